@@ -179,22 +179,32 @@ internal static class MapBuilder
     {
         var gw = width / cell + 2;
         var gh = height / cell + 2;
-        var lattice = new double[gw * gh];
+        Span<double> lattice = gw * gh <= 2048 ? stackalloc double[gw * gh] : new double[gw * gh];
         for (var i = 0; i < lattice.Length; i++) lattice[i] = rng.NextDouble();
         var inv = 1.0 / cell;
+        // Column lattice indices and weights are the same on every row: work them out once.
+        Span<int> columns = width <= 512 ? stackalloc int[width] : new int[width];
+        Span<double> weights = width <= 512 ? stackalloc double[width] : new double[width];
+        for (var x = 0; x < width; x++)
+        {
+            var gx = x / cell;
+            columns[x] = gx;
+            weights[x] = Smooth((x - gx * cell) * inv);
+        }
         for (var y = 0; y < height; y++)
         {
             var gy = y / cell;
             var ty = Smooth((y - gy * cell) * inv);
-            var row0 = gy * gw;
-            var row1 = row0 + gw;
+            var row0 = lattice.Slice(gy * gw, gw);
+            var row1 = lattice.Slice(gy * gw + gw, gw);
+            var output = field.AsSpan(y * width, width);
             for (var x = 0; x < width; x++)
             {
-                var gx = x / cell;
-                var tx = Smooth((x - gx * cell) * inv);
-                var top = lattice[row0 + gx] + (lattice[row0 + gx + 1] - lattice[row0 + gx]) * tx;
-                var bottom = lattice[row1 + gx] + (lattice[row1 + gx + 1] - lattice[row1 + gx]) * tx;
-                field[y * width + x] += amplitude * (top + (bottom - top) * ty);
+                var gx = columns[x];
+                var tx = weights[x];
+                var top = row0[gx] + (row0[gx + 1] - row0[gx]) * tx;
+                var bottom = row1[gx] + (row1[gx + 1] - row1[gx]) * tx;
+                output[x] += amplitude * (top + (bottom - top) * ty);
             }
         }
     }
