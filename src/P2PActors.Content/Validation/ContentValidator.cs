@@ -28,15 +28,19 @@ public sealed class ContentValidator(ProfanityFilter? profanity = null, Validati
             return ValidationResult.From([new RuleViolation(Rules.ContentMissing, "$", "no content")]);
 
         var found = new Findings();
-        CheckEnvelope(content, found);
-
-        // Everything below dereferences fields; with a required field missing only the id, seed and
-        // null checks are meaningful.
+        // Everything else dereferences fields, and content with an undefined enum value has no canonical
+        // JSON (enums are written by name), so those two checks come first and stop the rest.
         CheckRequiredFields(content, found);
         if (found.Any(Rules.FieldMissing))
+        {
+            CheckEnvelope(content, found);
+            return found.Result();
+        }
+        CheckEnums(content, found);
+        if (found.Any(Rules.EnumRange))
             return found.Result();
 
-        CheckEnums(content, found);
+        CheckEnvelope(content, found);
         CheckTexts(content, found);
         switch (content)
         {
