@@ -24,7 +24,7 @@ public static class HealthEndpoints
 
     public static NodeHealth Describe(ActorSystem system)
     {
-        var cluster = Cluster.Get(system);
+        var cluster = Akka.Cluster.Cluster.Get(system);
         var state = cluster.State;
         var unreachable = state.Unreachable.Select(m => m.UniqueAddress).ToHashSet();
         var members = state.Members

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 
 namespace P2PActors.Node.Cli;
 
@@ -28,7 +29,7 @@ public static class NodeCli
         if (parseResult.Errors.Count > 0 && parseResult.Action is not HelpAction)
         {
             foreach (var parseError in parseResult.Errors)
-                await error.WriteLineAsync(parseError.Message);
+                await error.WriteLineAsync(Describe(parseError));
             await error.WriteLineAsync("Run with --help to see the commands and options.");
             return ExitCodes.Usage;
         }
@@ -40,5 +41,19 @@ public static class NodeCli
             ProcessTerminationTimeout = null,
         };
         return await parseResult.InvokeAsync(invocation, cancellationToken);
+    }
+
+    /// <summary>Some parse errors ("Argument 'x' not recognized") do not say which flag they are about; prefix it.</summary>
+    private static string Describe(ParseError parseError)
+    {
+        var option = parseError.SymbolResult switch
+        {
+            OptionResult optionResult => optionResult.Option,
+            ArgumentResult { Parent: OptionResult optionResult } => optionResult.Option,
+            _ => null,
+        };
+        return option is null || parseError.Message.Contains(option.Name, StringComparison.Ordinal)
+            ? parseError.Message
+            : $"{option.Name}: {parseError.Message}";
     }
 }

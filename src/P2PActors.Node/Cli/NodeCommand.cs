@@ -24,7 +24,7 @@ public static class NodeCommand
             (new Option<TimeSpan>("--passivation-idle") { Description = "Idle time before a player's memory is passivated, hh:mm:ss [default: 00:02:00]" }, "P2PActors:PassivationIdleTimeout"),
             (new Option<long>("--max-body-bytes") { Description = "Largest HTTP request body accepted [default: 65536]" }, "P2PActors:MaxRequestBodyBytes"),
             (new Option<TimeSpan>("--request-timeout") { Description = "How long an HTTP request waits for the actors, hh:mm:ss [default: 00:00:10]" }, "P2PActors:RequestTimeout"),
-            (new Option<string>("--log-level") { Description = "Verbose, Debug, Information, Warning or Error [default: Information]" }
+            (new Option<string>("--log-level") { Description = "Lowest log level written [default: Information]" }
                 .AcceptOnlyFromAmong("Verbose", "Debug", "Information", "Warning", "Error", "Fatal"), "Serilog:MinimumLevel:Default"),
         };
         foreach (var (option, _) in flags)
