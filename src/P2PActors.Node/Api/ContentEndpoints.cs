@@ -49,7 +49,11 @@ public static class ContentEndpoints
                 http.Response.Headers.Location = $"/api/content/{generated.Content.Id}";
                 return ContentResult(generated.Content);
             case GenerationRejected rejected:
-                return Problems.Validation(rejected.Problems.ToDictionary(p => $"params.{p.Field}", p => new[] { p.Message }));
+                return Problems.Validation(rejected.Problems
+                    .GroupBy(p => p.Field is "playerId" or "seed" or "type" ? p.Field : $"params.{p.Field}")
+                    .ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray()));
+            case GenerationFailed failed:
+                return Problems.Unavailable($"The node could not generate this content: {failed.Reason}");
             default:
                 return Problems.Unavailable($"The generation coordinator did not answer within {options.RequestTimeout}.");
         }

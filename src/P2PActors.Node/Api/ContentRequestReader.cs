@@ -1,4 +1,5 @@
 using System.Text.Json;
+using P2PActors.Cluster.Players;
 using P2PActors.Content.Generation;
 
 namespace P2PActors.Node.Api;
@@ -10,7 +11,6 @@ namespace P2PActors.Node.Api;
 /// </summary>
 public static class ContentRequestReader
 {
-    public const int MaxPlayerIdLength = 64;
     private const int MaxParams = 32;
 
     private static readonly JsonDocumentOptions DocumentOptions = new()
@@ -72,17 +72,12 @@ public static class ContentRequestReader
 
     private static string? ReadPlayerId(JsonElement value, Dictionary<string, string[]> errors)
     {
-        if (value.ValueKind == JsonValueKind.String && value.GetString() is { } id && IsValidPlayerId(id))
+        // Player ids become shard entity and persistence ids, so the cluster's own rule decides what is valid.
+        if (value.ValueKind == JsonValueKind.String && value.GetString() is { } id && PlayerIds.IsValid(id))
             return id;
-        errors["playerId"] = [$"Must be a string of 1 to {MaxPlayerIdLength} letters, digits, '-', '_' or '.', starting with a letter or digit."];
+        errors["playerId"] = [$"Must be a string of 1 to {PlayerIds.MaxLength} characters of A-Z, a-z, 0-9, '_' or '-'."];
         return null;
     }
-
-    /// <summary>Player ids become persistence and shard entity ids, so they are kept to a safe alphabet.</summary>
-    public static bool IsValidPlayerId(string id) =>
-        id.Length is > 0 and <= MaxPlayerIdLength
-        && char.IsAsciiLetterOrDigit(id[0])
-        && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 
     private static long? ReadSeed(JsonElement value, Dictionary<string, string[]> errors)
     {

@@ -10,7 +10,8 @@ public static class ActorSystemSetup
     public static IServiceCollection AddP2PActorSystem(this IServiceCollection services, NodeOptions options)
     {
         var settings = ToSettings(options);
-        services.AddAkka(options.SystemName, builder =>
+        // The (builder, services) overload defers this until the actor system starts, so building a host touches no disk.
+        services.AddAkka(options.SystemName, (builder, _) =>
         {
             builder.ConfigureLoggers(loggers =>
             {
