@@ -136,6 +136,18 @@ public sealed class ContentApiTests(NodeFixture node) : IClassFixture<NodeFixtur
     }
 
     [Fact]
+    public async Task Every_wrong_field_is_named_in_one_answer()
+    {
+        using var response = await node.PostJsonAsync(
+            "/api/content/map", """{ "playerId": "", "seed": -1, "params": { "width": 100000, "colour": "red", "height": 16 } }""");
+
+        foreach (var field in new[] { "playerId", "seed", "params.width", "params.colour" })
+            await AssertProblemNamesAsync(response, HttpStatusCode.BadRequest, field);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.False(problem.RootElement.GetProperty("errors").TryGetProperty("params.height", out _), "a valid parameter is not an error");
+    }
+
+    [Fact]
     public async Task Oversized_body_is_a_413_problem_and_the_node_keeps_serving()
     {
         var huge = $$"""{ "playerId": "p1", "params": { "name": "{{new string('x', 200_000)}}" } }""";

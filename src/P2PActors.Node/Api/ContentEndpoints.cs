@@ -21,10 +21,11 @@ public static class ContentEndpoints
         string type, HttpContext http, IRequiredActor<GenerationCoordinator> coordinator, NodeOptions options, CancellationToken cancellationToken)
     {
         ContentRequest? request;
+        IReadOnlyDictionary<string, string> parameters;
         Dictionary<string, string[]> errors;
         try
         {
-            (request, errors) = await ContentRequestReader.ReadAsync(http.Request.Body, cancellationToken);
+            (request, parameters, errors) = await ContentRequestReader.ReadAsync(http.Request.Body, cancellationToken);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -32,10 +33,13 @@ public static class ContentEndpoints
         }
         if (!ContentTypes.TryParse(type, out var contentType))
             errors["type"] = [$"Unknown content type '{type}'; expected one of {ContentTypes.Names}."];
-        else if (request is not null)
+        else
         {
-            foreach (var problem in ContentFactory.ValidateParameters(contentType, request.Params))
-                errors[$"params.{problem.Field}"] = [problem.Message];
+            foreach (var problem in ContentFactory.ValidateParameters(contentType, parameters))
+            {
+                var key = $"params.{problem.Field}";
+                errors[key] = errors.TryGetValue(key, out var earlier) ? [.. earlier, problem.Message] : [problem.Message];
+            }
         }
         if (errors.Count > 0 || request is null)
             return Problems.Validation(errors);

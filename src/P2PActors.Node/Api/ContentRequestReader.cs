@@ -12,6 +12,7 @@ namespace P2PActors.Node.Api;
 public static class ContentRequestReader
 {
     private const int MaxParams = 32;
+    private static readonly IReadOnlyDictionary<string, string> NoParams = new Dictionary<string, string>();
 
     private static readonly JsonDocumentOptions DocumentOptions = new()
     {
@@ -19,8 +20,12 @@ public static class ContentRequestReader
         AllowDuplicateProperties = false,
     };
 
-    /// <summary>Parses the body; on failure <paramref name="errors"/> maps each wrong field to what is wrong with it.</summary>
-    public static async Task<(ContentRequest? Request, Dictionary<string, string[]> Errors)> ReadAsync(Stream body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Parses the body. Request is null when any field is wrong; Errors then maps each wrong field to what is wrong
+    /// with it, and Params still holds the parameters that could be read, so they can be checked in the same answer.
+    /// </summary>
+    public static async Task<(ContentRequest? Request, IReadOnlyDictionary<string, string> Params, Dictionary<string, string[]> Errors)> ReadAsync(
+        Stream body, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         JsonDocument document;
@@ -31,18 +36,19 @@ public static class ContentRequestReader
         catch (JsonException e)
         {
             errors["body"] = [$"The body is not valid JSON: {e.Message}"];
-            return (null, errors);
+            return (null, NoParams, errors);
         }
         using (document)
             return Read(document.RootElement, errors);
     }
 
-    private static (ContentRequest?, Dictionary<string, string[]>) Read(JsonElement root, Dictionary<string, string[]> errors)
+    private static (ContentRequest?, IReadOnlyDictionary<string, string>, Dictionary<string, string[]>) Read(
+        JsonElement root, Dictionary<string, string[]> errors)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
             errors["body"] = ["The body must be a JSON object: { \"playerId\": \"...\", \"seed\": 42, \"params\": { } }."];
-            return (null, errors);
+            return (null, NoParams, errors);
         }
         string? playerId = null;
         long? seed = null;
@@ -67,7 +73,7 @@ public static class ContentRequestReader
         }
         if (!root.TryGetProperty("playerId", out _))
             errors["playerId"] = ["Required: the id of the player asking, e.g. \"alice\"."];
-        return errors.Count == 0 ? (new ContentRequest(playerId!, seed, parameters), errors) : (null, errors);
+        return (errors.Count == 0 ? new ContentRequest(playerId!, seed, parameters) : null, parameters, errors);
     }
 
     private static string? ReadPlayerId(JsonElement value, Dictionary<string, string[]> errors)
