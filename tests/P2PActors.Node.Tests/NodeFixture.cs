@@ -28,6 +28,8 @@ public sealed class NodeFixture : IAsyncLifetime
             ["P2PActors:Port"] = "0",
             ["P2PActors:DataDirectory"] = _dataDirectory,
             ["Serilog:MinimumLevel:Default"] = "Warning",
+            // Two shared cores: the first request waits for the sharding coordinator, which can take seconds.
+            ["P2PActors:RequestTimeout"] = "00:01:00",
         });
         await _app.StartAsync();
         var system = _app.Services.GetRequiredService<ActorSystem>();
@@ -35,6 +37,9 @@ public sealed class NodeFixture : IAsyncLifetime
         Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => memberUp.TrySetResult());
         await memberUp.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Http = new HttpClient { BaseAddress = new Uri(_app.Urls.Single()) };
+        // The first generation waits for player memory's shard region to register; pay that once, here.
+        using var warmUp = await PostJsonAsync("/api/content/item", """{ "playerId": "warm-up" }""");
+        warmUp.EnsureSuccessStatusCode();
     }
 
     public async Task DisposeAsync()

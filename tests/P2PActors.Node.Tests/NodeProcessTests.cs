@@ -26,7 +26,7 @@ public sealed partial class NodeProcessTests
             {
                 Path.Combine(AppContext.BaseDirectory, "P2PActors.Node.dll"), "node",
                 "--http-url", "http://127.0.0.1:0", "--port", "0", "--data-dir", dataDirectory,
-                "--cache-capacity", "5", "--passivation-idle", "00:00:30", "--log-level", "Information",
+                "--cache-capacity", "5", "--passivation-idle", "00:00:30", "--request-timeout", "00:01:00", "--log-level", "Information",
             },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
