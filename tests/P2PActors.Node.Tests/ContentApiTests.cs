@@ -174,6 +174,20 @@ public sealed class ContentApiTests(NodeFixture node) : IClassFixture<NodeFixtur
     }
 
     [Fact]
+    public async Task Types_lists_every_content_type_with_its_parameters()
+    {
+        using var response = await node.Http.GetAsync("/api/types");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var types = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var byName = types.RootElement.EnumerateArray().ToDictionary(t => t.GetProperty("type").GetString()!);
+        Assert.Equal(["character", "dialog", "item", "map", "quest"], byName.Keys.Order());
+        var mapParameters = byName["map"].GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
+        Assert.Equal("8..256", mapParameters["width"].GetProperty("range").GetString());
+        Assert.Contains("dungeon", mapParameters["generator"].GetProperty("allowed").EnumerateArray().Select(v => v.GetString()));
+    }
+
+    [Fact]
     public async Task Health_reports_a_single_up_member()
     {
         using var response = await node.Http.GetAsync("/health");

@@ -13,6 +13,7 @@ public static class ContentEndpoints
     {
         app.MapPost("/api/content/{type}", GenerateAsync);
         app.MapGet("/api/content/{id}", GetAsync);
+        app.MapGet("/api/types", ListTypes);
         return app;
     }
 
@@ -57,9 +58,9 @@ public static class ContentEndpoints
                     .GroupBy(p => p.Field is "playerId" or "seed" or "type" ? p.Field : $"params.{p.Field}")
                     .ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray()));
             case GenerationFailed failed:
-                return Problems.Unavailable($"The node could not generate this content: {failed.Reason}");
+                return Problems.Unavailable("The node could not generate this content.", failed.Reason);
             default:
-                return Problems.Unavailable($"The generation coordinator did not answer within {options.RequestTimeout}.");
+                return TimedOut(options);
         }
     }
 
@@ -73,7 +74,7 @@ public static class ContentEndpoints
         {
             ContentFound found => ContentResult(found.Content),
             ContentNotFound => Problems.NotFound($"This node neither generated nor holds content '{id}'."),
-            _ => Problems.Unavailable($"The generation coordinator did not answer within {options.RequestTimeout}."),
+            _ => TimedOut(options),
         };
     }
 
@@ -91,6 +92,16 @@ public static class ContentEndpoints
             return null;
         }
     }
+
+    private static IResult TimedOut(NodeOptions options) =>
+        Problems.Unavailable("The node could not answer in time.", $"The generation coordinator did not answer within {options.RequestTimeout}.");
+
+    /// <summary><c>GET /api/types</c>: the content types and the parameters each accepts, for forms and CLIs.</summary>
+    private static IResult ListTypes() => Results.Json(Enum.GetValues<ContentType>()
+        .Select(type => new ContentTypeDescription(ContentTypes.WireName(type), ContentFactory.Parameters(type)))
+        .ToList());
+
+    public sealed record ContentTypeDescription(string Type, IReadOnlyList<ParameterSpec> Parameters);
 
     /// <summary>Content goes out in its canonical JSON, the exact bytes its id was computed over (plus the id).</summary>
     private static IResult ContentResult(GameContent content) =>

@@ -18,6 +18,6 @@ public static class Problems
             detail: $"This node reads at most {limit} bytes of request body.",
             extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["body"] = [$"Larger than {limit} bytes."] } });
 
-    public static IResult Unavailable(string detail) =>
-        Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The node could not answer in time.", detail: detail);
+    public static IResult Unavailable(string title, string detail) =>
+        Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: title, detail: detail);
 }
