@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using P2PActors.Node.Configuration;
 using P2PActors.Node.Hosting;
 
@@ -36,7 +37,7 @@ public static class NodeCommand
             foreach (var (option, key) in flags)
             {
                 if (parseResult.GetResult(option) is { Implicit: false } result)
-                    overrides[key] = Convert.ToString(result.GetValueOrDefault<object>(), System.Globalization.CultureInfo.InvariantCulture);
+                    overrides[key] = Convert.ToString(result.GetValueOrDefault<object>(), CultureInfo.InvariantCulture);
             }
             return await RunAsync(overrides, parseResult.InvocationConfiguration.Error, cancellationToken);
         });
@@ -45,7 +46,7 @@ public static class NodeCommand
 
     private static async Task<int> RunAsync(Dictionary<string, string?> overrides, TextWriter error, CancellationToken cancellationToken)
     {
-        Microsoft.AspNetCore.Builder.WebApplication app;
+        WebApplication app;
         try
         {
             app = NodeHost.Build(overrides);
@@ -66,7 +67,8 @@ public static class NodeCommand
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 // Startup failures (a port in use, an unwritable data directory) are the user's to fix: say what, not where.
-                await error.WriteLineAsync($"The node stopped: {e.GetBaseException().Message}");
+                var cause = e is AggregateException { InnerExceptions.Count: 1 } single ? single.InnerExceptions[0] : e;
+                await error.WriteLineAsync($"The node stopped: {cause.Message}");
                 return ExitCodes.Failure;
             }
         }
