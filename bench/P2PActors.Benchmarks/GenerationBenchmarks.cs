@@ -7,9 +7,13 @@ namespace P2PActors.Benchmarks;
 /// <summary>
 /// Pure generation, id included (canonical JSON + SHA-256), as ContentFactory.Generate returns it.
 /// Each invocation uses the next seed so caches inside the generators cannot flatter the numbers.
+/// In-process: on this shared 2-core machine BenchmarkDotNet's generated project often misses its 2-minute build timeout.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(warmupCount: 3, iterationCount: 10)]
+[MedianColumn]
+[InProcess]
+[WarmupCount(3)]
+[IterationCount(10)]
 public class GenerationBenchmarks
 {
     private static readonly IReadOnlyDictionary<string, string> None = new Dictionary<string, string>();

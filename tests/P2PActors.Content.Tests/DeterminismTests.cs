@@ -96,7 +96,7 @@ public sealed class DeterminismTests
     private const string PinnedIds =
         "character:3054d5d17618dcd0aedd7f7b7ce215b819a81139b835ac975e5c8e6b962d8966\n" +
         "item:82b4922332ab3e3d3ad33038c60c9095bfeac7d013b49e57a8d75da254abe659\n" +
-        "quest:1954efba7f9b4ed71290d84367705f5ca6ffce2f7645f181aadad64cffcb04ef\n" +
+        "quest:1e1095c9cc2a68f04cc15f8ae188e3ff79602ced9fa7c7c05fa8ee513e8b3c27\n" +
         "map:88752b25cae970720c4117cd6be9fb4ae05f3be2e4ad767be62c716b59bc11ca\n" +
         "dialog:13a479477ebdc419e7e2f24a437774089b3f7e71b5bd085fd692f1befd06a0bd\n";
 }
