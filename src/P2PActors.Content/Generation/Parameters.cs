@@ -25,7 +25,7 @@ public sealed record LearnedPatterns(IReadOnlyDictionary<string, double> Weights
 {
     public static readonly LearnedPatterns Empty = new(new Dictionary<string, double>());
 
-    public bool IsEmpty => Weights.Count == 0;
+    internal bool IsEmpty => Weights.Count == 0;
 }
 
 public static class Seeds
