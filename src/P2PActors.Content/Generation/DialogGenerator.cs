@@ -34,7 +34,7 @@ internal static class DialogGenerator
     public static Dialog Generate(Rng rng, long seed, DialogTone? requestedTone, int? requestedDepth, LearnedPatterns? patterns)
     {
         var tone = requestedTone ?? (DialogTone)Preference.Pick(rng, patterns, ToneKeys);
-        var depth = requestedDepth ?? rng.Range(2, 4);
+        var depth = requestedDepth ?? rng.Range(2, 3);
         var t = (int)tone;
         var grammar = ContentData.Grammar;
 
