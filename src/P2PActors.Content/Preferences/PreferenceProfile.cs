@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using P2PActors.Content.Generation;
 
 namespace P2PActors.Content.Preferences;
 
@@ -102,6 +103,16 @@ public sealed record PreferenceProfile
         }
         return result.ToImmutable();
     }
+
+    /// <summary>The patterns to generate with for this player: <see cref="ToGeneratorWeights"/> for ContentFactory.Generate.</summary>
+    public LearnedPatterns ToLearnedPatterns() => new(ToGeneratorWeights());
+
+    /// <summary>
+    /// The patterns for a player with these ratings: empty (generation exactly as for anyone) until the player
+    /// has a profile.
+    /// </summary>
+    public static LearnedPatterns PatternsFor(PlayerRatings ratings, PreferenceOptions? options = null) =>
+        Learn(ratings, options)?.ToLearnedPatterns() ?? LearnedPatterns.Empty;
 
     /// <summary>Learned attributes from most to least liked (ties by key), for display.</summary>
     public IEnumerable<KeyValuePair<string, AttributePreference>> Ranked() =>
