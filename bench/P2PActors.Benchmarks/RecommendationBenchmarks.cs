@@ -38,13 +38,20 @@ public class RecommendationBenchmarks
         var (shared, _) = Generate(seed: 42, freshStrings: false);
         var afterShared = GC.GetTotalMemory(forceFullCollection: true);
         GC.KeepAlive(shared);
+        shared = [];
+
+        var beforeAlone = GC.GetTotalMemory(forceFullCollection: true);
+        var alone = RecommendationIndex.Build(Generate(seed: 42, freshStrings: true).Profiles);
+        var afterAlone = GC.GetTotalMemory(forceFullCollection: true);
+        GC.KeepAlive(alone);
 
         var raters = _profiles.SelectMany(p => p.Ratings).CountBy(r => r.ContentId).ToDictionary();
         var touched = _targets.Average(t => t.Ratings.Sum(r => raters.GetValueOrDefault(r.ContentId)));
         Console.WriteLine($"// profiles: {Players} × {RatingsPerPlayer} ratings, {_index.ContentCount} distinct contents");
         Console.WriteLine($"// retained by the profiles, one id string per rating: {Mb(afterProfiles - before)}");
         Console.WriteLine($"// retained by the same profiles sharing one string per content: {Mb(afterShared - afterIndex)}");
-        Console.WriteLine($"// retained by the index: {Mb(afterIndex - afterProfiles)}");
+        Console.WriteLine($"// retained by the index on top of the profiles: {Mb(afterIndex - afterProfiles)}");
+        Console.WriteLine($"// retained by the index alone, its profiles dropped: {Mb(afterAlone - beforeAlone)}");
         Console.WriteLine($"// postings walked per query (mean over targets): {touched:F0}");
     }
 

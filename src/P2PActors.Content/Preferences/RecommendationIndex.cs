@@ -15,7 +15,8 @@ namespace P2PActors.Content.Preferences;
 /// <para>
 /// Immutable once built, so any number of threads may query it; a node rebuilds it when the replicated set
 /// of shared profiles changes. Memory: 4+1+1 bytes per rating grouped by player, 4+1 per posting, one
-/// string and a few ints per content and per player, independent of the source profiles, which may be dropped.
+/// content-id string (shared with the first profile that rated it) and a dictionary entry per content, and
+/// an id and a few numbers per player. It keeps no reference to the profiles themselves.
 /// </para>
 /// </summary>
 public sealed class RecommendationIndex
@@ -28,14 +29,14 @@ public sealed class RecommendationIndex
     private readonly int[] _playerStart;
     private readonly int[] _ratingContent;
     private readonly byte[] _ratingStars;
-    private readonly ContentType[] _ratingType;
+    private readonly byte[] _ratingType;
     private readonly int[] _postingStart;
     private readonly int[] _postingPlayer;
     private readonly byte[] _postingStars;
 
     private RecommendationIndex(
         Dictionary<string, int> contentSlots, string[] contentIds, Dictionary<string, int> playerSlots, string[] playerIds,
-        double[] playerMeans, int[] playerStart, int[] ratingContent, byte[] ratingStars, ContentType[] ratingType,
+        double[] playerMeans, int[] playerStart, int[] ratingContent, byte[] ratingStars, byte[] ratingType,
         int[] postingStart, int[] postingPlayer, byte[] postingStars)
     {
         _contentSlots = contentSlots;
@@ -87,7 +88,7 @@ public sealed class RecommendationIndex
         var playerStart = new int[chosen.Count + 1];
         var ratingContent = new int[total];
         var ratingStars = new byte[total];
-        var ratingType = new ContentType[total];
+        var ratingType = new byte[total];
         var position = 0;
         for (var p = 0; p < chosen.Count; p++)
         {
@@ -105,7 +106,7 @@ public sealed class RecommendationIndex
                 }
                 ratingContent[position] = c;
                 ratingStars[position] = (byte)rating.Stars;
-                ratingType[position] = rating.Type;
+                ratingType[position] = (byte)rating.Type;
                 position++;
             }
         }
@@ -165,21 +166,26 @@ public sealed class RecommendationIndex
                 rated.Add(c);
             }
         }
-        var predictions = new Dictionary<int, Prediction>();
+        var candidates = 0;
+        foreach (var (slot, _, _) in neighbours)
+        {
+            candidates += _playerStart[slot + 1] - _playerStart[slot];
+        }
+        var predictions = new Dictionary<int, Prediction>(candidates);
         foreach (var (slot, sim, _) in neighbours)
         {
             var mean = _playerMeans[slot];
             for (var i = _playerStart[slot]; i < _playerStart[slot + 1]; i++)
             {
                 var c = _ratingContent[i];
-                if (rated.Contains(c) || (type is { } t && _ratingType[i] != t))
+                if (rated.Contains(c) || (type is { } t && _ratingType[i] != (byte)t))
                 {
                     continue;
                 }
                 ref var p = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(predictions, c, out var existed);
                 if (!existed)
                 {
-                    p.Type = _ratingType[i];
+                    p.Type = (ContentType)_ratingType[i];
                 }
                 p.Numerator += sim * (_ratingStars[i] - mean);
                 p.Denominator += sim;
