@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using P2PActors.Content.Model;
 
 namespace P2PActors.Content.Preferences;
@@ -43,6 +44,7 @@ public sealed record Rating
 
     public DateTimeOffset At { get; }
 
+    [JsonIgnore]
     public bool IsPattern => Stars >= PatternStars;
 
     public static bool IsValidStars(int stars) => stars is >= MinStars and <= MaxStars;

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using P2PActors.Content.Model;
 
 namespace P2PActors.Content.Preferences;
@@ -47,5 +48,6 @@ public sealed record SharedProfile
     public IReadOnlyList<SharedRating> Ratings { get; }
 
     /// <summary>The mean of all this player's stars (0 with no ratings): the baseline predictions are made around.</summary>
+    [JsonIgnore]
     public double Mean { get; }
 }
