@@ -97,3 +97,45 @@ public sealed class PatternTests
         Assert.InRange(share, 0.12, 0.22);
     }
 }
+
+public sealed class PatternVocabularyTests
+{
+    [Fact]
+    public void Every_key_the_generators_read_is_one_preferences_can_learn()
+    {
+        var learnable = P2PActors.Content.Preferences.ContentAttributes.AllKeys.ToHashSet();
+        string[][] read =
+        [
+            CharacterGenerator.ClassKeys, ItemGenerator.KindKeys, ItemGenerator.RarityKeys, QuestGenerator.DifficultyKeys,
+            QuestGenerator.ObjectiveKeys, MapBuilder.GeneratorKeys, MapBuilder.SizeKeys, MapBuilder.BiomeKeys, DialogGenerator.ToneKeys,
+        ];
+        Assert.All(read.SelectMany(k => k), key => Assert.Contains(key, learnable));
+    }
+
+    [Fact]
+    public void Size_bands_drawn_for_a_learned_size_are_classified_as_that_size()
+    {
+        for (var band = 0; band < MapBuilder.SizeKeys.Length; band++)
+        {
+            var range = MapBuilder.SizeRanges[band];
+            var expected = MapBuilder.SizeKeys[band];
+            Assert.Equal(expected, P2PActors.Content.Preferences.ContentAttributes.Size(
+                P2PActors.Content.Preferences.ContentAttributes.SizeBucket(range.Min, range.Min)));
+            Assert.Equal(expected, P2PActors.Content.Preferences.ContentAttributes.Size(
+                P2PActors.Content.Preferences.ContentAttributes.SizeBucket(range.Max, range.Max)));
+        }
+    }
+
+    [Fact]
+    public void A_learned_biome_makes_that_biome_dominate_more_often()
+    {
+        static int Dominated(string biome, LearnedPatterns patterns) => Enumerable.Range(0, 150)
+            .Select(s => (GameMap)ContentFactory.Generate(ContentType.Map,
+                new Dictionary<string, string> { ["width"] = "32", ["height"] = "32", ["generator"] = "overworld" }, s, patterns))
+            .Count(m => P2PActors.Content.Preferences.ContentAttributes.BiomeOf(m) == biome);
+
+        var plain = Dominated("water", LearnedPatterns.Empty);
+        var liked = Dominated("water", new LearnedPatterns(new Dictionary<string, double> { ["biome:water"] = 1.0 }));
+        Assert.True(liked > plain, $"water dominated {liked} maps with the preference, {plain} without");
+    }
+}
