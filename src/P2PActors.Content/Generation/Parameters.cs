@@ -25,7 +25,8 @@ public sealed record LearnedPatterns(IReadOnlyDictionary<string, double> Weights
 {
     public static readonly LearnedPatterns Empty = new(new Dictionary<string, double>());
 
-    internal bool IsEmpty => Weights.Count == 0;
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsEmpty => Weights.Count == 0;
 }
 
 public static class Seeds
