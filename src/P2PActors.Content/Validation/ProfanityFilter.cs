@@ -30,6 +30,9 @@ public sealed class ProfanityFilter
         Entries = entries;
         foreach (var entry in entries)
             AddEntry(entry);
+        _whole.Freeze();
+        _prefix.Freeze();
+        _contained.Freeze();
         _longestPattern = Math.Max(_whole.Longest, Math.Max(_prefix.Longest, _contained.Longest));
     }
 
@@ -80,9 +83,9 @@ public sealed class ProfanityFilter
                 end++;
             if (end - start > 1)
             {
-                var raw = string.Concat(tokens.Skip(start).Take(end - start).Select(t => t.Raw));
-                if (tokens.Skip(start).Take(end - start).Any(t => t.HasLetter))
-                    Check(TextNormalizer.ReadLeet(raw), found);
+                var glued = tokens.GetRange(start, end - start);
+                if (glued.Exists(t => t.HasLetter))
+                    Check(TextNormalizer.ReadLeet(string.Concat(glued.Select(t => t.Raw))), found);
             }
             start = end;
         }
@@ -212,9 +215,12 @@ public sealed class ProfanityFilter
         private readonly Dictionary<string, List<(int[] Counts, string Entry)>> _byLetters = new(StringComparer.Ordinal);
         private readonly SortedSet<int> _lengths = [];
 
-        public IEnumerable<int> Lengths => _lengths;
+        /// <summary>The distinct pattern lengths (in runs), as an array so matching enumerates without allocating.</summary>
+        public int[] Lengths { get; private set; } = [];
 
         public int Longest => _lengths.Count == 0 ? 0 : _lengths.Max;
+
+        public void Freeze() => Lengths = [.. _lengths];
 
         public void Add(string word, string entry)
         {

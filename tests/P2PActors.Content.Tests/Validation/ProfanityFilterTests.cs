@@ -61,6 +61,9 @@ public class ProfanityFilterTests
     [InlineData("piss off")]
     [InlineData("pi$$ed")]
     [InlineData("the rapist")]
+    [InlineData("a'ss")]
+    [InlineData("sh`it")]
+    [InlineData("Ａ'ｓｓ")]
     public void Evasions_are_caught(string text) =>
         Assert.NotEmpty(Filter.FindMatches(text));
 
