@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using P2PActors.Cluster.Serialization;
 
 namespace P2PActors.Cluster.Consensus;
@@ -8,7 +9,8 @@ namespace P2PActors.Cluster.Consensus;
 /// </summary>
 public sealed record EquivocationEvidence(Vote First, Vote Second) : IP2PMessage
 {
-    public string ValidatorId => First.ValidatorId;
+    [JsonIgnore]
+    public string? ValidatorId => First?.ValidatorId;
 
     /// <summary>Both votes validly signed by the same registered validator, same content and epoch, different statements.</summary>
     public bool Verify(ValidatorRegistry registry) =>

@@ -30,6 +30,9 @@ public sealed class ProfanityFilter
         Entries = entries;
         foreach (var entry in entries)
             AddEntry(entry);
+        _whole.Freeze();
+        _prefix.Freeze();
+        _contained.Freeze();
         _longestPattern = Math.Max(_whole.Longest, Math.Max(_prefix.Longest, _contained.Longest));
     }
 
@@ -80,28 +83,30 @@ public sealed class ProfanityFilter
                 end++;
             if (end - start > 1)
             {
-                var raw = string.Concat(tokens.Skip(start).Take(end - start).Select(t => t.Raw));
-                if (tokens.Skip(start).Take(end - start).Any(t => t.HasLetter))
-                    Check(TextNormalizer.ReadLeet(raw), found);
+                var glued = tokens.GetRange(start, end - start);
+                if (glued.Exists(t => !t.IsNumber))
+                    Check(TextNormalizer.ReadLeet(string.Concat(glued.Select(t => t.Raw))), found);
             }
             start = end;
         }
 
-        // Runs of single characters, whatever separates them: "b a d", "f . u . c . k", "5 h 1 t".
-        // Only single characters join, so an ordinary neighbouring word never merges with them.
+        // Runs of single letters, whatever separates them: "b a d", "f . u . c . k", "5 h 1 t", "ff . u . qq".
+        // Only words of one (possibly repeated) letter join, so an ordinary neighbouring word never merges
+        // with them ("as said" stays two words).
         for (var start = 0; start < tokens.Count;)
         {
-            if (tokens[start].Raw.Length != 1)
+            if (!IsSpelledLetter(tokens[start]))
             {
                 start++;
                 continue;
             }
             var end = start + 1;
-            while (end < tokens.Count && tokens[end].Raw.Length == 1)
+            while (end < tokens.Count && IsSpelledLetter(tokens[end]))
                 end++;
-            if (end - start > 1 && Enumerable.Range(start, end - start).Any(i => tokens[i].HasLetter))
+            // Digits alone ("1 2 3") are numbers; one letter or leet symbol among them makes it a spelled word.
+            if (end - start > 1 && Enumerable.Range(start, end - start).Any(i => !tokens[i].IsNumber))
             {
-                var letters = string.Concat(Enumerable.Range(start, end - start).Select(i => TextNormalizer.ReadLeet(tokens[i].Raw[0])));
+                var letters = string.Concat(Enumerable.Range(start, end - start).Select(i => TextNormalizer.ReadLeet(tokens[i].Raw)));
                 for (var from = 0; from < letters.Length - 1; from++)
                 {
                     // Grow the candidate while it has no more distinct runs than the longest pattern,
@@ -118,6 +123,17 @@ public sealed class ProfanityFilter
             start = end;
         }
         return found;
+    }
+
+    private static bool IsSpelledLetter(TextToken token)
+    {
+        var first = TextNormalizer.ReadLeet(token.Raw[0]);
+        foreach (var c in token.Raw)
+        {
+            if (TextNormalizer.ReadLeet(c) != first)
+                return false;
+        }
+        return true;
     }
 
     private void Check(string candidate, List<ProfanityMatch> found)
@@ -212,9 +228,12 @@ public sealed class ProfanityFilter
         private readonly Dictionary<string, List<(int[] Counts, string Entry)>> _byLetters = new(StringComparer.Ordinal);
         private readonly SortedSet<int> _lengths = [];
 
-        public IEnumerable<int> Lengths => _lengths;
+        /// <summary>The distinct pattern lengths (in runs), as an array so matching enumerates without allocating.</summary>
+        public int[] Lengths { get; private set; } = [];
 
         public int Longest => _lengths.Count == 0 ? 0 : _lengths.Max;
+
+        public void Freeze() => Lengths = [.. _lengths];
 
         public void Add(string word, string entry)
         {

@@ -38,18 +38,21 @@ internal static class TextNormalizer
     /// <summary>Lower-cases and folds every character to its plain-letter reading; drops marks, apostrophes and invisible characters.</summary>
     public static string Fold(string text)
     {
-        if (!Ascii.IsValid(text))
+        if (Ascii.IsValid(text))
         {
-            // With ICU this splits accented letters into base + mark (the marks are dropped below); under
-            // invariant globalization it is a no-op and the shipped confusables table does the folding.
-            try
-            {
-                text = text.Normalize(NormalizationForm.FormD);
-            }
-            catch (ArgumentException)
-            {
-                // Unpaired surrogates cannot be normalised; fold what is there.
-            }
+            var lower = text.ToLowerInvariant();
+            return lower.AsSpan().IndexOfAny('\'', '`') < 0 ? lower : lower.Replace("'", "").Replace("`", "");
+        }
+
+        // With ICU this splits accented letters into base + mark (the marks are dropped below); under
+        // invariant globalization it is a no-op and the shipped confusables table does the folding.
+        try
+        {
+            text = text.Normalize(NormalizationForm.FormD);
+        }
+        catch (ArgumentException)
+        {
+            // Unpaired surrogates cannot be normalised; fold what is there.
         }
 
         var builder = new StringBuilder(text.Length);
@@ -98,11 +101,15 @@ internal static class TextNormalizer
         _ => c,
     };
 
-    public static string ReadLeet(string word) => string.Create(word.Length, word, static (span, w) =>
-    {
-        for (var i = 0; i < w.Length; i++)
-            span[i] = ReadLeet(w[i]);
-    });
+    private static readonly System.Buffers.SearchValues<char> LeetCharacters = System.Buffers.SearchValues.Create("01345789@$!");
+
+    public static string ReadLeet(string word) => word.AsSpan().IndexOfAny(LeetCharacters) < 0
+        ? word
+        : string.Create(word.Length, word, static (span, w) =>
+        {
+            for (var i = 0; i < w.Length; i++)
+                span[i] = ReadLeet(w[i]);
+        });
 
     /// <summary>Splits folded text into words; every other character is a separator.</summary>
     public static List<TextToken> Tokenize(string folded)
