@@ -44,7 +44,14 @@ public sealed class ContentStoreActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        DoFlush();
+        try
+        {
+            _store.PutMany(_pending.Values);
+        }
+        catch (Exception e)
+        {
+            _log.Error(e, "Writing {0} content items at shutdown failed; they are lost from this node's store", _pending.Count);
+        }
         _store.Dispose();
     }
 
