@@ -13,15 +13,15 @@ public class ExampleImages
     {
         yield return ("character-warrior.png", Samples.Character(CharacterClass.Warrior, BodyType.Hulking), new PreviewOptions(192));
         yield return ("character-mage.png", Samples.Character(CharacterClass.Mage, BodyType.Tall, "Ilvara Moonwhisper", 27,
-            ["#3b2f8f", "#c9b8ff", "#54e0ff"], ["long silver hair", "freckles", "a jeweled circlet"]), new PreviewOptions(192));
+            ["#ffdbac", "#dcd0ba", "#5b4a8b"], ["long silver hair", "freckles", "a jeweled circlet"]), new PreviewOptions(192));
         yield return ("character-rogue.png", Samples.Character(CharacterClass.Rogue, BodyType.Slim, "Sable Quickfingers", 8,
-            ["#2f3b3a", "#1c2424", "#c0392b"], ["an eyepatch", "a silver earring"]), new PreviewOptions(192));
+            ["#c68642", "#090806", "#3b3b3b"], ["an eyepatch", "a silver earring"]), new PreviewOptions(192));
         yield return ("character-cleric.png", Samples.Character(CharacterClass.Cleric, BodyType.Stocky, "Brother Aldous", 15,
-            ["#e8e0cc", "#7a5a2a", "gold"], ["a shaved head", "a crooked nose"]), new PreviewOptions(192));
+            ["#8d5524", "#2c1b18", "#c0a060"], ["a shaved head", "a crooked nose"]), new PreviewOptions(192));
         yield return ("character-ranger.png", Samples.Character(CharacterClass.Ranger, BodyType.Average, "Wren Fenwhisper", 21,
-            ["#4f6b2f", "#6a4a2a", "#e0d040"], ["a tattered cloak", "green eyes"]), new PreviewOptions(192));
+            ["#f1c27d", "#b55239", "#6b8e23"], ["a tattered cloak", "green eyes"]), new PreviewOptions(192));
         yield return ("character-paladin.png", Samples.Character(CharacterClass.Paladin, BodyType.Tall, "Dame Corrin of the Vale", 33,
-            ["#2b4d94", "#e8e8f0", "#f0c048"], ["long golden hair"]), new PreviewOptions(192));
+            ["#d4a373", "#e6cea8", "#1f4e79"], ["long golden hair"]), new PreviewOptions(192));
         foreach (var (rarity, kind, name) in new[]
                  {
                      (Rarity.Common, ItemKind.Weapon, "Worn Iron Dagger"),

@@ -8,7 +8,7 @@ internal static class Samples
     public static Character Character(CharacterClass cls = CharacterClass.Warrior, BodyType body = BodyType.Average,
         string name = "Brannoc Ironhelm", int level = 12, string[]? palette = null, string[]? features = null, long seed = 7) =>
         ContentJson.WithId(new Character(name, cls, level, new Stats(120, 30, 25, 10, 5, 8, 6),
-            new Appearance(palette ?? ["#8a2a2a", "#d9c8a0", "amber"], body, features ?? ["a scar across the cheek", "a braided red beard"]),
+            new Appearance(palette ?? ["#e0ac69", "#b55239", "#7b2d26"], body, features ?? ["a scar across the cheek", "a braided red beard"]),
             "Raised in a border fort.") { Seed = seed });
 
     public static Item Item(Rarity rarity = Rarity.Rare, ItemKind kind = ItemKind.Weapon, string name = "Runed Longsword of Dawn", long seed = 11) =>

@@ -582,13 +582,22 @@ internal static class CharacterPainter
 
     private static void DrawAxe(SKCanvas canvas, Look look, SKPoint hand)
     {
-        Shape(canvas, look.Wood, p => p.AddRoundRect(new SKRect(hand.X - 3.5f, hand.Y - 78, hand.X + 3.5f, hand.Y + 16), 3, 3));
-        Shape(canvas, look.Blade, p =>
+        Shape(canvas, look.Wood, p => p.AddRoundRect(new SKRect(hand.X - 3.5f, hand.Y - 80, hand.X + 3.5f, hand.Y + 16), 3, 3));
+        Shape(canvas, look.Metal, p =>
         {
-            p.MoveTo(hand.X - 2, hand.Y - 70);
-            p.QuadTo(hand.X - 30, hand.Y - 82, hand.X - 34, hand.Y - 60);
-            p.QuadTo(hand.X - 30, hand.Y - 40, hand.X - 2, hand.Y - 50);
+            p.MoveTo(hand.X - 2, hand.Y - 72);
+            p.LineTo(hand.X - 14, hand.Y - 70);
+            p.QuadTo(hand.X - 24, hand.Y - 84, hand.X - 34, hand.Y - 84);
+            p.QuadTo(hand.X - 26, hand.Y - 62, hand.X - 34, hand.Y - 40);
+            p.QuadTo(hand.X - 24, hand.Y - 40, hand.X - 14, hand.Y - 54);
+            p.LineTo(hand.X - 2, hand.Y - 52);
             p.Close();
+        });
+        using var edge = Ink.Stroke(look.Blade, 3);
+        Ink.Path(canvas, edge, p =>
+        {
+            p.MoveTo(hand.X - 31, hand.Y - 80);
+            p.QuadTo(hand.X - 24, hand.Y - 62, hand.X - 31, hand.Y - 44);
         });
     }
 
@@ -832,12 +841,15 @@ internal static class CharacterPainter
             SKColor? ColourOf(string word) => features.Where(f => f is not null && f.Contains(word, StringComparison.OrdinalIgnoreCase))
                 .Select(ColorNames.FindIn).FirstOrDefault(x => x is not null);
 
+            // Palette convention of the character generator: [skin, hair, garb], optionally [.., trim, accent].
             var classColor = ClassColor(c.Class);
             var palette = (c.Appearance?.Palette ?? []).Where(p => p is not null).Select(ColorNames.Parse).ToArray();
-            var primary = palette.Length > 0 ? palette[0] : Ink.Lighter(classColor, 0.2f);
-            var secondary = palette.Length > 1 ? palette[1] : Ink.Darker(primary, 0.35f);
-            var accent = palette.Length > 2 ? palette[2] : SKColor.FromHsl(hash % 360, 70, 55);
-            var hair = ColourOf("hair") ?? (palette.Length > 3 ? palette[3] : HairTones[StableHash.Pick(hash, 1, HairTones.Length)]);
+            var skin = palette.Length > 0 ? palette[0] : SkinTones[StableHash.Pick(hash, 2, SkinTones.Length)];
+            var primary = palette.Length > 2 ? palette[2] : Ink.Lighter(classColor, 0.2f);
+            primary.ToHsl(out var hue, out _, out _);
+            var secondary = palette.Length > 3 ? palette[3] : Ink.Darker(Ink.Mix(primary, classColor, 0.5f), 0.3f);
+            var accent = palette.Length > 4 ? palette[4] : SKColor.FromHsl((hue + 150 + StableHash.Pick(hash, 6, 60)) % 360, 70, 58);
+            var hair = ColourOf("hair") ?? (palette.Length > 1 ? palette[1] : HairTones[StableHash.Pick(hash, 1, HairTones.Length)]);
             var eyes = ColourOf(" eyes") ?? new SKColor(0x3b, 0x6e, 0x9e);
             var mismatched = Has("mismatched eyes");
             var hood = Has("hood");
@@ -851,7 +863,7 @@ internal static class CharacterPainter
                 Accent = accent,
                 Hair = hair,
                 BeardColor = ColourOf("beard") ?? hair,
-                Skin = SkinTones[StableHash.Pick(hash, 2, SkinTones.Length)],
+                Skin = skin,
                 EyeLeft = mismatched ? new SKColor(0x4c, 0x9a, 0x3a) : eyes,
                 EyeRight = mismatched ? new SKColor(0x8a, 0x5a, 0x2a) : eyes,
                 Headgear = c.Class switch

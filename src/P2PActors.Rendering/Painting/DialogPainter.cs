@@ -102,7 +102,7 @@ internal static class DialogPainter
                 }
                 else if (byId.TryGetValue(next, out var target))
                 {
-                    DrawArrow(canvas, from, nodes[target], nodes[target].Column <= node.Column, tone);
+                    DrawArrow(canvas, from, node, nodes[target], tone);
                 }
                 else
                 {
@@ -204,25 +204,58 @@ internal static class DialogPainter
         canvas.DrawRoundRect(new SKRoundRect(box, 9), edge);
     }
 
-    private static void DrawArrow(SKCanvas canvas, SKPoint from, Node target, bool backwards, SKColor tone)
+    private static void DrawArrow(SKCanvas canvas, SKPoint from, Node source, Node target, SKColor tone)
     {
-        var to = new SKPoint(target.Box.Left - 2, target.Box.Top + HeaderHeight / 2);
-        var reach = MathF.Max(44, MathF.Abs(to.X - from.X) / 2);
-        var color = backwards ? new SKColor(0xb8, 0xb0, 0x9a) : Ink.Lighter(tone, 0.35f);
+        var forward = target.Column > source.Column;
+        var color = forward ? Ink.Lighter(tone, 0.35f) : new SKColor(0xc8, 0xc0, 0xa8);
         using var stroke = Ink.Stroke(color, 2);
-        if (backwards)
+        using var head = Ink.Fill(color);
+        if (!forward)
         {
             stroke.PathEffect = SKPathEffect.CreateDash([6, 4], 0);
         }
-        Ink.Path(canvas, stroke, p =>
+        SKPoint to;
+        SKPoint tip;
+        if (forward)
         {
-            p.MoveTo(from);
-            p.CubicTo(from.X + reach, from.Y, to.X - reach, to.Y, to.X - 7, to.Y);
-        });
-        using var head = Ink.Fill(color);
-        Ink.Polygon(canvas, head, new SKPoint(to.X, to.Y), new SKPoint(to.X - 9, to.Y - 5), new SKPoint(to.X - 9, to.Y + 5));
-        using var dot = Ink.Fill(color);
-        canvas.DrawCircle(from, 3, dot);
+            // Into the target's header from the left.
+            to = new SKPoint(target.Box.Left - 2, target.Box.Top + HeaderHeight / 2);
+            var reach = MathF.Max(44, (to.X - from.X) / 2);
+            Ink.Path(canvas, stroke, p =>
+            {
+                p.MoveTo(from);
+                p.CubicTo(from.X + reach, from.Y, to.X - reach, to.Y, to.X - 7, to.Y);
+            });
+            tip = new SKPoint(-1, 0);
+        }
+        else if (target.Column == source.Column)
+        {
+            // Same column: loop out to the right and back into the target's header from the right.
+            to = new SKPoint(target.Box.Right + 2, target.Box.Top + HeaderHeight / 2);
+            var bulge = 30 + MathF.Min(30, MathF.Abs(to.Y - from.Y) / 6);
+            Ink.Path(canvas, stroke, p =>
+            {
+                p.MoveTo(from);
+                p.CubicTo(from.X + bulge, from.Y, to.X + bulge, to.Y, to.X + 7, to.Y);
+            });
+            tip = new SKPoint(1, 0);
+        }
+        else
+        {
+            // Back to an earlier column: over the top, into the target's header from above.
+            to = new SKPoint(target.Box.MidX + 30, target.Box.Top - 2);
+            Ink.Path(canvas, stroke, p =>
+            {
+                p.MoveTo(from);
+                p.CubicTo(from.X + 36, from.Y, to.X, MathF.Min(from.Y, to.Y) - 50, to.X, to.Y - 7);
+            });
+            tip = new SKPoint(0, -1);
+        }
+        var side = new SKPoint(-tip.Y, tip.X);
+        Ink.Polygon(canvas, head, to,
+            new SKPoint(to.X + tip.X * 9 + side.X * 5, to.Y + tip.Y * 9 + side.Y * 5),
+            new SKPoint(to.X + tip.X * 9 - side.X * 5, to.Y + tip.Y * 9 - side.Y * 5));
+        canvas.DrawCircle(from, 3, head);
     }
 
     private static void DrawEnd(SKCanvas canvas, SKPoint from)

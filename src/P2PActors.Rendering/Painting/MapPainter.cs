@@ -24,8 +24,8 @@ internal static class MapPainter
         Tiles.Water => new SKColor(0x2e, 0x6f, 0xb5),
         Tiles.Mountain => new SKColor(0x84, 0x7a, 0x6a),
         Tiles.Desert => new SKColor(0xdc, 0xc2, 0x7e),
-        Tiles.Floor => new SKColor(0x6f, 0x6a, 0x62),
-        Tiles.Wall => new SKColor(0x3b, 0x35, 0x33),
+        Tiles.Floor => new SKColor(0x9a, 0x8e, 0x7a),
+        Tiles.Wall => new SKColor(0x33, 0x2e, 0x36),
         _ => Unknown,
     };
 
@@ -99,6 +99,10 @@ internal static class MapPainter
         return bitmap;
     }
 
+    /// <summary>Atlas column of a wall with open ground below it: the same stone, drawn as a brick face.</summary>
+    private static readonly int WallFace = Tiles.All.Count + 1;
+    private const char WallFaceMarker = '|';
+
     private static int TileIndex(char tile)
     {
         for (var i = 0; i < Tiles.All.Count; i++)
@@ -134,6 +138,10 @@ internal static class MapPainter
                     continue;
                 }
                 var type = TileIndex(row[x]);
+                if (row[x] == Tiles.Wall && y + 1 < map.Height && map.Rows[y + 1][x] != Tiles.Wall)
+                {
+                    type = WallFace;
+                }
                 var variant = (int)(StableHash.Mix(seed ^ ((ulong)(uint)x << 32 | (uint)y)) % Variants);
                 var srcX = type * tile;
                 var srcY = variant * tile;
@@ -146,14 +154,14 @@ internal static class MapPainter
         }
     }
 
-    /// <summary>One column per tile type (plus "unknown"), one row per variant, each cell tile×tile pixels.</summary>
+    /// <summary>One column per tile type, then "unknown" and the wall face; one row per variant; tile×tile cells.</summary>
     private static SKBitmap BuildAtlas(int tile, long seed)
     {
-        var atlas = Png.NewBitmap(tile * (Tiles.All.Count + 1), tile * Variants, opaque: true);
+        var atlas = Png.NewBitmap(tile * (WallFace + 1), tile * Variants, opaque: true);
         using var canvas = new SKCanvas(atlas);
-        for (var type = 0; type <= Tiles.All.Count; type++)
+        for (var type = 0; type <= WallFace; type++)
         {
-            var tileChar = type < Tiles.All.Count ? Tiles.All[type] : '?';
+            var tileChar = type < Tiles.All.Count ? Tiles.All[type] : type == WallFace ? WallFaceMarker : '?';
             for (var v = 0; v < Variants; v++)
             {
                 canvas.Save();
@@ -168,7 +176,7 @@ internal static class MapPainter
 
     private static void PaintTile(SKCanvas canvas, char tile, int t, ulong hash)
     {
-        var baseColor = TileColor(tile);
+        var baseColor = TileColor(tile == WallFaceMarker ? Tiles.Wall : tile);
         canvas.DrawColor(baseColor);
         if (t < TextureMinTile)
         {
@@ -272,15 +280,25 @@ internal static class MapPainter
             }
             case Tiles.Wall:
             {
-                using var mortar = new SKPaint { Color = Ink.Darker(baseColor, 0.35f), IsAntialias = false };
+                // Solid rock between rooms: a few specks only, so rooms and corridors stand out.
+                using var speck = Ink.Fill(Ink.Lighter(baseColor, 0.08f));
+                for (var i = 0; i < 2; i++)
+                {
+                    canvas.DrawCircle(t * (0.15f + 0.7f * U(10 + i)), t * (0.15f + 0.7f * U(20 + i)), MathF.Max(0.6f, t * 0.07f), speck);
+                }
+                break;
+            }
+            case WallFaceMarker:
+            {
+                using var mortar = new SKPaint { Color = Ink.Darker(baseColor, 0.4f), IsAntialias = false };
+                using var brick = new SKPaint { Color = Ink.Lighter(baseColor, 0.12f), IsAntialias = false };
                 var half = t / 2f;
+                canvas.DrawRect(0, 0, t, line, brick);
                 canvas.DrawRect(0, half - line / 2, t, line, mortar);
                 canvas.DrawRect(0, t - line, t, line, mortar);
                 var offset = t * (0.3f + 0.4f * U(1));
                 canvas.DrawRect(offset, 0, line, half, mortar);
                 canvas.DrawRect((offset + half) % t, half, line, half, mortar);
-                using var top = new SKPaint { Color = Ink.Lighter(baseColor, 0.15f), IsAntialias = false };
-                canvas.DrawRect(0, 0, t, line, top);
                 break;
             }
             default:
