@@ -1,3 +1,4 @@
+using P2PActors.Content.Generation;
 using P2PActors.Content.Model;
 using SkiaSharp;
 
@@ -35,6 +36,10 @@ public class ExampleImages
             yield return ($"item-{rarity.ToString().ToLowerInvariant()}.png", Samples.Item(rarity, kind, name), new PreviewOptions(128));
         }
         yield return ("map-island.png", Samples.Island(), new PreviewOptions(TileSize: 12, Grid: true));
+        yield return ("map-overworld.png", ContentFactory.Generate(ContentType.Map,
+            new Dictionary<string, string> { ["generator"] = "overworld", ["width"] = "64", ["height"] = "40" }, 2024), new PreviewOptions(TileSize: 6));
+        yield return ("map-dungeon.png", ContentFactory.Generate(ContentType.Map,
+            new Dictionary<string, string> { ["generator"] = "dungeon", ["width"] = "48", ["height"] = "30" }, 2024), new PreviewOptions(TileSize: 8, Grid: true));
         yield return ("quest-card.png", Samples.Quest(), new PreviewOptions(360));
         yield return ("dialog-tree.png", Samples.Dialog(), new PreviewOptions(720));
     }
