@@ -752,10 +752,22 @@ internal static class CharacterPainter
         Text.Draw(canvas, label, 238 - width / 2, 34, small, Ink.Lighter(look.ClassColor, 0.7f), SKTextAlign.Center);
     }
 
-    /// <summary>Fills a path with a light-to-dark gradient and a dark outline: the sprite's cel-shaded look.</summary>
+    /// <summary>
+    /// Fills a path with a light-to-dark gradient and a dark outline: the sprite's cel-shaded look. Below half
+    /// scale (sprites under 128 px) the gradient is invisible and the outline thinner than a pixel, so a flat fill
+    /// and a one-pixel hairline give the same picture at a fraction of the cost.
+    /// </summary>
     private static void Shape(SKCanvas canvas, SKColor color, Action<SKPathBuilder> build)
     {
         using var path = Ink.BuildPath(build);
+        if (canvas.TotalMatrix.ScaleX < 0.5f)
+        {
+            using var flat = Ink.Fill(color);
+            canvas.DrawPath(path, flat);
+            using var hairline = new SKPaint { Color = Outline.WithAlpha(170), IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeWidth = 0 };
+            canvas.DrawPath(path, hairline);
+            return;
+        }
         var bounds = path.Bounds;
         using (var fill = Ink.Gradient(new SKPoint(bounds.Left, bounds.Top), new SKPoint(bounds.Right, bounds.Bottom),
                    Ink.Lighter(color, 0.2f), color, Ink.Darker(color, 0.22f)))
