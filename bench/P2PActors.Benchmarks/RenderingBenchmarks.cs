@@ -10,6 +10,7 @@ namespace P2PActors.Benchmarks;
 /// Targets: a 64 px character sprite ≤ 1 ms, a 128×128 map at 8 px per tile ≤ 20 ms.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 [SimpleJob(warmupCount: 3, iterationCount: 10)]
 public class RenderingBenchmarks
 {
