@@ -8,10 +8,14 @@ namespace P2PActors.Benchmarks;
 /// <summary>
 /// Preview rendering, PNG encoding included (each benchmark returns the PNG bytes).
 /// Targets: a 64 px character sprite ≤ 1 ms, a 128×128 map at 8 px per tile ≤ 20 ms.
+/// In-process, like the other benchmarks here: the generated project misses BenchmarkDotNet's build timeout on this
+/// shared machine.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
-[SimpleJob(warmupCount: 3, iterationCount: 10)]
+[InProcess]
+[WarmupCount(3)]
+[IterationCount(10)]
 public class RenderingBenchmarks
 {
     private static readonly Dictionary<string, string> NoParameters = new();
