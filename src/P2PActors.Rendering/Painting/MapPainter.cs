@@ -13,6 +13,7 @@ internal static class MapPainter
 {
     private const int Variants = 4;
     private const int TextureMinTile = 6;
+    private const int SmoothTile = 16;
 
     public static readonly SKColor Unknown = new(0xff, 0x00, 0xff);
 
@@ -183,13 +184,28 @@ internal static class MapPainter
             return;
         }
         float U(int slot) => StableHash.Unit(hash, slot);
+        // Small tiles are drawn as crisp pixel art: it reads better at 4-12 px, and it keeps a map within a
+        // 256-colour palette so it can be written as a one-byte-per-pixel PNG (see IndexedPng).
+        var smooth = t >= SmoothTile;
+        SKPaint Fill(SKColor c)
+        {
+            var paint = Ink.Fill(c);
+            paint.IsAntialias = smooth;
+            return paint;
+        }
+        SKPaint Stroke(SKColor c, float width)
+        {
+            var paint = Ink.Stroke(c, width);
+            paint.IsAntialias = smooth;
+            return paint;
+        }
         var line = MathF.Max(1, t / 10f);
         switch (tile)
         {
             case Tiles.Grass:
             {
-                using var dark = Ink.Stroke(Ink.Darker(baseColor, 0.2f), line);
-                using var light = Ink.Fill(Ink.Lighter(baseColor, 0.25f));
+                using var dark = Stroke(Ink.Darker(baseColor, 0.2f), line);
+                using var light = Fill(Ink.Lighter(baseColor, 0.25f));
                 for (var i = 0; i < 2; i++)
                 {
                     var x = t * (0.2f + 0.6f * U(i));
@@ -205,17 +221,17 @@ internal static class MapPainter
                 var cx = t * (0.42f + 0.16f * U(1));
                 var cy = t * (0.42f + 0.12f * U(2));
                 var r = t * 0.3f;
-                using var trunk = Ink.Fill(new SKColor(0x4a, 0x33, 0x1e));
+                using var trunk = Fill(new SKColor(0x4a, 0x33, 0x1e));
                 canvas.DrawRect(cx - t * 0.05f, cy + r * 0.5f, t * 0.1f, t * 0.2f, trunk);
-                using var canopy = Ink.Fill(new SKColor(0x1d, 0x4c, 0x1f));
+                using var canopy = Fill(new SKColor(0x1d, 0x4c, 0x1f));
                 canvas.DrawCircle(cx, cy, r, canopy);
-                using var highlight = Ink.Fill(new SKColor(0x43, 0x8c, 0x38));
+                using var highlight = Fill(new SKColor(0x43, 0x8c, 0x38));
                 canvas.DrawCircle(cx - r * 0.3f, cy - r * 0.3f, r * 0.45f, highlight);
                 break;
             }
             case Tiles.Water:
             {
-                using var wave = Ink.Stroke(Ink.Lighter(baseColor, 0.3f), line);
+                using var wave = Stroke(Ink.Lighter(baseColor, 0.3f), line);
                 wave.Style = SKPaintStyle.Stroke;
                 for (var i = 0; i < 2; i++)
                 {
@@ -233,13 +249,13 @@ internal static class MapPainter
             case Tiles.Mountain:
             {
                 var peak = new SKPoint(t * (0.42f + 0.16f * U(1)), t * (0.18f + 0.1f * U(2)));
-                using var shade = Ink.Fill(Ink.Darker(baseColor, 0.28f));
+                using var shade = Fill(Ink.Darker(baseColor, 0.28f));
                 Ink.Polygon(canvas, shade, new SKPoint(t * 0.12f, t * 0.84f), peak, new SKPoint(t * 0.88f, t * 0.84f));
-                using var lit = Ink.Fill(Ink.Lighter(baseColor, 0.18f));
+                using var lit = Fill(Ink.Lighter(baseColor, 0.18f));
                 Ink.Polygon(canvas, lit, new SKPoint(t * 0.12f, t * 0.84f), peak, new SKPoint(peak.X, t * 0.84f));
                 if (U(3) < 0.6f)
                 {
-                    using var snow = Ink.Fill(new SKColor(0xf2, 0xf4, 0xf6));
+                    using var snow = Fill(new SKColor(0xf2, 0xf4, 0xf6));
                     var k = 0.3f;
                     Ink.Polygon(canvas, snow, peak,
                         new SKPoint(peak.X + (t * 0.88f - peak.X) * k, peak.Y + (t * 0.84f - peak.Y) * k),
@@ -249,14 +265,14 @@ internal static class MapPainter
             }
             case Tiles.Desert:
             {
-                using var dune = Ink.Stroke(Ink.Darker(baseColor, 0.12f), line);
+                using var dune = Stroke(Ink.Darker(baseColor, 0.12f), line);
                 var y = t * (0.35f + 0.3f * U(1));
                 Ink.Path(canvas, dune, p =>
                 {
                     p.MoveTo(t * 0.05f, y + t * 0.1f);
                     p.QuadTo(t * 0.45f, y - t * 0.18f, t * 0.95f, y + t * 0.05f);
                 });
-                using var grain = Ink.Fill(Ink.Darker(baseColor, 0.2f));
+                using var grain = Fill(Ink.Darker(baseColor, 0.2f));
                 for (var i = 0; i < 3; i++)
                 {
                     canvas.DrawCircle(t * (0.1f + 0.8f * U(10 + i)), t * (0.1f + 0.8f * U(20 + i)), MathF.Max(0.5f, t * 0.04f), grain);
@@ -272,7 +288,7 @@ internal static class MapPainter
                 canvas.DrawRect(0, 0, t - line, line, edge);
                 if (U(1) < 0.35f)
                 {
-                    using var crack = Ink.Stroke(Ink.Darker(baseColor, 0.3f), MathF.Max(0.8f, line * 0.7f));
+                    using var crack = Stroke(Ink.Darker(baseColor, 0.3f), MathF.Max(0.8f, line * 0.7f));
                     var x = t * (0.2f + 0.4f * U(2));
                     canvas.DrawLine(x, t * 0.3f, x + t * 0.2f, t * 0.55f, crack);
                 }
@@ -281,7 +297,7 @@ internal static class MapPainter
             case Tiles.Wall:
             {
                 // Solid rock between rooms: a few specks only, so rooms and corridors stand out.
-                using var speck = Ink.Fill(Ink.Lighter(baseColor, 0.08f));
+                using var speck = Fill(Ink.Lighter(baseColor, 0.08f));
                 for (var i = 0; i < 2; i++)
                 {
                     canvas.DrawCircle(t * (0.15f + 0.7f * U(10 + i)), t * (0.15f + 0.7f * U(20 + i)), MathF.Max(0.6f, t * 0.07f), speck);
@@ -303,7 +319,7 @@ internal static class MapPainter
             }
             default:
             {
-                using var cross = Ink.Stroke(SKColors.Black, line);
+                using var cross = Stroke(SKColors.Black, line);
                 canvas.DrawLine(t * 0.25f, t * 0.25f, t * 0.75f, t * 0.75f, cross);
                 canvas.DrawLine(t * 0.75f, t * 0.25f, t * 0.25f, t * 0.75f, cross);
                 break;
@@ -327,13 +343,16 @@ internal static class MapPainter
     private static void DrawSpawns(SKCanvas canvas, GameMap map, Layout layout)
     {
         var r = MathF.Max(2.6f, layout.TilePixels * 0.42f);
+        var smooth = layout.TilePixels >= SmoothTile;
         using var outline = Ink.Stroke(new SKColor(0x10, 0x10, 0x14), MathF.Max(1f, r * 0.22f));
+        outline.IsAntialias = smooth;
         foreach (var spawn in map.Spawns ?? [])
         {
             var c = layout.TilePixels >= 1
                 ? layout.Centre(spawn.X, spawn.Y)
                 : new SKPoint((spawn.X + 0.5f) * layout.TilePixels, (spawn.Y + 0.5f) * layout.TilePixels);
             using var fill = Ink.Fill(SpawnColor(spawn.Kind));
+            fill.IsAntialias = smooth;
             using var path = Ink.BuildPath(p => MarkerShape(p, spawn.Kind, c, r));
             canvas.DrawPath(path, outline);
             canvas.DrawPath(path, fill);

@@ -10,6 +10,10 @@ internal static class Png
 
     public static byte[] Encode(SKBitmap bitmap)
     {
+        if (IndexedPng.TryEncode(bitmap) is { } indexed)
+        {
+            return indexed;
+        }
         using var pixmap = bitmap.PeekPixels();
         using var data = pixmap.Encode(Options) ?? throw new InvalidOperationException("PNG encoding failed");
         return data.ToArray();
