@@ -60,12 +60,10 @@ internal static class CharacterPainter
         {
             canvas.DrawRoundRect(card, paint);
         }
-        using (var light = Ink.Radial(new SKPoint(128, 118), 118, look.ClassColor.WithAlpha(0), Ink.Lighter(look.ClassColor, 0.35f).WithAlpha(0)))
+        // A soft spotlight behind the figure, so the figure reads on every class colour.
+        var spot = Ink.Lighter(look.ClassColor, 0.45f);
+        using (var light = Ink.Radial(new SKPoint(128, 110), 110, spot.WithAlpha(120), spot.WithAlpha(0)))
         {
-            // A soft spotlight behind the figure; colours chosen so the figure reads on every class colour.
-            light.Shader = SKShader.CreateRadialGradient(new SKPoint(128, 110), 110,
-                [Ink.Lighter(look.ClassColor, 0.45f).WithAlpha(120), Ink.Lighter(look.ClassColor, 0.45f).WithAlpha(0)],
-                SKShaderTileMode.Clamp);
             canvas.DrawCircle(128, 110, 110, light);
         }
         using (var rim = Ink.Stroke(Ink.Darker(look.ClassColor, 0.75f), 4))
@@ -312,7 +310,8 @@ internal static class CharacterPainter
 
         var eyeY = cy + r * 0.08f;
         var eyeDx = r * 0.38f;
-        DrawEye(canvas, cx - eyeDx, eyeY, r, look.EyeLeft, look.Glowing);
+        var detailed = canvas.TotalMatrix.ScaleX >= 0.5f;
+        DrawEye(canvas, cx - eyeDx, eyeY, r, look.EyeLeft, look.Glowing, detailed);
         if (look.Eyepatch)
         {
             using var band = Ink.Stroke(Outline, 2.5f);
@@ -322,16 +321,20 @@ internal static class CharacterPainter
         }
         else
         {
-            DrawEye(canvas, cx + eyeDx, eyeY, r, look.EyeRight, look.Glowing);
+            DrawEye(canvas, cx + eyeDx, eyeY, r, look.EyeRight, look.Glowing, detailed);
         }
-        using (var brow = Ink.Stroke(Ink.Darker(look.Hair, 0.2f), 2.2f))
+        // Brows and nose are under a pixel wide below half scale: left out of small sprites.
+        if (detailed)
         {
-            canvas.DrawLine(cx - eyeDx - r * 0.2f, eyeY - r * 0.3f, cx - eyeDx + r * 0.18f, eyeY - r * 0.26f, brow);
-            canvas.DrawLine(cx + eyeDx - r * 0.18f, eyeY - r * 0.26f, cx + eyeDx + r * 0.2f, eyeY - r * 0.3f, brow);
-        }
-        using (var nose = Ink.Stroke(Ink.Darker(look.Skin, 0.25f), 2))
-        {
-            canvas.DrawLine(cx + (look.CrookedNose ? 2 : 0), eyeY + r * 0.15f, cx - 1, eyeY + r * 0.38f, nose);
+            using (var brow = Ink.Stroke(Ink.Darker(look.Hair, 0.2f), 2.2f))
+            {
+                canvas.DrawLine(cx - eyeDx - r * 0.2f, eyeY - r * 0.3f, cx - eyeDx + r * 0.18f, eyeY - r * 0.26f, brow);
+                canvas.DrawLine(cx + eyeDx - r * 0.18f, eyeY - r * 0.26f, cx + eyeDx + r * 0.2f, eyeY - r * 0.3f, brow);
+            }
+            using (var nose = Ink.Stroke(Ink.Darker(look.Skin, 0.25f), 2))
+            {
+                canvas.DrawLine(cx + (look.CrookedNose ? 2 : 0), eyeY + r * 0.15f, cx - 1, eyeY + r * 0.38f, nose);
+            }
         }
         using (var mouth = Ink.Stroke(Ink.Darker(look.Skin, 0.45f), 2.2f))
         {
@@ -389,12 +392,18 @@ internal static class CharacterPainter
         }
     }
 
-    private static void DrawEye(SKCanvas canvas, float x, float y, float r, SKColor iris, bool glowing)
+    private static void DrawEye(SKCanvas canvas, float x, float y, float r, SKColor iris, bool glowing, bool detailed)
     {
         if (glowing)
         {
             using var glow = Ink.Glow(iris.WithAlpha(200), 3);
             canvas.DrawCircle(x, y, r * 0.2f, glow);
+        }
+        if (!detailed)
+        {
+            using var dot = Ink.Fill(Ink.Darker(iris, 0.5f));
+            canvas.DrawCircle(x, y, r * 0.13f, dot);
+            return;
         }
         using var white = Ink.Fill(SKColors.White);
         canvas.DrawOval(new SKRect(x - r * 0.19f, y - r * 0.14f, x + r * 0.19f, y + r * 0.16f), white);
