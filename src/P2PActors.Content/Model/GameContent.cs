@@ -48,7 +48,9 @@ public sealed record Character(
     Appearance Appearance,
     string Backstory) : GameContent
 {
+    [JsonIgnore]
     public override ContentType Type => ContentType.Character;
+    [JsonIgnore]
     public override string DisplayName => Name;
 }
 
@@ -60,7 +62,9 @@ public sealed record Item(
     Stats Stats,
     string Description) : GameContent
 {
+    [JsonIgnore]
     public override ContentType Type => ContentType.Item;
+    [JsonIgnore]
     public override string DisplayName => Name;
 }
 
@@ -77,7 +81,9 @@ public sealed record Quest(
     Difficulty Difficulty,
     Rewards Rewards) : GameContent
 {
+    [JsonIgnore]
     public override ContentType Type => ContentType.Quest;
+    [JsonIgnore]
     public override string DisplayName => Title;
 }
 
@@ -95,7 +101,9 @@ public sealed record GameMap(
     IReadOnlyList<string> Rows,
     IReadOnlyList<Spawn> Spawns) : GameContent
 {
+    [JsonIgnore]
     public override ContentType Type => ContentType.Map;
+    [JsonIgnore]
     public override string DisplayName => Name;
 
     public char TileAt(int x, int y) => Rows[y][x];
@@ -111,6 +119,8 @@ public sealed record Dialog(
     string Start,
     IReadOnlyList<DialogLine> Lines) : GameContent
 {
+    [JsonIgnore]
     public override ContentType Type => ContentType.Dialog;
+    [JsonIgnore]
     public override string DisplayName => NpcName;
 }

@@ -1,0 +1,115 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using Akka.Persistence.Sql.Hosting;
+using Akka.Remote.Hosting;
+using LinqToDB;
+using Microsoft.Data.Sqlite;
+using P2PActors.Cluster.Generation;
+using P2PActors.Cluster.Players;
+using P2PActors.Cluster.Serialization;
+using P2PActors.Cluster.Storage;
+
+namespace P2PActors.Cluster.Hosting;
+
+public static class NodeHosting
+{
+    /// <summary>
+    /// A whole P2PActors node: remoting on <see cref="NodeSettings.Host"/>:<see cref="NodeSettings.Port"/>, a cluster
+    /// (joining itself when there are no seed nodes), JSON serialization, the SQL journal and snapshot store on
+    /// <c>{DataDirectory}/p2pactors.db</c>, player memory and generation.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithP2PNode(this AkkaConfigurationBuilder builder, NodeSettings settings)
+    {
+        var problems = settings.Validate();
+        if (problems.Count > 0)
+            throw new ArgumentException("Invalid node settings: " + string.Join("; ", problems), nameof(settings));
+
+        Directory.CreateDirectory(settings.DataDirectory);
+        var journalConnection = PrepareDatabase(settings.PersistenceDatabasePath);
+
+        builder
+            .WithRemoting(settings.Host, settings.Port)
+            .WithClustering(new ClusterOptions
+            {
+                SeedNodes = settings.SeedNodes.ToArray(),
+                Roles = settings.Roles.ToArray(),
+            })
+            .WithP2PSerialization()
+            .WithSqlPersistence(journalConnection, ProviderName.SQLiteMS, autoInitialize: true)
+            .WithPlayerMemory(new PlayerMemoryOptions(
+                settings.PassivationIdleTimeout, settings.SnapshotEvery, settings.HistoryLimit))
+            .WithGeneration(new GenerationOptions(settings.ContentDatabasePath, settings.CacheCapacity));
+
+        if (settings.SeedNodes.Count == 0)
+        {
+            builder.WithActors((system, _) =>
+            {
+                var cluster = Akka.Cluster.Cluster.Get(system);
+                cluster.Join(cluster.SelfAddress);
+            });
+        }
+        return builder;
+    }
+
+    /// <summary>
+    /// Player memory: the <c>player-memory</c> shard region (registered as <see cref="PlayerMemoryActor"/>), one
+    /// persistent entity per player, passivated when idle. Needs clustering and a default journal.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithPlayerMemory(this AkkaConfigurationBuilder builder, PlayerMemoryOptions options)
+    {
+        // Without remember-entities the ddata store keeps nothing durable, so the broken LMDB store is never opened.
+        builder.AddHocon("akka.cluster.sharding.distributed-data.durable.keys = []", HoconAddMode.Prepend);
+        return builder.WithShardRegion<PlayerMemoryActor>(
+            PlayerMemoryOptions.ShardTypeName,
+            playerId => PlayerMemoryActor.PropsFor(playerId, options),
+            new PlayerMemoryMessageExtractor(options.NumberOfShards),
+            new ShardOptions
+            {
+                StateStoreMode = StateStoreMode.DData,
+                RememberEntities = false,
+                ShouldPassivateIdleEntities = true,
+                PassivateIdleEntityAfter = options.PassivationIdleTimeout,
+            });
+    }
+
+    /// <summary>
+    /// Generation: the content store (registered as <see cref="ContentStoreActor"/>) and the node's
+    /// <see cref="GenerationCoordinator"/>. Call after <see cref="WithPlayerMemory"/>, whose region it uses.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithGeneration(this AkkaConfigurationBuilder builder, GenerationOptions options)
+    {
+        builder.AddHocon(ContentStoreActor.DispatcherHocon, HoconAddMode.Append);
+        return builder.WithActors((system, registry) =>
+        {
+            var store = system.ActorOf(ContentStoreActor.PropsFor(new SqliteContentStore(options.ContentDatabasePath)),
+                GenerationOptions.ContentStoreName);
+            registry.Register<ContentStoreActor>(store);
+            var coordinator = system.ActorOf(
+                GenerationCoordinator.PropsFor(registry.Get<PlayerMemoryActor>(), store, options),
+                GenerationOptions.CoordinatorName);
+            registry.Register<GenerationCoordinator>(coordinator);
+        });
+    }
+
+    /// <summary>
+    /// Creates the journal's SQLite file in WAL mode (readers never block the writer) and returns its connection string.
+    /// </summary>
+    private static string PrepareDatabase(string path)
+    {
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        command.ExecuteNonQuery();
+        return connectionString;
+    }
+}

@@ -1,0 +1,58 @@
+namespace P2PActors.Cluster.Hosting;
+
+/// <summary>
+/// Everything a node needs to start. The defaults are the embedded single-node set-up: a one-member cluster on
+/// 127.0.0.1 with its data in ./data.
+/// </summary>
+public sealed record NodeSettings
+{
+    public string SystemName { get; init; } = "p2pactors";
+
+    /// <summary>Remoting host; also the address peers see.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>Remoting port; 0 picks a free one.</summary>
+    public int Port { get; init; }
+
+    public string DataDirectory { get; init; } = "./data";
+
+    public int CacheCapacity { get; init; } = 1_000;
+
+    public TimeSpan PassivationIdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    public int SnapshotEvery { get; init; } = 100;
+
+    public int HistoryLimit { get; init; } = 1_000;
+
+    /// <summary>Akka addresses of seed nodes ("akka.tcp://p2pactors@host:port"); none means the node joins itself.</summary>
+    public IReadOnlyList<string> SeedNodes { get; init; } = [];
+
+    public IReadOnlyList<string> Roles { get; init; } = [];
+
+    public string PersistenceDatabasePath => Path.Combine(DataDirectory, "p2pactors.db");
+
+    public string ContentDatabasePath => Path.Combine(DataDirectory, "content.db");
+
+    /// <summary>Every problem with these settings, phrased for the operator; empty when they are usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(SystemName) || !SystemName.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            problems.Add("SystemName must be non-empty and use only A-Z, a-z, 0-9, '-' or '_'");
+        if (string.IsNullOrWhiteSpace(Host))
+            problems.Add("Host is required");
+        if (Port is < 0 or > 65535)
+            problems.Add("Port must be between 0 and 65535");
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+            problems.Add("DataDirectory is required");
+        if (CacheCapacity < 1)
+            problems.Add("CacheCapacity must be at least 1");
+        if (PassivationIdleTimeout <= TimeSpan.Zero)
+            problems.Add("PassivationIdleTimeout must be positive");
+        if (SnapshotEvery < 1)
+            problems.Add("SnapshotEvery must be at least 1");
+        if (HistoryLimit < 1)
+            problems.Add("HistoryLimit must be at least 1");
+        return problems;
+    }
+}

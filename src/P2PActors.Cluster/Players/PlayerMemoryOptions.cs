@@ -1,0 +1,15 @@
+namespace P2PActors.Cluster.Players;
+
+/// <param name="PassivationIdleTimeout">An entity idle this long is stopped; the next message recovers it from the journal.</param>
+/// <param name="SnapshotEvery">A snapshot is saved every this many events, so recovery replays at most that many.</param>
+/// <param name="HistoryLimit">The most recent entries a player's history keeps.</param>
+public sealed record PlayerMemoryOptions(
+    TimeSpan PassivationIdleTimeout,
+    int SnapshotEvery = 100,
+    int HistoryLimit = 1_000,
+    int NumberOfShards = 50)
+{
+    public static readonly PlayerMemoryOptions Default = new(TimeSpan.FromMinutes(2));
+
+    public const string ShardTypeName = "player-memory";
+}

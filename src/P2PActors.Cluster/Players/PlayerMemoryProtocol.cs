@@ -1,0 +1,40 @@
+using P2PActors.Cluster.Serialization;
+using P2PActors.Content.Generation;
+using P2PActors.Content.Model;
+
+namespace P2PActors.Cluster.Players;
+
+/// <summary>Every message for a player's memory names the player: it is the sharding entity id.</summary>
+public interface IPlayerMemoryCommand : IP2PMessage
+{
+    string PlayerId { get; }
+}
+
+/// <summary>What the ephemeral generator asks before generating. Replies <see cref="PlayerPatterns"/>.</summary>
+public sealed record GetLearnedPatterns(string PlayerId) : IPlayerMemoryCommand;
+
+public sealed record PlayerPatterns(string PlayerId, LearnedPatterns Patterns) : IP2PMessage;
+
+/// <summary>
+/// Records that content was generated for the player. Fire-and-forget; recording the same content id twice
+/// is a no-op, so a retried or cached request does not grow the history.
+/// </summary>
+public sealed record RecordGenerated(string PlayerId, string ContentId, ContentType Type, long Seed, DateTimeOffset At)
+    : IPlayerMemoryCommand;
+
+/// <summary>
+/// Reads the player's memory. The reply reflects every <see cref="RecordGenerated"/> the memory received before
+/// this query (it waits for their journal writes). Replies <see cref="PlayerSnapshot"/>.
+/// </summary>
+public sealed record GetPlayerSnapshot(string PlayerId) : IPlayerMemoryCommand;
+
+public sealed record HistoryEntry(string ContentId, ContentType Type, long Seed, DateTimeOffset At);
+
+/// <param name="History">Oldest first, at most the configured history limit.</param>
+public sealed record PlayerSnapshot(string PlayerId, IReadOnlyList<HistoryEntry> History, LearnedPatterns Patterns)
+    : IP2PMessage;
+
+/// <summary>Events journaled by a player's memory.</summary>
+public interface IPlayerMemoryEvent : IP2PMessage;
+
+public sealed record ContentRecorded(HistoryEntry Entry) : IPlayerMemoryEvent;

@@ -1,0 +1,111 @@
+using Akka.Actor;
+using Akka.Event;
+using P2PActors.Cluster.Generation;
+using P2PActors.Content.Model;
+
+namespace P2PActors.Cluster.Storage;
+
+/// <summary>
+/// Owns writes to the <see cref="IContentStore"/>. Writes are batched: the first <see cref="StoreContent"/> after a
+/// flush schedules a flush behind everything already in the mailbox, so a burst becomes one transaction and a
+/// generation never waits for SQLite. Lookups see unflushed content too, so a GET right after a POST finds it.
+/// Runs on its own thread (<see cref="DispatcherId"/>) because SQLite calls block.
+/// </summary>
+public sealed class ContentStoreActor : ReceiveActor, IWithTimers
+{
+    public const string DispatcherId = "p2pactors.content-store-dispatcher";
+
+    public const string DispatcherHocon = """
+        p2pactors.content-store-dispatcher {
+          type = PinnedDispatcher
+          executor = thread-pool-executor
+        }
+        """;
+
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    private readonly IContentStore _store;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, GameContent> _pending = new(StringComparer.Ordinal);
+    private bool _flushScheduled;
+
+    public ContentStoreActor(IContentStore store)
+    {
+        _store = store;
+        Receive<StoreContent>(Store);
+        Receive<GetContent>(Get);
+        Receive<Flush>(_ => DoFlush());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props PropsFor(IContentStore store) =>
+        Props.Create(() => new ContentStoreActor(store)).WithDispatcher(DispatcherId);
+
+    protected override void PostStop()
+    {
+        DoFlush();
+        _store.Dispose();
+    }
+
+    private void Store(StoreContent message)
+    {
+        var content = message.Content;
+        if (content is null || !ContentJson.HasValidId(content))
+        {
+            if (message.Ack)
+                Sender.Tell(new ContentRejected("content id does not match its body"));
+            return;
+        }
+        _pending.TryAdd(content.Id!, content);
+        if (message.Ack)
+            Sender.Tell(new ContentStored(content.Id!));
+        if (!_flushScheduled)
+        {
+            _flushScheduled = true;
+            Self.Tell(Flush.Instance);
+        }
+    }
+
+    private void Get(GetContent message)
+    {
+        if (_pending.TryGetValue(message.Id, out var pending))
+        {
+            Sender.Tell(new ContentFound(pending));
+            return;
+        }
+        try
+        {
+            Sender.Tell(_store.Get(message.Id) is { } content ? new ContentFound(content) : new ContentNotFound(message.Id));
+        }
+        catch (Exception e)
+        {
+            _log.Error(e, "Reading content {0} failed", message.Id);
+            Sender.Tell(new Status.Failure(e));
+        }
+    }
+
+    private void DoFlush()
+    {
+        _flushScheduled = false;
+        if (_pending.Count == 0)
+            return;
+        try
+        {
+            _store.PutMany(_pending.Values);
+            _pending.Clear();
+        }
+        catch (Exception e)
+        {
+            // Keep the batch: it is retried until the store accepts it, and lookups keep finding it meanwhile.
+            _log.Error(e, "Writing {0} content items failed; retrying in {1}", _pending.Count, RetryDelay);
+            _flushScheduled = true;
+            Timers.StartSingleTimer(Flush.Instance, Flush.Instance, RetryDelay);
+        }
+    }
+
+    private sealed class Flush
+    {
+        public static readonly Flush Instance = new();
+    }
+}

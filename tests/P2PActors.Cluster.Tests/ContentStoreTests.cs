@@ -1,0 +1,71 @@
+using Akka.Actor;
+using P2PActors.Cluster.Generation;
+using P2PActors.Cluster.Storage;
+using P2PActors.Content.Model;
+
+namespace P2PActors.Cluster.Tests;
+
+public sealed class ContentStoreTests : Akka.TestKit.Xunit2.TestKit, IDisposable
+{
+    private readonly TempDataDirectory _data = new();
+
+    private string DatabasePath => Path.Combine(_data.Path, "content.db");
+
+    void IDisposable.Dispose()
+    {
+        Dispose();
+        _data.Dispose();
+    }
+
+    private static Character Sample(string name) => ContentJson.WithId(new Character(
+        name, CharacterClass.Mage, 3, new Stats(30, 5, 4, 6, 20, 9, 2),
+        new Appearance(["#112233", "#445566"], BodyType.Slim, ["a scar"]), "Came from the north.") { Seed = 9 });
+
+    [Fact]
+    public void Stored_content_is_read_back_after_reopening_the_file()
+    {
+        var a = Sample("Ada");
+        var b = Sample("Brin");
+        using (var store = new SqliteContentStore(DatabasePath))
+        {
+            store.PutMany([a, b]);
+            store.PutMany([a]); // content is immutable: a second put of the same id changes nothing
+            Assert.Equal(2, store.Count());
+        }
+
+        using var reopened = new SqliteContentStore(DatabasePath);
+        Assert.Equal(ContentJson.Serialize(a), ContentJson.Serialize(reopened.Get(a.Id!)!));
+        Assert.Equal(ContentJson.Serialize(b), ContentJson.Serialize(reopened.Get(b.Id!)!));
+        Assert.Null(reopened.Get("missing"));
+    }
+
+    [Fact]
+    public void The_store_actor_finds_content_before_and_after_its_batch_is_flushed()
+    {
+        var store = new SqliteContentStore(DatabasePath);
+        var actor = Sys.ActorOf(Props.Create(() => new ContentStoreActor(store)));
+        var content = Sample("Cato");
+
+        actor.Tell(new StoreContent(content, Ack: true));
+        ExpectMsg<ContentStored>(s => Assert.Equal(content.Id, s.Id));
+        actor.Tell(new GetContent(content.Id!));
+        Assert.Equal(content.Id, ExpectMsg<ContentFound>().Content.Id);
+
+        AwaitAssert(() => Assert.Equal(1, store.Count()), TimeSpan.FromSeconds(5));
+        actor.Tell(new GetContent("nope"));
+        ExpectMsg<ContentNotFound>();
+    }
+
+    [Fact]
+    public void The_store_actor_refuses_content_whose_id_does_not_match_its_body()
+    {
+        var store = new SqliteContentStore(DatabasePath);
+        var actor = Sys.ActorOf(Props.Create(() => new ContentStoreActor(store)));
+        var forged = Sample("Dax") with { Name = "Someone else" };
+
+        actor.Tell(new StoreContent(forged, Ack: true));
+        ExpectMsg<ContentRejected>();
+        actor.Tell(new GetContent(forged.Id!));
+        ExpectMsg<ContentNotFound>();
+    }
+}

@@ -1,0 +1,81 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using P2PActors.Cluster.Generation;
+using P2PActors.Cluster.Players;
+using P2PActors.Content.Model;
+
+namespace P2PActors.Cluster.Tests;
+
+public sealed class PersistenceTests : Akka.TestKit.Xunit2.TestKit, IDisposable
+{
+    private static readonly IReadOnlyDictionary<string, string> NoParams = new Dictionary<string, string>();
+    private readonly TempDataDirectory _data = new();
+
+    void IDisposable.Dispose()
+    {
+        _data.Dispose();
+        Dispose();
+    }
+
+    [Fact]
+    public async Task History_and_content_survive_a_restart_on_the_same_sqlite_files()
+    {
+        // Snapshots every 2 events: recovery has to combine a snapshot with the events after it.
+        var settings = _data.Settings(snapshotEvery: 2);
+        var generated = new List<GameContent>();
+        await using (var node = await TestNode.StartAsync(settings))
+        {
+            foreach (var type in new[] { ContentType.Character, ContentType.Item, ContentType.Map, ContentType.Quest, ContentType.Dialog })
+                generated.Add((await node.Ask<ContentGenerated>(new GenerateContent(type, NoParams, null, "alice"))).Content);
+            Assert.Equal(5, (await node.Snapshot("alice")).History.Count);
+        }
+        Assert.True(File.Exists(Path.Combine(_data.Path, "p2pactors.db")));
+
+        await using (var restarted = await TestNode.StartAsync(settings))
+        {
+            var snapshot = await restarted.Snapshot("alice");
+            Assert.Equal(generated.Select(c => c.Id), snapshot.History.Select(h => h.ContentId));
+            Assert.Equal(generated.Select(c => c.Type), snapshot.History.Select(h => h.Type));
+
+            foreach (var content in generated)
+            {
+                var found = await restarted.Ask<ContentFound>(new GetContent(content.Id!));
+                Assert.Equal(ContentJson.Serialize(content), ContentJson.Serialize(found.Content));
+            }
+
+            // The restarted memory keeps recording on top of what it recovered.
+            var next = await restarted.Ask<ContentGenerated>(new GenerateContent(ContentType.Item, NoParams, null, "alice"));
+            Assert.Equal(next.Content.Id, (await restarted.Snapshot("alice")).History[^1].ContentId);
+            Assert.Equal(6, (await restarted.Snapshot("alice")).History.Count);
+        }
+    }
+
+    [Fact]
+    public async Task An_idle_player_memory_is_passivated_and_recovered_on_next_use()
+    {
+        await using var node = await TestNode.StartAsync(_data.Settings(passivation: TimeSpan.FromMilliseconds(500)));
+        var generated = await node.Ask<ContentGenerated>(new GenerateContent(ContentType.Character, NoParams, 5, "bob"));
+        Assert.Single((await node.Snapshot("bob")).History);
+
+        var entity = await node.System.ActorSelection($"/system/sharding/{PlayerMemoryOptions.ShardTypeName}/*/bob")
+            .ResolveOne(TimeSpan.FromSeconds(10));
+        var probe = CreateTestProbe(node.System);
+        probe.Watch(entity);
+        probe.ExpectTerminated(entity, TimeSpan.FromSeconds(15));
+        Assert.DoesNotContain("bob", await EntityIds(node));
+
+        // The next message starts a new incarnation that recovers the history from the journal.
+        var snapshot = await node.Snapshot("bob");
+        Assert.Equal(generated.Content.Id, Assert.Single(snapshot.History).ContentId);
+        Assert.Contains("bob", await EntityIds(node));
+        var reincarnation = await node.System.ActorSelection($"/system/sharding/{PlayerMemoryOptions.ShardTypeName}/*/bob")
+            .ResolveOne(TimeSpan.FromSeconds(10));
+        Assert.NotEqual(entity, reincarnation);
+    }
+
+    private static async Task<IReadOnlyCollection<string>> EntityIds(TestNode node)
+    {
+        var state = await node.PlayerMemory.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(10));
+        return state.Shards.SelectMany(s => s.EntityIds).ToHashSet();
+    }
+}
