@@ -10,7 +10,7 @@ namespace P2PActors.Cluster.Membership;
 /// </summary>
 public sealed record MembershipSettings
 {
-    public const string SystemName = "p2p";
+    public const string SystemName = "p2pactors";
 
     public string Hostname { get; init; } = "127.0.0.1";
 

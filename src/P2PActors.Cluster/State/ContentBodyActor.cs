@@ -31,7 +31,7 @@ public sealed class ContentBodyActor : ReceiveActor
         else
         {
             Directory.CreateDirectory(dataDirectory);
-            source = new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDirectory, "content.db"), Pooling = false }.ToString();
+            source = new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDirectory, "catalog-bodies.db"), Pooling = false }.ToString();
         }
         _connection = new SqliteConnection(source);
         _connection.Open();

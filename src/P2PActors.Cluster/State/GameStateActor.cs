@@ -114,7 +114,7 @@ public sealed class GameStateActor : ReceiveActor
         }
         Write(_view.Keys.InventoryKey(cmd.PlayerId), ORDictionary<string, ORSet<string>>.Empty, _majorityWrite, awaitPeers: true,
             d => d.TryGetValue(cmd.PlayerId, out var set) && set.Contains(cmd.ItemId)
-                ? d.SetItem(_self, cmd.PlayerId, set.Remove(_self, cmd.ItemId))
+                ? d.AddOrUpdate(_self, cmd.PlayerId, ORSet<string>.Empty, s => s.Remove(_self, cmd.ItemId))
                 : d);
     }
 
