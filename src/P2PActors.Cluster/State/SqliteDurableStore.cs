@@ -24,7 +24,7 @@ public sealed class SqliteDurableStore : ReceiveActor
     }
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Serializer _serializer;
+    private readonly SerializerWithStringManifest _serializer;
     private readonly SqliteConnection _connection;
     private readonly Dictionary<string, DurableDataEnvelope> _pending = new(StringComparer.Ordinal);
     private readonly List<StoreReply> _replies = [];
@@ -39,8 +39,8 @@ public sealed class SqliteDurableStore : ReceiveActor
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         _connection.Open();
         Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-        Execute("CREATE TABLE IF NOT EXISTS ddata (key TEXT PRIMARY KEY NOT NULL, envelope BLOB NOT NULL)");
-        _serializer = Context.System.Serialization.FindSerializerForType(typeof(DurableDataEnvelope));
+        Execute("CREATE TABLE IF NOT EXISTS ddata (key TEXT PRIMARY KEY NOT NULL, manifest TEXT NOT NULL, envelope BLOB NOT NULL)");
+        _serializer = (SerializerWithStringManifest)Context.System.Serialization.FindSerializerForType(typeof(DurableDataEnvelope));
 
         Receive<LoadAll>(_ => LoadEverything());
         Receive<Store>(Enqueue);
@@ -59,12 +59,12 @@ public sealed class SqliteDurableStore : ReceiveActor
         try
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT key, envelope FROM ddata";
+            command.CommandText = "SELECT key, manifest, envelope FROM ddata";
             using var reader = command.ExecuteReader();
             var batch = ImmutableDictionary.CreateBuilder<string, DurableDataEnvelope>();
             while (reader.Read())
             {
-                var envelope = (DurableDataEnvelope)_serializer.FromBinary((byte[])reader[1], typeof(DurableDataEnvelope));
+                var envelope = (DurableDataEnvelope)_serializer.FromBinary((byte[])reader[2], reader.GetString(1));
                 batch[reader.GetString(0)] = envelope;
                 if (batch.Count < LoadBatchSize) continue;
                 Sender.Tell(new LoadData(batch.ToImmutable()));
@@ -98,12 +98,14 @@ public sealed class SqliteDurableStore : ReceiveActor
             using var tx = _connection.BeginTransaction();
             using var command = _connection.CreateCommand();
             command.Transaction = tx;
-            command.CommandText = "INSERT INTO ddata (key, envelope) VALUES ($k, $v) ON CONFLICT(key) DO UPDATE SET envelope = excluded.envelope";
+            command.CommandText = "INSERT INTO ddata (key, manifest, envelope) VALUES ($k, $m, $v) ON CONFLICT(key) DO UPDATE SET manifest = excluded.manifest, envelope = excluded.envelope";
             var key = command.Parameters.Add("$k", SqliteType.Text);
+            var manifest = command.Parameters.Add("$m", SqliteType.Text);
             var value = command.Parameters.Add("$v", SqliteType.Blob);
             foreach (var (k, envelope) in _pending)
             {
                 key.Value = k;
+                manifest.Value = _serializer.Manifest(envelope);
                 value.Value = _serializer.ToBinary(envelope);
                 command.ExecuteNonQuery();
             }

@@ -65,7 +65,7 @@ public sealed class StatePartitionTests : TestKit
         }
         finally
         {
-            foreach (var node in nodes) await node.DisposeAsync();
+            await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
         }
     }
 
