@@ -20,7 +20,7 @@ public sealed record GameStateSettings
     /// <summary>Folder for the SQLite files (replicated state and content bodies); null keeps everything in memory.</summary>
     public string? DataDirectory { get; init; }
 
-    public TimeSpan GossipInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan GossipInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan NotifySubscribersInterval { get; init; } = TimeSpan.FromMilliseconds(10);
 
