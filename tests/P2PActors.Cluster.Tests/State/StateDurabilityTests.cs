@@ -11,7 +11,7 @@ public sealed class StateDurabilityTests : TestKit
 {
     private static readonly TimeSpan Converge = TimeSpan.FromSeconds(30);
 
-    private static TestNodeOptions Durable(string dataDirectory, bool crash = false) => new()
+    private static StateNodeOptions Durable(string dataDirectory, bool crash = false) => new()
     {
         State = new GameStateSettings { DataDirectory = dataDirectory },
         // Quick failure detection and downing so the crashed node is removed within seconds.
@@ -28,7 +28,7 @@ public sealed class StateDurabilityTests : TestKit
     {
         var dirs = Enumerable.Range(0, 3).Select(_ => TestCluster.NewDataDirectory()).ToArray();
         var nodes = await TestCluster.StartAsync(this, 3, i => Durable(dirs[i], crash: i == 2));
-        TestNode? restarted = null;
+        StateNode? restarted = null;
         try
         {
             var (a, c) = (nodes[0], nodes[2]);

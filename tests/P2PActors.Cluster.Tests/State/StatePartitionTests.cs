@@ -16,7 +16,7 @@ public sealed class StatePartitionTests : TestKit
     [Fact]
     public async Task Writes_on_both_sides_of_a_partition_all_survive_the_heal_and_every_node_ends_equal()
     {
-        var nodes = await TestCluster.StartAsync(this, 3, _ => new TestNodeOptions
+        var nodes = await TestCluster.StartAsync(this, 3, _ => new StateNodeOptions
         {
             FailureInjection = true,
             State = new GameStateSettings { MajorityWriteTimeout = TimeSpan.FromSeconds(2) },
@@ -70,7 +70,7 @@ public sealed class StatePartitionTests : TestKit
     }
 
     /// <summary>Cuts (or restores) every link between <paramref name="node"/> and <paramref name="peers"/>, both ways, on both ends.</summary>
-    private static async Task SetLinksAsync(TestNode node, IEnumerable<TestNode> peers, ThrottleMode mode)
+    private static async Task SetLinksAsync(StateNode node, IEnumerable<StateNode> peers, ThrottleMode mode)
     {
         foreach (var peer in peers)
         {
@@ -84,7 +84,7 @@ public sealed class StatePartitionTests : TestKit
             new SetThrottle(to, ThrottleTransportAdapter.Direction.Both, mode));
 
     /// <summary>Everything a node's state shows, as one comparable string.</summary>
-    private static async Task<string> Describe(TestNode node)
+    private static async Task<string> Describe(StateNode node)
     {
         var snapshot = await node.State.GetSnapshotAsync();
         var players = string.Join(";", snapshot.Online.Select(p =>

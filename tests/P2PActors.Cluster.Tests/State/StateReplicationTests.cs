@@ -8,10 +8,10 @@ namespace P2PActors.Cluster.Tests.State;
 public sealed class ThreeNodeCluster : IAsyncLifetime
 {
     public TestKit Kit { get; } = new();
-    public TestNode[] Nodes { get; private set; } = [];
+    public StateNode[] Nodes { get; private set; } = [];
 
     public async Task InitializeAsync() =>
-        Nodes = await TestCluster.StartAsync(Kit, 3, _ => new TestNodeOptions());
+        Nodes = await TestCluster.StartAsync(Kit, 3, _ => new StateNodeOptions());
 
     public async Task DisposeAsync()
     {
@@ -24,9 +24,9 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
 public sealed class StateReplicationTests(ThreeNodeCluster cluster) : TestKit, IClassFixture<ThreeNodeCluster>
 {
     private static readonly TimeSpan Converge = TimeSpan.FromSeconds(15);
-    private TestNode A => cluster.Nodes[0];
-    private TestNode B => cluster.Nodes[1];
-    private TestNode C => cluster.Nodes[2];
+    private StateNode A => cluster.Nodes[0];
+    private StateNode B => cluster.Nodes[1];
+    private StateNode C => cluster.Nodes[2];
 
     [Fact]
     public async Task Position_inventory_and_catalog_written_on_A_are_visible_on_C()

@@ -11,7 +11,7 @@ using P2PActors.Content.Model;
 namespace P2PActors.Cluster.Tests.State;
 
 /// <summary>One cluster node in this process: a real ActorSystem with remoting on 127.0.0.1 and a free port.</summary>
-public sealed class TestNode(ActorSystem system, GameState state, string? dataDirectory) : IAsyncDisposable
+public sealed class StateNode(ActorSystem system, GameState state, string? dataDirectory) : IAsyncDisposable
 {
     public ActorSystem System { get; } = system;
     public GameState State { get; } = state;
@@ -26,7 +26,7 @@ public sealed class TestNode(ActorSystem system, GameState state, string? dataDi
     }
 }
 
-public sealed record TestNodeOptions
+public sealed record StateNodeOptions
 {
     public GameStateSettings State { get; init; } = new();
     public MembershipSettings Membership { get; init; } = new();
@@ -42,7 +42,7 @@ public static class TestCluster
 {
     public static readonly TimeSpan FormTimeout = TimeSpan.FromSeconds(30);
 
-    public static Config Config(TestNodeOptions options) =>
+    public static Config Config(StateNodeOptions options) =>
         ConfigurationFactory.ParseString(string.Join('\n',
                 options.State.ToHocon(),
                 options.Membership.ToHocon(),
@@ -63,26 +63,26 @@ public static class TestCluster
             .WithFallback(DistributedData.DefaultConfig());
 
     /// <summary>Starts a node; it joins <paramref name="seed"/> or, without one, forms a cluster of its own.</summary>
-    public static TestNode StartNode(TestNodeOptions options, Address? seed, bool join = true)
+    public static StateNode StartNode(StateNodeOptions options, Address? seed, bool join = true)
     {
         var system = ActorSystem.Create(MembershipSettings.SystemName, Config(options));
         var state = GameState.Start(system, options.State);
         var cluster = Akka.Cluster.Cluster.Get(system);
         if (join) cluster.Join(seed ?? cluster.SelfAddress);
-        return new TestNode(system, state, options.State.DataDirectory);
+        return new StateNode(system, state, options.State.DataDirectory);
     }
 
     /// <summary>Starts <paramref name="count"/> nodes and returns once every node sees all of them Up.</summary>
-    public static async Task<TestNode[]> StartAsync(TestKitBase kit, int count, Func<int, TestNodeOptions> options)
+    public static async Task<StateNode[]> StartAsync(TestKitBase kit, int count, Func<int, StateNodeOptions> options)
     {
         var first = StartNode(options(0), null);
-        var nodes = new List<TestNode> { first };
+        var nodes = new List<StateNode> { first };
         for (var i = 1; i < count; i++) nodes.Add(StartNode(options(i), first.Address));
         await AllUpAsync(kit, nodes, count);
         return nodes.ToArray();
     }
 
-    public static Task AllUpAsync(TestKitBase kit, IReadOnlyList<TestNode> nodes, int expectedMembers) =>
+    public static Task AllUpAsync(TestKitBase kit, IReadOnlyList<StateNode> nodes, int expectedMembers) =>
         kit.AwaitAssertAsync(() =>
         {
             foreach (var n in nodes)
