@@ -53,7 +53,10 @@ public sealed class PersistenceTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     [Fact]
     public async Task An_idle_player_memory_is_passivated_and_recovered_on_next_use()
     {
-        await using var node = await TestNode.StartAsync(_data.Settings(passivation: TimeSpan.FromMilliseconds(500)));
+        await using var node = await TestNode.StartAsync(_data.Settings(passivation: TimeSpan.FromSeconds(2)));
+        // The journal creates its tables on first use; an entity whose recovery outlasts the idle timeout would be
+        // passivated mid-recovery, so the tables are made before the entity under test starts.
+        await node.Snapshot("warm-up");
         var generated = await node.Ask<ContentGenerated>(new GenerateContent(ContentType.Character, NoParams, 5, "bob"));
         Assert.Single((await node.Snapshot("bob")).History);
 

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using P2PActors.Cluster.Players;
+using P2PActors.Cluster.Storage;
 using P2PActors.Content.Generation;
 using P2PActors.Content.Model;
 
@@ -63,7 +64,7 @@ public sealed class GeneratorActor : UntypedActor
             return;
         }
 
-        _work.ContentStore.Tell(new StoreContent(content));
+        _work.ContentStore.Tell(new ContentStoreActor.StoreGenerated(content));
         _work.PlayerMemory.Tell(new RecordGenerated(_work.PlayerId, content.Id!, content.Type, content.Seed, DateTimeOffset.UtcNow));
         _work.ReplyTo.Tell(new ContentGenerated(content, FromCache: false));
         Context.Parent.Tell(new Completed(_work.Key, content));

@@ -61,6 +61,7 @@ public static class NodeHosting
     {
         // Without remember-entities the ddata store keeps nothing durable, so the broken LMDB store is never opened.
         builder.AddHocon("akka.cluster.sharding.distributed-data.durable.keys = []", HoconAddMode.Prepend);
+        builder.WithActors(new ActorStarter((system, _) => PersistenceWarmupRunner.Run(system, TimeSpan.FromSeconds(60))));
         return builder.WithShardRegion<PlayerMemoryActor>(
             PlayerMemoryOptions.ShardTypeName,
             playerId => PlayerMemoryActor.PropsFor(playerId, options),

@@ -33,6 +33,7 @@ public sealed class ContentStoreActor : ReceiveActor, IWithTimers
     {
         _store = store;
         Receive<StoreContent>(Store);
+        Receive<StoreGenerated>(m => Enqueue(m.Content));
         Receive<GetContent>(Get);
         Receive<Flush>(_ => DoFlush());
     }
@@ -44,7 +45,14 @@ public sealed class ContentStoreActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        DoFlush();
+        try
+        {
+            _store.PutMany(_pending.Values);
+        }
+        catch (Exception e)
+        {
+            _log.Error(e, "Writing {0} content items at shutdown failed; they are lost from this node's store", _pending.Count);
+        }
         _store.Dispose();
     }
 
@@ -57,9 +65,14 @@ public sealed class ContentStoreActor : ReceiveActor, IWithTimers
                 Sender.Tell(new ContentRejected("content id does not match its body"));
             return;
         }
-        _pending.TryAdd(content.Id!, content);
+        Enqueue(content);
         if (message.Ack)
             Sender.Tell(new ContentStored(content.Id!));
+    }
+
+    private void Enqueue(GameContent content)
+    {
+        _pending.TryAdd(content.Id!, content);
         if (!_flushScheduled)
         {
             _flushScheduled = true;
@@ -103,6 +116,12 @@ public sealed class ContentStoreActor : ReceiveActor, IWithTimers
             Timers.StartSingleTimer(Flush.Instance, Flush.Instance, RetryDelay);
         }
     }
+
+    /// <summary>
+    /// Content this node's own generator just made: its id was computed from its body moments ago, so it is not
+    /// hashed again. Local only — it is not a network message, so no peer can skip the check.
+    /// </summary>
+    internal sealed record StoreGenerated(GameContent Content);
 
     private sealed class Flush
     {

@@ -1,0 +1,96 @@
+using Akka.Actor;
+using Akka.Hosting;
+using BenchmarkDotNet.Attributes;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using P2PActors.Cluster.Generation;
+using P2PActors.Cluster.Hosting;
+using P2PActors.Content.Generation;
+using P2PActors.Content.Model;
+
+namespace P2PActors.Benchmarks;
+
+/// <summary>
+/// A whole node (single-member cluster, SQL journal and content store on SQLite) and the coordinator's round trip:
+/// ask → validation → (cache | ephemeral generator → player memory → generate → record → reply → stop).
+/// Requests rotate over 64 players, as many players would; the journal and content-store writes they cause run
+/// in the background, on the same two cores, and so are part of what is measured.
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(warmupCount: 3, iterationCount: 10)]
+public class CoordinatorBenchmarks
+{
+    private static readonly IReadOnlyDictionary<string, string> Params = new Dictionary<string, string> { ["level"] = "10" };
+    private readonly string[] _players = Enumerable.Range(0, 64).Select(i => $"bench-player-{i}").ToArray();
+    private readonly LruCache<CacheKey, GameContent> _lru = new(1_000);
+    private string _dataDirectory = "";
+    private IHost _host = null!;
+    private IActorRef _coordinator = null!;
+    private long _seed;
+    private int _player;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _dataDirectory = Path.Combine(Path.GetTempPath(), "p2pactors-bench", Guid.NewGuid().ToString("N"));
+        var settings = new NodeSettings { DataDirectory = _dataDirectory, Port = 0 };
+        _host = new HostBuilder()
+            .ConfigureServices(services => services.AddAkka(settings.SystemName, builder => builder
+                .ConfigureLoggers(loggers => loggers.LogLevel = Akka.Event.LogLevel.WarningLevel)
+                .WithP2PNode(settings)))
+            .Build();
+        _host.Start();
+        _coordinator = _host.Services.GetRequiredService<ActorRegistry>().Get<GenerationCoordinator>();
+
+        // Wake every player's memory once so the measured calls are not entity starts, and fill the cache entry.
+        foreach (var player in _players)
+            Ask(new GenerateContent(ContentType.Character, Params, 1, player)).GetAwaiter().GetResult();
+        _lru.Set(CacheKey.Create(ContentType.Character, Params, 1), ContentFactory.Generate(ContentType.Character, Params, 1));
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _host.StopAsync().GetAwaiter().GetResult();
+        _host.Dispose();
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left in the temp folder if something still holds a file; harmless.
+        }
+    }
+
+    /// <summary>A seed never asked before: misses the cache, spawns an ephemeral generator.</summary>
+    [Benchmark]
+    public Task<object> RoundTripSeededMiss() =>
+        Ask(new GenerateContent(ContentType.Character, Params, 1_000 + Interlocked.Increment(ref _seed), NextPlayer()));
+
+    /// <summary>No seed: never cached, always an ephemeral generator on a fresh seed.</summary>
+    [Benchmark]
+    public Task<object> RoundTripUnseeded() => Ask(new GenerateContent(ContentType.Character, Params, null, NextPlayer()));
+
+    /// <summary>A seeded repeat answered from the coordinator's LRU cache (still an ask through the actor).</summary>
+    [Benchmark]
+    public Task<object> CoordinatorCacheHit() => Ask(new GenerateContent(ContentType.Character, Params, 1, NextPlayer()));
+
+    /// <summary>The cache alone: canonical key and LRU lookup, as the coordinator does it.</summary>
+    [Benchmark]
+    public GameContent CacheLookup()
+    {
+        _lru.TryGet(CacheKey.Create(ContentType.Character, Params, 1), out var content);
+        return content;
+    }
+
+    private string NextPlayer() => _players[(_player = (_player + 1) & 63)];
+
+    private async Task<object> Ask(GenerateContent request)
+    {
+        var reply = await _coordinator.Ask<object>(request);
+        return reply is ContentGenerated ? reply : throw new InvalidOperationException($"unexpected reply {reply}");
+    }
+}
