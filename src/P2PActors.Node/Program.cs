@@ -1,6 +1,3 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using P2PActors.Node.Cli;
 
-app.MapGet("/", () => "Hello World!");
-
-app.Run();
+return await NodeCli.RunAsync(args, Console.Out, Console.Error);

@@ -41,13 +41,11 @@ internal static class MapBuilder
         var treasure = Math.Clamp(area / 500, 1, 30);
         var needed = 1 + enemies + npcs + treasure;
 
-        var grid = new char[area];
-        var mark = new bool[area];
-        var stack = new int[area];
-        var region = new List<int>(area);
+        var scratch = Scratch.For(area);
+        var (grid, mark, stack, region) = (scratch.Grid, scratch.Mark, scratch.Stack, scratch.Region);
         for (var attempt = 0; ; attempt++)
         {
-            if (generator == MapGenerator.Overworld) Overworld(rng, grid, width, height, biome);
+            if (generator == MapGenerator.Overworld) Overworld(rng, scratch, width, height, biome);
             else Dungeon(rng, grid, width, height);
             LargestRegion(grid, width, height, mark, stack, region);
             // Enough room that spawns are not packed shoulder to shoulder; otherwise try a fresh layout.
@@ -60,7 +58,7 @@ internal static class MapBuilder
         }
 
         var spawns = new List<Spawn>(needed);
-        Array.Clear(mark);
+        Array.Clear(mark, 0, area);
         var player = Place(rng, region, mark);
         spawns.Add(new Spawn(SpawnKind.Player, player % width, player / width));
         AddSpawns(rng, region, mark, width, spawns, SpawnKind.Enemy, enemies);
@@ -96,16 +94,17 @@ internal static class MapBuilder
 
     private static void LargestRegion(char[] grid, int width, int height, bool[] mark, int[] stack, List<int> region)
     {
-        Array.Clear(mark);
+        var area = width * height;
+        Array.Clear(mark, 0, area);
         region.Clear();
         int bestStart = -1, bestSize = 0;
-        for (var i = 0; i < grid.Length; i++)
+        for (var i = 0; i < area; i++)
         {
             var size = MapTools.Fill(grid, width, height, i, mark, stack, null);
             if (size > bestSize) (bestStart, bestSize) = (i, size);
         }
         if (bestStart < 0) return;
-        Array.Clear(mark);
+        Array.Clear(mark, 0, area);
         MapTools.Fill(grid, width, height, bestStart, mark, stack, region);
     }
 
@@ -130,17 +129,19 @@ internal static class MapBuilder
                     default: y = Math.Min(height - 1 - margin, y + 1); break;
                 }
             }
-            Array.Clear(mark);
+            Array.Clear(mark, 0, width * height);
             region.Clear();
             MapTools.Fill(grid, width, height, centre, mark, stack, region);
             if (region.Count >= wanted) return;
         }
     }
 
-    private static void Overworld(Rng rng, char[] grid, int width, int height, int favouredBiome)
+    private static void Overworld(Rng rng, Scratch scratch, int width, int height, int favouredBiome)
     {
-        var elevation = new double[grid.Length];
-        var moisture = new double[grid.Length];
+        var area = width * height;
+        var (grid, elevation, moisture) = (scratch.Grid, scratch.Elevation, scratch.Moisture);
+        Array.Clear(elevation, 0, area);
+        Array.Clear(moisture, 0, area);
         var cell = Math.Clamp(Math.Min(width, height) / 3, 6, 32);
         Fractal(rng, elevation, width, height, cell);
         Fractal(rng, moisture, width, height, cell);
@@ -154,7 +155,7 @@ internal static class MapBuilder
             case 3: peaks -= 0.07; break;
             case 4: dry += 0.10; break;
         }
-        for (var i = 0; i < grid.Length; i++)
+        for (var i = 0; i < area; i++)
         {
             var e = elevation[i];
             var m = moisture[i];
@@ -178,23 +179,61 @@ internal static class MapBuilder
     {
         var gw = width / cell + 2;
         var gh = height / cell + 2;
-        var lattice = new double[gw * gh];
+        Span<double> lattice = gw * gh <= 2048 ? stackalloc double[gw * gh] : new double[gw * gh];
         for (var i = 0; i < lattice.Length; i++) lattice[i] = rng.NextDouble();
         var inv = 1.0 / cell;
+        // Column lattice indices and weights are the same on every row: work them out once.
+        Span<int> columns = width <= 512 ? stackalloc int[width] : new int[width];
+        Span<double> weights = width <= 512 ? stackalloc double[width] : new double[width];
+        for (var x = 0; x < width; x++)
+        {
+            var gx = x / cell;
+            columns[x] = gx;
+            weights[x] = Smooth((x - gx * cell) * inv);
+        }
         for (var y = 0; y < height; y++)
         {
             var gy = y / cell;
             var ty = Smooth((y - gy * cell) * inv);
-            var row0 = gy * gw;
-            var row1 = row0 + gw;
+            var row0 = lattice.Slice(gy * gw, gw);
+            var row1 = lattice.Slice(gy * gw + gw, gw);
+            var output = field.AsSpan(y * width, width);
             for (var x = 0; x < width; x++)
             {
-                var gx = x / cell;
-                var tx = Smooth((x - gx * cell) * inv);
-                var top = lattice[row0 + gx] + (lattice[row0 + gx + 1] - lattice[row0 + gx]) * tx;
-                var bottom = lattice[row1 + gx] + (lattice[row1 + gx + 1] - lattice[row1 + gx]) * tx;
-                field[y * width + x] += amplitude * (top + (bottom - top) * ty);
+                var gx = columns[x];
+                var tx = weights[x];
+                var top = row0[gx] + (row0[gx + 1] - row0[gx]) * tx;
+                var bottom = row1[gx] + (row1[gx + 1] - row1[gx]) * tx;
+                output[x] += amplitude * (top + (bottom - top) * ty);
             }
+        }
+    }
+
+    /// <summary>Per-thread working buffers, grown to the largest map seen, so a map costs little more than its rows.</summary>
+    private sealed class Scratch
+    {
+        [ThreadStatic] private static Scratch? s_current;
+
+        public char[] Grid = [];
+        public bool[] Mark = [];
+        public int[] Stack = [];
+        public double[] Elevation = [];
+        public double[] Moisture = [];
+        public readonly List<int> Region = [];
+
+        public static Scratch For(int area)
+        {
+            var scratch = s_current ??= new Scratch();
+            if (scratch.Grid.Length < area)
+            {
+                scratch.Grid = new char[area];
+                scratch.Mark = new bool[area];
+                scratch.Stack = new int[area];
+                scratch.Elevation = new double[area];
+                scratch.Moisture = new double[area];
+            }
+            scratch.Region.Clear();
+            return scratch;
         }
     }
 
@@ -202,7 +241,7 @@ internal static class MapBuilder
 
     private static void Dungeon(Rng rng, char[] grid, int width, int height)
     {
-        Array.Fill(grid, Tiles.Wall);
+        Array.Fill(grid, Tiles.Wall, 0, width * height);
         var maxRoom = Math.Clamp(Math.Min(width, height) / 3, 3, 12);
         var target = Math.Clamp(width * height / 120, 2, 48);
         var rooms = new List<(int X, int Y, int W, int H)>(target);

@@ -1,0 +1,109 @@
+using Akka.Actor;
+using Akka.Hosting;
+using P2PActors.Cluster.Generation;
+using P2PActors.Content.Generation;
+using P2PActors.Content.Model;
+using P2PActors.Node.Configuration;
+
+namespace P2PActors.Node.Api;
+
+public static class ContentEndpoints
+{
+    public static IEndpointRouteBuilder MapContentEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/content/{type}", GenerateAsync);
+        app.MapGet("/api/content/{id}", GetAsync);
+        app.MapGet("/api/types", ListTypes);
+        return app;
+    }
+
+    /// <summary><c>POST /api/content/{type}</c>: generate (or, for a seeded request, reuse) one content.</summary>
+    private static async Task<IResult> GenerateAsync(
+        string type, HttpContext http, IRequiredActor<GenerationCoordinator> coordinator, NodeOptions options, CancellationToken cancellationToken)
+    {
+        ContentRequest? request;
+        IReadOnlyDictionary<string, string> parameters;
+        Dictionary<string, string[]> errors;
+        try
+        {
+            (request, parameters, errors) = await ContentRequestReader.ReadAsync(http.Request.Body, cancellationToken);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Problems.TooLarge(options.MaxRequestBodyBytes);
+        }
+        if (!ContentTypes.TryParse(type, out var contentType))
+            errors["type"] = [$"Unknown content type '{type}'; expected one of {ContentTypes.Names}."];
+        else
+        {
+            foreach (var problem in ContentFactory.ValidateParameters(contentType, parameters))
+            {
+                var key = $"params.{problem.Field}";
+                errors[key] = errors.TryGetValue(key, out var earlier) ? [.. earlier, problem.Message] : [problem.Message];
+            }
+        }
+        if (errors.Count > 0 || request is null)
+            return Problems.Validation(errors);
+
+        var command = new GenerateContent(contentType, request.Params, request.Seed, request.PlayerId);
+        var reply = await AskAsync(coordinator, command, options, cancellationToken);
+        switch (reply)
+        {
+            case ContentGenerated generated:
+                http.Response.Headers["X-Cache"] = generated.FromCache ? "hit" : "miss";
+                http.Response.Headers.Location = $"/api/content/{generated.Content.Id}";
+                return ContentResult(generated.Content);
+            case GenerationRejected rejected:
+                return Problems.Validation(rejected.Problems
+                    .GroupBy(p => p.Field is "playerId" or "seed" or "type" ? p.Field : $"params.{p.Field}")
+                    .ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray()));
+            case GenerationFailed failed:
+                return Problems.Unavailable("The node could not generate this content.", failed.Reason);
+            default:
+                return TimedOut(options);
+        }
+    }
+
+    /// <summary><c>GET /api/content/{id}</c>: content this node generated or holds, by its SHA-256 id.</summary>
+    private static async Task<IResult> GetAsync(
+        string id, IRequiredActor<GenerationCoordinator> coordinator, NodeOptions options, CancellationToken cancellationToken)
+    {
+        if (id.Length != 64 || !id.All(char.IsAsciiHexDigitLower))
+            return Problems.Field("id", "Must be a content id: 64 lower-case hex digits (the SHA-256 of the content's canonical JSON).");
+        return await AskAsync(coordinator, new GetContent(id), options, cancellationToken) switch
+        {
+            ContentFound found => ContentResult(found.Content),
+            ContentNotFound => Problems.NotFound($"This node neither generated nor holds content '{id}'."),
+            _ => TimedOut(options),
+        };
+    }
+
+    /// <summary>Null when the actors did not answer in time; the caller turns that into a 503.</summary>
+    private static async Task<object?> AskAsync(
+        IRequiredActor<GenerationCoordinator> coordinator, object message, NodeOptions options, CancellationToken cancellationToken)
+    {
+        var actor = await coordinator.GetAsync(cancellationToken);
+        try
+        {
+            return await actor.Ask<object>(message, options.RequestTimeout, cancellationToken);
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
+    }
+
+    private static IResult TimedOut(NodeOptions options) =>
+        Problems.Unavailable("The node could not answer in time.", $"The generation coordinator did not answer within {options.RequestTimeout}.");
+
+    /// <summary><c>GET /api/types</c>: the content types and the parameters each accepts, for forms and CLIs.</summary>
+    private static IResult ListTypes() => Results.Json(Enum.GetValues<ContentType>()
+        .Select(type => new ContentTypeDescription(ContentTypes.WireName(type), ContentFactory.Parameters(type)))
+        .ToList());
+
+    public sealed record ContentTypeDescription(string Type, IReadOnlyList<ParameterSpec> Parameters);
+
+    /// <summary>Content goes out in its canonical JSON, the exact bytes its id was computed over (plus the id).</summary>
+    private static IResult ContentResult(GameContent content) =>
+        Results.Bytes(ContentJson.SerializeUtf8(content), "application/json");
+}

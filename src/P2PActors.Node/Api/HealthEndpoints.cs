@@ -1,0 +1,45 @@
+using Akka.Actor;
+using Akka.Cluster;
+
+namespace P2PActors.Node.Api;
+
+public static class HealthEndpoints
+{
+    public sealed record MemberHealth(string Address, string Status, IReadOnlyList<string> Roles, bool Reachable);
+
+    public sealed record ClusterHealth(string SelfAddress, string SelfStatus, string? Leader, IReadOnlyList<MemberHealth> Members);
+
+    public sealed record NodeHealth(string Status, string System, ClusterHealth Cluster);
+
+    /// <summary><c>GET /health</c>: 200 once this node is an Up cluster member, 503 (same body) before that or while leaving.</summary>
+    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health", (ActorSystem system) =>
+        {
+            var health = Describe(system);
+            return Results.Json(health, statusCode: health.Status == "up" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
+        return app;
+    }
+
+    public static NodeHealth Describe(ActorSystem system)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var state = cluster.State;
+        var unreachable = state.Unreachable.Select(m => m.UniqueAddress).ToHashSet();
+        var members = state.Members
+            .Select(m => new MemberHealth(m.Address.ToString(), Lower(m.Status), m.Roles.Order(StringComparer.Ordinal).ToList(), !unreachable.Contains(m.UniqueAddress)))
+            .ToList();
+        var self = cluster.SelfMember;
+        var status = self.Status switch
+        {
+            MemberStatus.Up or MemberStatus.WeaklyUp => "up",
+            MemberStatus.Joining => "starting",
+            _ => "down",
+        };
+        var clusterHealth = new ClusterHealth(cluster.SelfAddress.ToString(), Lower(self.Status), state.Leader?.ToString(), members);
+        return new NodeHealth(status, system.Name, clusterHealth);
+    }
+
+    private static string Lower(MemberStatus status) => status.ToString().ToLowerInvariant();
+}

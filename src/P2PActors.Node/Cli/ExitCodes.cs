@@ -1,0 +1,12 @@
+namespace P2PActors.Node.Cli;
+
+public static class ExitCodes
+{
+    public const int Ok = 0;
+
+    /// <summary>The node or command started and then failed (port in use, disk full...).</summary>
+    public const int Failure = 1;
+
+    /// <summary>The command line or configuration was wrong; nothing was started.</summary>
+    public const int Usage = 2;
+}

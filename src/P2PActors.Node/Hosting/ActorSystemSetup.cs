@@ -1,0 +1,35 @@
+using Akka.Hosting;
+using P2PActors.Cluster.Hosting;
+using P2PActors.Node.Configuration;
+
+namespace P2PActors.Node.Hosting;
+
+public static class ActorSystemSetup
+{
+    /// <summary>The node's actor system, with Akka's own log events routed through Serilog like everything else.</summary>
+    public static IServiceCollection AddP2PActorSystem(this IServiceCollection services, NodeOptions options)
+    {
+        var settings = ToSettings(options);
+        // The (builder, services) overload defers this until the actor system starts, so building a host touches no disk.
+        services.AddAkka(options.SystemName, (builder, _) =>
+        {
+            builder.ConfigureLoggers(loggers =>
+            {
+                loggers.ClearLoggers();
+                loggers.AddLoggerFactory();
+            });
+            builder.WithP2PNode(settings);
+        });
+        return services;
+    }
+
+    public static NodeSettings ToSettings(NodeOptions options) => new()
+    {
+        SystemName = options.SystemName,
+        Host = options.Host,
+        Port = options.Port,
+        DataDirectory = Path.GetFullPath(options.DataDirectory),
+        CacheCapacity = options.CacheCapacity,
+        PassivationIdleTimeout = options.PassivationIdleTimeout,
+    };
+}

@@ -1,0 +1,52 @@
+using P2PActors.Node.Api;
+using P2PActors.Node.Configuration;
+using Serilog;
+
+namespace P2PActors.Node.Hosting;
+
+/// <summary>
+/// Builds a node: configuration, Serilog, Kestrel, the actor system and the HTTP API. Tests call
+/// <see cref="Build"/> directly so they run exactly what <c>dotnet run</c> runs.
+/// </summary>
+public static class NodeHost
+{
+    /// <param name="overrides">Configuration keys set on the command line; they win over every other source.</param>
+    /// <exception cref="NodeConfigurationException">The layered configuration cannot run a node.</exception>
+    public static WebApplication Build(IReadOnlyDictionary<string, string?> overrides)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            // No raw args: flags reach the configuration only through the CLI's typed, validated overrides.
+            Args = [],
+            // appsettings.json ships next to the binary, wherever the node is started from.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddInMemoryCollection(overrides);
+        var options = NodeConfiguration.Load(builder.Configuration);
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSerilog(
+            (services, logger) => logger
+                .ReadFrom.Configuration(builder.Configuration)
+                .Enrich.FromLogContext()
+                .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}"),
+            preserveStaticLogger: true);
+
+        builder.WebHost.UseUrls(options.HttpUrl);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+        });
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
+        builder.Services.AddP2PActorSystem(options);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapContentEndpoints();
+        app.MapHealthEndpoints();
+        return app;
+    }
+}

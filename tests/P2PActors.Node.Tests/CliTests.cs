@@ -1,0 +1,110 @@
+using P2PActors.Content.Generation;
+using P2PActors.Content.Model;
+using P2PActors.Node.Cli;
+
+namespace P2PActors.Node.Tests;
+
+public sealed class CliTests
+{
+    private static async Task<(int ExitCode, string Out, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = await NodeCli.RunAsync(args, output, error);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    [Theory]
+    [InlineData("character")]
+    [InlineData("item")]
+    [InlineData("quest")]
+    [InlineData("map")]
+    [InlineData("dialog")]
+    public async Task Generate_prints_the_canonical_json_of_the_seeded_content(string type)
+    {
+        var (exitCode, output, error) = await RunAsync("generate", type, "--seed", "42");
+        var again = await RunAsync("generate", type, "--seed", "42");
+
+        Assert.True(exitCode == ExitCodes.Ok, error);
+        Assert.Equal(output, again.Out);
+        ContentTypes.TryParse(type, out var contentType);
+        var expected = ContentFactory.Generate(contentType, new Dictionary<string, string>(), 42);
+        Assert.Equal(ContentJson.Serialize(expected) + Environment.NewLine, output);
+        Assert.Equal("", error);
+    }
+
+    [Fact]
+    public async Task Generate_passes_parameters_through()
+    {
+        var (exitCode, output, error) = await RunAsync("generate", "character", "-s", "7", "--param", "level=33", "-p", "class=mage");
+
+        Assert.True(exitCode == ExitCodes.Ok, error);
+        var character = Assert.IsType<Character>(ContentJson.Deserialize(output.Trim()));
+        Assert.Equal(33, character.Level);
+        Assert.Equal(CharacterClass.Mage, character.Class);
+        Assert.Equal(7, character.Seed);
+    }
+
+    [Fact]
+    public async Task Generate_without_a_seed_prints_content_carrying_its_fresh_seed()
+    {
+        var (exitCode, output, error) = await RunAsync("generate", "item");
+
+        Assert.True(exitCode == ExitCodes.Ok, error);
+        var item = ContentJson.Deserialize(output.Trim());
+        var replay = await RunAsync("generate", "item", "--seed", item.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(output, replay.Out);
+    }
+
+    [Theory]
+    [InlineData("unknown content type", "generate", "dragon")]
+    [InlineData("level", "generate", "character", "--param", "level=0")]
+    [InlineData("width", "generate", "map", "--param", "width=100000")]
+    [InlineData("colour", "generate", "item", "--param", "colour=red")]
+    [InlineData("not key=value", "generate", "item", "--param", "rarity")]
+    [InlineData("given twice", "generate", "item", "-p", "rarity=rare", "-p", "rarity=epic")]
+    [InlineData("--seed", "generate", "item", "--seed", "-5")]
+    [InlineData("--seed", "generate", "item", "--seed", "9007199254740992")]
+    [InlineData("abc", "generate", "item", "--seed", "abc")]
+    [InlineData("type", "generate")]
+    [InlineData("--bogus", "generate", "item", "--bogus")]
+    public async Task Generate_reports_bad_input_on_stderr_with_exit_code_2(string expectedInError, params string[] args)
+    {
+        var (exitCode, output, error) = await RunAsync(args);
+
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Equal("", output);
+        Assert.Contains(expectedInError, error, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData("--port", "--port", "abc")]
+    [InlineData("--port", "--port", "70000")]
+    [InlineData("--port", "node", "--port", "-1")]
+    [InlineData("--http-url", "--http-url", "ftp://example.org")]
+    [InlineData("--cache-capacity", "--cache-capacity", "0")]
+    [InlineData("--host", "node", "--host", "not a host!")]
+    [InlineData("--system-name", "--system-name", "has spaces")]
+    [InlineData("--passivation-idle", "--passivation-idle", "soon")]
+    [InlineData("--log-level", "--log-level", "chatty")]
+    [InlineData("--nonsense", "--nonsense")]
+    public async Task Node_refuses_invalid_flags_with_exit_code_2_before_starting_anything(string expectedInError, params string[] args)
+    {
+        var (exitCode, _, error) = await RunAsync(args);
+
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Contains(expectedInError, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_lists_the_commands()
+    {
+        var (exitCode, output, _) = await RunAsync("--help");
+
+        Assert.Equal(ExitCodes.Ok, exitCode);
+        Assert.Contains("generate", output, StringComparison.Ordinal);
+        Assert.Contains("node", output, StringComparison.Ordinal);
+        Assert.Contains("--data-dir", output, StringComparison.Ordinal);
+    }
+}

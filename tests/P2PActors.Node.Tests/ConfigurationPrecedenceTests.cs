@@ -1,0 +1,87 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using P2PActors.Node.Configuration;
+using P2PActors.Node.Hosting;
+
+namespace P2PActors.Node.Tests;
+
+[CollectionDefinition(nameof(ProcessEnvironment), DisableParallelization = true)]
+public sealed class ProcessEnvironment;
+
+/// <summary>
+/// Environment variables are process-wide, so these tests run alone. Building a host starts nothing
+/// (no actor system, no socket), so they only look at what the node would run with.
+/// </summary>
+[Collection(nameof(ProcessEnvironment))]
+public sealed class ConfigurationPrecedenceTests
+{
+    private static NodeOptions Resolve(Dictionary<string, string?> flags)
+    {
+        using var app = NodeHost.Build(flags);
+        return app.Services.GetRequiredService<NodeOptions>();
+    }
+
+    [Fact]
+    public void Appsettings_provides_the_embedded_defaults()
+    {
+        var options = Resolve([]);
+
+        Assert.Equal("http://127.0.0.1:5080", options.HttpUrl);
+        Assert.Equal("127.0.0.1", options.Host);
+        Assert.Equal(4053, options.Port);
+        Assert.Equal("./data", options.DataDirectory);
+        Assert.Equal(1000, options.CacheCapacity);
+    }
+
+    [Fact]
+    public void Environment_beats_appsettings_and_a_flag_beats_the_environment()
+    {
+        Environment.SetEnvironmentVariable("P2PActors__CacheCapacity", "250");
+        Environment.SetEnvironmentVariable("P2PActors__Port", "4999");
+        try
+        {
+            var fromEnvironment = Resolve([]);
+            var fromFlag = Resolve(new() { ["P2PActors:CacheCapacity"] = "17" });
+
+            Assert.Equal(250, fromEnvironment.CacheCapacity);
+            Assert.Equal(4999, fromEnvironment.Port);
+            Assert.Equal(17, fromFlag.CacheCapacity);
+            Assert.Equal(4999, fromFlag.Port);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("P2PActors__CacheCapacity", null);
+            Environment.SetEnvironmentVariable("P2PActors__Port", null);
+        }
+    }
+
+    [Fact]
+    public void A_bad_environment_value_is_a_configuration_error_naming_the_key()
+    {
+        Environment.SetEnvironmentVariable("P2PActors__Port", "many");
+        try
+        {
+            var error = Assert.Throws<NodeConfigurationException>(() => Resolve([]));
+            Assert.Contains("Port", string.Join("\n", error.Problems), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("P2PActors__Port", null);
+        }
+    }
+
+    [Fact]
+    public void A_misspelt_key_is_refused_rather_than_ignored()
+    {
+        Environment.SetEnvironmentVariable("P2PActors__CacheCapcity", "5");
+        try
+        {
+            var error = Assert.Throws<NodeConfigurationException>(() => Resolve([]));
+            Assert.Contains("CacheCapcity", string.Join("\n", error.Problems), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("P2PActors__CacheCapcity", null);
+        }
+    }
+}
