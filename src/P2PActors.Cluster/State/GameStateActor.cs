@@ -19,7 +19,25 @@ public sealed class GameStateActor : ReceiveActor
 
     private sealed record PendingWrite(IActorRef ReplyTo, bool AwaitPeers);
 
-    private sealed record ReadBack(IActorRef? ReplyTo, Replication Replication, bool Applied);
+    private sealed record ReadBack(IReadOnlyList<IActorRef> ReplyTo, Replication Replication, bool Applied);
+
+    /// <summary>Queued behind the commands already in the mailbox: everything that arrived meanwhile is one update.</summary>
+    private sealed record FlushBatches;
+
+    /// <summary>LWW writes waiting for the next flush, per bucket: the latest value per player and everyone to answer.</summary>
+    private sealed class LwwBatch<T>
+    {
+        public Dictionary<int, Dictionary<string, T>> Values { get; } = [];
+        public Dictionary<int, List<IActorRef>> Replies { get; } = [];
+
+        public void Add(int bucket, string playerId, T value, IActorRef replyTo)
+        {
+            if (!Values.TryGetValue(bucket, out var values)) Values[bucket] = values = new Dictionary<string, T>(StringComparer.Ordinal);
+            values[playerId] = value;
+            if (!Replies.TryGetValue(bucket, out var replies)) Replies[bucket] = replies = [];
+            replies.Add(replyTo);
+        }
+    }
 
     private readonly GameStateSettings _settings;
     private readonly IActorRef _replicator;
@@ -31,6 +49,9 @@ public sealed class GameStateActor : ReceiveActor
     private readonly IWriteConsistency _majorityWrite;
     private readonly Clock<PlayerPosition> _positionClock = (current, value) => Math.Max(current + 1, value.UpdatedAtMs);
     private GameStateView _view;
+    private LwwBatch<PlayerPosition> _positions = new();
+    private LwwBatch<PresenceEntry> _presence = new();
+    private bool _flushQueued;
 
     public GameStateActor(GameStateSettings settings, IActorRef replicator)
     {
@@ -48,6 +69,7 @@ public sealed class GameStateActor : ReceiveActor
         Receive<AddItem>(Handle);
         Receive<RemoveItem>(Handle);
         Receive<ShareEntry>(Handle);
+        Receive<FlushBatches>(_ => Flush());
         Receive<GetSnapshot>(_ => Sender.Tell(_view.Snapshot(NowMs(), _settings.PresenceTimeout)));
         Receive<GetPlayer>(q => Sender.Tell(new PlayerResult(_view.Player(q.PlayerId, NowMs(), _settings.PresenceTimeout))));
         Receive<ListCatalog>(q => Sender.Tell(_view.ListCatalog(q.Type, q.Skip, q.Take)));
@@ -86,22 +108,55 @@ public sealed class GameStateActor : ReceiveActor
 
     private static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
+    /// <summary>
+    /// Positions and heartbeats are batched per bucket: under load one replicator update (and one push to the
+    /// peers) carries many players, and when idle the flush runs right after the command, adding no delay.
+    /// </summary>
     private void Handle(UpdatePosition cmd)
     {
-        var value = new PlayerPosition(cmd.Zone, cmd.X, cmd.Y, NowMs());
-        Write(_view.Keys.PositionKey(cmd.PlayerId), LWWDictionary<string, PlayerPosition>.Empty, _positionWrite, awaitPeers: false,
-            d => d.SetItem(_self, cmd.PlayerId, value, _positionClock));
+        _positions.Add(_view.Keys.PlayerBucket(cmd.PlayerId), cmd.PlayerId, new PlayerPosition(cmd.Zone, cmd.X, cmd.Y, NowMs()), Sender);
+        QueueFlush();
     }
 
     private void Handle(Heartbeat cmd)
     {
-        var value = new PresenceEntry(cmd.Zone, NowMs(), _selfAddress);
-        Write(_view.Keys.PresenceKey(cmd.PlayerId), LWWDictionary<string, PresenceEntry>.Empty, WriteLocal.Instance, awaitPeers: false,
-            d => d.SetItem(_self, cmd.PlayerId, value));
+        _presence.Add(_view.Keys.PlayerBucket(cmd.PlayerId), cmd.PlayerId, new PresenceEntry(cmd.Zone, NowMs(), _selfAddress), Sender);
+        QueueFlush();
+    }
+
+    private void QueueFlush()
+    {
+        if (_flushQueued) return;
+        _flushQueued = true;
+        Self.Tell(new FlushBatches());
+    }
+
+    private void Flush()
+    {
+        _flushQueued = false;
+        foreach (var (bucket, values) in _positions.Values)
+            WriteBatch(_view.Keys.Positions[bucket], LWWDictionary<string, PlayerPosition>.Empty, _positionWrite, _positions.Replies[bucket],
+                d => values.Aggregate(d, (acc, kv) => acc.SetItem(_self, kv.Key, kv.Value, _positionClock)));
+        foreach (var (bucket, values) in _presence.Values)
+            WriteBatch(_view.Keys.Presence[bucket], LWWDictionary<string, PresenceEntry>.Empty, WriteLocal.Instance, _presence.Replies[bucket],
+                d => values.Aggregate(d, (acc, kv) => acc.SetItem(_self, kv.Key, kv.Value)));
+        _positions = new LwwBatch<PlayerPosition>();
+        _presence = new LwwBatch<PresenceEntry>();
+    }
+
+    /// <summary>
+    /// Fire-and-forget: the replicator handles the Update before the Get that follows it, so the read-back already
+    /// contains the write and the callers are answered as soon as the local replica has it.
+    /// </summary>
+    private void WriteBatch<T>(IKey<T> key, T initial, IWriteConsistency consistency, IReadOnlyList<IActorRef> replyTo, Func<T, T> modify)
+        where T : IReplicatedData
+    {
+        _replicator.Tell(Dsl.Update(key, initial, consistency, new PendingWrite(ActorRefs.Nobody, AwaitPeers: false), modify));
+        _replicator.Tell(Dsl.Get(key, ReadLocal.Instance, new ReadBack(replyTo, Replication.Local, true)));
     }
 
     private void Handle(AddItem cmd) =>
-        Write(_view.Keys.InventoryKey(cmd.PlayerId), ORDictionary<string, ORSet<string>>.Empty, _majorityWrite, awaitPeers: true,
+        Write(_view.Keys.InventoryKey(cmd.PlayerId), ORDictionary<string, ORSet<string>>.Empty, _majorityWrite,
             d => d.AddOrUpdate(_self, cmd.PlayerId, ORSet<string>.Empty, set => set.Add(_self, cmd.ItemId)));
 
     private void Handle(RemoveItem cmd)
@@ -112,7 +167,7 @@ public sealed class GameStateActor : ReceiveActor
             Sender.Tell(new WriteResult(Replication.Local, Applied: false));
             return;
         }
-        Write(_view.Keys.InventoryKey(cmd.PlayerId), ORDictionary<string, ORSet<string>>.Empty, _majorityWrite, awaitPeers: true,
+        Write(_view.Keys.InventoryKey(cmd.PlayerId), ORDictionary<string, ORSet<string>>.Empty, _majorityWrite,
             d => d.TryGetValue(cmd.PlayerId, out var set) && set.Contains(cmd.ItemId)
                 ? d.AddOrUpdate(_self, cmd.PlayerId, ORSet<string>.Empty, s => s.Remove(_self, cmd.ItemId))
                 : d);
@@ -125,18 +180,13 @@ public sealed class GameStateActor : ReceiveActor
             Sender.Tell(new Status.Failure(new ArgumentException($"catalog entry {cmd.Header.Id} was not admitted")));
             return;
         }
-        Write(_view.Keys.CatalogKey(cmd.Header.Id), LWWDictionary<string, CatalogHeader>.Empty, _majorityWrite, awaitPeers: true,
+        Write(_view.Keys.CatalogKey(cmd.Header.Id), LWWDictionary<string, CatalogHeader>.Empty, _majorityWrite,
             d => d.ContainsKey(cmd.Header.Id) ? d : d.SetItem(_self, cmd.Header.Id, cmd.Header));
     }
 
-    private void Write<T>(IKey<T> key, T initial, IWriteConsistency consistency, bool awaitPeers, Func<T, T> modify)
-        where T : IReplicatedData
-    {
-        _replicator.Tell(Dsl.Update(key, initial, consistency, new PendingWrite(Sender, awaitPeers), modify));
-        // Fire-and-forget writes answer as soon as the local replica has them: the replicator handles the
-        // Update before this Get, so the read-back contains the write.
-        if (!awaitPeers) _replicator.Tell(Dsl.Get(key, ReadLocal.Instance, new ReadBack(Sender, Replication.Local, true)));
-    }
+    private void Write<T>(IKey<T> key, T initial, IWriteConsistency consistency, Func<T, T> modify)
+        where T : IReplicatedData =>
+        _replicator.Tell(Dsl.Update(key, initial, consistency, new PendingWrite(Sender, AwaitPeers: true), modify));
 
     private void OnWritten(IKey key, object? request, bool timedOut)
     {
@@ -146,7 +196,7 @@ public sealed class GameStateActor : ReceiveActor
             return;
         }
         _replicator.Tell(new Get(key, ReadLocal.Instance,
-            new ReadBack(pending.ReplyTo, timedOut ? Replication.Pending : Replication.Confirmed, true)));
+            new ReadBack([pending.ReplyTo], timedOut ? Replication.Pending : Replication.Confirmed, true)));
     }
 
     private void OnReadBack(GetSuccess success)
@@ -157,13 +207,15 @@ public sealed class GameStateActor : ReceiveActor
 
     private static void Reply(object? request)
     {
-        if (request is ReadBack { ReplyTo: { } replyTo } rb) replyTo.Tell(new WriteResult(rb.Replication, rb.Applied));
+        if (request is not ReadBack rb) return;
+        var result = new WriteResult(rb.Replication, rb.Applied);
+        foreach (var replyTo in rb.ReplyTo) replyTo.Tell(result);
     }
 
     private void Fail(object? request, Exception cause)
     {
         _log.Warning("State write failed: {0}", cause.Message);
-        if (request is PendingWrite pending) pending.ReplyTo.Tell(new Status.Failure(cause));
+        if (request is PendingWrite { AwaitPeers: true } pending) pending.ReplyTo.Tell(new Status.Failure(cause));
     }
 
     private void Apply(string keyId, IReplicatedData data)
