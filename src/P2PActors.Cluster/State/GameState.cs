@@ -190,11 +190,17 @@ public sealed class GameState
 
     private sealed class ChangeForwarder : ReceiveActor
     {
+        private readonly ChannelWriter<StateChange> _writer;
+
         public ChangeForwarder(ChannelWriter<StateChange> writer, TaskCompletionSource ready)
         {
+            _writer = writer;
             Receive<Subscribed>(_ => ready.TrySetResult());
             Receive<StateChange>(change => writer.TryWrite(change));
         }
+
+        /// <summary>A reader still waiting on the channel ends instead of hanging once the subscription is gone.</summary>
+        protected override void PostStop() => _writer.TryComplete();
     }
 }
 
