@@ -65,3 +65,33 @@ public sealed class VarietyTests(ITestOutputHelper output)
         Assert.Equal([6, 6, 5, 5, 2], new[] { classes, rarities, objectiveTypes, tones, generators });
     }
 }
+
+public sealed class ProfanitySafetyTests
+{
+    [Theory]
+    // Seeds whose invented names once tripped the validators' profanity filter.
+    [InlineData(ContentType.Character, 126020L)]
+    [InlineData(ContentType.Character, 291684L)]
+    [InlineData(ContentType.Character, 438934L)]
+    [InlineData(ContentType.Item, 252841L)]
+    [InlineData(ContentType.Quest, 107544L)]
+    [InlineData(ContentType.Quest, 122207L)]
+    [InlineData(ContentType.Dialog, 158663L)]
+    [InlineData(ContentType.Dialog, 409143L)]
+    public void Invented_names_never_carry_a_blocked_word(ContentType type, long seed)
+    {
+        var result = P2PActors.Content.Validation.ContentValidator.Validate(ContentFactory.Generate(type, NoParams, seed));
+        Assert.True(result.IsValid, result.ToString());
+    }
+
+    [Fact]
+    public void Many_characters_pass_the_filter()
+    {
+        var filter = P2PActors.Content.Validation.ProfanityFilter.Default;
+        for (long seed = 0; seed < 10_000; seed++)
+        {
+            var c = Generate<Character>(seed * 31 + 5);
+            Assert.True(filter.IsClean(c.Name) && filter.IsClean(c.Backstory), $"seed {c.Seed}: {c.Name} / {c.Backstory}");
+        }
+    }
+}

@@ -1,12 +1,14 @@
 using System.Reflection;
+using P2PActors.Content.Validation;
 
 namespace P2PActors.Content.Generation;
 
 /// <summary>The word lists and grammars shipped as embedded files under Data/, loaded and compiled once.</summary>
 internal static class ContentData
 {
-    public static readonly MarkovNames People = new(ReadLines("people.txt"), minLength: 3, maxLength: 9);
-    public static readonly MarkovNames Places = new(ReadLines("places.txt"), minLength: 4, maxLength: 11);
+    // Invented names pass the same profanity filter validators apply, so honest content is never voted down for one.
+    public static readonly MarkovNames People = new(ReadLines("people.txt"), minLength: 3, maxLength: 9, ProfanityFilter.Default.IsClean);
+    public static readonly MarkovNames Places = new(ReadLines("places.txt"), minLength: 4, maxLength: 11, ProfanityFilter.Default.IsClean);
 
     public static readonly Grammar Grammar = new(
         ResourceNames().Where(n => n.EndsWith(".grammar", StringComparison.Ordinal)).Order(StringComparer.Ordinal)

@@ -11,11 +11,14 @@ internal sealed class MarkovNames
     private readonly int[] _totals = new int[Symbols * Symbols];
     private readonly int _minLength;
     private readonly int _maxLength;
+    private readonly Func<string, bool> _accept;
 
-    public MarkovNames(IEnumerable<string> words, int minLength, int maxLength)
+    /// <param name="accept">Rejects invented words that must not be shown (the profanity filter): they are redrawn.</param>
+    public MarkovNames(IEnumerable<string> words, int minLength, int maxLength, Func<string, bool>? accept = null)
     {
         _minLength = minLength;
         _maxLength = maxLength;
+        _accept = accept ?? (_ => true);
         var counts = new int[_cumulative.Length];
         var trained = 0;
         foreach (var raw in words)
@@ -48,6 +51,17 @@ internal sealed class MarkovNames
     }
 
     public string Next(Rng rng)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var name = Draw(rng);
+            if (_accept(name)) return name;
+        }
+        // Practically unreachable (a handful of draws in 100,000 are rejected); a fixed safe word keeps it total.
+        return "Nameless";
+    }
+
+    private string Draw(Rng rng)
     {
         Span<char> buffer = stackalloc char[32];
         var length = 0;

@@ -1,0 +1,102 @@
+using P2PActors.Cluster.Serialization;
+
+namespace P2PActors.Cluster.Consensus;
+
+/// <summary>
+/// Proof that content was accepted: the approving signed votes of at least a quorum of the validator
+/// set of <see cref="Epoch"/>, which <see cref="ValidatorSetHash"/> pins down. It travels with the content
+/// into the shared catalog and every node re-checks it with <see cref="CertificateVerifier"/>.
+/// </summary>
+public sealed record Certificate(string ContentId, long Epoch, string ValidatorSetHash, IReadOnlyList<Vote> Approvals) : IP2PMessage
+{
+    public bool Equals(Certificate? other) =>
+        other is not null &&
+        ContentId == other.ContentId &&
+        Epoch == other.Epoch &&
+        ValidatorSetHash == other.ValidatorSetHash &&
+        (Approvals ?? []).SequenceEqual(other.Approvals ?? []);
+
+    public override int GetHashCode() => HashCode.Combine(ContentId, Epoch, ValidatorSetHash);
+}
+
+/// <summary>The outcome of checking a certificate: valid, or every problem found (stable names).</summary>
+public sealed record CertificateCheck(bool IsValid, IReadOnlyList<string> Problems)
+{
+    public static readonly CertificateCheck Valid = new(true, []);
+
+    public override string ToString() => IsValid ? "valid" : string.Join(", ", Problems);
+}
+
+/// <summary>
+/// Re-checks a certificate against this node's own registry, trusting nothing in it: the validator set
+/// comes from the registry (by epoch), each vote must be a well-formed approval of exactly this content
+/// in that epoch, signed by a distinct member, and there must be at least a quorum of them.
+/// </summary>
+public static class CertificateVerifier
+{
+    public const string Missing = "certificate.missing";
+    public const string ContentMismatch = "certificate.content-mismatch";
+    public const string UnknownEpoch = "certificate.unknown-epoch";
+    public const string ValidatorSetMismatch = "certificate.validator-set-mismatch";
+    public const string TooManyVotes = "certificate.too-many-votes";
+    public const string MalformedVote = "certificate.malformed-vote";
+    public const string UnknownValidator = "certificate.unknown-validator";
+    public const string ReplayedVote = "certificate.replayed-vote";
+    public const string WrongEpoch = "certificate.wrong-epoch";
+    public const string NotAnApproval = "certificate.not-an-approval";
+    public const string BadSignature = "certificate.bad-signature";
+    public const string DuplicateValidator = "certificate.duplicate-validator";
+    public const string TooFewApprovals = "certificate.too-few-approvals";
+
+    public static CertificateCheck Verify(Certificate? certificate, string contentId, ValidatorRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        if (certificate is null || certificate.Approvals is null)
+            return Fail(Missing);
+
+        var problems = new List<string>();
+        if (!string.Equals(certificate.ContentId, contentId, StringComparison.Ordinal))
+            problems.Add(ContentMismatch);
+        if (!registry.TryGetSet(certificate.Epoch, out var set))
+            return Fail([.. problems, UnknownEpoch]);
+        if (!string.Equals(certificate.ValidatorSetHash, set.Hash, StringComparison.Ordinal))
+            problems.Add(ValidatorSetMismatch);
+        // A genuine certificate never holds more votes than there are validators; refuse before spending
+        // a signature check on each of a flood of bogus ones.
+        if (certificate.Approvals.Count > set.Count)
+            return Fail([.. problems, TooManyVotes]);
+
+        var signers = new HashSet<string>(StringComparer.Ordinal);
+        var valid = 0;
+        foreach (var vote in certificate.Approvals)
+        {
+            var problem = Check(vote, contentId, set, registry);
+            if (problem is null && !signers.Add(vote.ValidatorId))
+                problem = DuplicateValidator;
+            if (problem is null)
+                valid++;
+            else if (!problems.Contains(problem))
+                problems.Add(problem);
+        }
+        if (valid < set.Threshold)
+            problems.Add(TooFewApprovals);
+        return problems.Count == 0 ? CertificateCheck.Valid : new CertificateCheck(false, problems);
+    }
+
+    private static string? Check(Vote? vote, string contentId, ValidatorSet set, ValidatorRegistry registry)
+    {
+        if (vote is null || !vote.IsWellFormed)
+            return MalformedVote;
+        if (!set.Contains(vote.ValidatorId) || !registry.TryGetKey(vote.ValidatorId, out var key))
+            return UnknownValidator;
+        if (!string.Equals(vote.ContentId, contentId, StringComparison.Ordinal))
+            return ReplayedVote;
+        if (vote.Epoch != set.Epoch)
+            return WrongEpoch;
+        if (!vote.Approve)
+            return NotAnApproval;
+        return vote.VerifySignature(key) ? null : BadSignature;
+    }
+
+    private static CertificateCheck Fail(params IReadOnlyList<string> problems) => new(false, problems);
+}

@@ -1,0 +1,100 @@
+using NSec.Cryptography;
+
+namespace P2PActors.Cluster.Consensus;
+
+/// <summary>
+/// This node's Ed25519 signing key. Created on first use and persisted (PKCS#8 PEM, owner-only
+/// permissions) in the data directory, so a restarted node keeps its validator id — the lower-case hex
+/// of its public key, which is what other nodes register and check votes against.
+/// </summary>
+public sealed class ValidatorIdentity : IDisposable
+{
+    public const string FileName = "validator.key";
+
+    private static readonly SignatureAlgorithm Algorithm = SignatureAlgorithm.Ed25519;
+
+    private readonly Key _key;
+
+    private ValidatorIdentity(Key key)
+    {
+        _key = key;
+        PublicKey = key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+        ValidatorId = Convert.ToHexStringLower(PublicKey);
+    }
+
+    /// <summary>Lower-case hex of the 32-byte public key.</summary>
+    public string ValidatorId { get; }
+
+    public byte[] PublicKey { get; }
+
+    /// <summary>A key that lives only in memory (tests, throw-away nodes).</summary>
+    public static ValidatorIdentity CreateEphemeral() =>
+        new(Key.Create(Algorithm, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.None }));
+
+    /// <summary>
+    /// Loads the key in <paramref name="dataDirectory"/>/<see cref="FileName"/>, creating it (and the directory)
+    /// when absent. A file that exists but is not a key is an error, never silently replaced: replacing it
+    /// would change this node's identity.
+    /// </summary>
+    public static ValidatorIdentity LoadOrCreate(string dataDirectory)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var path = Path.Combine(dataDirectory, FileName);
+        if (File.Exists(path))
+            return Load(path);
+
+        using var key = Key.Create(Algorithm, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport });
+        var pem = key.Export(KeyBlobFormat.PkixPrivateKeyText);
+        var temporary = Path.Combine(dataDirectory, $".{FileName}.{Guid.NewGuid():N}.tmp");
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var stream = new FileStream(temporary, options))
+        {
+            stream.Write(pem);
+            stream.Flush(flushToDisk: true);
+        }
+        try
+        {
+            File.Move(temporary, path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another process created the key first; use theirs so both agree on one identity.
+            File.Delete(temporary);
+        }
+        return Load(path);
+    }
+
+    private static ValidatorIdentity Load(string path)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            if ((File.GetUnixFileMode(path) & ~ownerOnly) != 0)
+                File.SetUnixFileMode(path, ownerOnly);
+        }
+        var blob = File.ReadAllBytes(path);
+        if (!Key.TryImport(Algorithm, blob, KeyBlobFormat.PkixPrivateKeyText, out var key,
+                new KeyCreationParameters { ExportPolicy = KeyExportPolicies.None }) || key is null)
+        {
+            throw new InvalidDataException(
+                $"Validator key file '{path}' is not an Ed25519 private key (PKCS#8 PEM). " +
+                "Restore it, or delete it to start this node under a new validator identity.");
+        }
+        return new ValidatorIdentity(key);
+    }
+
+    public byte[] Sign(ReadOnlySpan<byte> data) => Algorithm.Sign(_key, data);
+
+    /// <summary>Signs a vote on <paramref name="contentId"/> in <paramref name="epoch"/>.</summary>
+    public Vote Vote(string contentId, long epoch, bool approve, IReadOnlyList<string> rules)
+    {
+        var unsigned = new Vote(ValidatorId, contentId, epoch, approve, [.. rules], []);
+        return unsigned with { Signature = Sign(unsigned.SignedBytes()) };
+    }
+
+    public void Dispose() => _key.Dispose();
+
+    public override string ToString() => $"validator {ValidatorId[..12]}…";
+}

@@ -1,0 +1,43 @@
+using P2PActors.Cluster.Consensus;
+
+namespace P2PActors.Cluster.Tests.Consensus;
+
+public class QuorumMathTests
+{
+    [Theory]
+    [InlineData(1, 1, 0, false)]
+    [InlineData(2, 2, 0, false)]
+    [InlineData(3, 3, 0, false)]
+    [InlineData(4, 3, 1, true)]
+    [InlineData(5, 4, 1, true)]
+    [InlineData(6, 5, 1, true)]
+    [InlineData(7, 5, 2, true)]
+    [InlineData(10, 7, 3, true)]
+    [InlineData(100, 67, 33, true)]
+    public void Threshold_and_faults(int n, int threshold, int f, bool tolerates)
+    {
+        Assert.Equal(threshold, QuorumMath.Threshold(n));
+        Assert.Equal(f, QuorumMath.MaxFaulty(n));
+        Assert.Equal(tolerates, QuorumMath.ToleratesByzantine(n));
+    }
+
+    [Fact]
+    public void Any_two_quorums_share_an_honest_validator_up_to_f_faults()
+    {
+        for (var n = 1; n <= 200; n++)
+        {
+            var q = QuorumMath.Threshold(n);
+            var f = QuorumMath.MaxFaulty(n);
+            Assert.True(2 * q - n > f, $"n={n}: two quorums of {q} overlap in {2 * q - n}, not more than f={f}");
+            Assert.True(n - f >= q, $"n={n}: the {n - f} honest validators cannot reach {q} alone");
+        }
+    }
+
+    [Fact]
+    public void Small_sets_say_they_tolerate_no_byzantine_peer()
+    {
+        Assert.Contains("tolerates no Byzantine peer", QuorumMath.Describe(3));
+        Assert.Contains("tolerates 2 Byzantine", QuorumMath.Describe(7));
+        Assert.Throws<ArgumentOutOfRangeException>(() => QuorumMath.Threshold(0));
+    }
+}
