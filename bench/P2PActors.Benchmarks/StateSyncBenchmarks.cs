@@ -154,7 +154,7 @@ public static class StateSyncHarness
             await CatalogSizeReachedAsync(joiner, entries, TimeSpan.FromMinutes(10));
             var elapsed = clock.Elapsed;
             var after = HeapMegabytes();
-            Console.WriteLine($"| new node converges with {entries:N0} catalog entries ({holders} holder(s)) | {elapsed.TotalSeconds:0.0} s | managed heap +{after - before:0} MB for the new node (process {HeapMegabytes():0} MB for 4 nodes) |");
+            Console.WriteLine($"| new node converges with {entries:N0} catalog entries ({holders} holder(s)) | {elapsed.TotalSeconds:0.0} s | managed heap +{after - before:0} MB for the new node (managed heap of the whole process, all nodes: {HeapMegabytes():0} MB) |");
         }
         finally
         {

@@ -24,6 +24,13 @@ public sealed record GameStateSettings
 
     public TimeSpan NotifySubscribersInterval { get; init; } = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>
+    /// Akka's scheduler cannot tick faster than 10 ms, so a .NET timer additionally asks the replicator to flush
+    /// pending notifications this often (<c>Replicator.FlushChanges</c>; a no-op when nothing changed).
+    /// Null leaves notification to <see cref="NotifySubscribersInterval"/> alone.
+    /// </summary>
+    public TimeSpan? FastNotifyInterval { get; init; } = TimeSpan.FromMilliseconds(2);
+
     /// <summary>Keys per gossip message: bounds a gossip message to about this many buckets.</summary>
     public int MaxDeltaElements { get; init; } = 16;
 
