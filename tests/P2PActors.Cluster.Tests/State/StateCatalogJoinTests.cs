@@ -12,16 +12,15 @@ public sealed class StateCatalogJoinTests : TestKit
     {
         const int entries = 10_000;
         var settings = new GameStateSettings();
-        // One holder keeps the run cheap on a small machine; the joiner's path (gossip from a member) is the same.
-        var nodes = await TestCluster.StartAsync(this, 1, _ => new StateNodeOptions { State = settings });
+        var nodes = await TestCluster.StartAsync(this, 3, _ => new StateNodeOptions { State = settings });
         StateNode? joiner = null;
         try
         {
             await CatalogSeeding.SeedAsync(nodes[0].System, settings, entries);
             var shared = TestCluster.SampleItem(400);
-            await nodes[0].State.ShareAsync(shared, "node-a");
+            await nodes[1].State.ShareAsync(shared, "node-b");
 
-            joiner = TestCluster.StartNode(new StateNodeOptions { State = settings }, nodes[0].Address);
+            joiner = TestCluster.StartNode(new StateNodeOptions { State = settings }, nodes[2].Address);
             await AwaitAssertAsync(async () =>
                 Assert.Equal(entries + 1, (await joiner.State.GetSnapshotAsync()).CatalogSize),
                 TimeSpan.FromSeconds(120), TimeSpan.FromMilliseconds(200));
