@@ -38,24 +38,6 @@ public class CoordinatorBenchmarks : CoordinatorNode
     public GameContent CacheLookup() => Lookup();
 }
 
-/// <summary>
-/// The same round trips, one request per iteration, so the statistics (median, percentiles) are per request.
-/// The batched job above reports iteration means, which fold in the stalls when the background journal and
-/// content-store writes take the CPU; this one shows what a single request sees.
-/// </summary>
-[SimpleJob(launchCount: 1, warmupCount: 200, iterationCount: 2000, invocationCount: 1)]
-public class CoordinatorLatencyBenchmarks : CoordinatorNode
-{
-    [Benchmark]
-    public Task<object> RoundTripSeededMiss() => SeededMiss();
-
-    [Benchmark]
-    public Task<object> RoundTripUnseeded() => Unseeded();
-
-    [Benchmark]
-    public Task<object> CoordinatorCacheHit() => CacheHit();
-}
-
 public abstract class CoordinatorNode
 {
     private static readonly IReadOnlyDictionary<string, string> Params = new Dictionary<string, string> { ["level"] = "10" };

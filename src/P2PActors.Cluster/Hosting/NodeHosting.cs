@@ -44,6 +44,8 @@ public static class NodeHosting
             })
             .WithP2PSerialization()
             .WithSqlPersistence(journalConnection, ProviderName.SQLiteMS, autoInitialize: true)
+            // SQLite has one writer: parallel journal writers only queue on its lock (busy waits), so use one.
+            .AddHocon("akka.persistence.journal.sql.parallelism = 1", HoconAddMode.Prepend)
             .WithPlayerMemory(new PlayerMemoryOptions(
                 settings.PassivationIdleTimeout, settings.SnapshotEvery, settings.HistoryLimit))
             .WithGeneration(new GenerationOptions(settings.ContentDatabasePath, settings.CacheCapacity))
