@@ -1,3 +1,8 @@
 using BenchmarkDotNet.Running;
+using P2PActors.Benchmarks;
+
+// Multi-node harnesses report distributions BenchmarkDotNet does not; everything else goes through the switcher.
+if (args is ["state-sync", .. var rest]) return await StateSyncHarness.RunAsync(rest);
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

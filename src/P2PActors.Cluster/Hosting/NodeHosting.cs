@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
@@ -9,6 +10,7 @@ using Microsoft.Data.Sqlite;
 using P2PActors.Cluster.Generation;
 using P2PActors.Cluster.Players;
 using P2PActors.Cluster.Serialization;
+using P2PActors.Cluster.State;
 using P2PActors.Cluster.Storage;
 
 namespace P2PActors.Cluster.Hosting;
@@ -18,7 +20,9 @@ public static class NodeHosting
     /// <summary>
     /// A whole P2PActors node: remoting on <see cref="NodeSettings.Host"/>:<see cref="NodeSettings.Port"/>, a cluster
     /// (joining itself when there are no seed nodes), JSON serialization, the SQL journal and snapshot store on
-    /// <c>{DataDirectory}/p2pactors.db</c>, player memory and generation.
+    /// <c>{DataDirectory}/p2pactors.db</c>, player memory, generation, and the shared game state (DData, durable in
+    /// <c>{DataDirectory}/state</c>). The Split Brain Resolver keeps the majority; Akka.Hosting runs CoordinatedShutdown
+    /// when the host stops, so Ctrl+C/SIGTERM leaves the cluster gracefully.
     /// </summary>
     public static AkkaConfigurationBuilder WithP2PNode(this AkkaConfigurationBuilder builder, NodeSettings settings)
     {
@@ -35,6 +39,8 @@ public static class NodeHosting
             {
                 SeedNodes = settings.SeedNodes.ToArray(),
                 Roles = settings.Roles.ToArray(),
+                // A partition leaves the side with most members running; see docs/architecture.md.
+                SplitBrainResolver = new KeepMajorityOption(),
             })
             .WithP2PSerialization()
             .WithSqlPersistence(journalConnection, ProviderName.SQLiteMS, autoInitialize: true)
@@ -42,7 +48,8 @@ public static class NodeHosting
             .AddHocon("akka.persistence.journal.sql.parallelism = 1", HoconAddMode.Prepend)
             .WithPlayerMemory(new PlayerMemoryOptions(
                 settings.PassivationIdleTimeout, settings.SnapshotEvery, settings.HistoryLimit))
-            .WithGeneration(new GenerationOptions(settings.ContentDatabasePath, settings.CacheCapacity));
+            .WithGeneration(new GenerationOptions(settings.ContentDatabasePath, settings.CacheCapacity))
+            .WithGameState(new GameStateSettings { DataDirectory = Path.Combine(settings.DataDirectory, "state") });
 
         if (settings.SeedNodes.Count == 0)
         {

@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Configuration;
+using Akka.DistributedData;
+using P2PActors.Cluster.Membership;
+using P2PActors.Cluster.Serialization;
+using P2PActors.Cluster.State;
+using P2PActors.Content.Model;
+
+namespace P2PActors.Benchmarks;
+
+/// <summary>
+/// Cluster state synchronisation, measured on real nodes: N ActorSystems in this process, remoting over TCP on
+/// 127.0.0.1, the production DData tuning. A latency distribution (p50/p99) is not what BenchmarkDotNet reports,
+/// so this is a harness: <c>dotnet run -c Release --project bench/P2PActors.Benchmarks -- state-sync [options]</c>.
+/// Options: <c>--samples N</c> (latency samples, default 2000), <c>--rates 500,1000,2000</c> (updates/s),
+/// <c>--seconds S</c> per rate, <c>--catalog 10000,100000</c> (entries for the join test), <c>--gossip-only</c>
+/// (positions without the immediate push, to show what the tuning buys).
+/// </summary>
+public static class StateSyncHarness
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var samples = IntOption(args, "--samples", 2000);
+        var seconds = IntOption(args, "--seconds", 5);
+        var rates = ListOption(args, "--rates", [500, 1000, 2000, 4000]);
+        var catalogSizes = ListOption(args, "--catalog", [10_000, 100_000]);
+        var holders = IntOption(args, "--holders", 3);
+        var prefix = IntOption(args, "--catalog-prefix", 2);
+        var settings = new GameStateSettings { PositionsWriteToAll = !args.Contains("--gossip-only") };
+
+        Console.WriteLine($"# state-sync on {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+        Console.WriteLine($"# gossip {settings.GossipInterval.TotalMilliseconds} ms, notify {settings.NotifySubscribersInterval.TotalMilliseconds} ms, positions {(settings.PositionsWriteToAll ? "WriteAll (pushed)" : "WriteLocal (delta gossip)")}");
+
+        var nodes = await StartClusterAsync(3, settings);
+        try
+        {
+            await LatencyAsync(nodes, samples);
+            foreach (var rate in rates) await SustainedAsync(nodes, rate, TimeSpan.FromSeconds(seconds));
+        }
+        finally
+        {
+            await Task.WhenAll(nodes.Select(n => n.Terminate()));
+        }
+
+        foreach (var size in catalogSizes)
+            await JoinAsync(size, holders, prefix);
+        return 0;
+    }
+
+    private static async Task LatencyAsync(ActorSystem[] nodes, int samples)
+    {
+        var a = GameState.For(nodes[0]);
+        var c = GameState.For(nodes[2]);
+        using var subscription = await c.SubscribeAsync();
+        var latencies = new List<double>(samples);
+        for (var i = 1; i <= samples + 50; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await a.UpdatePositionAsync("latency-probe", "bench", i, 0);
+            await WaitForAsync(subscription, m => m.PlayerId == "latency-probe" && (int)m.Position.X == i);
+            if (i > 50) latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        Report($"latency A→subscriber on C, sequential, {samples} samples", latencies);
+    }
+
+    /// <summary>
+    /// Writers on A and B at a fixed total rate over 100 players; C subscribes. Latency is sampled per update
+    /// (write call on A or B until C's subscriber sees that value), then every node must hold identical positions.
+    /// </summary>
+    private static async Task SustainedAsync(ActorSystem[] nodes, int rate, TimeSpan duration)
+    {
+        const int players = 100;
+        var writers = new[] { GameState.For(nodes[0]), GameState.For(nodes[1]) };
+        var c = GameState.For(nodes[2]);
+        using var subscription = await c.SubscribeAsync(capacity: 1_000_000);
+        var sent = new System.Collections.Concurrent.ConcurrentDictionary<long, long>();
+        var latencies = new List<double>();
+        var total = (int)(rate * duration.TotalSeconds);
+        var reader = Task.Run(async () =>
+        {
+            var received = 0;
+            while (await subscription.Changes.WaitToReadAsync())
+            while (subscription.Changes.TryRead(out var change))
+            {
+                if (change is not PlayerMoved m || !m.PlayerId.StartsWith("load-", StringComparison.Ordinal)) continue;
+                if (sent.TryRemove((long)m.Position.X, out var t0))
+                    latencies.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                if (++received >= total) return;
+            }
+        });
+
+        var clock = Stopwatch.StartNew();
+        var inFlight = new List<Task>(total);
+        for (var i = 0; i < total; i++)
+        {
+            var due = TimeSpan.FromSeconds((double)i / rate);
+            var wait = due - clock.Elapsed;
+            if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait);
+            var seq = i + 1L + rate * 100_000L;
+            sent[seq] = Stopwatch.GetTimestamp();
+            inFlight.Add(writers[i % 2].UpdatePositionAsync($"load-{i % players}", "bench", seq, i));
+        }
+        await Task.WhenAll(inFlight);
+        var writeTime = clock.Elapsed;
+
+        var converged = await ConvergedAsync(nodes, players, TimeSpan.FromSeconds(60));
+        // LWW may skip intermediate values of a player, so not every update is observed: that is correct behaviour.
+        await Task.WhenAny(reader, Task.Delay(TimeSpan.FromSeconds(2)));
+        var achieved = total / writeTime.TotalSeconds;
+        Report($"sustained {rate}/s target, {achieved:0} updates/s achieved, {latencies.Count}/{total} observed on C, converged {converged.TotalMilliseconds:0} ms after the last write", latencies);
+    }
+
+    private static async Task<TimeSpan> ConvergedAsync(ActorSystem[] nodes, int players, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < limit)
+        {
+            var views = await Task.WhenAll(nodes.Select(async n =>
+            {
+                var state = GameState.For(n);
+                var parts = new List<string>();
+                for (var p = 0; p < players; p++)
+                    parts.Add((await state.GetPlayerAsync($"load-{p}"))?.Position?.ToString() ?? "-");
+                return string.Join("|", parts);
+            }));
+            if (views.All(v => v == views[0])) return clock.Elapsed;
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"positions did not converge within {limit}");
+    }
+
+    /// <summary>A cluster of <paramref name="holders"/> nodes holding <paramref name="entries"/> catalog entries; one more node joins and must get them all.</summary>
+    private static async Task JoinAsync(int entries, int holders, int catalogPrefix)
+    {
+        // 3 hex chars (4,096 keys) keep each key small at 100k entries; more keys per gossip round compensates.
+        var settings = new GameStateSettings { CatalogPrefixLength = catalogPrefix, MaxDeltaElements = catalogPrefix >= 3 ? 64 : 16 };
+        var nodes = await StartClusterAsync(holders, settings);
+        ActorSystem? joiner = null;
+        try
+        {
+            var seedClock = Stopwatch.StartNew();
+            await SeedCatalogAsync(nodes[0], settings, entries);
+            await Task.WhenAll(nodes.Select(n => CatalogSizeReachedAsync(n, entries, TimeSpan.FromMinutes(10))));
+            Console.WriteLine($"# seeded {entries} entries on A and replicated to {holders - 1} more holder(s) in {seedClock.Elapsed.TotalSeconds:0.0} s; {settings.CreateKeys().Catalog.Count} catalog keys");
+
+            var before = HeapMegabytes();
+            var clock = Stopwatch.StartNew();
+            joiner = StartNode(settings, Akka.Cluster.Cluster.Get(nodes[0]).SelfAddress);
+            await CatalogSizeReachedAsync(joiner, entries, TimeSpan.FromMinutes(10));
+            var elapsed = clock.Elapsed;
+            var after = HeapMegabytes();
+            Console.WriteLine($"| new node converges with {entries:N0} catalog entries ({holders} holder(s)) | {elapsed.TotalSeconds:0.0} s | managed heap +{after - before:0} MB for the new node (managed heap of the whole process, all nodes: {HeapMegabytes():0} MB) |");
+        }
+        finally
+        {
+            await Task.WhenAll(nodes.Append(joiner).OfType<ActorSystem>().Select(n => n.Terminate()));
+        }
+    }
+
+    private static async Task CatalogSizeReachedAsync(ActorSystem node, int entries, TimeSpan limit)
+    {
+        var state = GameState.For(node);
+        var clock = Stopwatch.StartNew();
+        while ((await state.GetSnapshotAsync()).CatalogSize < entries)
+        {
+            if (clock.Elapsed > limit) throw new TimeoutException($"catalog did not reach {entries} within {limit}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Bulk catalog writes, in batches sized so one delta-propagation round stays well inside a frame.</summary>
+    private static async Task SeedCatalogAsync(ActorSystem node, GameStateSettings settings, int entries)
+    {
+        const int batch = 5_000;
+        var keys = settings.CreateKeys();
+        var self = Akka.Cluster.Cluster.Get(node).SelfUniqueAddress;
+        var replicator = DistributedData.Get(node).Replicator;
+        for (var from = 0; from < entries; from += batch)
+        {
+            var headers = Enumerable.Range(from, Math.Min(batch, entries - from)).Select(Header);
+            var updates = headers.GroupBy(h => keys.CatalogKey(h.Id)).Select(bucket =>
+                replicator.Ask<IUpdateResponse>(Dsl.Update(bucket.Key, LWWDictionary<string, CatalogHeader>.Empty, WriteLocal.Instance,
+                    d => bucket.Aggregate(d, (acc, h) => acc.SetItem(self, h.Id, h))), TimeSpan.FromMinutes(5)));
+            await Task.WhenAll(updates);
+            await Task.Delay(settings.GossipInterval / 4);
+        }
+    }
+
+    private static CatalogHeader Header(int i) => new(
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"bench-{i}"))),
+        (ContentType)(i % 5), $"Bench entry {i}", "bench", 1_700_000_000_000 + i, "akka.tcp://p2pactors@127.0.0.1:1");
+
+    private static async Task<ActorSystem[]> StartClusterAsync(int count, GameStateSettings settings)
+    {
+        var first = StartNode(settings, null);
+        var nodes = new List<ActorSystem> { first };
+        for (var i = 1; i < count; i++) nodes.Add(StartNode(settings, Akka.Cluster.Cluster.Get(first).SelfAddress));
+        while (!nodes.All(n => Akka.Cluster.Cluster.Get(n).State.Members.Count(m => m.Status == MemberStatus.Up) == count))
+            await Task.Delay(50);
+        return nodes.ToArray();
+    }
+
+    private static ActorSystem StartNode(GameStateSettings settings, Address? seed)
+    {
+        var config = ConfigurationFactory.ParseString(string.Join('\n',
+                settings.ToHocon(),
+                new MembershipSettings().ToHocon(),
+                SerializationSetup.Hocon,
+                "akka.loglevel = ERROR\nakka.stdout-loglevel = ERROR\nakka.log-dead-letters = off\nakka.cluster.log-info = off"))
+            .WithFallback(DistributedData.DefaultConfig());
+        var system = ActorSystem.Create(MembershipSettings.SystemName, config);
+        GameState.Start(system, settings);
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        cluster.Join(seed ?? cluster.SelfAddress);
+        return system;
+    }
+
+    private static async Task WaitForAsync(ChangeSubscription subscription, Func<PlayerMoved, bool> match)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (await subscription.Changes.WaitToReadAsync(timeout.Token))
+        while (subscription.Changes.TryRead(out var change))
+            if (change is PlayerMoved moved && match(moved)) return;
+    }
+
+    private static void Report(string title, List<double> latencies)
+    {
+        if (latencies.Count == 0)
+        {
+            Console.WriteLine($"| {title} | no samples |");
+            return;
+        }
+        latencies.Sort();
+        double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {title} | p50 {P(0.50):0.00} ms | p99 {P(0.99):0.00} ms | max {latencies[^1]:0.00} ms |"));
+    }
+
+    private static double HeapMegabytes() => GC.GetTotalMemory(forceFullCollection: true) / 1024d / 1024d;
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+
+    private static int IntOption(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    private static int[] ListOption(string[] args, string name, int[] fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length
+            ? args[i + 1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray()
+            : fallback;
+    }
+}

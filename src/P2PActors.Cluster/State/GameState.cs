@@ -1,0 +1,252 @@
+using System.Threading.Channels;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.DistributedData;
+using P2PActors.Content.Model;
+using static P2PActors.Cluster.State.GameStateProtocol;
+
+namespace P2PActors.Cluster.State;
+
+/// <summary>
+/// The shared game state as the rest of the node sees it: one async method per endpoint. Every method validates
+/// its input (throwing <see cref="ArgumentException"/> with a message fit for a 400) before anything is written.
+/// </summary>
+public sealed class GameState
+{
+    private static readonly TimeSpan LocalAskTimeout = TimeSpan.FromSeconds(15);
+
+    private readonly ActorSystem _system;
+
+    private GameState(ActorSystem system, GameStateSettings settings, IActorRef actor, IActorRef bodies)
+    {
+        _system = system;
+        Settings = settings;
+        Actor = actor;
+        Bodies = bodies;
+    }
+
+    public GameStateSettings Settings { get; }
+
+    /// <summary>The <see cref="GameStateActor"/>, for actors that want to talk to it directly.</summary>
+    public IActorRef Actor { get; }
+
+    public IActorRef Bodies { get; }
+
+    /// <summary>
+    /// Starts the state actors on this node. The ActorSystem must have been created with
+    /// <see cref="GameStateSettings.ToHocon"/> in its configuration (the replicator reads it once, at start).
+    /// </summary>
+    public static GameState Start(ActorSystem system, GameStateSettings settings)
+    {
+        var holder = system.WithExtension<GameStateHolder, GameStateHolderProvider>();
+        lock (holder)
+        {
+            if (holder.Instance is not null) throw new InvalidOperationException("GameState is already started on this ActorSystem");
+            var replicator = DistributedData.Get(system).Replicator;
+            var bodies = system.ActorOf(ContentBodyActor.Props(settings.DataDirectory), ContentBodyActor.Name);
+            var actor = system.ActorOf(GameStateActor.Props(settings, replicator), GameStateActor.Name);
+            if (settings.FastNotifyInterval is { } interval) StartNotificationPump(system, replicator, interval);
+            holder.Instance = new GameState(system, settings, actor, bodies);
+            return holder.Instance;
+        }
+    }
+
+    /// <summary>Asks the replicator to notify subscribers every few milliseconds, until the system terminates.</summary>
+    private static void StartNotificationPump(ActorSystem system, IActorRef replicator, TimeSpan interval)
+    {
+        var stop = new CancellationTokenSource();
+        system.RegisterOnTermination(stop.Cancel);
+        _ = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(interval);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
+                    replicator.Tell(FlushChanges.Instance);
+            }
+            catch (OperationCanceledException)
+            {
+                // The ActorSystem terminated.
+            }
+            finally
+            {
+                stop.Dispose();
+            }
+        });
+    }
+
+    public static GameState For(ActorSystem system) =>
+        system.WithExtension<GameStateHolder, GameStateHolderProvider>().Instance
+        ?? throw new InvalidOperationException("GameState has not been started on this ActorSystem (WithGameState)");
+
+    public Task<WriteResult> UpdatePositionAsync(string playerId, string zone, double x, double y, CancellationToken ct = default)
+    {
+        StateValidation.Require(StateValidation.PlayerId(playerId), nameof(playerId));
+        StateValidation.Require(StateValidation.Zone(zone), nameof(zone));
+        StateValidation.Require(StateValidation.Coordinates(x, y), nameof(x));
+        return Actor.Ask<WriteResult>(new UpdatePosition(playerId, zone, x, y), LocalAskTimeout, ct);
+    }
+
+    public Task<WriteResult> HeartbeatAsync(string playerId, string zone, CancellationToken ct = default)
+    {
+        StateValidation.Require(StateValidation.PlayerId(playerId), nameof(playerId));
+        StateValidation.Require(StateValidation.Zone(zone), nameof(zone));
+        return Actor.Ask<WriteResult>(new Heartbeat(playerId, zone), LocalAskTimeout, ct);
+    }
+
+    public Task<WriteResult> AddItemAsync(string playerId, string itemId, CancellationToken ct = default)
+    {
+        StateValidation.Require(StateValidation.PlayerId(playerId), nameof(playerId));
+        StateValidation.Require(StateValidation.ItemId(itemId), nameof(itemId));
+        return Actor.Ask<WriteResult>(new AddItem(playerId, itemId), LocalAskTimeout, ct);
+    }
+
+    public Task<WriteResult> RemoveItemAsync(string playerId, string itemId, CancellationToken ct = default)
+    {
+        StateValidation.Require(StateValidation.PlayerId(playerId), nameof(playerId));
+        StateValidation.Require(StateValidation.ItemId(itemId), nameof(itemId));
+        return Actor.Ask<WriteResult>(new RemoveItem(playerId, itemId), LocalAskTimeout, ct);
+    }
+
+    /// <summary>
+    /// Shares content with every peer: its body stays in this node's store (peers fetch it on demand) and its
+    /// header goes into the replicated catalog, written to a majority.
+    /// </summary>
+    public async Task<WriteResult> ShareAsync(GameContent content, string author, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        StateValidation.Require(StateValidation.CatalogId(content.Id), nameof(content));
+        if (!ContentJson.HasValidId(content))
+            throw new ArgumentException($"content id {content.Id} does not match the content's canonical JSON", nameof(content));
+        StateValidation.Require(StateValidation.Identifier(author, "author", StateValidation.MaxIdLength), nameof(author));
+        var json = ContentJson.Serialize(content);
+        await Bodies.Ask<ContentBodyStored>(new StoreContentBody(content.Id!, json), LocalAskTimeout, ct).ConfigureAwait(false);
+        var header = new CatalogHeader(content.Id!, content.Type, content.DisplayName, author,
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Akka.Cluster.Cluster.Get(_system).SelfAddress.ToString());
+        return await Actor.Ask<WriteResult>(new ShareEntry(header), LocalAskTimeout, ct).ConfigureAwait(false);
+    }
+
+    public Task<StateSnapshot> GetSnapshotAsync(CancellationToken ct = default) =>
+        Actor.Ask<StateSnapshot>(new GetSnapshot(), LocalAskTimeout, ct);
+
+    public async Task<PlayerView?> GetPlayerAsync(string playerId, CancellationToken ct = default)
+    {
+        StateValidation.Require(StateValidation.PlayerId(playerId), nameof(playerId));
+        return (await Actor.Ask<PlayerResult>(new GetPlayer(playerId), LocalAskTimeout, ct).ConfigureAwait(false)).Player;
+    }
+
+    public Task<CatalogPage> ListCatalogAsync(ContentType? type, int skip, int take, CancellationToken ct = default)
+    {
+        if (skip < 0) throw new ArgumentException("skip must not be negative", nameof(skip));
+        if (take is < 1 or > 1000) throw new ArgumentException("take must be between 1 and 1000", nameof(take));
+        return Actor.Ask<CatalogPage>(new ListCatalog(type, skip, take), LocalAskTimeout, ct);
+    }
+
+    public async Task<CatalogHeader?> FindCatalogEntryAsync(string id, CancellationToken ct = default)
+    {
+        StateValidation.Require(StateValidation.CatalogId(id), nameof(id));
+        return (await Actor.Ask<EntryResult>(new FindEntry(id), LocalAskTimeout, ct).ConfigureAwait(false)).Header;
+    }
+
+    /// <summary>
+    /// The full content of a catalog entry, from this node's store or else from a peer that holds it (the
+    /// original holder first, then every member at once). Bodies from peers are verified against the id and
+    /// kept locally. Null when the id is not an admitted catalog entry or no reachable peer has a valid body.
+    /// </summary>
+    public async Task<GameContent?> GetContentAsync(string id, CancellationToken ct = default)
+    {
+        var header = await FindCatalogEntryAsync(id, ct).ConfigureAwait(false);
+        if (header is null) return null;
+        if (await Bodies.Ask<object>(new FetchContentBody(id), LocalAskTimeout, ct).ConfigureAwait(false) is ContentBodyFound local
+            && ContentBodyActor.Verify(id, local.Json) is { } stored)
+            return stored;
+
+        var cluster = Akka.Cluster.Cluster.Get(_system);
+        var self = cluster.SelfAddress.ToString();
+        var peers = cluster.State.Members
+            .Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp && m.Address.ToString() != self)
+            .Select(m => m.Address.ToString())
+            .ToList();
+        if (peers.Remove(header.Holder)) peers.Insert(0, header.Holder);
+        if (peers.Count == 0) return null;
+
+        var found = await AskFirst([peers[0]], id, ct).ConfigureAwait(false)
+                    ?? (peers.Count > 1 ? await AskFirst(peers.Skip(1).ToList(), id, ct).ConfigureAwait(false) : null);
+        if (found is null) return null;
+        await Bodies.Ask<ContentBodyStored>(new StoreContentBody(id, found.Value.Json), LocalAskTimeout, ct).ConfigureAwait(false);
+        return found.Value.Content;
+    }
+
+    /// <summary>Registers a change listener; changes arrive in order on <see cref="ChangeSubscription.Changes"/>.</summary>
+    public async Task<ChangeSubscription> SubscribeAsync(int capacity = 10_000, CancellationToken ct = default)
+    {
+        var channel = Channel.CreateBounded<StateChange>(new BoundedChannelOptions(capacity)
+        {
+            FullMode = BoundedChannelFullMode.DropOldest,
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var forwarder = _system.ActorOf(Props.Create(() => new ChangeForwarder(channel.Writer, ready)));
+        Actor.Tell(new GameStateProtocol.Subscribe(forwarder));
+        await ready.Task.WaitAsync(LocalAskTimeout, ct).ConfigureAwait(false);
+        return new ChangeSubscription(channel.Reader, () =>
+        {
+            Actor.Tell(new GameStateProtocol.Unsubscribe(forwarder));
+            _system.Stop(forwarder);
+        });
+    }
+
+    private async Task<(GameContent Content, string Json)?> AskFirst(IReadOnlyList<string> addresses, string id, CancellationToken ct)
+    {
+        var pending = addresses
+            .Select(a => _system.ActorSelection($"{a}/user/{ContentBodyActor.Name}")
+                .Ask<object>(new FetchContentBody(id), Settings.BodyFetchTimeout, ct))
+            .ToList();
+        while (pending.Count > 0)
+        {
+            var done = await Task.WhenAny(pending).ConfigureAwait(false);
+            pending.Remove(done);
+            if (done.IsCompletedSuccessfully && done.Result is ContentBodyFound body && ContentBodyActor.Verify(id, body.Json) is { } content)
+                return (content, body.Json);
+        }
+        return null;
+    }
+
+    private sealed class ChangeForwarder : ReceiveActor
+    {
+        private readonly ChannelWriter<StateChange> _writer;
+
+        public ChangeForwarder(ChannelWriter<StateChange> writer, TaskCompletionSource ready)
+        {
+            _writer = writer;
+            Receive<Subscribed>(_ => ready.TrySetResult());
+            Receive<StateChange>(change => writer.TryWrite(change));
+        }
+
+        /// <summary>A reader still waiting on the channel ends instead of hanging once the subscription is gone.</summary>
+        protected override void PostStop() => _writer.TryComplete();
+    }
+}
+
+public sealed class ChangeSubscription(ChannelReader<StateChange> changes, Action stop) : IDisposable
+{
+    private int _disposed;
+
+    public ChannelReader<StateChange> Changes { get; } = changes;
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) stop();
+    }
+}
+
+internal sealed class GameStateHolder : IExtension
+{
+    public GameState? Instance { get; set; }
+}
+
+internal sealed class GameStateHolderProvider : ExtensionIdProvider<GameStateHolder>
+{
+    public override GameStateHolder CreateExtension(ExtendedActorSystem system) => new();
+}

@@ -1,0 +1,229 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.DistributedData;
+using Akka.Event;
+using static P2PActors.Cluster.State.GameStateProtocol;
+
+namespace P2PActors.Cluster.State;
+
+/// <summary>
+/// The node's single entry point to the shared game state: turns commands into replicator updates with the
+/// consistency chosen per data type, keeps a <see cref="GameStateView"/> current from replicator notifications,
+/// answers queries from it and fans changes out to subscribers.
+/// A write is answered only after the written key has been read back into the view, so a caller always reads its
+/// own write from this node.
+/// </summary>
+public sealed class GameStateActor : ReceiveActor
+{
+    public const string Name = "p2p-game-state";
+
+    private sealed record PendingWrite(IActorRef ReplyTo, bool AwaitPeers);
+
+    private sealed record ReadBack(IReadOnlyList<IActorRef> ReplyTo, Replication Replication, bool Applied);
+
+    /// <summary>Queued behind the commands already in the mailbox: everything that arrived meanwhile is one update.</summary>
+    private sealed record FlushBatches;
+
+    /// <summary>LWW writes waiting for the next flush, per bucket: the latest value per player and everyone to answer.</summary>
+    private sealed class LwwBatch<T>
+    {
+        public Dictionary<int, Dictionary<string, T>> Values { get; } = [];
+        public Dictionary<int, List<IActorRef>> Replies { get; } = [];
+
+        public void Add(int bucket, string playerId, T value, IActorRef replyTo)
+        {
+            if (!Values.TryGetValue(bucket, out var values)) Values[bucket] = values = new Dictionary<string, T>(StringComparer.Ordinal);
+            values[playerId] = value;
+            if (!Replies.TryGetValue(bucket, out var replies)) Replies[bucket] = replies = [];
+            replies.Add(replyTo);
+        }
+    }
+
+    private readonly GameStateSettings _settings;
+    private readonly IActorRef _replicator;
+    private readonly UniqueAddress _self;
+    private readonly string _selfAddress;
+    private readonly HashSet<IActorRef> _subscribers = [];
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IWriteConsistency _positionWrite;
+    private readonly IWriteConsistency _majorityWrite;
+    private readonly Clock<PlayerPosition> _positionClock = (current, value) => Math.Max(current + 1, value.UpdatedAtMs);
+    private GameStateView _view;
+    private LwwBatch<PlayerPosition> _positions = new();
+    private LwwBatch<PresenceEntry> _presence = new();
+    private bool _flushQueued;
+
+    public GameStateActor(GameStateSettings settings, IActorRef replicator)
+    {
+        _settings = settings;
+        _replicator = replicator;
+        var cluster = Akka.Cluster.Cluster.Get(Context.System);
+        _self = cluster.SelfUniqueAddress;
+        _selfAddress = cluster.SelfAddress.ToString();
+        _view = GameStateView.Empty(settings.CreateKeys(), settings.Admission);
+        _positionWrite = settings.PositionsWriteToAll ? new WriteAll(settings.PositionWriteTimeout) : WriteLocal.Instance;
+        _majorityWrite = new WriteMajority(settings.MajorityWriteTimeout);
+
+        Receive<UpdatePosition>(Handle);
+        Receive<Heartbeat>(Handle);
+        Receive<AddItem>(Handle);
+        Receive<RemoveItem>(Handle);
+        Receive<ShareEntry>(Handle);
+        Receive<FlushBatches>(_ => Flush());
+        Receive<GetSnapshot>(_ => Sender.Tell(_view.Snapshot(NowMs(), _settings.PresenceTimeout)));
+        Receive<GetPlayer>(q => Sender.Tell(new PlayerResult(_view.Player(q.PlayerId, NowMs(), _settings.PresenceTimeout))));
+        Receive<ListCatalog>(q => Sender.Tell(_view.ListCatalog(q.Type, q.Skip, q.Take)));
+        Receive<FindEntry>(q => Sender.Tell(new EntryResult(_view.FindCatalogEntry(q.Id))));
+        Receive<GameStateProtocol.Subscribe>(s =>
+        {
+            _subscribers.Add(s.Subscriber);
+            Context.Watch(s.Subscriber);
+            s.Subscriber.Tell(new Subscribed());
+        });
+        Receive<GameStateProtocol.Unsubscribe>(s =>
+        {
+            _subscribers.Remove(s.Subscriber);
+            Context.Unwatch(s.Subscriber);
+        });
+        Receive<Terminated>(t => _subscribers.Remove(t.ActorRef));
+
+        Receive<Changed>(c => Apply(c.Key.Id, (IReplicatedData)c.Data));
+        Receive<GetSuccess>(OnReadBack);
+        Receive<NotFound>(n => Reply(n.Request));
+        Receive<UpdateSuccess>(u => OnWritten(u.Key, u.Request, timedOut: false));
+        Receive<UpdateTimeout>(u => OnWritten(u.Key, u.Request, timedOut: true));
+        Receive<ModifyFailure>(f => Fail(f.Request, f.Cause));
+        Receive<StoreFailure>(f => Fail(f.Request, new IOException("the durable store could not save the write")));
+        Receive<DataDeleted>(d => Fail(d.Request, new InvalidOperationException($"key {d.Key.Id} was deleted")));
+    }
+
+    public static Props Props(GameStateSettings settings, IActorRef replicator) =>
+        Akka.Actor.Props.Create(() => new GameStateActor(settings, replicator));
+
+    protected override void PreStart()
+    {
+        foreach (var key in _view.Keys.All())
+            _replicator.Tell(new Akka.DistributedData.Subscribe(key, Self));
+    }
+
+    private static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    /// <summary>
+    /// Positions and heartbeats are batched per bucket: under load one replicator update (and one push to the
+    /// peers) carries many players, and when idle the flush runs right after the command, adding no delay.
+    /// </summary>
+    private void Handle(UpdatePosition cmd)
+    {
+        _positions.Add(_view.Keys.PlayerBucket(cmd.PlayerId), cmd.PlayerId, new PlayerPosition(cmd.Zone, cmd.X, cmd.Y, NowMs()), Sender);
+        QueueFlush();
+    }
+
+    private void Handle(Heartbeat cmd)
+    {
+        _presence.Add(_view.Keys.PlayerBucket(cmd.PlayerId), cmd.PlayerId, new PresenceEntry(cmd.Zone, NowMs(), _selfAddress), Sender);
+        QueueFlush();
+    }
+
+    private void QueueFlush()
+    {
+        if (_flushQueued) return;
+        _flushQueued = true;
+        Self.Tell(new FlushBatches());
+    }
+
+    private void Flush()
+    {
+        _flushQueued = false;
+        foreach (var (bucket, values) in _positions.Values)
+            WriteBatch(_view.Keys.Positions[bucket], LWWDictionary<string, PlayerPosition>.Empty, _positionWrite, _positions.Replies[bucket],
+                d => values.Aggregate(d, (acc, kv) => acc.SetItem(_self, kv.Key, kv.Value, _positionClock)));
+        foreach (var (bucket, values) in _presence.Values)
+            WriteBatch(_view.Keys.Presence[bucket], LWWDictionary<string, PresenceEntry>.Empty, WriteLocal.Instance, _presence.Replies[bucket],
+                d => values.Aggregate(d, (acc, kv) => acc.SetItem(_self, kv.Key, kv.Value)));
+        _positions = new LwwBatch<PlayerPosition>();
+        _presence = new LwwBatch<PresenceEntry>();
+    }
+
+    /// <summary>
+    /// Fire-and-forget: the replicator handles the Update before the Get that follows it, so the read-back already
+    /// contains the write and the callers are answered as soon as the local replica has it.
+    /// </summary>
+    private void WriteBatch<T>(IKey<T> key, T initial, IWriteConsistency consistency, IReadOnlyList<IActorRef> replyTo, Func<T, T> modify)
+        where T : IReplicatedData
+    {
+        _replicator.Tell(Dsl.Update(key, initial, consistency, new PendingWrite(ActorRefs.Nobody, AwaitPeers: false), modify));
+        _replicator.Tell(Dsl.Get(key, ReadLocal.Instance, new ReadBack(replyTo, Replication.Local, true)));
+    }
+
+    private void Handle(AddItem cmd) =>
+        Write(_view.Keys.InventoryKey(cmd.PlayerId), ORDictionary<string, ORSet<string>>.Empty, _majorityWrite,
+            d => d.AddOrUpdate(_self, cmd.PlayerId, ORSet<string>.Empty, set => set.Add(_self, cmd.ItemId)));
+
+    private void Handle(RemoveItem cmd)
+    {
+        var player = _view.Player(cmd.PlayerId, NowMs(), _settings.PresenceTimeout);
+        if (player is null || !player.Inventory.Contains(cmd.ItemId))
+        {
+            Sender.Tell(new WriteResult(Replication.Local, Applied: false));
+            return;
+        }
+        Write(_view.Keys.InventoryKey(cmd.PlayerId), ORDictionary<string, ORSet<string>>.Empty, _majorityWrite,
+            d => d.TryGetValue(cmd.PlayerId, out var set) && set.Contains(cmd.ItemId)
+                ? d.AddOrUpdate(_self, cmd.PlayerId, ORSet<string>.Empty, s => s.Remove(_self, cmd.ItemId))
+                : d);
+    }
+
+    private void Handle(ShareEntry cmd)
+    {
+        if (!_settings.Admission.Admit(cmd.Header))
+        {
+            Sender.Tell(new Status.Failure(new ArgumentException($"catalog entry {cmd.Header.Id} was not admitted")));
+            return;
+        }
+        Write(_view.Keys.CatalogKey(cmd.Header.Id), LWWDictionary<string, CatalogHeader>.Empty, _majorityWrite,
+            d => d.ContainsKey(cmd.Header.Id) ? d : d.SetItem(_self, cmd.Header.Id, cmd.Header));
+    }
+
+    private void Write<T>(IKey<T> key, T initial, IWriteConsistency consistency, Func<T, T> modify)
+        where T : IReplicatedData =>
+        _replicator.Tell(Dsl.Update(key, initial, consistency, new PendingWrite(Sender, AwaitPeers: true), modify));
+
+    private void OnWritten(IKey key, object? request, bool timedOut)
+    {
+        if (request is not PendingWrite { AwaitPeers: true } pending)
+        {
+            if (timedOut) _log.Debug("Write to {0} not yet confirmed by all peers; gossip will carry it", key.Id);
+            return;
+        }
+        _replicator.Tell(new Get(key, ReadLocal.Instance,
+            new ReadBack([pending.ReplyTo], timedOut ? Replication.Pending : Replication.Confirmed, true)));
+    }
+
+    private void OnReadBack(GetSuccess success)
+    {
+        Apply(success.Key.Id, success.Data);
+        Reply(success.Request);
+    }
+
+    private static void Reply(object? request)
+    {
+        if (request is not ReadBack rb) return;
+        var result = new WriteResult(rb.Replication, rb.Applied);
+        foreach (var replyTo in rb.ReplyTo) replyTo.Tell(result);
+    }
+
+    private void Fail(object? request, Exception cause)
+    {
+        _log.Warning("State write failed: {0}", cause.Message);
+        if (request is PendingWrite { AwaitPeers: true } pending) pending.ReplyTo.Tell(new Status.Failure(cause));
+    }
+
+    private void Apply(string keyId, IReplicatedData data)
+    {
+        var (view, changes) = _view.Apply(keyId, data, collectChanges: _subscribers.Count > 0);
+        _view = view;
+        foreach (var change in changes)
+        foreach (var subscriber in _subscribers)
+            subscriber.Tell(change);
+    }
+}

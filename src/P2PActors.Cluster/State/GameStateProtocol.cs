@@ -1,0 +1,37 @@
+using Akka.Actor;
+using P2PActors.Content.Model;
+
+namespace P2PActors.Cluster.State;
+
+/// <summary>Local commands and queries of <see cref="GameStateActor"/>; they never leave the node.</summary>
+public static class GameStateProtocol
+{
+    public sealed record UpdatePosition(string PlayerId, string Zone, double X, double Y);
+
+    public sealed record Heartbeat(string PlayerId, string Zone);
+
+    public sealed record AddItem(string PlayerId, string ItemId);
+
+    public sealed record RemoveItem(string PlayerId, string ItemId);
+
+    public sealed record ShareEntry(CatalogHeader Header);
+
+    public sealed record GetSnapshot;
+
+    public sealed record GetPlayer(string PlayerId);
+
+    public sealed record PlayerResult(PlayerView? Player);
+
+    public sealed record ListCatalog(ContentType? Type, int Skip, int Take);
+
+    public sealed record FindEntry(string Id);
+
+    public sealed record EntryResult(CatalogHeader? Header);
+
+    public sealed record Subscribe(IActorRef Subscriber);
+
+    public sealed record Unsubscribe(IActorRef Subscriber);
+
+    /// <summary>Sent to a new subscriber once it is registered, so it knows no change can slip past it.</summary>
+    public sealed record Subscribed;
+}

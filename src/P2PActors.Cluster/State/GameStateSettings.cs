@@ -1,0 +1,87 @@
+using System.Globalization;
+
+namespace P2PActors.Cluster.State;
+
+/// <summary>
+/// Tuning of the shared game state. The consistency of each data type is fixed in code (see docs/architecture.md);
+/// what is here are the knobs that depend on the deployment.
+/// </summary>
+public sealed record GameStateSettings
+{
+    /// <summary>Buckets for positions, presence and inventories (one DData key each per data type).</summary>
+    public int PlayerBuckets { get; init; } = 16;
+
+    /// <summary>Hex characters of the content id that pick the catalog bucket: 2 → 256 keys, 3 → 4096 keys.</summary>
+    public int CatalogPrefixLength { get; init; } = 2;
+
+    /// <summary>A player without a heartbeat or move for this long is no longer online.</summary>
+    public TimeSpan PresenceTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Folder for the SQLite files (replicated state and content bodies); null keeps everything in memory.</summary>
+    public string? DataDirectory { get; init; }
+
+    public TimeSpan GossipInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan NotifySubscribersInterval { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// Akka's scheduler cannot tick faster than 10 ms, so a .NET timer additionally asks the replicator to flush
+    /// pending notifications this often (<c>Replicator.FlushChanges</c>; a no-op when nothing changed).
+    /// Null leaves notification to <see cref="NotifySubscribersInterval"/> alone.
+    /// </summary>
+    public TimeSpan? FastNotifyInterval { get; init; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Keys per gossip message: bounds a gossip message to about this many buckets.</summary>
+    public int MaxDeltaElements { get; init; } = 16;
+
+    /// <summary>Remoting frame size; must hold <see cref="MaxDeltaElements"/> catalog buckets.</summary>
+    public int MaximumFrameSizeBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// True: a position update is pushed to every peer at once (WriteAll, not awaited by the caller).
+    /// False: it waits for the replicator's delta propagation, which never runs more often than every 200 ms.
+    /// </summary>
+    public bool PositionsWriteToAll { get; init; } = true;
+
+    public TimeSpan PositionWriteTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MajorityWriteTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    public TimeSpan BodyFetchTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Decides which catalog entries this node shows and serves; the default admits everything.</summary>
+    public ICatalogAdmission Admission { get; init; } = AdmitAll.Instance;
+
+    public StateKeys CreateKeys() => new(PlayerBuckets, CatalogPrefixLength);
+
+    /// <summary>
+    /// The DData and remoting settings this layer needs, to be placed in front of the rest of the ActorSystem's
+    /// configuration. Presence is not durable: it is only meaningful while the cluster runs.
+    /// </summary>
+    public string ToHocon()
+    {
+        static string Ms(TimeSpan t) => ((long)t.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms";
+        var durable = DataDirectory is null
+            ? ""
+            : $$"""
+                durable {
+                  keys = ["{{StateKeys.PositionPrefix}}*", "{{StateKeys.InventoryPrefix}}*", "{{StateKeys.CatalogPrefix}}*"]
+                  store-actor-class = "{{typeof(SqliteDurableStore).AssemblyQualifiedName!.Split(", Version")[0]}}"
+                  sqlite.path = "{{Path.Combine(Path.GetFullPath(DataDirectory), "ddata.db").Replace("\\", "/", StringComparison.Ordinal)}}"
+                }
+              """;
+        return $$"""
+            akka.cluster.distributed-data {
+              gossip-interval = {{Ms(GossipInterval)}}
+              notify-subscribers-interval = {{Ms(NotifySubscribersInterval)}}
+              max-delta-elements = {{MaxDeltaElements}}
+              {{durable}}
+            }
+            akka.remote.dot-netty.tcp {
+              maximum-frame-size = {{MaximumFrameSizeBytes}}b
+              send-buffer-size = {{MaximumFrameSizeBytes * 2}}b
+              receive-buffer-size = {{MaximumFrameSizeBytes * 2}}b
+            }
+            """;
+    }
+}

@@ -1,0 +1,152 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Akka.DistributedData;
+using P2PActors.Content.Model;
+
+namespace P2PActors.Cluster.State;
+
+/// <summary>
+/// This node's latest copy of every replicated bucket, plus the queries the API answers from it. Pure: applying a
+/// bucket returns a new view and the changes it implies; the actor only decides when.
+/// </summary>
+public sealed class GameStateView
+{
+    private readonly Lazy<ImmutableArray<CatalogHeader>> _catalogSorted;
+
+    private GameStateView(
+        StateKeys keys,
+        ICatalogAdmission admission,
+        ImmutableArray<LWWDictionary<string, PlayerPosition>> positions,
+        ImmutableArray<LWWDictionary<string, PresenceEntry>> presence,
+        ImmutableArray<ORDictionary<string, ORSet<string>>> inventories,
+        ImmutableArray<LWWDictionary<string, CatalogHeader>> catalog,
+        Lazy<ImmutableArray<CatalogHeader>>? catalogSorted)
+    {
+        Keys = keys;
+        Admission = admission;
+        Positions = positions;
+        Presence = presence;
+        Inventories = inventories;
+        Catalog = catalog;
+        _catalogSorted = catalogSorted ?? new Lazy<ImmutableArray<CatalogHeader>>(SortCatalog);
+    }
+
+    public StateKeys Keys { get; }
+    public ICatalogAdmission Admission { get; }
+    public ImmutableArray<LWWDictionary<string, PlayerPosition>> Positions { get; }
+    public ImmutableArray<LWWDictionary<string, PresenceEntry>> Presence { get; }
+    public ImmutableArray<ORDictionary<string, ORSet<string>>> Inventories { get; }
+    public ImmutableArray<LWWDictionary<string, CatalogHeader>> Catalog { get; }
+
+    /// <summary>Admitted catalog entries, newest first, ties by id: the same order on every node.</summary>
+    public ImmutableArray<CatalogHeader> CatalogEntries => _catalogSorted.Value;
+
+    public static GameStateView Empty(StateKeys keys, ICatalogAdmission admission) => new(
+        keys,
+        admission,
+        Enumerable.Repeat(LWWDictionary<string, PlayerPosition>.Empty, keys.PlayerBuckets).ToImmutableArray(),
+        Enumerable.Repeat(LWWDictionary<string, PresenceEntry>.Empty, keys.PlayerBuckets).ToImmutableArray(),
+        Enumerable.Repeat(ORDictionary<string, ORSet<string>>.Empty, keys.PlayerBuckets).ToImmutableArray(),
+        Enumerable.Repeat(LWWDictionary<string, CatalogHeader>.Empty, keys.Catalog.Count).ToImmutableArray(),
+        null);
+
+    /// <summary>Takes the replicator's current value of one key; lists the changes only when someone listens.</summary>
+    public (GameStateView View, IReadOnlyList<StateChange> Changes) Apply(string keyId, IReplicatedData data, bool collectChanges)
+    {
+        var changes = new List<StateChange>();
+        switch (data)
+        {
+            case LWWDictionary<string, PlayerPosition> positions when TryBucket(keyId, StateKeys.PositionPrefix, out var i):
+                if (collectChanges) DiffLww(Positions[i], positions, changes, (id, p) => new PlayerMoved(id, p));
+                return (new GameStateView(Keys, Admission, Positions.SetItem(i, positions), Presence, Inventories, Catalog, _catalogSorted), changes);
+            case LWWDictionary<string, PresenceEntry> presence when TryBucket(keyId, StateKeys.PresencePrefix, out var i):
+                if (collectChanges) DiffLww(Presence[i], presence, changes, (id, p) => new PlayerSeen(id, p));
+                return (new GameStateView(Keys, Admission, Positions, Presence.SetItem(i, presence), Inventories, Catalog, _catalogSorted), changes);
+            case ORDictionary<string, ORSet<string>> inventories when TryBucket(keyId, StateKeys.InventoryPrefix, out var i):
+                if (collectChanges) DiffInventories(Inventories[i], inventories, changes);
+                return (new GameStateView(Keys, Admission, Positions, Presence, Inventories.SetItem(i, inventories), Catalog, _catalogSorted), changes);
+            case LWWDictionary<string, CatalogHeader> catalog when keyId.StartsWith(StateKeys.CatalogPrefix, StringComparison.Ordinal):
+                var c = int.Parse(keyId.AsSpan(StateKeys.CatalogPrefix.Length), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                if (collectChanges)
+                {
+                    var old = Catalog[c];
+                    foreach (var (id, header) in catalog.Entries)
+                        if (!old.ContainsKey(id) && Admission.Admit(header)) changes.Add(new CatalogEntryAdded(header));
+                }
+                return (new GameStateView(Keys, Admission, Positions, Presence, Inventories, Catalog.SetItem(c, catalog), null), changes);
+            default:
+                return (this, changes);
+        }
+    }
+
+    public PlayerView? Player(string playerId, long nowMs, TimeSpan presenceTimeout)
+    {
+        var bucket = Keys.PlayerBucket(playerId);
+        var hasPosition = Positions[bucket].TryGetValue(playerId, out var position);
+        var hasPresence = Presence[bucket].TryGetValue(playerId, out var presence);
+        var hasInventory = Inventories[bucket].TryGetValue(playerId, out var inventory);
+        if (!hasPosition && !hasPresence && !hasInventory) return null;
+        var lastSeen = Math.Max(hasPosition ? position!.UpdatedAtMs : 0, hasPresence ? presence!.LastSeenMs : 0);
+        var items = hasInventory ? inventory!.Elements.Order(StringComparer.Ordinal).ToArray() : [];
+        var online = lastSeen > 0 && nowMs - lastSeen <= (long)presenceTimeout.TotalMilliseconds;
+        return new PlayerView(playerId, online, hasPosition ? position : null, lastSeen, items);
+    }
+
+    public StateSnapshot Snapshot(long nowMs, TimeSpan presenceTimeout)
+    {
+        var known = new SortedSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < Keys.PlayerBuckets; i++)
+        {
+            known.UnionWith(Positions[i].Entries.Keys);
+            known.UnionWith(Presence[i].Entries.Keys);
+            known.UnionWith(Inventories[i].Entries.Keys);
+        }
+        var online = known
+            .Select(id => Player(id, nowMs, presenceTimeout)!)
+            .Where(p => p.Online)
+            .ToArray();
+        return new StateSnapshot(online, known.Count, CatalogEntries.Length, nowMs);
+    }
+
+    public CatalogPage ListCatalog(ContentType? type, int skip, int take)
+    {
+        var entries = type is { } t ? CatalogEntries.Where(h => h.Type == t).ToArray() : (IReadOnlyList<CatalogHeader>)CatalogEntries;
+        var page = entries.Skip(skip).Take(take).ToArray();
+        return new CatalogPage(entries.Count, skip, take, page);
+    }
+
+    public CatalogHeader? FindCatalogEntry(string id) =>
+        Catalog[Convert.ToInt32(id[..Keys.CatalogPrefixLength], 16)].TryGetValue(id, out var header) && Admission.Admit(header)
+            ? header
+            : null;
+
+    private ImmutableArray<CatalogHeader> SortCatalog() =>
+        Catalog.SelectMany(bucket => bucket.Entries.Values)
+            .Where(Admission.Admit)
+            .OrderByDescending(h => h.CreatedMs)
+            .ThenBy(h => h.Id, StringComparer.Ordinal)
+            .ToImmutableArray();
+
+    private bool TryBucket(string keyId, string prefix, out int bucket)
+    {
+        bucket = -1;
+        return keyId.StartsWith(prefix, StringComparison.Ordinal)
+               && int.TryParse(keyId.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out bucket)
+               && bucket < Keys.PlayerBuckets;
+    }
+
+    private static void DiffLww<T>(
+        LWWDictionary<string, T> old, LWWDictionary<string, T> current, List<StateChange> changes, Func<string, T, StateChange> change)
+    {
+        foreach (var (id, value) in current.Entries)
+            if (!old.TryGetValue(id, out var before) || !Equals(before, value)) changes.Add(change(id, value));
+    }
+
+    private static void DiffInventories(
+        ORDictionary<string, ORSet<string>> old, ORDictionary<string, ORSet<string>> current, List<StateChange> changes)
+    {
+        foreach (var (id, set) in current.Entries)
+            if (!old.TryGetValue(id, out var before) || !before.Elements.SetEquals(set.Elements))
+                changes.Add(new InventoryChanged(id, set.Elements.Order(StringComparer.Ordinal).ToArray()));
+    }
+}

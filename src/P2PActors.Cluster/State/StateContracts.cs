@@ -1,0 +1,63 @@
+using P2PActors.Cluster.Serialization;
+using P2PActors.Content.Model;
+
+namespace P2PActors.Cluster.State;
+
+/// <summary>
+/// Where a player stands. Stored in an LWW dictionary; <see cref="UpdatedAtMs"/> is the writing node's clock
+/// and doubles as the player's last-seen time.
+/// </summary>
+public sealed record PlayerPosition(string Zone, double X, double Y, long UpdatedAtMs) : IP2PMessage;
+
+/// <summary>The last heartbeat of a player; "online" is derived from it at read time.</summary>
+public sealed record PresenceEntry(string Zone, long LastSeenMs, string Node) : IP2PMessage;
+
+/// <summary>What every peer knows about a shared piece of content without holding its body.</summary>
+public sealed record CatalogHeader(
+    string Id,
+    ContentType Type,
+    string Name,
+    string Author,
+    long CreatedMs,
+    string Holder) : IP2PMessage;
+
+/// <summary>A player as the state snapshot shows it.</summary>
+public sealed record PlayerView(
+    string PlayerId,
+    bool Online,
+    PlayerPosition? Position,
+    long LastSeenMs,
+    IReadOnlyList<string> Inventory);
+
+/// <summary>The players online (with position and inventory), how many players the state knows, the catalog size.</summary>
+public sealed record StateSnapshot(
+    IReadOnlyList<PlayerView> Online,
+    int KnownPlayers,
+    int CatalogSize,
+    long TakenAtMs);
+
+public sealed record CatalogPage(int Total, int Skip, int Take, IReadOnlyList<CatalogHeader> Entries);
+
+/// <summary>How far a write got before its reply: always applied locally, sometimes confirmed by peers too.</summary>
+public enum Replication { Local, Confirmed, Pending }
+
+/// <summary>Applied is false when the write changed nothing (removing an item the player does not hold).</summary>
+public sealed record WriteResult(Replication Replication, bool Applied = true);
+
+/// <summary>Change notifications delivered to subscribers of <see cref="GameState"/>.</summary>
+public abstract record StateChange;
+
+public sealed record PlayerMoved(string PlayerId, PlayerPosition Position) : StateChange;
+
+public sealed record PlayerSeen(string PlayerId, PresenceEntry Presence) : StateChange;
+
+public sealed record InventoryChanged(string PlayerId, IReadOnlyList<string> Items) : StateChange;
+
+public sealed record CatalogEntryAdded(CatalogHeader Header) : StateChange;
+
+/// <summary>Asks a peer's <see cref="ContentBodyActor"/> for the canonical JSON of a content id.</summary>
+public sealed record FetchContentBody(string Id) : IP2PMessage;
+
+public sealed record ContentBodyFound(string Id, string Json) : IP2PMessage;
+
+public sealed record ContentBodyMissing(string Id) : IP2PMessage;

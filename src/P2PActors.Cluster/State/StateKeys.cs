@@ -1,0 +1,67 @@
+using System.Text;
+using Akka.DistributedData;
+
+namespace P2PActors.Cluster.State;
+
+/// <summary>
+/// The replicated keys. Every data type is split across buckets so that no single key's full state grows past
+/// what one remoting frame carries: the replicator gossips whole keys, and a key bigger than the frame never
+/// reaches a joining node. Bucket choice must be identical on every node, so it never uses string.GetHashCode.
+/// </summary>
+public sealed class StateKeys
+{
+    public const string PositionPrefix = "pos-";
+    public const string PresencePrefix = "presence-";
+    public const string InventoryPrefix = "inv-";
+    public const string CatalogPrefix = "catalog-";
+
+    public StateKeys(int playerBuckets, int catalogPrefixLength)
+    {
+        if (playerBuckets is < 1 or > 1024) throw new ArgumentOutOfRangeException(nameof(playerBuckets));
+        if (catalogPrefixLength is < 1 or > 3) throw new ArgumentOutOfRangeException(nameof(catalogPrefixLength));
+        PlayerBuckets = playerBuckets;
+        CatalogPrefixLength = catalogPrefixLength;
+        Positions = Enumerable.Range(0, playerBuckets)
+            .Select(i => new LWWDictionaryKey<string, PlayerPosition>($"{PositionPrefix}{i}")).ToArray();
+        Presence = Enumerable.Range(0, playerBuckets)
+            .Select(i => new LWWDictionaryKey<string, PresenceEntry>($"{PresencePrefix}{i}")).ToArray();
+        Inventories = Enumerable.Range(0, playerBuckets)
+            .Select(i => new ORDictionaryKey<string, ORSet<string>>($"{InventoryPrefix}{i}")).ToArray();
+        var catalogBuckets = 1 << (4 * catalogPrefixLength);
+        Catalog = Enumerable.Range(0, catalogBuckets)
+            .Select(i => new LWWDictionaryKey<string, CatalogHeader>(
+                CatalogPrefix + i.ToString("x" + catalogPrefixLength.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    System.Globalization.CultureInfo.InvariantCulture)))
+            .ToArray();
+    }
+
+    public int PlayerBuckets { get; }
+    public int CatalogPrefixLength { get; }
+    public IReadOnlyList<LWWDictionaryKey<string, PlayerPosition>> Positions { get; }
+    public IReadOnlyList<LWWDictionaryKey<string, PresenceEntry>> Presence { get; }
+    public IReadOnlyList<ORDictionaryKey<string, ORSet<string>>> Inventories { get; }
+    public IReadOnlyList<LWWDictionaryKey<string, CatalogHeader>> Catalog { get; }
+
+    public LWWDictionaryKey<string, PlayerPosition> PositionKey(string playerId) => Positions[PlayerBucket(playerId)];
+    public LWWDictionaryKey<string, PresenceEntry> PresenceKey(string playerId) => Presence[PlayerBucket(playerId)];
+    public ORDictionaryKey<string, ORSet<string>> InventoryKey(string playerId) => Inventories[PlayerBucket(playerId)];
+
+    /// <summary>Content ids are SHA-256 hex, so their first characters spread evenly over the buckets.</summary>
+    public LWWDictionaryKey<string, CatalogHeader> CatalogKey(string contentId) =>
+        Catalog[Convert.ToInt32(contentId[..CatalogPrefixLength], 16)];
+
+    public IEnumerable<IKey> All() =>
+        Positions.Cast<IKey>().Concat(Presence).Concat(Inventories).Concat(Catalog);
+
+    /// <summary>FNV-1a over UTF-8: stable across processes and runtimes.</summary>
+    public int PlayerBucket(string playerId)
+    {
+        var hash = 2166136261u;
+        foreach (var b in Encoding.UTF8.GetBytes(playerId))
+        {
+            hash ^= b;
+            hash *= 16777619u;
+        }
+        return (int)(hash % (uint)PlayerBuckets);
+    }
+}

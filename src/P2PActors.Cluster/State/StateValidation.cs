@@ -1,0 +1,51 @@
+using System.Text.RegularExpressions;
+
+namespace P2PActors.Cluster.State;
+
+/// <summary>
+/// Input checks shared by the facade and the HTTP layer. Each returns null when the input is fine, or a message
+/// that can be shown to the caller as is.
+/// </summary>
+public static partial class StateValidation
+{
+    public const int MaxIdLength = 64;
+    public const int MaxItemIdLength = 128;
+    public const double MaxCoordinate = 1_000_000_000d;
+
+    [GeneratedRegex("^[A-Za-z0-9_.:-]+$")]
+    private static partial Regex SafeId();
+
+    [GeneratedRegex("^[0-9a-f]{64}$")]
+    private static partial Regex ContentId();
+
+    public static string? PlayerId(string? id) => Identifier(id, "player id", MaxIdLength);
+
+    public static string? Zone(string? zone) => Identifier(zone, "zone", MaxIdLength);
+
+    public static string? ItemId(string? id) => Identifier(id, "item id", MaxItemIdLength);
+
+    public static string? Coordinates(double x, double y)
+    {
+        if (!double.IsFinite(x) || !double.IsFinite(y))
+            return "coordinates must be finite numbers";
+        if (Math.Abs(x) > MaxCoordinate || Math.Abs(y) > MaxCoordinate)
+            return $"coordinates must lie within ±{MaxCoordinate:0}";
+        return null;
+    }
+
+    public static string? CatalogId(string? id) =>
+        id is not null && ContentId().IsMatch(id) ? null : "content id must be 64 lower-case hex characters (SHA-256)";
+
+    internal static string? Identifier(string? value, string what, int maxLength)
+    {
+        if (string.IsNullOrEmpty(value)) return $"{what} is required";
+        if (value.Length > maxLength) return $"{what} is longer than {maxLength} characters";
+        if (!SafeId().IsMatch(value)) return $"{what} may only contain letters, digits, '_', '-', '.' and ':'";
+        return null;
+    }
+
+    internal static void Require(string? error, string paramName)
+    {
+        if (error is not null) throw new ArgumentException(error, paramName);
+    }
+}

@@ -1,0 +1,125 @@
+using Akka.Cluster;
+using Akka.TestKit.Xunit2;
+using P2PActors.Cluster.Membership;
+using P2PActors.Cluster.State;
+using P2PActors.Content.Model;
+
+namespace P2PActors.Cluster.Tests.State;
+
+[Collection(MultiNode.Collection)]
+public sealed class StateDurabilityTests : TestKit
+{
+    private static readonly TimeSpan Converge = TimeSpan.FromSeconds(30);
+
+    private static StateNodeOptions Durable(string dataDirectory, bool crash = false) => new()
+    {
+        State = new GameStateSettings { DataDirectory = dataDirectory },
+        // Quick failure detection and downing so the crashed node is removed within seconds.
+        Membership = new MembershipSettings
+        {
+            SbrStableAfter = TimeSpan.FromSeconds(1),
+            AcceptableHeartbeatPause = TimeSpan.FromSeconds(2),
+        },
+        CrashOnTerminate = crash,
+    };
+
+    [Fact]
+    public async Task A_crashed_node_restarts_on_its_data_folder_with_its_state_and_converges_again()
+    {
+        var dirs = Enumerable.Range(0, 3).Select(_ => TestCluster.NewDataDirectory()).ToArray();
+        var nodes = await TestCluster.StartAsync(this, 3, i => Durable(dirs[i], crash: i == 2));
+        StateNode? restarted = null;
+        try
+        {
+            var (a, c) = (nodes[0], nodes[2]);
+            var beforeCrash = TestCluster.SampleItem(200);
+            Assert.Equal(Replication.Confirmed, (await c.State.ShareAsync(beforeCrash, "node-c")).Replication);
+            Assert.Equal(Replication.Confirmed, (await c.State.AddItemAsync("dora", "lantern")).Replication);
+            await c.State.UpdatePositionAsync("dora", "mines", 4, 5);
+
+            // Crash: no leave, no hand-over; the survivors notice and the resolver downs it.
+            await c.System.Terminate();
+            await AwaitAssertAsync(() =>
+                Assert.DoesNotContain(a.Cluster.State.Members, m => m.Address == c.Address), Converge);
+
+            var whileDown = TestCluster.SampleItem(201);
+            Assert.Equal(Replication.Confirmed, (await a.State.ShareAsync(whileDown, "node-a")).Replication);
+            Assert.Equal(Replication.Confirmed, (await a.State.AddItemAsync("dora", "rope")).Replication);
+
+            // Back on the same folder, before joining anyone: its own writes come from disk.
+            restarted = TestCluster.StartNode(Durable(dirs[2]), seed: null, join: false);
+            await AwaitAssertAsync(async () =>
+            {
+                Assert.NotNull(await restarted.State.FindCatalogEntryAsync(beforeCrash.Id!));
+                var dora = await restarted.State.GetPlayerAsync("dora");
+                Assert.Equal(["lantern"], dora!.Inventory);
+                Assert.Equal("mines", dora.Position!.Zone);
+            }, Converge);
+            Assert.Equal(ContentJson.Serialize(beforeCrash), ContentJson.Serialize((await restarted.State.GetContentAsync(beforeCrash.Id!))!));
+
+            restarted.Cluster.Join(a.Address);
+            await AwaitAssertAsync(async () =>
+            {
+                Assert.NotNull(await restarted.State.FindCatalogEntryAsync(whileDown.Id!));
+                Assert.Equal(["lantern", "rope"], (await restarted.State.GetPlayerAsync("dora"))!.Inventory);
+                Assert.Equal(["lantern", "rope"], (await a.State.GetPlayerAsync("dora"))!.Inventory);
+            }, Converge);
+        }
+        finally
+        {
+            await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
+            if (restarted is not null) await restarted.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_state_survives_a_full_cluster_restart()
+    {
+        var dirs = Enumerable.Range(0, 3).Select(_ => TestCluster.NewDataDirectory()).ToArray();
+        var items = Enumerable.Range(300, 5).Select(TestCluster.SampleItem).ToArray();
+        var nodes = await TestCluster.StartAsync(this, 3, i => Durable(dirs[i]));
+        try
+        {
+            for (var i = 0; i < items.Length; i++)
+                await nodes[i % 3].State.ShareAsync(items[i], $"node-{i % 3}");
+            await nodes[1].State.AddItemAsync("erin", "compass");
+            await nodes[2].State.UpdatePositionAsync("erin", "harbour", 7, 8);
+            await AwaitAssertAsync(async () =>
+            {
+                foreach (var node in nodes)
+                {
+                    Assert.Equal(items.Length, (await node.State.ListCatalogAsync(null, 0, 100)).Total);
+                    Assert.NotNull((await node.State.GetPlayerAsync("erin"))?.Position);
+                }
+            }, Converge);
+        }
+        finally
+        {
+            await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
+        }
+
+        var again = await TestCluster.StartAsync(this, 3, i => Durable(dirs[i]));
+        try
+        {
+            await AwaitAssertAsync(async () =>
+            {
+                foreach (var node in again)
+                {
+                    var page = await node.State.ListCatalogAsync(null, 0, 100);
+                    Assert.Equal(items.Select(i => i.Id).Order(), page.Entries.Select(e => e.Id).Order());
+                    var erin = await node.State.GetPlayerAsync("erin");
+                    Assert.Equal(["compass"], erin!.Inventory);
+                    Assert.Equal(new PlayerPosition("harbour", 7, 8, erin.Position!.UpdatedAtMs), erin.Position);
+                }
+            }, Converge);
+            // Bodies come back too, each from whichever node shared it.
+            foreach (var item in items)
+                Assert.Equal(ContentJson.Serialize(item), ContentJson.Serialize((await again[0].State.GetContentAsync(item.Id!))!));
+        }
+        finally
+        {
+            await Task.WhenAll(again.Select(n => n.DisposeAsync().AsTask()));
+            foreach (var dir in dirs) Directory.Delete(dir, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using Akka.TestKit.Xunit2;
+using P2PActors.Cluster.State;
+
+namespace P2PActors.Cluster.Tests.State;
+
+[Collection(MultiNode.Collection)]
+public sealed class StateHostingTests : TestKit
+{
+    [Fact]
+    public async Task A_node_started_with_WithP2PNode_serves_durable_game_state_and_runs_keep_majority()
+    {
+        using var data = new TempDataDirectory();
+        var settings = data.Settings();
+        await using (var node = await TestNode.StartAsync(settings))
+        {
+            var config = node.System.Settings.Config;
+            Assert.Contains("SplitBrainResolverProvider", config.GetString("akka.cluster.downing-provider-class"));
+            Assert.Equal("keep-majority", config.GetString("akka.cluster.split-brain-resolver.active-strategy"));
+
+            var state = GameState.For(node.System);
+            Assert.Equal(Replication.Confirmed, (await state.AddItemAsync("hosted", "torch")).Replication);
+            Assert.Equal(Replication.Confirmed, (await state.ShareAsync(TestCluster.SampleItem(500), "node")).Replication);
+        }
+
+        Assert.True(File.Exists(Path.Combine(settings.DataDirectory, "state", "ddata.db")));
+        await using var again = await TestNode.StartAsync(settings);
+        var restarted = GameState.For(again.System);
+        // Nothing is written after the restart: what the view shows was loaded from the durable store.
+        await AwaitAssertAsync(async () =>
+        {
+            Assert.Equal(["torch"], (await restarted.GetPlayerAsync("hosted"))?.Inventory);
+            Assert.Equal(1, (await restarted.ListCatalogAsync(null, 0, 10)).Total);
+        }, TimeSpan.FromSeconds(30));
+    }
+}

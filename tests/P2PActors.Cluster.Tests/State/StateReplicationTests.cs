@@ -1,0 +1,128 @@
+using Akka.TestKit.Xunit2;
+using P2PActors.Cluster.State;
+using P2PActors.Content.Model;
+
+namespace P2PActors.Cluster.Tests.State;
+
+/// <summary>Three real nodes on 127.0.0.1, shared by the tests of this class.</summary>
+public sealed class ThreeNodeCluster : IAsyncLifetime
+{
+    public TestKit Kit { get; } = new();
+    public StateNode[] Nodes { get; private set; } = [];
+
+    public async Task InitializeAsync() =>
+        Nodes = await TestCluster.StartAsync(Kit, 3, _ => new StateNodeOptions());
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in Nodes) await node.DisposeAsync();
+        Kit.Shutdown();
+    }
+}
+
+[Collection(MultiNode.Collection)]
+public sealed class StateReplicationTests(ThreeNodeCluster cluster) : TestKit, IClassFixture<ThreeNodeCluster>
+{
+    private static readonly TimeSpan Converge = TimeSpan.FromSeconds(15);
+    private StateNode A => cluster.Nodes[0];
+    private StateNode B => cluster.Nodes[1];
+    private StateNode C => cluster.Nodes[2];
+
+    [Fact]
+    public async Task Position_inventory_and_catalog_written_on_A_are_visible_on_C()
+    {
+        using var changes = await C.State.SubscribeAsync();
+        var item = TestCluster.SampleItem(1);
+
+        await A.State.UpdatePositionAsync("alice", "forest", 12.5, -3);
+        var added = await A.State.AddItemAsync("alice", "sword-1");
+        var shared = await A.State.ShareAsync(item, "node-a");
+
+        Assert.Equal(Replication.Confirmed, added.Replication);
+        Assert.Equal(Replication.Confirmed, shared.Replication);
+        await AwaitAssertAsync(async () =>
+        {
+            var alice = await C.State.GetPlayerAsync("alice");
+            Assert.NotNull(alice);
+            Assert.Equal(("forest", 12.5, -3d), (alice.Position!.Zone, alice.Position.X, alice.Position.Y));
+            Assert.Contains("sword-1", alice.Inventory);
+            Assert.True(alice.Online);
+            var page = await C.State.ListCatalogAsync(ContentType.Item, 0, 100);
+            Assert.Contains(page.Entries, h => h.Id == item.Id && h.Name == item.Name && h.Author == "node-a");
+        }, Converge);
+
+        // The body lives only on A; C fetches it, checks it against the id and can serve it afterwards.
+        var fetched = await C.State.GetContentAsync(item.Id!);
+        Assert.Equal(ContentJson.Serialize(item), ContentJson.Serialize(fetched!));
+
+        var seen = new List<StateChange>();
+        await AwaitAssertAsync(() =>
+        {
+            while (changes.Changes.TryRead(out var change)) seen.Add(change);
+            Assert.Contains(seen, c => c is PlayerMoved { PlayerId: "alice", Position.Zone: "forest" });
+            Assert.Contains(seen, c => c is InventoryChanged { PlayerId: "alice" } ic && ic.Items.Contains("sword-1"));
+            Assert.Contains(seen, c => c is CatalogEntryAdded e && e.Header.Id == item.Id);
+        }, Converge);
+    }
+
+    [Fact]
+    public async Task Concurrent_conflicting_position_updates_converge_to_the_same_value_everywhere()
+    {
+        for (var round = 0; round < 10; round++)
+        {
+            var zone = $"arena-{round}";
+            await Task.WhenAll(
+                A.State.UpdatePositionAsync("duelist", zone, round, 1),
+                B.State.UpdatePositionAsync("duelist", zone, round, 2),
+                C.State.UpdatePositionAsync("duelist", zone, round, 3));
+        }
+
+        await AwaitAssertAsync(async () =>
+        {
+            var views = await Task.WhenAll(cluster.Nodes.Select(n => n.State.GetPlayerAsync("duelist")));
+            var positions = views.Select(v => v!.Position).ToArray();
+            Assert.All(positions, p => Assert.Equal(positions[0], p));
+            Assert.Equal("arena-9", positions[0]!.Zone);
+            Assert.Contains(positions[0]!.Y, new[] { 1d, 2d, 3d });
+        }, Converge);
+    }
+
+    [Fact]
+    public async Task Simultaneous_inventory_writes_on_two_nodes_converge_identically()
+    {
+        await A.State.AddItemAsync("bob", "potion");
+        await A.State.AddItemAsync("bob", "elixir");
+        await AwaitAssertAsync(async () =>
+            Assert.Equal(["elixir", "potion"], (await B.State.GetPlayerAsync("bob"))!.Inventory), Converge);
+
+        await Task.WhenAll(
+            A.State.RemoveItemAsync("bob", "elixir"),
+            B.State.AddItemAsync("bob", "scroll"),
+            A.State.AddItemAsync("bob", "shield"),
+            B.State.RemoveItemAsync("bob", "potion"));
+
+        await AwaitAssertAsync(async () =>
+        {
+            var views = await Task.WhenAll(cluster.Nodes.Select(n => n.State.GetPlayerAsync("bob")));
+            Assert.All(views, v => Assert.Equal(["scroll", "shield"], v!.Inventory));
+        }, Converge);
+    }
+
+    [Fact]
+    public async Task Bad_input_is_rejected_and_leaves_the_state_untouched()
+    {
+        await A.State.UpdatePositionAsync("carol", "town", 1, 1);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => A.State.UpdatePositionAsync("carol", "town", double.NaN, 0));
+        await Assert.ThrowsAsync<ArgumentException>(() => A.State.UpdatePositionAsync("carol", "town", 0, double.PositiveInfinity));
+        await Assert.ThrowsAsync<ArgumentException>(() => A.State.UpdatePositionAsync("bad id!", "town", 0, 0));
+        await Assert.ThrowsAsync<ArgumentException>(() => A.State.AddItemAsync("carol", new string('x', 500)));
+        await Assert.ThrowsAsync<ArgumentException>(() => A.State.ShareAsync(TestCluster.SampleItem(2) with { Name = "tampered" }, "node-a"));
+        await Assert.ThrowsAsync<ArgumentException>(() => A.State.ListCatalogAsync(null, -1, 10));
+
+        var carol = await A.State.GetPlayerAsync("carol");
+        Assert.Equal(new PlayerPosition("town", 1, 1, carol!.Position!.UpdatedAtMs), carol.Position);
+        Assert.False((await A.State.RemoveItemAsync("carol", "never-had-it")).Applied);
+        Assert.Null(await A.State.GetContentAsync(new string('0', 64)));
+    }
+}
