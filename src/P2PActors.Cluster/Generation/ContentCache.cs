@@ -45,7 +45,49 @@ public readonly record struct CacheKey(ContentType Type, string CanonicalParams,
     }
 }
 
-/// <summary>A bounded least-recently-used map. Not thread-safe: it lives inside one actor.</summary>
+/// <summary>
+/// The node's cache of seeded content, shared by the <see cref="GenerationCoordinator"/> (which fills it) and the
+/// <see cref="GenerationClient"/> (which answers hits without a message). Thread-safe: one lock around a small LRU;
+/// a lookup holds it for a dictionary probe and a list splice, far shorter than any ask.
+/// </summary>
+public sealed class ContentCache(int capacity)
+{
+    private readonly LruCache<CacheKey, GameContent> _lru = new(capacity);
+    private readonly Lock _lock = new();
+    private long _hits;
+
+    public int Capacity => _lru.Capacity;
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+                return _lru.Count;
+        }
+    }
+
+    /// <summary>Hits served so far, by the coordinator and the client together.</summary>
+    public long Hits => Interlocked.Read(ref _hits);
+
+    public bool TryGet(CacheKey key, out GameContent content)
+    {
+        bool found;
+        lock (_lock)
+            found = _lru.TryGet(key, out content);
+        if (found)
+            Interlocked.Increment(ref _hits);
+        return found;
+    }
+
+    public void Set(CacheKey key, GameContent content)
+    {
+        lock (_lock)
+            _lru.Set(key, content);
+    }
+}
+
+/// <summary>A bounded least-recently-used map. Not thread-safe: <see cref="ContentCache"/> guards it.</summary>
 public sealed class LruCache<TKey, TValue> where TKey : notnull
 {
     private readonly Dictionary<TKey, LinkedListNode<(TKey Key, TValue Value)>> _map;

@@ -16,29 +16,32 @@ public sealed class GenerationCoordinator : ReceiveActor
     private readonly IActorRef _playerMemory;
     private readonly IActorRef _contentStore;
     private readonly GenerationOptions _options;
-    private readonly LruCache<CacheKey, GameContent> _cache;
-    private long _hits;
+    private readonly ContentCache _cache;
     private long _misses;
     private long _generated;
     private long _rejected;
 
-    public GenerationCoordinator(IActorRef playerMemory, IActorRef contentStore, GenerationOptions options)
+    public GenerationCoordinator(IActorRef playerMemory, IActorRef contentStore, GenerationOptions options, ContentCache cache)
     {
         _playerMemory = playerMemory;
         _contentStore = contentStore;
         _options = options;
-        _cache = new LruCache<CacheKey, GameContent>(options.CacheCapacity);
+        _cache = cache;
 
         Receive<GenerateContent>(Generate);
         Receive<GeneratorActor.Completed>(Completed);
         Receive<GetContent>(m => _contentStore.Forward(m));
         Receive<StoreContent>(m => _contentStore.Forward(m));
         Receive<GetCoordinatorStats>(_ => Sender.Tell(new CoordinatorStats(
-            Context.GetChildren().Count(), _cache.Count, _cache.Capacity, _hits, _misses, _generated, _rejected)));
+            Context.GetChildren().Count(), _cache.Count, _cache.Capacity, _cache.Hits, _misses, _generated, _rejected)));
     }
 
-    public static Props PropsFor(IActorRef playerMemory, IActorRef contentStore, GenerationOptions options) =>
-        Props.Create(() => new GenerationCoordinator(playerMemory, contentStore, options));
+    /// <param name="cache">Shared with the node's <see cref="GenerationClient"/>; a new one when not given.</param>
+    public static Props PropsFor(IActorRef playerMemory, IActorRef contentStore, GenerationOptions options, ContentCache? cache = null)
+    {
+        var shared = cache ?? new ContentCache(options.CacheCapacity);
+        return Props.Create(() => new GenerationCoordinator(playerMemory, contentStore, options, shared));
+    }
 
     /// <summary>Every problem with a request, each naming its field; empty when the request may be served.</summary>
     public static IReadOnlyList<ParameterProblem> Validate(GenerateContent request)
@@ -72,7 +75,6 @@ public sealed class GenerationCoordinator : ReceiveActor
             var seededKey = CacheKey.Create(request.Type, parameters, seed);
             if (_cache.TryGet(seededKey, out var cached))
             {
-                _hits++;
                 Sender.Tell(new ContentGenerated(cached, FromCache: true));
                 _playerMemory.Tell(new RecordGenerated(request.PlayerId, cached.Id!, cached.Type, cached.Seed, DateTimeOffset.UtcNow));
                 return;

@@ -15,13 +15,16 @@ public sealed record GenerateContent(
     long? Seed,
     string PlayerId) : IP2PMessage;
 
-public sealed record ContentGenerated(GameContent Content, bool FromCache) : IP2PMessage;
+/// <summary>Every answer to <see cref="GenerateContent"/>.</summary>
+public interface IGenerationReply : IP2PMessage;
+
+public sealed record ContentGenerated(GameContent Content, bool FromCache) : IGenerationReply;
 
 /// <summary>The request was invalid; every problem names the field at fault (a parameter, "seed" or "playerId").</summary>
-public sealed record GenerationRejected(IReadOnlyList<ParameterProblem> Problems) : IP2PMessage;
+public sealed record GenerationRejected(IReadOnlyList<ParameterProblem> Problems) : IGenerationReply;
 
 /// <summary>The request was valid but the node could not serve it (player memory unavailable, generator fault).</summary>
-public sealed record GenerationFailed(string Reason) : IP2PMessage;
+public sealed record GenerationFailed(string Reason) : IGenerationReply;
 
 /// <summary>Looks up content this node generated or holds. Replies <see cref="ContentFound"/> or <see cref="ContentNotFound"/>.</summary>
 public sealed record GetContent(string Id) : IP2PMessage;

@@ -81,12 +81,15 @@ public static class NodeHosting
                 RememberEntities = false,
                 ShouldPassivateIdleEntities = true,
                 PassivateIdleEntityAfter = options.PassivationIdleTimeout,
+                // Not PoisonPill: the entity persists the recordings it still buffers before it stops.
+                HandOffStopMessage = StopPlayerMemory.Instance,
             });
     }
 
     /// <summary>
     /// Generation: the content store (registered as <see cref="ContentStoreActor"/>) and the node's
-    /// <see cref="GenerationCoordinator"/>. Call after <see cref="WithPlayerMemory"/>, whose region it uses.
+    /// <see cref="GenerationCoordinator"/>, and the node's <see cref="GenerationClient"/> (<see cref="GenerationClient.For"/>),
+    /// which shares the coordinator's cache. Call after <see cref="WithPlayerMemory"/>, whose region it uses.
     /// </summary>
     public static AkkaConfigurationBuilder WithGeneration(this AkkaConfigurationBuilder builder, GenerationOptions options)
     {
@@ -96,10 +99,14 @@ public static class NodeHosting
             var store = system.ActorOf(ContentStoreActor.PropsFor(new SqliteContentStore(options.ContentDatabasePath)),
                 GenerationOptions.ContentStoreName);
             registry.Register<ContentStoreActor>(store);
+            var playerMemory = registry.Get<PlayerMemoryActor>();
+            var cache = new ContentCache(options.CacheCapacity);
             var coordinator = system.ActorOf(
-                GenerationCoordinator.PropsFor(registry.Get<PlayerMemoryActor>(), store, options),
+                GenerationCoordinator.PropsFor(playerMemory, store, options, cache),
                 GenerationOptions.CoordinatorName);
             registry.Register<GenerationCoordinator>(coordinator);
+            system.WithExtension<GenerationClientHolder, GenerationClientHolderId>().Set(
+                new GenerationClient(coordinator, playerMemory, cache, options.EffectiveMemoryTimeout + TimeSpan.FromSeconds(5)));
         });
     }
 

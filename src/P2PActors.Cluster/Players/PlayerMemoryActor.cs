@@ -8,11 +8,17 @@ namespace P2PActors.Cluster.Players;
 /// <summary>
 /// The Orleans-style virtual actor of one player: a sharding entity that exists while it is used, is passivated
 /// when idle and recovers its <see cref="PlayerMemoryState"/> from the SQL journal on the next message.
+/// Recordings are buffered and journaled together, as one <see cref="ContentRecordedBatch"/>, when the buffer is
+/// full, when a short timer fires, before a snapshot read and before stopping: back-to-back generations cost one
+/// journal write instead of one each, and SQLite's single writer keeps up.
 /// </summary>
-public sealed class PlayerMemoryActor : ReceivePersistentActor
+public sealed class PlayerMemoryActor : ReceivePersistentActor, IWithTimers
 {
+    private const string FlushTimer = "flush-records";
+
     private readonly PlayerMemoryOptions _options;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly List<RecordGenerated> _pending = [];
     private PlayerMemoryState _state;
 
     public PlayerMemoryActor(string playerId, PlayerMemoryOptions options)
@@ -29,12 +35,19 @@ public sealed class PlayerMemoryActor : ReceivePersistentActor
         Recover<IPlayerMemoryEvent>(e => _state = _state.Apply(e));
 
         Command<GetLearnedPatterns>(_ => Sender.Tell(new PlayerPatterns(_state.PlayerId, _state.Patterns)));
-        Command<RecordGenerated>(Record);
-        // Deferred behind pending journal writes, so a reader sees every record sent before its query.
+        Command<RecordGenerated>(Buffer);
+        Command<FlushRecords>(_ => Flush());
+        // Flushed, then deferred behind the pending journal writes: a reader sees every record sent before its query.
         Command<GetPlayerSnapshot>(_ =>
         {
+            Flush();
             var replyTo = Sender;
             DeferAsync(_state, _ => replyTo.Tell(_state.ToSnapshot()));
+        });
+        Command<StopPlayerMemory>(_ =>
+        {
+            Flush();
+            DeferAsync(_state, _ => Context.Stop(Self));
         });
         Command<SaveSnapshotSuccess>(s =>
             DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
@@ -45,14 +58,29 @@ public sealed class PlayerMemoryActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     public static string PersistenceIdFor(string playerId) => "player-" + playerId;
 
     public static Props PropsFor(string playerId, PlayerMemoryOptions options) =>
         Props.Create(() => new PlayerMemoryActor(playerId, options));
 
-    private void Record(RecordGenerated command)
+    private void Buffer(RecordGenerated command)
     {
-        var events = _state.Handle(command);
+        _pending.Add(command);
+        if (_pending.Count >= _options.RecordBatchSize)
+            Flush();
+        else if (!Timers.IsTimerActive(FlushTimer))
+            Timers.StartSingleTimer(FlushTimer, FlushRecords.Instance, _options.EffectiveRecordFlushDelay);
+    }
+
+    private void Flush()
+    {
+        Timers.Cancel(FlushTimer);
+        if (_pending.Count == 0)
+            return;
+        var events = _state.Handle(_pending);
+        _pending.Clear();
         if (events.Count == 0)
             return;
         // PersistAsync: the generator never waits for this write, and further commands are not stashed behind it.
@@ -62,6 +90,11 @@ public sealed class PlayerMemoryActor : ReceivePersistentActor
             if (LastSequenceNr % _options.SnapshotEvery == 0)
                 SaveSnapshot(_state);
         });
+    }
+
+    private sealed class FlushRecords
+    {
+        public static readonly FlushRecords Instance = new();
     }
 }
 

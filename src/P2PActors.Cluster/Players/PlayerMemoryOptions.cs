@@ -3,12 +3,18 @@ namespace P2PActors.Cluster.Players;
 /// <param name="PassivationIdleTimeout">An entity idle this long is stopped; the next message recovers it from the journal.</param>
 /// <param name="SnapshotEvery">A snapshot is saved every this many events, so recovery replays at most that many.</param>
 /// <param name="HistoryLimit">The most recent entries a player's history keeps.</param>
+/// <param name="RecordBatchSize">Buffered recordings that are persisted at once, as one event, without waiting for the timer.</param>
+/// <param name="RecordFlushDelay">How long a recording may wait in the buffer for others to share its journal write.</param>
 public sealed record PlayerMemoryOptions(
     TimeSpan PassivationIdleTimeout,
     int SnapshotEvery = 100,
     int HistoryLimit = 1_000,
-    int NumberOfShards = 50)
+    int NumberOfShards = 50,
+    int RecordBatchSize = 64,
+    TimeSpan? RecordFlushDelay = null)
 {
+    public TimeSpan EffectiveRecordFlushDelay => RecordFlushDelay ?? TimeSpan.FromMilliseconds(10);
+
     public static readonly PlayerMemoryOptions Default = new(TimeSpan.FromMinutes(2));
 
     public const string ShardTypeName = "player-memory";

@@ -37,4 +37,20 @@ public sealed record PlayerSnapshot(string PlayerId, IReadOnlyList<HistoryEntry>
 /// <summary>Events journaled by a player's memory.</summary>
 public interface IPlayerMemoryEvent : IP2PMessage;
 
+/// <summary>One recording. No longer written (see <see cref="ContentRecordedBatch"/>); kept so older journals recover.</summary>
 public sealed record ContentRecorded(HistoryEntry Entry) : IPlayerMemoryEvent;
+
+/// <summary>
+/// Several recordings coalesced into one journal write, oldest first: back-to-back generations for a player cost
+/// one event instead of one each.
+/// </summary>
+public sealed record ContentRecordedBatch(IReadOnlyList<HistoryEntry> Entries) : IPlayerMemoryEvent;
+
+/// <summary>
+/// What sharding sends a player's memory to passivate or hand it off: it persists the recordings it still buffers,
+/// then stops.
+/// </summary>
+public sealed record StopPlayerMemory : IP2PMessage
+{
+    public static readonly StopPlayerMemory Instance = new();
+}

@@ -24,9 +24,26 @@ public sealed record PlayerMemoryState(
             ? []
             : [new ContentRecorded(new HistoryEntry(command.ContentId, command.Type, command.Seed, command.At))];
 
+    /// <summary>
+    /// The one event that records every new content id among <paramref name="commands"/> (in order, each id once);
+    /// none when all of them are already recorded.
+    /// </summary>
+    public IReadOnlyList<IPlayerMemoryEvent> Handle(IReadOnlyList<RecordGenerated> commands)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var entries = new List<HistoryEntry>(commands.Count);
+        foreach (var command in commands)
+        {
+            if (!ContentIds.Contains(command.ContentId) && seen.Add(command.ContentId))
+                entries.Add(new HistoryEntry(command.ContentId, command.Type, command.Seed, command.At));
+        }
+        return entries.Count == 0 ? [] : [new ContentRecordedBatch(entries)];
+    }
+
     public PlayerMemoryState Apply(IPlayerMemoryEvent @event) => @event switch
     {
         ContentRecorded recorded => Record(recorded.Entry),
+        ContentRecordedBatch batch => batch.Entries.Aggregate(this, (state, entry) => state.Record(entry)),
         _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "unknown player memory event"),
     };
 
