@@ -60,6 +60,35 @@ public sealed class GenerationCoordinatorTests : Akka.TestKit.Xunit2.TestKit, IA
     }
 
     [Fact]
+    public async Task The_client_answers_a_cached_seeded_request_without_an_ask_and_records_it()
+    {
+        var client = GenerationClient.For(_node.System);
+        var request = new GenerateContent(ContentType.Item, new Dictionary<string, string> { ["rarity"] = "rare" }, 11, "player-1");
+        var first = Assert.IsType<ContentGenerated>(await client.GenerateAsync(request));
+        Assert.False(first.FromCache);
+
+        var pending = client.GenerateAsync(request with { PlayerId = "player-2" });
+        // Completed before anything is awaited: no message went to the coordinator.
+        Assert.True(pending.IsCompletedSuccessfully);
+        var second = Assert.IsType<ContentGenerated>(await pending);
+        Assert.True(second.FromCache);
+        Assert.Equal(ContentJson.Serialize(first.Content), ContentJson.Serialize(second.Content));
+
+        // The client's hit counts in the shared cache and is recorded in the player's memory like any other.
+        var stats = Stats();
+        Assert.Equal(1, stats.CacheHits);
+        Assert.Equal(1, stats.CacheMisses);
+        Assert.Equal(first.Content.Id, Assert.Single((await _node.Snapshot("player-2")).History).ContentId);
+
+        // Whatever the cache holds, a bad player id still reaches the coordinator and is rejected.
+        var rejected = Assert.IsType<GenerationRejected>(await client.GenerateAsync(request with { PlayerId = "" }));
+        Assert.Contains(rejected.Problems, p => p.Field == "playerId");
+        // Unseeded requests are never cached: each one is fresh content from the coordinator.
+        var unseeded = Assert.IsType<ContentGenerated>(await client.GenerateAsync(request with { Seed = null }));
+        Assert.False(unseeded.FromCache);
+    }
+
+    [Fact]
     public async Task Parameter_order_does_not_change_the_cache_key()
     {
         var forward = new Dictionary<string, string> { ["width"] = "16", ["height"] = "12" };

@@ -51,6 +51,45 @@ public sealed class PersistenceTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     }
 
     [Fact]
+    public async Task A_burst_of_recordings_is_complete_in_the_next_read_and_after_a_restart_in_fewer_events()
+    {
+        const int burst = 300;
+        var settings = _data.Settings(snapshotEvery: 3);
+        var at = DateTimeOffset.UnixEpoch;
+        var ids = Enumerable.Range(0, burst).Select(i => $"burst-{i:D4}").ToList();
+        await using (var node = await TestNode.StartAsync(settings))
+        {
+            // Sent back to back with no wait: they share journal writes, and the read right after them sees them all.
+            foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+                node.PlayerMemory.Tell(new RecordGenerated("carol", id, ContentType.Item, i, at.AddSeconds(i)));
+            Assert.Equal(ids, (await node.Snapshot("carol")).History.Select(h => h.ContentId));
+
+            // A repeat of recorded ids is still a no-op, even inside one batch.
+            node.PlayerMemory.Tell(new RecordGenerated("carol", ids[0], ContentType.Item, 0, at));
+            node.PlayerMemory.Tell(new RecordGenerated("carol", "burst-last", ContentType.Map, 9, at));
+            node.PlayerMemory.Tell(new RecordGenerated("carol", "burst-last", ContentType.Map, 9, at));
+            Assert.Equal([.. ids, "burst-last"], (await node.Snapshot("carol")).History.Select(h => h.ContentId));
+        }
+
+        // Far fewer journal events than recordings: that is the point of coalescing.
+        var events = JournalEventCount(PlayerMemoryActor.PersistenceIdFor("carol"));
+        Assert.InRange(events, 1, burst / 4);
+
+        await using (var restarted = await TestNode.StartAsync(settings))
+            Assert.Equal([.. ids, "burst-last"], (await restarted.Snapshot("carol")).History.Select(h => h.ContentId));
+    }
+
+    private long JournalEventCount(string persistenceId)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_data.Path, "p2pactors.db")}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM journal WHERE persistence_id = $id";
+        command.Parameters.AddWithValue("$id", persistenceId);
+        return (long)command.ExecuteScalar()!;
+    }
+
+    [Fact]
     public async Task An_idle_player_memory_is_passivated_and_recovered_on_next_use()
     {
         await using var node = await TestNode.StartAsync(_data.Settings(passivation: TimeSpan.FromSeconds(2)));

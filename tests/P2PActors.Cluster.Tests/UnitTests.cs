@@ -18,6 +18,25 @@ public sealed class PlayerMemoryStateTests
         state.Handle(command).Aggregate(state, (s, e) => s.Apply(e));
 
     [Fact]
+    public void A_batch_of_recordings_is_one_event_without_known_or_repeated_ids()
+    {
+        var state = Fold(PlayerMemoryState.Empty("p", 10), Record("a"));
+        var events = state.Handle([Record("b"), Record("a"), Record("c"), Record("b")]);
+        var batch = Assert.IsType<ContentRecordedBatch>(Assert.Single(events));
+        Assert.Equal(["b", "c"], batch.Entries.Select(e => e.ContentId));
+        Assert.Empty(state.Handle([Record("a"), Record("a")]));
+
+        state = state.Apply(batch);
+        Assert.Equal(["a", "b", "c"], state.History.Select(h => h.ContentId));
+        // Old single-recording events and batches fold into the same history, so older journals still recover.
+        var mixed = PlayerMemoryState.Empty("p", 2)
+            .Apply(new ContentRecorded(new HistoryEntry("a", ContentType.Item, 1, At)))
+            .Apply(batch);
+        Assert.Equal(["b", "c"], mixed.History.Select(h => h.ContentId));
+        Assert.DoesNotContain("a", mixed.ContentIds);
+    }
+
+    [Fact]
     public void Recording_appends_and_a_known_id_produces_no_event()
     {
         var state = Fold(PlayerMemoryState.Empty("p", 10), Record("a"));
@@ -112,6 +131,8 @@ public sealed class SerializationTests : Akka.TestKit.Xunit2.TestKit
             new RecordGenerated("p", "abc", ContentType.Item, 5, DateTimeOffset.UnixEpoch),
             new PlayerSnapshot("p", [entry], LearnedPatterns.Empty),
             new ContentRecorded(entry),
+            new ContentRecordedBatch([entry, entry with { ContentId = "def" }]),
+            StopPlayerMemory.Instance,
             PlayerMemoryState.Empty("p", 10).Apply(new ContentRecorded(entry)),
         };
     }
