@@ -33,6 +33,10 @@ public class CoordinatorBenchmarks : CoordinatorNode
     [Benchmark]
     public Task<object> CoordinatorCacheHit() => CacheHit();
 
+    /// <summary>The same seeded repeat through the node's <see cref="GenerationClient"/>: the shared cache, no ask.</summary>
+    [Benchmark]
+    public Task<IGenerationReply> ClientCacheHit() => ClientHit();
+
     /// <summary>The cache alone: canonical key and LRU lookup, as the coordinator does it.</summary>
     [Benchmark]
     public GameContent CacheLookup() => Lookup();
@@ -46,6 +50,7 @@ public abstract class CoordinatorNode
     private string _dataDirectory = "";
     private IHost _host = null!;
     private IActorRef _coordinator = null!;
+    private GenerationClient _client = null!;
     private long _seed;
     private int _player;
 
@@ -61,6 +66,7 @@ public abstract class CoordinatorNode
             .Build();
         _host.Start();
         _coordinator = _host.Services.GetRequiredService<ActorRegistry>().Get<GenerationCoordinator>();
+        _client = GenerationClient.For(_host.Services.GetRequiredService<ActorSystem>());
 
         // Wake every player's memory once so the measured calls are not entity starts, and fill the cache entry.
         foreach (var player in _players)
@@ -90,6 +96,12 @@ public abstract class CoordinatorNode
     protected Task<object> Unseeded() => Ask(new GenerateContent(ContentType.Character, Params, null, NextPlayer()));
 
     protected Task<object> CacheHit() => Ask(new GenerateContent(ContentType.Character, Params, 1, NextPlayer()));
+
+    protected async Task<IGenerationReply> ClientHit()
+    {
+        var reply = await _client.GenerateAsync(new GenerateContent(ContentType.Character, Params, 1, NextPlayer()));
+        return reply is ContentGenerated { FromCache: true } ? reply : throw new InvalidOperationException($"unexpected reply {reply}");
+    }
 
     protected GameContent Lookup()
     {
