@@ -47,6 +47,7 @@ public static class NodeHost
         app.UseStatusCodePages();
         app.MapContentEndpoints();
         app.MapHealthEndpoints();
+        app.MapStateEndpoints();
         return app;
     }
 }
