@@ -68,8 +68,8 @@ public static class ContentEndpoints
     private static async Task<IResult> GetAsync(
         string id, IRequiredActor<GenerationCoordinator> coordinator, NodeOptions options, CancellationToken cancellationToken)
     {
-        if (id.Length != 64 || !id.All(char.IsAsciiHexDigitLower))
-            return Problems.Field("id", "Must be a content id: 64 lower-case hex digits (the SHA-256 of the content's canonical JSON).");
+        if (!IsContentId(id))
+            return InvalidId();
         return await AskAsync(coordinator, new GetContent(id), options, cancellationToken) switch
         {
             ContentFound found => ContentResult(found.Content),
@@ -78,8 +78,13 @@ public static class ContentEndpoints
         };
     }
 
+    internal static bool IsContentId(string id) => id.Length == 64 && id.All(char.IsAsciiHexDigitLower);
+
+    internal static IResult InvalidId() =>
+        Problems.Field("id", "Must be a content id: 64 lower-case hex digits (the SHA-256 of the content's canonical JSON).");
+
     /// <summary>Null when the actors did not answer in time; the caller turns that into a 503.</summary>
-    private static async Task<object?> AskAsync(
+    internal static async Task<object?> AskAsync(
         IRequiredActor<GenerationCoordinator> coordinator, object message, NodeOptions options, CancellationToken cancellationToken)
     {
         var actor = await coordinator.GetAsync(cancellationToken);
@@ -93,7 +98,7 @@ public static class ContentEndpoints
         }
     }
 
-    private static IResult TimedOut(NodeOptions options) =>
+    internal static IResult TimedOut(NodeOptions options) =>
         Problems.Unavailable("The node could not answer in time.", $"The generation coordinator did not answer within {options.RequestTimeout}.");
 
     /// <summary><c>GET /api/types</c>: the content types and the parameters each accepts, for forms and CLIs.</summary>
