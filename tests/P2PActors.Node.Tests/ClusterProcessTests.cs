@@ -107,6 +107,28 @@ public sealed partial class ClusterProcessTests
             Assert.Equal("harbour", position.GetProperty("zone").GetString());
             Assert.Equal(3.25, position.GetProperty("x").GetDouble());
 
+            // Content generated and shared on node 1 is served by node 3, which fetches the body from its holder.
+            using var generated = await node1.PostAsync("/api/content/quest",
+                new StringContent("""{ "playerId": "traveller", "seed": 7 }""", Encoding.UTF8, "application/json"));
+            var body = await generated.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.OK, generated.StatusCode);
+            var contentId = JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
+            using var share = await node1.PostAsync("/api/catalog",
+                new StringContent($$"""{ "contentId": "{{contentId}}", "author": "traveller" }""", Encoding.UTF8, "application/json"));
+            Assert.True(share.StatusCode is HttpStatusCode.OK or HttpStatusCode.Accepted, await share.Content.ReadAsStringAsync());
+            var fetchDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (true)
+            {
+                using var fetched = await node3.GetAsync($"/api/content/{contentId}");
+                if (fetched.StatusCode == HttpStatusCode.OK)
+                {
+                    Assert.Equal(body, await fetched.Content.ReadAsStringAsync());
+                    break;
+                }
+                Assert.True(DateTime.UtcNow < fetchDeadline, $"node 3 never served content shared on node 1: {fetched.StatusCode}");
+                await Task.Delay(50);
+            }
+
             using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
                 await term.WaitForExitAsync();
             await process.WaitForExitAsync().WaitAsync(Patience);

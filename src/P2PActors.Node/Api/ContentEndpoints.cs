@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using P2PActors.Cluster.Generation;
+using P2PActors.Cluster.State;
 using P2PActors.Content.Generation;
 using P2PActors.Content.Model;
 using P2PActors.Node.Configuration;
@@ -64,18 +65,28 @@ public static class ContentEndpoints
         }
     }
 
-    /// <summary><c>GET /api/content/{id}</c>: content this node generated or holds, by its SHA-256 id.</summary>
+    /// <summary>
+    /// <c>GET /api/content/{id}</c>: content this node generated or holds, by its SHA-256 id; otherwise a shared
+    /// catalog entry's body fetched from the peer that holds it (verified against the id by <see cref="GameState"/>).
+    /// </summary>
     private static async Task<IResult> GetAsync(
-        string id, IRequiredActor<GenerationCoordinator> coordinator, NodeOptions options, CancellationToken cancellationToken)
+        string id, IRequiredActor<GenerationCoordinator> coordinator, ActorSystem system, NodeOptions options,
+        CancellationToken cancellationToken)
     {
         if (!IsContentId(id))
             return InvalidId();
-        return await AskAsync(coordinator, new GetContent(id), options, cancellationToken) switch
+        switch (await AskAsync(coordinator, new GetContent(id), options, cancellationToken))
         {
-            ContentFound found => ContentResult(found.Content),
-            ContentNotFound => Problems.NotFound($"This node neither generated nor holds content '{id}'."),
-            _ => TimedOut(options),
-        };
+            case ContentFound found:
+                return ContentResult(found.Content);
+            case ContentNotFound:
+                var shared = await GameState.For(system).GetContentAsync(id, cancellationToken);
+                return shared is null
+                    ? Problems.NotFound($"This node neither generated nor holds content '{id}', and no peer shares it.")
+                    : ContentResult(shared);
+            default:
+                return TimedOut(options);
+        }
     }
 
     internal static bool IsContentId(string id) => id.Length == 64 && id.All(char.IsAsciiHexDigitLower);
