@@ -98,12 +98,94 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Render_writes_a_decodable_png_and_prints_its_path_and_content_id()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"p2pactors-render-{Guid.NewGuid():N}.png");
+        try
+        {
+            var (exitCode, output, error) = await RunAsync("render", "character", "--seed", "42", "-p", "class=mage", "--out", file, "--size", "96");
+
+            Assert.True(exitCode == ExitCodes.Ok, error);
+            var expected = ContentFactory.Generate(ContentType.Character, new Dictionary<string, string> { ["class"] = "mage" }, 42);
+            Assert.Contains(file, output, StringComparison.Ordinal);
+            Assert.Contains(expected.Id!, output, StringComparison.Ordinal);
+            var png = await File.ReadAllBytesAsync(file);
+            Assert.True(png.AsSpan().StartsWith(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }), "PNG signature");
+            using var bitmap = SkiaSharp.SKBitmap.Decode(png);
+            Assert.NotNull(bitmap);
+            Assert.Equal(96, bitmap.Width);
+            Assert.Equal(96, bitmap.Height);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Render_map_with_tile_size_and_grid_is_sized_by_tiles()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"p2pactors-render-{Guid.NewGuid():N}.png");
+        try
+        {
+            var (exitCode, _, error) = await RunAsync("render", "map", "-s", "9", "-p", "width=20", "-p", "height=12", "--tile-size", "5", "--grid", "--out", file);
+
+            Assert.True(exitCode == ExitCodes.Ok, error);
+            using var bitmap = SkiaSharp.SKBitmap.Decode(await File.ReadAllBytesAsync(file));
+            Assert.Equal(100, bitmap.Width);
+            Assert.Equal(60, bitmap.Height);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [InlineData("--size", "render", "item", "--out", "OUT", "--size", "100000")]
+    [InlineData("--size", "render", "item", "--out", "OUT", "--size", "abc")]
+    [InlineData("--size", "render", "item", "--out", "OUT", "--size", "4")]
+    [InlineData("--tile-size", "render", "item", "--out", "OUT", "--tile-size", "8")]
+    [InlineData("--tile-size", "render", "map", "--out", "OUT", "-p", "width=256", "-p", "height=256", "--tile-size", "32")]
+    [InlineData("unknown content type", "render", "dragon", "--out", "OUT")]
+    [InlineData("--seed", "render", "item", "--out", "OUT", "--seed", "-1")]
+    public async Task Render_reports_bad_input_with_exit_code_2_and_leaves_the_file_alone(string expectedInError, params string[] template)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"p2pactors-render-{Guid.NewGuid():N}.png");
+        await File.WriteAllTextAsync(file, "keep me");
+        try
+        {
+            var args = template.Select(a => a == "OUT" ? file : a).ToArray();
+            var (exitCode, output, error) = await RunAsync(args);
+
+            Assert.Equal(ExitCodes.Usage, exitCode);
+            Assert.Equal("", output);
+            Assert.Contains(expectedInError, error, StringComparison.OrdinalIgnoreCase);
+            Assert.Equal("keep me", await File.ReadAllTextAsync(file));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Render_without_out_is_a_usage_error()
+    {
+        var (exitCode, _, error) = await RunAsync("render", "item");
+
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Contains("--out", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Help_lists_the_commands()
     {
         var (exitCode, output, _) = await RunAsync("--help");
 
         Assert.Equal(ExitCodes.Ok, exitCode);
         Assert.Contains("generate", output, StringComparison.Ordinal);
+        Assert.Contains("render", output, StringComparison.Ordinal);
         Assert.Contains("node", output, StringComparison.Ordinal);
         Assert.Contains("--data-dir", output, StringComparison.Ordinal);
     }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using P2PActors.Cluster.Generation;
+using P2PActors.Cluster.State;
 using P2PActors.Content.Generation;
 using P2PActors.Content.Model;
 using P2PActors.Node.Configuration;
@@ -64,22 +65,37 @@ public static class ContentEndpoints
         }
     }
 
-    /// <summary><c>GET /api/content/{id}</c>: content this node generated or holds, by its SHA-256 id.</summary>
+    /// <summary>
+    /// <c>GET /api/content/{id}</c>: content this node generated or holds, by its SHA-256 id; otherwise a shared
+    /// catalog entry's body fetched from the peer that holds it (verified against the id by <see cref="GameState"/>).
+    /// </summary>
     private static async Task<IResult> GetAsync(
-        string id, IRequiredActor<GenerationCoordinator> coordinator, NodeOptions options, CancellationToken cancellationToken)
+        string id, IRequiredActor<GenerationCoordinator> coordinator, ActorSystem system, NodeOptions options,
+        CancellationToken cancellationToken)
     {
-        if (id.Length != 64 || !id.All(char.IsAsciiHexDigitLower))
-            return Problems.Field("id", "Must be a content id: 64 lower-case hex digits (the SHA-256 of the content's canonical JSON).");
-        return await AskAsync(coordinator, new GetContent(id), options, cancellationToken) switch
+        if (!IsContentId(id))
+            return InvalidId();
+        switch (await AskAsync(coordinator, new GetContent(id), options, cancellationToken))
         {
-            ContentFound found => ContentResult(found.Content),
-            ContentNotFound => Problems.NotFound($"This node neither generated nor holds content '{id}'."),
-            _ => TimedOut(options),
-        };
+            case ContentFound found:
+                return ContentResult(found.Content);
+            case ContentNotFound:
+                var shared = await GameState.For(system).GetContentAsync(id, cancellationToken);
+                return shared is null
+                    ? Problems.NotFound($"This node neither generated nor holds content '{id}', and no peer shares it.")
+                    : ContentResult(shared);
+            default:
+                return TimedOut(options);
+        }
     }
 
+    internal static bool IsContentId(string id) => id.Length == 64 && id.All(char.IsAsciiHexDigitLower);
+
+    internal static IResult InvalidId() =>
+        Problems.Field("id", "Must be a content id: 64 lower-case hex digits (the SHA-256 of the content's canonical JSON).");
+
     /// <summary>Null when the actors did not answer in time; the caller turns that into a 503.</summary>
-    private static async Task<object?> AskAsync(
+    internal static async Task<object?> AskAsync(
         IRequiredActor<GenerationCoordinator> coordinator, object message, NodeOptions options, CancellationToken cancellationToken)
     {
         var actor = await coordinator.GetAsync(cancellationToken);
@@ -93,7 +109,7 @@ public static class ContentEndpoints
         }
     }
 
-    private static IResult TimedOut(NodeOptions options) =>
+    internal static IResult TimedOut(NodeOptions options) =>
         Problems.Unavailable("The node could not answer in time.", $"The generation coordinator did not answer within {options.RequestTimeout}.");
 
     /// <summary><c>GET /api/types</c>: the content types and the parameters each accepts, for forms and CLIs.</summary>

@@ -31,12 +31,28 @@ public static class GenerateCommand
 
     private static int Run(string typeName, long? seed, string[] rawParameters, TextWriter output, TextWriter error)
     {
+        var problems = ReadRequest(typeName, seed, rawParameters, out var type, out var parameters);
+        if (problems.Count > 0)
+        {
+            foreach (var problem in problems)
+                error.WriteLine(problem);
+            return ExitCodes.Usage;
+        }
+        var content = ContentFactory.Generate(type, parameters, seed ?? Seeds.NewSeed());
+        output.WriteLine(ContentJson.Serialize(content));
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Checks a generation request from the command line; every problem is a line naming its flag. Shared with <c>render</c>.</summary>
+    internal static List<string> ReadRequest(
+        string typeName, long? seed, string[] rawParameters, out ContentType type, out Dictionary<string, string> parameters)
+    {
         var problems = new List<string>();
-        if (!ContentTypes.TryParse(typeName, out var type))
+        if (!ContentTypes.TryParse(typeName, out type))
             problems.Add($"type: unknown content type '{typeName}'; expected one of {ContentTypes.Names}");
         if (seed is { } s && !Seeds.IsValid(s))
             problems.Add($"--seed: {s} is out of range; expected 0 to {Seeds.Max}");
-        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        parameters = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var raw in rawParameters)
         {
             var equals = raw.IndexOf('=');
@@ -47,14 +63,6 @@ public static class GenerateCommand
         }
         if (problems.Count == 0)
             problems.AddRange(ContentFactory.ValidateParameters(type, parameters).Select(p => $"--param {p.Field}: {p.Message}"));
-        if (problems.Count > 0)
-        {
-            foreach (var problem in problems)
-                error.WriteLine(problem);
-            return ExitCodes.Usage;
-        }
-        var content = ContentFactory.Generate(type, parameters, seed ?? Seeds.NewSeed());
-        output.WriteLine(ContentJson.Serialize(content));
-        return ExitCodes.Ok;
+        return problems;
     }
 }

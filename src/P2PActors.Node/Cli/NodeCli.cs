@@ -20,6 +20,8 @@ public static class NodeCli
         root.Action = node.Action;
         root.Subcommands.Add(node);
         root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(RenderCommand.Create());
+        root.Subcommands.Add(ClusterCommand.Create());
         return root;
     }
 

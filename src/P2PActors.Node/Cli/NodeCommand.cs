@@ -20,6 +20,8 @@ public static class NodeCommand
             (new Option<string>("--host") { Description = "Akka remoting host name or IP [default: 127.0.0.1]" }, "P2PActors:Host"),
             (new Option<int>("--port") { Description = "Akka remoting port, 0 for any free port [default: 4053]" }, "P2PActors:Port"),
             (new Option<string>("--system-name") { Description = "Actor system name; peers must share it [default: p2pactors]" }, "P2PActors:SystemName"),
+            (new Option<string[]>("--seed-node") { Description = "Akka address of a seed node, repeatable, e.g. akka.tcp://p2pactors@127.0.0.1:4053 [default: none, form a cluster of one]", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false }, "P2PActors:SeedNodes"),
+            (new Option<string>("--roles") { Description = "Comma-separated cluster roles of this node [default: none]" }, "P2PActors:Roles"),
             (new Option<string>("--data-dir") { Description = "Directory of the SQLite database [default: ./data]" }, "P2PActors:DataDirectory"),
             (new Option<int>("--cache-capacity") { Description = "Generated contents kept in the LRU cache [default: 1000]" }, "P2PActors:CacheCapacity"),
             (new Option<TimeSpan>("--passivation-idle") { Description = "Idle time before a player's memory is passivated, hh:mm:ss [default: 00:02:00]" }, "P2PActors:PassivationIdleTimeout"),
@@ -37,7 +39,12 @@ public static class NodeCommand
             foreach (var (option, key) in flags)
             {
                 if (parseResult.GetResult(option) is { Implicit: false } result)
-                    overrides[key] = Convert.ToString(result.GetValueOrDefault<object>(), CultureInfo.InvariantCulture);
+                {
+                    var value = result.GetValueOrDefault<object>();
+                    overrides[key] = value is string[] many
+                        ? string.Join(',', many)
+                        : Convert.ToString(value, CultureInfo.InvariantCulture);
+                }
             }
             return await RunAsync(overrides, parseResult.InvocationConfiguration.Error, cancellationToken);
         });

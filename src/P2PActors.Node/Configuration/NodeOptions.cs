@@ -19,6 +19,16 @@ public sealed class NodeOptions
 
     public string SystemName { get; set; } = "p2pactors";
 
+    /// <summary>
+    /// Comma-separated Akka addresses of the seed nodes (<c>akka.tcp://p2pactors@127.0.0.1:4053</c>). One string rather
+    /// than an array so that a higher-precedence source replaces the whole list instead of merging index by index.
+    /// Empty: the node forms a cluster of its own.
+    /// </summary>
+    public string SeedNodes { get; set; } = "";
+
+    /// <summary>Comma-separated cluster roles of this node, e.g. <c>generator,web</c>.</summary>
+    public string Roles { get; set; } = "";
+
     /// <summary>Directory of the SQLite journal and snapshot store; created when missing.</summary>
     public string DataDirectory { get; set; } = "./data";
 
@@ -47,6 +57,12 @@ public sealed class NodeOptions
         if (string.IsNullOrWhiteSpace(SystemName) || !SystemName.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
             || !char.IsAsciiLetterOrDigit(SystemName[0]))
             problems.Add($"--system-name / {Section}:SystemName: '{SystemName}' may only hold letters, digits, '-' and '_' and must start with a letter or digit");
+        problems.AddRange(SeedNodeProblems());
+        foreach (var role in RoleList)
+        {
+            if (role.Length > 64 || !role.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+                problems.Add($"--roles / {Section}:Roles: '{role}' may only hold letters, digits, '-' and '_' (at most 64 characters)");
+        }
         if (string.IsNullOrWhiteSpace(DataDirectory) || DataDirectory.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
             problems.Add($"--data-dir / {Section}:DataDirectory: '{DataDirectory}' is not a usable path");
         if (CacheCapacity is < 1 or > 10_000_000)
@@ -58,5 +74,33 @@ public sealed class NodeOptions
         if (RequestTimeout < TimeSpan.FromMilliseconds(100) || RequestTimeout > TimeSpan.FromMinutes(10))
             problems.Add($"--request-timeout / {Section}:RequestTimeout: {RequestTimeout} must be between 00:00:00.1 and 00:10:00");
         return problems;
+    }
+
+    public IReadOnlyList<string> SeedNodeList => Split(SeedNodes);
+
+    public IReadOnlyList<string> RoleList => Split(Roles);
+
+    private static string[] Split(string? list) =>
+        (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>A seed the node cannot reach would only show up as an endless "joining" loop, so it is refused up front.</summary>
+    private IEnumerable<string> SeedNodeProblems()
+    {
+        foreach (var seed in SeedNodeList)
+        {
+            var prefix = $"--seed-node / {Section}:SeedNodes: '{seed}'";
+            if (!Akka.Actor.ActorPath.TryParseAddress(seed, out var address) || address.Host is null || address.Port is null
+                || address.ToString() != seed.TrimEnd('/'))
+            {
+                yield return $"{prefix} is not a seed node address; expected akka.tcp://{SystemName}@host:port, e.g. akka.tcp://{SystemName}@127.0.0.1:4053";
+                continue;
+            }
+            if (address.Protocol != "akka.tcp")
+                yield return $"{prefix} uses protocol '{address.Protocol}'; nodes speak akka.tcp";
+            if (address.System != SystemName)
+                yield return $"{prefix} names actor system '{address.System}', but this node's system is '{SystemName}'; peers must share it";
+            if (address.Port is < 1 or > 65535)
+                yield return $"{prefix} has port {address.Port}; expected 1 to 65535";
+        }
     }
 }

@@ -31,5 +31,7 @@ public static class ActorSystemSetup
         DataDirectory = Path.GetFullPath(options.DataDirectory),
         CacheCapacity = options.CacheCapacity,
         PassivationIdleTimeout = options.PassivationIdleTimeout,
+        SeedNodes = options.SeedNodeList,
+        Roles = options.RoleList,
     };
 }

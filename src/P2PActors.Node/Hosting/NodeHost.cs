@@ -1,5 +1,6 @@
 using P2PActors.Node.Api;
 using P2PActors.Node.Configuration;
+using P2PActors.Rendering;
 using Serilog;
 
 namespace P2PActors.Node.Hosting;
@@ -25,6 +26,7 @@ public static class NodeHost
         var options = NodeConfiguration.Load(builder.Configuration);
 
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(new PreviewCache(PreviewEndpoints.CacheCapacity));
         builder.Services.AddSerilog(
             (services, logger) => logger
                 .ReadFrom.Configuration(builder.Configuration)
@@ -46,7 +48,9 @@ public static class NodeHost
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapContentEndpoints();
+        app.MapPreviewEndpoints();
         app.MapHealthEndpoints();
+        app.MapStateEndpoints();
         return app;
     }
 }

@@ -1,0 +1,283 @@
+using System.Globalization;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Hosting;
+using P2PActors.Cluster.Generation;
+using P2PActors.Cluster.State;
+using P2PActors.Content.Model;
+using P2PActors.Node.Configuration;
+
+namespace P2PActors.Node.Api;
+
+/// <summary>
+/// The shared game state over HTTP. Every input is checked before <see cref="GameState"/> is asked to write, so a
+/// bad request changes nothing; a write the peers have not yet confirmed answers 202 (it is applied here and will
+/// replicate), a confirmed one 200.
+/// </summary>
+public static class StateEndpoints
+{
+    /// <summary>State write bodies are a few dozen bytes; anything much larger is a mistake or an attack.</summary>
+    public const int MaxStateBodyBytes = 4096;
+
+    public const int DefaultTake = 50;
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 4, AllowDuplicateProperties = false };
+
+    public sealed record WriteAnswer(string Replication, bool Applied);
+
+    public sealed record ShareAnswer(string Id, string Type, string Name, string Author, string Replication);
+
+    public static IEndpointRouteBuilder MapStateEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/cluster", (ActorSystem system) => Results.Json(HealthEndpoints.Describe(system).Cluster));
+        app.MapPut("/api/players/{id}/position", UpdatePositionAsync);
+        app.MapPost("/api/players/{id}/inventory/{itemId}", AddItemAsync);
+        app.MapDelete("/api/players/{id}/inventory/{itemId}", RemoveItemAsync);
+        app.MapPost("/api/catalog", ShareAsync);
+        app.MapGet("/api/catalog", ListCatalogAsync);
+        app.MapGet("/api/state", GetStateAsync);
+        return app;
+    }
+
+    private static async Task<IResult> UpdatePositionAsync(string id, HttpContext http, ActorSystem system, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        AddIfBad(errors, "id", StateValidation.PlayerId(id));
+        var (root, bodyProblem) = await ReadObjectAsync(http, """{ "zone": "forest", "x": 1.5, "y": -3 }""", ct);
+        if (bodyProblem is not null)
+            return bodyProblem;
+        string? zone = null;
+        double? x = null, y = null;
+        foreach (var property in root!.Value.EnumerateObject())
+        {
+            switch (property.Name)
+            {
+                case "zone":
+                    zone = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
+                    AddIfBad(errors, "zone", zone is null ? "zone must be a string" : StateValidation.Zone(zone));
+                    break;
+                case "x":
+                    x = ReadCoordinate(property.Value, "x", errors);
+                    break;
+                case "y":
+                    y = ReadCoordinate(property.Value, "y", errors);
+                    break;
+                default:
+                    errors[property.Name] = ["Unknown field; the fields are zone, x and y."];
+                    break;
+            }
+        }
+        foreach (var required in new[] { "zone", "x", "y" })
+        {
+            if (!root.Value.TryGetProperty(required, out _))
+                errors[required] = [$"Required: {required}."];
+        }
+        if (errors.Count > 0)
+            return Problems.Validation(errors);
+        return await WriteAsync(() => GameState.For(system).UpdatePositionAsync(id, zone!, x!.Value, y!.Value, ct));
+    }
+
+    private static Task<IResult> AddItemAsync(string id, string itemId, ActorSystem system, CancellationToken ct) =>
+        InventoryWriteAsync(id, itemId, () => GameState.For(system).AddItemAsync(id, itemId, ct));
+
+    private static Task<IResult> RemoveItemAsync(string id, string itemId, ActorSystem system, CancellationToken ct) =>
+        InventoryWriteAsync(id, itemId, () => GameState.For(system).RemoveItemAsync(id, itemId, ct));
+
+    private static async Task<IResult> InventoryWriteAsync(string id, string itemId, Func<Task<WriteResult>> write)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        AddIfBad(errors, "id", StateValidation.PlayerId(id));
+        AddIfBad(errors, "itemId", StateValidation.ItemId(itemId));
+        if (errors.Count > 0)
+            return Problems.Validation(errors);
+        return await WriteAsync(write);
+    }
+
+    /// <summary><c>POST /api/catalog</c> <c>{ "contentId": "...", "author": "..." }</c>: shares content this node holds.</summary>
+    private static async Task<IResult> ShareAsync(
+        HttpContext http, ActorSystem system, IRequiredActor<GenerationCoordinator> coordinator, NodeOptions options, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var (root, bodyProblem) = await ReadObjectAsync(http, """{ "contentId": "<64 hex digits>", "author": "alice" }""", ct);
+        if (bodyProblem is not null)
+            return bodyProblem;
+        string? contentId = null;
+        var author = "anonymous";
+        foreach (var property in root!.Value.EnumerateObject())
+        {
+            switch (property.Name)
+            {
+                case "contentId":
+                    contentId = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
+                    AddIfBad(errors, "contentId", StateValidation.CatalogId(contentId));
+                    break;
+                case "author":
+                    if (property.Value.ValueKind == JsonValueKind.Null)
+                        break;
+                    author = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : "";
+                    AddIfBad(errors, "author", StateValidation.PlayerId(author) is null
+                        ? null
+                        : $"author must be 1 to {StateValidation.MaxIdLength} characters of letters, digits, '_', '-', '.' or ':'");
+                    break;
+                default:
+                    errors[property.Name] = ["Unknown field; the fields are contentId and author."];
+                    break;
+            }
+        }
+        if (!root.Value.TryGetProperty("contentId", out _))
+            errors["contentId"] = ["Required: the id of content this node generated (see POST /api/content/{type})."];
+        if (errors.Count > 0)
+            return Problems.Validation(errors);
+
+        var actor = await coordinator.GetAsync(ct);
+        object reply;
+        try
+        {
+            reply = await actor.Ask<object>(new GetContent(contentId!), options.RequestTimeout, ct);
+        }
+        catch (AskTimeoutException)
+        {
+            return Problems.Unavailable("The node could not answer in time.", $"The generation coordinator did not answer within {options.RequestTimeout}.");
+        }
+        if (reply is not ContentFound found)
+            return Problems.Field("contentId", $"This node neither generated nor holds content '{contentId}'; generate it first (POST /api/content/{{type}}).");
+
+        var content = found.Content;
+        return await WriteAsync(
+            () => GameState.For(system).ShareAsync(content, author, ct),
+            result => new ShareAnswer(content.Id!, ContentTypes.WireName(content.Type), content.DisplayName, author, Lower(result.Replication)));
+    }
+
+    private static async Task<IResult> ListCatalogAsync(HttpRequest request, ActorSystem system, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        ContentType? type = null;
+        var typeText = request.Query["type"].ToString();
+        if (typeText.Length > 0)
+        {
+            if (ContentTypes.TryParse(typeText, out var parsed))
+                type = parsed;
+            else
+                errors["type"] = [$"Unknown content type '{typeText}'; expected one of {ContentTypes.Names}."];
+        }
+        var skip = ReadInt(request, "skip", 0, 0, int.MaxValue, errors);
+        var take = ReadInt(request, "take", DefaultTake, 1, 1000, errors);
+        if (errors.Count > 0)
+            return Problems.Validation(errors);
+        return await ReadAsync(async () => Results.Json(await GameState.For(system).ListCatalogAsync(type, skip, take, ct)));
+    }
+
+    private static Task<IResult> GetStateAsync(ActorSystem system, CancellationToken ct) =>
+        ReadAsync(async () => Results.Json(await GameState.For(system).GetSnapshotAsync(ct)));
+
+    private static int ReadInt(HttpRequest request, string name, int fallback, int min, int max, Dictionary<string, string[]> errors)
+    {
+        var values = request.Query[name];
+        if (values.Count == 0)
+            return fallback;
+        if (values.Count == 1 && int.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+            return value;
+        errors[name] = [$"{name} must be one whole number from {min} to {max}."];
+        return fallback;
+    }
+
+    private static double? ReadCoordinate(JsonElement value, string name, Dictionary<string, string[]> errors)
+    {
+        // TryGetDouble refuses numbers that overflow to infinity (1e400); JSON itself has no NaN or Infinity.
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var number) || !double.IsFinite(number))
+        {
+            errors[name] = [$"{name} must be a finite JSON number (NaN and Infinity are not coordinates)."];
+            return null;
+        }
+        AddIfBad(errors, name, StateValidation.Coordinates(number, 0));
+        return number;
+    }
+
+    /// <summary>Reads a small JSON object body; the problem is set when there is none to read.</summary>
+    private static async Task<(JsonElement? Root, IResult? Problem)> ReadObjectAsync(HttpContext http, string example, CancellationToken ct)
+    {
+        if (http.Request.ContentLength is > MaxStateBodyBytes)
+            return (null, TooLarge());
+        var buffer = new MemoryStream();
+        try
+        {
+            var chunk = new byte[1024];
+            int read;
+            while ((read = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > MaxStateBodyBytes)
+                    return (null, TooLarge());
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge());
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(buffer.ToArray(), DocumentOptions);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                return (null, Problems.Field("body", $"The body must be a JSON object, e.g. {example}."));
+            return (document.RootElement.Clone(), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Problems.Field("body", $"The body is not valid JSON (NaN and Infinity are not JSON numbers): {e.Message}"));
+        }
+    }
+
+    private static IResult TooLarge() =>
+        Problems.Field("body", $"The body is larger than {MaxStateBodyBytes} bytes; a state update is a small JSON object.");
+
+    private static Task<IResult> WriteAsync(Func<Task<WriteResult>> write) =>
+        WriteAsync(write, result => new WriteAnswer(Lower(result.Replication), result.Applied));
+
+    private static async Task<IResult> WriteAsync<T>(Func<Task<WriteResult>> write, Func<WriteResult, T> answer)
+    {
+        WriteResult result;
+        try
+        {
+            result = await write();
+        }
+        catch (ArgumentException e)
+        {
+            // The facade's own checks, in case they are stricter than the ones above; nothing was written.
+            return Problems.Field(e.ParamName ?? "body", StripParamName(e));
+        }
+        catch (AskTimeoutException)
+        {
+            return Problems.Unavailable("The node could not answer in time.", "The game state did not answer in time; the write may still be applied.");
+        }
+        return Results.Json(answer(result), statusCode: result.Replication == Replication.Pending
+            ? StatusCodes.Status202Accepted
+            : StatusCodes.Status200OK);
+    }
+
+    private static async Task<IResult> ReadAsync(Func<Task<IResult>> read)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (ArgumentException e)
+        {
+            return Problems.Field(e.ParamName ?? "query", StripParamName(e));
+        }
+        catch (AskTimeoutException)
+        {
+            return Problems.Unavailable("The node could not answer in time.", "The game state did not answer in time.");
+        }
+    }
+
+    private static string StripParamName(ArgumentException e) =>
+        e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+
+    private static void AddIfBad(Dictionary<string, string[]> errors, string field, string? problem)
+    {
+        if (problem is not null)
+            errors[field] = [problem];
+    }
+
+    private static string Lower(Replication replication) => replication.ToString().ToLowerInvariant();
+}

@@ -1,0 +1,276 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Runtime.InteropServices;
+using P2PActors.Node.Api;
+
+namespace P2PActors.Node.Cli;
+
+/// <summary>
+/// <c>cluster --nodes N</c>: a whole cluster on this machine for trying things out. Starts N node processes from
+/// this very build (<c>dotnet P2PActors.Node.dll node ...</c>), the first one the seed of the others, each with its
+/// own remoting port, HTTP port and data folder; waits until all are Up; prints their HTTP addresses; and stops
+/// them all (SIGTERM, so they leave the cluster gracefully) on Ctrl+C/SIGTERM or when one of them dies.
+/// </summary>
+public static class ClusterCommand
+{
+    public const int MaxNodes = 16;
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+
+    public static Command Create()
+    {
+        var nodes = new Option<int>("--nodes", "-n") { Description = $"How many nodes to start, 1 to {MaxNodes}", Required = true };
+        var baseHttpPort = new Option<int>("--base-http-port") { Description = "HTTP port of the first node; node i listens on base + i - 1", DefaultValueFactory = _ => 5080 };
+        var basePort = new Option<int>("--base-port") { Description = "Akka remoting port of the first node (the seed); node i uses base + i - 1", DefaultValueFactory = _ => 4053 };
+        var dataDir = new Option<string>("--data-dir") { Description = "Parent folder of the nodes' data folders (node-1, node-2...)", DefaultValueFactory = _ => "./data/cluster" };
+        var startupTimeout = new Option<TimeSpan>("--startup-timeout") { Description = "How long to wait for every node to be Up, hh:mm:ss", DefaultValueFactory = _ => TimeSpan.FromMinutes(2) };
+        var logLevel = new Option<string>("--log-level") { Description = "Lowest log level the nodes write (prefixed with their name, on stderr)", DefaultValueFactory = _ => "Warning" };
+        logLevel.AcceptOnlyFromAmong("Verbose", "Debug", "Information", "Warning", "Error", "Fatal");
+        var command = new Command("cluster", "Start N nodes on 127.0.0.1 that form one cluster; Ctrl+C stops them all.")
+        {
+            nodes, baseHttpPort, basePort, dataDir, startupTimeout, logLevel,
+        };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(
+            new ClusterPlan(
+                parseResult.GetValue(nodes),
+                parseResult.GetValue(baseHttpPort),
+                parseResult.GetValue(basePort),
+                parseResult.GetValue(dataDir)!,
+                parseResult.GetValue(startupTimeout),
+                parseResult.GetValue(logLevel)!),
+            parseResult.InvocationConfiguration.Output,
+            parseResult.InvocationConfiguration.Error,
+            cancellationToken));
+        return command;
+    }
+
+    public sealed record ClusterPlan(int Nodes, int BaseHttpPort, int BasePort, string DataDirectory, TimeSpan StartupTimeout, string LogLevel)
+    {
+        public IReadOnlyList<string> Validate()
+        {
+            var problems = new List<string>();
+            if (Nodes is < 1 or > MaxNodes)
+                problems.Add($"--nodes: {Nodes} must be between 1 and {MaxNodes}");
+            var count = Math.Clamp(Nodes, 1, MaxNodes);
+            if (BaseHttpPort < 1 || BaseHttpPort + count - 1 > 65535)
+                problems.Add($"--base-http-port: {BaseHttpPort} must leave room for {count} ports between 1 and 65535");
+            if (BasePort < 1 || BasePort + count - 1 > 65535)
+                problems.Add($"--base-port: {BasePort} must leave room for {count} ports between 1 and 65535");
+            if (BaseHttpPort < BasePort + count && BasePort < BaseHttpPort + count)
+                problems.Add($"--base-http-port {BaseHttpPort} and --base-port {BasePort}: the HTTP and remoting port ranges overlap");
+            if (string.IsNullOrWhiteSpace(DataDirectory) || DataDirectory.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+                problems.Add($"--data-dir: '{DataDirectory}' is not a usable path");
+            if (StartupTimeout < TimeSpan.FromSeconds(1))
+                problems.Add($"--startup-timeout: {StartupTimeout} must be at least 00:00:01");
+            return problems;
+        }
+
+        public string HttpUrl(int index) => $"http://127.0.0.1:{BaseHttpPort + index}";
+
+        public string SeedAddress => $"akka.tcp://p2pactors@127.0.0.1:{BasePort}";
+    }
+
+    private static async Task<int> RunAsync(ClusterPlan plan, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var problems = plan.Validate();
+        if (problems.Count > 0)
+        {
+            foreach (var problem in problems)
+                await error.WriteLineAsync(problem);
+            return ExitCodes.Usage;
+        }
+
+        // NodeCli leaves Ctrl+C to the generic host, which this command does not run: handle the signals here.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+        var children = new List<Child>();
+        try
+        {
+            for (var i = 0; i < plan.Nodes; i++)
+                children.Add(Child.Start(plan, i, error));
+
+            var up = await WaitUntilUpAsync(plan, children, error, stop.Token);
+            if (!up)
+                return stop.IsCancellationRequested ? ExitCodes.Ok : ExitCodes.Failure;
+
+            for (var i = 0; i < children.Count; i++)
+                await output.WriteLineAsync($"node {i + 1}: {plan.HttpUrl(i)}  (akka.tcp://p2pactors@127.0.0.1:{plan.BasePort + i}, data {children[i].DataDirectory})");
+            await output.WriteLineAsync($"All {plan.Nodes} nodes are Up. Press Ctrl+C to stop them.");
+            await output.FlushAsync(CancellationToken.None);
+
+            var died = Task.WhenAny(children.Select(c => c.Exited));
+            var stopped = Task.Delay(Timeout.Infinite, stop.Token);
+            // Ctrl+C in a terminal reaches the children too, so a child exiting after the signal is no surprise.
+            if (await Task.WhenAny(died, stopped) == died && !stop.IsCancellationRequested)
+            {
+                var dead = children.First(c => c.Process.HasExited);
+                await error.WriteLineAsync($"node {dead.Index + 1} exited unexpectedly with code {dead.Process.ExitCode}; stopping the others.");
+                return ExitCodes.Failure;
+            }
+            await error.WriteLineAsync("Stopping the nodes...");
+            return ExitCodes.Ok;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
+        {
+            await error.WriteLineAsync($"Could not start a node process: {e.Message}");
+            return ExitCodes.Failure;
+        }
+        finally
+        {
+            await Task.WhenAll(children.Select(c => c.StopAsync(TimeSpan.FromSeconds(30))));
+            foreach (var child in children)
+                child.Dispose();
+        }
+
+        void Stop(PosixSignalContext context)
+        {
+            // Keep the process alive until the children are stopped; the finally block above does that.
+            context.Cancel = true;
+            stop.Cancel();
+        }
+    }
+
+    /// <summary>Polls the seed's <c>/api/cluster</c> until it lists every node as up; false on timeout, death or Ctrl+C.</summary>
+    private static async Task<bool> WaitUntilUpAsync(ClusterPlan plan, List<Child> children, TextWriter error, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(plan.HttpUrl(0)), Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + plan.StartupTimeout;
+        var lastSeen = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (children.FirstOrDefault(c => c.Process.HasExited) is { } dead)
+            {
+                await error.WriteLineAsync($"node {dead.Index + 1} exited during startup with code {dead.Process.ExitCode}; stopping the others.");
+                return false;
+            }
+            try
+            {
+                var cluster = await http.GetFromJsonAsync<HealthEndpoints.ClusterHealth>("/api/cluster", ApiJsonOptions, cancellationToken);
+                lastSeen = cluster?.Members.Count(m => m.Status == "up") ?? 0;
+                if (lastSeen >= plan.Nodes)
+                    return true;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+            {
+                // The seed is not listening yet.
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                await error.WriteLineAsync($"Only {lastSeen} of {plan.Nodes} nodes were Up after {plan.StartupTimeout}; stopping them.");
+                return false;
+            }
+            try
+            {
+                await Task.Delay(PollInterval, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions ApiJsonOptions = CreateJsonOptions();
+
+    private static System.Text.Json.JsonSerializerOptions CreateJsonOptions()
+    {
+        var options = new System.Text.Json.JsonSerializerOptions();
+        ApiJson.Configure(options);
+        return options;
+    }
+
+    private sealed class Child : IDisposable
+    {
+        private Child(int index, Process process, string dataDirectory)
+        {
+            Index = index;
+            Process = process;
+            DataDirectory = dataDirectory;
+            Exited = process.WaitForExitAsync();
+        }
+
+        public int Index { get; }
+
+        public Process Process { get; }
+
+        public string DataDirectory { get; }
+
+        public Task Exited { get; }
+
+        public static Child Start(ClusterPlan plan, int index, TextWriter error)
+        {
+            var dataDirectory = Path.GetFullPath(Path.Combine(plan.DataDirectory, $"node-{index + 1}"));
+            var start = new ProcessStartInfo("dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            // This build's own DLL: the nodes run exactly the code of the command that starts them.
+            start.ArgumentList.Add(typeof(ClusterCommand).Assembly.Location);
+            foreach (var argument in new[]
+                     {
+                         "node",
+                         "--http-url", plan.HttpUrl(index),
+                         "--port", (plan.BasePort + index).ToString(CultureInfo.InvariantCulture),
+                         "--data-dir", dataDirectory,
+                         "--log-level", plan.LogLevel,
+                     })
+                start.ArgumentList.Add(argument);
+            if (index > 0)
+            {
+                start.ArgumentList.Add("--seed-node");
+                start.ArgumentList.Add(plan.SeedAddress);
+            }
+            var process = Process.Start(start) ?? throw new IOException("dotnet did not start");
+            var prefix = $"[node-{index + 1}] ";
+            process.OutputDataReceived += (_, e) => Forward(error, prefix, e.Data);
+            process.ErrorDataReceived += (_, e) => Forward(error, prefix, e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            return new Child(index, process, dataDirectory);
+        }
+
+        private static void Forward(TextWriter error, string prefix, string? line)
+        {
+            if (line is null)
+                return;
+            lock (error)
+                error.WriteLine(prefix + line);
+        }
+
+        /// <summary>SIGTERM first so the node leaves the cluster through CoordinatedShutdown; a kill if it hangs.</summary>
+        public async Task StopAsync(TimeSpan patience)
+        {
+            if (Process.HasExited)
+                return;
+            if (OperatingSystem.IsWindows() || Kill(Process.Id, Sigterm) != 0)
+                Process.Kill(entireProcessTree: true);
+            try
+            {
+                await Exited.WaitAsync(patience);
+            }
+            catch (TimeoutException)
+            {
+                Process.Kill(entireProcessTree: true);
+                await Exited;
+            }
+        }
+
+        public void Dispose() => Process.Dispose();
+
+        private const int Sigterm = 15;
+
+        [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+        private static extern int Kill(int pid, int signal);
+    }
+}

@@ -1,0 +1,106 @@
+using Microsoft.Extensions.DependencyInjection;
+using P2PActors.Node.Cli;
+using P2PActors.Node.Configuration;
+using P2PActors.Node.Hosting;
+
+namespace P2PActors.Node.Tests;
+
+/// <summary>Seed nodes and roles: flag beats environment beats appsettings, and a bad address stops the node before it starts.</summary>
+[Collection(nameof(ProcessEnvironment))]
+public sealed class ClusterConfigurationTests
+{
+    private const string SeedA = "akka.tcp://p2pactors@127.0.0.1:4053";
+    private const string SeedB = "akka.tcp://p2pactors@127.0.0.1:4054";
+
+    private static NodeOptions Resolve(Dictionary<string, string?> flags)
+    {
+        using var app = NodeHost.Build(flags);
+        return app.Services.GetRequiredService<NodeOptions>();
+    }
+
+    [Fact]
+    public void Appsettings_has_no_seed_nodes_so_a_node_forms_its_own_cluster()
+    {
+        var settings = ActorSystemSetup.ToSettings(Resolve([]));
+
+        Assert.Empty(settings.SeedNodes);
+        Assert.Empty(settings.Roles);
+    }
+
+    [Fact]
+    public void Seed_nodes_and_roles_from_the_environment_are_replaced_whole_by_flags()
+    {
+        Environment.SetEnvironmentVariable("P2PActors__SeedNodes", $"{SeedA}, {SeedB}");
+        Environment.SetEnvironmentVariable("P2PActors__Roles", "generator,web");
+        try
+        {
+            var fromEnvironment = ActorSystemSetup.ToSettings(Resolve([]));
+            var fromFlags = ActorSystemSetup.ToSettings(Resolve(new() { ["P2PActors:SeedNodes"] = SeedB, ["P2PActors:Roles"] = "validator" }));
+
+            Assert.Equal([SeedA, SeedB], fromEnvironment.SeedNodes);
+            Assert.Equal(["generator", "web"], fromEnvironment.Roles);
+            Assert.Equal([SeedB], fromFlags.SeedNodes);
+            Assert.Equal(["validator"], fromFlags.Roles);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("P2PActors__SeedNodes", null);
+            Environment.SetEnvironmentVariable("P2PActors__Roles", null);
+        }
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:4053", "is not a seed node address")]
+    [InlineData("akka.tcp://p2pactors@127.0.0.1", "is not a seed node address")]
+    [InlineData("akka.tcp://other@127.0.0.1:4053", "names actor system 'other'")]
+    [InlineData("akka.udp://p2pactors@127.0.0.1:4053", "uses protocol 'akka.udp'")]
+    public async Task A_bad_seed_node_flag_exits_with_2_and_says_what_is_wrong(string seed, string expected)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exitCode = await NodeCli.RunAsync(
+            ["node", "--http-url", "http://127.0.0.1:0", "--port", "0", "--seed-node", SeedA, "--seed-node", seed], output, error);
+
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Contains("--seed-node", error.ToString());
+        Assert.Contains(expected, error.ToString());
+        Assert.Contains(seed, error.ToString());
+    }
+
+    [Fact]
+    public async Task A_bad_role_exits_with_2()
+    {
+        using var error = new StringWriter();
+
+        var exitCode = await NodeCli.RunAsync(["node", "--http-url", "http://127.0.0.1:0", "--roles", "web,bad role"], TextWriter.Null, error);
+
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Contains("'bad role'", error.ToString());
+    }
+
+    [Theory]
+    [InlineData("0", "--nodes")]
+    [InlineData("17", "--nodes")]
+    public async Task Cluster_refuses_a_node_count_outside_1_to_16(string nodes, string expected)
+    {
+        using var error = new StringWriter();
+
+        var exitCode = await NodeCli.RunAsync(["cluster", "--nodes", nodes], TextWriter.Null, error);
+
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Contains(expected, error.ToString());
+        Assert.Contains("between 1 and 16", error.ToString());
+    }
+
+    [Fact]
+    public async Task Cluster_refuses_overlapping_port_ranges()
+    {
+        using var error = new StringWriter();
+
+        var exitCode = await NodeCli.RunAsync(["cluster", "--nodes", "3", "--base-http-port", "5000", "--base-port", "5002"], TextWriter.Null, error);
+
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Contains("overlap", error.ToString());
+    }
+}
