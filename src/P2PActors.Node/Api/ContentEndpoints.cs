@@ -20,7 +20,7 @@ public static class ContentEndpoints
 
     /// <summary><c>POST /api/content/{type}</c>: generate (or, for a seeded request, reuse) one content.</summary>
     private static async Task<IResult> GenerateAsync(
-        string type, HttpContext http, IRequiredActor<GenerationCoordinator> coordinator, NodeOptions options, CancellationToken cancellationToken)
+        string type, HttpContext http, ActorSystem system, NodeOptions options, CancellationToken cancellationToken)
     {
         ContentRequest? request;
         IReadOnlyDictionary<string, string> parameters;
@@ -47,7 +47,16 @@ public static class ContentEndpoints
             return Problems.Validation(errors);
 
         var command = new GenerateContent(contentType, request.Params, request.Seed, request.PlayerId);
-        var reply = await AskAsync(coordinator, command, options, cancellationToken);
+        // The client answers seeded cache hits without an actor round trip; everything else asks the coordinator.
+        IGenerationReply? reply;
+        try
+        {
+            reply = await GenerationClient.For(system).GenerateAsync(command, options.RequestTimeout, cancellationToken);
+        }
+        catch (AskTimeoutException)
+        {
+            reply = null;
+        }
         switch (reply)
         {
             case ContentGenerated generated:
