@@ -129,6 +129,12 @@ public sealed partial class ClusterProcessTests
                 await Task.Delay(50);
             }
 
+            using (var preview = await node3.GetAsync($"/api/content/{contentId}/preview.png?size=64"))
+            {
+                Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
+                Assert.Equal("image/png", preview.Content.Headers.ContentType?.MediaType);
+            }
+
             using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
                 await term.WaitForExitAsync();
             await process.WaitForExitAsync().WaitAsync(Patience);

@@ -74,27 +74,37 @@ public static class ContentEndpoints
         }
     }
 
-    /// <summary>
-    /// <c>GET /api/content/{id}</c>: content this node generated or holds, by its SHA-256 id; otherwise a shared
-    /// catalog entry's body fetched from the peer that holds it (verified against the id by <see cref="GameState"/>).
-    /// </summary>
+    /// <summary><c>GET /api/content/{id}</c>: the content, found as <see cref="FindAsync"/> finds it.</summary>
     private static async Task<IResult> GetAsync(
         string id, IRequiredActor<GenerationCoordinator> coordinator, ActorSystem system, NodeOptions options,
         CancellationToken cancellationToken)
     {
         if (!IsContentId(id))
             return InvalidId();
+        var (content, failure) = await FindAsync(id, coordinator, system, options, cancellationToken);
+        return content is null ? failure! : ContentResult(content);
+    }
+
+    /// <summary>
+    /// Content this node generated or holds, by its SHA-256 id; otherwise a shared catalog entry's body fetched from
+    /// the peer that holds it (verified against the id by <see cref="GameState"/>). When there is none, the 404 or
+    /// 503 to answer with.
+    /// </summary>
+    internal static async Task<(GameContent? Content, IResult? Failure)> FindAsync(
+        string id, IRequiredActor<GenerationCoordinator> coordinator, ActorSystem system, NodeOptions options,
+        CancellationToken cancellationToken)
+    {
         switch (await AskAsync(coordinator, new GetContent(id), options, cancellationToken))
         {
             case ContentFound found:
-                return ContentResult(found.Content);
+                return (found.Content, null);
             case ContentNotFound:
                 var shared = await GameState.For(system).GetContentAsync(id, cancellationToken);
                 return shared is null
-                    ? Problems.NotFound($"This node neither generated nor holds content '{id}', and no peer shares it.")
-                    : ContentResult(shared);
+                    ? (null, Problems.NotFound($"This node neither generated nor holds content '{id}', and no peer shares it."))
+                    : (shared, null);
             default:
-                return TimedOut(options);
+                return (null, TimedOut(options));
         }
     }
 

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using System.Globalization;
 using System.Security.Cryptography;
 using Akka.Hosting;
@@ -25,7 +26,7 @@ public static class PreviewEndpoints
     /// hash of the content and rendering is deterministic, so the answer for one URL never changes and may be cached forever.
     /// </summary>
     private static async Task<IResult> GetPreviewAsync(
-        string id, HttpContext http, IRequiredActor<GenerationCoordinator> coordinator, PreviewCache cache, NodeOptions options,
+        string id, HttpContext http, IRequiredActor<GenerationCoordinator> coordinator, ActorSystem system, PreviewCache cache, NodeOptions options,
         CancellationToken cancellationToken)
     {
         if (!ContentEndpoints.IsContentId(id))
@@ -34,11 +35,9 @@ public static class PreviewEndpoints
         if (previewOptions is null)
             return Problems.Validation(errors);
 
-        var reply = await ContentEndpoints.AskAsync(coordinator, new GetContent(id), options, cancellationToken);
-        if (reply is ContentNotFound)
-            return Problems.NotFound($"This node neither generated nor holds content '{id}'.");
-        if (reply is not ContentFound { Content: var content })
-            return ContentEndpoints.TimedOut(options);
+        var (content, failure) = await ContentEndpoints.FindAsync(id, coordinator, system, options, cancellationToken);
+        if (content is null)
+            return failure!;
 
         byte[] png;
         try
