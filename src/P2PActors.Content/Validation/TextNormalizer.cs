@@ -137,13 +137,14 @@ internal static class TextNormalizer
                 continue;
             var raw = folded[start..end];
             var hasLetter = false;
-            var hasDigit = false;
+            var allDigits = true;
             foreach (var c in raw)
             {
                 hasLetter |= char.IsLetter(c);
-                hasDigit |= char.IsDigit(c);
+                allDigits &= char.IsDigit(c);
             }
-            var isNumber = !hasLetter && hasDigit;
+            // A leet symbol makes it a word: "4$$" reads "ass", while "1337" stays a number.
+            var isNumber = allDigits;
             tokens.Add(new TextToken(raw, isNumber ? raw : ReadLeet(raw), spaceBefore, isNumber, hasLetter));
             spaceBefore = false;
         }

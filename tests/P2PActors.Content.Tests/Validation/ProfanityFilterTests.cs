@@ -28,6 +28,8 @@ public class ProfanityFilterTests
     [InlineData("ƒuck")]
     [InlineData("fu\u200Bck")]
     [InlineData("shit")]
+    [InlineData("You 4$$!")]
+    [InlineData("$h1t")]
     [InlineData("5h1t")]
     [InlineData("$h!t happens")]
     [InlineData("sh1tty")]
