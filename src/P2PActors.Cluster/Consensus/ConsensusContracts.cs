@@ -1,0 +1,63 @@
+namespace P2PActors.Cluster.Consensus;
+
+/// <summary>
+/// How a node misbehaves when started Byzantine (chaos testing). <see cref="Honest"/> is every real node.
+/// A Byzantine node stays a normal cluster member otherwise: it generates, stores and gossips as usual.
+/// </summary>
+public enum ByzantineMode
+{
+    Honest,
+    /// <summary>Signs an approval for every proposal, valid or not.</summary>
+    ApproveAll,
+    /// <summary>Signs a rejection for every proposal, valid or not.</summary>
+    RejectAll,
+    /// <summary>Sends two different signed votes (approve and reject) for each proposal.</summary>
+    Equivocate,
+    /// <summary>Sends votes whose signatures do not verify, and writes catalog entries with forged certificates.</summary>
+    ForgeSignatures,
+    /// <summary>Answers with votes it signed earlier for other content or another epoch.</summary>
+    Replay,
+    /// <summary>Never answers a proposal.</summary>
+    Silent,
+    /// <summary>Answers every proposal, but only after the proposer's timeout.</summary>
+    Slow,
+    /// <summary>Votes honestly, but proposes content that breaks the balance rules.</summary>
+    Overpowered,
+}
+
+/// <summary>Consensus knobs: flag/env/appsettings map onto these (see NodeSettings).</summary>
+public sealed record ConsensusOptions
+{
+    /// <summary>A proposal without a decision after this long ends undecided — never accepted.</summary>
+    public TimeSpan DecisionTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Proposals per second a validator serves from one proposer before it refuses them (token bucket).</summary>
+    public int ProposalsPerSecondPerProposer { get; init; } = 5_000;
+
+    /// <summary>Burst size of that token bucket.</summary>
+    public int ProposalBurst { get; init; } = 10_000;
+
+    /// <summary>Proposals whose canonical JSON is longer than this are refused before anything else is done.</summary>
+    public int MaxContentBytes { get; init; } = 512 * 1024;
+
+    public ByzantineMode Byzantine { get; init; } = ByzantineMode.Honest;
+}
+
+public enum ProposalDecision { Accepted, Rejected, Undecided }
+
+/// <summary>
+/// What became of one proposal. <see cref="Certificate"/> is set only when accepted; <see cref="Rules"/> are the
+/// rule names the counted rejections gave (the local validator's own findings when it refused up front).
+/// </summary>
+public sealed record ProposalOutcome(
+    string ContentId,
+    ProposalDecision Decision,
+    long Epoch,
+    int Validators,
+    int Threshold,
+    int Approvals,
+    int Rejections,
+    IReadOnlyList<string> Rules,
+    IReadOnlyList<string> Equivocators,
+    Certificate? Certificate,
+    TimeSpan Elapsed);
