@@ -17,8 +17,10 @@ public sealed class ConsensusCoordinator : ReceiveActor
 {
     public const string Name = "consensus";
 
-    private sealed class Pending(VoteTally tally, long sequence, long startTicks, IReadOnlyList<string> unreachable)
+    private sealed class Pending(string json, VoteTally tally, long sequence, long startTicks, IReadOnlyList<string> unreachable)
     {
+        public string Json { get; } = json;
+        public List<(Propose Propose, IActorRef Sender)>? Queued { get; set; }
         public VoteTally Tally { get; set; } = tally;
         public long Sequence { get; } = sequence;
         public long StartTicks { get; } = startTicks;
@@ -58,6 +60,12 @@ public sealed class ConsensusCoordinator : ReceiveActor
         var start = Stopwatch.GetTimestamp();
         if (_pending.TryGetValue(propose.ContentId, out var running))
         {
+            if (!string.Equals(running.Json, propose.Json, StringComparison.Ordinal))
+            {
+                // Votes name the content id, not the body: a different body under the same id waits for its own vote.
+                (running.Queued ??= []).Add((propose, Sender));
+                return;
+            }
             // The same content proposed again while its vote runs: one vote, every caller gets its outcome.
             if (running.Outcome is { } outcome)
                 Sender.Tell(outcome);
@@ -92,7 +100,7 @@ public sealed class ConsensusCoordinator : ReceiveActor
             else
                 (unreachable ??= []).Add(member);
         }
-        var pending = new Pending(VoteTally.Start(propose.ContentId, set.Epoch, view.Registry), ++_sequence, start, unreachable ?? (IReadOnlyList<string>)[]);
+        var pending = new Pending(propose.Json, VoteTally.Start(propose.ContentId, set.Epoch, view.Registry), ++_sequence, start, unreachable ?? (IReadOnlyList<string>)[]);
         pending.Waiters.Add(Sender);
         pending.Timer = Context.System.Scheduler.ScheduleTellOnceCancelable(
             _options.DecisionTimeout, Self, new ProposalTimeout(propose.ContentId, pending.Sequence), Self);
@@ -138,7 +146,7 @@ public sealed class ConsensusCoordinator : ReceiveActor
     {
         if (!_pending.TryGetValue(timeout.ContentId, out var pending) || pending.Sequence != timeout.Sequence)
             return;
-        _pending.Remove(timeout.ContentId);
+        Remove(timeout.ContentId, pending);
         if (pending.Outcome is null)
             Reply(pending, Outcome(pending, ProposalDecision.Undecided));
     }
@@ -162,8 +170,17 @@ public sealed class ConsensusCoordinator : ReceiveActor
         {
             // Every validator has spoken: no late vote can come to catch.
             pending.Timer?.Cancel();
-            _pending.Remove(contentId);
+            Remove(contentId, pending);
         }
+    }
+
+    private void Remove(string contentId, Pending pending)
+    {
+        _pending.Remove(contentId);
+        if (pending.Queued is null)
+            return;
+        foreach (var (propose, sender) in pending.Queued)
+            Self.Tell(propose, sender);
     }
 
     private static void Reply(Pending pending, ProposalOutcome outcome)
