@@ -26,6 +26,8 @@ public sealed class ConsensusCoordinator : ReceiveActor
         public long StartTicks { get; } = startTicks;
         public List<IActorRef> Waiters { get; } = new(1);
         public Dictionary<string, string> Refusals { get; } = new(StringComparer.Ordinal);
+        /// <summary>First votes that arrived after the decision: kept unverified, checked only if a second one follows.</summary>
+        public Dictionary<string, Vote>? Late { get; set; }
         public IReadOnlyList<string> Unreachable { get; } = unreachable;
         public ProposalOutcome? Outcome { get; set; }
         public ICancelable? Timer { get; set; }
@@ -35,12 +37,17 @@ public sealed class ConsensusCoordinator : ReceiveActor
     private readonly ConsensusSnapshot _snapshot;
     private readonly IActorRef _registry;
     private readonly string _proposer;
+    private readonly string _selfValidatorId;
+    private readonly bool _trustOwnVotes;
     private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private long _sequence;
 
-    public ConsensusCoordinator(ConsensusOptions options, ConsensusSnapshot snapshot, IActorRef registry)
+    public ConsensusCoordinator(ConsensusOptions options, ConsensusSnapshot snapshot, IActorRef registry, string selfValidatorId)
     {
+        _selfValidatorId = selfValidatorId;
+        // An honest node's own validator signs in this process: its votes need no signature check here.
+        _trustOwnVotes = options.Byzantine == ByzantineMode.Honest;
         _options = options;
         _snapshot = snapshot;
         _registry = registry;
@@ -52,8 +59,8 @@ public sealed class ConsensusCoordinator : ReceiveActor
         Receive<ProposalTimeout>(Handle);
     }
 
-    public static Props Props(ConsensusOptions options, ConsensusSnapshot snapshot, IActorRef registry) =>
-        Akka.Actor.Props.Create(() => new ConsensusCoordinator(options, snapshot, registry));
+    public static Props Props(ConsensusOptions options, ConsensusSnapshot snapshot, IActorRef registry, string selfValidatorId) =>
+        Akka.Actor.Props.Create(() => new ConsensusCoordinator(options, snapshot, registry, selfValidatorId));
 
     private void Handle(Propose propose)
     {
@@ -109,9 +116,26 @@ public sealed class ConsensusCoordinator : ReceiveActor
 
     private void Handle(Vote vote)
     {
-        if (vote?.ContentId is null || !_pending.TryGetValue(vote.ContentId, out var pending))
+        if (vote?.ContentId is null || vote.ValidatorId is null || !_pending.TryGetValue(vote.ContentId, out var pending))
             return;
-        var step = pending.Tally.Add(vote);
+        if (pending.Outcome is not null && !pending.Tally.HasVoted(vote.ValidatorId))
+        {
+            // Decided already: a validator's first vote can change nothing, so it is not verified. Only a second,
+            // different vote from it makes both worth checking, for equivocation.
+            pending.Late ??= new Dictionary<string, Vote>(StringComparer.Ordinal);
+            if (!pending.Late.TryGetValue(vote.ValidatorId, out var first))
+            {
+                pending.Late[vote.ValidatorId] = vote;
+                if (pending.Tally.Outstanding - pending.Late.Count <= 0)
+                    Finish(vote.ContentId, pending);
+                return;
+            }
+            if (first.SameStatementAs(vote))
+                return;
+            pending.Tally = pending.Tally.Add(first).Tally;
+        }
+        var own = _trustOwnVotes && Sender.Path.Address.HasLocalScope && vote.ValidatorId == _selfValidatorId;
+        var step = pending.Tally.Add(vote, signatureVerified: own);
         pending.Tally = step.Tally;
         switch (step.Disposition)
         {
@@ -167,11 +191,14 @@ public sealed class ConsensusCoordinator : ReceiveActor
         var outcome = Outcome(pending, decided);
         Reply(pending, outcome);
         if (decided == ProposalDecision.Undecided || tally.Outstanding == 0)
-        {
-            // Every validator has spoken: no late vote can come to catch.
-            pending.Timer?.Cancel();
-            Remove(contentId, pending);
-        }
+            Finish(contentId, pending);
+    }
+
+    /// <summary>Every validator has spoken: no late vote can come to catch.</summary>
+    private void Finish(string contentId, Pending pending)
+    {
+        pending.Timer?.Cancel();
+        Remove(contentId, pending);
     }
 
     private void Remove(string contentId, Pending pending)
