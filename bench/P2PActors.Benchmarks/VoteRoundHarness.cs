@@ -119,7 +119,7 @@ public static class VoteRoundHarness
                 .WithFallback(DistributedData.DefaultConfig());
             var system = ActorSystem.Create(MembershipSettings.SystemName, config);
             GameState.Start(system, settings);
-            var cluster = Cluster.Get(system);
+            var cluster = Akka.Cluster.Cluster.Get(system);
             seed ??= cluster.SelfAddress;
             cluster.Join(seed);
             ConsensusRuntime.Start(system, new ConsensusOptions(), snapshot);
