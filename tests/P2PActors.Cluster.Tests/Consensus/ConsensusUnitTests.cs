@@ -1,0 +1,204 @@
+using P2PActors.Cluster.Consensus;
+using P2PActors.Cluster.State;
+using P2PActors.Content.Model;
+
+namespace P2PActors.Cluster.Tests.Consensus;
+
+public sealed class SetTrustTests
+{
+    [Fact]
+    public void A_set_attested_by_a_quorum_of_a_trusted_set_becomes_trusted_and_trust_walks_back_a_chain()
+    {
+        using var validators = new Validators(5, epoch: 30);
+        var trusted = ValidatorRegistry.Empty.With(validators.Set);
+        var older = new ValidatorSet(20, validators.Identities.Take(4).Select(i => i.ValidatorId).ToArray());
+        var oldest = new ValidatorSet(10, validators.Identities.Take(3).Select(i => i.ValidatorId).ToArray());
+        // Epoch 20 is attested by 4 of the 5 trusted validators (threshold 4); epoch 10 only by members of epoch 20 (threshold 3).
+        var attestations = validators.Identities.Take(4).Select(i => SetAttestation.Create(older, i))
+            .Concat(validators.Identities.Skip(1).Take(3).Select(i => SetAttestation.Create(oldest, i)))
+            .ToList();
+
+        var extended = SetTrust.Extend(trusted, attestations);
+
+        Assert.True(extended.TryGetSet(20, out var learnt));
+        Assert.Equal(older.Hash, learnt.Hash);
+        Assert.True(extended.TryGetSet(10, out _));
+    }
+
+    [Fact]
+    public void Too_few_attestations_forged_signatures_and_outsiders_earn_no_trust()
+    {
+        using var validators = new Validators(4, epoch: 30);
+        using var outsiders = new Validators(4, epoch: 1);
+        var trusted = ValidatorRegistry.Empty.With(validators.Set);
+        var claimed = new ValidatorSet(5, outsiders.Identities.Select(i => i.ValidatorId).ToArray());
+        var attestations = new List<SetAttestation>
+        {
+            // Two genuine members: threshold of 4 is 3.
+            SetAttestation.Create(claimed, validators[0]),
+            SetAttestation.Create(claimed, validators[1]),
+            // A third member's id with someone else's signature.
+            SetAttestation.Create(claimed, outsiders[0]) with { ValidatorId = validators[2].ValidatorId },
+            // The same member twice counts once.
+            SetAttestation.Create(claimed, validators[0]),
+        };
+        // Outsiders vouching for themselves.
+        attestations.AddRange(outsiders.Identities.Select(i => SetAttestation.Create(claimed, i)));
+
+        var extended = SetTrust.Extend(trusted, attestations);
+
+        Assert.False(extended.TryGetSet(5, out _));
+        Assert.Single(extended.Sets);
+    }
+
+    [Fact]
+    public void An_attested_set_never_replaces_the_set_already_trusted_for_its_epoch()
+    {
+        using var validators = new Validators(4, epoch: 30);
+        using var others = new Validators(4, epoch: 30);
+        var trusted = ValidatorRegistry.Empty.With(validators.Set);
+        var rival = others.Set;
+        var attestations = validators.Identities.Select(i => SetAttestation.Create(rival, i)).ToList();
+
+        var extended = SetTrust.Extend(trusted, attestations);
+
+        Assert.True(extended.TryGetSet(30, out var kept));
+        Assert.Equal(validators.Set.Hash, kept.Hash);
+    }
+}
+
+public sealed class CertificateAdmissionTests
+{
+    [Fact]
+    public void A_certificate_of_a_set_learnt_later_is_admitted_then_and_not_before()
+    {
+        using var validators = new Validators(4);
+        var snapshot = new ConsensusSnapshot();
+        var admission = new CertificateAdmission(snapshot);
+        var certificate = validators.Certify(3);
+        var header = new CatalogHeader(Validators.ContentId, ContentType.Item, "Blade", "alice", 1, "akka.tcp://p2pactors@127.0.0.1:1", certificate);
+
+        Assert.False(admission.Admit(header));
+        Assert.False(admission.Admit(header));
+        Assert.Equal(2, admission.Refused);
+
+        snapshot.Publish(ConsensusView.Empty with { Registry = validators.Registry });
+        Assert.True(admission.Admit(header));
+        // Remembered: still admitted (and not re-verified) even if the snapshot were emptied.
+        snapshot.Publish(ConsensusView.Empty);
+        Assert.True(admission.Admit(header));
+    }
+
+    [Fact]
+    public void Headers_without_a_certificate_or_with_one_for_other_content_are_refused()
+    {
+        using var validators = new Validators(4);
+        var snapshot = new ConsensusSnapshot();
+        snapshot.Publish(ConsensusView.Empty with { Registry = validators.Registry });
+        var admission = new CertificateAdmission(snapshot);
+        var certificate = validators.Certify(3);
+
+        Assert.False(admission.Admit(new CatalogHeader(Validators.ContentId, ContentType.Item, "Blade", "a", 1, "h")));
+        Assert.False(admission.Admit(new CatalogHeader(Validators.OtherContentId, ContentType.Item, "Blade", "a", 1, "h", certificate)));
+        Assert.False(admission.Admit(new CatalogHeader(Validators.ContentId, ContentType.Item, "Blade", "a", 1, "h", validators.Certify(3) with
+        {
+            Approvals = certificate.Approvals.Take(2).ToList(),
+        })));
+        Assert.True(admission.Admit(new CatalogHeader(Validators.ContentId, ContentType.Item, "Blade", "a", 1, "h", certificate)));
+    }
+}
+
+public sealed class ByzantineBehaviourTests
+{
+    [Theory]
+    [InlineData("approve-all", ByzantineMode.ApproveAll)]
+    [InlineData("reject-all", ByzantineMode.RejectAll)]
+    [InlineData("equivocate", ByzantineMode.Equivocate)]
+    [InlineData("forge-signatures", ByzantineMode.ForgeSignatures)]
+    [InlineData("replay", ByzantineMode.Replay)]
+    [InlineData("silent", ByzantineMode.Silent)]
+    [InlineData("slow", ByzantineMode.Slow)]
+    [InlineData("overpowered", ByzantineMode.Overpowered)]
+    [InlineData("honest", ByzantineMode.Honest)]
+    public void Modes_have_kebab_case_names(string name, ByzantineMode mode)
+    {
+        Assert.Equal(name, ByzantineModes.WireName(mode));
+        Assert.True(ByzantineModes.TryParse(name, out var parsed));
+        Assert.Equal(mode, parsed);
+        Assert.Contains(name, ByzantineModes.Names);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("approve_all")]
+    [InlineData("evil")]
+    [InlineData(null)]
+    public void Unknown_mode_names_do_not_parse(string? name) => Assert.False(ByzantineModes.TryParse(name, out _));
+
+    [Fact]
+    public void Each_mode_sends_what_it_promises_given_an_honest_rejection()
+    {
+        using var validators = new Validators(4);
+        var registry = validators.Registry;
+        var honest = validators.Reject(0, "profanity");
+        IReadOnlyList<Vote> Respond(ByzantineMode mode) => new ByzantineBehaviour(mode, validators[0]).Respond(honest);
+
+        Assert.Equal([honest], Respond(ByzantineMode.Honest));
+        Assert.Equal([honest], Respond(ByzantineMode.Overpowered));
+        Assert.Empty(Respond(ByzantineMode.Silent));
+        Assert.Equal([honest], Respond(ByzantineMode.RejectAll));
+        var approval = Assert.Single(Respond(ByzantineMode.ApproveAll));
+        Assert.True(approval.Approve);
+        Assert.True(registry.IsValidVote(approval));
+        var pair = Respond(ByzantineMode.Equivocate);
+        Assert.Equal(2, pair.Count);
+        Assert.True(new EquivocationEvidence(pair[0], pair[1]).Verify(registry));
+        var forged = Assert.Single(Respond(ByzantineMode.ForgeSignatures));
+        Assert.True(forged.Approve);
+        Assert.False(registry.IsValidVote(forged));
+    }
+
+    [Fact]
+    public void A_replaying_validator_answers_with_a_vote_it_signed_for_other_content()
+    {
+        using var validators = new Validators(4);
+        var replay = new ByzantineBehaviour(ByzantineMode.Replay, validators[1]);
+        Assert.Empty(replay.Respond(validators.Reject(1, "profanity")));
+        var other = validators[1].Vote(Validators.OtherContentId, validators.Epoch, false, []);
+        var replayed = Assert.Single(replay.Respond(other));
+        Assert.Equal(Validators.ContentId, replayed.ContentId);
+        Assert.Equal(VoteDisposition.OtherContent, VoteTally.Start(Validators.OtherContentId, validators.Epoch, validators.Registry).Add(replayed).Disposition);
+    }
+
+    [Fact]
+    public void Overpowered_content_keeps_a_correct_id_and_breaks_the_balance_rules()
+    {
+        var item = Content.Generation.ContentFactory.Generate(ContentType.Item, new Dictionary<string, string>(), 3);
+        var boosted = ByzantineBehaviour.Overpower(item);
+        Assert.True(ContentJson.HasValidId(boosted));
+        Assert.NotEqual(item.Id, boosted.Id);
+        Assert.True(Content.Validation.ContentValidator.Validate(item).IsValid);
+        Assert.Contains(Content.Validation.ContentValidator.Validate(boosted).Rules, r => r.StartsWith("balance.", StringComparison.Ordinal));
+    }
+}
+
+public sealed class TokenBucketTests
+{
+    [Fact]
+    public void A_bucket_serves_its_burst_then_refills_at_its_rate()
+    {
+        var second = System.Diagnostics.Stopwatch.Frequency;
+        var bucket = new TokenBucket(perSecond: 2, burst: 3, nowTicks: 0);
+        Assert.True(bucket.TryTake(0));
+        Assert.True(bucket.TryTake(0));
+        Assert.True(bucket.TryTake(0));
+        Assert.False(bucket.TryTake(0));
+        Assert.True(bucket.TryTake(second / 2));
+        Assert.False(bucket.TryTake(second / 2));
+        // Never more than the burst, however long it rested.
+        Assert.True(bucket.TryTake(100 * second));
+        Assert.True(bucket.TryTake(100 * second));
+        Assert.True(bucket.TryTake(100 * second));
+        Assert.False(bucket.TryTake(100 * second));
+    }
+}
