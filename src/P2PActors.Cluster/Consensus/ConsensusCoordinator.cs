@@ -125,9 +125,8 @@ public sealed class ConsensusCoordinator : ReceiveActor
             pending.Late ??= new Dictionary<string, Vote>(StringComparer.Ordinal);
             if (!pending.Late.TryGetValue(vote.ValidatorId, out var first))
             {
+                // Kept until the timeout: an equivocator's second vote usually follows right behind the first.
                 pending.Late[vote.ValidatorId] = vote;
-                if (pending.Tally.Outstanding - pending.Late.Count <= 0)
-                    Finish(vote.ContentId, pending);
                 return;
             }
             if (first.SameStatementAs(vote))
