@@ -47,7 +47,12 @@ public sealed class ConsensusFaultTests : TestKit
     [Fact]
     public async Task An_equivocating_validator_is_flagged_on_every_node_with_evidence_each_node_verified_itself()
     {
-        var nodes = await ConsensusCluster.StartAsync(this, 4, i => new ConsensusOptions { Byzantine = i == 3 ? ByzantineMode.Equivocate : ByzantineMode.Honest });
+        // A generous timeout: the proposer keeps a decided proposal until then to catch the second, late vote.
+        var nodes = await ConsensusCluster.StartAsync(this, 4, i => new ConsensusOptions
+        {
+            Byzantine = i == 3 ? ByzantineMode.Equivocate : ByzantineMode.Honest,
+            DecisionTimeout = TimeSpan.FromSeconds(5),
+        });
         try
         {
             var equivocator = nodes[3].Runtime.ValidatorId;
@@ -61,7 +66,8 @@ public sealed class ConsensusFaultTests : TestKit
             {
                 foreach (var node in nodes)
                 {
-                    Assert.True(node.View.Equivocations.TryGetValue(equivocator, out var count), "not flagged on every node");
+                    Assert.True(node.View.Equivocations.TryGetValue(equivocator, out var count),
+                        $"not flagged on every node: {string.Join(", ", nodes.Select(n => n.View.Equivocations.Count))}; outcomes {valid.Equivocators.Count}/{invalid.Equivocators.Count}");
                     Assert.True(count >= 1);
                     var overview = node.Client.Validators();
                     Assert.True(Assert.Single(overview.Validators, v => v.Id == equivocator).Equivocating);
