@@ -115,7 +115,8 @@ public sealed partial class ClusterProcessTests
             var contentId = JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
             using var share = await node1.PostAsync("/api/catalog",
                 new StringContent($$"""{ "contentId": "{{contentId}}", "author": "traveller" }""", Encoding.UTF8, "application/json"));
-            Assert.True(share.StatusCode is HttpStatusCode.OK or HttpStatusCode.Accepted, await share.Content.ReadAsStringAsync());
+            // Three validators: all three must approve (threshold ⌊2·3/3⌋+1 = 3) before the content is shared.
+            Assert.True(share.StatusCode == HttpStatusCode.Created, await share.Content.ReadAsStringAsync());
             var fetchDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
             while (true)
             {

@@ -36,6 +36,8 @@ public sealed class NodeFixture : IAsyncLifetime
         var memberUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => memberUp.TrySetResult());
         await memberUp.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        // A one-node cluster is a validator set of one once the node has proved its own key.
+        await P2PActors.Cluster.Consensus.ConsensusRuntime.For(system).Snapshot.WaitForSetAsync(TimeSpan.FromSeconds(30));
         Http = new HttpClient { BaseAddress = new Uri(_app.Urls.Single()) };
         // The first generation waits for player memory's shard region to register; pay that once, here.
         using var warmUp = await PostJsonAsync("/api/content/item", """{ "playerId": "warm-up" }""");

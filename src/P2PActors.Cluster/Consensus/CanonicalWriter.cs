@@ -24,6 +24,14 @@ internal sealed class CanonicalWriter
         return this;
     }
 
+    public CanonicalWriter Bytes(ReadOnlySpan<byte> value)
+    {
+        Int32(value.Length);
+        value.CopyTo(_buffer.GetSpan(value.Length));
+        _buffer.Advance(value.Length);
+        return this;
+    }
+
     public CanonicalWriter Int32(int value)
     {
         BinaryPrimitives.WriteInt32BigEndian(_buffer.GetSpan(4), value);

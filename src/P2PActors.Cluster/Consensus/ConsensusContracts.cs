@@ -41,13 +41,54 @@ public sealed record ConsensusOptions
     public int MaxContentBytes { get; init; } = 512 * 1024;
 
     public ByzantineMode Byzantine { get; init; } = ByzantineMode.Honest;
+
+    /// <summary>Folder of the persisted validator key (<see cref="ValidatorIdentity.LoadOrCreate"/>); null keeps an in-memory key.</summary>
+    public string? KeyDirectory { get; init; }
+
+    /// <summary>Every problem with these options, phrased for the operator; empty when they are usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (DecisionTimeout < TimeSpan.FromMilliseconds(1) || DecisionTimeout > TimeSpan.FromMinutes(1))
+            problems.Add("DecisionTimeout must be between 1 ms and 1 minute");
+        if (ProposalsPerSecondPerProposer < 1)
+            problems.Add("ProposalsPerSecondPerProposer must be at least 1");
+        if (ProposalBurst < 1)
+            problems.Add("ProposalBurst must be at least 1");
+        if (MaxContentBytes < 1024)
+            problems.Add("MaxContentBytes must be at least 1024");
+        if (!Enum.IsDefined(Byzantine))
+            problems.Add($"Byzantine mode {(int)Byzantine} is not defined");
+        return problems;
+    }
+}
+
+/// <summary>The kebab-case names of <see cref="ByzantineMode"/> used by flags, environment and appsettings.</summary>
+public static class ByzantineModes
+{
+    private static readonly IReadOnlyDictionary<string, ByzantineMode> ByName = Enum.GetValues<ByzantineMode>()
+        .ToDictionary(WireName, m => m, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>approve-all, reject-all, equivocate, forge-signatures, replay, silent, slow, overpowered (and honest).</summary>
+    public static IReadOnlyList<string> Names { get; } = Enum.GetValues<ByzantineMode>().Select(WireName).ToArray();
+
+    public static string WireName(ByzantineMode mode) =>
+        string.Concat(mode.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
+    public static bool TryParse(string? name, out ByzantineMode mode)
+    {
+        mode = ByzantineMode.Honest;
+        return name is not null && ByName.TryGetValue(name.Trim(), out mode);
+    }
 }
 
 public enum ProposalDecision { Accepted, Rejected, Undecided }
 
 /// <summary>
 /// What became of one proposal. <see cref="Certificate"/> is set only when accepted; <see cref="Rules"/> are the
-/// rule names the counted rejections gave (the local validator's own findings when it refused up front).
+/// rule names the counted rejections gave (the proposer's own finding when it refused up front, e.g. oversized);
+/// <see cref="Refusals"/> say why validators would not vote at all (rate limited, another epoch), which is what
+/// leaves a proposal undecided.
 /// </summary>
 public sealed record ProposalOutcome(
     string ContentId,
@@ -60,4 +101,5 @@ public sealed record ProposalOutcome(
     IReadOnlyList<string> Rules,
     IReadOnlyList<string> Equivocators,
     Certificate? Certificate,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed,
+    IReadOnlyList<string> Refusals);

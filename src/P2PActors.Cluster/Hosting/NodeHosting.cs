@@ -7,6 +7,7 @@ using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using LinqToDB;
 using Microsoft.Data.Sqlite;
+using P2PActors.Cluster.Consensus;
 using P2PActors.Cluster.Generation;
 using P2PActors.Cluster.Players;
 using P2PActors.Cluster.Serialization;
@@ -20,8 +21,9 @@ public static class NodeHosting
     /// <summary>
     /// A whole P2PActors node: remoting on <see cref="NodeSettings.Host"/>:<see cref="NodeSettings.Port"/>, a cluster
     /// (joining itself when there are no seed nodes), JSON serialization, the SQL journal and snapshot store on
-    /// <c>{DataDirectory}/p2pactors.db</c>, player memory, generation, and the shared game state (DData, durable in
-    /// <c>{DataDirectory}/state</c>). The Split Brain Resolver keeps the majority; Akka.Hosting runs CoordinatedShutdown
+    /// <c>{DataDirectory}/p2pactors.db</c>, player memory, generation, the shared game state (DData, durable in
+    /// <c>{DataDirectory}/state</c>) whose catalog admits only certified entries, and consensus (validator key in
+    /// <c>{DataDirectory}/validator.key</c>). The Split Brain Resolver keeps the majority; Akka.Hosting runs CoordinatedShutdown
     /// when the host stops, so Ctrl+C/SIGTERM leaves the cluster gracefully.
     /// </summary>
     public static AkkaConfigurationBuilder WithP2PNode(this AkkaConfigurationBuilder builder, NodeSettings settings)
@@ -32,6 +34,11 @@ public static class NodeHosting
 
         Directory.CreateDirectory(settings.DataDirectory);
         var journalConnection = PrepareDatabase(settings.PersistenceDatabasePath);
+        var snapshot = new ConsensusSnapshot();
+        var admission = settings.Admission ?? new CertificateAdmission(snapshot);
+        var consensus = settings.Consensus.KeyDirectory is null
+            ? settings.Consensus with { KeyDirectory = settings.DataDirectory }
+            : settings.Consensus;
 
         builder
             .WithRemoting(settings.Host, settings.Port)
@@ -49,7 +56,8 @@ public static class NodeHosting
             .WithPlayerMemory(new PlayerMemoryOptions(
                 settings.PassivationIdleTimeout, settings.SnapshotEvery, settings.HistoryLimit))
             .WithGeneration(new GenerationOptions(settings.ContentDatabasePath, settings.CacheCapacity))
-            .WithGameState(new GameStateSettings { DataDirectory = Path.Combine(settings.DataDirectory, "state") });
+            .WithGameState(new GameStateSettings { DataDirectory = Path.Combine(settings.DataDirectory, "state"), Admission = admission })
+            .WithConsensus(consensus, snapshot, admission as CertificateAdmission);
 
         if (settings.SeedNodes.Count == 0)
         {

@@ -1,3 +1,6 @@
+using P2PActors.Cluster.Consensus;
+using P2PActors.Cluster.State;
+
 namespace P2PActors.Cluster.Hosting;
 
 /// <summary>
@@ -29,6 +32,12 @@ public sealed record NodeSettings
 
     public IReadOnlyList<string> Roles { get; init; } = [];
 
+    /// <summary>Vote timeout, rate limit, Byzantine mode. The validator key is kept in <see cref="DataDirectory"/> unless its KeyDirectory is set.</summary>
+    public ConsensusOptions Consensus { get; init; } = new();
+
+    /// <summary>Which catalog entries the node admits; null (the default) admits only entries with a certificate that verifies.</summary>
+    public ICatalogAdmission? Admission { get; init; }
+
     public string PersistenceDatabasePath => Path.Combine(DataDirectory, "p2pactors.db");
 
     public string ContentDatabasePath => Path.Combine(DataDirectory, "content.db");
@@ -53,6 +62,7 @@ public sealed record NodeSettings
             problems.Add("SnapshotEvery must be at least 1");
         if (HistoryLimit < 1)
             problems.Add("HistoryLimit must be at least 1");
+        problems.AddRange(Consensus.Validate());
         return problems;
     }
 }

@@ -75,6 +75,10 @@ public sealed class GameState
         });
     }
 
+    /// <summary>The node's game state, or null when <see cref="Start"/> has not run on this ActorSystem.</summary>
+    public static GameState? TryGet(ActorSystem system) =>
+        system.WithExtension<GameStateHolder, GameStateHolderProvider>().Instance;
+
     public static GameState For(ActorSystem system) =>
         system.WithExtension<GameStateHolder, GameStateHolderProvider>().Instance
         ?? throw new InvalidOperationException("GameState has not been started on this ActorSystem (WithGameState)");
@@ -112,7 +116,14 @@ public sealed class GameState
     /// Shares content with every peer: its body stays in this node's store (peers fetch it on demand) and its
     /// header goes into the replicated catalog, written to a majority.
     /// </summary>
-    public async Task<WriteResult> ShareAsync(GameContent content, string author, CancellationToken ct = default)
+    public async Task<WriteResult> ShareAsync(GameContent content, string author, CancellationToken ct = default) =>
+        await ShareAsync(content, author, certificate: null, ct).ConfigureAwait(false);
+
+    /// <summary>
+    /// Shares content together with the certificate of its acceptance; a node whose admission checks certificates
+    /// refuses (with an <see cref="ArgumentException"/>) to share content whose certificate it cannot verify.
+    /// </summary>
+    public async Task<WriteResult> ShareAsync(GameContent content, string author, Consensus.Certificate? certificate, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(content);
         StateValidation.Require(StateValidation.CatalogId(content.Id), nameof(content));
@@ -122,7 +133,7 @@ public sealed class GameState
         var json = ContentJson.Serialize(content);
         await Bodies.Ask<ContentBodyStored>(new StoreContentBody(content.Id!, json), LocalAskTimeout, ct).ConfigureAwait(false);
         var header = new CatalogHeader(content.Id!, content.Type, content.DisplayName, author,
-            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Akka.Cluster.Cluster.Get(_system).SelfAddress.ToString());
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Akka.Cluster.Cluster.Get(_system).SelfAddress.ToString(), certificate);
         return await Actor.Ask<WriteResult>(new ShareEntry(header), LocalAskTimeout, ct).ConfigureAwait(false);
     }
 

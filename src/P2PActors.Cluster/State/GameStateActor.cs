@@ -74,6 +74,7 @@ public sealed class GameStateActor : ReceiveActor
         Receive<GetPlayer>(q => Sender.Tell(new PlayerResult(_view.Player(q.PlayerId, NowMs(), _settings.PresenceTimeout))));
         Receive<ListCatalog>(q => Sender.Tell(_view.ListCatalog(q.Type, q.Skip, q.Take)));
         Receive<FindEntry>(q => Sender.Tell(new EntryResult(_view.FindCatalogEntry(q.Id))));
+        Receive<RefreshAdmission>(_ => _view = _view.WithAdmissionRefreshed());
         Receive<GameStateProtocol.Subscribe>(s =>
         {
             _subscribers.Add(s.Subscriber);
@@ -181,7 +182,9 @@ public sealed class GameStateActor : ReceiveActor
             return;
         }
         Write(_view.Keys.CatalogKey(cmd.Header.Id), LWWDictionary<string, CatalogHeader>.Empty, _majorityWrite,
-            d => d.ContainsKey(cmd.Header.Id) ? d : d.SetItem(_self, cmd.Header.Id, cmd.Header));
+            // An entry already there stays, unless this node does not admit it (a forged certificate must not
+            // keep the genuine entry out).
+            d => d.TryGetValue(cmd.Header.Id, out var existing) && _settings.Admission.Admit(existing) ? d : d.SetItem(_self, cmd.Header.Id, cmd.Header));
     }
 
     private void Write<T>(IKey<T> key, T initial, IWriteConsistency consistency, Func<T, T> modify)

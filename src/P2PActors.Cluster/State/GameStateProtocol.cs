@@ -28,6 +28,9 @@ public static class GameStateProtocol
 
     public sealed record EntryResult(CatalogHeader? Header);
 
+    /// <summary>The admission may judge entries differently now (the validator registry learnt a set): re-evaluate the catalog.</summary>
+    public sealed record RefreshAdmission;
+
     public sealed record Subscribe(IActorRef Subscriber);
 
     public sealed record Unsubscribe(IActorRef Subscriber);

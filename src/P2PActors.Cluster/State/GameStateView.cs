@@ -79,6 +79,10 @@ public sealed class GameStateView
         }
     }
 
+    /// <summary>The same data with the admitted catalog worked out again on next use.</summary>
+    public GameStateView WithAdmissionRefreshed() =>
+        new(Keys, Admission, Positions, Presence, Inventories, Catalog, null);
+
     public PlayerView? Player(string playerId, long nowMs, TimeSpan presenceTimeout)
     {
         var bucket = Keys.PlayerBucket(playerId);

@@ -1,3 +1,4 @@
+using P2PActors.Cluster.Consensus;
 using P2PActors.Cluster.Serialization;
 using P2PActors.Content.Model;
 
@@ -12,14 +13,18 @@ public sealed record PlayerPosition(string Zone, double X, double Y, long Update
 /// <summary>The last heartbeat of a player; "online" is derived from it at read time.</summary>
 public sealed record PresenceEntry(string Zone, long LastSeenMs, string Node) : IP2PMessage;
 
-/// <summary>What every peer knows about a shared piece of content without holding its body.</summary>
+/// <summary>
+/// What every peer knows about a shared piece of content without holding its body. <see cref="Certificate"/> is
+/// the proof the validators accepted it; nodes that check certificates admit no entry without a valid one.
+/// </summary>
 public sealed record CatalogHeader(
     string Id,
     ContentType Type,
     string Name,
     string Author,
     long CreatedMs,
-    string Holder) : IP2PMessage;
+    string Holder,
+    Certificate? Certificate = null) : IP2PMessage;
 
 /// <summary>A player as the state snapshot shows it.</summary>
 public sealed record PlayerView(

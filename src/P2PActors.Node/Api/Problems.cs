@@ -1,3 +1,5 @@
+using P2PActors.Cluster.Consensus;
+
 namespace P2PActors.Node.Api;
 
 /// <summary>Every error the API answers is RFC 9457 problem details (application/problem+json).</summary>
@@ -17,6 +19,37 @@ public static class Problems
             title: "The request body is too large.",
             detail: $"This node reads at most {limit} bytes of request body.",
             extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["body"] = [$"Larger than {limit} bytes."] } });
+
+    /// <summary>422: the validators rejected the content; <c>rules</c> names every rule the counted rejections gave.</summary>
+    public static IResult Rejected(ProposalOutcome outcome) =>
+        Results.Problem(
+            statusCode: StatusCodes.Status422UnprocessableEntity,
+            title: "The validators rejected the content.",
+            detail: $"{outcome.Rejections} of {outcome.Validators} validators rejected it (broken rules: {string.Join(", ", outcome.Rules)}); nothing was shared.",
+            extensions: Extensions(outcome, "rejected"));
+
+    /// <summary>503: the vote reached no decision in time; the content was not shared and may be proposed again.</summary>
+    public static IResult Undecided(ProposalOutcome outcome) =>
+        Results.Problem(
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "undecided",
+            detail: $"The vote reached no decision within the timeout ({outcome.Approvals} approvals of {outcome.Threshold} needed, " +
+                    $"{outcome.Rejections} rejections, {outcome.Validators} validators); nothing was shared. Try again later.",
+            extensions: Extensions(outcome, "undecided"));
+
+    private static Dictionary<string, object?> Extensions(ProposalOutcome outcome, string decision) => new()
+    {
+        ["decision"] = decision,
+        ["contentId"] = outcome.ContentId,
+        ["rules"] = outcome.Rules,
+        ["refusals"] = outcome.Refusals,
+        ["equivocators"] = outcome.Equivocators,
+        ["epoch"] = outcome.Epoch,
+        ["validators"] = outcome.Validators,
+        ["threshold"] = outcome.Threshold,
+        ["approvals"] = outcome.Approvals,
+        ["rejections"] = outcome.Rejections,
+    };
 
     public static IResult Unavailable(string title, string detail) =>
         Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: title, detail: detail);

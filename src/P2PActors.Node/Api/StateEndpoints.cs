@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
+using P2PActors.Cluster.Consensus;
 using P2PActors.Cluster.Generation;
 using P2PActors.Cluster.State;
 using P2PActors.Content.Model;
@@ -25,7 +26,22 @@ public static class StateEndpoints
 
     public sealed record WriteAnswer(string Replication, bool Applied);
 
-    public sealed record ShareAnswer(string Id, string Type, string Name, string Author, string Replication);
+    public sealed record ShareAnswer(string Id, string Type, string Name, string Author, string Replication, CertificateSummary Certificate);
+
+    /// <summary>What the validators decided, without the signatures themselves.</summary>
+    public sealed record CertificateSummary(long Epoch, string SetHash, int Validators, int Threshold, int Approvals, int Rejections,
+        IReadOnlyList<string> Signers, double ElapsedMs)
+    {
+        public static CertificateSummary From(ProposalOutcome outcome) => new(
+            outcome.Epoch,
+            outcome.Certificate?.ValidatorSetHash ?? "",
+            outcome.Validators,
+            outcome.Threshold,
+            outcome.Approvals,
+            outcome.Rejections,
+            outcome.Certificate?.Approvals.Select(v => v.ValidatorId).ToList() ?? [],
+            outcome.Elapsed.TotalMilliseconds);
+    }
 
     public static IEndpointRouteBuilder MapStateEndpoints(this IEndpointRouteBuilder app)
     {
@@ -93,7 +109,11 @@ public static class StateEndpoints
         return await WriteAsync(write);
     }
 
-    /// <summary><c>POST /api/catalog</c> <c>{ "contentId": "...", "author": "..." }</c>: shares content this node holds.</summary>
+    /// <summary>
+    /// <c>POST /api/catalog</c> <c>{ "contentId": "...", "author": "..." }</c>: puts content this node holds to the
+    /// validators' vote and shares it, with its certificate, only when accepted: 201 with a certificate summary; 422
+    /// naming every broken rule when rejected; 503 when the vote ended undecided. Nothing is shared unless accepted.
+    /// </summary>
     private static async Task<IResult> ShareAsync(
         HttpContext http, ActorSystem system, IRequiredActor<GenerationCoordinator> coordinator, NodeOptions options, CancellationToken ct)
     {
@@ -143,9 +163,27 @@ public static class StateEndpoints
             return Problems.Field("contentId", $"This node neither generated nor holds content '{contentId}'; generate it first (POST /api/content/{{type}}).");
 
         var content = found.Content;
+        ProposalOutcome outcome;
+        try
+        {
+            outcome = await ConsensusClient.For(system).ProposeAsync(content, ProposalOptions.DecideOnly, ct);
+        }
+        catch (AskTimeoutException)
+        {
+            return Problems.Unavailable("The node could not answer in time.", "The consensus coordinator did not answer in time; nothing was shared.");
+        }
+        switch (outcome.Decision)
+        {
+            case ProposalDecision.Rejected:
+                return Problems.Rejected(outcome);
+            case ProposalDecision.Undecided:
+                return Problems.Undecided(outcome);
+        }
         return await WriteAsync(
-            () => GameState.For(system).ShareAsync(content, author, ct),
-            result => new ShareAnswer(content.Id!, ContentTypes.WireName(content.Type), content.DisplayName, author, Lower(result.Replication)));
+            () => GameState.For(system).ShareAsync(content, author, outcome.Certificate, ct),
+            result => new ShareAnswer(content.Id!, ContentTypes.WireName(content.Type), content.DisplayName, author, Lower(result.Replication),
+                CertificateSummary.From(outcome)),
+            _ => StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> ListCatalogAsync(HttpRequest request, ActorSystem system, CancellationToken ct)
@@ -233,7 +271,10 @@ public static class StateEndpoints
     private static Task<IResult> WriteAsync(Func<Task<WriteResult>> write) =>
         WriteAsync(write, result => new WriteAnswer(Lower(result.Replication), result.Applied));
 
-    private static async Task<IResult> WriteAsync<T>(Func<Task<WriteResult>> write, Func<WriteResult, T> answer)
+    private static Task<IResult> WriteAsync<T>(Func<Task<WriteResult>> write, Func<WriteResult, T> answer) =>
+        WriteAsync(write, answer, result => result.Replication == Replication.Pending ? StatusCodes.Status202Accepted : StatusCodes.Status200OK);
+
+    private static async Task<IResult> WriteAsync<T>(Func<Task<WriteResult>> write, Func<WriteResult, T> answer, Func<WriteResult, int> status)
     {
         WriteResult result;
         try
@@ -249,9 +290,7 @@ public static class StateEndpoints
         {
             return Problems.Unavailable("The node could not answer in time.", "The game state did not answer in time; the write may still be applied.");
         }
-        return Results.Json(answer(result), statusCode: result.Replication == Replication.Pending
-            ? StatusCodes.Status202Accepted
-            : StatusCodes.Status200OK);
+        return Results.Json(answer(result), statusCode: status(result));
     }
 
     private static async Task<IResult> ReadAsync(Func<Task<IResult>> read)

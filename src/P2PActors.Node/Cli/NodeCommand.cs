@@ -27,6 +27,11 @@ public static class NodeCommand
             (new Option<TimeSpan>("--passivation-idle") { Description = "Idle time before a player's memory is passivated, hh:mm:ss [default: 00:02:00]" }, "P2PActors:PassivationIdleTimeout"),
             (new Option<long>("--max-body-bytes") { Description = "Largest HTTP request body accepted [default: 65536]" }, "P2PActors:MaxRequestBodyBytes"),
             (new Option<TimeSpan>("--request-timeout") { Description = "How long an HTTP request waits for the actors, hh:mm:ss [default: 00:00:10]" }, "P2PActors:RequestTimeout"),
+            (new Option<string>("--byzantine") { Description = "Chaos testing: make this node's validator Byzantine [default: honest]" }
+                .AcceptOnlyFromAmong([.. Cluster.Consensus.ByzantineModes.Names]), "P2PActors:Byzantine"),
+            (new Option<int>("--decision-timeout") { Description = "Milliseconds a proposal waits for a decision before it ends undecided [default: 500]" }, "P2PActors:DecisionTimeoutMs"),
+            (new Option<int>("--proposal-rate") { Description = "Proposals per second the validator serves from one proposer [default: 5000]" }, "P2PActors:ProposalRate"),
+            (new Option<int>("--proposal-burst") { Description = "Proposals one proposer may send at once before the rate applies [default: 10000]" }, "P2PActors:ProposalBurst"),
             (new Option<string>("--log-level") { Description = "Lowest log level written [default: Information]" }
                 .AcceptOnlyFromAmong("Verbose", "Debug", "Information", "Warning", "Error", "Fatal"), "Serilog:MinimumLevel:Default"),
         };

@@ -44,6 +44,24 @@ public sealed class NodeOptions
     /// <summary>How long an HTTP request waits for the actors before it answers 503.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Chaos testing: how this node's validator misbehaves (approve-all, reject-all, equivocate, forge-signatures,
+    /// replay, silent, slow, overpowered); "honest" for every real node.
+    /// </summary>
+    public string Byzantine { get; set; } = "honest";
+
+    /// <summary>Milliseconds a proposal waits for a decision before it ends undecided (never accepted).</summary>
+    public int DecisionTimeoutMs { get; set; } = 500;
+
+    /// <summary>Proposals per second this node's validator serves from any one proposer before it refuses them.</summary>
+    public int ProposalRate { get; set; } = 5_000;
+
+    /// <summary>Burst of proposals one proposer may send at once before the rate applies.</summary>
+    public int ProposalBurst { get; set; } = 10_000;
+
+    public Cluster.Consensus.ByzantineMode ByzantineMode =>
+        Cluster.Consensus.ByzantineModes.TryParse(Byzantine, out var mode) ? mode : Cluster.Consensus.ByzantineMode.Honest;
+
     /// <summary>Every reason these options cannot run a node, worded for the person who set them.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -73,6 +91,14 @@ public sealed class NodeOptions
             problems.Add($"--max-body-bytes / {Section}:MaxRequestBodyBytes: {MaxRequestBodyBytes} must be between 1024 and 16777216");
         if (RequestTimeout < TimeSpan.FromMilliseconds(100) || RequestTimeout > TimeSpan.FromMinutes(10))
             problems.Add($"--request-timeout / {Section}:RequestTimeout: {RequestTimeout} must be between 00:00:00.1 and 00:10:00");
+        if (!Cluster.Consensus.ByzantineModes.TryParse(Byzantine, out _))
+            problems.Add($"--byzantine / {Section}:Byzantine: '{Byzantine}' is not a mode; expected one of {string.Join(", ", Cluster.Consensus.ByzantineModes.Names)}");
+        if (DecisionTimeoutMs is < 1 or > 60_000)
+            problems.Add($"--decision-timeout / {Section}:DecisionTimeoutMs: {DecisionTimeoutMs} must be between 1 and 60000 milliseconds");
+        if (ProposalRate is < 1 or > 1_000_000)
+            problems.Add($"--proposal-rate / {Section}:ProposalRate: {ProposalRate} must be between 1 and 1000000 proposals per second");
+        if (ProposalBurst is < 1 or > 10_000_000)
+            problems.Add($"--proposal-burst / {Section}:ProposalBurst: {ProposalBurst} must be between 1 and 10000000");
         return problems;
     }
 

@@ -1,4 +1,5 @@
 using Akka.Hosting;
+using P2PActors.Cluster.Consensus;
 using P2PActors.Cluster.Hosting;
 using P2PActors.Node.Configuration;
 
@@ -33,5 +34,12 @@ public static class ActorSystemSetup
         PassivationIdleTimeout = options.PassivationIdleTimeout,
         SeedNodes = options.SeedNodeList,
         Roles = options.RoleList,
+        Consensus = new ConsensusOptions
+        {
+            Byzantine = options.ByzantineMode,
+            DecisionTimeout = TimeSpan.FromMilliseconds(options.DecisionTimeoutMs),
+            ProposalsPerSecondPerProposer = options.ProposalRate,
+            ProposalBurst = options.ProposalBurst,
+        },
     };
 }

@@ -51,6 +51,7 @@ public static class NodeHost
         app.MapPreviewEndpoints();
         app.MapHealthEndpoints();
         app.MapStateEndpoints();
+        app.MapValidatorEndpoints();
         return app;
     }
 }

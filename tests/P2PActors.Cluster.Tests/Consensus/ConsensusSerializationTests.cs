@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.DistributedData;
 using P2PActors.Cluster.Consensus;
 using P2PActors.Cluster.Serialization;
 
@@ -8,7 +9,9 @@ namespace P2PActors.Cluster.Tests.Consensus;
 /// <summary>Consensus records cross the network: they must bind to our serializer and survive a round trip intact.</summary>
 public sealed class ConsensusSerializationTests : IDisposable
 {
-    private readonly ActorSystem _system = ActorSystem.Create("consensus-serialization", ConfigurationFactory.ParseString(SerializationSetup.Hocon));
+    private readonly ActorSystem _system = ActorSystem.Create("consensus-serialization",
+        ConfigurationFactory.ParseString(SerializationSetup.Hocon + "\nakka.actor.provider = cluster\nakka.remote.dot-netty.tcp.port = 0\nakka.remote.dot-netty.tcp.hostname = 127.0.0.1")
+            .WithFallback(DistributedData.DefaultConfig()));
     private readonly Validators _validators = new(4);
 
     public void Dispose()
@@ -60,6 +63,80 @@ public sealed class ConsensusSerializationTests : IDisposable
         var copy = RoundTrip(Assert.Single(tally.Evidence));
         Assert.True(copy.Verify(_validators.Registry));
         Assert.Equal(_validators[3].ValidatorId, copy.ValidatorId);
+    }
+
+    private IReadOnlyList<IP2PMessage> ProtocolSamples()
+    {
+        var nonce = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        var address = "akka.tcp://p2pactors@127.0.0.1:4053";
+        return
+        [
+            _validators.Approve(0),
+            _validators.Certify(3),
+            _validators.Set,
+            new EquivocationEvidence(_validators.Approve(3), _validators.Reject(3, "profanity")),
+            new IdentityChallenge(nonce),
+            new IdentityProof(_validators[0].ValidatorId, nonce, _validators[0].Sign(IdentityProofs.SignedBytes(nonce, address))),
+            new Proposal("""{"type":"item","name":"Blade é"}""", Validators.ContentId, _validators.Epoch, _validators.Set.Hash, address),
+            new ProposalRefused(Validators.ContentId, _validators[1].ValidatorId, "rate-limited"),
+            SetAttestation.Create(_validators.Set, _validators[2]),
+            ValidatorBinding.Create(address, _validators[1]),
+        ];
+    }
+
+    [Fact]
+    public void Every_consensus_message_type_has_a_sample_and_round_trips()
+    {
+        var samples = ProtocolSamples();
+        var types = typeof(Vote).Assembly.GetTypes()
+            .Where(t => t.Namespace == typeof(Vote).Namespace && typeof(IP2PMessage).IsAssignableFrom(t) && !t.IsAbstract)
+            .Select(t => t.FullName)
+            .Order();
+        Assert.Equal(types, samples.Select(s => s.GetType().FullName).Order());
+        foreach (var sample in samples)
+        {
+            var serializer = _system.Serialization.FindSerializerFor(sample);
+            Assert.IsType<P2PJsonSerializer>(serializer);
+            var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, sample);
+            Assert.Equal(sample, _system.Serialization.Deserialize(serializer.ToBinary(sample), serializer.Identifier, manifest));
+        }
+    }
+
+    [Fact]
+    public void Proofs_attestations_and_bindings_still_verify_after_a_round_trip()
+    {
+        var nonce = new byte[] { 9, 8, 7 };
+        const string address = "akka.tcp://p2pactors@127.0.0.1:4100";
+        var proof = RoundTrip(new IdentityProof(_validators[0].ValidatorId, nonce, _validators[0].Sign(IdentityProofs.SignedBytes(nonce, address))));
+        Assert.True(IdentityProofs.Verify(proof, nonce, address));
+        Assert.False(IdentityProofs.Verify(proof, nonce, "akka.tcp://p2pactors@127.0.0.1:4101"));
+        Assert.False(IdentityProofs.Verify(proof, [9, 8, 6], address));
+
+        var attestation = RoundTrip(SetAttestation.Create(_validators.Set, _validators[2]));
+        Assert.True(_validators.Registry.TryGetKey(_validators[2].ValidatorId, out var key));
+        Assert.True(attestation.VerifyWith(key));
+        Assert.False((attestation with { ValidatorId = _validators[1].ValidatorId }).VerifyWith(key));
+
+        var binding = RoundTrip(ValidatorBinding.Create(address, _validators[1]));
+        Assert.True(binding.Verify());
+        Assert.False((binding with { Address = "akka.tcp://p2pactors@10.0.0.1:4053" }).Verify());
+    }
+
+    [Fact]
+    public void Replicated_consensus_sets_round_trip_inside_their_CRDTs()
+    {
+        IReplicatedData[] crdts =
+        [
+            GSet<SetAttestation>.Empty.Add(SetAttestation.Create(_validators.Set, _validators[0])).Add(SetAttestation.Create(_validators.Set, _validators[1])),
+            GSet<ValidatorBinding>.Empty.Add(ValidatorBinding.Create("akka.tcp://p2pactors@127.0.0.1:4053", _validators[0])),
+            GSet<EquivocationEvidence>.Empty.Add(new EquivocationEvidence(_validators.Approve(3), _validators.Reject(3, "profanity"))),
+        ];
+        foreach (var crdt in crdts)
+        {
+            var serializer = _system.Serialization.FindSerializerFor(crdt);
+            var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, crdt);
+            Assert.Equal(crdt, _system.Serialization.Deserialize(serializer.ToBinary(crdt), serializer.Identifier, manifest));
+        }
     }
 
     [Fact]

@@ -10,7 +10,8 @@ public sealed class StateHostingTests : TestKit
     public async Task A_node_started_with_WithP2PNode_serves_durable_game_state_and_runs_keep_majority()
     {
         using var data = new TempDataDirectory();
-        var settings = data.Settings();
+        // This test is about durable state, not certificates: the catalog admits what it is given.
+        var settings = data.Settings() with { Admission = AdmitAll.Instance };
         await using (var node = await TestNode.StartAsync(settings))
         {
             var config = node.System.Settings.Config;

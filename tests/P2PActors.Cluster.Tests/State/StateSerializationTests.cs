@@ -4,6 +4,7 @@ using Akka.Cluster;
 using Akka.DistributedData;
 using Akka.DistributedData.Durable;
 using Akka.Serialization;
+using P2PActors.Cluster.Consensus;
 using P2PActors.Cluster.Serialization;
 using P2PActors.Cluster.State;
 using P2PActors.Content.Model;
@@ -18,7 +19,9 @@ public sealed class StateSerializationTests : IAsyncLifetime
     [
         new PlayerPosition("forest", 1.5, -2.25, 1_700_000_000_123),
         new PresenceEntry("town", 1_700_000_000_456, "akka.tcp://p2pactors@127.0.0.1:4053"),
-        new CatalogHeader(new string('a', 64), ContentType.Map, "Sunken Keep", "node-a", 1_700_000_000_789, "akka.tcp://p2pactors@127.0.0.1:4053"),
+        new CatalogHeader(new string('a', 64), ContentType.Map, "Sunken Keep", "node-a", 1_700_000_000_789, "akka.tcp://p2pactors@127.0.0.1:4053",
+            new Certificate(new string('a', 64), 65_534, new string('e', 64),
+                [new Vote(new string('1', 64), new string('a', 64), 65_534, true, [], Enumerable.Range(0, 64).Select(i => (byte)i).ToArray())])),
         new FetchContentBody(new string('b', 64)),
         new ContentBodyFound(new string('c', 64), """{"type":"item"}"""),
         new ContentBodyMissing(new string('d', 64)),

@@ -1,0 +1,71 @@
+using System.Security.Cryptography;
+using P2PActors.Content.Model;
+
+namespace P2PActors.Cluster.Consensus;
+
+/// <summary>
+/// Everything a Byzantine validator does differently, in one place: given the vote an honest validator would cast,
+/// the votes this node actually sends. Honest nodes (and <see cref="ByzantineMode.Overpowered"/>, whose misdeeds are
+/// in what it proposes, see <see cref="Overpower"/>) send the honest vote.
+/// </summary>
+public sealed class ByzantineBehaviour(ByzantineMode mode, ValidatorIdentity identity)
+{
+    public const string RejectAllRule = "byzantine.reject-all";
+    private const int ReplayMemory = 16;
+
+    private readonly Queue<Vote> _signedEarlier = new();
+
+    public ByzantineMode Mode { get; } = mode;
+
+    /// <summary>Answers arrive only after the proposer gave up (<see cref="ByzantineMode.Slow"/>).</summary>
+    public bool DelaysAnswers => Mode == ByzantineMode.Slow;
+
+    /// <summary>Also writes catalog entries with forged certificates straight into the replicated catalog.</summary>
+    public bool ForgesCatalogEntries => Mode == ByzantineMode.ForgeSignatures;
+
+    public IReadOnlyList<Vote> Respond(Vote honest)
+    {
+        switch (Mode)
+        {
+            case ByzantineMode.Silent:
+                return [];
+            case ByzantineMode.ApproveAll:
+                return [honest.Approve ? honest : identity.Vote(honest.ContentId, honest.Epoch, true, [])];
+            case ByzantineMode.RejectAll:
+                return [honest.Approve ? identity.Vote(honest.ContentId, honest.Epoch, false, [RejectAllRule]) : honest];
+            case ByzantineMode.Equivocate:
+                var approve = honest.Approve ? honest : identity.Vote(honest.ContentId, honest.Epoch, true, []);
+                var reject = honest.Approve ? identity.Vote(honest.ContentId, honest.Epoch, false, [RejectAllRule]) : honest;
+                return [approve, reject];
+            case ByzantineMode.ForgeSignatures:
+                return [honest with { Approve = true, Rules = [], Signature = RandomNumberGenerator.GetBytes(ValidatorKeys.SignatureLength) }];
+            case ByzantineMode.Replay:
+                var earlier = _signedEarlier.FirstOrDefault(v => v.ContentId != honest.ContentId || v.Epoch != honest.Epoch);
+                Remember(identity.Vote(honest.ContentId, honest.Epoch, true, []));
+                return earlier is null ? [] : [earlier with { }];
+            default:
+                return [honest];
+        }
+    }
+
+    private void Remember(Vote vote)
+    {
+        _signedEarlier.Enqueue(vote);
+        if (_signedEarlier.Count > ReplayMemory)
+            _signedEarlier.Dequeue();
+    }
+
+    /// <summary>
+    /// What an <see cref="ByzantineMode.Overpowered"/> node proposes instead of <paramref name="content"/>: the same
+    /// content with stats (or rewards) far past the balance rules, under a correct id. Other types come back unchanged.
+    /// </summary>
+    public static GameContent Overpower(GameContent content) => content switch
+    {
+        Character c => ContentJson.WithId(c with { Stats = Boost(c.Stats) }),
+        Item i => ContentJson.WithId(i with { Stats = Boost(i.Stats) }),
+        Quest q => ContentJson.WithId(q with { Rewards = q.Rewards with { Gold = q.Rewards.Gold * 1000 + 1_000_000, Xp = q.Rewards.Xp * 1000 + 1_000_000 } }),
+        _ => content,
+    };
+
+    private static Stats Boost(Stats s) => new(s.Hp + 9_999, s.Atk + 999, s.Def + 999, s.Spd + 999, s.Mp + 999, s.Int + 999, s.Lck + 999);
+}

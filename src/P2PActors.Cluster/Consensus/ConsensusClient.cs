@@ -1,0 +1,101 @@
+using Akka.Actor;
+using P2PActors.Cluster.State;
+using P2PActors.Content.Model;
+
+namespace P2PActors.Cluster.Consensus;
+
+/// <summary>How a proposal's accepted content is shared: under which author, or not at all (benchmarks, dry runs).</summary>
+public sealed record ProposalOptions(string Author = "anonymous", bool Share = true)
+{
+    public static readonly ProposalOptions Default = new();
+
+    public static readonly ProposalOptions DecideOnly = new(Share: false);
+}
+
+/// <summary>
+/// The front door to the vote: <see cref="ProposeAsync(GameContent, CancellationToken)"/> puts content to the node's
+/// validators and, when they accept it, shares it in the catalog together with its certificate.
+/// </summary>
+public sealed class ConsensusClient
+{
+    private readonly ActorSystem _system;
+    private readonly ConsensusRuntime _runtime;
+
+    private ConsensusClient(ActorSystem system, ConsensusRuntime runtime)
+    {
+        _system = system;
+        _runtime = runtime;
+    }
+
+    public static ConsensusClient For(ActorSystem system) => new(system, ConsensusRuntime.For(system));
+
+    public ConsensusRuntime Runtime => _runtime;
+
+    /// <summary>True on an <see cref="ByzantineMode.Overpowered"/> node: the chaos harness proposes <see cref="ByzantineBehaviour.Overpower"/>ed content from it.</summary>
+    public bool IsOverpowered => _runtime.Options.Byzantine == ByzantineMode.Overpowered;
+
+    /// <summary>The longest a proposal can take: its decision timeout plus slack for a busy node.</summary>
+    public TimeSpan AskTimeout => _runtime.Options.DecisionTimeout + TimeSpan.FromSeconds(10);
+
+    public Task<ProposalOutcome> ProposeAsync(GameContent content, CancellationToken ct = default) =>
+        ProposeAsync(content, ProposalOptions.Default, ct);
+
+    /// <summary>
+    /// Proposes <paramref name="content"/> as it is (its id as claimed; validators recompute it). Accepted content is
+    /// shared when <see cref="ProposalOptions.Share"/> is set; the outcome is returned once that write is done.
+    /// </summary>
+    public async Task<ProposalOutcome> ProposeAsync(GameContent content, ProposalOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(options);
+        var outcome = await ProposeRawAsync(ContentJson.Serialize(content), content.Id ?? "", ct).ConfigureAwait(false);
+        if (outcome.Decision == ProposalDecision.Accepted && options.Share)
+            await GameState.For(_system).ShareAsync(content, options.Author, outcome.Certificate, ct).ConfigureAwait(false);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Proposes raw JSON under a claimed id, exactly as given: for bad-input paths (malformed JSON, a wrong id,
+    /// oversized content). Nothing is shared.
+    /// </summary>
+    public Task<ProposalOutcome> ProposeRawAsync(string json, string claimedId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(claimedId);
+        return _runtime.Coordinator.Ask<ProposalOutcome>(new ConsensusProtocol.Propose(json, claimedId), AskTimeout, ct);
+    }
+
+    /// <summary>Every validator this node knows, with the set it currently counts votes in.</summary>
+    public ValidatorOverview Validators() => ValidatorOverview.From(_runtime.Snapshot.View);
+}
+
+/// <summary>One validator as <c>GET /api/validators</c> lists it.</summary>
+public sealed record ValidatorInfo(string Id, string? Address, bool InCurrentSet, bool Equivocating, int EvidenceCount);
+
+/// <summary>The validators this node knows and the quorum arithmetic of its current set.</summary>
+public sealed record ValidatorOverview(
+    long Epoch,
+    string? SetHash,
+    int N,
+    int Threshold,
+    int F,
+    string Tolerance,
+    int KnownEpochs,
+    IReadOnlyList<ValidatorInfo> Validators)
+{
+    public static ValidatorOverview From(ConsensusView view)
+    {
+        var current = view.Current;
+        var ids = view.Registry.Sets.SelectMany(s => s.Members).Concat(view.Endpoints.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var validators = ids.Select(id => new ValidatorInfo(
+            id,
+            view.AddressOf(id),
+            current?.Contains(id) ?? false,
+            view.Equivocations.ContainsKey(id),
+            view.Equivocations.GetValueOrDefault(id))).ToList();
+        return current is null
+            ? new ValidatorOverview(0, null, 0, 0, 0, "no validator set yet: not every cluster member has proved its validator key", view.Registry.Sets.Count(), validators)
+            : new ValidatorOverview(current.Epoch, current.Hash, current.Count, current.Threshold, current.MaxFaulty,
+                QuorumMath.Describe(current.Count), view.Registry.Sets.Count(), validators);
+    }
+}

@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Text;
+using Akka.Actor;
+using Akka.Event;
+using static P2PActors.Cluster.Consensus.ConsensusProtocol;
+
+namespace P2PActors.Cluster.Consensus;
+
+/// <summary>
+/// The proposer at <c>/user/consensus</c>. One actor tallies every proposal of this node (no actor per proposal): it
+/// sends the canonical JSON to every validator of the current set, counts each signed vote once with a
+/// <see cref="VoteTally"/>, and answers as soon as the tally accepts (a quorum of valid approvals) or rejects
+/// (acceptance has become impossible). A proposal still pending at its timeout is undecided — never accepted. The
+/// tally lives on until the timeout so that a validator's second, different vote is still caught as equivocation.
+/// </summary>
+public sealed class ConsensusCoordinator : ReceiveActor
+{
+    public const string Name = "consensus";
+
+    private sealed class Pending(VoteTally tally, long sequence, long startTicks, IReadOnlyList<string> unreachable)
+    {
+        public VoteTally Tally { get; set; } = tally;
+        public long Sequence { get; } = sequence;
+        public long StartTicks { get; } = startTicks;
+        public List<IActorRef> Waiters { get; } = new(1);
+        public Dictionary<string, string> Refusals { get; } = new(StringComparer.Ordinal);
+        public IReadOnlyList<string> Unreachable { get; } = unreachable;
+        public ProposalOutcome? Outcome { get; set; }
+        public ICancelable? Timer { get; set; }
+    }
+
+    private readonly ConsensusOptions _options;
+    private readonly ConsensusSnapshot _snapshot;
+    private readonly IActorRef _registry;
+    private readonly string _proposer;
+    private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private long _sequence;
+
+    public ConsensusCoordinator(ConsensusOptions options, ConsensusSnapshot snapshot, IActorRef registry)
+    {
+        _options = options;
+        _snapshot = snapshot;
+        _registry = registry;
+        _proposer = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
+
+        Receive<Propose>(Handle);
+        Receive<Vote>(Handle);
+        Receive<ProposalRefused>(Handle);
+        Receive<ProposalTimeout>(Handle);
+    }
+
+    public static Props Props(ConsensusOptions options, ConsensusSnapshot snapshot, IActorRef registry) =>
+        Akka.Actor.Props.Create(() => new ConsensusCoordinator(options, snapshot, registry));
+
+    private void Handle(Propose propose)
+    {
+        var start = Stopwatch.GetTimestamp();
+        if (_pending.TryGetValue(propose.ContentId, out var running))
+        {
+            // The same content proposed again while its vote runs: one vote, every caller gets its outcome.
+            if (running.Outcome is { } outcome)
+                Sender.Tell(outcome);
+            else
+                running.Waiters.Add(Sender);
+            return;
+        }
+
+        var view = _snapshot.View;
+        if (view.Current is not { } set)
+        {
+            Sender.Tell(Immediate(propose.ContentId, ProposalDecision.Undecided, null, [], ["no validator set yet: not every cluster member has proved its validator key"], start));
+            return;
+        }
+        if (string.IsNullOrEmpty(propose.ContentId) || propose.ContentId.Length > Vote.MaxContentIdLength)
+        {
+            Sender.Tell(Immediate(propose.ContentId ?? "", ProposalDecision.Rejected, set, [ValidatorActor.MalformedId], [], start));
+            return;
+        }
+        if (propose.Json.Length > _options.MaxContentBytes || Encoding.UTF8.GetByteCount(propose.Json) > _options.MaxContentBytes)
+        {
+            Sender.Tell(Immediate(propose.ContentId, ProposalDecision.Rejected, set, [ValidatorActor.Oversized], [], start));
+            return;
+        }
+
+        var proposal = new Proposal(propose.Json, propose.ContentId, set.Epoch, set.Hash, _proposer);
+        List<string>? unreachable = null;
+        foreach (var member in set.Members)
+        {
+            if (view.Endpoints.TryGetValue(member, out var endpoint))
+                endpoint.Validator.Tell(proposal, Self);
+            else
+                (unreachable ??= []).Add(member);
+        }
+        var pending = new Pending(VoteTally.Start(propose.ContentId, set.Epoch, view.Registry), ++_sequence, start, unreachable ?? (IReadOnlyList<string>)[]);
+        pending.Waiters.Add(Sender);
+        pending.Timer = Context.System.Scheduler.ScheduleTellOnceCancelable(
+            _options.DecisionTimeout, Self, new ProposalTimeout(propose.ContentId, pending.Sequence), Self);
+        _pending[propose.ContentId] = pending;
+    }
+
+    private void Handle(Vote vote)
+    {
+        if (vote?.ContentId is null || !_pending.TryGetValue(vote.ContentId, out var pending))
+            return;
+        var step = pending.Tally.Add(vote);
+        pending.Tally = step.Tally;
+        switch (step.Disposition)
+        {
+            case VoteDisposition.Equivocation:
+                _registry.Tell(new ReportEquivocation(step.Tally.Evidence[^1]));
+                break;
+            case VoteDisposition.BadSignature or VoteDisposition.NotAMember or VoteDisposition.OtherContent or VoteDisposition.OtherEpoch or VoteDisposition.Malformed:
+                _log.Debug("Vote from {0} on {1} not counted: {2}", vote.ValidatorId, vote.ContentId, step.Disposition);
+                break;
+        }
+        if (pending.Outcome is null)
+            TryDecide(vote.ContentId, pending);
+    }
+
+    private void Handle(ProposalRefused refused)
+    {
+        if (refused?.ContentId is null || !_pending.TryGetValue(refused.ContentId, out var pending) || pending.Outcome is not null)
+            return;
+        // Refusals are unsigned; only the validator's own node may speak for it, and it only ever hastens "undecided".
+        var view = _snapshot.View;
+        if (refused.ValidatorId is null || !pending.Tally.Set.Contains(refused.ValidatorId) ||
+            !view.Endpoints.TryGetValue(refused.ValidatorId, out var endpoint) || !SameNode(Sender, endpoint.Validator))
+            return;
+        pending.Refusals[refused.ValidatorId] = refused.Reason ?? "refused";
+        TryDecide(refused.ContentId, pending);
+    }
+
+    private static bool SameNode(IActorRef a, IActorRef b) =>
+        a.Path.Address.Equals(b.Path.Address) || (a.Path.Address.HasLocalScope && b.Path.Address.HasLocalScope);
+
+    private void Handle(ProposalTimeout timeout)
+    {
+        if (!_pending.TryGetValue(timeout.ContentId, out var pending) || pending.Sequence != timeout.Sequence)
+            return;
+        _pending.Remove(timeout.ContentId);
+        if (pending.Outcome is null)
+            Reply(pending, Outcome(pending, ProposalDecision.Undecided));
+    }
+
+    private void TryDecide(string contentId, Pending pending)
+    {
+        var tally = pending.Tally;
+        var decision = tally.Decision switch
+        {
+            TallyDecision.Accepted => ProposalDecision.Accepted,
+            TallyDecision.Rejected => ProposalDecision.Rejected,
+            // Nobody left who could still vote: no point waiting for the timeout.
+            _ when tally.Outstanding - pending.Refusals.Count - pending.Unreachable.Count <= 0 => ProposalDecision.Undecided,
+            _ => (ProposalDecision?)null,
+        };
+        if (decision is not { } decided)
+            return;
+        var outcome = Outcome(pending, decided);
+        Reply(pending, outcome);
+        if (decided == ProposalDecision.Undecided || tally.Outstanding == 0)
+        {
+            // Every validator has spoken: no late vote can come to catch.
+            pending.Timer?.Cancel();
+            _pending.Remove(contentId);
+        }
+    }
+
+    private static void Reply(Pending pending, ProposalOutcome outcome)
+    {
+        pending.Outcome = outcome;
+        foreach (var waiter in pending.Waiters)
+            waiter.Tell(outcome);
+        pending.Waiters.Clear();
+    }
+
+    private static ProposalOutcome Outcome(Pending pending, ProposalDecision decision)
+    {
+        var tally = pending.Tally;
+        var rules = new List<string>();
+        foreach (var rejection in tally.Rejections)
+        {
+            foreach (var rule in rejection.Rules)
+            {
+                if (!rules.Contains(rule))
+                    rules.Add(rule);
+            }
+        }
+        var refusals = pending.Refusals.Values.Distinct(StringComparer.Ordinal).ToList();
+        if (pending.Unreachable.Count > 0)
+            refusals.Add($"{pending.Unreachable.Count} validator(s) of the set have no verified endpoint");
+        return new ProposalOutcome(
+            tally.ContentId,
+            decision,
+            tally.Epoch,
+            tally.Set.Count,
+            tally.Threshold,
+            tally.ApprovalCount,
+            tally.RejectionCount,
+            rules,
+            tally.Equivocators.Order(StringComparer.Ordinal).ToList(),
+            decision == ProposalDecision.Accepted ? tally.Certificate : null,
+            Stopwatch.GetElapsedTime(pending.StartTicks),
+            refusals);
+    }
+
+    private static ProposalOutcome Immediate(string contentId, ProposalDecision decision, ValidatorSet? set, IReadOnlyList<string> rules, IReadOnlyList<string> refusals, long start) =>
+        new(contentId, decision, set?.Epoch ?? 0, set?.Count ?? 0, set?.Threshold ?? 0, 0, 0, rules, [], null, Stopwatch.GetElapsedTime(start), refusals);
+}

@@ -1,0 +1,77 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+
+namespace P2PActors.Cluster.Consensus;
+
+/// <summary>A validator whose key this node verified itself with an identity challenge, and where to reach it.</summary>
+public sealed record ValidatorEndpoint(string ValidatorId, string Address, IActorRef Validator);
+
+/// <summary>
+/// What this node knows about validators at one moment, as an immutable value: the trusted registry (every set
+/// it witnessed or saw attested by a quorum of a set it trusts), the current set it counts votes in (null until
+/// every Up member proved its key), the challenge-verified endpoints, and the validators caught equivocating
+/// (with how many pieces of verified evidence).
+/// </summary>
+public sealed record ConsensusView(
+    ValidatorRegistry Registry,
+    ValidatorSet? Current,
+    ImmutableDictionary<string, ValidatorEndpoint> Endpoints,
+    ImmutableDictionary<string, int> Equivocations,
+    ImmutableDictionary<string, string> ClaimedAddresses)
+{
+    public static readonly ConsensusView Empty = new(
+        ValidatorRegistry.Empty,
+        null,
+        ImmutableDictionary<string, ValidatorEndpoint>.Empty.WithComparers(StringComparer.Ordinal),
+        ImmutableDictionary<string, int>.Empty.WithComparers(StringComparer.Ordinal),
+        ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal));
+
+    /// <summary>The node address of a validator: verified by this node's own challenge when possible, else as the validator claimed it.</summary>
+    public string? AddressOf(string validatorId) =>
+        Endpoints.TryGetValue(validatorId, out var endpoint) ? endpoint.Address
+        : ClaimedAddresses.TryGetValue(validatorId, out var claimed) ? claimed
+        : null;
+}
+
+/// <summary>
+/// The latest <see cref="ConsensusView"/>, readable from any thread (HTTP handlers, the catalog admission). Only
+/// the node's <see cref="ValidatorRegistryActor"/> publishes; readers take one reference and work on that value.
+/// </summary>
+public sealed class ConsensusSnapshot
+{
+    private volatile ConsensusView _view = ConsensusView.Empty;
+
+    /// <summary>Raised after every publish, on the publisher's thread; keep handlers short.</summary>
+    public event Action<ConsensusView>? Changed;
+
+    public ConsensusView View => _view;
+
+    public ValidatorRegistry Registry => _view.Registry;
+
+    /// <summary>Completes once this node counts votes in a validator set (every Up member proved its key).</summary>
+    public async Task<ValidatorSet> WaitForSetAsync(TimeSpan timeout, CancellationToken ct = default)
+    {
+        var formed = new TaskCompletionSource<ValidatorSet>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnChanged(ConsensusView view)
+        {
+            if (view.Current is { } set)
+                formed.TrySetResult(set);
+        }
+        Changed += OnChanged;
+        try
+        {
+            OnChanged(_view);
+            return await formed.Task.WaitAsync(timeout, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            Changed -= OnChanged;
+        }
+    }
+
+    internal void Publish(ConsensusView view)
+    {
+        _view = view;
+        Changed?.Invoke(view);
+    }
+}

@@ -1,0 +1,55 @@
+namespace P2PActors.Cluster.Consensus;
+
+/// <summary>
+/// Which attested validator sets a node may add to its registry: a set it did not witness becomes trusted once at
+/// least a quorum (⌊2n/3⌋+1) of the members of one set it already trusts signed an attestation of exactly that
+/// set (epoch and hash). Applied until nothing more can be added, so trust can walk back through a chain of epochs.
+/// </summary>
+public static class SetTrust
+{
+    /// <summary>The registry plus every set the attestations justify. Pure; attestations it cannot check count for nothing.</summary>
+    public static ValidatorRegistry Extend(ValidatorRegistry registry, IReadOnlyCollection<SetAttestation> attestations)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        if (attestations.Count == 0)
+            return registry;
+        var candidates = attestations
+            .Where(a => a?.Set is not null)
+            .GroupBy(a => a.Set.Hash, StringComparer.Ordinal)
+            .ToList();
+        bool added;
+        do
+        {
+            added = false;
+            foreach (var group in candidates)
+            {
+                var set = group.First().Set;
+                if (registry.TryGetSet(set.Epoch, out var known))
+                    continue; // Known already, or a conflicting claim for an epoch this node has a set for.
+                if (!Attested(registry, group.ToList()))
+                    continue;
+                registry = registry.With(set);
+                added = true;
+            }
+        }
+        while (added);
+        return registry;
+    }
+
+    private static bool Attested(ValidatorRegistry registry, IReadOnlyList<SetAttestation> group)
+    {
+        foreach (var trusted in registry.Sets)
+        {
+            var signers = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var attestation in group)
+            {
+                if (trusted.Contains(attestation.ValidatorId) && !signers.Contains(attestation.ValidatorId) &&
+                    registry.TryGetKey(attestation.ValidatorId, out var key) && attestation.VerifyWith(key))
+                    signers.Add(attestation.ValidatorId);
+            }
+            if (signers.Count >= trusted.Threshold)
+                return true;
+        }
+        return false;
+    }
+}

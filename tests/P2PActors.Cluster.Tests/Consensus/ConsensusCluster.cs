@@ -1,0 +1,75 @@
+using Akka.Actor;
+using Akka.TestKit;
+using P2PActors.Cluster.Consensus;
+using P2PActors.Cluster.State;
+using P2PActors.Cluster.Tests.State;
+using P2PActors.Content.Generation;
+using P2PActors.Content.Model;
+
+namespace P2PActors.Cluster.Tests.Consensus;
+
+/// <summary>A cluster node with consensus on: real ActorSystem, remoting on 127.0.0.1, certificate-checking catalog.</summary>
+public sealed class ConsensusNode(StateNode node, ConsensusRuntime runtime, CertificateAdmission admission) : IAsyncDisposable
+{
+    public StateNode Node { get; } = node;
+    public ActorSystem System => Node.System;
+    public GameState State => Node.State;
+    public ConsensusRuntime Runtime { get; } = runtime;
+    public CertificateAdmission Admission { get; } = admission;
+    public ConsensusClient Client => ConsensusClient.For(System);
+    public ConsensusView View => Runtime.Snapshot.View;
+    public Address Address => Node.Address;
+
+    public ValueTask DisposeAsync() => Node.DisposeAsync();
+}
+
+public static class ConsensusCluster
+{
+    public static readonly TimeSpan ConvergeTimeout = TimeSpan.FromSeconds(30);
+
+    public static readonly IReadOnlyDictionary<string, string> NoParameters = new Dictionary<string, string>();
+
+    public static ConsensusNode StartNode(ConsensusOptions options, Address? seed, bool crashOnTerminate = false)
+    {
+        var snapshot = new ConsensusSnapshot();
+        var admission = new CertificateAdmission(snapshot);
+        var node = TestCluster.StartNode(new StateNodeOptions
+        {
+            State = new GameStateSettings { Admission = admission, GossipInterval = TimeSpan.FromMilliseconds(200) },
+            CrashOnTerminate = crashOnTerminate,
+        }, seed);
+        var runtime = ConsensusRuntime.Start(node.System, options, snapshot);
+        admission.Log = Akka.Event.Logging.GetLogger(node.System, typeof(CertificateAdmission));
+        return new ConsensusNode(node, runtime, admission);
+    }
+
+    /// <summary>Starts <paramref name="count"/> nodes and returns once every node counts votes in the same set of all of them.</summary>
+    public static async Task<ConsensusNode[]> StartAsync(TestKitBase kit, int count, Func<int, ConsensusOptions>? options = null, bool crashOnTerminate = false)
+    {
+        options ??= _ => new ConsensusOptions();
+        var first = StartNode(options(0), null, crashOnTerminate);
+        var nodes = new List<ConsensusNode> { first };
+        for (var i = 1; i < count; i++)
+            nodes.Add(StartNode(options(i), first.Address, crashOnTerminate));
+        await TestCluster.AllUpAsync(kit, nodes.Select(n => n.Node).ToList(), count);
+        await SameSetAsync(kit, nodes, count);
+        return nodes.ToArray();
+    }
+
+    public static Task SameSetAsync(TestKitBase kit, IReadOnlyList<ConsensusNode> nodes, int members) =>
+        kit.AwaitAssertAsync(() =>
+        {
+            var hashes = nodes.Select(n => n.View.Current?.Hash).Distinct().ToList();
+            Assert.Single(hashes);
+            Assert.NotNull(hashes[0]);
+            Assert.Equal(members, nodes[0].View.Current!.Count);
+        }, ConvergeTimeout, TimeSpan.FromMilliseconds(25));
+
+    public static async Task DisposeAllAsync(IEnumerable<ConsensusNode?> nodes) =>
+        await Task.WhenAll(nodes.OfType<ConsensusNode>().Select(n => n.DisposeAsync().AsTask()));
+
+    public static GameContent Valid(ContentType type, long seed) => ContentFactory.Generate(type, NoParameters, seed);
+
+    /// <summary>Valid content made overpowered, under a correct id: only the balance rules can catch it.</summary>
+    public static GameContent Overpowered(long seed) => ByzantineBehaviour.Overpower(Valid(ContentType.Item, seed));
+}
