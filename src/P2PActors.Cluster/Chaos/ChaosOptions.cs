@@ -35,6 +35,9 @@ public sealed record ChaosOptions
     /// <summary>Bound on the whole run (start-up, workload, catalog check); what is unfinished by then is reported.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Share accepted content (with its certificate) into the catalog, as a real proposer does; off measures consensus alone.</summary>
+    public bool ShareAccepted { get; init; } = true;
+
     /// <summary>Where the nodes keep their data; a fresh temporary folder (deleted afterwards) when null.</summary>
     public string? DataDirectory { get; init; }
 
@@ -71,35 +74,17 @@ public sealed record ChaosOptions
         if (Seed is < 0 or > P2PActors.Content.Generation.Seeds.Max)
             problems.Add($"--seed: {Seed} must be between 0 and {P2PActors.Content.Generation.Seeds.Max}");
         if (DecisionTimeout < TimeSpan.FromMilliseconds(10) || DecisionTimeout > TimeSpan.FromMinutes(1))
-            problems.Add($"--decision-timeout: {DecisionTimeout.TotalMilliseconds} ms must be between 10 ms and 1 minute");
+            problems.Add($"--decision-timeout-ms: {DecisionTimeout.TotalMilliseconds} ms must be between 10 ms and 1 minute");
         if (Timeout < TimeSpan.FromSeconds(5))
             problems.Add($"--timeout: {Timeout} must be at least 00:00:05");
         return problems;
     }
 }
 
-/// <summary>The Byzantine modes as the command line spells them (<c>approve-all</c>, <c>forge-signatures</c>...).</summary>
+/// <summary>Lists of Byzantine modes as the command line spells them (<c>approve-all,forge-signatures</c>), see <see cref="ByzantineModes"/>.</summary>
 public static class ChaosModes
 {
     public static IReadOnlyList<ByzantineMode> Byzantine { get; } = Enum.GetValues<ByzantineMode>().Where(m => m != ByzantineMode.Honest).ToArray();
-
-    public static string Name(ByzantineMode mode) =>
-        string.Concat(mode.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
-
-    public static bool TryParse(string? text, out ByzantineMode mode)
-    {
-        var name = text?.Trim().ToLowerInvariant();
-        foreach (var candidate in Enum.GetValues<ByzantineMode>())
-        {
-            if (Name(candidate) == name)
-            {
-                mode = candidate;
-                return true;
-            }
-        }
-        mode = ByzantineMode.Honest;
-        return false;
-    }
 
     /// <summary>A comma-separated list ("equivocate,silent"); the unknown names are returned as problems.</summary>
     public static IReadOnlyList<ByzantineMode> ParseList(string? text, out IReadOnlyList<string> problems)
@@ -108,13 +93,13 @@ public static class ChaosModes
         var errors = new List<string>();
         foreach (var part in (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            if (TryParse(part, out var mode))
+            if (ByzantineModes.TryParse(part, out var mode))
                 modes.Add(mode);
             else
-                errors.Add($"--mode: unknown mode '{part}'; use one or more of {string.Join(", ", Byzantine.Select(Name))} (comma-separated)");
+                errors.Add($"--mode: unknown mode '{part}'; use one or more of {string.Join(", ", Byzantine.Select(ByzantineModes.WireName))} (comma-separated)");
         }
         if (modes.Count == 0 && errors.Count == 0)
-            errors.Add($"--mode: no mode given; use one or more of {string.Join(", ", Byzantine.Select(Name))} (comma-separated)");
+            errors.Add($"--mode: no mode given; use one or more of {string.Join(", ", Byzantine.Select(ByzantineModes.WireName))} (comma-separated)");
         problems = errors;
         return modes;
     }

@@ -11,7 +11,9 @@ public sealed record FlawTally(ChaosFlaw Flaw, int Items, int Accepted, int Reje
 /// that node's own registry, and entries whose certificate verifies but whose content breaks the rules (possible
 /// only when more than f validators are Byzantine), each counted as a failure.
 /// </summary>
-public sealed record CatalogCheck(string Node, int Entries, int Unverifiable, int InvalidContent, int Unreadable, IReadOnlyList<string> Problems);
+/// <param name="Refusals">How often this node's certificate admission refused an entry during the run (forged or
+/// unverifiable entries other nodes wrote into the replicated catalog; each look counts).</param>
+public sealed record CatalogCheck(string Node, int Entries, int Unverifiable, int InvalidContent, int Unreadable, long Refusals, IReadOnlyList<string> Problems);
 
 /// <summary>
 /// The result of a chaos run. <see cref="InvalidAccepted"/> must be 0, and so must every catalog failure: that is
@@ -22,6 +24,7 @@ public sealed record ChaosReport(
     int Nodes,
     int Byzantine,
     IReadOnlyList<string> NodeModes,
+    IReadOnlyList<string> NodeValidators,
     int Validators,
     int Threshold,
     int MaxFaulty,
@@ -78,7 +81,7 @@ public sealed record ChaosReport(
         Row(text, "invalid undecided", InvalidUndecided);
         Row(text, "undecided (total)", Undecided);
         Row(text, "proposals failed", Failed);
-        Row(text, "equivocations detected", $"{EquivocatingProposals} proposals, {FlaggedValidators.Count} validator(s) flagged");
+        Row(text, "equivocations detected", $"{EquivocatingProposals} proposals; validators flagged: {Flagged()}");
         Row(text, "bad certificates", $"{BadCertificates}   (accepted, but the certificate fails on an honest node)");
         Row(text, "decision latency", Invariant($"p50 {LatencyP50.TotalMilliseconds:0.0} ms, p99 {LatencyP99.TotalMilliseconds:0.0} ms"));
         Row(text, "throughput", Invariant($"{ItemsPerSecond:0} items/s ({WorkloadDuration.TotalSeconds:0.00} s)"));
@@ -90,11 +93,11 @@ public sealed record ChaosReport(
                 $"  {FlawName(tally.Flaw),-22}{tally.Items,7}{tally.Accepted,10}{tally.Rejected,10}{tally.Undecided,11}{tally.Failed,8}"));
         }
         text.AppendLine();
-        text.AppendLine("  honest catalog          entries  unverifiable  invalid content  unreadable");
+        text.AppendLine("  honest catalog          entries  unverifiable  invalid content  unreadable  refusals");
         foreach (var catalog in Catalogs)
         {
             text.AppendLine(Invariant(
-                $"  {catalog.Node,-22}{catalog.Entries,9}{catalog.Unverifiable,14}{catalog.InvalidContent,17}{catalog.Unreadable,12}"));
+                $"  {catalog.Node,-22}{catalog.Entries,9}{catalog.Unverifiable,14}{catalog.InvalidContent,17}{catalog.Unreadable,12}{catalog.Refusals,10}"));
         }
         foreach (var sample in InvalidAcceptedSamples.Take(5))
             text.AppendLine("  invalid accepted: " + sample);
@@ -107,6 +110,18 @@ public sealed record ChaosReport(
             ? "RESULT: PASS — no invalid content accepted, every honest catalog entry carries a certificate that verifies"
             : "RESULT: FAIL — " + string.Join("; ", FailureReasons()));
         return text.ToString();
+    }
+
+    /// <summary>The flagged validators by node ("node 4"), or their id prefix when no node here has that key.</summary>
+    private string Flagged()
+    {
+        if (FlaggedValidators.Count == 0)
+            return "none";
+        return string.Join(", ", FlaggedValidators.Select(id =>
+        {
+            var index = NodeValidators.ToList().IndexOf(id);
+            return index >= 0 ? $"node {index + 1} ({NodeModes[index]})" : id[..Math.Min(12, id.Length)];
+        }));
     }
 
     private IEnumerable<string> FailureReasons()
