@@ -28,10 +28,11 @@ public static class ChaosCommand
         var concurrency = new Option<int>("--concurrency") { Description = "Proposals in flight at once", DefaultValueFactory = _ => defaults.Concurrency };
         var decisionTimeout = new Option<int>("--decision-timeout-ms") { Description = "A proposal without a decision after this many ms ends undecided", DefaultValueFactory = _ => (int)defaults.DecisionTimeout.TotalMilliseconds };
         var timeout = new Option<TimeSpan>("--timeout", "-t") { Description = "Bound on the whole run (start-up, workload, catalog check), hh:mm:ss", DefaultValueFactory = _ => defaults.Timeout };
+        var noShare = new Option<bool>("--no-share") { Description = "Decide only: do not share accepted content into the catalog (measures consensus alone; the catalog check then finds nothing)" };
         var dataDir = new Option<string?>("--data-dir") { Description = "Where the nodes keep their data; a temporary folder, deleted afterwards, when omitted" };
         var command = new Command("chaos", "Run a cluster with Byzantine peers in this process, drive valid and invalid content through consensus, print what happened.")
         {
-            nodes, byzantine, mode, items, seed, invalidShare, concurrency, decisionTimeout, timeout, dataDir,
+            nodes, byzantine, mode, items, seed, invalidShare, concurrency, decisionTimeout, timeout, noShare, dataDir,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -48,6 +49,7 @@ public static class ChaosCommand
                 DecisionTimeout = TimeSpan.FromMilliseconds(parseResult.GetValue(decisionTimeout)),
                 Timeout = parseResult.GetValue(timeout),
                 DataDirectory = parseResult.GetValue(dataDir),
+                ShareAccepted = !parseResult.GetValue(noShare),
             };
             return RunAsync(options, modeProblems, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken);
         });
