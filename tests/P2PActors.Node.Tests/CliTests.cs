@@ -88,6 +88,11 @@ public sealed class CliTests
     [InlineData("--passivation-idle", "--passivation-idle", "soon")]
     [InlineData("--log-level", "--log-level", "chatty")]
     [InlineData("--nonsense", "--nonsense")]
+    [InlineData("approve-all", "--byzantine", "evil")]
+    [InlineData("--byzantine", "node", "--byzantine", "approve_all")]
+    [InlineData("--decision-timeout", "--decision-timeout", "0")]
+    [InlineData("--decision-timeout", "--decision-timeout", "soon")]
+    [InlineData("--proposal-rate", "--proposal-rate", "0")]
     public async Task Node_refuses_invalid_flags_with_exit_code_2_before_starting_anything(string expectedInError, params string[] args)
     {
         var (exitCode, _, error) = await RunAsync(args);

@@ -11,12 +11,15 @@ namespace P2PActors.Node.Tests;
 /// One real node per test class: Kestrel on 127.0.0.1 port 0, Akka remoting on port 0, SQLite in a fresh
 /// temporary directory — the same <see cref="NodeHost.Build"/> that <c>dotnet run</c> uses.
 /// </summary>
-public sealed class NodeFixture : IAsyncLifetime
+public class NodeFixture : IAsyncLifetime
 {
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "p2pactors-node-tests-" + Guid.NewGuid().ToString("N"));
     private WebApplication? _app;
 
     public HttpClient Http { get; private set; } = null!;
+
+    /// <summary>Configuration keys a derived fixture sets on top of the defaults (a Byzantine mode, a timeout).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Overrides { get; } = new Dictionary<string, string?>();
 
     public WebApplication App => _app ?? throw new InvalidOperationException("The node is not started.");
 
@@ -30,7 +33,7 @@ public sealed class NodeFixture : IAsyncLifetime
             ["Serilog:MinimumLevel:Default"] = "Warning",
             // Two shared cores: the first request waits for the sharding coordinator, which can take seconds.
             ["P2PActors:RequestTimeout"] = "00:01:00",
-        });
+        }.Concat(Overrides).ToDictionary());
         await _app.StartAsync();
         var system = _app.Services.GetRequiredService<ActorSystem>();
         var memberUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -31,7 +31,7 @@ public sealed class ConsensusClient
 
     public ConsensusRuntime Runtime => _runtime;
 
-    /// <summary>True on an <see cref="ByzantineMode.Overpowered"/> node: the chaos harness proposes <see cref="ByzantineBehaviour.Overpower"/>ed content from it.</summary>
+    /// <summary>True on an <see cref="ByzantineMode.Overpowered"/> node: <see cref="ProposeAsync(GameContent, ProposalOptions, CancellationToken)"/> overpowers what it proposes.</summary>
     public bool IsOverpowered => _runtime.Options.Byzantine == ByzantineMode.Overpowered;
 
     /// <summary>The longest a proposal can take: its decision timeout plus slack for a busy node.</summary>
@@ -43,11 +43,15 @@ public sealed class ConsensusClient
     /// <summary>
     /// Proposes <paramref name="content"/> as it is (its id as claimed; validators recompute it). Accepted content is
     /// shared when <see cref="ProposalOptions.Share"/> is set; the outcome is returned once that write is done.
+    /// An <see cref="ByzantineMode.Overpowered"/> node proposes <see cref="ByzantineBehaviour.Overpower"/>ed content
+    /// instead, without checking it: that is its misbehaviour, and the outcome's content id says what was proposed.
     /// </summary>
     public async Task<ProposalOutcome> ProposeAsync(GameContent content, ProposalOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(options);
+        if (IsOverpowered)
+            content = ByzantineBehaviour.Overpower(content);
         var outcome = await ProposeRawAsync(ContentJson.Serialize(content), content.Id ?? "", ct).ConfigureAwait(false);
         if (outcome.Decision == ProposalDecision.Accepted && options.Share)
             await GameState.For(_system).ShareAsync(content, options.Author, outcome.Certificate, ct).ConfigureAwait(false);

@@ -17,13 +17,17 @@ public sealed class ConsensusCoordinator : ReceiveActor
 {
     public const string Name = "consensus";
 
-    private sealed class Pending(VoteTally tally, long sequence, long startTicks, IReadOnlyList<string> unreachable)
+    private sealed class Pending(string json, VoteTally tally, long sequence, long startTicks, IReadOnlyList<string> unreachable)
     {
+        public string Json { get; } = json;
+        public List<(Propose Propose, IActorRef Sender)>? Queued { get; set; }
         public VoteTally Tally { get; set; } = tally;
         public long Sequence { get; } = sequence;
         public long StartTicks { get; } = startTicks;
         public List<IActorRef> Waiters { get; } = new(1);
         public Dictionary<string, string> Refusals { get; } = new(StringComparer.Ordinal);
+        /// <summary>First votes that arrived after the decision: kept unverified, checked only if a second one follows.</summary>
+        public Dictionary<string, Vote>? Late { get; set; }
         public IReadOnlyList<string> Unreachable { get; } = unreachable;
         public ProposalOutcome? Outcome { get; set; }
         public ICancelable? Timer { get; set; }
@@ -33,12 +37,17 @@ public sealed class ConsensusCoordinator : ReceiveActor
     private readonly ConsensusSnapshot _snapshot;
     private readonly IActorRef _registry;
     private readonly string _proposer;
+    private readonly string _selfValidatorId;
+    private readonly bool _trustOwnVotes;
     private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private long _sequence;
 
-    public ConsensusCoordinator(ConsensusOptions options, ConsensusSnapshot snapshot, IActorRef registry)
+    public ConsensusCoordinator(ConsensusOptions options, ConsensusSnapshot snapshot, IActorRef registry, string selfValidatorId)
     {
+        _selfValidatorId = selfValidatorId;
+        // An honest node's own validator signs in this process: its votes need no signature check here.
+        _trustOwnVotes = options.Byzantine == ByzantineMode.Honest;
         _options = options;
         _snapshot = snapshot;
         _registry = registry;
@@ -50,14 +59,20 @@ public sealed class ConsensusCoordinator : ReceiveActor
         Receive<ProposalTimeout>(Handle);
     }
 
-    public static Props Props(ConsensusOptions options, ConsensusSnapshot snapshot, IActorRef registry) =>
-        Akka.Actor.Props.Create(() => new ConsensusCoordinator(options, snapshot, registry));
+    public static Props Props(ConsensusOptions options, ConsensusSnapshot snapshot, IActorRef registry, string selfValidatorId) =>
+        Akka.Actor.Props.Create(() => new ConsensusCoordinator(options, snapshot, registry, selfValidatorId));
 
     private void Handle(Propose propose)
     {
         var start = Stopwatch.GetTimestamp();
         if (_pending.TryGetValue(propose.ContentId, out var running))
         {
+            if (!string.Equals(running.Json, propose.Json, StringComparison.Ordinal))
+            {
+                // Votes name the content id, not the body: a different body under the same id waits for its own vote.
+                (running.Queued ??= []).Add((propose, Sender));
+                return;
+            }
             // The same content proposed again while its vote runs: one vote, every caller gets its outcome.
             if (running.Outcome is { } outcome)
                 Sender.Tell(outcome);
@@ -92,7 +107,7 @@ public sealed class ConsensusCoordinator : ReceiveActor
             else
                 (unreachable ??= []).Add(member);
         }
-        var pending = new Pending(VoteTally.Start(propose.ContentId, set.Epoch, view.Registry), ++_sequence, start, unreachable ?? (IReadOnlyList<string>)[]);
+        var pending = new Pending(propose.Json, VoteTally.Start(propose.ContentId, set.Epoch, view.Registry), ++_sequence, start, unreachable ?? (IReadOnlyList<string>)[]);
         pending.Waiters.Add(Sender);
         pending.Timer = Context.System.Scheduler.ScheduleTellOnceCancelable(
             _options.DecisionTimeout, Self, new ProposalTimeout(propose.ContentId, pending.Sequence), Self);
@@ -101,9 +116,26 @@ public sealed class ConsensusCoordinator : ReceiveActor
 
     private void Handle(Vote vote)
     {
-        if (vote?.ContentId is null || !_pending.TryGetValue(vote.ContentId, out var pending))
+        if (vote?.ContentId is null || vote.ValidatorId is null || !_pending.TryGetValue(vote.ContentId, out var pending))
             return;
-        var step = pending.Tally.Add(vote);
+        if (pending.Outcome is not null && !pending.Tally.HasVoted(vote.ValidatorId))
+        {
+            // Decided already: a validator's first vote can change nothing, so it is not verified. Only a second,
+            // different vote from it makes both worth checking, for equivocation.
+            pending.Late ??= new Dictionary<string, Vote>(StringComparer.Ordinal);
+            if (!pending.Late.TryGetValue(vote.ValidatorId, out var first))
+            {
+                pending.Late[vote.ValidatorId] = vote;
+                if (pending.Tally.Outstanding - pending.Late.Count <= 0)
+                    Finish(vote.ContentId, pending);
+                return;
+            }
+            if (first.SameStatementAs(vote))
+                return;
+            pending.Tally = pending.Tally.Add(first).Tally;
+        }
+        var own = _trustOwnVotes && Sender.Path.Address.HasLocalScope && vote.ValidatorId == _selfValidatorId;
+        var step = pending.Tally.Add(vote, signatureVerified: own);
         pending.Tally = step.Tally;
         switch (step.Disposition)
         {
@@ -138,7 +170,7 @@ public sealed class ConsensusCoordinator : ReceiveActor
     {
         if (!_pending.TryGetValue(timeout.ContentId, out var pending) || pending.Sequence != timeout.Sequence)
             return;
-        _pending.Remove(timeout.ContentId);
+        Remove(timeout.ContentId, pending);
         if (pending.Outcome is null)
             Reply(pending, Outcome(pending, ProposalDecision.Undecided));
     }
@@ -159,11 +191,23 @@ public sealed class ConsensusCoordinator : ReceiveActor
         var outcome = Outcome(pending, decided);
         Reply(pending, outcome);
         if (decided == ProposalDecision.Undecided || tally.Outstanding == 0)
-        {
-            // Every validator has spoken: no late vote can come to catch.
-            pending.Timer?.Cancel();
-            _pending.Remove(contentId);
-        }
+            Finish(contentId, pending);
+    }
+
+    /// <summary>Every validator has spoken: no late vote can come to catch.</summary>
+    private void Finish(string contentId, Pending pending)
+    {
+        pending.Timer?.Cancel();
+        Remove(contentId, pending);
+    }
+
+    private void Remove(string contentId, Pending pending)
+    {
+        _pending.Remove(contentId);
+        if (pending.Queued is null)
+            return;
+        foreach (var (propose, sender) in pending.Queued)
+            Self.Tell(propose, sender);
     }
 
     private static void Reply(Pending pending, ProposalOutcome outcome)

@@ -19,9 +19,9 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
 {
     public const string Name = "validator-registry";
 
-    public static readonly GSetKey<SetAttestation> AttestationsKey = new("consensus-attestations");
-    public static readonly GSetKey<ValidatorBinding> BindingsKey = new("consensus-bindings");
-    public static readonly GSetKey<EquivocationEvidence> EvidenceKey = new("consensus-evidence");
+    public static readonly GSetKey<SetAttestation> AttestationsKey = new(StateKeys.ConsensusPrefix + "attestations");
+    public static readonly GSetKey<ValidatorBinding> BindingsKey = new(StateKeys.ConsensusPrefix + "bindings");
+    public static readonly GSetKey<EquivocationEvidence> EvidenceKey = new(StateKeys.ConsensusPrefix + "evidence");
 
     private static readonly TimeSpan ChallengeRetry = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan ReplicationTimeout = TimeSpan.FromSeconds(3);

@@ -111,7 +111,16 @@ public sealed class VoteTally
     /// <summary>Members that have neither a counted vote nor an equivocation against them.</summary>
     public int Outstanding => Set.Count - _counted.Count - _equivocators.Count;
 
-    public TallyStep Add(Vote? vote)
+    /// <summary>Whether the validator has a counted vote or was caught equivocating here.</summary>
+    public bool HasVoted(string validatorId) => _counted.ContainsKey(validatorId) || _equivocators.Contains(validatorId);
+
+    public TallyStep Add(Vote? vote) => Add(vote, signatureVerified: false);
+
+    /// <summary>
+    /// Adds a vote; <paramref name="signatureVerified"/> skips the Ed25519 check for a vote the caller knows to be
+    /// genuine (this node's own validator, signed in this process). Every other check still applies.
+    /// </summary>
+    public TallyStep Add(Vote? vote, bool signatureVerified)
     {
         if (vote is null || !vote.IsWellFormed)
             return new TallyStep(this, VoteDisposition.Malformed);
@@ -121,7 +130,7 @@ public sealed class VoteTally
             return new TallyStep(this, VoteDisposition.OtherContent);
         if (vote.Epoch != Epoch)
             return new TallyStep(this, VoteDisposition.OtherEpoch);
-        if (!vote.VerifySignature(key))
+        if (!signatureVerified && !vote.VerifySignature(key))
             return new TallyStep(this, VoteDisposition.BadSignature);
         if (_equivocators.Contains(vote.ValidatorId))
             return new TallyStep(this, VoteDisposition.FromEquivocator);

@@ -56,7 +56,9 @@ public sealed record GameStateSettings
 
     /// <summary>
     /// The DData and remoting settings this layer needs, to be placed in front of the rest of the ActorSystem's
-    /// configuration. Presence is not durable: it is only meaningful while the cluster runs.
+    /// configuration. Presence is not durable: it is only meaningful while the cluster runs. The consensus registry's
+    /// attestations, bindings and equivocation evidence are: without the attested sets of past epochs, a restarted
+    /// cluster could no longer check the certificates of its own durable catalog.
     /// </summary>
     public string ToHocon()
     {
@@ -65,7 +67,7 @@ public sealed record GameStateSettings
             ? ""
             : $$"""
                 durable {
-                  keys = ["{{StateKeys.PositionPrefix}}*", "{{StateKeys.InventoryPrefix}}*", "{{StateKeys.CatalogPrefix}}*"]
+                  keys = ["{{StateKeys.PositionPrefix}}*", "{{StateKeys.InventoryPrefix}}*", "{{StateKeys.CatalogPrefix}}*", "{{StateKeys.ConsensusPrefix}}*"]
                   store-actor-class = "{{typeof(SqliteDurableStore).AssemblyQualifiedName!.Split(", Version")[0]}}"
                   sqlite.path = "{{Path.Combine(Path.GetFullPath(DataDirectory), "ddata.db").Replace("\\", "/", StringComparison.Ordinal)}}"
                 }

@@ -14,6 +14,8 @@ public sealed class StateKeys
     public const string PresencePrefix = "presence-";
     public const string InventoryPrefix = "inv-";
     public const string CatalogPrefix = "catalog-";
+    /// <summary>Keys of the consensus registry (attestations, bindings, evidence); written by the consensus actors.</summary>
+    public const string ConsensusPrefix = "consensus-";
 
     public StateKeys(int playerBuckets, int catalogPrefixLength)
     {

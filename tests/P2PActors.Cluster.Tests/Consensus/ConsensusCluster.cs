@@ -73,3 +73,30 @@ public static class ConsensusCluster
     /// <summary>Valid content made overpowered, under a correct id: only the balance rules can catch it.</summary>
     public static GameContent Overpowered(long seed) => ByzantineBehaviour.Overpower(Valid(ContentType.Item, seed));
 }
+
+public static class RawCatalog
+{
+    /// <summary>Writes a header straight into the replicated catalog on <paramref name="node"/>, bypassing every check, to all nodes.</summary>
+    public static async Task WriteAsync(ConsensusNode node, CatalogHeader header)
+    {
+        var keys = node.State.Settings.CreateKeys();
+        var self = Akka.Cluster.Cluster.Get(node.System).SelfUniqueAddress;
+        var replicator = Akka.DistributedData.DistributedData.Get(node.System).Replicator;
+        var response = await replicator.Ask<Akka.DistributedData.IUpdateResponse>(
+            Akka.DistributedData.Dsl.Update(keys.CatalogKey(header.Id), Akka.DistributedData.LWWDictionary<string, CatalogHeader>.Empty,
+                new Akka.DistributedData.WriteAll(TimeSpan.FromSeconds(5)), d => d.SetItem(self, header.Id, header)),
+            TimeSpan.FromSeconds(10));
+        Assert.True(response.IsSuccessful, $"raw catalog write failed: {response}");
+    }
+
+    /// <summary>Whether the node's replica holds an entry for the id, admitted or not.</summary>
+    public static async Task<CatalogHeader?> ReplicaEntryAsync(ConsensusNode node, string id)
+    {
+        var keys = node.State.Settings.CreateKeys();
+        var key = keys.CatalogKey(id);
+        var replicator = Akka.DistributedData.DistributedData.Get(node.System).Replicator;
+        var response = await replicator.Ask<Akka.DistributedData.IGetResponse>(
+            Akka.DistributedData.Dsl.Get(key, Akka.DistributedData.ReadLocal.Instance), TimeSpan.FromSeconds(10));
+        return response is Akka.DistributedData.GetSuccess success && success.Get(key).TryGetValue(id, out var header) ? header : null;
+    }
+}

@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Akka.Actor;
+using Microsoft.Extensions.DependencyInjection;
+using P2PActors.Cluster.Consensus;
+
+namespace P2PActors.Node.Tests;
+
+/// <summary>A node whose own validator never answers: every vote ends undecided (a one-node set needs its one approval).</summary>
+public sealed class SilentNodeFixture : NodeFixture
+{
+    protected override IReadOnlyDictionary<string, string?> Overrides { get; } = new Dictionary<string, string?>
+    {
+        ["P2PActors:Byzantine"] = "silent",
+        ["P2PActors:DecisionTimeoutMs"] = "200",
+    };
+}
+
+/// <summary>A node that overpowers everything it proposes; its own (honest) validator rejects it.</summary>
+public sealed class OverpoweredNodeFixture : NodeFixture
+{
+    protected override IReadOnlyDictionary<string, string?> Overrides { get; } = new Dictionary<string, string?>
+    {
+        ["P2PActors:Byzantine"] = "overpowered",
+    };
+}
+
+public sealed class ConsensusApiTests(NodeFixture node) : IClassFixture<NodeFixture>
+{
+    [Fact]
+    public async Task Validators_lists_this_node_as_a_set_of_one_that_tolerates_no_Byzantine_peer()
+    {
+        var system = node.App.Services.GetRequiredService<ActorSystem>();
+        var self = ConsensusRuntime.For(system).ValidatorId;
+        var body = await node.Http.GetFromJsonAsync<JsonElement>("/api/validators");
+
+        Assert.Equal(self, body.GetProperty("self").GetString());
+        Assert.Equal("honest", body.GetProperty("byzantine").GetString());
+        Assert.Equal(1, body.GetProperty("n").GetInt32());
+        Assert.Equal(1, body.GetProperty("threshold").GetInt32());
+        Assert.Equal(0, body.GetProperty("f").GetInt32());
+        Assert.Contains("tolerates no Byzantine peer", body.GetProperty("tolerance").GetString(), StringComparison.Ordinal);
+        Assert.True(body.GetProperty("epoch").GetInt64() > 0);
+        var validator = Assert.Single(body.GetProperty("validators").EnumerateArray());
+        Assert.Equal(self, validator.GetProperty("id").GetString());
+        Assert.Equal(Akka.Cluster.Cluster.Get(system).SelfAddress.ToString(), validator.GetProperty("address").GetString());
+        Assert.True(validator.GetProperty("inCurrentSet").GetBoolean());
+        Assert.False(validator.GetProperty("equivocating").GetBoolean());
+        Assert.Equal(0, validator.GetProperty("evidenceCount").GetInt32());
+    }
+
+    [Fact]
+    public async Task Sharing_accepted_content_answers_201_with_a_certificate_summary_signed_by_this_node()
+    {
+        var system = node.App.Services.GetRequiredService<ActorSystem>();
+        using var generated = await node.PostJsonAsync("/api/content/character", """{ "playerId": "certified", "seed": 77 }""");
+        generated.EnsureSuccessStatusCode();
+        var id = (await generated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+
+        using var share = await node.PostJsonAsync("/api/catalog", $$"""{ "contentId": "{{id}}" }""");
+        var text = await share.Content.ReadAsStringAsync();
+        Assert.True(share.StatusCode == HttpStatusCode.Created, text);
+        var certificate = JsonDocument.Parse(text).RootElement.GetProperty("certificate");
+        Assert.Equal([ConsensusRuntime.For(system).ValidatorId], certificate.GetProperty("signers").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal(1, certificate.GetProperty("threshold").GetInt32());
+
+        // The shared entry carries the certificate itself, which this node verifies.
+        var header = await P2PActors.Cluster.State.GameState.For(system).FindCatalogEntryAsync(id!);
+        Assert.NotNull(header?.Certificate);
+        Assert.True(CertificateVerifier.Verify(header.Certificate, id!, ConsensusRuntime.For(system).Snapshot.Registry).IsValid);
+    }
+}
+
+public sealed class UndecidedShareTests(SilentNodeFixture node) : IClassFixture<SilentNodeFixture>
+{
+    [Fact]
+    public async Task An_undecided_vote_answers_503_undecided_and_shares_nothing()
+    {
+        using var generated = await node.PostJsonAsync("/api/content/item", """{ "playerId": "waiting", "seed": 5 }""");
+        generated.EnsureSuccessStatusCode();
+        var id = (await generated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+
+        using var share = await node.PostJsonAsync("/api/catalog", $$"""{ "contentId": "{{id}}" }""");
+        var text = await share.Content.ReadAsStringAsync();
+        Assert.True(share.StatusCode == HttpStatusCode.ServiceUnavailable, text);
+        Assert.Equal("application/problem+json", share.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(text).RootElement;
+        Assert.Equal("undecided", problem.GetProperty("title").GetString());
+        Assert.Equal("undecided", problem.GetProperty("decision").GetString());
+        Assert.Equal(0, problem.GetProperty("approvals").GetInt32());
+
+        var catalog = await node.Http.GetFromJsonAsync<JsonElement>("/api/catalog");
+        Assert.Equal(0, catalog.GetProperty("total").GetInt32());
+        var validators = await node.Http.GetFromJsonAsync<JsonElement>("/api/validators");
+        Assert.Equal("silent", validators.GetProperty("byzantine").GetString());
+    }
+}
+
+public sealed class RejectedShareTests(OverpoweredNodeFixture node) : IClassFixture<OverpoweredNodeFixture>
+{
+    [Fact]
+    public async Task Rejected_content_answers_422_naming_every_broken_rule_and_shares_nothing()
+    {
+        using var generated = await node.PostJsonAsync("/api/content/item", """{ "playerId": "greedy", "seed": 9 }""");
+        generated.EnsureSuccessStatusCode();
+        var id = (await generated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+
+        using var share = await node.PostJsonAsync("/api/catalog", $$"""{ "contentId": "{{id}}", "author": "greedy" }""");
+        var text = await share.Content.ReadAsStringAsync();
+        Assert.True(share.StatusCode == HttpStatusCode.UnprocessableEntity, text);
+        var problem = JsonDocument.Parse(text).RootElement;
+        Assert.Equal("rejected", problem.GetProperty("decision").GetString());
+        var rules = problem.GetProperty("rules").EnumerateArray().Select(r => r.GetString()!).ToList();
+        Assert.Contains("balance.item.stat-cap", rules);
+        Assert.Contains("balance.item.stat-cap", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        var catalog = await node.Http.GetFromJsonAsync<JsonElement>("/api/catalog");
+        Assert.Equal(0, catalog.GetProperty("total").GetInt32());
+    }
+}
