@@ -17,6 +17,9 @@ public static class ChaosHarness
 {
     private const string Author = "chaos";
 
+    /// <summary>How long the catalog check of all honest nodes may take, after the workload.</summary>
+    private static readonly TimeSpan CatalogCheckBudget = TimeSpan.FromSeconds(90);
+
     public static async Task<ChaosReport> RunAsync(ChaosOptions options, IProgress<string>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -36,9 +39,12 @@ public static class ChaosHarness
         var (results, duration) = await DriveAsync(cluster, items, options, deadline.Token).ConfigureAwait(false);
         progress?.Report("Checking the honest nodes' catalogs...");
         var shared = results.Count(r => r.Shared);
+        // The check gets its own budget: a run whose workload used up --timeout still reports what the catalogs hold.
+        using var checkBudget = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        checkBudget.CancelAfter(CatalogCheckBudget);
         var catalogs = new List<CatalogCheck>();
         foreach (var node in cluster.Honest)
-            catalogs.Add(await CheckCatalogAsync(node, shared, deadline.Token).ConfigureAwait(false));
+            catalogs.Add(await CheckCatalogAsync(node, shared, checkBudget.Token, ct).ConfigureAwait(false));
 
         var flagged = results.SelectMany(r => r.Outcome?.Equivocators ?? [])
             .Concat(cluster.Honest.SelectMany(n => n.Consensus.Snapshot.View.Equivocations.Keys))
@@ -121,7 +127,7 @@ public static class ChaosHarness
     /// as were shared, then re-checks every entry it admits: the certificate against this node's own registry, and
     /// the content itself against the rules.
     /// </summary>
-    private static async Task<CatalogCheck> CheckCatalogAsync(ChaosNode node, int expected, CancellationToken ct)
+    private static async Task<CatalogCheck> CheckCatalogAsync(ChaosNode node, int expected, CancellationToken ct, CancellationToken user)
     {
         var state = GameState.For(node.System);
         var registry = node.Consensus.Snapshot.Registry;
@@ -149,27 +155,34 @@ public static class ChaosHarness
                     break;
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        catch (Exception e) when (e is not OperationCanceledException || !user.IsCancellationRequested)
         {
-            problems.Add($"{node.Name}: could not read the catalog: {e.Message}");
+            problems.Add($"{node.Name}: could not read the catalog{(ct.IsCancellationRequested ? " within the check's time budget" : "")}: {e.Message}");
         }
 
         var unverifiable = 0;
         var invalid = 0;
         var unreadable = 0;
         var found = new ConcurrentBag<(string Id, GameContent? Content)>();
-        await Parallel.ForEachAsync(entries, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (entry, token) =>
+        try
         {
-            try
+            await Parallel.ForEachAsync(entries, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (entry, token) =>
             {
-                found.Add((entry.Id, await state.GetContentAsync(entry.Id, token).ConfigureAwait(false)));
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
-            {
-                found.Add((entry.Id, null));
-            }
-        }).ConfigureAwait(false);
-        var contents = found.ToDictionary(f => f.Id, f => f.Content, StringComparer.Ordinal);
+                try
+                {
+                    found.Add((entry.Id, await state.GetContentAsync(entry.Id, token).ConfigureAwait(false)));
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+                {
+                    found.Add((entry.Id, null));
+                }
+            }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!user.IsCancellationRequested)
+        {
+            problems.Add($"{node.Name}: the check's time budget ran out; {entries.Count - found.Count} entries' content unchecked (counted unreadable)");
+        }
+        var contents = found.GroupBy(f => f.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Content, StringComparer.Ordinal);
         foreach (var entry in entries)
         {
             var check = CertificateVerifier.Verify(entry.Certificate, entry.Id, registry);
