@@ -30,6 +30,7 @@ public static class ConsensusHarness
         foreach (var size in sizes)
         {
             await using var cluster = await StartAsync(size);
+            await IdleAsync(cluster);
             if (size == sizes[0])
                 Breakdown(cluster, invalidShare);
             await LatencyAsync(cluster, samples, invalidShare);
@@ -116,6 +117,19 @@ public static class ConsensusHarness
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"## throughput, {cluster.Nodes.Count} nodes, concurrency {concurrency}: {count} items in {elapsed.TotalSeconds:0.00} s = {decided / elapsed.TotalSeconds:0} decided items/s (undecided {count - decided}, wrong decisions {wrong}), CPU {cpuPerItem:0.00} ms per item over all 4 nodes, load {LoadAverage()}"));
         Report("  decision latency under load", latencies);
+    }
+
+    /// <summary>What the nodes cost doing nothing (heartbeats, gossip, and whatever the dispatchers spin).</summary>
+    private static async Task IdleAsync(ChaosCluster cluster)
+    {
+        using var process = Process.GetCurrentProcess();
+        var before = process.TotalProcessorTime;
+        var start = Stopwatch.GetTimestamp();
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        process.Refresh();
+        var cores = (process.TotalProcessorTime - before).TotalSeconds / Stopwatch.GetElapsedTime(start).TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"## idle: {cluster.Nodes.Count} formed nodes doing nothing use {cores:0.00} cores, load {LoadAverage()}"));
     }
 
     /// <summary>
