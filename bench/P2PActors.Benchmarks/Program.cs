@@ -3,6 +3,7 @@ using P2PActors.Benchmarks;
 
 // Multi-node harnesses report distributions BenchmarkDotNet does not; everything else goes through the switcher.
 if (args is ["state-sync", .. var rest]) return await StateSyncHarness.RunAsync(rest);
+if (args is ["consensus", .. var consensusArgs]) return await ConsensusHarness.RunAsync(consensusArgs);
 if (args is ["vote-round", .. var voteArgs]) return await VoteRoundHarness.RunAsync(voteArgs);
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -9,4 +9,7 @@ public static class ExitCodes
 
     /// <summary>The command line or configuration was wrong; nothing was started.</summary>
     public const int Usage = 2;
+
+    /// <summary>A chaos run finished and found a broken guarantee: invalid content accepted, or a bad catalog entry on an honest node.</summary>
+    public const int GuaranteeBroken = 3;
 }

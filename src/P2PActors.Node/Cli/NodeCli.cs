@@ -22,6 +22,7 @@ public static class NodeCli
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(RenderCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());
+        root.Subcommands.Add(ChaosCommand.Create());
         return root;
     }
 

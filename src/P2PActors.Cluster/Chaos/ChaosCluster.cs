@@ -1,0 +1,195 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using P2PActors.Cluster.Consensus;
+using P2PActors.Cluster.Hosting;
+
+namespace P2PActors.Cluster.Chaos;
+
+/// <summary>One node of a chaos cluster: a full P2PActors node (the production hosting) in this process.</summary>
+public sealed class ChaosNode(int index, ByzantineMode mode, IHost host, string dataDirectory)
+{
+    public int Index { get; } = index;
+
+    public ByzantineMode Mode { get; } = mode;
+
+    public bool IsHonest => Mode == ByzantineMode.Honest;
+
+    public string Name => $"node {Index + 1}";
+
+    public string DataDirectory { get; } = dataDirectory;
+
+    public IHost Host { get; } = host;
+
+    public ActorSystem System { get; } = host.Services.GetRequiredService<ActorSystem>();
+
+    public ConsensusRuntime Consensus => ConsensusRuntime.For(System);
+}
+
+/// <summary>
+/// N real nodes in one process on 127.0.0.1: each a generic host with the node's own hosting (<c>WithP2PNode</c>,
+/// which includes consensus), remoting on a free port, its own temporary data folder; the first node is the seed.
+/// </summary>
+public sealed class ChaosCluster : IAsyncDisposable
+{
+    // Several ActorSystems share two cores here; a GC pause or a busy scheduler must not get a node downed mid-run.
+    private const string TuningHocon = """
+        akka.cluster.failure-detector.acceptable-heartbeat-pause = 10s
+        akka.remote.watch-failure-detector.acceptable-heartbeat-pause = 15s
+        akka.log-dead-letters = off
+        akka.log-dead-letters-during-shutdown = off
+        akka.cluster.log-info = off
+        akka.remote.log-remote-lifecycle-events = off
+        akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+        akka.stdout-loglevel = OFF
+        """;
+
+    private readonly bool _ownsDirectory;
+
+    private ChaosCluster(string root, bool ownsDirectory, IReadOnlyList<ChaosNode> nodes)
+    {
+        Root = root;
+        _ownsDirectory = ownsDirectory;
+        Nodes = nodes;
+    }
+
+    public string Root { get; }
+
+    public IReadOnlyList<ChaosNode> Nodes { get; }
+
+    public IEnumerable<ChaosNode> Honest => Nodes.Where(n => n.IsHonest);
+
+    /// <summary>Starts the nodes and returns once every node counts votes in the same validator set of all of them.</summary>
+    /// <exception cref="TimeoutException">The cluster or the validator registry did not form in time.</exception>
+    public static async Task<ChaosCluster> StartAsync(ChaosOptions options, CancellationToken ct)
+    {
+        var ownsDirectory = options.DataDirectory is null;
+        var root = options.DataDirectory is { } given
+            ? Directory.CreateDirectory(Path.GetFullPath(given)).FullName
+            : Directory.CreateTempSubdirectory("p2pactors-chaos-").FullName;
+        var nodes = new List<ChaosNode>();
+        var cluster = new ChaosCluster(root, ownsDirectory, nodes);
+        try
+        {
+            nodes.Add(await StartNodeAsync(options, 0, root, seed: null, ct).ConfigureAwait(false));
+            var seed = Akka.Cluster.Cluster.Get(nodes[0].System).SelfAddress.ToString();
+            var starting = Enumerable.Range(1, options.Nodes - 1).Select(i => StartNodeAsync(options, i, root, seed, ct)).ToList();
+            try
+            {
+                await Task.WhenAll(starting).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Whatever started is stopped again by DisposeAsync, also when another node failed to start.
+                nodes.AddRange(starting.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result));
+            }
+            await WaitForValidatorSetAsync(nodes, options.Nodes, ct).ConfigureAwait(false);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<ChaosNode> StartNodeAsync(ChaosOptions options, int index, string root, string? seed, CancellationToken ct)
+    {
+        var mode = options.ModeOf(index);
+        var dataDirectory = Path.Combine(root, $"node-{index + 1}");
+        var settings = new NodeSettings
+        {
+            Port = 0,
+            DataDirectory = dataDirectory,
+            SeedNodes = seed is null ? [] : [seed],
+            Consensus = new ConsensusOptions
+            {
+                Byzantine = mode,
+                DecisionTimeout = options.DecisionTimeout,
+                KeyDirectory = dataDirectory,
+            },
+        };
+        var host = new HostBuilder()
+            .ConfigureServices(services => services.AddAkka(settings.SystemName, builder => builder
+                .ConfigureLoggers(loggers =>
+                {
+                    loggers.LogLevel = options.LogLevel;
+                    loggers.ClearLoggers();
+                    loggers.AddLogger<StandardErrorLogger>();
+                })
+                .AddHocon(TuningHocon, HoconAddMode.Prepend)
+                .WithP2PNode(settings)))
+            .Build();
+        await host.StartAsync(ct).ConfigureAwait(false);
+        return new ChaosNode(index, mode, host, dataDirectory);
+    }
+
+    /// <summary>Completes when every node's current validator set has all <paramref name="expected"/> members.</summary>
+    private static async Task WaitForValidatorSetAsync(IReadOnlyList<ChaosNode> nodes, int expected, CancellationToken ct)
+    {
+        var waits = nodes.Select(node =>
+        {
+            var snapshot = node.Consensus.Snapshot;
+            var formed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            void Check(ConsensusView view)
+            {
+                if (view.Current is { } set && set.Count == expected)
+                    formed.TrySetResult();
+            }
+            snapshot.Changed += Check;
+            Check(snapshot.View);
+            return formed.Task.ContinueWith(_ => snapshot.Changed -= Check, TaskScheduler.Default);
+        }).ToList();
+        try
+        {
+            await Task.WhenAll(waits).WaitAsync(ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            var formed = nodes.Select(n => $"{n.Name}: {n.Consensus.Snapshot.View.Current?.Count ?? 0}/{expected} validators");
+            throw new TimeoutException($"The validator registry did not form in time ({string.Join(", ", formed)}).");
+        }
+    }
+
+    /// <summary>Stops every node (each leaves the cluster through CoordinatedShutdown) and deletes a temporary data folder.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await Task.WhenAll(Nodes.Select(async node =>
+        {
+            try
+            {
+                await node.Host.StopAsync(patience.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Shutdown took too long; the host is disposed below regardless.
+            }
+            node.Host.Dispose();
+        })).ConfigureAwait(false);
+        SqliteConnection.ClearAllPools();
+        if (_ownsDirectory)
+        {
+            try
+            {
+                Directory.Delete(Root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still held open is left in the temp folder; it harms nothing.
+            }
+        }
+    }
+}
+
+/// <summary>Akka's log events on stderr: the chaos report owns stdout.</summary>
+public sealed class StandardErrorLogger : ReceiveActor, Akka.Dispatch.IRequiresMessageQueue<Akka.Event.ILoggerMessageQueueSemantics>
+{
+    public StandardErrorLogger()
+    {
+        Receive<Akka.Event.InitializeLogger>(_ => Sender.Tell(new Akka.Event.LoggerInitialized()));
+        Receive<Akka.Event.LogEvent>(e => Console.Error.WriteLine(e.ToString()));
+    }
+}

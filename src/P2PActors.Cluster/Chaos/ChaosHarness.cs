@@ -1,0 +1,267 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using P2PActors.Cluster.Consensus;
+using P2PActors.Cluster.State;
+using P2PActors.Content.Model;
+using P2PActors.Content.Validation;
+
+namespace P2PActors.Cluster.Chaos;
+
+/// <summary>
+/// A chaos run: starts a <see cref="ChaosCluster"/>, drives the seeded <see cref="ChaosWorkload"/> through the
+/// consensus of every node (proposers round-robin, Byzantine ones included — an overpowered node proposes the
+/// overpowered twin of its item), shares what is accepted, then checks every honest node's catalog and reports.
+/// The ground truth for "valid" is <see cref="ContentValidator"/> on exactly what was proposed.
+/// </summary>
+public static class ChaosHarness
+{
+    private const string Author = "chaos";
+
+    /// <summary>How long the catalog check of all honest nodes may take, after the workload.</summary>
+    private static readonly TimeSpan CatalogCheckBudget = TimeSpan.FromSeconds(90);
+
+    public static async Task<ChaosReport> RunAsync(ChaosOptions options, IProgress<string>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = options.Validate();
+        if (problems.Count > 0)
+            throw new ArgumentException("Invalid chaos options: " + string.Join("; ", problems), nameof(options));
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(options.Timeout);
+
+        var items = ChaosWorkload.Create(options.Items, options.Seed, options.InvalidShare);
+        progress?.Report($"Starting {options.Nodes} nodes ({options.Byzantine} Byzantine)...");
+        await using var cluster = await ChaosCluster.StartAsync(options, deadline.Token).ConfigureAwait(false);
+        var set = cluster.Nodes[0].Consensus.Snapshot.View.Current!;
+        progress?.Report($"Cluster formed: {QuorumMath.Describe(set.Count)}. Proposing {items.Count} items...");
+
+        var (results, duration) = await DriveAsync(cluster, items, options, deadline.Token).ConfigureAwait(false);
+        progress?.Report("Checking the honest nodes' catalogs...");
+        var shared = results.Count(r => r.Shared);
+        // The check gets its own budget: a run whose workload used up --timeout still reports what the catalogs hold.
+        using var checkBudget = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        checkBudget.CancelAfter(CatalogCheckBudget);
+        var catalogs = new List<CatalogCheck>();
+        foreach (var node in cluster.Honest)
+            catalogs.Add(await CheckCatalogAsync(node, shared, checkBudget.Token, ct).ConfigureAwait(false));
+
+        var flagged = results.SelectMany(r => r.Outcome?.Equivocators ?? [])
+            .Concat(cluster.Honest.SelectMany(n => n.Consensus.Snapshot.View.Equivocations.Keys))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return Summarise(options, cluster, set, results, duration, catalogs, flagged);
+    }
+
+    private sealed record ItemResult(ChaosItem Item, int Proposer, bool Valid, ProposalOutcome? Outcome, string? Failure, bool Shared, bool CertificateVerifies)
+    {
+        public bool Accepted => Outcome?.Decision == ProposalDecision.Accepted;
+        public bool Rejected => Outcome?.Decision == ProposalDecision.Rejected;
+        public bool Undecided => Outcome?.Decision == ProposalDecision.Undecided;
+    }
+
+    private static async Task<(IReadOnlyList<ItemResult> Results, TimeSpan Duration)> DriveAsync(ChaosCluster cluster, IReadOnlyList<ChaosItem> items, ChaosOptions options, CancellationToken ct)
+    {
+        var referee = cluster.Honest.First();
+        var results = new ItemResult?[items.Count];
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, items.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct },
+                async (i, token) => results[i] = await ProposeAsync(cluster.Nodes[i % cluster.Nodes.Count], referee, items[i], options.ShareAccepted, token).ConfigureAwait(false))
+                .ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The run's time is up: what was not proposed is reported as failed below.
+        }
+        var duration = Stopwatch.GetElapsedTime(started);
+        return (items.Select((item, i) => results[i] ?? new ItemResult(
+            item, i % cluster.Nodes.Count, item.IsValid, null, "not proposed before --timeout", false, false)).ToList(), duration);
+    }
+
+    private static async Task<ItemResult> ProposeAsync(ChaosNode proposer, ChaosNode referee, ChaosItem item, bool share, CancellationToken ct)
+    {
+        var client = ConsensusClient.For(proposer.System);
+        // An overpowered node proposes the inflated twin of its item; the truth is what was actually proposed.
+        if (client.IsOverpowered)
+        {
+            var inflated = ByzantineBehaviour.Overpower(item.Content);
+            item = inflated.Id == item.ContentId
+                ? ChaosWorkload.Overpower(item)
+                : item with { Content = inflated, Flaw = ChaosFlaw.Overpowered, Label = $"overpowered by node {proposer.Index + 1}: {item.Label}" };
+        }
+        var valid = ContentValidator.Validate(item.Content).IsValid;
+        ProposalOutcome outcome;
+        try
+        {
+            // Decide only: the harness shares itself, so that a failed share is reported next to its outcome.
+            outcome = await client.ProposeAsync(item.Content, ProposalOptions.DecideOnly, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return new ItemResult(item, proposer.Index, valid, null, $"{proposer.Name}: {e.GetType().Name}: {e.Message}", false, false);
+        }
+        if (outcome.Decision != ProposalDecision.Accepted)
+            return new ItemResult(item, proposer.Index, valid, outcome, null, false, false);
+
+        // An honest node checks the certificate against its own registry, trusting nothing the proposer said.
+        var verifies = CertificateVerifier.Verify(outcome.Certificate, item.ContentId, referee.Consensus.Snapshot.Registry).IsValid;
+        if (!share)
+            return new ItemResult(item, proposer.Index, valid, outcome, null, false, verifies);
+        try
+        {
+            await GameState.For(proposer.System).ShareAsync(item.Content, Author, outcome.Certificate, ct).ConfigureAwait(false);
+            return new ItemResult(item, proposer.Index, valid, outcome, null, true, verifies);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return new ItemResult(item, proposer.Index, valid, outcome, $"{proposer.Name} could not share accepted content: {e.Message}", false, verifies);
+        }
+    }
+
+    /// <summary>
+    /// Waits (on catalog change notifications, bounded by the run's deadline) until the node lists as many entries
+    /// as were shared, then re-checks every entry it admits: the certificate against this node's own registry, and
+    /// the content itself against the rules.
+    /// </summary>
+    private static async Task<CatalogCheck> CheckCatalogAsync(ChaosNode node, int expected, CancellationToken ct, CancellationToken user)
+    {
+        var state = GameState.For(node.System);
+        var registry = node.Consensus.Snapshot.Registry;
+        var problems = new List<string>();
+        var entries = new List<CatalogHeader>();
+        try
+        {
+            using var subscription = await state.SubscribeAsync(ct: ct).ConfigureAwait(false);
+            using var patience = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            patience.CancelAfter(TimeSpan.FromSeconds(15));
+            try
+            {
+                while ((await state.ListCatalogAsync(null, 0, 1, ct).ConfigureAwait(false)).Total < expected)
+                    await subscription.Changes.ReadAsync(patience.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException && !ct.IsCancellationRequested)
+            {
+                // Not fully replicated yet: check what has arrived.
+            }
+            for (var skip = 0; ; skip += 1000)
+            {
+                var page = await state.ListCatalogAsync(null, skip, 1000, ct).ConfigureAwait(false);
+                entries.AddRange(page.Entries);
+                if (page.Entries.Count == 0 || entries.Count >= page.Total)
+                    break;
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !user.IsCancellationRequested)
+        {
+            problems.Add($"{node.Name}: could not read the catalog{(ct.IsCancellationRequested ? " within the check's time budget" : "")}: {e.Message}");
+        }
+
+        var unverifiable = 0;
+        var invalid = 0;
+        var unreadable = 0;
+        var found = new ConcurrentBag<(string Id, GameContent? Content)>();
+        try
+        {
+            await Parallel.ForEachAsync(entries, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (entry, token) =>
+            {
+                try
+                {
+                    found.Add((entry.Id, await state.GetContentAsync(entry.Id, token).ConfigureAwait(false)));
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+                {
+                    found.Add((entry.Id, null));
+                }
+            }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!user.IsCancellationRequested)
+        {
+            problems.Add($"{node.Name}: the check's time budget ran out; {entries.Count - found.Count} entries' content unchecked (counted unreadable)");
+        }
+        var contents = found.GroupBy(f => f.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Content, StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            var check = CertificateVerifier.Verify(entry.Certificate, entry.Id, registry);
+            if (!check.IsValid)
+            {
+                unverifiable++;
+                problems.Add($"{node.Name} admitted {entry.Id[..12]} with a certificate that fails: {check}");
+            }
+            if (contents.GetValueOrDefault(entry.Id) is not { } content)
+            {
+                unreadable++;
+                continue;
+            }
+            var result = ContentValidator.Validate(content);
+            if (!result.IsValid || !ContentJson.HasValidId(content) || content.Id != entry.Id)
+            {
+                invalid++;
+                problems.Add($"{node.Name} holds invalid content {entry.Id[..12]} ({string.Join(", ", result.Rules)})");
+            }
+        }
+        var refusals = state.Settings.Admission is CertificateAdmission admission ? admission.Refused : 0;
+        return new CatalogCheck(node.Name, entries.Count, unverifiable, invalid, unreadable, refusals, problems);
+    }
+
+    private static ChaosReport Summarise(ChaosOptions options, ChaosCluster cluster, ValidatorSet set, IReadOnlyList<ItemResult> results, TimeSpan duration,
+        IReadOnlyList<CatalogCheck> catalogs, IReadOnlyList<string> flagged)
+    {
+        var valid = results.Where(r => r.Valid).ToList();
+        var invalid = results.Where(r => !r.Valid).ToList();
+        var latencies = results
+            .Where(r => r.Accepted || r.Rejected)
+            .Select(r => r.Outcome!.Elapsed)
+            .Order()
+            .ToList();
+        var byFlaw = results
+            .GroupBy(r => r.Valid ? ChaosFlaw.None : r.Item.Flaw == ChaosFlaw.None ? ChaosFlaw.Overpowered : r.Item.Flaw)
+            .OrderBy(g => g.Key)
+            .Select(g => new FlawTally(g.Key, g.Count(), g.Count(r => r.Accepted), g.Count(r => r.Rejected), g.Count(r => r.Undecided), g.Count(r => r.Outcome is null)))
+            .ToList();
+        return new ChaosReport(
+            Nodes: options.Nodes,
+            Byzantine: options.Byzantine,
+            NodeModes: cluster.Nodes.Select(n => ByzantineModes.WireName(n.Mode)).ToList(),
+            NodeValidators: cluster.Nodes.Select(n => n.Consensus.ValidatorId).ToList(),
+            Validators: set.Count,
+            Threshold: set.Threshold,
+            MaxFaulty: set.MaxFaulty,
+            Seed: options.Seed,
+            Items: results.Count,
+            ValidItems: valid.Count,
+            InvalidItems: invalid.Count,
+            ValidAccepted: valid.Count(r => r.Accepted),
+            ValidRejected: valid.Count(r => r.Rejected),
+            ValidUndecided: valid.Count(r => r.Undecided),
+            InvalidRejected: invalid.Count(r => r.Rejected),
+            InvalidAccepted: invalid.Count(r => r.Accepted),
+            InvalidUndecided: invalid.Count(r => r.Undecided),
+            Failed: results.Count(r => r.Outcome is null),
+            FailureSamples: results.Where(r => r.Failure is not null).Select(r => r.Failure!).Distinct().Take(5).ToList(),
+            EquivocatingProposals: results.Count(r => r.Outcome?.Equivocators.Count > 0),
+            FlaggedValidators: flagged,
+            BadCertificates: results.Count(r => r.Accepted && !r.CertificateVerifies),
+            LatencyP50: Percentile(latencies, 0.50),
+            LatencyP99: Percentile(latencies, 0.99),
+            WorkloadDuration: duration,
+            ItemsPerSecond: duration > TimeSpan.Zero ? results.Count(r => r.Outcome is not null) / duration.TotalSeconds : 0,
+            ByFlaw: byFlaw,
+            Catalogs: catalogs,
+            InvalidAcceptedSamples: invalid.Where(r => r.Accepted)
+                .Select(r => $"#{r.Item.Index} {r.Item.Label} (proposed by node {r.Proposer + 1}, {r.Outcome!.Approvals} approvals)")
+                .ToList());
+    }
+
+    /// <summary>Nearest-rank percentile of sorted values; zero when there are none.</summary>
+    public static TimeSpan Percentile(IReadOnlyList<TimeSpan> sorted, double quantile)
+    {
+        if (sorted.Count == 0)
+            return TimeSpan.Zero;
+        var rank = (int)Math.Ceiling(quantile * sorted.Count);
+        return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)];
+    }
+}

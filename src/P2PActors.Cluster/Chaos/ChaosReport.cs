@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Text;
+
+namespace P2PActors.Cluster.Chaos;
+
+/// <summary>How the proposals of one kind of content (valid, or one flaw) ended.</summary>
+public sealed record FlawTally(ChaosFlaw Flaw, int Items, int Accepted, int Rejected, int Undecided, int Failed);
+
+/// <summary>
+/// What one honest node's replicated catalog held after the run: entries whose certificate does not verify against
+/// that node's own registry, and entries whose certificate verifies but whose content breaks the rules (possible
+/// only when more than f validators are Byzantine), each counted as a failure.
+/// </summary>
+/// <param name="Refusals">How often this node's certificate admission refused an entry during the run (forged or
+/// unverifiable entries other nodes wrote into the replicated catalog; each look counts).</param>
+public sealed record CatalogCheck(string Node, int Entries, int Unverifiable, int InvalidContent, int Unreadable, long Refusals, IReadOnlyList<string> Problems);
+
+/// <summary>
+/// The result of a chaos run. <see cref="InvalidAccepted"/> must be 0, and so must every catalog failure: that is
+/// what <see cref="Passed"/> says. Latencies are decision latencies (proposal to decision) of the proposals that
+/// decided; undecided ones end at the decision timeout and are counted, not timed.
+/// </summary>
+public sealed record ChaosReport(
+    int Nodes,
+    int Byzantine,
+    IReadOnlyList<string> NodeModes,
+    IReadOnlyList<string> NodeValidators,
+    int Validators,
+    int Threshold,
+    int MaxFaulty,
+    long Seed,
+    int Items,
+    int ValidItems,
+    int InvalidItems,
+    int ValidAccepted,
+    int ValidRejected,
+    int ValidUndecided,
+    int InvalidRejected,
+    int InvalidAccepted,
+    int InvalidUndecided,
+    int Failed,
+    IReadOnlyList<string> FailureSamples,
+    int EquivocatingProposals,
+    IReadOnlyList<string> FlaggedValidators,
+    int BadCertificates,
+    TimeSpan LatencyP50,
+    TimeSpan LatencyP99,
+    TimeSpan WorkloadDuration,
+    double ItemsPerSecond,
+    IReadOnlyList<FlawTally> ByFlaw,
+    IReadOnlyList<CatalogCheck> Catalogs,
+    IReadOnlyList<string> InvalidAcceptedSamples)
+{
+    /// <summary>More Byzantine nodes than the validator set tolerates: the guarantees no longer hold.</summary>
+    public bool ExceedsTolerance => Byzantine > MaxFaulty;
+
+    public int Undecided => ValidUndecided + InvalidUndecided;
+
+    public int CatalogUnverifiable => Catalogs.Sum(c => c.Unverifiable);
+
+    public int CatalogInvalidContent => Catalogs.Sum(c => c.InvalidContent);
+
+    /// <summary>No invalid content accepted, no accepted proposal with a certificate that fails, no bad catalog entry on an honest node.</summary>
+    public bool Passed => InvalidAccepted == 0 && BadCertificates == 0 && CatalogUnverifiable == 0 && CatalogInvalidContent == 0;
+
+    public string ToTable()
+    {
+        var text = new StringBuilder();
+        var modes = NodeModes.Select((m, i) => (Mode: m, Index: i)).Where(x => x.Mode != "honest").ToList();
+        var byzantine = modes.Count == 0 ? "none" : string.Join(", ", modes.Select(x => $"node {x.Index + 1} {x.Mode}"));
+        text.AppendLine(Invariant($"Chaos run: {Nodes} nodes, {Byzantine} Byzantine ({byzantine})"));
+        text.AppendLine(Invariant($"Validators n = {Validators}, accept at {Threshold} approvals, tolerates f = {MaxFaulty}: ") +
+                        (ExceedsTolerance ? $"{Byzantine} Byzantine EXCEEDS f — the 2/3 guarantees do not hold" : $"{Byzantine} Byzantine is within f"));
+        text.AppendLine(Invariant($"Workload: seed {Seed}, {Items} items ({ValidItems} valid, {InvalidItems} invalid)"));
+        text.AppendLine();
+        Row(text, "valid accepted", $"{ValidAccepted} / {ValidItems}");
+        Row(text, "valid rejected", ValidRejected);
+        Row(text, "valid undecided", ValidUndecided);
+        Row(text, "invalid rejected", $"{InvalidRejected} / {InvalidItems}");
+        Row(text, "INVALID ACCEPTED", $"{InvalidAccepted}   (must be 0)");
+        Row(text, "invalid undecided", InvalidUndecided);
+        Row(text, "undecided (total)", Undecided);
+        Row(text, "proposals failed", Failed);
+        Row(text, "equivocations detected", $"{EquivocatingProposals} proposals; validators flagged: {Flagged()}");
+        Row(text, "bad certificates", $"{BadCertificates}   (accepted, but the certificate fails on an honest node)");
+        Row(text, "decision latency", Invariant($"p50 {LatencyP50.TotalMilliseconds:0.0} ms, p99 {LatencyP99.TotalMilliseconds:0.0} ms"));
+        Row(text, "throughput", Invariant($"{ItemsPerSecond:0} items/s ({WorkloadDuration.TotalSeconds:0.00} s)"));
+        text.AppendLine();
+        text.AppendLine("  by kind                 items  accepted  rejected  undecided  failed");
+        foreach (var tally in ByFlaw)
+        {
+            text.AppendLine(Invariant(
+                $"  {FlawName(tally.Flaw),-22}{tally.Items,7}{tally.Accepted,10}{tally.Rejected,10}{tally.Undecided,11}{tally.Failed,8}"));
+        }
+        text.AppendLine();
+        text.AppendLine("  honest catalog          entries  unverifiable  invalid content  unreadable  refusals");
+        foreach (var catalog in Catalogs)
+        {
+            text.AppendLine(Invariant(
+                $"  {catalog.Node,-22}{catalog.Entries,9}{catalog.Unverifiable,14}{catalog.InvalidContent,17}{catalog.Unreadable,12}{catalog.Refusals,10}"));
+        }
+        foreach (var sample in InvalidAcceptedSamples.Take(5))
+            text.AppendLine("  invalid accepted: " + sample);
+        foreach (var problem in Catalogs.SelectMany(c => c.Problems).Take(5))
+            text.AppendLine("  catalog: " + problem);
+        foreach (var failure in FailureSamples.Take(3))
+            text.AppendLine("  failed: " + failure);
+        text.AppendLine();
+        text.Append(Passed
+            ? "RESULT: PASS — no invalid content accepted, every honest catalog entry carries a certificate that verifies"
+            : "RESULT: FAIL — " + string.Join("; ", FailureReasons()));
+        return text.ToString();
+    }
+
+    /// <summary>The flagged validators by node ("node 4"), or their id prefix when no node here has that key.</summary>
+    private string Flagged()
+    {
+        if (FlaggedValidators.Count == 0)
+            return "none";
+        return string.Join(", ", FlaggedValidators.Select(id =>
+        {
+            var index = NodeValidators.ToList().IndexOf(id);
+            return index >= 0 ? $"node {index + 1} ({NodeModes[index]})" : id[..Math.Min(12, id.Length)];
+        }));
+    }
+
+    private IEnumerable<string> FailureReasons()
+    {
+        if (InvalidAccepted > 0) yield return $"{InvalidAccepted} invalid item(s) accepted";
+        if (BadCertificates > 0) yield return $"{BadCertificates} accepted proposal(s) with a certificate that fails";
+        if (CatalogUnverifiable > 0) yield return $"{CatalogUnverifiable} honest catalog entr(ies) without a valid certificate";
+        if (CatalogInvalidContent > 0) yield return $"{CatalogInvalidContent} honest catalog entr(ies) with invalid content";
+    }
+
+    private static string FlawName(ChaosFlaw flaw) => flaw switch
+    {
+        ChaosFlaw.None => "valid",
+        ChaosFlaw.Overpowered => "overpowered",
+        ChaosFlaw.Profanity => "profanity",
+        ChaosFlaw.UnreachableSpawn => "unreachable spawn",
+        ChaosFlaw.BrokenDialog => "broken dialog",
+        _ => flaw.ToString(),
+    };
+
+    private static void Row(StringBuilder text, string label, object value) =>
+        text.AppendLine(Invariant($"  {label,-24}{value}"));
+
+    private static string Invariant(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
+}

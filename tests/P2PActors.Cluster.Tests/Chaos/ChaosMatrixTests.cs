@@ -1,0 +1,142 @@
+using P2PActors.Cluster.Chaos;
+using P2PActors.Cluster.Consensus;
+using P2PActors.Cluster.Tests.State;
+using Xunit.Abstractions;
+
+namespace P2PActors.Cluster.Tests.Chaos;
+
+/// <summary>
+/// The Byzantine matrix on real clusters: every node a full node (production hosting, remoting on 127.0.0.1) in
+/// this process, the workload of <see cref="ChaosWorkload"/> driven through consensus by <see cref="ChaosHarness"/>.
+/// </summary>
+[Collection(MultiNode.Collection)]
+public sealed class ChaosMatrixTests(ITestOutputHelper output)
+{
+    private static ChaosOptions Options(int nodes, params ByzantineMode[] modes) => new()
+    {
+        Nodes = nodes,
+        Byzantine = modes.Length,
+        Modes = modes.Length == 0 ? [ByzantineMode.ApproveAll] : modes,
+        Items = 24,
+        Seed = 20261124,
+        InvalidShare = 0.5,
+        Concurrency = 8,
+        Timeout = TimeSpan.FromMinutes(2),
+    };
+
+    private async Task<ChaosReport> RunAsync(ChaosOptions options)
+    {
+        var report = await ChaosHarness.RunAsync(options);
+        output.WriteLine(report.ToTable());
+        return report;
+    }
+
+    [Theory]
+    [InlineData(ByzantineMode.ApproveAll)]
+    [InlineData(ByzantineMode.RejectAll)]
+    [InlineData(ByzantineMode.Equivocate)]
+    [InlineData(ByzantineMode.ForgeSignatures)]
+    [InlineData(ByzantineMode.Replay)]
+    [InlineData(ByzantineMode.Silent)]
+    [InlineData(ByzantineMode.Slow)]
+    [InlineData(ByzantineMode.Overpowered)]
+    public async Task Four_nodes_with_one_Byzantine_node_accept_every_valid_item_and_no_invalid_one(ByzantineMode mode)
+    {
+        var report = await RunAsync(Options(4, mode));
+
+        Assert.Equal((4, 3, 1), (report.Validators, report.Threshold, report.MaxFaulty));
+        Assert.False(report.ExceedsTolerance);
+        Assert.Equal(0, report.InvalidAccepted);
+        Assert.Equal(report.InvalidItems, report.InvalidRejected);
+        Assert.Equal(report.ValidItems, report.ValidAccepted);
+        Assert.Equal(0, report.Failed);
+        Assert.Equal(0, report.BadCertificates);
+        Assert.True(report.Passed, report.ToTable());
+        // Every honest node holds every accepted item, each with a certificate that verifies and valid content.
+        Assert.Equal(3, report.Catalogs.Count);
+        Assert.All(report.Catalogs, c => Assert.Equal((report.ValidAccepted, 0, 0, 0), (c.Entries, c.Unverifiable, c.InvalidContent, c.Unreadable)));
+        Assert.True(report.ValidItems > 0 && report.InvalidItems > 0);
+
+        var byzantineId = report.NodeValidators[3];
+        if (mode == ByzantineMode.Equivocate)
+            Assert.Equal([byzantineId], report.FlaggedValidators);
+        else
+            Assert.Empty(report.FlaggedValidators);
+        if (mode == ByzantineMode.Overpowered)
+        {
+            // Node 4 proposed the overpowered twin of each of its items: all of them invalid, all rejected.
+            var overpowered = report.ByFlaw.Single(f => f.Flaw == ChaosFlaw.Overpowered);
+            Assert.True(overpowered.Items >= report.Items / 4);
+            Assert.Equal(overpowered.Items, overpowered.Rejected);
+        }
+    }
+
+    [Theory]
+    [InlineData(ByzantineMode.Equivocate, ByzantineMode.ForgeSignatures)]
+    [InlineData(ByzantineMode.ApproveAll, ByzantineMode.Overpowered)]
+    [InlineData(ByzantineMode.Replay, ByzantineMode.Silent)]
+    public async Task Seven_nodes_with_two_Byzantine_nodes_of_mixed_modes_accept_valid_and_never_invalid(ByzantineMode first, ByzantineMode second)
+    {
+        var report = await RunAsync(Options(7, first, second) with { Items = 28 });
+
+        Assert.Equal((7, 5, 2), (report.Validators, report.Threshold, report.MaxFaulty));
+        Assert.Equal(["honest", "honest", "honest", "honest", "honest", ByzantineModes.WireName(first), ByzantineModes.WireName(second)], report.NodeModes);
+        Assert.False(report.ExceedsTolerance);
+        Assert.Equal(0, report.InvalidAccepted);
+        Assert.Equal(report.InvalidItems, report.InvalidRejected);
+        Assert.Equal(report.ValidItems, report.ValidAccepted);
+        Assert.True(report.Passed, report.ToTable());
+        Assert.Equal(5, report.Catalogs.Count);
+        Assert.All(report.Catalogs, c => Assert.Equal((report.ValidAccepted, 0, 0), (c.Entries, c.Unverifiable, c.InvalidContent)));
+    }
+
+    [Fact]
+    public async Task Beyond_f_two_rejecting_nodes_of_four_block_valid_content_but_accept_nothing_invalid()
+    {
+        var report = await RunAsync(Options(4, ByzantineMode.RejectAll, ByzantineMode.RejectAll));
+
+        Assert.True(report.ExceedsTolerance);
+        Assert.Contains("EXCEEDS f", report.ToTable());
+        // Liveness is what breaks: 2 honest approvals never reach the threshold of 3.
+        Assert.Equal(0, report.ValidAccepted);
+        Assert.Equal(report.ValidItems, report.ValidRejected);
+        // Safety holds, and no honest catalog holds anything.
+        Assert.Equal(0, report.InvalidAccepted);
+        Assert.All(report.Catalogs, c => Assert.Equal(0, c.Entries));
+        Assert.True(report.Passed, report.ToTable());
+    }
+
+    [Fact]
+    public async Task Beyond_f_two_forging_nodes_of_four_leave_valid_content_undecided_and_their_forged_entries_are_refused()
+    {
+        var report = await RunAsync(Options(4, ByzantineMode.ForgeSignatures, ByzantineMode.ForgeSignatures));
+
+        Assert.True(report.ExceedsTolerance);
+        // Forged votes never count: valid content waits for approvals that cannot come and ends undecided, never accepted.
+        Assert.Equal(0, report.ValidAccepted);
+        Assert.Equal(report.ValidItems, report.ValidUndecided);
+        Assert.Equal(0, report.InvalidAccepted);
+        // Whatever the forgers wrote into the replicated catalog, the honest nodes admit none of it.
+        Assert.All(report.Catalogs, c => Assert.Equal((0, 0), (c.Entries, c.Unverifiable)));
+    }
+
+    [Fact]
+    public async Task Beyond_two_thirds_Byzantine_invalid_content_is_accepted_yet_honest_nodes_admit_only_verified_certificates()
+    {
+        var report = await RunAsync(Options(4, ByzantineMode.ApproveAll, ByzantineMode.ApproveAll, ByzantineMode.ApproveAll));
+
+        Assert.True(report.ExceedsTolerance);
+        // Three approve-all validators are a quorum of four on their own: safety is gone, and the report says so.
+        Assert.True(report.InvalidAccepted > 0, report.ToTable());
+        Assert.False(report.Passed);
+        Assert.Contains("INVALID ACCEPTED", report.ToTable());
+        Assert.Contains("RESULT: FAIL", report.ToTable());
+        Assert.NotEmpty(report.InvalidAcceptedSamples);
+        // Still, the one honest node admits nothing without a certificate that verifies against its own registry;
+        // what it admits beyond the rules is reported as invalid content, not hidden.
+        var honest = Assert.Single(report.Catalogs);
+        Assert.Equal(0, honest.Unverifiable);
+        Assert.Equal(0, report.BadCertificates);
+        Assert.True(honest.InvalidContent > 0, report.ToTable());
+    }
+}

@@ -1,0 +1,67 @@
+using P2PActors.Node.Cli;
+
+namespace P2PActors.Node.Tests;
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ChaosCli
+{
+    public const string Name = "chaos-cli";
+}
+
+/// <summary>The <c>chaos</c> command end to end, in this process: real nodes, real remoting on 127.0.0.1.</summary>
+[Collection(ChaosCli.Name)]
+public sealed class ChaosCliTests
+{
+    private static async Task<(int ExitCode, string Out, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = await NodeCli.RunAsync(args, output, error);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task Chaos_with_one_equivocating_node_of_four_prints_a_passing_report_and_exits_0()
+    {
+        var (exitCode, output, error) = await RunAsync("chaos", "--nodes", "4", "--byzantine", "1", "--mode", "equivocate", "--items", "20", "--seed", "5");
+
+        Assert.True(exitCode == ExitCodes.Ok, output + error);
+        Assert.Contains("Chaos run: 4 nodes, 1 Byzantine (node 4 equivocate)", output, StringComparison.Ordinal);
+        Assert.Matches(@"INVALID ACCEPTED\s+0\s", output);
+        Assert.Matches(@"invalid rejected\s+10 / 10", output);
+        Assert.Matches(@"valid accepted\s+10 / 10", output);
+        Assert.Contains("validators flagged: node 4 (equivocate)", output, StringComparison.Ordinal);
+        Assert.Contains("RESULT: PASS", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Chaos_where_the_Byzantine_nodes_are_a_quorum_reports_invalid_content_accepted_and_exits_3()
+    {
+        var (exitCode, output, error) = await RunAsync("chaos", "-n", "4", "-b", "3", "-m", "approve-all", "-i", "12", "--invalid-share", "1");
+
+        Assert.True(exitCode == ExitCodes.GuaranteeBroken, output + error);
+        Assert.Contains("EXCEEDS f", output, StringComparison.Ordinal);
+        Assert.Matches(@"INVALID ACCEPTED\s+[1-9]", output);
+        Assert.Contains("RESULT: FAIL", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--byzantine: 4 must leave at least one honest node", "--nodes", "4", "--byzantine", "4")]
+    [InlineData("--byzantine: -1 must not be negative", "--byzantine", "-1")]
+    [InlineData("--mode: unknown mode 'evil'", "--mode", "equivocate,evil")]
+    [InlineData("--mode: 'honest' is not a Byzantine mode", "--mode", "honest")]
+    [InlineData("--nodes: 17 must be between 1 and 16", "--nodes", "17")]
+    [InlineData("--items: 0 must be between 1", "--items", "0")]
+    [InlineData("--invalid-share: 1.5 must be between 0 and 1", "--invalid-share", "1.5")]
+    [InlineData("--timeout", "--timeout", "soon")]
+    [InlineData("--decision-timeout-ms: 0 ms", "--decision-timeout-ms", "0")]
+    public async Task Chaos_refuses_bad_flags_with_exit_code_2_before_starting_anything(string expectedInError, params string[] args)
+    {
+        var (exitCode, output, error) = await RunAsync(["chaos", .. args]);
+
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Equal("", output);
+        Assert.Contains(expectedInError, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Starting", error, StringComparison.Ordinal);
+    }
+}
