@@ -9,6 +9,7 @@ using LinqToDB;
 using Microsoft.Data.Sqlite;
 using P2PActors.Cluster.Generation;
 using P2PActors.Cluster.Players;
+using P2PActors.Cluster.Preferences;
 using P2PActors.Cluster.Serialization;
 using P2PActors.Cluster.State;
 using P2PActors.Cluster.Storage;
@@ -49,7 +50,8 @@ public static class NodeHosting
             .WithPlayerMemory(new PlayerMemoryOptions(
                 settings.PassivationIdleTimeout, settings.SnapshotEvery, settings.HistoryLimit))
             .WithGeneration(new GenerationOptions(settings.ContentDatabasePath, settings.CacheCapacity))
-            .WithGameState(new GameStateSettings { DataDirectory = Path.Combine(settings.DataDirectory, "state") });
+            .WithGameState(new GameStateSettings { DataDirectory = Path.Combine(settings.DataDirectory, "state") })
+            .WithSharedPreferences(new SharedProfilesSettings());
 
         if (settings.SeedNodes.Count == 0)
         {

@@ -65,7 +65,7 @@ public sealed record GameStateSettings
             ? ""
             : $$"""
                 durable {
-                  keys = ["{{StateKeys.PositionPrefix}}*", "{{StateKeys.InventoryPrefix}}*", "{{StateKeys.CatalogPrefix}}*"]
+                  keys = ["{{StateKeys.PositionPrefix}}*", "{{StateKeys.InventoryPrefix}}*", "{{StateKeys.CatalogPrefix}}*", "{{Preferences.SharedProfileKeys.Prefix}}*"]
                   store-actor-class = "{{typeof(SqliteDurableStore).AssemblyQualifiedName!.Split(", Version")[0]}}"
                   sqlite.path = "{{Path.Combine(Path.GetFullPath(DataDirectory), "ddata.db").Replace("\\", "/", StringComparison.Ordinal)}}"
                 }
