@@ -51,6 +51,7 @@ public static class NodeHost
         app.MapPreviewEndpoints();
         app.MapHealthEndpoints();
         app.MapStateEndpoints();
+        app.MapPreferenceEndpoints();
         return app;
     }
 }
