@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Persistence;
 using P2PActors.Cluster.Preferences;
@@ -87,10 +88,16 @@ public sealed class PlayerMemoryActor : ReceivePersistentActor, IWithTimers
         }
         var replyTo = Sender;
         var replaced = _state.Ratings.Get(command.ContentId) is not null;
+        var wasPersonalised = _state.Personalised;
         PersistAll(_state.Handle(command), e =>
         {
             _state = _state.Apply(e);
             SnapshotWhenDue();
+            if (_state.Personalised != wasPersonalised)
+            {
+                DistributedPubSub.Get(Context.System).Mediator.Tell(
+                    new Publish(PlayerPersonalised.Topic, new PlayerPersonalised(_state.PlayerId, _state.Personalised)));
+            }
             if (e is ContentRated rated)
             {
                 replyTo.Tell(new ContentRatingStored(_state.PlayerId, rated.Rating, replaced, _state.Ratings.Count, _state.Personalised));

@@ -66,3 +66,12 @@ public sealed record ContentRated(Rating Rating) : IPlayerMemoryEvent;
 
 /// <summary>The player opted in to (true) or out of (false) sharing their ratings.</summary>
 public sealed record SharingChanged(bool Share, DateTimeOffset At) : IPlayerMemoryEvent;
+
+/// <summary>
+/// Published to every node (DistributedPubSub topic <see cref="Topic"/>) when a player gains or loses learned patterns,
+/// so no node answers their seeded requests with content cached for someone else.
+/// </summary>
+public sealed record PlayerPersonalised(string PlayerId, bool Personalised) : IP2PMessage
+{
+    public const string Topic = "p2p-player-personalised";
+}
