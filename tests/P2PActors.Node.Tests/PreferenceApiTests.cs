@@ -229,7 +229,7 @@ public sealed class PreferenceApiTests(NodeFixture node) : IClassFixture<NodeFix
 
         // Pearson over c1..c3 is 1; frank's mean is 19/5 = 3.8 and gina's 4, so c4 scores 4 + (5 − 3.8) = 5.2 and
         // c5 4 + (2 − 3.8) = 2.2. Gina does not share: her own ratings are only the query.
-        var items = await UntilAsync("/api/players/rec-gina/recommendations", r => r.GetProperty("items").GetArrayLength() == 2);
+        var items = await UntilAsync("/api/players/rec-gina/recommendations", r => r.GetProperty("indexCurrent").GetBoolean() && r.GetProperty("items").GetArrayLength() == 2);
         Assert.Equal([c4, c5], items.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("contentId").GetString()));
         Assert.Equal(5.2, items.GetProperty("items")[0].GetProperty("score").GetDouble(), 10);
         Assert.Equal(2.2, items.GetProperty("items")[1].GetProperty("score").GetDouble(), 10);
@@ -244,7 +244,7 @@ public sealed class PreferenceApiTests(NodeFixture node) : IClassFixture<NodeFix
 
         using (var withdraw = await PutJsonAsync("/api/players/rec-frank/sharing", """{ "share": false }"""))
             Assert.False((await withdraw.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("sharing").GetBoolean());
-        await UntilAsync("/api/players/rec-gina/recommendations", r => r.GetProperty("items").GetArrayLength() == 0);
+        await UntilAsync("/api/players/rec-gina/recommendations", r => r.GetProperty("indexCurrent").GetBoolean() && r.GetProperty("items").GetArrayLength() == 0);
     }
 
     /// <summary>Polls a GET until the answer satisfies <paramref name="until"/>: replication and the index rebuild are asynchronous.</summary>

@@ -10,8 +10,14 @@ namespace P2PActors.Cluster.Preferences;
 /// One per node. Writes the profiles of the sharing players whose memory lives on this node into DistributedData,
 /// keeps a <see cref="SharedProfilesView"/> of every node's shared profiles from replicator notifications (each entry
 /// validated: a peer's update that does not check out is refused and logged), and answers recommendations from a
-/// <see cref="RecommendationIndex"/> over the accepted profiles. The index is rebuilt a short while after changes, so
-/// a burst of updates costs one build, and before a query that would otherwise see a stale index.
+/// <see cref="RecommendationIndex"/> over the accepted profiles.
+/// <para>
+/// Building the index over 10,000 profiles takes a few hundred milliseconds, so it is built on the thread pool from an
+/// immutable snapshot of the view and handed back to the actor as a message; the actor keeps answering from the
+/// previous index meanwhile. Changes are debounced (<see cref="SharedProfilesSettings.RebuildDelay"/>) so a burst of
+/// updates costs one build, a query that finds the index behind starts a build at once, and every answer says whether
+/// the index already reflects everything this node has accepted.
+/// </para>
 /// </summary>
 public sealed class SharedProfilesActor : ReceiveActor, IWithTimers
 {
@@ -25,7 +31,9 @@ public sealed class SharedProfilesActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private SharedProfilesView _view;
     private RecommendationIndex _index = RecommendationIndex.Empty;
-    private bool _stale;
+    private long _version;
+    private long _indexVersion;
+    private bool _building;
 
     public SharedProfilesActor(SharedProfilesSettings settings, IActorRef replicator)
     {
@@ -39,7 +47,13 @@ public sealed class SharedProfilesActor : ReceiveActor, IWithTimers
         Receive<WithdrawSharedProfile>(Withdraw);
         Receive<Recommend>(Answer);
         Receive<GetSharedProfiles>(q => Sender.Tell(Info(q.PlayerId)));
-        Receive<RebuildIndex>(_ => EnsureIndex());
+        Receive<RebuildIndex>(_ => StartBuild());
+        Receive<IndexBuilt>(OnIndexBuilt);
+        Receive<Status.Failure>(f =>
+        {
+            _building = false;
+            _log.Error(f.Cause, "Building the recommendation index failed");
+        });
         Receive<Changed>(OnChanged);
         Receive<UpdateSuccess>(_ => { });
         Receive<UpdateTimeout>(u => _log.Debug("Shared profiles in {0} not yet confirmed by a majority; gossip will carry them", u.Key.Id));
@@ -91,9 +105,36 @@ public sealed class SharedProfilesActor : ReceiveActor, IWithTimers
         _view = view;
         foreach (var problem in problems)
             _log.Warning("{0}", problem);
-        _stale = true;
-        if (!Timers.IsTimerActive(RebuildTimer))
+        _version++;
+        ScheduleBuild();
+    }
+
+    private bool IndexCurrent => _indexVersion == _version;
+
+    private void ScheduleBuild()
+    {
+        if (!_building && !IndexCurrent && !Timers.IsTimerActive(RebuildTimer))
             Timers.StartSingleTimer(RebuildTimer, RebuildIndex.Instance, _rebuildDelay);
+    }
+
+    /// <summary>The view is immutable, so the build may run anywhere; only its result comes back into the actor.</summary>
+    private void StartBuild()
+    {
+        Timers.Cancel(RebuildTimer);
+        if (_building || IndexCurrent)
+            return;
+        _building = true;
+        var view = _view;
+        var version = _version;
+        Task.Run(() => new IndexBuilt(view.BuildIndex(), version)).PipeTo(Self);
+    }
+
+    private void OnIndexBuilt(IndexBuilt built)
+    {
+        _building = false;
+        _index = built.Index;
+        _indexVersion = built.Version;
+        ScheduleBuild();
     }
 
     private void Answer(Recommend query)
@@ -106,10 +147,11 @@ public sealed class SharedProfilesActor : ReceiveActor, IWithTimers
             Sender.Tell(new Status.Failure(new ArgumentException("not a valid recommendation query")));
             return;
         }
-        EnsureIndex();
+        // Someone is waiting: skip the debounce.
+        StartBuild();
         var neighbours = _index.Neighbours(target, query.Neighbours).Count;
         var items = _index.Recommend(target, query.Neighbours, query.Type, query.Take);
-        Sender.Tell(new RecommendationList(target.PlayerId, items, _index.PlayerCount, neighbours));
+        Sender.Tell(new RecommendationList(target.PlayerId, items, _index.PlayerCount, neighbours, IndexCurrent));
     }
 
     private SharedProfilesInfo Info(string? playerId)
@@ -119,20 +161,14 @@ public sealed class SharedProfilesActor : ReceiveActor, IWithTimers
             _view.ProfileCount,
             _view.Profiles.Sum(p => p.Ratings.Count),
             _view.RejectedCount,
+            IndexCurrent,
             profile is null ? null : new SharedProfileEntry(profile.PlayerId, profile.Ratings));
-    }
-
-    private void EnsureIndex()
-    {
-        Timers.Cancel(RebuildTimer);
-        if (!_stale)
-            return;
-        _index = _view.BuildIndex();
-        _stale = false;
     }
 
     private sealed class RebuildIndex
     {
         public static readonly RebuildIndex Instance = new();
     }
+
+    private sealed record IndexBuilt(RecommendationIndex Index, long Version);
 }

@@ -24,13 +24,18 @@ public sealed record Recommend(SharedProfileEntry Target, ContentType? Type, int
 
 /// <param name="SharedProfiles">How many shared profiles the answer was computed from (the index's players).</param>
 /// <param name="SimilarPlayers">How many of them counted as neighbours (positive similarity, at most k).</param>
-public sealed record RecommendationList(string PlayerId, IReadOnlyList<Recommendation> Items, int SharedProfiles, int SimilarPlayers)
-    : IP2PMessage;
+/// <param name="IndexCurrent">
+/// False while the index is being rebuilt after changes: the answer comes from the previous index, a few hundred
+/// milliseconds behind what this node has accepted.
+/// </param>
+public sealed record RecommendationList(
+    string PlayerId, IReadOnlyList<Recommendation> Items, int SharedProfiles, int SimilarPlayers, bool IndexCurrent) : IP2PMessage;
 
 /// <summary>Replies <see cref="SharedProfilesInfo"/>: what this node holds right now.</summary>
 public sealed record GetSharedProfiles(string? PlayerId = null) : IP2PMessage;
 
 /// <param name="Profiles">Accepted shared profiles.</param>
 /// <param name="Rejected">Replicated entries this node refused as invalid.</param>
+/// <param name="IndexCurrent">Whether the recommendation index already reflects every accepted profile.</param>
 /// <param name="Profile">The accepted profile of the player asked about, if any.</param>
-public sealed record SharedProfilesInfo(int Profiles, int Ratings, int Rejected, SharedProfileEntry? Profile) : IP2PMessage;
+public sealed record SharedProfilesInfo(int Profiles, int Ratings, int Rejected, bool IndexCurrent, SharedProfileEntry? Profile) : IP2PMessage;

@@ -10,7 +10,7 @@ public sealed record SharedProfilesSettings
     public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How long after a change the index is rebuilt, so a burst of changes costs one build.</summary>
-    public TimeSpan RebuildDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan RebuildDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     public SharedProfileKeys CreateKeys() => new(Buckets);
 }

@@ -42,7 +42,7 @@ public static class PreferenceEndpoints
     public sealed record RecommendationAnswer(string ContentId, string Type, double Score, int Neighbours);
 
     public sealed record RecommendationsAnswer(
-        string PlayerId, string? Type, int Take, int RatingCount, int SharedProfiles, int SimilarPlayers,
+        string PlayerId, string? Type, int Take, int RatingCount, int SharedProfiles, int SimilarPlayers, bool IndexCurrent,
         IReadOnlyList<RecommendationAnswer> Items);
 
     public static IEndpointRouteBuilder MapPreferenceEndpoints(this IEndpointRouteBuilder app)
@@ -225,7 +225,7 @@ public static class PreferenceEndpoints
             return Problems.Unavailable("The node could not answer in time.", $"The recommendation index did not answer within {options.RequestTimeout}.");
         }
         return Results.Json(new RecommendationsAnswer(id, type is { } t ? ContentTypes.WireName(t) : null, take, ratings.Ratings.Count,
-            list.SharedProfiles, list.SimilarPlayers,
+            list.SharedProfiles, list.SimilarPlayers, list.IndexCurrent,
             [.. list.Items.Select(i => new RecommendationAnswer(i.ContentId, ContentTypes.WireName(i.Type), i.Score, i.Neighbours))]));
     }
 

@@ -81,11 +81,18 @@ public sealed class SharedProfilesClusterTests : Akka.TestKit.Xunit2.TestKit, IA
 
     private static IActorRef SharedProfiles(TestNode node) => ActorRegistry.For(node.System).Get<SharedProfilesActor>();
 
-    private static async Task<RecommendationList> Recommend(TestNode node, string player, ContentType? type = null)
+    private async Task<RecommendationList> Recommend(TestNode node, string player, ContentType? type = null)
     {
         var ratings = await node.PlayerMemory.Ask<PlayerRatingList>(new GetRatings(player), Timeout);
         var target = new SharedProfileEntry(player, [.. ratings.Ratings.Select(r => new SharedRating(r.ContentId, r.Type, r.Stars))]);
-        return await SharedProfiles(node).Ask<RecommendationList>(new Recommend(target, type, Take: 10), Timeout);
+        // The index is rebuilt in the background after changes; wait for an answer from one that has them all.
+        RecommendationList? list = null;
+        await AwaitAssertAsync(async () =>
+        {
+            list = await SharedProfiles(node).Ask<RecommendationList>(new Recommend(target, type, Take: 10), Timeout);
+            Assert.True(list.IndexCurrent);
+        }, Timeout, TimeSpan.FromMilliseconds(50));
+        return list!;
     }
 
     private Task AwaitProfiles(int count) =>
