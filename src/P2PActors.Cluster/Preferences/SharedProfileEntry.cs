@@ -65,4 +65,8 @@ public sealed record SharedProfileEntry(string PlayerId, IReadOnlyList<SharedRat
     /// <summary>Same player, same ratings in the same order: publishing it again would change nothing.</summary>
     public bool SameAs(SharedProfile profile) =>
         string.Equals(PlayerId, profile.PlayerId, StringComparison.Ordinal) && Ratings.SequenceEqual(profile.Ratings);
+
+    public bool SameAs(SharedProfileEntry other) =>
+        string.Equals(PlayerId, other.PlayerId, StringComparison.Ordinal)
+        && Ratings is not null && other.Ratings is not null && Ratings.SequenceEqual(other.Ratings);
 }

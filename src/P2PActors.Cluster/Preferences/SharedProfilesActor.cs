@@ -83,10 +83,12 @@ public sealed class SharedProfilesActor : ReceiveActor, IWithTimers
             _log.Warning("Not publishing the shared profile of {0}: {1}", entry.PlayerId, problem);
             return;
         }
-        if (_view.Find(entry.PlayerId) is { } known && entry.SameAs(known))
-            return;
+        // Decided against the replica's current value, not the view: a withdrawal still in the replicator's queue
+        // must not make a re-publication look redundant. An unchanged profile (a memory waking up) changes nothing.
         _replicator.Tell(Dsl.Update(key, LWWDictionary<string, SharedProfileEntry>.Empty, _write,
-            d => d.SetItem(_self, entry.PlayerId, entry)));
+            d => d.TryGetValue(entry.PlayerId, out var current) && current is not null && entry.SameAs(current)
+                ? d
+                : d.SetItem(_self, entry.PlayerId, entry)));
     }
 
     private void Withdraw(WithdrawSharedProfile command)
