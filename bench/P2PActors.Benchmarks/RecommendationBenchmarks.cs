@@ -100,18 +100,17 @@ public class RecommendationBenchmarks
         var index = view.BuildIndex();
         var afterIndex = GC.GetTotalMemory(forceFullCollection: true);
         Console.WriteLine($"// node: {view.ProfileCount} accepted profiles, {view.RejectedCount} refused, over {keys.BucketCount} keys");
-        Console.WriteLine($"// node: replicated LWWDictionary buckets of entries: {Mb(afterReplicated - start)}");
-        Console.WriteLine($"// node: validated view on top (shares the entries' rating lists): {Mb(afterView - afterReplicated)}");
+        Console.WriteLine($"// node: replicated LWWDictionary buckets of packed entries: {Mb(afterReplicated - start)}");
+        Console.WriteLine($"// node: validated, unpacked view on top ({view.Pool.Count} pooled content ids): {Mb(afterView - afterReplicated)}");
         Console.WriteLine($"// node: recommendation index on top: {Mb(afterIndex - afterView)}");
         Console.WriteLine($"// node: total: {Mb(afterIndex - start)}");
 
         // A later change: one player of one bucket re-rated a content.
         var changed = view.Buckets.Select((b, i) => (b, i)).First(x => x.b.Count > 0);
         var player = changed.b.Keys.First();
-        var profile = changed.b[player];
-        var ratings = profile.Ratings.ToArray();
+        var ratings = changed.b[player].Profile.Ratings.ToArray();
         ratings[0] = ratings[0] with { Stars = ratings[0].Stars % 5 + 1 };
-        _changedBucket = buckets[changed.i].SetItem(node, player, new SharedProfileEntry(player, ratings));
+        _changedBucket = buckets[changed.i].SetItem(node, player, SharedProfileEntry.Pack(player, ratings));
         _changedBucketNumber = changed.i;
         _view = view;
         GC.KeepAlive(index);
@@ -125,7 +124,7 @@ public class RecommendationBenchmarks
         foreach (var profile in Generate(seed: 42, freshStrings: true).Profiles)
         {
             var b = keys.Bucket(profile.PlayerId);
-            buckets[b] = buckets[b].SetItem(node, profile.PlayerId, new SharedProfileEntry(profile.PlayerId, profile.Ratings));
+            buckets[b] = buckets[b].SetItem(node, profile.PlayerId, SharedProfileEntry.Pack(profile.PlayerId, [.. profile.Ratings]));
         }
         return buckets;
     }

@@ -107,7 +107,7 @@ public sealed record PlayerMemoryState(
     {
         var ratings = Ratings.InOrder;
         var skip = Math.Max(0, ratings.Count - maxRatings);
-        return new SharedProfileEntry(PlayerId, [.. ratings.Skip(skip).Select(r => new SharedRating(r.ContentId, r.Type, r.Stars))]);
+        return SharedProfileEntry.Pack(PlayerId, [.. ratings.Skip(skip).Select(r => new SharedRating(r.ContentId, r.Type, r.Stars))]);
     }
 
     public IReadOnlyList<IPlayerMemoryEvent> Handle(RecordGenerated command) =>

@@ -142,6 +142,7 @@ public sealed class SharedProfilesActor : ReceiveActor, IWithTimers
     private void Answer(Recommend query)
     {
         var bucket = query.Target is null ? -1 : _view.Keys.Bucket(query.Target.PlayerId ?? "");
+        // Unpacked without the pool: the target's own ids need not stay alive after the query.
         if (query.Target is null
             || SharedProfileEntry.Validate(query.Target.PlayerId!, query.Target, _view.Keys, bucket, out _) is not { } target
             || query.Take < 0 || query.Neighbours < 1)
@@ -158,13 +159,12 @@ public sealed class SharedProfilesActor : ReceiveActor, IWithTimers
 
     private SharedProfilesInfo Info(string? playerId)
     {
-        var profile = playerId is null ? null : _view.Find(playerId);
         return new SharedProfilesInfo(
             _view.ProfileCount,
             _view.Profiles.Sum(p => p.Ratings.Count),
             _view.RejectedCount,
             IndexCurrent,
-            profile is null ? null : new SharedProfileEntry(profile.PlayerId, profile.Ratings));
+            playerId is null ? null : _view.Find(playerId)?.Entry);
     }
 
     private sealed class RebuildIndex

@@ -213,7 +213,7 @@ public static class PreferenceEndpoints
         if (await AskMemoryAsync(memory, new GetRatings(id), options, ct) is not PlayerRatingList ratings)
             return MemoryTimedOut(options);
         var newest = ratings.Ratings.Skip(Math.Max(0, ratings.Ratings.Count - SharedProfileEntry.MaxRatings));
-        var target = new SharedProfileEntry(id, [.. newest.Select(r => new SharedRating(r.ContentId, r.Type, r.Stars))]);
+        var target = SharedProfileEntry.Pack(id, [.. newest.Select(r => new SharedRating(r.ContentId, r.Type, r.Stars))]);
         var actor = await shared.GetAsync(ct);
         RecommendationList list;
         try

@@ -101,7 +101,8 @@ public sealed class PlayerMemoryStateRatingTests : Akka.TestKit.Xunit2.TestKit
         for (var i = 0; i < 5; i++)
             state = Fold(state, Rate("p", $"c{i}", 1 + i));
         var entry = state.ToSharedEntry(maxRatings: 3);
-        Assert.Equal([3, 4, 5], entry.Ratings.Select(r => r.Stars));
+        Assert.Equal([3, 4, 5], entry.Unpack().Select(r => r.Stars));
+        Assert.Equal([ContentId("c2"), ContentId("c3"), ContentId("c4")], entry.Unpack().Select(r => r.ContentId));
     }
 
     [Fact]

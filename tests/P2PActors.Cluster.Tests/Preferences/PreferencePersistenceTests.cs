@@ -76,7 +76,7 @@ public sealed class PreferencePersistenceTests(ITestOutputHelper output) : Akka.
             await AwaitAssertAsync(async () =>
             {
                 var info = await shared.Ask<SharedProfilesInfo>(new GetSharedProfiles("dana"), Timeout);
-                Assert.Equal(ratings.Ratings.Select(r => (r.ContentId, r.Stars)), info.Profile!.Ratings.Select(r => (r.ContentId, r.Stars)));
+                Assert.Equal(ratings.Ratings.Select(r => (r.ContentId, r.Stars)), info.Profile!.Unpack().Select(r => (r.ContentId, r.Stars)));
             }, Timeout);
         }
     }

@@ -84,7 +84,7 @@ public sealed class SharedProfilesClusterTests : Akka.TestKit.Xunit2.TestKit, IA
     private async Task<RecommendationList> Recommend(TestNode node, string player, ContentType? type = null)
     {
         var ratings = await node.PlayerMemory.Ask<PlayerRatingList>(new GetRatings(player), Timeout);
-        var target = new SharedProfileEntry(player, [.. ratings.Ratings.Select(r => new SharedRating(r.ContentId, r.Type, r.Stars))]);
+        var target = SharedProfileEntry.Pack(player, [.. ratings.Ratings.Select(r => new SharedRating(r.ContentId, r.Type, r.Stars))]);
         // The index is rebuilt in the background after changes; wait for an answer from one that has them all.
         RecommendationList? list = null;
         await AwaitAssertAsync(async () =>
@@ -177,13 +177,22 @@ public sealed class SharedProfilesClusterTests : Akka.TestKit.Xunit2.TestKit, IA
         var replicator = DistributedData.Get(_node2.System).Replicator;
         var self = Akka.Cluster.Cluster.Get(_node2.System).SelfUniqueAddress;
         var good = new SharedRating(ContentId("c1"), ContentType.Character, 5);
+        var packed = SharedProfileEntry.Pack("x", [good]).Ratings;
+        byte[] With(int offset, byte value)
+        {
+            var copy = (byte[])packed.Clone();
+            copy[offset] = value;
+            return copy;
+        }
         var bad = new Dictionary<string, SharedProfileEntry>
         {
-            ["mallory"] = new("mallory", [good, new SharedRating(ContentId("c6"), ContentType.Quest, 9)]),
-            ["trudy"] = new("eve", [good]),
-            ["oscar"] = new("oscar", [good, good]),
-            ["peggy"] = new("peggy", [new SharedRating("not-a-content-id", ContentType.Item, 3)]),
-            ["walter"] = new("walter", [.. Enumerable.Range(0, SharedProfileEntry.MaxRatings + 1)
+            ["mallory"] = new("mallory", With(33, 9)),
+            ["victor"] = new("victor", With(32, 77)),
+            ["trudy"] = new("eve", packed),
+            ["oscar"] = new("oscar", [.. packed, .. packed]),
+            ["peggy"] = new("peggy", packed[..20]),
+            ["sybil"] = new("sybil", null!),
+            ["walter"] = SharedProfileEntry.Pack("walter", [.. Enumerable.Range(0, SharedProfileEntry.MaxRatings + 1)
                 .Select(i => new SharedRating(ContentId($"w{i}"), ContentType.Item, 3))]),
         };
         foreach (var (player, entry) in bad)
