@@ -48,7 +48,7 @@ public static class NodeHosting
             // SQLite has one writer: parallel journal writers only queue on its lock (busy waits), so use one.
             .AddHocon("akka.persistence.journal.sql.parallelism = 1", HoconAddMode.Prepend)
             .WithPlayerMemory(new PlayerMemoryOptions(
-                settings.PassivationIdleTimeout, settings.SnapshotEvery, settings.HistoryLimit))
+                settings.PassivationIdleTimeout, settings.SnapshotEvery, settings.HistoryLimit) { Preferences = settings.Preferences })
             .WithGeneration(new GenerationOptions(settings.ContentDatabasePath, settings.CacheCapacity))
             .WithGameState(new GameStateSettings { DataDirectory = Path.Combine(settings.DataDirectory, "state") })
             .WithSharedPreferences(new SharedProfilesSettings());

@@ -82,6 +82,18 @@ public sealed class PreferencePersistenceTests(ITestOutputHelper output) : Akka.
     }
 
     [Fact]
+    public async Task The_minimum_number_of_ratings_is_configured_per_node()
+    {
+        await using var node = await TestNode.StartAsync(_data.Settings() with { Preferences = new PreferenceOptions(MinimumRatings: 2) });
+        Assert.False((await AskMemory<ContentRatingStored>(node, Rate("erin", "a", 5))).Personalised);
+        Assert.True((await AskMemory<ContentRatingStored>(node, Rate("erin", "b", 4))).Personalised);
+        var preferences = await AskMemory<PlayerPreferences>(node, new GetPreferences("erin"));
+        Assert.Equal(2, preferences.MinimumRatings);
+        Assert.True(preferences.HasProfile);
+        Assert.False((await AskMemory<PlayerPatterns>(node, new GetLearnedPatterns("erin"))).Patterns.IsEmpty);
+    }
+
+    [Fact]
     public async Task Rating_mages_up_and_warriors_down_biases_generation_through_the_actors_for_that_player_only()
     {
         const int draws = 1000;
