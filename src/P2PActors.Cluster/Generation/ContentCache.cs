@@ -95,6 +95,9 @@ public sealed class ContentCache(int capacity)
 
     public bool IsPersonalised(string playerId) => _personalised.ContainsKey(playerId);
 
+    /// <summary>Every player this node knows to be personalised, for a node that joins later.</summary>
+    public IReadOnlyList<string> PersonalisedPlayers => [.. _personalised.Keys];
+
     public void NotePersonalised(string playerId, bool personalised)
     {
         if (personalised)

@@ -36,6 +36,9 @@ public sealed class GenerationClient
     /// </summary>
     public void NotePersonalised(string playerId, bool personalised) => _cache.NotePersonalised(playerId, personalised);
 
+    /// <summary>The players this node knows to have learned patterns.</summary>
+    public IReadOnlyList<string> PersonalisedPlayers => _cache.PersonalisedPlayers;
+
     /// <summary>The client WithGeneration made for <paramref name="system"/>.</summary>
     /// <exception cref="InvalidOperationException">The system was not configured with WithGeneration, or has not started its actors yet.</exception>
     public static GenerationClient For(ActorSystem system) =>

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
-using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Persistence;
 using P2PActors.Cluster.Preferences;
@@ -95,8 +94,7 @@ public sealed class PlayerMemoryActor : ReceivePersistentActor, IWithTimers
             SnapshotWhenDue();
             if (_state.Personalised != wasPersonalised)
             {
-                DistributedPubSub.Get(Context.System).Mediator.Tell(
-                    new Publish(PlayerPersonalised.Topic, new PlayerPersonalised(_state.PlayerId, _state.Personalised)));
+                PersonalisationListener.Announce(Context.System, new PlayerPersonalised(_state.PlayerId, _state.Personalised));
             }
             if (e is ContentRated rated)
             {

@@ -68,10 +68,7 @@ public sealed record ContentRated(Rating Rating) : IPlayerMemoryEvent;
 public sealed record SharingChanged(bool Share, DateTimeOffset At) : IPlayerMemoryEvent;
 
 /// <summary>
-/// Published to every node (DistributedPubSub topic <see cref="Topic"/>) when a player gains or loses learned patterns,
-/// so no node answers their seeded requests with content cached for someone else.
+/// Sent to every node's <c>PersonalisationListener</c> when a player gains or loses learned patterns, so no node answers
+/// their seeded requests with content cached for someone else.
 /// </summary>
-public sealed record PlayerPersonalised(string PlayerId, bool Personalised) : IP2PMessage
-{
-    public const string Topic = "p2p-player-personalised";
-}
+public sealed record PlayerPersonalised(string PlayerId, bool Personalised) : IP2PMessage;
