@@ -3,6 +3,10 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.DistributedData;
+using P2PActors.Cluster.Preferences;
 using P2PActors.Content.Model;
 using P2PActors.Content.Preferences;
 
@@ -39,6 +43,9 @@ public class RecommendationBenchmarks
     private RecommendationIndex _index = RecommendationIndex.Empty;
     private SharedProfile[] _targets = [];
     private int _next;
+    private SharedProfilesView _view = SharedProfilesView.Empty(new SharedProfileKeys());
+    private LWWDictionary<string, SharedProfileEntry> _changedBucket = LWWDictionary<string, SharedProfileEntry>.Empty;
+    private int _changedBucketNumber;
 
     [GlobalSetup]
     public void Setup()
@@ -67,6 +74,59 @@ public class RecommendationBenchmarks
         Console.WriteLine($"// retained by the index on top of the profiles: {Mb(afterIndex - afterProfiles)}");
         Console.WriteLine($"// retained by the index alone, its profiles dropped: {Mb(afterAlone - beforeAlone)}");
         Console.WriteLine($"// postings walked per query (mean over targets): {touched:F0}");
+
+        MeasureNode();
+    }
+
+    /// <summary>
+    /// What one node holds for the same 10,000 profiles as the cluster layer keeps them: the replicator's
+    /// LWWDictionary buckets of <see cref="SharedProfileEntry"/> (512 keys, one id string per rating, as deserialised
+    /// from peers), the actor's <see cref="SharedProfilesView"/> of validated profiles (sharing the entries' lists) and
+    /// the index built from it.
+    /// </summary>
+    private void MeasureNode()
+    {
+        var keys = new SharedProfileKeys();
+        var node = new UniqueAddress(new Address("akka.tcp", "p2pactors", "127.0.0.1", 4053), 1);
+        var start = GC.GetTotalMemory(forceFullCollection: true);
+        var buckets = BuildBuckets(keys, node);
+        var afterReplicated = GC.GetTotalMemory(forceFullCollection: true);
+        var view = SharedProfilesView.Empty(keys);
+        for (var b = 0; b < keys.BucketCount; b++)
+        {
+            view = view.Apply(b, buckets[b]).View;
+        }
+        var afterView = GC.GetTotalMemory(forceFullCollection: true);
+        var index = view.BuildIndex();
+        var afterIndex = GC.GetTotalMemory(forceFullCollection: true);
+        Console.WriteLine($"// node: {view.ProfileCount} accepted profiles, {view.RejectedCount} refused, over {keys.BucketCount} keys");
+        Console.WriteLine($"// node: replicated LWWDictionary buckets of packed entries: {Mb(afterReplicated - start)}");
+        Console.WriteLine($"// node: validated, unpacked view on top ({view.Pool.Count} pooled content ids): {Mb(afterView - afterReplicated)}");
+        Console.WriteLine($"// node: recommendation index on top: {Mb(afterIndex - afterView)}");
+        Console.WriteLine($"// node: total: {Mb(afterIndex - start)}");
+
+        // A later change: one player of one bucket re-rated a content.
+        var changed = view.Buckets.Select((b, i) => (b, i)).First(x => x.b.Count > 0);
+        var player = changed.b.Keys.First();
+        var ratings = changed.b[player].Profile.Ratings.ToArray();
+        ratings[0] = ratings[0] with { Stars = ratings[0].Stars % 5 + 1 };
+        _changedBucket = buckets[changed.i].SetItem(node, player, SharedProfileEntry.Pack(player, ratings));
+        _changedBucketNumber = changed.i;
+        _view = view;
+        GC.KeepAlive(index);
+        GC.KeepAlive(buckets);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static LWWDictionary<string, SharedProfileEntry>[] BuildBuckets(SharedProfileKeys keys, UniqueAddress node)
+    {
+        var buckets = Enumerable.Repeat(LWWDictionary<string, SharedProfileEntry>.Empty, keys.BucketCount).ToArray();
+        foreach (var profile in Generate(seed: 42, freshStrings: true).Profiles)
+        {
+            var b = keys.Bucket(profile.PlayerId);
+            buckets[b] = buckets[b].SetItem(node, profile.PlayerId, SharedProfileEntry.Pack(profile.PlayerId, [.. profile.Ratings]));
+        }
+        return buckets;
     }
 
     [Benchmark(Description = "index: recommend 10 of any type, k = 20")]
@@ -80,6 +140,9 @@ public class RecommendationBenchmarks
 
     [Benchmark(Description = "build the index from 10,000 profiles")]
     public RecommendationIndex BuildIndex() => RecommendationIndex.Build(_profiles);
+
+    [Benchmark(Description = "apply a changed bucket (one re-rating) to the validated view")]
+    public SharedProfilesView ApplyChangedBucket() => _view.Apply(_changedBucketNumber, _changedBucket).View;
 
     // A frame of its own, so the profiles are unreachable once it returns (setup runs unoptimised, where a
     // local would stay alive until the end of the method).

@@ -56,6 +56,13 @@ public sealed class ContentCache(int capacity)
     private readonly Lock _lock = new();
     private long _hits;
 
+    /// <summary>
+    /// Players this node knows to have learned patterns. Their content depends on their patterns, not only on
+    /// (type, parameters, seed), so it is never cached and their requests never take an unbiased cached answer.
+    /// Filled from the patterns each generation loads and from ratings made through this node.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _personalised = new(StringComparer.Ordinal);
+
     public int Capacity => _lru.Capacity;
 
     public int Count
@@ -84,6 +91,19 @@ public sealed class ContentCache(int capacity)
     {
         lock (_lock)
             _lru.Set(key, content);
+    }
+
+    public bool IsPersonalised(string playerId) => _personalised.ContainsKey(playerId);
+
+    /// <summary>Every player this node knows to be personalised, for a node that joins later.</summary>
+    public IReadOnlyList<string> PersonalisedPlayers => [.. _personalised.Keys];
+
+    public void NotePersonalised(string playerId, bool personalised)
+    {
+        if (personalised)
+            _personalised.TryAdd(playerId, 0);
+        else
+            _personalised.TryRemove(playerId, out _);
     }
 }
 

@@ -30,6 +30,15 @@ public sealed class GenerationClient
 
     public IActorRef PlayerMemory { get; }
 
+    /// <summary>
+    /// Tells this node whether <paramref name="playerId"/> now has learned patterns (after a rating made here), so
+    /// their next seeded request is generated for them instead of answered from the shared cache.
+    /// </summary>
+    public void NotePersonalised(string playerId, bool personalised) => _cache.NotePersonalised(playerId, personalised);
+
+    /// <summary>The players this node knows to have learned patterns.</summary>
+    public IReadOnlyList<string> PersonalisedPlayers => _cache.PersonalisedPlayers;
+
     /// <summary>The client WithGeneration made for <paramref name="system"/>.</summary>
     /// <exception cref="InvalidOperationException">The system was not configured with WithGeneration, or has not started its actors yet.</exception>
     public static GenerationClient For(ActorSystem system) =>
@@ -47,6 +56,7 @@ public sealed class GenerationClient
         // Only a key the coordinator filled can hit, and it filled it from a request that passed validation with the
         // same type, parameters and seed; the player id is the one field the key does not cover, so it is checked here.
         if (request.Seed is { } seed && Enum.IsDefined(request.Type) && PlayerIds.IsValid(request.PlayerId)
+            && !_cache.IsPersonalised(request.PlayerId)
             && _cache.TryGet(CacheKey.Create(request.Type, request.Params ?? NoParams, seed), out var cached))
         {
             PlayerMemory.Tell(new RecordGenerated(request.PlayerId, cached.Id!, cached.Type, cached.Seed, DateTimeOffset.UtcNow));

@@ -73,7 +73,7 @@ public sealed class GenerationCoordinator : ReceiveActor
         if (request.Seed is { } seed)
         {
             var seededKey = CacheKey.Create(request.Type, parameters, seed);
-            if (_cache.TryGet(seededKey, out var cached))
+            if (!_cache.IsPersonalised(request.PlayerId) && _cache.TryGet(seededKey, out var cached))
             {
                 Sender.Tell(new ContentGenerated(cached, FromCache: true));
                 _playerMemory.Tell(new RecordGenerated(request.PlayerId, cached.Id!, cached.Type, cached.Seed, DateTimeOffset.UtcNow));
@@ -91,6 +91,7 @@ public sealed class GenerationCoordinator : ReceiveActor
     private void Completed(GeneratorActor.Completed completed)
     {
         _generated++;
+        _cache.NotePersonalised(completed.PlayerId, completed.Personalised);
         if (completed.Key is { } key)
             _cache.Set(key, completed.Content);
     }

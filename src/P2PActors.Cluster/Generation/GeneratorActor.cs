@@ -67,7 +67,8 @@ public sealed class GeneratorActor : UntypedActor
         _work.ContentStore.Tell(new ContentStoreActor.StoreGenerated(content));
         _work.PlayerMemory.Tell(new RecordGenerated(_work.PlayerId, content.Id!, content.Type, content.Seed, DateTimeOffset.UtcNow));
         _work.ReplyTo.Tell(new ContentGenerated(content, FromCache: false));
-        Context.Parent.Tell(new Completed(_work.Key, content));
+        // Content made with patterns belongs to this player alone: it must never answer someone else's seeded request.
+        Context.Parent.Tell(new Completed(patterns.IsEmpty ? _work.Key : null, content, _work.PlayerId, !patterns.IsEmpty));
     }
 
     internal sealed record Work(
@@ -82,7 +83,7 @@ public sealed class GeneratorActor : UntypedActor
         TimeSpan MemoryTimeout);
 
     /// <summary>Sent to the coordinator; a key means the request was seeded and the content may be cached.</summary>
-    internal sealed record Completed(CacheKey? Key, GameContent Content);
+    internal sealed record Completed(CacheKey? Key, GameContent Content, string PlayerId, bool Personalised);
 
     /// <summary>Creates the actor directly: no reflection or expression compilation per request.</summary>
     private sealed class Producer(Work work) : IIndirectActorProducer

@@ -10,6 +10,7 @@ using Microsoft.Data.Sqlite;
 using P2PActors.Cluster.Consensus;
 using P2PActors.Cluster.Generation;
 using P2PActors.Cluster.Players;
+using P2PActors.Cluster.Preferences;
 using P2PActors.Cluster.Serialization;
 using P2PActors.Cluster.State;
 using P2PActors.Cluster.Storage;
@@ -54,10 +55,11 @@ public static class NodeHosting
             // SQLite has one writer: parallel journal writers only queue on its lock (busy waits), so use one.
             .AddHocon("akka.persistence.journal.sql.parallelism = 1", HoconAddMode.Prepend)
             .WithPlayerMemory(new PlayerMemoryOptions(
-                settings.PassivationIdleTimeout, settings.SnapshotEvery, settings.HistoryLimit))
+                settings.PassivationIdleTimeout, settings.SnapshotEvery, settings.HistoryLimit) { Preferences = settings.Preferences })
             .WithGeneration(new GenerationOptions(settings.ContentDatabasePath, settings.CacheCapacity))
             .WithGameState(new GameStateSettings { DataDirectory = Path.Combine(settings.DataDirectory, "state"), Admission = admission })
-            .WithConsensus(consensus, snapshot, admission as CertificateAdmission);
+            .WithConsensus(consensus, snapshot, admission as CertificateAdmission)
+            .WithSharedPreferences(new SharedProfilesSettings());
 
         if (settings.SeedNodes.Count == 0)
         {

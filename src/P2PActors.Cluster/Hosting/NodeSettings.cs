@@ -27,6 +27,9 @@ public sealed record NodeSettings
 
     public int HistoryLimit { get; init; } = 1_000;
 
+    /// <summary>How ratings become a profile: learning rate, minimum ratings before a profile exists, sharpness.</summary>
+    public Content.Preferences.PreferenceOptions Preferences { get; init; } = Content.Preferences.PreferenceOptions.Default;
+
     /// <summary>Akka addresses of seed nodes ("akka.tcp://p2pactors@host:port"); none means the node joins itself.</summary>
     public IReadOnlyList<string> SeedNodes { get; init; } = [];
 
@@ -63,6 +66,14 @@ public sealed record NodeSettings
         if (HistoryLimit < 1)
             problems.Add("HistoryLimit must be at least 1");
         problems.AddRange(Consensus.Validate());
+        try
+        {
+            Preferences.Validated();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            problems.Add($"Preferences.{e.ParamName}: {e.Message.Split(" (Parameter", 2)[0]}");
+        }
         return problems;
     }
 }

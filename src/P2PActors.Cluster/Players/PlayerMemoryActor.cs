@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
+using P2PActors.Cluster.Preferences;
 
 namespace P2PActors.Cluster.Players;
 
@@ -24,18 +25,29 @@ public sealed class PlayerMemoryActor : ReceivePersistentActor, IWithTimers
     public PlayerMemoryActor(string playerId, PlayerMemoryOptions options)
     {
         _options = options;
-        _state = PlayerMemoryState.Empty(playerId, options.HistoryLimit);
+        _state = PlayerMemoryState.Empty(playerId, options.HistoryLimit).WithPreferences(options.Preferences);
         PersistenceId = PersistenceIdFor(playerId);
 
         Recover<SnapshotOffer>(offer =>
         {
             if (offer.Snapshot is PlayerMemoryState snapshot)
-                _state = snapshot.WithHistoryLimit(options.HistoryLimit);
+                _state = snapshot.WithHistoryLimit(options.HistoryLimit).WithPreferences(options.Preferences);
         });
         Recover<IPlayerMemoryEvent>(e => _state = _state.Apply(e));
+        // A publication lost to a crash between the journal write and the replicator is repeated on the next wake-up;
+        // the node's shared-profiles actor ignores it when the replicated profile is already current.
+        Recover<RecoveryCompleted>(_ =>
+        {
+            if (_state.Sharing)
+                PublishShared();
+        });
 
         Command<GetLearnedPatterns>(_ => Sender.Tell(new PlayerPatterns(_state.PlayerId, _state.Patterns)));
         Command<RecordGenerated>(Buffer);
+        Command<RateContent>(Rate);
+        Command<SetSharing>(ChangeSharing);
+        Command<GetRatings>(_ => Sender.Tell(_state.ToRatingList()));
+        Command<GetPreferences>(_ => Sender.Tell(_state.ToPreferences()));
         Command<FlushRecords>(_ => Flush());
         // Flushed, then deferred behind the pending journal writes: a reader sees every record sent before its query.
         Command<GetPlayerSnapshot>(_ =>
@@ -64,6 +76,70 @@ public sealed class PlayerMemoryActor : ReceivePersistentActor, IWithTimers
 
     public static Props PropsFor(string playerId, PlayerMemoryOptions options) =>
         Props.Create(() => new PlayerMemoryActor(playerId, options));
+
+    /// <summary>Persist, not PersistAsync: the rating is answered only once it is journaled.</summary>
+    private void Rate(RateContent command)
+    {
+        if (_state.Check(command) is { } rejection)
+        {
+            Sender.Tell(rejection);
+            return;
+        }
+        var replyTo = Sender;
+        var replaced = _state.Ratings.Get(command.ContentId) is not null;
+        var wasPersonalised = _state.Personalised;
+        PersistAll(_state.Handle(command), e =>
+        {
+            _state = _state.Apply(e);
+            SnapshotWhenDue();
+            if (_state.Personalised != wasPersonalised)
+            {
+                PersonalisationListener.Announce(Context.System, new PlayerPersonalised(_state.PlayerId, _state.Personalised));
+            }
+            if (e is ContentRated rated)
+            {
+                replyTo.Tell(new ContentRatingStored(_state.PlayerId, rated.Rating, replaced, _state.Ratings.Count, _state.Personalised));
+                if (_state.Sharing)
+                    PublishShared();
+            }
+        });
+    }
+
+    private void ChangeSharing(SetSharing command)
+    {
+        var replyTo = Sender;
+        var events = _state.Handle(command);
+        if (events.Count == 0)
+        {
+            // Already so; publishing again repairs a publication that never reached the replicator.
+            if (_state.Sharing)
+                PublishShared();
+            replyTo.Tell(_state.ToSharingState(_options.MaxSharedRatings));
+            return;
+        }
+        PersistAll(events, e =>
+        {
+            _state = _state.Apply(e);
+            SnapshotWhenDue();
+            if (_state.Sharing)
+                PublishShared();
+            else
+                SharedProfiles.Tell(new WithdrawSharedProfile(_state.PlayerId));
+            replyTo.Tell(_state.ToSharingState(_options.MaxSharedRatings));
+        });
+    }
+
+    private void PublishShared() =>
+        SharedProfiles.Tell(new PublishSharedProfile(_state.ToSharedEntry(_options.MaxSharedRatings)));
+
+    /// <summary>The shared-profiles actor of the node this entity lives on.</summary>
+    private ActorSelection SharedProfiles => Context.System.ActorSelection("/user/" + SharedProfilesActor.Name);
+
+    private void SnapshotWhenDue()
+    {
+        if (LastSequenceNr % _options.SnapshotEvery == 0)
+            SaveSnapshot(_state);
+    }
 
     private void Buffer(RecordGenerated command)
     {

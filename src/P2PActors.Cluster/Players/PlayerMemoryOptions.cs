@@ -1,3 +1,5 @@
+using P2PActors.Content.Preferences;
+
 namespace P2PActors.Cluster.Players;
 
 /// <param name="PassivationIdleTimeout">An entity idle this long is stopped; the next message recovers it from the journal.</param>
@@ -14,6 +16,12 @@ public sealed record PlayerMemoryOptions(
     TimeSpan? RecordFlushDelay = null)
 {
     public TimeSpan EffectiveRecordFlushDelay => RecordFlushDelay ?? TimeSpan.FromMilliseconds(10);
+
+    /// <summary>How a player's ratings become a profile and generation weights (learning rate, minimum ratings, sharpness).</summary>
+    public PreferenceOptions Preferences { get; init; } = PreferenceOptions.Default;
+
+    /// <summary>The newest ratings a sharing player publishes; bounds one profile's share of a replicated key.</summary>
+    public int MaxSharedRatings { get; init; } = Cluster.Preferences.SharedProfileEntry.MaxRatings;
 
     public static readonly PlayerMemoryOptions Default = new(TimeSpan.FromMinutes(2));
 

@@ -52,6 +52,7 @@ public static class NodeHost
         app.MapHealthEndpoints();
         app.MapStateEndpoints();
         app.MapValidatorEndpoints();
+        app.MapPreferenceEndpoints();
         return app;
     }
 }

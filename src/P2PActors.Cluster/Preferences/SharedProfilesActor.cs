@@ -1,0 +1,176 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.DistributedData;
+using Akka.Event;
+using P2PActors.Content.Preferences;
+
+namespace P2PActors.Cluster.Preferences;
+
+/// <summary>
+/// One per node. Writes the profiles of the sharing players whose memory lives on this node into DistributedData,
+/// keeps a <see cref="SharedProfilesView"/> of every node's shared profiles from replicator notifications (each entry
+/// validated: a peer's update that does not check out is refused and logged), and answers recommendations from a
+/// <see cref="RecommendationIndex"/> over the accepted profiles.
+/// <para>
+/// Building the index over 10,000 profiles takes a few hundred milliseconds, so it is built on the thread pool from an
+/// immutable snapshot of the view and handed back to the actor as a message; the actor keeps answering from the
+/// previous index meanwhile. Changes are debounced (<see cref="SharedProfilesSettings.RebuildDelay"/>) so a burst of
+/// updates costs one build, a query that finds the index behind starts a build at once, and every answer says whether
+/// the index already reflects everything this node has accepted.
+/// </para>
+/// </summary>
+public sealed class SharedProfilesActor : ReceiveActor, IWithTimers
+{
+    public const string Name = "p2p-shared-profiles";
+    private const string RebuildTimer = "rebuild-index";
+
+    private readonly IActorRef _replicator;
+    private readonly UniqueAddress _self;
+    private readonly IWriteConsistency _write;
+    private readonly TimeSpan _rebuildDelay;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private SharedProfilesView _view;
+    private RecommendationIndex _index = RecommendationIndex.Empty;
+    private long _version;
+    private long _indexVersion;
+    private bool _building;
+
+    public SharedProfilesActor(SharedProfilesSettings settings, IActorRef replicator)
+    {
+        _replicator = replicator;
+        _self = Akka.Cluster.Cluster.Get(Context.System).SelfUniqueAddress;
+        _write = new WriteMajority(settings.WriteTimeout);
+        _rebuildDelay = settings.RebuildDelay;
+        _view = SharedProfilesView.Empty(settings.CreateKeys());
+
+        Receive<PublishSharedProfile>(Publish);
+        Receive<WithdrawSharedProfile>(Withdraw);
+        Receive<Recommend>(Answer);
+        Receive<GetSharedProfiles>(q => Sender.Tell(Info(q.PlayerId)));
+        Receive<RebuildIndex>(_ => StartBuild());
+        Receive<IndexBuilt>(OnIndexBuilt);
+        Receive<Status.Failure>(f =>
+        {
+            _building = false;
+            _log.Error(f.Cause, "Building the recommendation index failed");
+        });
+        Receive<Changed>(OnChanged);
+        Receive<UpdateSuccess>(_ => { });
+        Receive<UpdateTimeout>(u => _log.Debug("Shared profiles in {0} not yet confirmed by a majority; gossip will carry them", u.Key.Id));
+        Receive<ModifyFailure>(f => _log.Warning("Writing shared profiles to {0} failed: {1}", f.Key.Id, f.Cause.Message));
+        Receive<StoreFailure>(_ => _log.Warning("The durable store could not save a shared-profiles write"));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(SharedProfilesSettings settings, IActorRef replicator) =>
+        Akka.Actor.Props.Create(() => new SharedProfilesActor(settings, replicator));
+
+    protected override void PreStart()
+    {
+        foreach (var key in _view.Keys.Keys)
+            _replicator.Tell(new Subscribe(key, Self));
+    }
+
+    private void Publish(PublishSharedProfile command)
+    {
+        var entry = command.Entry;
+        var key = _view.Keys.KeyOf(entry.PlayerId);
+        var bucket = _view.Keys.Bucket(entry.PlayerId);
+        // Our own writes are checked like a peer's: an entry every other node would refuse is not worth sending.
+        if (SharedProfileEntry.Validate(entry.PlayerId, entry, _view.Keys, bucket, out var problem) is null)
+        {
+            _log.Warning("Not publishing the shared profile of {0}: {1}", entry.PlayerId, problem);
+            return;
+        }
+        // Decided against the replica's current value, not the view: a withdrawal still in the replicator's queue
+        // must not make a re-publication look redundant. An unchanged profile (a memory waking up) changes nothing.
+        _replicator.Tell(Dsl.Update(key, LWWDictionary<string, SharedProfileEntry>.Empty, _write,
+            d => d.TryGetValue(entry.PlayerId, out var current) && current is not null && entry.SameAs(current)
+                ? d
+                : d.SetItem(_self, entry.PlayerId, entry)));
+    }
+
+    private void Withdraw(WithdrawSharedProfile command)
+    {
+        var key = _view.Keys.KeyOf(command.PlayerId);
+        _replicator.Tell(Dsl.Update(key, LWWDictionary<string, SharedProfileEntry>.Empty, _write,
+            d => d.ContainsKey(command.PlayerId) ? d.Remove(_self, command.PlayerId) : d));
+    }
+
+    private void OnChanged(Changed changed)
+    {
+        var bucket = _view.Keys.BucketOfKey(changed.Key.Id);
+        if (bucket < 0 || changed.Data is not LWWDictionary<string, SharedProfileEntry> data)
+            return;
+        var (view, problems) = _view.Apply(bucket, data);
+        _view = view;
+        foreach (var problem in problems)
+            _log.Warning("{0}", problem);
+        _version++;
+        ScheduleBuild();
+    }
+
+    private bool IndexCurrent => _indexVersion == _version;
+
+    private void ScheduleBuild()
+    {
+        if (!_building && !IndexCurrent && !Timers.IsTimerActive(RebuildTimer))
+            Timers.StartSingleTimer(RebuildTimer, RebuildIndex.Instance, _rebuildDelay);
+    }
+
+    /// <summary>The view is immutable, so the build may run anywhere; only its result comes back into the actor.</summary>
+    private void StartBuild()
+    {
+        Timers.Cancel(RebuildTimer);
+        if (_building || IndexCurrent)
+            return;
+        _building = true;
+        var view = _view;
+        var version = _version;
+        Task.Run(() => new IndexBuilt(view.BuildIndex(), version)).PipeTo(Self);
+    }
+
+    private void OnIndexBuilt(IndexBuilt built)
+    {
+        _building = false;
+        _index = built.Index;
+        _indexVersion = built.Version;
+        ScheduleBuild();
+    }
+
+    private void Answer(Recommend query)
+    {
+        var bucket = query.Target is null ? -1 : _view.Keys.Bucket(query.Target.PlayerId ?? "");
+        // Unpacked without the pool: the target's own ids need not stay alive after the query.
+        if (query.Target is null
+            || SharedProfileEntry.Validate(query.Target.PlayerId!, query.Target, _view.Keys, bucket, out _) is not { } target
+            || query.Take < 0 || query.Neighbours < 1)
+        {
+            Sender.Tell(new Status.Failure(new ArgumentException("not a valid recommendation query")));
+            return;
+        }
+        // Someone is waiting: skip the debounce.
+        StartBuild();
+        var neighbours = _index.Neighbours(target, query.Neighbours).Count;
+        var items = _index.Recommend(target, query.Neighbours, query.Type, query.Take);
+        Sender.Tell(new RecommendationList(target.PlayerId, items, _index.PlayerCount, neighbours, IndexCurrent));
+    }
+
+    private SharedProfilesInfo Info(string? playerId)
+    {
+        return new SharedProfilesInfo(
+            _view.ProfileCount,
+            _view.Profiles.Sum(p => p.Ratings.Count),
+            _view.RejectedCount,
+            IndexCurrent,
+            playerId is null ? null : _view.Find(playerId)?.Entry);
+    }
+
+    private sealed class RebuildIndex
+    {
+        public static readonly RebuildIndex Instance = new();
+    }
+
+    private sealed record IndexBuilt(RecommendationIndex Index, long Version);
+}

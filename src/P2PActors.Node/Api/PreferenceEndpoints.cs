@@ -1,0 +1,289 @@
+using System.Globalization;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Hosting;
+using P2PActors.Cluster.Generation;
+using P2PActors.Cluster.Players;
+using P2PActors.Cluster.Preferences;
+using P2PActors.Content.Model;
+using P2PActors.Content.Preferences;
+using P2PActors.Node.Configuration;
+
+namespace P2PActors.Node.Api;
+
+/// <summary>
+/// Ratings, learned preferences, opt-in sharing and recommendations. Every input is checked, and the rated content
+/// found, before the player's memory is asked to write, so a bad request changes nothing.
+/// </summary>
+public static class PreferenceEndpoints
+{
+    /// <summary>Rating and sharing bodies are a few dozen bytes.</summary>
+    public const int MaxBodyBytes = 4096;
+
+    public const int MaxTake = 100;
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 4, AllowDuplicateProperties = false };
+
+    public sealed record RatingAnswer(
+        string ContentId, string Type, int Stars, DateTimeOffset At, IReadOnlyList<string> Attributes);
+
+    public sealed record RateAnswer(
+        string PlayerId, string ContentId, string Type, int Stars, DateTimeOffset At, IReadOnlyList<string> Attributes,
+        bool Replaced, int RatingCount, bool Personalised);
+
+    public sealed record RatingsAnswer(string PlayerId, bool Sharing, int Count, IReadOnlyList<RatingAnswer> Ratings);
+
+    public sealed record PreferencesAnswer(
+        string PlayerId, bool HasProfile, int RatingCount, int MinimumRatings, int RatingsNeeded, string? Message,
+        double LearningRate, double Sharpness, IReadOnlyList<AttributeWeight> Attributes);
+
+    public sealed record SharingAnswer(string PlayerId, bool Sharing, int SharedRatings);
+
+    public sealed record RecommendationAnswer(string ContentId, string Type, double Score, int Neighbours);
+
+    public sealed record RecommendationsAnswer(
+        string PlayerId, string? Type, int Take, int RatingCount, int SharedProfiles, int SimilarPlayers, bool IndexCurrent,
+        IReadOnlyList<RecommendationAnswer> Items);
+
+    public static IEndpointRouteBuilder MapPreferenceEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/content/{id}/ratings", RateAsync);
+        app.MapGet("/api/players/{id}/ratings", GetRatingsAsync);
+        app.MapGet("/api/players/{id}/preferences", GetPreferencesAsync);
+        app.MapPut("/api/players/{id}/sharing", SetSharingAsync);
+        app.MapGet("/api/players/{id}/recommendations", RecommendAsync);
+        return app;
+    }
+
+    /// <summary><c>POST /api/content/{id}/ratings</c> <c>{ "playerId": "alice", "stars": 4 }</c>: 201 for a new rating, 200 for a replaced one.</summary>
+    private static async Task<IResult> RateAsync(
+        string id, HttpContext http, ActorSystem system, IRequiredActor<GenerationCoordinator> coordinator,
+        IRequiredActor<PlayerMemoryActor> memory, NodeOptions options, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (!ContentEndpoints.IsContentId(id))
+            errors["id"] = ["Must be a content id: 64 lower-case hex digits (the SHA-256 of the content's canonical JSON)."];
+        var (root, bodyProblem) = await ReadObjectAsync(http, """{ "playerId": "alice", "stars": 4 }""", ct);
+        if (bodyProblem is not null)
+            return bodyProblem;
+        string? playerId = null;
+        int? stars = null;
+        foreach (var property in root!.Value.EnumerateObject())
+        {
+            switch (property.Name)
+            {
+                case "playerId":
+                    playerId = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
+                    if (PlayerIds.Problem(playerId) is { } problem)
+                        errors["playerId"] = [property.Value.ValueKind == JsonValueKind.String ? problem : "playerId must be a string."];
+                    break;
+                case "stars":
+                    if (property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt32(out var value) && Rating.IsValidStars(value))
+                        stars = value;
+                    else
+                        errors["stars"] = [$"stars must be a whole number from {Rating.MinStars} to {Rating.MaxStars}."];
+                    break;
+                default:
+                    errors[property.Name] = ["Unknown field; the fields are playerId and stars."];
+                    break;
+            }
+        }
+        if (!root.Value.TryGetProperty("playerId", out _))
+            errors["playerId"] = ["Required: the id of the player who rates (1-64 characters of A-Z, a-z, 0-9, '_' or '-')."];
+        if (!root.Value.TryGetProperty("stars", out _))
+            errors["stars"] = [$"Required: {Rating.MinStars} to {Rating.MaxStars} stars."];
+        if (errors.Count > 0)
+            return Problems.Validation(errors);
+
+        var (content, failure) = await ContentEndpoints.FindAsync(id, coordinator, system, options, ct);
+        if (content is null)
+        {
+            return failure is IStatusCodeHttpResult { StatusCode: StatusCodes.Status404NotFound }
+                ? Problems.Field("id", $"This node neither generated nor holds content '{id}', and no peer shares it; only content that exists can be rated.")
+                : failure!;
+        }
+
+        var command = new RateContent(playerId!, id, content.Type, ContentAttributes.Of(content), stars!.Value, DateTimeOffset.UtcNow);
+        switch (await AskMemoryAsync(memory, command, options, ct))
+        {
+            case ContentRatingStored stored:
+                GenerationClient.For(system).NotePersonalised(stored.PlayerId, stored.Personalised);
+                var r = stored.Rating;
+                var answer = new RateAnswer(stored.PlayerId, r.ContentId, ContentTypes.WireName(r.Type), r.Stars, r.At, r.Attributes,
+                    stored.Replaced, stored.RatingCount, stored.Personalised);
+                return stored.Replaced
+                    ? Results.Json(answer)
+                    : Results.Json(answer, statusCode: StatusCodes.Status201Created);
+            case RatingRejected rejected:
+                return Problems.Field(rejected.Field, rejected.Reason);
+            default:
+                return MemoryTimedOut(options);
+        }
+    }
+
+    private static async Task<IResult> GetRatingsAsync(
+        string id, IRequiredActor<PlayerMemoryActor> memory, NodeOptions options, CancellationToken ct)
+    {
+        if (PlayerIds.Problem(id) is { } problem)
+            return Problems.Field("id", problem.Replace("playerId", "The player id", StringComparison.Ordinal));
+        return await AskMemoryAsync(memory, new GetRatings(id), options, ct) is PlayerRatingList list
+            ? Results.Json(new RatingsAnswer(list.PlayerId, list.Sharing, list.Ratings.Count, [.. list.Ratings.Select(ToAnswer)]))
+            : MemoryTimedOut(options);
+    }
+
+    private static async Task<IResult> GetPreferencesAsync(
+        string id, IRequiredActor<PlayerMemoryActor> memory, NodeOptions options, CancellationToken ct)
+    {
+        if (PlayerIds.Problem(id) is { } problem)
+            return Problems.Field("id", problem.Replace("playerId", "The player id", StringComparison.Ordinal));
+        if (await AskMemoryAsync(memory, new GetPreferences(id), options, ct) is not PlayerPreferences p)
+            return MemoryTimedOut(options);
+        var message = p.HasProfile
+            ? null
+            : $"{p.RatingsNeeded} more rating{(p.RatingsNeeded == 1 ? "" : "s")} needed before a profile is learned ({p.RatingCount} of {p.MinimumRatings}).";
+        return Results.Json(new PreferencesAnswer(p.PlayerId, p.HasProfile, p.RatingCount, p.MinimumRatings, p.RatingsNeeded, message,
+            p.LearningRate, p.Sharpness, p.Attributes));
+    }
+
+    /// <summary><c>PUT /api/players/{id}/sharing</c> <c>{ "share": true }</c>: opt in to (or out of) sharing ratings with the cluster.</summary>
+    private static async Task<IResult> SetSharingAsync(
+        string id, HttpContext http, IRequiredActor<PlayerMemoryActor> memory, NodeOptions options, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (PlayerIds.Problem(id) is { } idProblem)
+            errors["id"] = [idProblem.Replace("playerId", "The player id", StringComparison.Ordinal)];
+        var (root, bodyProblem) = await ReadObjectAsync(http, """{ "share": true }""", ct);
+        if (bodyProblem is not null)
+            return bodyProblem;
+        bool? share = null;
+        foreach (var property in root!.Value.EnumerateObject())
+        {
+            if (property.Name == "share")
+            {
+                if (property.Value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                    share = property.Value.GetBoolean();
+                else
+                    errors["share"] = ["share must be true or false."];
+            }
+            else
+            {
+                errors[property.Name] = ["Unknown field; the only field is share."];
+            }
+        }
+        if (!root.Value.TryGetProperty("share", out _))
+            errors["share"] = ["Required: true to share your ratings with the cluster, false to withdraw them."];
+        if (errors.Count > 0)
+            return Problems.Validation(errors);
+        return await AskMemoryAsync(memory, new SetSharing(id, share!.Value, DateTimeOffset.UtcNow), options, ct) is SharingState state
+            ? Results.Json(new SharingAnswer(state.PlayerId, state.Sharing, state.SharedRatings))
+            : MemoryTimedOut(options);
+    }
+
+    /// <summary>
+    /// <c>GET /api/players/{id}/recommendations?type=item&amp;take=10</c>: from the shared profiles this node holds,
+    /// computed against the player's own ratings (which need not be shared).
+    /// </summary>
+    private static async Task<IResult> RecommendAsync(
+        string id, HttpRequest request, IRequiredActor<PlayerMemoryActor> memory, IRequiredActor<SharedProfilesActor> shared,
+        NodeOptions options, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (PlayerIds.Problem(id) is { } idProblem)
+            errors["id"] = [idProblem.Replace("playerId", "The player id", StringComparison.Ordinal)];
+        ContentType? type = null;
+        var typeValues = request.Query["type"];
+        if (typeValues.Count > 1 || (typeValues.Count == 1 && !ContentTypes.TryParse(typeValues[0], out _)))
+            errors["type"] = [$"type must be one of {ContentTypes.Names}."];
+        else if (typeValues.Count == 1 && ContentTypes.TryParse(typeValues[0], out var parsed))
+            type = parsed;
+        var take = Recommender.DefaultTake;
+        var takeValues = request.Query["take"];
+        if (takeValues.Count > 0)
+        {
+            if (takeValues.Count == 1 && int.TryParse(takeValues[0], NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= MaxTake)
+                take = value;
+            else
+                errors["take"] = [$"take must be one whole number from 1 to {MaxTake}."];
+        }
+        foreach (var name in request.Query.Keys.Where(k => k is not ("type" or "take")))
+            errors[name] = ["Unknown query parameter; the parameters are type and take."];
+        if (errors.Count > 0)
+            return Problems.Validation(errors);
+
+        if (await AskMemoryAsync(memory, new GetRatings(id), options, ct) is not PlayerRatingList ratings)
+            return MemoryTimedOut(options);
+        var newest = ratings.Ratings.Skip(Math.Max(0, ratings.Ratings.Count - SharedProfileEntry.MaxRatings));
+        var target = SharedProfileEntry.Pack(id, [.. newest.Select(r => new SharedRating(r.ContentId, r.Type, r.Stars))]);
+        var actor = await shared.GetAsync(ct);
+        RecommendationList list;
+        try
+        {
+            list = await actor.Ask<RecommendationList>(new Recommend(target, type, take), options.RequestTimeout, ct);
+        }
+        catch (AskTimeoutException)
+        {
+            return Problems.Unavailable("The node could not answer in time.", $"The recommendation index did not answer within {options.RequestTimeout}.");
+        }
+        return Results.Json(new RecommendationsAnswer(id, type is { } t ? ContentTypes.WireName(t) : null, take, ratings.Ratings.Count,
+            list.SharedProfiles, list.SimilarPlayers, list.IndexCurrent,
+            [.. list.Items.Select(i => new RecommendationAnswer(i.ContentId, ContentTypes.WireName(i.Type), i.Score, i.Neighbours))]));
+    }
+
+    private static RatingAnswer ToAnswer(Rating r) =>
+        new(r.ContentId, ContentTypes.WireName(r.Type), r.Stars, r.At, r.Attributes);
+
+    /// <summary>Null when the player's memory did not answer in time.</summary>
+    private static async Task<object?> AskMemoryAsync(
+        IRequiredActor<PlayerMemoryActor> memory, IPlayerMemoryCommand command, NodeOptions options, CancellationToken ct)
+    {
+        var region = await memory.GetAsync(ct);
+        try
+        {
+            return await region.Ask<object>(command, options.RequestTimeout, ct);
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
+    }
+
+    private static IResult MemoryTimedOut(NodeOptions options) =>
+        Problems.Unavailable("The node could not answer in time.", $"The player's memory did not answer within {options.RequestTimeout}.");
+
+    /// <summary>Reads a small JSON object body; the problem is set when there is none to read.</summary>
+    private static async Task<(JsonElement? Root, IResult? Problem)> ReadObjectAsync(HttpContext http, string example, CancellationToken ct)
+    {
+        if (http.Request.ContentLength is > MaxBodyBytes)
+            return (null, TooLarge());
+        var buffer = new MemoryStream();
+        try
+        {
+            var chunk = new byte[1024];
+            int read;
+            while ((read = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > MaxBodyBytes)
+                    return (null, TooLarge());
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge());
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(buffer.ToArray(), DocumentOptions);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                return (null, Problems.Field("body", $"The body must be a JSON object, e.g. {example}."));
+            return (document.RootElement.Clone(), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Problems.Field("body", $"The body is not valid JSON: {e.Message}"));
+        }
+    }
+
+    private static IResult TooLarge() =>
+        Problems.Field("body", $"The body is larger than {MaxBodyBytes} bytes; this request is a small JSON object.");
+}
