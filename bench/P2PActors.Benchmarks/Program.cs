@@ -3,6 +3,7 @@ using P2PActors.Benchmarks;
 
 // Multi-node harnesses report distributions BenchmarkDotNet does not; everything else goes through the switcher.
 if (args is ["state-sync", .. var rest]) return await StateSyncHarness.RunAsync(rest);
+if (args is ["coordinator", .. var options]) return await CoordinatorHarness.RunAsync(options);
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

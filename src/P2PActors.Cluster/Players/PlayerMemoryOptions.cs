@@ -13,7 +13,7 @@ public sealed record PlayerMemoryOptions(
     int RecordBatchSize = 64,
     TimeSpan? RecordFlushDelay = null)
 {
-    public TimeSpan EffectiveRecordFlushDelay => RecordFlushDelay ?? TimeSpan.FromMilliseconds(10);
+    public TimeSpan EffectiveRecordFlushDelay => RecordFlushDelay ?? TimeSpan.FromMilliseconds(100);
 
     public static readonly PlayerMemoryOptions Default = new(TimeSpan.FromMinutes(2));
 
