@@ -96,7 +96,8 @@ public static class NodeHosting
         builder.AddHocon(ContentStoreActor.DispatcherHocon, HoconAddMode.Append);
         return builder.WithActors((system, registry) =>
         {
-            var store = system.ActorOf(ContentStoreActor.PropsFor(new SqliteContentStore(options.ContentDatabasePath), options.EffectiveStoreFlushDelay),
+            var store = system.ActorOf(
+                ContentStoreActor.PropsFor(new SqliteContentStore(options.ContentDatabasePath), options.EffectiveStoreFlushDelay),
                 GenerationOptions.ContentStoreName);
             registry.Register<ContentStoreActor>(store);
             var playerMemory = registry.Get<PlayerMemoryActor>();
