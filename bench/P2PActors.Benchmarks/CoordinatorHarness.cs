@@ -7,10 +7,11 @@ namespace P2PActors.Benchmarks;
 /// <summary>
 /// The coordinator round trip as a distribution, with the process CPU time and allocations per request — figures
 /// that say where the time goes on a shared machine, where a wall-clock median mostly measures the other tenants.
-/// <c>dotnet P2PActors.Benchmarks.dll coordinator [--mode seeded|unseeded|client-hit] [--seconds S] [--rounds N] [--warmup R]</c>:
+/// <c>dotnet P2PActors.Benchmarks.dll coordinator [--mode seeded|unseeded|client-hit|store] [--seconds S] [--rounds N] [--warmup R]</c>:
 /// the same node and requests as <see cref="CoordinatorBenchmarks"/> (R warm-up round trips in the set-up, 50,000 by
 /// default), asked back to back for S seconds per round after 3 more seconds; each round prints one line (and the CPU
-/// per request of each kind of thread), so rounds of two builds can be interleaved.
+/// per request of each kind of thread), so rounds of two builds can be interleaved. <c>store</c> times the content
+/// store alone.
 /// </summary>
 public static class CoordinatorHarness
 {
@@ -34,7 +35,6 @@ public static class CoordinatorHarness
                 _ => throw new ArgumentException($"unknown mode {mode}"),
             };
             await RoundAsync(request, TimeSpan.FromSeconds(3), report: null, node);
-
             for (var i = 1; i <= rounds; i++)
                 await RoundAsync(request, TimeSpan.FromSeconds(seconds), $"{mode} round {i}", node);
         }
