@@ -68,4 +68,37 @@ public sealed class ContentStoreTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         actor.Tell(new GetContent(forged.Id!));
         ExpectMsg<ContentNotFound>();
     }
+
+    [Fact]
+    public void With_a_flush_delay_content_is_found_at_once_and_written_when_the_delay_ends()
+    {
+        var store = new SqliteContentStore(DatabasePath);
+        var actor = Sys.ActorOf(Props.Create(() => new ContentStoreActor(store, TimeSpan.FromMilliseconds(200))));
+        var content = Sample("Eda");
+
+        actor.Tell(new StoreContent(content, Ack: true));
+        ExpectMsg<ContentStored>();
+        actor.Tell(new GetContent(content.Id!));
+        Assert.Equal(content.Id, ExpectMsg<ContentFound>().Content.Id);
+        AwaitAssert(() => Assert.Equal(1, store.Count()), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void A_full_batch_is_written_without_waiting_for_the_delay_and_the_rest_when_the_actor_stops()
+    {
+        var store = new SqliteContentStore(DatabasePath);
+        var actor = Sys.ActorOf(Props.Create(() => new ContentStoreActor(store, TimeSpan.FromHours(1))));
+        var contents = Enumerable.Range(0, ContentStoreActor.MaxBatch + 3).Select(i => Sample($"Name{i}")).ToArray();
+
+        foreach (var content in contents)
+            actor.Tell(new StoreContent(content));
+        AwaitAssert(() => Assert.Equal(ContentStoreActor.MaxBatch, store.Count()), TimeSpan.FromSeconds(10));
+
+        Watch(actor);
+        Sys.Stop(actor);
+        ExpectTerminated(actor);
+        using var reopened = new SqliteContentStore(DatabasePath);
+        Assert.Equal(contents.Length, reopened.Count());
+        Assert.Equal(contents[^1].Name, Assert.IsType<Character>(reopened.Get(contents[^1].Id!)).Name);
+    }
 }

@@ -106,7 +106,8 @@ public static class NodeHosting
         builder.AddHocon(ContentStoreActor.DispatcherHocon, HoconAddMode.Append);
         return builder.WithActors((system, registry) =>
         {
-            var store = system.ActorOf(ContentStoreActor.PropsFor(new SqliteContentStore(options.ContentDatabasePath)),
+            var store = system.ActorOf(
+                ContentStoreActor.PropsFor(new SqliteContentStore(options.ContentDatabasePath), options.EffectiveStoreFlushDelay),
                 GenerationOptions.ContentStoreName);
             registry.Register<ContentStoreActor>(store);
             var playerMemory = registry.Get<PlayerMemoryActor>();

@@ -6,7 +6,12 @@ namespace P2PActors.Cluster.Players;
 /// <param name="SnapshotEvery">A snapshot is saved every this many events, so recovery replays at most that many.</param>
 /// <param name="HistoryLimit">The most recent entries a player's history keeps.</param>
 /// <param name="RecordBatchSize">Buffered recordings that are persisted at once, as one event, without waiting for the timer.</param>
-/// <param name="RecordFlushDelay">How long a recording may wait in the buffer for others to share its journal write.</param>
+/// <param name="RecordFlushDelay">
+/// How long a recording may wait in the buffer for others to share its journal write (100 ms by default). Recording is
+/// fire-and-forget: the requester has its content before the history entry is journaled, so a crash of the node can
+/// lose up to this much of a player's history, plus the writes still queued for the journal. A snapshot read,
+/// passivation and hand-off flush first, so they never miss a recording the memory received.
+/// </param>
 public sealed record PlayerMemoryOptions(
     TimeSpan PassivationIdleTimeout,
     int SnapshotEvery = 100,
@@ -15,7 +20,7 @@ public sealed record PlayerMemoryOptions(
     int RecordBatchSize = 64,
     TimeSpan? RecordFlushDelay = null)
 {
-    public TimeSpan EffectiveRecordFlushDelay => RecordFlushDelay ?? TimeSpan.FromMilliseconds(10);
+    public TimeSpan EffectiveRecordFlushDelay => RecordFlushDelay ?? TimeSpan.FromMilliseconds(100);
 
     /// <summary>How a player's ratings become a profile and generation weights (learning rate, minimum ratings, sharpness).</summary>
     public PreferenceOptions Preferences { get; init; } = PreferenceOptions.Default;

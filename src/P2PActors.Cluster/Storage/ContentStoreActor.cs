@@ -6,9 +6,10 @@ using P2PActors.Content.Model;
 namespace P2PActors.Cluster.Storage;
 
 /// <summary>
-/// Owns writes to the <see cref="IContentStore"/>. Writes are batched: the first <see cref="StoreContent"/> after a
-/// flush schedules a flush behind everything already in the mailbox, so a burst becomes one transaction and a
-/// generation never waits for SQLite. Lookups see unflushed content too, so a GET right after a POST finds it.
+/// Owns writes to the <see cref="IContentStore"/>. Writes are batched: the first content after a flush starts the flush
+/// delay (or, with none, schedules a flush behind everything already in the mailbox), so a stream of generations
+/// becomes one transaction per delay and a generation never waits for SQLite. Lookups see unflushed content too, so a
+/// GET right after a POST finds it. What a crash loses is the unflushed batch: at most one flush delay of content.
 /// Runs on its own thread (<see cref="DispatcherId"/>) because SQLite calls block.
 /// </summary>
 public sealed class ContentStoreActor : ReceiveActor, IWithTimers
@@ -27,11 +28,18 @@ public sealed class ContentStoreActor : ReceiveActor, IWithTimers
     private readonly IContentStore _store;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, GameContent> _pending = new(StringComparer.Ordinal);
+    private readonly TimeSpan _flushDelay;
     private bool _flushScheduled;
+    private bool _retrying;
 
-    public ContentStoreActor(IContentStore store)
+    /// <param name="flushDelay">
+    /// How long stored content may wait for more to share its transaction; zero flushes behind what is already in the
+    /// mailbox. A batch that reaches <see cref="MaxBatch"/> items is written at once.
+    /// </param>
+    public ContentStoreActor(IContentStore store, TimeSpan flushDelay = default)
     {
         _store = store;
+        _flushDelay = flushDelay;
         Receive<StoreContent>(Store);
         Receive<StoreGenerated>(m => Enqueue(m.Content));
         Receive<GetContent>(Get);
@@ -40,8 +48,11 @@ public sealed class ContentStoreActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props PropsFor(IContentStore store) =>
-        Props.Create(() => new ContentStoreActor(store)).WithDispatcher(DispatcherId);
+    /// <summary>Items written at once without waiting for the flush delay.</summary>
+    public const int MaxBatch = 1_000;
+
+    public static Props PropsFor(IContentStore store, TimeSpan flushDelay = default) =>
+        Props.Create(() => new ContentStoreActor(store, flushDelay)).WithDispatcher(DispatcherId);
 
     protected override void PostStop()
     {
@@ -73,10 +84,18 @@ public sealed class ContentStoreActor : ReceiveActor, IWithTimers
     private void Enqueue(GameContent content)
     {
         _pending.TryAdd(content.Id!, content);
-        if (!_flushScheduled)
+        if (_pending.Count >= MaxBatch && !_retrying)
+        {
+            Timers.Cancel(Flush.Instance);
+            DoFlush();
+        }
+        else if (!_flushScheduled)
         {
             _flushScheduled = true;
-            Self.Tell(Flush.Instance);
+            if (_flushDelay > TimeSpan.Zero)
+                Timers.StartSingleTimer(Flush.Instance, Flush.Instance, _flushDelay);
+            else
+                Self.Tell(Flush.Instance);
         }
     }
 
@@ -107,12 +126,14 @@ public sealed class ContentStoreActor : ReceiveActor, IWithTimers
         {
             _store.PutMany(_pending.Values);
             _pending.Clear();
+            _retrying = false;
         }
         catch (Exception e)
         {
             // Keep the batch: it is retried until the store accepts it, and lookups keep finding it meanwhile.
             _log.Error(e, "Writing {0} content items failed; retrying in {1}", _pending.Count, RetryDelay);
             _flushScheduled = true;
+            _retrying = true;
             Timers.StartSingleTimer(Flush.Instance, Flush.Instance, RetryDelay);
         }
     }

@@ -10,6 +10,8 @@ namespace P2PActors.Cluster.Storage;
 public sealed class SqliteContentStore : IContentStore
 {
     private readonly string _connectionString;
+    private readonly Lock _writerLock = new();
+    private Writer? _writer;
 
     public SqliteContentStore(string databasePath)
     {
@@ -44,26 +46,21 @@ public sealed class SqliteContentStore : IContentStore
     {
         if (contents.Count == 0)
             return;
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction();
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "INSERT OR IGNORE INTO content (id, type, seed, json, stored_at) VALUES ($id, $type, $seed, $json, $at)";
-        var id = command.Parameters.Add("$id", SqliteType.Text);
-        var type = command.Parameters.Add("$type", SqliteType.Text);
-        var seed = command.Parameters.Add("$seed", SqliteType.Integer);
-        var json = command.Parameters.Add("$json", SqliteType.Text);
-        var at = command.Parameters.Add("$at", SqliteType.Integer);
-        at.Value = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        foreach (var content in contents)
+        lock (_writerLock)
         {
-            id.Value = content.Id ?? throw new ArgumentException("content without an id cannot be stored", nameof(contents));
-            type.Value = ContentTypes.WireName(content.Type);
-            seed.Value = content.Seed;
-            json.Value = ContentJson.Serialize(content);
-            command.ExecuteNonQuery();
+            _writer ??= Writer.Open(_connectionString);
+            try
+            {
+                _writer.Insert(contents);
+            }
+            catch
+            {
+                // Start the next batch on a fresh connection rather than one a failure may have left unusable.
+                _writer.Dispose();
+                _writer = null;
+                throw;
+            }
         }
-        transaction.Commit();
     }
 
     public GameContent? Get(string id)
@@ -83,12 +80,84 @@ public sealed class SqliteContentStore : IContentStore
         return (long)command.ExecuteScalar()!;
     }
 
-    public void Dispose() => SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+    public void Dispose()
+    {
+        lock (_writerLock)
+        {
+            _writer?.Dispose();
+            _writer = null;
+        }
+        SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+    }
 
     private SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         return connection;
+    }
+
+    /// <summary>
+    /// The one connection that writes, kept open with its insert statement compiled once. Its commits run with
+    /// <c>synchronous=NORMAL</c>: in WAL mode they do not wait for an fsync, so a process crash loses nothing
+    /// committed, and a power loss or OS crash can lose the batches committed since the last checkpoint.
+    /// </summary>
+    private sealed class Writer : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+        private readonly SqliteCommand _insert;
+        private readonly SqliteParameter _id;
+        private readonly SqliteParameter _type;
+        private readonly SqliteParameter _seed;
+        private readonly SqliteParameter _json;
+        private readonly SqliteParameter _at;
+
+        private Writer(SqliteConnection connection)
+        {
+            _connection = connection;
+            _insert = connection.CreateCommand();
+            _insert.CommandText = "INSERT OR IGNORE INTO content (id, type, seed, json, stored_at) VALUES ($id, $type, $seed, $json, $at)";
+            _id = _insert.Parameters.Add("$id", SqliteType.Text);
+            _type = _insert.Parameters.Add("$type", SqliteType.Text);
+            _seed = _insert.Parameters.Add("$seed", SqliteType.Integer);
+            _json = _insert.Parameters.Add("$json", SqliteType.Text);
+            _at = _insert.Parameters.Add("$at", SqliteType.Integer);
+            _insert.Prepare();
+        }
+
+        public static Writer Open(string connectionString)
+        {
+            var connection = new SqliteConnection(connectionString);
+            connection.Open();
+            using (var pragma = connection.CreateCommand())
+            {
+                pragma.CommandText = "PRAGMA synchronous=NORMAL;";
+                pragma.ExecuteNonQuery();
+            }
+            return new Writer(connection);
+        }
+
+        public void Insert(IReadOnlyCollection<GameContent> contents)
+        {
+            using var transaction = _connection.BeginTransaction();
+            _insert.Transaction = transaction;
+            _at.Value = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            foreach (var content in contents)
+            {
+                _id.Value = content.Id ?? throw new ArgumentException("content without an id cannot be stored", nameof(contents));
+                _type.Value = ContentTypes.WireName(content.Type);
+                _seed.Value = content.Seed;
+                _json.Value = ContentJson.Serialize(content);
+                _insert.ExecuteNonQuery();
+            }
+            transaction.Commit();
+            _insert.Transaction = null;
+        }
+
+        public void Dispose()
+        {
+            _insert.Dispose();
+            _connection.Dispose();
+        }
     }
 }
