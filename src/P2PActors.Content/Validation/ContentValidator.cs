@@ -66,13 +66,13 @@ public sealed class ContentValidator(ProfanityFilter? profanity = null, Validati
 
     private void CheckEnvelope(GameContent content, Findings found)
     {
-        // The same bytes ContentJson.ComputeId hashes, serialised once for both the size and the id check.
-        var canonical = JsonSerializer.SerializeToUtf8Bytes(content with { Id = null }, ContentJson.Options);
-        if (canonical.Length > _limits.MaxContentBytes)
-            found.Add(Rules.TooLarge, "$", $"canonical JSON is {canonical.Length} bytes; at most {_limits.MaxContentBytes}");
+        // Serialised once for both the size and the id check.
+        var id = ContentJson.ComputeId(content, out var canonicalLength);
+        if (canonicalLength > _limits.MaxContentBytes)
+            found.Add(Rules.TooLarge, "$", $"canonical JSON is {canonicalLength} bytes; at most {_limits.MaxContentBytes}");
         if (string.IsNullOrEmpty(content.Id))
             found.Add(Rules.IdMissing, "id", "content has no id");
-        else if (!string.Equals(content.Id, Convert.ToHexStringLower(SHA256.HashData(canonical)), StringComparison.Ordinal))
+        else if (!string.Equals(content.Id, id, StringComparison.Ordinal))
             found.Add(Rules.IdMismatch, "id", "id is not the SHA-256 of the canonical JSON");
         if (!Seeds.IsValid(content.Seed))
             found.Add(Rules.SeedRange, "seed", $"seed {content.Seed} is outside 0..{Seeds.Max}");
