@@ -223,6 +223,7 @@ public sealed class ContentValidator(ProfanityFilter? profanity = null, Validati
 
     private void CheckTexts(GameContent content, Findings found)
     {
+        Dictionary<string, IReadOnlyList<ProfanityMatch>>? seen = null;
         foreach (var field in TextFields.Of(content, _limits))
         {
             if (string.IsNullOrWhiteSpace(field.Value))
@@ -235,9 +236,22 @@ public sealed class ContentValidator(ProfanityFilter? profanity = null, Validati
                 found.Add(Rules.TextTooLong, field.Path.ToString(), $"{field.Value.Length} characters; at most {field.MaxLength}");
             if (TextFields.FindInvalidCharacter(field.Value, field.Multiline) is { } bad)
                 found.Add(Rules.TextInvalidCharacters, field.Path.ToString(), $"contains U+{bad:X4}, which is not allowed in text");
-            foreach (var match in _profanity.FindMatches(field.Value))
+            foreach (var match in FindMatches(field.Value, ref seen))
                 found.Add(Rules.Profanity, field.Path.ToString(), $"contains the blocked word '{Mask(match.Entry)}'");
         }
+    }
+
+    /// <summary>
+    /// The filter's matches, once per distinct text: a dialog repeats its speaker on every line and often
+    /// the same choices, and the filter is a pure function of the text.
+    /// </summary>
+    private IReadOnlyList<ProfanityMatch> FindMatches(string text, ref Dictionary<string, IReadOnlyList<ProfanityMatch>>? seen)
+    {
+        if (seen is not null && seen.TryGetValue(text, out var known))
+            return known;
+        var matches = _profanity.FindMatches(text);
+        (seen ??= new Dictionary<string, IReadOnlyList<ProfanityMatch>>(StringComparer.Ordinal))[text] = matches;
+        return matches;
     }
 
     /// <summary>Names the blocked word without repeating it: first letter, then asterisks.</summary>

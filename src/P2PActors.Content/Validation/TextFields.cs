@@ -78,6 +78,9 @@ internal static class TextFields
     /// </summary>
     public static int? FindInvalidCharacter(string text, bool multiline)
     {
+        // Printable ASCII, the usual case, holds none of them.
+        if (text.AsSpan().IndexOfAnyExceptInRange(' ', '~') < 0)
+            return null;
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
