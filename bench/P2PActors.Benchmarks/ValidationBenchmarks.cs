@@ -16,6 +16,8 @@ public class ValidationBenchmarks
     private GameContent _map64 = null!;
     private GameContent _map256 = null!;
     private string _sentence = "";
+    private string _characterJson = "";
+    private string _dialogJson = "";
 
     [GlobalSetup]
     public void Setup()
@@ -27,6 +29,8 @@ public class ValidationBenchmarks
         _map64 = ContentFactory.Generate(ContentType.Map, new Dictionary<string, string> { ["width"] = "64", ["height"] = "64" }, 1);
         _map256 = ContentFactory.Generate(ContentType.Map, new Dictionary<string, string> { ["width"] = "256", ["height"] = "256" }, 1);
         _sentence = ((Quest)_quest).Description;
+        _characterJson = ContentJson.Serialize(_character);
+        _dialogJson = ContentJson.Serialize(_dialog);
         _ = ProfanityFilter.Default.IsClean("warm up");
     }
 
@@ -47,6 +51,15 @@ public class ValidationBenchmarks
 
     [Benchmark(Description = "Validate map 256x256")]
     public bool Map256() => ContentValidator.Validate(_map256).IsValid;
+
+    [Benchmark(Description = "Parse character JSON")]
+    public GameContent ParseCharacter() => ContentJson.Deserialize(_characterJson);
+
+    [Benchmark(Description = "Parse dialog JSON (depth 4)")]
+    public GameContent ParseDialog() => ContentJson.Deserialize(_dialogJson);
+
+    [Benchmark(Description = "Content id of a dialog (canonical JSON + SHA-256)")]
+    public string DialogId() => ContentJson.ComputeId(_dialog);
 
     [Benchmark(Description = "Profanity check of a quest description")]
     public bool ProfanitySentence() => ProfanityFilter.Default.IsClean(_sentence);

@@ -27,9 +27,11 @@ public static class ContentJson
         return options;
     }
 
-    public static string Serialize(GameContent content) => JsonSerializer.Serialize(content, Options);
+    public static string Serialize(GameContent content) =>
+        CanonicalJsonWriter.TryWrite(content, out var json) ? Encoding.UTF8.GetString(json) : JsonSerializer.Serialize(content, Options);
 
-    public static byte[] SerializeUtf8(GameContent content) => JsonSerializer.SerializeToUtf8Bytes(content, Options);
+    public static byte[] SerializeUtf8(GameContent content) =>
+        CanonicalJsonWriter.TryWrite(content, out var json) ? json.ToArray() : JsonSerializer.SerializeToUtf8Bytes(content, Options);
 
     public static GameContent Deserialize(string json) =>
         JsonSerializer.Deserialize<GameContent>(json, Options) ?? throw new JsonException("content JSON was null");
@@ -38,10 +40,25 @@ public static class ContentJson
         JsonSerializer.Deserialize<GameContent>(utf8Json, Options) ?? throw new JsonException("content JSON was null");
 
     /// <summary>The id this content should carry: SHA-256 over its canonical JSON with the id left out.</summary>
-    public static string ComputeId(GameContent content)
+    public static string ComputeId(GameContent content) => ComputeId(content, out _);
+
+    /// <summary><see cref="ComputeId(GameContent)"/>, also giving the length of the canonical JSON it hashed.</summary>
+    public static string ComputeId(GameContent content, out int canonicalLength)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(content with { Id = null }, Options);
-        return Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var body = content with { Id = null };
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        if (CanonicalJsonWriter.TryWrite(body, out var json))
+        {
+            SHA256.HashData(json, hash);
+            canonicalLength = json.Length;
+        }
+        else
+        {
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(body, Options);
+            SHA256.HashData(bytes, hash);
+            canonicalLength = bytes.Length;
+        }
+        return Convert.ToHexStringLower(hash);
     }
 
     public static T WithId<T>(T content) where T : GameContent => content with { Id = ComputeId(content) };

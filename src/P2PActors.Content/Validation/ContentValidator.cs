@@ -66,90 +66,128 @@ public sealed class ContentValidator(ProfanityFilter? profanity = null, Validati
 
     private void CheckEnvelope(GameContent content, Findings found)
     {
-        // The same bytes ContentJson.ComputeId hashes, serialised once for both the size and the id check.
-        var canonical = JsonSerializer.SerializeToUtf8Bytes(content with { Id = null }, ContentJson.Options);
-        if (canonical.Length > _limits.MaxContentBytes)
-            found.Add(Rules.TooLarge, "$", $"canonical JSON is {canonical.Length} bytes; at most {_limits.MaxContentBytes}");
+        // Serialised once for both the size and the id check.
+        var id = ContentJson.ComputeId(content, out var canonicalLength);
+        if (canonicalLength > _limits.MaxContentBytes)
+            found.Add(Rules.TooLarge, "$", $"canonical JSON is {canonicalLength} bytes; at most {_limits.MaxContentBytes}");
         if (string.IsNullOrEmpty(content.Id))
             found.Add(Rules.IdMissing, "id", "content has no id");
-        else if (!string.Equals(content.Id, Convert.ToHexStringLower(SHA256.HashData(canonical)), StringComparison.Ordinal))
+        else if (!string.Equals(content.Id, id, StringComparison.Ordinal))
             found.Add(Rules.IdMismatch, "id", "id is not the SHA-256 of the canonical JSON");
         if (!Seeds.IsValid(content.Seed))
             found.Add(Rules.SeedRange, "seed", $"seed {content.Seed} is outside 0..{Seeds.Max}");
     }
 
+    // The null checks run on every proposal, so paths are spelled out only for a field that is missing.
     private static void CheckRequiredFields(GameContent content, Findings found)
     {
-        void Require(object? value, string field)
-        {
-            if (value is null)
-                found.Add(Rules.FieldMissing, field, "required field is missing");
-        }
-
-        void RequireList<T>(IReadOnlyList<T?>? list, string field, Action<T, string>? each = null) where T : class
-        {
-            Require(list, field);
-            if (list is null)
-                return;
-            for (var i = 0; i < list.Count; i++)
-            {
-                Require(list[i], $"{field}[{i}]");
-                if (list[i] is { } element)
-                    each?.Invoke(element, $"{field}[{i}]");
-            }
-        }
-
         switch (content)
         {
             case Character c:
-                Require(c.Name, "name");
-                Require(c.Stats, "stats");
-                Require(c.Backstory, "backstory");
-                Require(c.Appearance, "appearance");
+                Require(c.Name, "name", found);
+                Require(c.Stats, "stats", found);
+                Require(c.Backstory, "backstory", found);
+                Require(c.Appearance, "appearance", found);
                 if (c.Appearance is { } appearance)
                 {
-                    RequireList(appearance.Palette, "appearance.palette");
-                    RequireList(appearance.Features, "appearance.features");
+                    RequireElements(appearance.Palette, "appearance.palette", found);
+                    RequireElements(appearance.Features, "appearance.features", found);
                 }
                 break;
             case Item i:
-                Require(i.Name, "name");
-                Require(i.Stats, "stats");
-                Require(i.Description, "description");
+                Require(i.Name, "name", found);
+                Require(i.Stats, "stats", found);
+                Require(i.Description, "description", found);
                 break;
             case Quest q:
-                Require(q.Title, "title");
-                Require(q.Description, "description");
-                RequireList(q.Objectives, "objectives", (o, path) => Require(o.Target, path + ".target"));
-                Require(q.Rewards, "rewards");
+                Require(q.Title, "title", found);
+                Require(q.Description, "description", found);
+                Require(q.Objectives, "objectives", found);
+                for (var i = 0; i < (q.Objectives?.Count ?? 0); i++)
+                {
+                    if (q.Objectives![i] is not { } objective)
+                        found.Add(Rules.FieldMissing, $"objectives[{i}]", MissingMessage);
+                    else if (objective.Target is null)
+                        found.Add(Rules.FieldMissing, $"objectives[{i}].target", MissingMessage);
+                }
+                Require(q.Rewards, "rewards", found);
                 if (q.Rewards is { } rewards)
-                    RequireList(rewards.Items, "rewards.items", (r, path) => Require(r.Name, path + ".name"));
+                {
+                    Require(rewards.Items, "rewards.items", found);
+                    for (var i = 0; i < (rewards.Items?.Count ?? 0); i++)
+                    {
+                        if (rewards.Items![i] is not { } reward)
+                            found.Add(Rules.FieldMissing, $"rewards.items[{i}]", MissingMessage);
+                        else if (reward.Name is null)
+                            found.Add(Rules.FieldMissing, $"rewards.items[{i}].name", MissingMessage);
+                    }
+                }
                 break;
             case GameMap m:
-                Require(m.Name, "name");
-                RequireList(m.Rows, "rows");
-                RequireList(m.Spawns, "spawns");
+                Require(m.Name, "name", found);
+                RequireElements(m.Rows, "rows", found);
+                RequireElements(m.Spawns, "spawns", found);
                 break;
             case Dialog d:
-                Require(d.NpcName, "npcName");
-                Require(d.Start, "start");
-                RequireList(d.Lines, "lines", (line, path) =>
+                Require(d.NpcName, "npcName", found);
+                Require(d.Start, "start", found);
+                Require(d.Lines, "lines", found);
+                if (d.Lines is null)
+                    break;
+                for (var l = 0; l < d.Lines.Count; l++)
                 {
-                    Require(line.Id, path + ".id");
-                    Require(line.Speaker, path + ".speaker");
-                    Require(line.Text, path + ".text");
-                    RequireList(line.Choices, path + ".choices", (choice, choicePath) => Require(choice.Text, choicePath + ".text"));
-                });
+                    if (d.Lines[l] is not { } line)
+                    {
+                        found.Add(Rules.FieldMissing, $"lines[{l}]", MissingMessage);
+                        continue;
+                    }
+                    if (line.Id is null)
+                        found.Add(Rules.FieldMissing, $"lines[{l}].id", MissingMessage);
+                    if (line.Speaker is null)
+                        found.Add(Rules.FieldMissing, $"lines[{l}].speaker", MissingMessage);
+                    if (line.Text is null)
+                        found.Add(Rules.FieldMissing, $"lines[{l}].text", MissingMessage);
+                    if (line.Choices is null)
+                    {
+                        found.Add(Rules.FieldMissing, $"lines[{l}].choices", MissingMessage);
+                        continue;
+                    }
+                    for (var c = 0; c < line.Choices.Count; c++)
+                    {
+                        if (line.Choices[c] is not { } choice)
+                            found.Add(Rules.FieldMissing, $"lines[{l}].choices[{c}]", MissingMessage);
+                        else if (choice.Text is null)
+                            found.Add(Rules.FieldMissing, $"lines[{l}].choices[{c}].text", MissingMessage);
+                    }
+                }
                 break;
+        }
+    }
+
+    private const string MissingMessage = "required field is missing";
+
+    private static void Require(object? value, string field, Findings found)
+    {
+        if (value is null)
+            found.Add(Rules.FieldMissing, field, MissingMessage);
+    }
+
+    private static void RequireElements<T>(IReadOnlyList<T?>? list, string field, Findings found) where T : class
+    {
+        Require(list, field, found);
+        for (var i = 0; i < (list?.Count ?? 0); i++)
+        {
+            if (list![i] is null)
+                found.Add(Rules.FieldMissing, $"{field}[{i}]", MissingMessage);
         }
     }
 
     private static void CheckEnums(GameContent content, Findings found)
     {
-        void Defined<T>(T value, string field) where T : struct, Enum
+        void Defined<T>(T value, FieldPath field) where T : struct, Enum
         {
             if (!Enum.IsDefined(value))
-                found.Add(Rules.EnumRange, field, $"{value} is not a {typeof(T).Name}");
+                found.Add(Rules.EnumRange, field.ToString(), $"{value} is not a {typeof(T).Name}");
         }
 
         switch (content)
@@ -165,17 +203,17 @@ public sealed class ContentValidator(ProfanityFilter? profanity = null, Validati
             case Quest q:
                 Defined(q.Difficulty, "difficulty");
                 for (var i = 0; i < q.Objectives.Count; i++)
-                    Defined(q.Objectives[i].Type, $"objectives[{i}].type");
+                    Defined(q.Objectives[i].Type, new("objectives[", i, "].type"));
                 for (var i = 0; i < q.Rewards.Items.Count; i++)
                 {
-                    Defined(q.Rewards.Items[i].Kind, $"rewards.items[{i}].kind");
-                    Defined(q.Rewards.Items[i].Rarity, $"rewards.items[{i}].rarity");
+                    Defined(q.Rewards.Items[i].Kind, new("rewards.items[", i, "].kind"));
+                    Defined(q.Rewards.Items[i].Rarity, new("rewards.items[", i, "].rarity"));
                 }
                 break;
             case GameMap m:
                 Defined(m.Generator, "generator");
                 for (var i = 0; i < m.Spawns.Count; i++)
-                    Defined(m.Spawns[i].Kind, $"spawns[{i}].kind");
+                    Defined(m.Spawns[i].Kind, new("spawns[", i, "].kind"));
                 break;
             case Dialog d:
                 Defined(d.Tone, "tone");
@@ -185,21 +223,35 @@ public sealed class ContentValidator(ProfanityFilter? profanity = null, Validati
 
     private void CheckTexts(GameContent content, Findings found)
     {
+        Dictionary<string, IReadOnlyList<ProfanityMatch>>? seen = null;
         foreach (var field in TextFields.Of(content, _limits))
         {
             if (string.IsNullOrWhiteSpace(field.Value))
             {
                 if (field.Required)
-                    found.Add(Rules.TextEmpty, field.Path, "must not be empty");
+                    found.Add(Rules.TextEmpty, field.Path.ToString(), "must not be empty");
                 continue;
             }
             if (field.Value.Length > field.MaxLength)
-                found.Add(Rules.TextTooLong, field.Path, $"{field.Value.Length} characters; at most {field.MaxLength}");
+                found.Add(Rules.TextTooLong, field.Path.ToString(), $"{field.Value.Length} characters; at most {field.MaxLength}");
             if (TextFields.FindInvalidCharacter(field.Value, field.Multiline) is { } bad)
-                found.Add(Rules.TextInvalidCharacters, field.Path, $"contains U+{bad:X4}, which is not allowed in text");
-            foreach (var match in _profanity.FindMatches(field.Value))
-                found.Add(Rules.Profanity, field.Path, $"contains the blocked word '{Mask(match.Entry)}'");
+                found.Add(Rules.TextInvalidCharacters, field.Path.ToString(), $"contains U+{bad:X4}, which is not allowed in text");
+            foreach (var match in FindMatches(field.Value, ref seen))
+                found.Add(Rules.Profanity, field.Path.ToString(), $"contains the blocked word '{Mask(match.Entry)}'");
         }
+    }
+
+    /// <summary>
+    /// The filter's matches, once per distinct text: a dialog repeats its speaker on every line and often
+    /// the same choices, and the filter is a pure function of the text.
+    /// </summary>
+    private IReadOnlyList<ProfanityMatch> FindMatches(string text, ref Dictionary<string, IReadOnlyList<ProfanityMatch>>? seen)
+    {
+        if (seen is not null && seen.TryGetValue(text, out var known))
+            return known;
+        var matches = _profanity.FindMatches(text);
+        (seen ??= new Dictionary<string, IReadOnlyList<ProfanityMatch>>(StringComparer.Ordinal))[text] = matches;
+        return matches;
     }
 
     /// <summary>Names the blocked word without repeating it: first letter, then asterisks.</summary>
@@ -209,10 +261,10 @@ public sealed class ContentValidator(ProfanityFilter? profanity = null, Validati
         return word[0] + new string('*', word.Length - 1);
     }
 
-    private void CheckCount(int count, int max, string field, Findings found)
+    private static void CheckCount(int count, int max, FieldPath field, Findings found)
     {
         if (count > max)
-            found.Add(Rules.TooManyEntries, field, $"{count} entries; at most {max}");
+            found.Add(Rules.TooManyEntries, field.ToString(), $"{count} entries; at most {max}");
     }
 
     private void CheckCharacter(Character character, Findings found)
@@ -399,7 +451,7 @@ public sealed class ContentValidator(ProfanityFilter? profanity = null, Validati
         for (var i = 0; i < dialog.Lines.Count; i++)
         {
             var line = dialog.Lines[i];
-            CheckCount(line.Choices.Count, _limits.MaxChoicesPerLine, $"lines[{i}].choices", found);
+            CheckCount(line.Choices.Count, _limits.MaxChoicesPerLine, new("lines[", i, "].choices"), found);
             if (line.Choices.Count == 0)
                 found.Add(Rules.DialogLineWithoutChoices, $"lines[{i}].choices", "every line offers at least one choice (a choice without next ends the dialog)");
             for (var c = 0; c < line.Choices.Count; c++)
@@ -419,8 +471,9 @@ public sealed class ContentValidator(ProfanityFilter? profanity = null, Validati
         var pending = new Stack<int>();
         reached[start] = true;
         pending.Push(start);
-        var incoming = Enumerable.Range(0, dialog.Lines.Count).Select(_ => new List<int>()).ToArray();
+        var incoming = new List<int>?[dialog.Lines.Count];
         var canEnd = new bool[dialog.Lines.Count];
+        var ends = new Stack<int>();
         for (var i = 0; i < dialog.Lines.Count; i++)
         {
             foreach (var choice in dialog.Lines[i].Choices)
@@ -428,8 +481,13 @@ public sealed class ContentValidator(ProfanityFilter? profanity = null, Validati
                 if (choice.Next is null)
                     canEnd[i] = true;
                 else if (byId.TryGetValue(choice.Next, out var target))
-                    incoming[target].Add(i);
+                    (incoming[target] ??= []).Add(i);
             }
+        }
+        for (var i = 0; i < dialog.Lines.Count; i++)
+        {
+            if (canEnd[i])
+                ends.Push(i);
         }
         while (pending.Count > 0)
         {
@@ -442,10 +500,11 @@ public sealed class ContentValidator(ProfanityFilter? profanity = null, Validati
                 }
             }
         }
-        var ends = new Stack<int>(Enumerable.Range(0, dialog.Lines.Count).Where(i => canEnd[i]));
         while (ends.Count > 0)
         {
-            foreach (var source in incoming[ends.Pop()])
+            if (incoming[ends.Pop()] is not { } sources)
+                continue;
+            foreach (var source in sources)
             {
                 if (!canEnd[source])
                 {

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+
 namespace P2PActors.Content.Validation;
 
 /// <summary>A blocked word found in a text: the word-list entry and the normalised text that matched it.</summary>
@@ -20,9 +23,9 @@ public sealed class ProfanityFilter
 
     private static readonly Lazy<ProfanityFilter> DefaultFilter = new(() => FromLines(EmbeddedData.ReadLines(EmbeddedWordList)));
 
-    private readonly PatternIndex _whole = new();
-    private readonly PatternIndex _prefix = new();
-    private readonly PatternIndex _contained = new();
+    private readonly PatternTrie _whole = new();
+    private readonly PatternTrie _prefix = new();
+    private readonly PatternTrie _contained = new();
     private readonly int _longestPattern;
 
     private ProfanityFilter(IReadOnlyList<string> entries)
@@ -66,47 +69,101 @@ public sealed class ProfanityFilter
     {
         if (string.IsNullOrEmpty(text))
             return [];
-        var tokens = TextNormalizer.Tokenize(TextNormalizer.Fold(text));
-        var found = new List<ProfanityMatch>();
+
+        // Validators run this on every text field of every proposal, so the common case — clean ASCII text —
+        // allocates nothing: the text is folded, tokenised and read as leetspeak into pooled buffers, and
+        // candidates are matched by walking tries over their collapsed letters instead of hashing substrings.
+        string? foldedText = null;
+        var length = text.Length;
+        if (!Ascii.IsValid(text))
+        {
+            foldedText = TextNormalizer.Fold(text);
+            length = foldedText.Length;
+        }
+        if (length == 0)
+            return [];
+
+        char[]? rentedChars = null;
+        int[]? rentedInts = null;
+        TextSpan[]? rentedTokens = null;
+        const int StackLimit = 256;
+        var chars = length <= StackLimit ? stackalloc char[4 * length] : (rentedChars = ArrayPool<char>.Shared.Rent(4 * length));
+        var counts = length <= StackLimit ? stackalloc int[length] : (rentedInts = ArrayPool<int>.Shared.Rent(length));
+        var tokenBuffer = length <= StackLimit ? stackalloc TextSpan[length] : (rentedTokens = ArrayPool<TextSpan>.Shared.Rent(length));
+        try
+        {
+            var folded = chars.Slice(0, length);
+            if (foldedText is null)
+                length = TextNormalizer.FoldAscii(text, folded);
+            else
+                foldedText.AsSpan().CopyTo(folded);
+            folded = folded[..length];
+            var leet = chars.Slice(length, length);
+            for (var i = 0; i < length; i++)
+                leet[i] = TextNormalizer.ReadLeet(folded[i]);
+            var scratch = new Scratch(chars.Slice(2 * length, length), chars.Slice(3 * length, length), counts[..length]);
+            var tokens = tokenBuffer[..TextNormalizer.Tokenize(folded, tokenBuffer)];
+            return FindMatches(tokens, leet, scratch);
+        }
+        finally
+        {
+            if (rentedChars is not null)
+                ArrayPool<char>.Shared.Return(rentedChars);
+            if (rentedInts is not null)
+                ArrayPool<int>.Shared.Return(rentedInts);
+            if (rentedTokens is not null)
+                ArrayPool<TextSpan>.Shared.Return(rentedTokens);
+        }
+    }
+
+    /// <summary>Work buffers, each as long as the folded text: a joined candidate, its run letters and run counts.</summary>
+    private readonly ref struct Scratch(Span<char> joined, Span<char> letters, Span<int> counts)
+    {
+        public readonly Span<char> Joined = joined;
+        public readonly Span<char> Letters = letters;
+        public readonly Span<int> Counts = counts;
+    }
+
+    private IReadOnlyList<ProfanityMatch> FindMatches(ReadOnlySpan<TextSpan> tokens, ReadOnlySpan<char> leet, Scratch scratch)
+    {
+        List<ProfanityMatch>? found = null;
 
         foreach (var token in tokens)
         {
             if (!token.IsNumber)
-                Check(token.Text, found);
+                Check(leet[token.Start..token.End], scratch, ref found);
         }
 
         // Words glued by punctuation only: "b.a.d", "b-a-d", "sh.it".
-        for (var start = 0; start < tokens.Count;)
+        for (var start = 0; start < tokens.Length;)
         {
             var end = start + 1;
-            while (end < tokens.Count && !tokens[end].SpaceBefore)
-                end++;
-            if (end - start > 1)
-            {
-                var glued = tokens.GetRange(start, end - start);
-                if (glued.Exists(t => !t.IsNumber))
-                    Check(TextNormalizer.ReadLeet(string.Concat(glued.Select(t => t.Raw))), found);
-            }
+            var anyWord = !tokens[start].IsNumber;
+            while (end < tokens.Length && !tokens[end].SpaceBefore)
+                anyWord |= !tokens[end++].IsNumber;
+            if (end - start > 1 && anyWord)
+                Check(Join(tokens[start..end], leet, scratch.Joined), scratch, ref found);
             start = end;
         }
 
         // Runs of single letters, whatever separates them: "b a d", "f . u . c . k", "5 h 1 t", "ff . u . qq".
         // Only words of one (possibly repeated) letter join, so an ordinary neighbouring word never merges
         // with them ("as said" stays two words).
-        for (var start = 0; start < tokens.Count;)
+        for (var start = 0; start < tokens.Length;)
         {
-            if (!IsSpelledLetter(tokens[start]))
+            if (!IsSpelledLetter(leet[tokens[start].Start..tokens[start].End]))
             {
                 start++;
                 continue;
             }
             var end = start + 1;
-            while (end < tokens.Count && IsSpelledLetter(tokens[end]))
-                end++;
+            var anyWord = !tokens[start].IsNumber;
+            while (end < tokens.Length && IsSpelledLetter(leet[tokens[end].Start..tokens[end].End]))
+                anyWord |= !tokens[end++].IsNumber;
             // Digits alone ("1 2 3") are numbers; one letter or leet symbol among them makes it a spelled word.
-            if (end - start > 1 && Enumerable.Range(start, end - start).Any(i => !tokens[i].IsNumber))
+            if (end - start > 1 && anyWord)
             {
-                var letters = string.Concat(Enumerable.Range(start, end - start).Select(i => TextNormalizer.ReadLeet(tokens[i].Raw)));
+                ReadOnlySpan<char> letters = Join(tokens[start..end], leet, scratch.Joined);
                 for (var from = 0; from < letters.Length - 1; from++)
                 {
                     // Grow the candidate while it has no more distinct runs than the longest pattern,
@@ -116,51 +173,79 @@ public sealed class ProfanityFilter
                     {
                         if (letters[to] != letters[to - 1] && ++runs > _longestPattern)
                             break;
-                        Check(letters[from..(to + 1)], found);
+                        Check(letters[from..(to + 1)], scratch, ref found);
                     }
                 }
             }
             start = end;
         }
-        return found;
+        return found ?? (IReadOnlyList<ProfanityMatch>)[];
     }
 
-    private static bool IsSpelledLetter(TextToken token)
+    /// <summary>The leet reading of consecutive tokens with whatever separated them left out.</summary>
+    private static Span<char> Join(ReadOnlySpan<TextSpan> tokens, ReadOnlySpan<char> leet, Span<char> into)
     {
-        var first = TextNormalizer.ReadLeet(token.Raw[0]);
-        foreach (var c in token.Raw)
+        var length = 0;
+        foreach (var token in tokens)
         {
-            if (TextNormalizer.ReadLeet(c) != first)
-                return false;
+            leet[token.Start..token.End].CopyTo(into[length..]);
+            length += token.End - token.Start;
         }
-        return true;
+        return into[..length];
     }
 
-    private void Check(string candidate, List<ProfanityMatch> found)
-    {
-        Span<char> letters = candidate.Length <= 256 ? stackalloc char[candidate.Length] : new char[candidate.Length];
-        Span<int> counts = candidate.Length <= 256 ? stackalloc int[candidate.Length] : new int[candidate.Length];
-        var runs = RunLength(candidate, letters, counts);
-        letters = letters[..runs];
-        counts = counts[..runs];
+    /// <summary>One letter, possibly repeated, once leetspeak is read ("a", "ss", "$5").</summary>
+    private static bool IsSpelledLetter(ReadOnlySpan<char> word) => word.IndexOfAnyExcept(word[0]) < 0;
 
-        Report(_whole.Find(letters, counts, 0), candidate, found);
-        foreach (var length in _prefix.Lengths)
+    private void Check(ReadOnlySpan<char> candidate, Scratch scratch, ref List<ProfanityMatch>? found)
+    {
+        var runs = RunLength(candidate, scratch.Letters, scratch.Counts);
+        ReadOnlySpan<char> letters = scratch.Letters[..runs];
+        ReadOnlySpan<int> counts = scratch.Counts[..runs];
+
+        // Same order as matching pattern by pattern: whole words, then prefixes by length, then contained
+        // words by length and start — it decides which entry is reported first.
+        var node = _whole.Walk(letters);
+        if (node >= 0)
+            Report(_whole.Find(node, counts, 0), candidate, ref found);
+        if (_prefix.IsEmpty && _contained.IsEmpty)
+            return;
+
+        node = PatternTrie.Root;
+        for (var depth = 0; depth < runs && node >= 0; depth++)
         {
-            if (length <= runs)
-                Report(_prefix.Find(letters[..length], counts, 0), candidate, found);
+            node = _prefix.Step(node, letters[depth]);
+            if (node >= 0)
+                Report(_prefix.Find(node, counts, 0), candidate, ref found);
         }
-        foreach (var length in _contained.Lengths)
+
+        List<(int Length, int Start, string Entry)>? contained = null;
+        for (var start = 0; start < runs; start++)
         {
-            for (var start = 0; start + length <= runs; start++)
-                Report(_contained.Find(letters.Slice(start, length), counts, start), candidate, found);
+            node = PatternTrie.Root;
+            for (var at = start; at < runs; at++)
+            {
+                node = _contained.Step(node, letters[at]);
+                if (node < 0)
+                    break;
+                if (_contained.Find(node, counts, start) is { } entry)
+                    (contained ??= []).Add((at - start + 1, start, entry));
+            }
         }
+        if (contained is null)
+            return;
+        contained.Sort((a, b) => a.Length != b.Length ? a.Length.CompareTo(b.Length) : a.Start.CompareTo(b.Start));
+        foreach (var hit in contained)
+            Report(hit.Entry, candidate, ref found);
     }
 
-    private static void Report(string? entry, string candidate, List<ProfanityMatch> found)
+    private static void Report(string? entry, ReadOnlySpan<char> candidate, ref List<ProfanityMatch>? found)
     {
-        if (entry is not null && !found.Exists(m => m.Entry == entry))
-            found.Add(new ProfanityMatch(entry, candidate));
+        if (entry is null)
+            return;
+        found ??= [];
+        if (!found.Exists(m => m.Entry == entry))
+            found.Add(new ProfanityMatch(entry, candidate.ToString()));
     }
 
     /// <summary>Collapses repeated letters into (letter, count) runs; returns the number of runs.</summary>
@@ -222,36 +307,76 @@ public sealed class ProfanityFilter
         }
     }
 
-    /// <summary>Patterns keyed by their collapsed letters; a text run matches when it repeats each letter at least as often.</summary>
-    private sealed class PatternIndex
+    /// <summary>
+    /// Patterns keyed by their collapsed letters, as a trie: a candidate's runs are walked letter by letter,
+    /// and a node's patterns match when the text repeats each letter at least as often as the pattern does.
+    /// </summary>
+    private sealed class PatternTrie
     {
-        private readonly Dictionary<string, List<(int[] Counts, string Entry)>> _byLetters = new(StringComparer.Ordinal);
-        private readonly SortedSet<int> _lengths = [];
+        public const int Root = 0;
+        private const int Alphabet = 26;
 
-        /// <summary>The distinct pattern lengths (in runs), as an array so matching enumerates without allocating.</summary>
-        public int[] Lengths { get; private set; } = [];
+        private readonly List<int> _next = [.. Enumerable.Repeat(-1, Alphabet)];
+        private readonly Dictionary<(int Node, char Letter), int> _otherNext = [];
+        private readonly List<List<(int[] Counts, string Entry)>?> _patterns = [null];
+        private int[] _frozenNext = [];
+        private (int[] Counts, string Entry)[]?[] _frozenPatterns = [];
 
-        public int Longest => _lengths.Count == 0 ? 0 : _lengths.Max;
+        public int Longest { get; private set; }
 
-        public void Freeze() => Lengths = [.. _lengths];
+        public bool IsEmpty => Longest == 0;
+
+        public void Freeze()
+        {
+            _frozenNext = [.. _next];
+            _frozenPatterns = [.. _patterns.Select(list => list?.ToArray())];
+        }
 
         public void Add(string word, string entry)
         {
             var letters = new char[word.Length];
             var counts = new int[word.Length];
             var runs = RunLength(word, letters, counts);
-            var key = new string(letters, 0, runs);
-            if (!_byLetters.TryGetValue(key, out var list))
-                _byLetters[key] = list = [];
-            list.Add((counts[..runs], entry));
-            _lengths.Add(runs);
+            var node = Root;
+            foreach (var letter in letters.AsSpan(0, runs))
+            {
+                var next = letter is >= 'a' and <= 'z' ? _next[node * Alphabet + letter - 'a'] : _otherNext.GetValueOrDefault((node, letter), -1);
+                if (next < 0)
+                {
+                    next = _patterns.Count;
+                    _patterns.Add(null);
+                    _next.AddRange(Enumerable.Repeat(-1, Alphabet));
+                    if (letter is >= 'a' and <= 'z')
+                        _next[node * Alphabet + letter - 'a'] = next;
+                    else
+                        _otherNext[(node, letter)] = next;
+                }
+                node = next;
+            }
+            (_patterns[node] ??= []).Add((counts[..runs], entry));
+            Longest = Math.Max(Longest, runs);
         }
 
-        public string? Find(ReadOnlySpan<char> letters, ReadOnlySpan<int> counts, int offset)
+        /// <summary>The node after <paramref name="letter"/>, or -1 when no pattern continues with it.</summary>
+        public int Step(int node, char letter) => letter is >= 'a' and <= 'z'
+            ? _frozenNext[node * Alphabet + letter - 'a']
+            : _otherNext.GetValueOrDefault((node, letter), -1);
+
+        /// <summary>The node the whole of <paramref name="letters"/> leads to, or -1.</summary>
+        public int Walk(ReadOnlySpan<char> letters)
         {
-            if (!_byLetters.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(letters, out var list))
+            var node = Root;
+            for (var i = 0; i < letters.Length && node >= 0; i++)
+                node = Step(node, letters[i]);
+            return node;
+        }
+
+        /// <summary>The first pattern ending at <paramref name="node"/> whose letter counts the text's runs (from <paramref name="offset"/>) reach.</summary>
+        public string? Find(int node, ReadOnlySpan<int> counts, int offset)
+        {
+            if (_frozenPatterns[node] is not { } patterns)
                 return null;
-            foreach (var (patternCounts, entry) in list)
+            foreach (var (patternCounts, entry) in patterns)
             {
                 var matches = true;
                 for (var i = 0; i < patternCounts.Length && matches; i++)

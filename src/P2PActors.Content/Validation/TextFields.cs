@@ -3,7 +3,19 @@ using P2PActors.Content.Model;
 namespace P2PActors.Content.Validation;
 
 /// <summary>A text field of some content: its JSON path, value and bounds.</summary>
-internal readonly record struct TextField(string Path, string Value, int MaxLength, bool Required, bool Multiline);
+internal readonly record struct TextField(FieldPath Path, string Value, int MaxLength, bool Required, bool Multiline);
+
+/// <summary>
+/// A JSON path such as <c>lines[3].choices[1].text</c>, kept in pieces: validators walk every field of every
+/// proposal, and the path is only ever spelled out for a field that breaks a rule.
+/// </summary>
+internal readonly record struct FieldPath(string Head, int Index = -1, string Middle = "", int SubIndex = -1, string Tail = "")
+{
+    public static implicit operator FieldPath(string path) => new(path);
+
+    public override string ToString() =>
+        Index < 0 ? Head : SubIndex < 0 ? $"{Head}{Index}{Middle}" : $"{Head}{Index}{Middle}{SubIndex}{Tail}";
+}
 
 /// <summary>
 /// Every string a piece of content carries — names, descriptions, titles, objective targets, backstory,
@@ -20,9 +32,9 @@ internal static class TextFields
                 yield return new("name", c.Name, limits.MaxNameLength, true, false);
                 yield return new("backstory", c.Backstory, limits.MaxBackstoryLength, true, true);
                 for (var i = 0; i < c.Appearance.Palette.Count; i++)
-                    yield return new($"appearance.palette[{i}]", c.Appearance.Palette[i], limits.MaxShortTextLength, true, false);
+                    yield return new(new("appearance.palette[", i, "]"), c.Appearance.Palette[i], limits.MaxShortTextLength, true, false);
                 for (var i = 0; i < c.Appearance.Features.Count; i++)
-                    yield return new($"appearance.features[{i}]", c.Appearance.Features[i], limits.MaxShortTextLength, true, false);
+                    yield return new(new("appearance.features[", i, "]"), c.Appearance.Features[i], limits.MaxShortTextLength, true, false);
                 break;
             case Item i:
                 yield return new("name", i.Name, limits.MaxNameLength, true, false);
@@ -32,9 +44,9 @@ internal static class TextFields
                 yield return new("title", q.Title, limits.MaxTitleLength, true, false);
                 yield return new("description", q.Description, limits.MaxDescriptionLength, true, true);
                 for (var i = 0; i < q.Objectives.Count; i++)
-                    yield return new($"objectives[{i}].target", q.Objectives[i].Target, limits.MaxShortTextLength, true, false);
+                    yield return new(new("objectives[", i, "].target"), q.Objectives[i].Target, limits.MaxShortTextLength, true, false);
                 for (var i = 0; i < q.Rewards.Items.Count; i++)
-                    yield return new($"rewards.items[{i}].name", q.Rewards.Items[i].Name, limits.MaxNameLength, true, false);
+                    yield return new(new("rewards.items[", i, "].name"), q.Rewards.Items[i].Name, limits.MaxNameLength, true, false);
                 break;
             case GameMap m:
                 yield return new("name", m.Name, limits.MaxNameLength, true, false);
@@ -45,14 +57,14 @@ internal static class TextFields
                 for (var l = 0; l < d.Lines.Count; l++)
                 {
                     var line = d.Lines[l];
-                    yield return new($"lines[{l}].id", line.Id, limits.MaxShortTextLength, true, false);
-                    yield return new($"lines[{l}].speaker", line.Speaker, limits.MaxNameLength, true, false);
-                    yield return new($"lines[{l}].text", line.Text, limits.MaxDialogTextLength, true, true);
+                    yield return new(new("lines[", l, "].id"), line.Id, limits.MaxShortTextLength, true, false);
+                    yield return new(new("lines[", l, "].speaker"), line.Speaker, limits.MaxNameLength, true, false);
+                    yield return new(new("lines[", l, "].text"), line.Text, limits.MaxDialogTextLength, true, true);
                     for (var c = 0; c < line.Choices.Count; c++)
                     {
-                        yield return new($"lines[{l}].choices[{c}].text", line.Choices[c].Text, limits.MaxChoiceTextLength, true, false);
+                        yield return new(new("lines[", l, "].choices[", c, "].text"), line.Choices[c].Text, limits.MaxChoiceTextLength, true, false);
                         if (line.Choices[c].Next is { } next)
-                            yield return new($"lines[{l}].choices[{c}].next", next, limits.MaxShortTextLength, true, false);
+                            yield return new(new("lines[", l, "].choices[", c, "].next"), next, limits.MaxShortTextLength, true, false);
                     }
                 }
                 break;
@@ -66,6 +78,9 @@ internal static class TextFields
     /// </summary>
     public static int? FindInvalidCharacter(string text, bool multiline)
     {
+        // Printable ASCII, the usual case, holds none of them.
+        if (text.AsSpan().IndexOfAnyExceptInRange(' ', '~') < 0)
+            return null;
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];

@@ -4,13 +4,12 @@ using System.Text;
 
 namespace P2PActors.Content.Validation;
 
-/// <summary>One word of normalised text, as the profanity filter sees it.</summary>
-/// <param name="Raw">Letters, digits and leet symbols as written (after folding).</param>
-/// <param name="Text">The word with leetspeak read as letters (digits kept when <see cref="IsNumber"/>).</param>
+/// <summary>One word of folded text, as the profanity filter sees it: where it is, not a copy.</summary>
+/// <param name="Start">Index of its first character in the folded text.</param>
+/// <param name="End">Index just past its last character.</param>
 /// <param name="SpaceBefore">Whether whitespace (not just punctuation) separates it from the previous word.</param>
 /// <param name="IsNumber">Digits without any letter: a number such as "10" or "3.5", not leetspeak.</param>
-/// <param name="HasLetter">Whether the word as written contains a real letter.</param>
-internal readonly record struct TextToken(string Raw, string Text, bool SpaceBefore, bool IsNumber, bool HasLetter);
+internal readonly record struct TextSpan(int Start, int End, bool SpaceBefore, bool IsNumber);
 
 /// <summary>
 /// Undoes the usual tricks for slipping a word past a filter: folds case, accents, look-alike letters
@@ -101,20 +100,28 @@ internal static class TextNormalizer
         _ => c,
     };
 
-    private static readonly System.Buffers.SearchValues<char> LeetCharacters = System.Buffers.SearchValues.Create("01345789@$!");
-
-    public static string ReadLeet(string word) => word.AsSpan().IndexOfAny(LeetCharacters) < 0
-        ? word
-        : string.Create(word.Length, word, static (span, w) =>
-        {
-            for (var i = 0; i < w.Length; i++)
-                span[i] = ReadLeet(w[i]);
-        });
-
-    /// <summary>Splits folded text into words; every other character is a separator.</summary>
-    public static List<TextToken> Tokenize(string folded)
+    /// <summary>
+    /// <see cref="Fold"/> for ASCII text, into <paramref name="into"/> (at least as long as the text) without
+    /// allocating; returns the folded length.
+    /// </summary>
+    public static int FoldAscii(ReadOnlySpan<char> text, Span<char> into)
     {
-        var tokens = new List<TextToken>();
+        var length = 0;
+        foreach (var c in text)
+        {
+            if (c is not ('\'' or '`'))
+                into[length++] = char.ToLowerInvariant(c);
+        }
+        return length;
+    }
+
+    /// <summary>
+    /// Splits folded text into words, written to <paramref name="into"/> (at least as long as the text);
+    /// every other character is a separator. Returns the number of words.
+    /// </summary>
+    public static int Tokenize(ReadOnlySpan<char> folded, Span<TextSpan> into)
+    {
+        var count = 0;
         var spaceBefore = true;
         var i = 0;
         while (i < folded.Length)
@@ -135,19 +142,13 @@ internal static class TextNormalizer
                 end--;
             if (end == start)
                 continue;
-            var raw = folded[start..end];
-            var hasLetter = false;
             var allDigits = true;
-            foreach (var c in raw)
-            {
-                hasLetter |= char.IsLetter(c);
+            foreach (var c in folded[start..end])
                 allDigits &= char.IsDigit(c);
-            }
             // A leet symbol makes it a word: "4$$" reads "ass", while "1337" stays a number.
-            var isNumber = allDigits;
-            tokens.Add(new TextToken(raw, isNumber ? raw : ReadLeet(raw), spaceBefore, isNumber, hasLetter));
+            into[count++] = new TextSpan(start, end, spaceBefore, allDigits);
             spaceBefore = false;
         }
-        return tokens;
+        return count;
     }
 }

@@ -1,0 +1,167 @@
+using System.Collections.Frozen;
+using System.Globalization;
+using System.Text;
+
+using P2PActors.Content.Validation;
+
+namespace P2PActors.Content.Tests.Validation.Reference;
+
+/// <summary>One word of normalised text, as the profanity filter sees it.</summary>
+/// <param name="Raw">Letters, digits and leet symbols as written (after folding).</param>
+/// <param name="Text">The word with leetspeak read as letters (digits kept when <see cref="IsNumber"/>).</param>
+/// <param name="SpaceBefore">Whether whitespace (not just punctuation) separates it from the previous word.</param>
+/// <param name="IsNumber">Digits without any letter: a number such as "10" or "3.5", not leetspeak.</param>
+/// <param name="HasLetter">Whether the word as written contains a real letter.</param>
+internal readonly record struct ReferenceTextToken(string Raw, string Text, bool SpaceBefore, bool IsNumber, bool HasLetter);
+
+/// <summary>
+/// Test oracle: verbatim copy of the text normaliser before the speed rewrite.
+/// Undoes the usual tricks for slipping a word past a filter: folds case, accents, look-alike letters
+/// (Cyrillic, Greek, fullwidth, mathematical alphabets) and invisible characters, then splits the text
+/// into words and reads leetspeak. Repeated letters and separators are handled by the matcher.
+/// </summary>
+internal static class ReferenceTextNormalizer
+{
+    private static readonly FrozenDictionary<int, string> Confusables = LoadConfusables();
+
+    private static FrozenDictionary<int, string> LoadConfusables()
+    {
+        var map = new Dictionary<int, string>();
+        foreach (var line in ReadConfusables())
+        {
+            var trimmed = line.Trim();
+            if (trimmed.Length == 0 || trimmed[0] == '#')
+                continue;
+            var parts = trimmed.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            map[int.Parse(parts[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture)] = parts[1];
+        }
+        return map.ToFrozenDictionary();
+    }
+
+    /// <summary>Lower-cases and folds every character to its plain-letter reading; drops marks, apostrophes and invisible characters.</summary>
+    public static string Fold(string text)
+    {
+        if (Ascii.IsValid(text))
+        {
+            var lower = text.ToLowerInvariant();
+            return lower.AsSpan().IndexOfAny('\'', '`') < 0 ? lower : lower.Replace("'", "").Replace("`", "");
+        }
+
+        // With ICU this splits accented letters into base + mark (the marks are dropped below); under
+        // invariant globalization it is a no-op and the shipped confusables table does the folding.
+        try
+        {
+            text = text.Normalize(NormalizationForm.FormD);
+        }
+        catch (ArgumentException)
+        {
+            // Unpaired surrogates cannot be normalised; fold what is there.
+        }
+
+        var builder = new StringBuilder(text.Length);
+        foreach (var rune in text.EnumerateRunes())
+        {
+            switch (Rune.GetUnicodeCategory(rune))
+            {
+                case UnicodeCategory.NonSpacingMark:
+                case UnicodeCategory.EnclosingMark:
+                case UnicodeCategory.SpacingCombiningMark:
+                case UnicodeCategory.Format:
+                    continue;
+            }
+            if (IsApostrophe(rune.Value))
+                continue;
+            if (rune.IsAscii)
+                builder.Append(char.ToLowerInvariant((char)rune.Value));
+            else if (Confusables.TryGetValue(rune.Value, out var folded) ||
+                     Confusables.TryGetValue(Rune.ToLowerInvariant(rune).Value, out folded))
+                builder.Append(folded);
+            else
+                builder.Append(Rune.ToLowerInvariant(rune).ToString());
+        }
+        return builder.ToString();
+    }
+
+    private static bool IsApostrophe(int c) => c is '\'' or '`' or 0x2018 or 0x2019 or 0x02BC or 0x00B4;
+
+    private static bool IsLeetSymbol(char c) => c is '@' or '$' or '!';
+
+    private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || IsLeetSymbol(c);
+
+    public static char ReadLeet(char c) => c switch
+    {
+        '0' => 'o',
+        '1' => 'i',
+        '3' => 'e',
+        '4' => 'a',
+        '5' => 's',
+        '7' => 't',
+        '8' => 'b',
+        '9' => 'g',
+        '@' => 'a',
+        '$' => 's',
+        '!' => 'i',
+        _ => c,
+    };
+
+    private static readonly System.Buffers.SearchValues<char> LeetCharacters = System.Buffers.SearchValues.Create("01345789@$!");
+
+    public static string ReadLeet(string word) => word.AsSpan().IndexOfAny(LeetCharacters) < 0
+        ? word
+        : string.Create(word.Length, word, static (span, w) =>
+        {
+            for (var i = 0; i < w.Length; i++)
+                span[i] = ReadLeet(w[i]);
+        });
+
+    /// <summary>Splits folded text into words; every other character is a separator.</summary>
+    public static List<ReferenceTextToken> Tokenize(string folded)
+    {
+        var tokens = new List<ReferenceTextToken>();
+        var spaceBefore = true;
+        var i = 0;
+        while (i < folded.Length)
+        {
+            if (!IsWordChar(folded[i]))
+            {
+                if (char.IsWhiteSpace(folded[i]) || char.IsSeparator(folded[i]))
+                    spaceBefore = true;
+                i++;
+                continue;
+            }
+            var start = i;
+            while (i < folded.Length && IsWordChar(folded[i]))
+                i++;
+            // A '!' that ends a word is punctuation ("hello!"); inside a word it is leet ("sh!t").
+            var end = i;
+            while (end > start && folded[end - 1] == '!')
+                end--;
+            if (end == start)
+                continue;
+            var raw = folded[start..end];
+            var hasLetter = false;
+            var allDigits = true;
+            foreach (var c in raw)
+            {
+                hasLetter |= char.IsLetter(c);
+                allDigits &= char.IsDigit(c);
+            }
+            // A leet symbol makes it a word: "4$$" reads "ass", while "1337" stays a number.
+            var isNumber = allDigits;
+            tokens.Add(new ReferenceTextToken(raw, isNumber ? raw : ReadLeet(raw), spaceBefore, isNumber, hasLetter));
+            spaceBefore = false;
+        }
+        return tokens;
+    }
+
+    private static IEnumerable<string> ReadConfusables()
+    {
+        var assembly = typeof(ProfanityFilter).Assembly;
+        var resource = assembly.GetManifestResourceNames().Single(name => name.EndsWith(".confusables.txt", StringComparison.Ordinal));
+        using var reader = new StreamReader(assembly.GetManifestResourceStream(resource)!);
+        var lines = new List<string>();
+        while (reader.ReadLine() is { } line)
+            lines.Add(line);
+        return lines;
+    }
+}
