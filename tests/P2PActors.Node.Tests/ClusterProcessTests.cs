@@ -113,10 +113,19 @@ public sealed partial class ClusterProcessTests
             var body = await generated.Content.ReadAsStringAsync();
             Assert.Equal(HttpStatusCode.OK, generated.StatusCode);
             var contentId = JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
-            using var share = await node1.PostAsync("/api/catalog",
-                new StringContent($$"""{ "contentId": "{{contentId}}", "author": "traveller" }""", Encoding.UTF8, "application/json"));
-            // Three validators: all three must approve (threshold ⌊2·3/3⌋+1 = 3) before the content is shared.
+            // Three validators: all three must approve (threshold ⌊2·3/3⌋+1 = 3) before the content is shared. The
+            // first vote between freshly started processes can outlast the 500 ms decision timeout; "undecided" (503)
+            // says to try again, as a client would.
+            HttpResponseMessage share;
+            var attempts = 0;
+            do
+            {
+                share = await node1.PostAsync("/api/catalog",
+                    new StringContent($$"""{ "contentId": "{{contentId}}", "author": "traveller" }""", Encoding.UTF8, "application/json"));
+            }
+            while (share.StatusCode == HttpStatusCode.ServiceUnavailable && ++attempts < 5);
             Assert.True(share.StatusCode == HttpStatusCode.Created, await share.Content.ReadAsStringAsync());
+            share.Dispose();
             var fetchDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
             while (true)
             {
