@@ -76,6 +76,8 @@ public static class VoteRoundHarness
         var decision = new ConcurrentBag<double>();
         var counts = new ConcurrentDictionary<ProposalDecision, int>();
         var tasks = new List<Task>(content.Length);
+        using var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         for (var i = 0; i < content.Length; i++)
         {
@@ -86,9 +88,12 @@ public static class VoteRoundHarness
         }
         await Task.WhenAll(tasks);
         watch.Stop();
+        process.Refresh();
+        var cpuPerItem = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds / content.Length;
         var sorted = decision.ToList();
+        Console.WriteLine($"DEBUG batches {ConsensusCoordinator.DebugBatches} proposals {ConsensusCoordinator.DebugProposals}");
         Console.WriteLine($"{n} nodes, {inflight} in flight across all proposers ({content.Length} items, load {LoadAverage()}): " +
-                          $"{content.Length / watch.Elapsed.TotalSeconds:F0} validated items/s; decision p50 {P(sorted, 50):F2} ms p99 {P(sorted, 99):F2} ms; " +
+                          $"{content.Length / watch.Elapsed.TotalSeconds:F0} validated items/s, CPU {cpuPerItem:F2} ms per item; decision p50 {P(sorted, 50):F2} ms p99 {P(sorted, 99):F2} ms; " +
                           string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key.ToString().ToLowerInvariant()} {c.Value}")));
 
         async Task Propose(ConsensusClient client, GameContent item)

@@ -41,7 +41,13 @@ public sealed class ConsensusCoordinator : ReceiveActor
     private readonly bool _trustOwnVotes;
     private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    /// <summary>Proposals waiting for the next flush, per validator endpoint; each list is handed over whole, never reused.</summary>
+    private readonly Dictionary<IActorRef, List<Proposal>> _outbox = [];
+    private int _outboxCount;
+    private long _outboxBytes;
+    private bool _flushQueued;
     private long _sequence;
+    public static long DebugBatches, DebugProposals;
 
     public ConsensusCoordinator(ConsensusOptions options, ConsensusSnapshot snapshot, IActorRef registry, string selfValidatorId)
     {
@@ -54,8 +60,14 @@ public sealed class ConsensusCoordinator : ReceiveActor
         _proposer = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
 
         Receive<Propose>(Handle);
-        Receive<Vote>(Handle);
-        Receive<ProposalRefused>(Handle);
+        Receive<Vote>(vote => Handle(vote, Sender));
+        Receive<ProposalRefused>(refused => Handle(refused, Sender));
+        Receive<VoteBatch>(Handle);
+        Receive<FlushProposals>(_ =>
+        {
+            _flushQueued = false;
+            Flush();
+        });
         Receive<ProposalTimeout>(Handle);
     }
 
@@ -92,20 +104,40 @@ public sealed class ConsensusCoordinator : ReceiveActor
             Sender.Tell(Immediate(propose.ContentId ?? "", ProposalDecision.Rejected, set, [ValidatorActor.MalformedId], [], start));
             return;
         }
-        if (propose.Json.Length > _options.MaxContentBytes || Encoding.UTF8.GetByteCount(propose.Json) > _options.MaxContentBytes)
+        var bytes = propose.Json.Length > _options.MaxContentBytes ? propose.Json.Length : Encoding.UTF8.GetByteCount(propose.Json);
+        if (bytes > _options.MaxContentBytes)
         {
             Sender.Tell(Immediate(propose.ContentId, ProposalDecision.Rejected, set, [ValidatorActor.Oversized], [], start));
             return;
         }
 
-        var proposal = new Proposal(propose.Json, propose.ContentId, set.Epoch, set.Hash, _proposer);
+        // Wall clock, for validators in other processes: past it, nobody waits for their vote any more.
+        var deadline = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + (long)_options.DecisionTimeout.TotalMilliseconds;
+        var proposal = new Proposal(propose.Json, propose.ContentId, set.Epoch, set.Hash, _proposer, deadline);
+        if (_outboxCount > 0 && (_outboxCount >= ProposalBatch.MaxProposals || _outboxBytes + bytes > ProposalBatch.TargetBytes))
+            Flush();
         List<string>? unreachable = null;
         foreach (var member in set.Members)
         {
             if (view.Endpoints.TryGetValue(member, out var endpoint))
-                endpoint.Validator.Tell(proposal, Self);
+            {
+                if (!_outbox.TryGetValue(endpoint.Validator, out var queued))
+                    _outbox[endpoint.Validator] = queued = new List<Proposal>(8);
+                queued.Add(proposal);
+            }
             else
+            {
                 (unreachable ??= []).Add(member);
+            }
+        }
+        _outboxCount++;
+        _outboxBytes += bytes;
+        if (!_flushQueued)
+        {
+            // Zero-linger batching: whatever reaches the mailbox before this flush travels in the same batch, so a
+            // lone proposal leaves at once and a busy coordinator sends few, full batches.
+            _flushQueued = true;
+            Self.Tell(FlushProposals.Instance);
         }
         var pending = new Pending(propose.Json, VoteTally.Start(propose.ContentId, set.Epoch, view.Registry), ++_sequence, start, unreachable ?? (IReadOnlyList<string>)[]);
         pending.Waiters.Add(Sender);
@@ -114,7 +146,41 @@ public sealed class ConsensusCoordinator : ReceiveActor
         _pending[propose.ContentId] = pending;
     }
 
-    private void Handle(Vote vote)
+    /// <summary>Sends every validator its queued proposals, one <see cref="ProposalBatch"/> each.</summary>
+    private void Flush()
+    {
+        if (_outboxCount == 0)
+            return;
+        foreach (var (validator, proposals) in _outbox)
+        {
+            if (proposals.Count > 0)
+            {
+                System.Threading.Interlocked.Increment(ref DebugBatches);
+                System.Threading.Interlocked.Add(ref DebugProposals, proposals.Count);
+                validator.Tell(new ProposalBatch(proposals), Self);
+            }
+        }
+        // The lists now belong to the batches (a local validator reads them by reference): start new ones.
+        _outbox.Clear();
+        _outboxCount = 0;
+        _outboxBytes = 0;
+    }
+
+    private void Handle(VoteBatch batch)
+    {
+        if (batch.Problem() is { } problem)
+        {
+            _log.Warning("Ignoring a vote batch from {0}: {1}", Sender.Path.Address, problem);
+            return;
+        }
+        var sender = Sender;
+        foreach (var vote in batch.Votes)
+            Handle(vote, sender);
+        foreach (var refused in batch.Refusals)
+            Handle(refused, sender);
+    }
+
+    private void Handle(Vote vote, IActorRef sender)
     {
         if (vote?.ContentId is null || vote.ValidatorId is null || !_pending.TryGetValue(vote.ContentId, out var pending))
             return;
@@ -133,7 +199,7 @@ public sealed class ConsensusCoordinator : ReceiveActor
                 return;
             pending.Tally = pending.Tally.Add(first).Tally;
         }
-        var own = _trustOwnVotes && Sender.Path.Address.HasLocalScope && vote.ValidatorId == _selfValidatorId;
+        var own = _trustOwnVotes && sender.Path.Address.HasLocalScope && vote.ValidatorId == _selfValidatorId;
         var step = pending.Tally.Add(vote, signatureVerified: own);
         pending.Tally = step.Tally;
         switch (step.Disposition)
@@ -149,14 +215,14 @@ public sealed class ConsensusCoordinator : ReceiveActor
             TryDecide(vote.ContentId, pending);
     }
 
-    private void Handle(ProposalRefused refused)
+    private void Handle(ProposalRefused refused, IActorRef sender)
     {
         if (refused?.ContentId is null || !_pending.TryGetValue(refused.ContentId, out var pending) || pending.Outcome is not null)
             return;
         // Refusals are unsigned; only the validator's own node may speak for it, and it only ever hastens "undecided".
         var view = _snapshot.View;
         if (refused.ValidatorId is null || !pending.Tally.Set.Contains(refused.ValidatorId) ||
-            !view.Endpoints.TryGetValue(refused.ValidatorId, out var endpoint) || !SameNode(Sender, endpoint.Validator))
+            !view.Endpoints.TryGetValue(refused.ValidatorId, out var endpoint) || !SameNode(sender, endpoint.Validator))
             return;
         pending.Refusals[refused.ValidatorId] = refused.Reason ?? "refused";
         TryDecide(refused.ContentId, pending);

@@ -4,6 +4,7 @@ using System.Text;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.DistributedData;
+using Akka.Event;
 using P2PActors.Cluster.State;
 using P2PActors.Content.Model;
 using P2PActors.Content.Validation;
@@ -26,6 +27,7 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
     public const string RateLimited = "rate-limited";
     public const string UnknownEpoch = "unknown-epoch";
     public const string MalformedId = "proposal.malformed-id";
+    public const string Expired = "proposal.expired";
 
     private const int MaxTrackedProposers = 4096;
 
@@ -36,6 +38,7 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
     private readonly ContentValidator _validator = new();
     private readonly Dictionary<Address, TokenBucket> _buckets = [];
     private readonly string _selfAddress;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
     private StateKeys? _keys;
     private long _delayed;
 
@@ -53,6 +56,7 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
                 Sender.Tell(new IdentityProof(_identity.ValidatorId, c.Nonce, _identity.Sign(IdentityProofs.SignedBytes(c.Nonce, _selfAddress))));
         });
         Receive<Proposal>(Handle);
+        Receive<ProposalBatch>(Handle);
         Receive<ConsensusProtocol.DelayedReply>(d => d.To.Tell(d.Message, Self));
         Receive<UpdateSuccess>(_ => { });
         Receive<IUpdateFailure>(_ => { });
@@ -67,37 +71,78 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
     {
         if (_byzantine.Mode == ByzantineMode.Silent)
             return;
+        var votes = new List<Vote>(2);
+        var refusals = new List<ProposalRefused>(1);
+        Serve(proposal, Sender, votes, refusals);
+        foreach (var refusal in refusals)
+            Sender.Tell(refusal);
+        foreach (var vote in votes)
+            Answer(vote);
+    }
+
+    private void Handle(ProposalBatch batch)
+    {
+        if (_byzantine.Mode == ByzantineMode.Silent)
+            return;
+        if (batch.Problem(_options.MaxContentBytes) is { } problem)
+        {
+            // Nothing in it is worth a vote; its proposer's timeout settles whatever it carried.
+            _log.Warning("Ignoring a proposal batch from {0}: {1}", Sender.Path.Address, problem);
+            return;
+        }
+        var votes = new List<Vote>(batch.Proposals.Count);
+        var refusals = new List<ProposalRefused>();
+        foreach (var proposal in batch.Proposals)
+        {
+            if (proposal is null)
+                continue;
+            Serve(proposal, Sender, votes, refusals);
+        }
+        if (votes.Count > 0 || refusals.Count > 0)
+            Answer(new VoteBatch(votes, refusals));
+    }
+
+    /// <summary>The cheap refusals, then the verdict: what this node answers to one proposal, added to the lists.</summary>
+    private void Serve(Proposal proposal, IActorRef sender, List<Vote> votes, List<ProposalRefused> refusals)
+    {
         var contentId = proposal.ContentId;
         if (contentId is not { Length: > 0 and <= Vote.MaxContentIdLength } || proposal.Json is null)
         {
-            Refuse(contentId ?? "", MalformedId);
+            refusals.Add(Refusal(contentId ?? "", MalformedId));
             return;
         }
-        if (!TakeToken(Sender.Path.Address))
+        if (!TakeToken(sender.Path.Address))
         {
-            Refuse(contentId, RateLimited);
+            refusals.Add(Refusal(contentId, RateLimited));
             return;
         }
         var current = _snapshot.View.Current;
         if (current is null || proposal.Epoch != current.Epoch || !string.Equals(proposal.SetHash, current.Hash, StringComparison.Ordinal))
         {
-            Refuse(contentId, current is null
+            refusals.Add(Refusal(contentId, current is null
                 ? $"{UnknownEpoch}: this validator has no validator set yet"
-                : $"{UnknownEpoch}: this validator votes in epoch {current.Epoch} (set {current.Hash[..12]}), not {proposal.Epoch}");
+                : $"{UnknownEpoch}: this validator votes in epoch {current.Epoch} (set {current.Hash[..12]}), not {proposal.Epoch}"));
+            return;
+        }
+        if (proposal.Deadline > 0 && DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() > proposal.Deadline)
+        {
+            // The proposer has stopped waiting: validating now would only slow down the proposals still wanted.
+            refusals.Add(Refusal(contentId, Expired));
             return;
         }
         var (approve, rules, content) = Judge(proposal.Json, contentId);
         var honest = _identity.Vote(contentId, current.Epoch, approve, rules);
-        var votes = _byzantine.Respond(honest);
+        votes.AddRange(_byzantine.Respond(honest));
         if (_byzantine.ForgesCatalogEntries && !approve)
             ForgeCatalogEntry(contentId, content, current);
-        foreach (var vote in votes)
-        {
-            if (_byzantine.DelaysAnswers)
-                Timers.StartSingleTimer(++_delayed, new ConsensusProtocol.DelayedReply(Sender, vote), _options.DecisionTimeout * 2);
-            else
-                Sender.Tell(vote);
-        }
+    }
+
+    private void Answer(object reply)
+    {
+        if (_byzantine.DelaysAnswers)
+            Timers.StartSingleTimer(++_delayed, new ConsensusProtocol.DelayedReply(Sender, reply), _options.DecisionTimeout * 2);
+        else
+            Sender.Tell(reply);
     }
 
     /// <summary>The honest verdict: size before parsing, then parse, id, and every local rule.</summary>
@@ -140,8 +185,7 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
         return bucket.TryTake(now);
     }
 
-    private void Refuse(string contentId, string reason) =>
-        Sender.Tell(new ProposalRefused(contentId, _identity.ValidatorId, reason));
+    private ProposalRefused Refusal(string contentId, string reason) => new(contentId, _identity.ValidatorId, reason);
 
     /// <summary>
     /// <see cref="ByzantineMode.ForgeSignatures"/>: puts content the honest rules reject into the replicated catalog,
