@@ -20,11 +20,12 @@ public sealed class ConsensusCoordinator : ReceiveActor
     private sealed class Pending(string json, VoteTally tally, long sequence, long startTicks, IReadOnlyList<string> unreachable)
     {
         public string Json { get; } = json;
-        public List<(Propose Propose, IActorRef Sender)>? Queued { get; set; }
+        public List<(Propose Propose, object Waiter)>? Queued { get; set; }
         public VoteTally Tally { get; set; } = tally;
         public long Sequence { get; } = sequence;
         public long StartTicks { get; } = startTicks;
-        public List<IActorRef> Waiters { get; } = new(1);
+        /// <summary>Who wants the outcome: actors (an ask) or tasks (<see cref="ProposeAll"/>).</summary>
+        public List<object> Waiters { get; } = new(1);
         public Dictionary<string, string> Refusals { get; } = new(StringComparer.Ordinal);
         /// <summary>First votes that arrived after the decision: kept unverified, checked only if a second one follows.</summary>
         public Dictionary<string, Vote>? Late { get; set; }
@@ -47,7 +48,6 @@ public sealed class ConsensusCoordinator : ReceiveActor
     private long _outboxBytes;
     private bool _flushQueued;
     private long _sequence;
-    public static long DebugBatches, DebugProposals;
 
     public ConsensusCoordinator(ConsensusOptions options, ConsensusSnapshot snapshot, IActorRef registry, string selfValidatorId)
     {
@@ -59,10 +59,18 @@ public sealed class ConsensusCoordinator : ReceiveActor
         _registry = registry;
         _proposer = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
 
-        Receive<Propose>(Handle);
+        Receive<Propose>(propose => Start(propose, Sender));
+        Receive<ProposeAll>(all =>
+        {
+            if (all.Items is null || all.Replies is null || all.Items.Count != all.Replies.Count)
+                return;
+            for (var i = 0; i < all.Items.Count; i++)
+                Start(all.Items[i], all.Replies[i]);
+        });
+        Receive<Requeued>(requeued => Start(requeued.Propose, requeued.Waiter));
         Receive<Vote>(vote => Handle(vote, Sender));
         Receive<ProposalRefused>(refused => Handle(refused, Sender));
-        Receive<VoteBatch>(Handle);
+        Receive<VoteBundle>(Handle);
         Receive<FlushProposals>(_ =>
         {
             _flushQueued = false;
@@ -74,7 +82,7 @@ public sealed class ConsensusCoordinator : ReceiveActor
     public static Props Props(ConsensusOptions options, ConsensusSnapshot snapshot, IActorRef registry, string selfValidatorId) =>
         Akka.Actor.Props.Create(() => new ConsensusCoordinator(options, snapshot, registry, selfValidatorId));
 
-    private void Handle(Propose propose)
+    private void Start(Propose propose, object waiter)
     {
         var start = Stopwatch.GetTimestamp();
         if (_pending.TryGetValue(propose.ContentId, out var running))
@@ -82,32 +90,32 @@ public sealed class ConsensusCoordinator : ReceiveActor
             if (!string.Equals(running.Json, propose.Json, StringComparison.Ordinal))
             {
                 // Votes name the content id, not the body: a different body under the same id waits for its own vote.
-                (running.Queued ??= []).Add((propose, Sender));
+                (running.Queued ??= []).Add((propose, waiter));
                 return;
             }
             // The same content proposed again while its vote runs: one vote, every caller gets its outcome.
             if (running.Outcome is { } outcome)
-                Sender.Tell(outcome);
+                Answer(waiter, outcome);
             else
-                running.Waiters.Add(Sender);
+                running.Waiters.Add(waiter);
             return;
         }
 
         var view = _snapshot.View;
         if (view.Current is not { } set)
         {
-            Sender.Tell(Immediate(propose.ContentId, ProposalDecision.Undecided, null, [], ["no validator set yet: not every cluster member has proved its validator key"], start));
+            Answer(waiter, Immediate(propose.ContentId, ProposalDecision.Undecided, null, [], ["no validator set yet: not every cluster member has proved its validator key"], start));
             return;
         }
         if (string.IsNullOrEmpty(propose.ContentId) || propose.ContentId.Length > Vote.MaxContentIdLength)
         {
-            Sender.Tell(Immediate(propose.ContentId ?? "", ProposalDecision.Rejected, set, [ValidatorActor.MalformedId], [], start));
+            Answer(waiter, Immediate(propose.ContentId ?? "", ProposalDecision.Rejected, set, [ValidatorActor.MalformedId], [], start));
             return;
         }
         var bytes = propose.Json.Length > _options.MaxContentBytes ? propose.Json.Length : Encoding.UTF8.GetByteCount(propose.Json);
         if (bytes > _options.MaxContentBytes)
         {
-            Sender.Tell(Immediate(propose.ContentId, ProposalDecision.Rejected, set, [ValidatorActor.Oversized], [], start));
+            Answer(waiter, Immediate(propose.ContentId, ProposalDecision.Rejected, set, [ValidatorActor.Oversized], [], start));
             return;
         }
 
@@ -140,7 +148,7 @@ public sealed class ConsensusCoordinator : ReceiveActor
             Self.Tell(FlushProposals.Instance);
         }
         var pending = new Pending(propose.Json, VoteTally.Start(propose.ContentId, set.Epoch, view.Registry), ++_sequence, start, unreachable ?? (IReadOnlyList<string>)[]);
-        pending.Waiters.Add(Sender);
+        pending.Waiters.Add(waiter);
         pending.Timer = Context.System.Scheduler.ScheduleTellOnceCancelable(
             _options.DecisionTimeout, Self, new ProposalTimeout(propose.ContentId, pending.Sequence), Self);
         _pending[propose.ContentId] = pending;
@@ -154,11 +162,7 @@ public sealed class ConsensusCoordinator : ReceiveActor
         foreach (var (validator, proposals) in _outbox)
         {
             if (proposals.Count > 0)
-            {
-                System.Threading.Interlocked.Increment(ref DebugBatches);
-                System.Threading.Interlocked.Add(ref DebugProposals, proposals.Count);
                 validator.Tell(new ProposalBatch(proposals), Self);
-            }
         }
         // The lists now belong to the batches (a local validator reads them by reference): start new ones.
         _outbox.Clear();
@@ -166,7 +170,7 @@ public sealed class ConsensusCoordinator : ReceiveActor
         _outboxBytes = 0;
     }
 
-    private void Handle(VoteBatch batch)
+    private void Handle(VoteBundle batch)
     {
         if (batch.Problem() is { } problem)
         {
@@ -271,16 +275,24 @@ public sealed class ConsensusCoordinator : ReceiveActor
         _pending.Remove(contentId);
         if (pending.Queued is null)
             return;
-        foreach (var (propose, sender) in pending.Queued)
-            Self.Tell(propose, sender);
+        foreach (var (propose, waiter) in pending.Queued)
+            Self.Tell(new Requeued(propose, waiter));
     }
 
     private static void Reply(Pending pending, ProposalOutcome outcome)
     {
         pending.Outcome = outcome;
         foreach (var waiter in pending.Waiters)
-            waiter.Tell(outcome);
+            Answer(waiter, outcome);
         pending.Waiters.Clear();
+    }
+
+    private static void Answer(object waiter, ProposalOutcome outcome)
+    {
+        if (waiter is TaskCompletionSource<ProposalOutcome> task)
+            task.TrySetResult(outcome);
+        else
+            ((IActorRef)waiter).Tell(outcome);
     }
 
     private static ProposalOutcome Outcome(Pending pending, ProposalDecision decision)

@@ -40,6 +40,8 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
     private readonly string _selfAddress;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private StateKeys? _keys;
+    private readonly Queue<(ProposalBatch Batch, IActorRef Sender)> _inbox = new();
+    private bool _workQueued;
     private long _delayed;
 
     public ValidatorActor(ValidatorIdentity identity, ConsensusOptions options, ConsensusSnapshot snapshot)
@@ -57,12 +59,19 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
         });
         Receive<Proposal>(Handle);
         Receive<ProposalBatch>(Handle);
+        Receive<JudgeQueued>(Handle);
         Receive<ConsensusProtocol.DelayedReply>(d => d.To.Tell(d.Message, Self));
         Receive<UpdateSuccess>(_ => { });
         Receive<IUpdateFailure>(_ => { });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Sent to itself when the first batch is queued: judge everything queued since.</summary>
+    private sealed class JudgeQueued
+    {
+        public static readonly JudgeQueued Instance = new();
+    }
 
     public static Props Props(ValidatorIdentity identity, ConsensusOptions options, ConsensusSnapshot snapshot) =>
         Akka.Actor.Props.Create(() => new ValidatorActor(identity, options, snapshot));
@@ -77,7 +86,7 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
         foreach (var refusal in refusals)
             Sender.Tell(refusal);
         foreach (var vote in votes)
-            Answer(vote);
+            Answer(Sender, vote);
     }
 
     private void Handle(ProposalBatch batch)
@@ -90,16 +99,56 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
             _log.Warning("Ignoring a proposal batch from {0}: {1}", Sender.Path.Address, problem);
             return;
         }
-        var votes = new List<Vote>(batch.Proposals.Count);
-        var refusals = new List<ProposalRefused>();
-        foreach (var proposal in batch.Proposals)
+        _inbox.Enqueue((batch, Sender));
+        if (!_workQueued)
         {
-            if (proposal is null)
-                continue;
-            Serve(proposal, Sender, votes, refusals);
+            // Zero-linger, like the coordinator's flush: every batch that reaches the mailbox before this message
+            // is judged in the same turn, and each proposer gets one answer for all of them.
+            _workQueued = true;
+            Self.Tell(JudgeQueued.Instance);
         }
-        if (votes.Count > 0 || refusals.Count > 0)
-            Answer(new VoteBatch(votes, refusals));
+    }
+
+    private void Handle(JudgeQueued _)
+    {
+        _workQueued = false;
+        var answers = new Dictionary<IActorRef, (List<Vote> Votes, List<ProposalRefused> Refusals)>();
+        var judged = 0;
+        while (judged < ProposalBatch.MaxProposals && _inbox.TryDequeue(out var next))
+        {
+            var (batch, sender) = next;
+            if (!answers.TryGetValue(sender, out var answer))
+                answers[sender] = answer = (new List<Vote>(batch.Proposals.Count), []);
+            foreach (var proposal in batch.Proposals)
+            {
+                if (proposal is null)
+                    continue;
+                Serve(proposal, sender, answer.Votes, answer.Refusals);
+                judged++;
+            }
+        }
+        foreach (var (sender, (votes, refusals)) in answers)
+            AnswerInBatches(sender, votes, refusals);
+        if (_inbox.Count > 0)
+        {
+            // Answer what is judged before starting on the rest, so a long queue does not hold back every vote.
+            _workQueued = true;
+            Self.Tell(JudgeQueued.Instance);
+        }
+    }
+
+    private void AnswerInBatches(IActorRef to, List<Vote> votes, List<ProposalRefused> refusals)
+    {
+        if (votes.Count + refusals.Count <= VoteBundle.MaxEntries)
+        {
+            if (votes.Count > 0 || refusals.Count > 0)
+                Answer(to, new VoteBundle(votes, refusals));
+            return;
+        }
+        for (var i = 0; i < votes.Count; i += VoteBundle.MaxEntries)
+            Answer(to, new VoteBundle(votes.GetRange(i, Math.Min(VoteBundle.MaxEntries, votes.Count - i)), []));
+        for (var i = 0; i < refusals.Count; i += VoteBundle.MaxEntries)
+            Answer(to, new VoteBundle([], refusals.GetRange(i, Math.Min(VoteBundle.MaxEntries, refusals.Count - i))));
     }
 
     /// <summary>The cheap refusals, then the verdict: what this node answers to one proposal, added to the lists.</summary>
@@ -137,12 +186,12 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
             ForgeCatalogEntry(contentId, content, current);
     }
 
-    private void Answer(object reply)
+    private void Answer(IActorRef to, object reply)
     {
         if (_byzantine.DelaysAnswers)
-            Timers.StartSingleTimer(++_delayed, new ConsensusProtocol.DelayedReply(Sender, reply), _options.DecisionTimeout * 2);
+            Timers.StartSingleTimer(++_delayed, new ConsensusProtocol.DelayedReply(to, reply), _options.DecisionTimeout * 2);
         else
-            Sender.Tell(reply);
+            to.Tell(reply);
     }
 
     /// <summary>The honest verdict: size before parsing, then parse, id, and every local rule.</summary>
