@@ -21,10 +21,10 @@ public sealed class CertificateAdmission(ConsensusSnapshot snapshot, VerifiedSig
     private long _suppressed;
     private long _refused;
 
-    public ConsensusSnapshot Snapshot { get; } = snapshot;
+    public ConsensusSnapshot Snapshot { get; } = snapshot ?? throw new ArgumentNullException(nameof(snapshot));
 
-    /// <summary>The node's verified batch signatures (pass the same instance to the coordinator's tallies to share it).</summary>
-    public VerifiedSignatureCache Signatures { get; } = signatures ?? new VerifiedSignatureCache();
+    /// <summary>Verified batch signatures: by default the node's own, <see cref="ConsensusSnapshot.Signatures"/>.</summary>
+    public VerifiedSignatureCache Signatures { get; } = signatures ?? snapshot.Signatures;
 
     /// <summary>Where refusals are logged; set when the actor system is up.</summary>
     public ILoggingAdapter? Log { get; set; }

@@ -195,6 +195,7 @@ public sealed class VoteBatchTests : IDisposable
         // Another import of the same public key is the same signer.
         Assert.True(ValidatorKeys.TryParse(_validators[0].ValidatorId, out var sameKey));
         Assert.True(votes[2].VerifySignature(sameKey, cache));
+        Assert.Equal(hits + 2, cache.Hits);
     }
 
     [Fact]
@@ -327,6 +328,34 @@ public sealed class VoteBatchTests : IDisposable
         var forged = new Certificate(statements[0].ContentId, _validators.Epoch, _validators.Set.Hash,
             [batches[0][1] with { ContentId = statements[0].ContentId }, batches[1][0], batches[2][0]]);
         Assert.False(admission.Admit(new P2PActors.Cluster.State.CatalogHeader(statements[0].ContentId, P2PActors.Content.Model.ContentType.Item, "Blade", "a", 1, "h", forged)));
+    }
+
+    [Fact]
+    public void A_batch_spread_over_many_tallies_costs_one_signature_check()
+    {
+        var statements = Enumerable.Range(0, 8).Select(i => new VoteStatement(ContentId(i), _validators.Epoch, true, [])).ToArray();
+        var votes = _validators[1].SignBatch(statements);
+        var cache = new VerifiedSignatureCache();
+        for (var i = 0; i < votes.Count; i++)
+        {
+            var tally = VoteTally.Start(statements[i].ContentId, _validators.Epoch, _validators.Registry);
+            Assert.Equal(VoteDisposition.OtherContent, tally.Add(votes[(i + 1) % votes.Count], false, cache).Disposition);
+            Assert.Equal(VoteDisposition.BadSignature, tally.Add(votes[i] with { Approve = false }, false, cache).Disposition);
+            Assert.Equal(VoteDisposition.BadSignature, tally.Add(votes[i] with { Branch = votes[(i + 1) % votes.Count].Branch }, false, cache).Disposition);
+            Assert.Equal(VoteDisposition.Counted, tally.Add(votes[i], false, cache).Disposition);
+        }
+        Assert.Equal(1, cache.Count);
+        Assert.Equal(votes.Count - 1, cache.Hits);
+    }
+
+    [Fact]
+    public void Admission_uses_the_nodes_shared_cache_unless_given_one()
+    {
+        var snapshot = new ConsensusSnapshot();
+        Assert.Same(snapshot.Signatures, new CertificateAdmission(snapshot).Signatures);
+        var own = new VerifiedSignatureCache(16);
+        Assert.Same(own, new CertificateAdmission(snapshot, own).Signatures);
+        Assert.Throws<ArgumentNullException>(() => new CertificateAdmission(null!));
     }
 
     [Fact]
