@@ -7,7 +7,7 @@ namespace P2PActors.Cluster.Consensus;
 /// A validator's signed verdict on one piece of content in one membership epoch. Without a
 /// <see cref="Branch"/> the signature covers <see cref="SignedBytes"/>: every field but the signature,
 /// domain-separated and length-prefixed. With one, the vote was signed as part of a batch: the signature covers
-/// the batch's Merkle root (see <see cref="VoteBatch"/>) and the branch links this vote's
+/// the batch's Merkle root (see <see cref="VoteMerkle"/>) and the branch links this vote's
 /// <see cref="SignedBytes"/> to it. Votes arrive from peers, so nothing here assumes the fields are well-formed;
 /// <see cref="IsWellFormed"/> and <see cref="VerifySignature(PublicKey, VerifiedSignatureCache?)"/> say whether to trust one.
 /// </summary>
@@ -60,9 +60,9 @@ public sealed record Vote(
     {
         if (Branch is null)
             return SignedBytes();
-        Span<byte> root = stackalloc byte[VoteBatch.HashLength];
-        return ValidatorKeys.IsCanonicalId(ValidatorId) && VoteBatch.TryComputeRoot(VoteBatch.LeafHash(SignedBytes()), Branch, root)
-            ? VoteBatch.SignedMessage(ValidatorId, Branch.Count, root)
+        Span<byte> root = stackalloc byte[VoteMerkle.HashLength];
+        return ValidatorKeys.IsCanonicalId(ValidatorId) && VoteMerkle.TryComputeRoot(VoteMerkle.LeafHash(SignedBytes()), Branch, root)
+            ? VoteMerkle.SignedMessage(ValidatorId, Branch.Count, root)
             : null;
     }
 

@@ -19,22 +19,22 @@ public sealed record VoteStatement(string ContentId, long Epoch, bool Approve, I
 /// <summary>
 /// Where a vote sits in the Merkle tree of a signed batch: its leaf index, how many leaves the batch has, and
 /// the sibling hashes from the leaf up to the root (bottom first, only the levels where the node has a sibling).
-/// Comes from peers: nothing here is trusted until <see cref="VoteBatch.TryComputeRoot"/> accepted it.
+/// Comes from peers: nothing here is trusted until <see cref="VoteMerkle.TryComputeRoot"/> accepted it.
 /// </summary>
 public sealed record VoteBranch(int Index, int Count, IReadOnlyList<byte[]> Siblings)
 {
-    /// <summary>Index within count, count within <see cref="VoteBatch.MaxLeaves"/>, exactly the siblings the shape implies, each 32 bytes.</summary>
+    /// <summary>Index within count, count within <see cref="VoteMerkle.MaxLeaves"/>, exactly the siblings the shape implies, each 32 bytes.</summary>
     [JsonIgnore]
     public bool IsWellFormed
     {
         get
         {
-            var expected = VoteBatch.PathLength(Index, Count);
+            var expected = VoteMerkle.PathLength(Index, Count);
             if (expected < 0 || Siblings is null || Siblings.Count != expected)
                 return false;
             foreach (var sibling in Siblings)
             {
-                if (sibling is not { Length: VoteBatch.HashLength })
+                if (sibling is not { Length: VoteMerkle.HashLength })
                     return false;
             }
             return true;
@@ -69,7 +69,7 @@ public sealed record VoteBranch(int Index, int Count, IReadOnlyList<byte[]> Sibl
 /// root from its own statement and the branch, then check the one signature (or find it in a
 /// <see cref="VerifiedSignatureCache"/>).
 /// </summary>
-public static class VoteBatch
+public static class VoteMerkle
 {
     public const string Domain = "P2PActors/vote-batch/v1";
 

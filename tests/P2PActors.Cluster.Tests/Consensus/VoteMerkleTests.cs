@@ -4,7 +4,7 @@ using P2PActors.Cluster.Consensus;
 
 namespace P2PActors.Cluster.Tests.Consensus;
 
-public sealed class VoteBatchTests : IDisposable
+public sealed class VoteMerkleTests : IDisposable
 {
     private readonly Validators _validators = new(4);
 
@@ -63,17 +63,17 @@ public sealed class VoteBatchTests : IDisposable
     [Fact]
     public void The_tree_shape_carries_an_odd_node_up_instead_of_duplicating_it()
     {
-        Assert.Equal(0, VoteBatch.PathLength(0, 1));
-        Assert.Equal(1, VoteBatch.PathLength(0, 2));
-        Assert.Equal(2, VoteBatch.PathLength(0, 3));
-        Assert.Equal(1, VoteBatch.PathLength(2, 3));   // carried at level 0, paired at level 1
-        Assert.Equal(1, VoteBatch.PathLength(4, 5));   // carried twice
-        Assert.Equal(3, VoteBatch.PathLength(3, 5));
-        Assert.Equal(12, VoteBatch.PathLength(0, VoteBatch.MaxLeaves));
-        Assert.Equal(-1, VoteBatch.PathLength(3, 3));
-        Assert.Equal(-1, VoteBatch.PathLength(-1, 3));
-        Assert.Equal(-1, VoteBatch.PathLength(0, 0));
-        Assert.Equal(-1, VoteBatch.PathLength(0, VoteBatch.MaxLeaves + 1));
+        Assert.Equal(0, VoteMerkle.PathLength(0, 1));
+        Assert.Equal(1, VoteMerkle.PathLength(0, 2));
+        Assert.Equal(2, VoteMerkle.PathLength(0, 3));
+        Assert.Equal(1, VoteMerkle.PathLength(2, 3));   // carried at level 0, paired at level 1
+        Assert.Equal(1, VoteMerkle.PathLength(4, 5));   // carried twice
+        Assert.Equal(3, VoteMerkle.PathLength(3, 5));
+        Assert.Equal(12, VoteMerkle.PathLength(0, VoteMerkle.MaxLeaves));
+        Assert.Equal(-1, VoteMerkle.PathLength(3, 3));
+        Assert.Equal(-1, VoteMerkle.PathLength(-1, 3));
+        Assert.Equal(-1, VoteMerkle.PathLength(0, 0));
+        Assert.Equal(-1, VoteMerkle.PathLength(0, VoteMerkle.MaxLeaves + 1));
 
         // [a, b, c] and [a, b, c, c] must not share a root (the duplicate-last-leaf ambiguity).
         var statements = Statements(3);
@@ -149,7 +149,7 @@ public sealed class VoteBatchTests : IDisposable
             branch with { Index = int.MaxValue },
             branch with { Count = 0 },
             branch with { Count = -6 },
-            branch with { Count = VoteBatch.MaxLeaves + 1 },
+            branch with { Count = VoteMerkle.MaxLeaves + 1 },
             branch with { Count = int.MaxValue, Index = int.MaxValue - 1 },
             branch with { Count = int.MaxValue, Siblings = Enumerable.Range(0, 31).Select(_ => new byte[32]).ToList() },
             new VoteBranch(0, 2, Enumerable.Range(0, 100_000).Select(_ => new byte[32]).ToList()),
@@ -164,7 +164,7 @@ public sealed class VoteBatchTests : IDisposable
             Assert.False(forged.VerifySignature(Key(0)));
             Assert.False(forged.VerifySignature(Key(0), cache));
             Assert.False(_validators.Registry.IsValidVote(forged));
-            Assert.False(VoteBatch.TryComputeRoot(new byte[32], bad, new byte[32]));
+            Assert.False(VoteMerkle.TryComputeRoot(new byte[32], bad, new byte[32]));
         }
         Assert.Equal(0, cache.Count);
     }
@@ -361,16 +361,16 @@ public sealed class VoteBatchTests : IDisposable
     [Fact]
     public void More_than_the_largest_batch_is_signed_as_several_batches()
     {
-        var statements = Statements(VoteBatch.MaxLeaves + 1);
+        var statements = Statements(VoteMerkle.MaxLeaves + 1);
         var votes = _validators[0].SignBatch(statements);
         Assert.Equal(statements.Length, votes.Count);
-        Assert.Equal(VoteBatch.MaxLeaves, votes[0].Branch!.Count);
+        Assert.Equal(VoteMerkle.MaxLeaves, votes[0].Branch!.Count);
         Assert.Null(votes[^1].Branch);
         var cache = new VerifiedSignatureCache();
         Assert.All(votes, v => Assert.True(v.VerifySignature(Key(0), cache)));
         // The first 4096 share one root (one Ed25519 check); the last is a plain vote, which never uses the cache.
         Assert.Equal(1, cache.Misses);
-        Assert.Equal(VoteBatch.MaxLeaves - 1, cache.Hits);
+        Assert.Equal(VoteMerkle.MaxLeaves - 1, cache.Hits);
         Assert.Empty(_validators[0].SignBatch([]));
     }
 
