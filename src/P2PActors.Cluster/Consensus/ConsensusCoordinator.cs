@@ -70,7 +70,7 @@ public sealed class ConsensusCoordinator : ReceiveActor
         Receive<Requeued>(requeued => Start(requeued.Propose, requeued.Waiter));
         Receive<Vote>(vote => Handle(vote, Sender));
         Receive<ProposalRefused>(refused => Handle(refused, Sender));
-        Receive<VoteBundle>(Handle);
+        Receive<VoteBatch>(Handle);
         Receive<FlushProposals>(_ =>
         {
             _flushQueued = false;
@@ -170,7 +170,7 @@ public sealed class ConsensusCoordinator : ReceiveActor
         _outboxBytes = 0;
     }
 
-    private void Handle(VoteBundle batch)
+    private void Handle(VoteBatch batch)
     {
         if (batch.Problem() is { } problem)
         {
@@ -201,10 +201,11 @@ public sealed class ConsensusCoordinator : ReceiveActor
             }
             if (first.SameStatementAs(vote))
                 return;
-            pending.Tally = pending.Tally.Add(first).Tally;
+            pending.Tally = pending.Tally.Add(first, signatureVerified: false, _snapshot.Signatures).Tally;
         }
         var own = _trustOwnVotes && sender.Path.Address.HasLocalScope && vote.ValidatorId == _selfValidatorId;
-        var step = pending.Tally.Add(vote, signatureVerified: own);
+        // A batch-signed vote's signature is checked once per batch: the others of its batch find it in the cache.
+        var step = pending.Tally.Add(vote, signatureVerified: own, _snapshot.Signatures);
         pending.Tally = step.Tally;
         switch (step.Disposition)
         {

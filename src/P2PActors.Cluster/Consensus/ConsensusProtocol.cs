@@ -38,7 +38,7 @@ public sealed record Proposal(string Json, string ContentId, long Epoch, string 
 /// <summary>
 /// Many proposals from one proposer in one message, so the remoting and dispatcher cost per message is paid once
 /// per batch instead of once per proposal. A batch is only a carrier: every proposal in it is refused, judged and
-/// rate-limited exactly as if it had come alone, and answered in one <see cref="VoteBundle"/>.
+/// rate-limited exactly as if it had come alone, and answered in one <see cref="VoteBatch"/>.
 /// </summary>
 public sealed record ProposalBatch(IReadOnlyList<Proposal> Proposals) : IP2PMessage
 {
@@ -74,7 +74,7 @@ public sealed record ProposalBatch(IReadOnlyList<Proposal> Proposals) : IP2PMess
 /// A validator's answer to a <see cref="ProposalBatch"/>: its signed votes and its unsigned refusals, in one message.
 /// The proposer checks every vote in it exactly as a vote that came alone; the batch itself vouches for nothing.
 /// </summary>
-public sealed record VoteBundle(IReadOnlyList<Vote> Votes, IReadOnlyList<ProposalRefused> Refusals) : IP2PMessage
+public sealed record VoteBatch(IReadOnlyList<Vote> Votes, IReadOnlyList<ProposalRefused> Refusals) : IP2PMessage
 {
     /// <summary>Most votes plus refusals one batch may carry (an equivocator sends two votes per proposal).</summary>
     public const int MaxEntries = 3 * ProposalBatch.MaxProposals;
@@ -85,7 +85,7 @@ public sealed record VoteBundle(IReadOnlyList<Vote> Votes, IReadOnlyList<Proposa
         : Votes.Count + Refusals.Count > MaxEntries ? $"{Votes.Count + Refusals.Count} entries (at most {MaxEntries})"
         : null;
 
-    public bool Equals(VoteBundle? other) =>
+    public bool Equals(VoteBatch? other) =>
         other is not null && (Votes ?? []).SequenceEqual(other.Votes ?? []) && (Refusals ?? []).SequenceEqual(other.Refusals ?? []);
 
     public override int GetHashCode() => HashCode.Combine(Votes?.Count, Refusals?.Count);

@@ -80,13 +80,17 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
     {
         if (_byzantine.Mode == ByzantineMode.Silent)
             return;
-        var votes = new List<Vote>(2);
         var refusals = new List<ProposalRefused>(1);
-        Serve(proposal, Sender, votes, refusals);
+        var statements = new List<VoteStatement>(1);
+        if (Serve(proposal, Sender, refusals) is { } statement)
+            statements.Add(statement);
         foreach (var refusal in refusals)
             Sender.Tell(refusal);
-        foreach (var vote in votes)
-            Answer(Sender, vote);
+        foreach (var votes in _byzantine.RespondAll(statements))
+        {
+            foreach (var vote in votes)
+                Answer(Sender, vote);
+        }
     }
 
     private void Handle(ProposalBatch batch)
@@ -109,10 +113,16 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>
+    /// Judges the queued batches (up to <see cref="ProposalBatch.MaxProposals"/> proposals), signs every verdict of the
+    /// turn with one batch signature, and answers each proposer with one <see cref="VoteBatch"/>.
+    /// </summary>
     private void Handle(JudgeQueued _)
     {
         _workQueued = false;
         var answers = new Dictionary<IActorRef, (List<Vote> Votes, List<ProposalRefused> Refusals)>();
+        var statements = new List<VoteStatement>();
+        var askers = new List<IActorRef>();
         var judged = 0;
         while (judged < ProposalBatch.MaxProposals && _inbox.TryDequeue(out var next))
         {
@@ -123,10 +133,17 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
             {
                 if (proposal is null)
                     continue;
-                Serve(proposal, sender, answer.Votes, answer.Refusals);
                 judged++;
+                if (Serve(proposal, sender, answer.Refusals) is { } statement)
+                {
+                    statements.Add(statement);
+                    askers.Add(sender);
+                }
             }
         }
+        var responses = _byzantine.RespondAll(statements);
+        for (var i = 0; i < responses.Count; i++)
+            answers[askers[i]].Votes.AddRange(responses[i]);
         foreach (var (sender, (votes, refusals)) in answers)
             AnswerInBatches(sender, votes, refusals);
         if (_inbox.Count > 0)
@@ -139,31 +156,34 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
 
     private void AnswerInBatches(IActorRef to, List<Vote> votes, List<ProposalRefused> refusals)
     {
-        if (votes.Count + refusals.Count <= VoteBundle.MaxEntries)
+        if (votes.Count + refusals.Count <= VoteBatch.MaxEntries)
         {
             if (votes.Count > 0 || refusals.Count > 0)
-                Answer(to, new VoteBundle(votes, refusals));
+                Answer(to, new VoteBatch(votes, refusals));
             return;
         }
-        for (var i = 0; i < votes.Count; i += VoteBundle.MaxEntries)
-            Answer(to, new VoteBundle(votes.GetRange(i, Math.Min(VoteBundle.MaxEntries, votes.Count - i)), []));
-        for (var i = 0; i < refusals.Count; i += VoteBundle.MaxEntries)
-            Answer(to, new VoteBundle([], refusals.GetRange(i, Math.Min(VoteBundle.MaxEntries, refusals.Count - i))));
+        for (var i = 0; i < votes.Count; i += VoteBatch.MaxEntries)
+            Answer(to, new VoteBatch(votes.GetRange(i, Math.Min(VoteBatch.MaxEntries, votes.Count - i)), []));
+        for (var i = 0; i < refusals.Count; i += VoteBatch.MaxEntries)
+            Answer(to, new VoteBatch([], refusals.GetRange(i, Math.Min(VoteBatch.MaxEntries, refusals.Count - i))));
     }
 
-    /// <summary>The cheap refusals, then the verdict: what this node answers to one proposal, added to the lists.</summary>
-    private void Serve(Proposal proposal, IActorRef sender, List<Vote> votes, List<ProposalRefused> refusals)
+    /// <summary>
+    /// The cheap refusals (added to <paramref name="refusals"/>), then the verdict: the honest statement on one
+    /// proposal, unsigned yet, or null when refused.
+    /// </summary>
+    private VoteStatement? Serve(Proposal proposal, IActorRef sender, List<ProposalRefused> refusals)
     {
         var contentId = proposal.ContentId;
         if (contentId is not { Length: > 0 and <= Vote.MaxContentIdLength } || proposal.Json is null)
         {
             refusals.Add(Refusal(contentId ?? "", MalformedId));
-            return;
+            return null;
         }
         if (!TakeToken(sender.Path.Address))
         {
             refusals.Add(Refusal(contentId, RateLimited));
-            return;
+            return null;
         }
         var current = _snapshot.View.Current;
         if (current is null || proposal.Epoch != current.Epoch || !string.Equals(proposal.SetHash, current.Hash, StringComparison.Ordinal))
@@ -171,19 +191,18 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
             refusals.Add(Refusal(contentId, current is null
                 ? $"{UnknownEpoch}: this validator has no validator set yet"
                 : $"{UnknownEpoch}: this validator votes in epoch {current.Epoch} (set {current.Hash[..12]}), not {proposal.Epoch}"));
-            return;
+            return null;
         }
         if (proposal.Deadline > 0 && DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() > proposal.Deadline)
         {
             // The proposer has stopped waiting: validating now would only slow down the proposals still wanted.
             refusals.Add(Refusal(contentId, Expired));
-            return;
+            return null;
         }
         var (approve, rules, content) = Judge(proposal.Json, contentId);
-        var honest = _identity.Vote(contentId, current.Epoch, approve, rules);
-        votes.AddRange(_byzantine.Respond(honest));
         if (_byzantine.ForgesCatalogEntries && !approve)
             ForgeCatalogEntry(contentId, content, current);
+        return new VoteStatement(contentId, current.Epoch, approve, rules);
     }
 
     private void Answer(IActorRef to, object reply)
