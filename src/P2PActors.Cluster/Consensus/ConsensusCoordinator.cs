@@ -39,6 +39,7 @@ public sealed class ConsensusCoordinator : ReceiveActor
     private readonly IActorRef _registry;
     private readonly string _proposer;
     private readonly string _selfValidatorId;
+    private readonly IActorRef _selfValidator;
     private readonly bool _trustOwnVotes;
     private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -49,9 +50,10 @@ public sealed class ConsensusCoordinator : ReceiveActor
     private bool _flushQueued;
     private long _sequence;
 
-    public ConsensusCoordinator(ConsensusOptions options, ConsensusSnapshot snapshot, IActorRef registry, string selfValidatorId)
+    public ConsensusCoordinator(ConsensusOptions options, ConsensusSnapshot snapshot, IActorRef registry, string selfValidatorId, IActorRef selfValidator)
     {
         _selfValidatorId = selfValidatorId;
+        _selfValidator = selfValidator;
         // An honest node's own validator signs in this process: its votes need no signature check here.
         _trustOwnVotes = options.Byzantine == ByzantineMode.Honest;
         _options = options;
@@ -79,8 +81,8 @@ public sealed class ConsensusCoordinator : ReceiveActor
         Receive<ProposalTimeout>(Handle);
     }
 
-    public static Props Props(ConsensusOptions options, ConsensusSnapshot snapshot, IActorRef registry, string selfValidatorId) =>
-        Akka.Actor.Props.Create(() => new ConsensusCoordinator(options, snapshot, registry, selfValidatorId));
+    public static Props Props(ConsensusOptions options, ConsensusSnapshot snapshot, IActorRef registry, string selfValidatorId, IActorRef selfValidator) =>
+        Akka.Actor.Props.Create(() => new ConsensusCoordinator(options, snapshot, registry, selfValidatorId, selfValidator));
 
     private void Start(Propose propose, object waiter)
     {
@@ -203,7 +205,8 @@ public sealed class ConsensusCoordinator : ReceiveActor
                 return;
             pending.Tally = pending.Tally.Add(first, signatureVerified: false, _snapshot.Signatures).Tally;
         }
-        var own = _trustOwnVotes && sender.Path.Address.HasLocalScope && vote.ValidatorId == _selfValidatorId;
+        // Only this node's own validator actor is taken at its word; any other sender's votes are verified.
+        var own = _trustOwnVotes && sender.Equals(_selfValidator) && vote.ValidatorId == _selfValidatorId;
         // A batch-signed vote's signature is checked once per batch: the others of its batch find it in the cache.
         var step = pending.Tally.Add(vote, signatureVerified: own, _snapshot.Signatures);
         pending.Tally = step.Tally;
@@ -227,14 +230,17 @@ public sealed class ConsensusCoordinator : ReceiveActor
         // Refusals are unsigned; only the validator's own node may speak for it, and it only ever hastens "undecided".
         var view = _snapshot.View;
         if (refused.ValidatorId is null || !pending.Tally.Set.Contains(refused.ValidatorId) ||
-            !view.Endpoints.TryGetValue(refused.ValidatorId, out var endpoint) || !SameNode(sender, endpoint.Validator))
+            !view.Endpoints.TryGetValue(refused.ValidatorId, out var endpoint) || !SpeaksFor(sender, refused.ValidatorId, endpoint.Validator))
             return;
         pending.Refusals[refused.ValidatorId] = refused.Reason ?? "refused";
         TryDecide(refused.ContentId, pending);
     }
 
-    private static bool SameNode(IActorRef a, IActorRef b) =>
-        a.Path.Address.Equals(b.Path.Address) || (a.Path.Address.HasLocalScope && b.Path.Address.HasLocalScope);
+    /// <summary>This node's own validator speaks for itself; a remote sender only for the validator of its own node.</summary>
+    private bool SpeaksFor(IActorRef sender, string validatorId, IActorRef endpoint) =>
+        sender.Equals(_selfValidator)
+            ? validatorId == _selfValidatorId
+            : !sender.Path.Address.HasLocalScope && sender.Path.Address.Equals(endpoint.Path.Address);
 
     private void Handle(ProposalTimeout timeout)
     {

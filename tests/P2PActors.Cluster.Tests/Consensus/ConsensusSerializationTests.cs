@@ -147,6 +147,13 @@ public sealed class ConsensusSerializationTests : IDisposable
             new IdentityProof(_validators[0].ValidatorId, nonce, _validators[0].Sign(IdentityProofs.SignedBytes(nonce, address))),
             new Proposal("""{"type":"item","name":"Blade é"}""", Validators.ContentId, _validators.Epoch, _validators.Set.Hash, address),
             new ProposalRefused(Validators.ContentId, _validators[1].ValidatorId, "rate-limited"),
+            new ProposalBatch([
+                new Proposal("""{"type":"item","name":"Blade é"}""", Validators.ContentId, _validators.Epoch, _validators.Set.Hash, address, 1_764_000_000_000),
+                new Proposal("{}", Validators.OtherContentId, _validators.Epoch, _validators.Set.Hash, address),
+            ]),
+            new VoteBatch(
+                _validators[2].SignBatch([new VoteStatement(Validators.ContentId, _validators.Epoch, true, []), new VoteStatement(Validators.OtherContentId, _validators.Epoch, false, ["profanity"])]),
+                [new ProposalRefused(Validators.ContentId, _validators[2].ValidatorId, "proposal.expired")]),
             SetAttestation.Create(_validators.Set, _validators[2]),
             ValidatorBinding.Create(address, _validators[1]),
         ];
