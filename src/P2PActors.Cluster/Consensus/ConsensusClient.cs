@@ -102,7 +102,8 @@ public sealed class ConsensusClient
     }
 
     /// <summary>
-    /// One message to the coordinator, one task per proposal: cheaper than an ask (no temporary actor, no scheduled
+    /// One message to the coordinator (a single proposal shares one with its concurrent peers, see
+    /// <see cref="ProposalFunnel"/>), one task per proposal: cheaper than an ask (no temporary actor, no scheduled
     /// timeout per proposal). The coordinator answers every proposal by its decision timeout; the wait is bounded by
     /// <see cref="AskTimeout"/> all the same and ends, like an ask, in <see cref="AskTimeoutException"/>.
     /// </summary>
@@ -111,7 +112,10 @@ public sealed class ConsensusClient
         var replies = new TaskCompletionSource<ProposalOutcome>[items.Length];
         for (var i = 0; i < replies.Length; i++)
             replies[i] = new TaskCompletionSource<ProposalOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _runtime.Coordinator.Tell(new ConsensusProtocol.ProposeAll(items, replies));
+        if (items.Length == 1)
+            _runtime.Funnel.Enqueue(items[0], replies[0]);
+        else
+            _runtime.Coordinator.Tell(new ConsensusProtocol.ProposeAll(items, replies));
         try
         {
             if (replies.Length == 1)

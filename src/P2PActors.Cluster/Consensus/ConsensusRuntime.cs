@@ -20,7 +20,11 @@ public sealed class ConsensusRuntime
         Validator = validator;
         Registry = registry;
         Coordinator = coordinator;
+        Funnel = new ProposalFunnel(coordinator);
     }
+
+    /// <summary>Where single proposals of this node's callers are gathered before they reach the coordinator.</summary>
+    internal ProposalFunnel Funnel { get; }
 
     public ConsensusOptions Options { get; }
 
