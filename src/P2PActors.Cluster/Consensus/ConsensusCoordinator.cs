@@ -61,15 +61,24 @@ public sealed class ConsensusCoordinator : ReceiveActor
         _registry = registry;
         _proposer = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
 
-        Receive<Propose>(propose => Start(propose, Sender));
+        Receive<Propose>(propose =>
+        {
+            Start(propose, Sender);
+            ScheduleFlush();
+        });
         Receive<ProposeAll>(all =>
         {
             if (all.Items is null || all.Replies is null || all.Items.Count != all.Replies.Count)
                 return;
             for (var i = 0; i < all.Items.Count; i++)
                 Start(all.Items[i], all.Replies[i]);
+            ScheduleFlush();
         });
-        Receive<Requeued>(requeued => Start(requeued.Propose, requeued.Waiter));
+        Receive<Requeued>(requeued =>
+        {
+            Start(requeued.Propose, requeued.Waiter);
+            ScheduleFlush();
+        });
         Receive<Vote>(vote => Handle(vote, Sender));
         Receive<ProposalRefused>(refused => Handle(refused, Sender));
         Receive<VoteBatch>(Handle);
@@ -142,18 +151,28 @@ public sealed class ConsensusCoordinator : ReceiveActor
         }
         _outboxCount++;
         _outboxBytes += bytes;
-        if (!_flushQueued)
-        {
-            // Zero-linger batching: whatever reaches the mailbox before this flush travels in the same batch, so a
-            // lone proposal leaves at once and a busy coordinator sends few, full batches.
-            _flushQueued = true;
-            Self.Tell(FlushProposals.Instance);
-        }
         var pending = new Pending(propose.Json, VoteTally.Start(propose.ContentId, set.Epoch, view.Registry), ++_sequence, start, unreachable ?? (IReadOnlyList<string>)[]);
         pending.Waiters.Add(waiter);
         pending.Timer = Context.System.Scheduler.ScheduleTellOnceCancelable(
             _options.DecisionTimeout, Self, new ProposalTimeout(propose.ContentId, pending.Sequence), Self);
         _pending[propose.ContentId] = pending;
+    }
+
+    /// <summary>After proposals were queued: flush now when nothing else waits in the mailbox, else after what waits.</summary>
+    private void ScheduleFlush()
+    {
+        if (_outboxCount == 0 || _flushQueued)
+            return;
+        if (((ActorCell)Context).Mailbox is { } mailbox && !mailbox.MessageQueue.HasMessages)
+        {
+            // Nothing else in the mailbox: nothing to batch with, so no reason to wait.
+            Flush();
+            return;
+        }
+        // Zero-linger batching: whatever reaches the mailbox before this flush travels in the same batch, so a
+        // busy coordinator sends few, full batches.
+        _flushQueued = true;
+        Self.Tell(FlushProposals.Instance);
     }
 
     /// <summary>Sends every validator its queued proposals, one <see cref="ProposalBatch"/> each.</summary>

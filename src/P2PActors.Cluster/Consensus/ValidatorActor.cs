@@ -104,7 +104,12 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
             return;
         }
         _inbox.Enqueue((batch, Sender));
-        if (!_workQueued)
+        if (!_workQueued && ((ActorCell)Context).Mailbox is { } mailbox && !mailbox.MessageQueue.HasMessages)
+        {
+            // Nothing else waiting: judge now rather than after a round trip through the mailbox.
+            Handle(JudgeQueued.Instance);
+        }
+        else if (!_workQueued)
         {
             // Zero-linger, like the coordinator's flush: every batch that reaches the mailbox before this message
             // is judged in the same turn, and each proposer gets one answer for all of them.
