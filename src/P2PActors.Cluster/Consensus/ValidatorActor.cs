@@ -41,6 +41,8 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private StateKeys? _keys;
     private readonly Queue<(ProposalBatch Batch, IActorRef Sender)> _inbox = new();
+    /// <summary>Where judging resumes in the batch at the head of <see cref="_inbox"/>.</summary>
+    private int _nextInBatch;
     private bool _workQueued;
     private long _delayed;
 
@@ -66,6 +68,9 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>How long one turn judges before it answers: a tenth of the decision timeout (50 ms by default).</summary>
+    private TimeSpan TurnBudget => _options.DecisionTimeout / 10;
 
     /// <summary>Sent to itself when the first batch is queued: judge everything queued since.</summary>
     private sealed class JudgeQueued
@@ -119,8 +124,10 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// Judges the queued batches (up to <see cref="ProposalBatch.MaxProposals"/> proposals), signs every verdict of the
-    /// turn with one batch signature, and answers each proposer with one <see cref="VoteBatch"/>.
+    /// Judges the queued batches (up to <see cref="ProposalBatch.MaxProposals"/> proposals, and for no longer than
+    /// <see cref="TurnBudget"/>), signs every verdict of the turn with one batch signature, and answers each proposer
+    /// with one <see cref="VoteBatch"/>. What is left waits for the next turn, so no vote is held back long by the
+    /// proposals queued behind it (a cold or starved validator still answers the first ones in time).
     /// </summary>
     private void Handle(JudgeQueued _)
     {
@@ -129,13 +136,16 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
         var statements = new List<VoteStatement>();
         var askers = new List<IActorRef>();
         var judged = 0;
-        while (judged < ProposalBatch.MaxProposals && _inbox.TryDequeue(out var next))
+        var started = Stopwatch.GetTimestamp();
+        var budget = TurnBudget;
+        while (judged < ProposalBatch.MaxProposals && Stopwatch.GetElapsedTime(started) < budget && _inbox.TryPeek(out var next))
         {
             var (batch, sender) = next;
             if (!answers.TryGetValue(sender, out var answer))
                 answers[sender] = answer = (new List<Vote>(batch.Proposals.Count), []);
-            foreach (var proposal in batch.Proposals)
+            while (_nextInBatch < batch.Proposals.Count && judged < ProposalBatch.MaxProposals && Stopwatch.GetElapsedTime(started) < budget)
             {
+                var proposal = batch.Proposals[_nextInBatch++];
                 if (proposal is null)
                     continue;
                 judged++;
@@ -144,6 +154,11 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
                     statements.Add(statement);
                     askers.Add(sender);
                 }
+            }
+            if (_nextInBatch >= batch.Proposals.Count)
+            {
+                _inbox.Dequeue();
+                _nextInBatch = 0;
             }
         }
         var responses = _byzantine.RespondAll(statements);

@@ -23,7 +23,8 @@ public sealed class ConsensusBatchTests : TestKit
     [Fact]
     public async Task A_mixed_batch_gets_the_right_answer_for_every_proposal_in_one_message()
     {
-        var nodes = await ConsensusCluster.StartAsync(this, 4, _ => new ConsensusOptions { MaxContentBytes = 16 * 1024 });
+        // A long decision timeout gives the validator a long turn: all eight are judged, signed and answered together.
+        var nodes = await ConsensusCluster.StartAsync(this, 4, _ => new ConsensusOptions { MaxContentBytes = 16 * 1024, DecisionTimeout = TimeSpan.FromMinutes(1) });
         try
         {
             var set = nodes[1].View.Current!;
