@@ -435,10 +435,15 @@ public sealed class ContentValidator(ProfanityFilter? profanity = null, Validati
             found.Add(Rules.MapRowsMismatch, "rows", $"{map.Rows.Count} rows for a height of {map.Height}");
             gridIntact = false;
         }
-        var badRows = Enumerable.Range(0, map.Rows.Count).Where(y => map.Rows[y].Length != map.Width).ToList();
-        if (badRows.Count > 0)
+        int badRows = 0, firstBadRow = -1;
+        for (var y = 0; y < map.Rows.Count; y++)
         {
-            found.Add(Rules.MapRowsMismatch, $"rows[{badRows[0]}]", $"{badRows.Count} row(s) are not {map.Width} tiles wide");
+            if (map.Rows[y].Length != map.Width && badRows++ == 0)
+                firstBadRow = y;
+        }
+        if (badRows > 0)
+        {
+            found.Add(Rules.MapRowsMismatch, $"rows[{firstBadRow}]", $"{badRows} row(s) are not {map.Width} tiles wide");
             gridIntact = false;
         }
         for (var y = 0; y < map.Rows.Count; y++)
@@ -452,44 +457,65 @@ public sealed class ContentValidator(ProfanityFilter? profanity = null, Validati
             }
         }
 
-        var players = new List<int>();
-        var occupied = new Dictionary<(int, int), int>();
-        var placed = new bool[map.Spawns.Count];
-        for (var i = 0; i < map.Spawns.Count; i++)
+        // Which spawn first took each tile, as index + 1 (0: free); the map size is bounded above, so this is small.
+        var tiles = map.Width * map.Height;
+        var occupied = ArrayPool<int>.Shared.Rent(tiles);
+        Array.Clear(occupied, 0, tiles);
+        var players = 0;
+        var player = -1;
+        try
         {
-            var spawn = map.Spawns[i];
-            if (spawn.Kind == SpawnKind.Player)
-                players.Add(i);
-            if (spawn.X < 0 || spawn.Y < 0 || spawn.X >= map.Width || spawn.Y >= map.Height)
+            for (var i = 0; i < map.Spawns.Count; i++)
             {
-                found.Add(Rules.MapSpawnOutOfBounds, $"spawns[{i}]", $"({spawn.X}, {spawn.Y}) is outside the {map.Width}×{map.Height} map");
-                continue;
+                var spawn = map.Spawns[i];
+                if (spawn.Kind == SpawnKind.Player && players++ == 0)
+                    player = i;
+                if (!InBounds(map, spawn))
+                {
+                    found.Add(Rules.MapSpawnOutOfBounds, $"spawns[{i}]", $"({spawn.X}, {spawn.Y}) is outside the {map.Width}×{map.Height} map");
+                    continue;
+                }
+                ref var taken = ref occupied[spawn.Y * map.Width + spawn.X];
+                if (taken == 0)
+                    taken = i + 1;
+                else
+                    found.Add(Rules.MapSpawnOverlap, $"spawns[{i}]", $"({spawn.X}, {spawn.Y}) is taken by spawns[{taken - 1}]");
+                if (gridIntact && !Tiles.IsWalkable(map.TileAt(spawn.X, spawn.Y)))
+                    found.Add(Rules.MapSpawnNotWalkable, $"spawns[{i}]", $"({spawn.X}, {spawn.Y}) is '{map.TileAt(spawn.X, spawn.Y)}', not walkable");
             }
-            if (!occupied.TryAdd((spawn.X, spawn.Y), i))
-                found.Add(Rules.MapSpawnOverlap, $"spawns[{i}]", $"({spawn.X}, {spawn.Y}) is taken by spawns[{occupied[(spawn.X, spawn.Y)]}]");
-            if (!gridIntact)
-                continue;
-            placed[i] = true;
-            if (!Tiles.IsWalkable(map.TileAt(spawn.X, spawn.Y)))
-                found.Add(Rules.MapSpawnNotWalkable, $"spawns[{i}]", $"({spawn.X}, {spawn.Y}) is '{map.TileAt(spawn.X, spawn.Y)}', not walkable");
         }
-        if (players.Count != 1)
+        finally
         {
-            found.Add(Rules.MapPlayerSpawnCount, "spawns", $"{players.Count} player spawns; a map has exactly one");
+            ArrayPool<int>.Shared.Return(occupied);
+        }
+        if (players != 1)
+        {
+            found.Add(Rules.MapPlayerSpawnCount, "spawns", $"{players} player spawns; a map has exactly one");
             return;
         }
 
-        var player = map.Spawns[players[0]];
-        if (!gridIntact || !placed[players[0]] || !Tiles.IsWalkable(map.TileAt(player.X, player.Y)))
+        // A spawn counts as placed (and is checked for reachability) when it is on an intact grid.
+        var start = map.Spawns[player];
+        if (!gridIntact || !InBounds(map, start) || !Tiles.IsWalkable(map.TileAt(start.X, start.Y)))
             return;
-        var reached = MapTools.Reachable(map, player.X, player.Y);
-        for (var i = 0; i < map.Spawns.Count; i++)
+        var reached = ArrayPool<ulong>.Shared.Rent((tiles + 63) >> 6);
+        try
         {
-            var spawn = map.Spawns[i];
-            if (placed[i] && !reached[spawn.Y * map.Width + spawn.X])
-                found.Add(Rules.MapSpawnUnreachable, $"spawns[{i}]", $"{spawn.Kind} at ({spawn.X}, {spawn.Y}) cannot be reached from the player spawn");
+            MapReach.Fill(map.Rows, map.Width, map.Height, start.X, start.Y, reached);
+            for (var i = 0; i < map.Spawns.Count; i++)
+            {
+                var spawn = map.Spawns[i];
+                if (InBounds(map, spawn) && !MapReach.IsSet(reached, spawn.Y * map.Width + spawn.X))
+                    found.Add(Rules.MapSpawnUnreachable, $"spawns[{i}]", $"{spawn.Kind} at ({spawn.X}, {spawn.Y}) cannot be reached from the player spawn");
+            }
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(reached);
         }
     }
+
+    private static bool InBounds(GameMap map, Spawn spawn) => spawn.X >= 0 && spawn.Y >= 0 && spawn.X < map.Width && spawn.Y < map.Height;
 
     private static readonly System.Buffers.SearchValues<char> TileAlphabet = System.Buffers.SearchValues.Create(string.Concat(Tiles.All));
 
