@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -19,7 +20,7 @@ internal ref struct CanonicalJsonReader
         ?? throw new InvalidOperationException("canonical JSON needs a JavaScriptEncoder");
 
     /// <summary>ASCII bytes the encoder writes as they are, asked of the encoder itself rather than assumed.</summary>
-    private static readonly bool[] VerbatimAscii = CreateVerbatimAscii();
+    private static readonly SearchValues<byte> VerbatimAscii = CreateVerbatimAscii();
 
     private readonly ReadOnlySpan<byte> _json;
     private int _at;
@@ -279,17 +280,10 @@ internal ref struct CanonicalJsonReader
         if (length < 0 || _json[_at + length] != '"')
             return false;
         var raw = _json.Slice(_at, length);
-        var ascii = true;
-        foreach (var b in raw)
-        {
-            if (b >= 0x80)
-            {
-                ascii = false;
-                break;
-            }
-            if (!VerbatimAscii[b])
-                return false;
-        }
+        var first = raw.IndexOfAnyExcept(VerbatimAscii);
+        var ascii = first < 0;
+        if (!ascii && raw[first] < 0x80)
+            return false;
         // Beyond ASCII the encoder decides (it also refuses ill-formed UTF-8), exactly as the writer asks it.
         if (!ascii && Encoder.FindFirstCharacterToEncodeUtf8(raw) >= 0)
             return false;
@@ -351,15 +345,16 @@ internal ref struct CanonicalJsonReader
         return true;
     }
 
-    private static bool[] CreateVerbatimAscii()
+    private static SearchValues<byte> CreateVerbatimAscii()
     {
-        var verbatim = new bool[128];
+        var verbatim = new List<byte>();
         Span<byte> one = stackalloc byte[1];
         for (var b = 0; b < 128; b++)
         {
             one[0] = (byte)b;
-            verbatim[b] = b is not ('"' or '\\') && Encoder.FindFirstCharacterToEncodeUtf8(one) < 0;
+            if (b is not ('"' or '\\') && Encoder.FindFirstCharacterToEncodeUtf8(one) < 0)
+                verbatim.Add((byte)b);
         }
-        return verbatim;
+        return SearchValues.Create(verbatim.ToArray());
     }
 }
