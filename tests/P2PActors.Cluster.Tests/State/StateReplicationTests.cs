@@ -95,16 +95,59 @@ public sealed class StateReplicationTests(ThreeNodeCluster cluster) : TestKit, I
         await AwaitAssertAsync(async () =>
             Assert.Equal(["elixir", "potion"], (await B.State.GetPlayerAsync("bob"))!.Inventory), Converge);
 
-        await Task.WhenAll(
+        // Both removes are of items their node has seen, so each must survive the other node's concurrent add.
+        var results = await Task.WhenAll(
             A.State.RemoveItemAsync("bob", "elixir"),
             B.State.AddItemAsync("bob", "scroll"),
             A.State.AddItemAsync("bob", "shield"),
             B.State.RemoveItemAsync("bob", "potion"));
+        Assert.All(results, r => Assert.True(r.Applied));
 
         await AwaitAssertAsync(async () =>
         {
             var views = await Task.WhenAll(cluster.Nodes.Select(n => n.State.GetPlayerAsync("bob")));
             Assert.All(views, v => Assert.Equal(["scroll", "shield"], v!.Inventory));
+        }, Converge);
+    }
+
+    /// <summary>
+    /// Round after round, A and B each add a new item while removing one the other node added earlier (and that
+    /// they have seen): the removers' clocks then name both nodes, the case Akka's ORSet got wrong. Every remove
+    /// must stick and every add must survive, identically on all three nodes.
+    /// </summary>
+    [Fact]
+    public async Task Rounds_of_concurrent_adds_and_observed_removes_on_two_nodes_all_stick()
+    {
+        const string player = "stress";
+        var expected = new SortedSet<string>(StringComparer.Ordinal);
+        string removeOnA = "b-seed", removeOnB = "a-seed";
+        await A.State.AddItemAsync(player, "a-seed");
+        await B.State.AddItemAsync(player, "b-seed");
+        expected.UnionWith(["a-seed", "b-seed"]);
+
+        for (var round = 0; round < 15; round++)
+        {
+            await AwaitAssertAsync(async () =>
+            {
+                Assert.Contains(removeOnA, (await A.State.GetPlayerAsync(player))!.Inventory);
+                Assert.Contains(removeOnB, (await B.State.GetPlayerAsync(player))!.Inventory);
+            }, Converge);
+
+            var results = await Task.WhenAll(
+                A.State.AddItemAsync(player, $"a-{round}"),
+                B.State.RemoveItemAsync(player, removeOnB),
+                B.State.AddItemAsync(player, $"b-{round}"),
+                A.State.RemoveItemAsync(player, removeOnA));
+            Assert.All(results, r => Assert.True(r.Applied));
+            expected.UnionWith([$"a-{round}", $"b-{round}"]);
+            expected.ExceptWith([removeOnA, removeOnB]);
+            (removeOnA, removeOnB) = ($"b-{round}", $"a-{round}");
+        }
+
+        await AwaitAssertAsync(async () =>
+        {
+            var views = await Task.WhenAll(cluster.Nodes.Select(n => n.State.GetPlayerAsync(player)));
+            Assert.All(views, v => Assert.Equal(expected, v!.Inventory));
         }, Converge);
     }
 
