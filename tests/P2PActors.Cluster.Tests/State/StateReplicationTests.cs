@@ -119,6 +119,7 @@ public sealed class StateReplicationTests(ThreeNodeCluster cluster) : TestKit, I
     public async Task Rounds_of_concurrent_adds_and_observed_removes_on_two_nodes_all_stick()
     {
         const string player = "stress";
+        var subscriptions = await Task.WhenAll(cluster.Nodes.Select(n => n.State.SubscribeAsync()));
         var expected = new SortedSet<string>(StringComparer.Ordinal);
         string removeOnA = "b-seed", removeOnB = "a-seed";
         await A.State.AddItemAsync(player, "a-seed");
@@ -149,6 +150,23 @@ public sealed class StateReplicationTests(ThreeNodeCluster cluster) : TestKit, I
             var views = await Task.WhenAll(cluster.Nodes.Select(n => n.State.GetPlayerAsync(player)));
             Assert.All(views, v => Assert.Equal(expected, v!.Inventory));
         }, Converge);
+
+        // Item names are never reused, so an item that vanished from a node and shows up there again is a remove
+        // that a merge undid, even if a later merge hid it again.
+        for (var n = 0; n < subscriptions.Length; n++)
+        {
+            using var subscription = subscriptions[n];
+            var gone = new HashSet<string>(StringComparer.Ordinal);
+            var present = new HashSet<string>(StringComparer.Ordinal);
+            while (subscription.Changes.TryRead(out var change))
+            {
+                if (change is not InventoryChanged { PlayerId: player } inventory) continue;
+                var resurrected = inventory.Items.Where(gone.Contains).ToArray();
+                Assert.True(resurrected.Length == 0, $"node {n} showed removed items again: {string.Join(", ", resurrected)}");
+                gone.UnionWith(present.Except(inventory.Items));
+                present = new HashSet<string>(inventory.Items, StringComparer.Ordinal);
+            }
+        }
     }
 
     [Fact]
