@@ -262,6 +262,24 @@ public sealed class VoteMerkleTests : IDisposable
     }
 
     [Fact]
+    public void Malformed_evidence_from_a_peer_is_refused_without_throwing()
+    {
+        var batch = _validators[3].SignBatch(Statements(2));
+        var conflicting = _validators[3].SignBatch([new VoteStatement(batch[0].ContentId, _validators.Epoch, !batch[0].Approve, ["x"]), Statements(2)[1]]);
+        Assert.True(new EquivocationEvidence(batch[0], conflicting[0]).Verify(_validators.Registry));
+        EquivocationEvidence[] malformed =
+        [
+            new(batch[0], conflicting[0] with { Rules = [null!] }),
+            new(batch[0] with { Rules = null! }, conflicting[0]),
+            new(batch[0], conflicting[0] with { Branch = conflicting[0].Branch! with { Siblings = null! } }),
+            new(batch[0], conflicting[0] with { Branch = conflicting[0].Branch! with { Count = -1 } }),
+            new(batch[0], null!),
+        ];
+        foreach (var evidence in malformed)
+            Assert.False(evidence.Verify(_validators.Registry, new VerifiedSignatureCache()));
+    }
+
+    [Fact]
     public void Conflicting_batched_votes_make_evidence_anyone_can_recheck()
     {
         var approve = new VoteStatement(Validators.ContentId, _validators.Epoch, true, []);
