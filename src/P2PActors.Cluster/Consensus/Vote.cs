@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using NSec.Cryptography;
 using P2PActors.Cluster.Serialization;
 
@@ -25,7 +26,7 @@ public sealed record Vote(
     bool Approve,
     IReadOnlyList<string> Rules,
     byte[] Signature,
-    VoteBranch? Branch = null) : IP2PMessage
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] VoteBranch? Branch = null) : IP2PMessage
 {
     public const string Domain = "P2PActors/vote/v1";
 
