@@ -19,6 +19,7 @@ public sealed record EquivocationEvidence(Vote First, Vote Second) : IP2PMessage
     /// </summary>
     public bool Verify(ValidatorRegistry registry, VerifiedSignatureCache? signatures = null) =>
         First is not null && Second is not null &&
+        First.IsWellFormed && Second.IsWellFormed &&
         First.ValidatorId == Second.ValidatorId &&
         First.ContentId == Second.ContentId &&
         First.Epoch == Second.Epoch &&

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using NSec.Cryptography;
 using P2PActors.Cluster.Serialization;
 
@@ -25,7 +26,7 @@ public sealed record Vote(
     bool Approve,
     IReadOnlyList<string> Rules,
     byte[] Signature,
-    VoteBranch? Branch = null) : IP2PMessage
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] VoteBranch? Branch = null) : IP2PMessage
 {
     public const string Domain = "P2PActors/vote/v1";
 
@@ -54,14 +55,16 @@ public sealed record Vote(
 
     /// <summary>
     /// The bytes the signature covers: <see cref="SignedBytes"/> for a lone vote, the batch message (validator id,
-    /// leaf count, the root this vote's branch leads to) for a batched one; null when the branch is malformed.
+    /// leaf count, the root this vote's branch leads to) for a batched one; null when the vote is not well-formed.
     /// </summary>
     public byte[]? SignatureMessage()
     {
+        if (!IsWellFormed)
+            return null;
         if (Branch is null)
             return SignedBytes();
         Span<byte> root = stackalloc byte[VoteMerkle.HashLength];
-        return ValidatorKeys.IsCanonicalId(ValidatorId) && VoteMerkle.TryComputeRoot(VoteMerkle.LeafHash(SignedBytes()), Branch, root)
+        return VoteMerkle.TryComputeRoot(VoteMerkle.LeafHash(SignedBytes()), Branch, root)
             ? VoteMerkle.SignedMessage(ValidatorId, Branch.Count, root)
             : null;
     }
@@ -78,13 +81,11 @@ public sealed record Vote(
     /// </summary>
     public bool VerifySignature(PublicKey key, VerifiedSignatureCache? cache)
     {
-        if (!IsWellFormed)
-            return false;
-        if (Branch is null)
-            return ValidatorKeys.Verify(key, SignedBytes(), Signature);
         if (SignatureMessage() is not { } message)
             return false;
-        return cache?.Verify(key, message, Signature) ?? ValidatorKeys.Verify(key, message, Signature);
+        return Branch is not null && cache is not null
+            ? cache.Verify(key, message, Signature)
+            : ValidatorKeys.Verify(key, message, Signature);
     }
 
     /// <summary>

@@ -96,6 +96,8 @@ public sealed class ConsensusSerializationTests : IDisposable
         Assert.Null(copy.Branch);
         Assert.Equal(vote, copy);
         Assert.True(_validators.Registry.IsValidVote(copy));
+        // And a plain vote is written exactly as before: no branch property at all.
+        Assert.DoesNotContain("branch", System.Text.Encoding.UTF8.GetString(serializer.ToBinary(vote)), StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

@@ -83,6 +83,29 @@ public sealed class VoteMerkleTests : IDisposable
     }
 
     [Fact]
+    public void The_signed_format_is_the_documented_one()
+    {
+        static byte[] H(params byte[][] parts) => System.Security.Cryptography.SHA256.HashData(parts.SelectMany(p => p).ToArray());
+        static byte[] Field(byte[] value) => [.. BitConverter.GetBytes(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(value.Length)), .. value];
+        var votes = _validators[0].SignBatch(Statements(3));
+        var leaves = votes.Select(v => H([0x00], v.SignedBytes())).ToArray();
+        var root = H([0x01], H([0x01], leaves[0], leaves[1]), leaves[2]);
+        byte[] message =
+        [
+            .. Field(System.Text.Encoding.UTF8.GetBytes("P2PActors/vote-batch/v1")),
+            .. Field(System.Text.Encoding.UTF8.GetBytes(_validators[0].ValidatorId)),
+            .. BitConverter.GetBytes(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(3)),
+            .. Field(root),
+        ];
+        Assert.Equal("P2PActors/vote-batch/v1", VoteMerkle.Domain);
+        Assert.All(votes, v => Assert.Equal(message, v.SignatureMessage()));
+        Assert.True(ValidatorKeys.Verify(Key(0), message, votes[0].Signature));
+        Assert.Equal([leaves[1], leaves[2]], votes[0].Branch!.Siblings);
+        Assert.Equal([leaves[0], leaves[2]], votes[1].Branch!.Siblings);
+        Assert.Equal([H([0x01], leaves[0], leaves[1])], votes[2].Branch!.Siblings);
+    }
+
+    [Fact]
     public void Changing_any_field_of_a_batched_vote_breaks_it()
     {
         var votes = _validators[1].SignBatch(Statements(5));
@@ -259,6 +282,24 @@ public sealed class VoteMerkleTests : IDisposable
         tally = tally.Add(first).Tally;
         Assert.Equal(VoteDisposition.Duplicate, tally.Add(again).Disposition);
         Assert.Equal(VoteDisposition.Duplicate, tally.Add(alone).Disposition);
+    }
+
+    [Fact]
+    public void Malformed_evidence_from_a_peer_is_refused_without_throwing()
+    {
+        var batch = _validators[3].SignBatch(Statements(2));
+        var conflicting = _validators[3].SignBatch([new VoteStatement(batch[0].ContentId, _validators.Epoch, !batch[0].Approve, ["x"]), Statements(2)[1]]);
+        Assert.True(new EquivocationEvidence(batch[0], conflicting[0]).Verify(_validators.Registry));
+        EquivocationEvidence[] malformed =
+        [
+            new(batch[0], conflicting[0] with { Rules = [null!] }),
+            new(batch[0] with { Rules = null! }, conflicting[0]),
+            new(batch[0], conflicting[0] with { Branch = conflicting[0].Branch! with { Siblings = null! } }),
+            new(batch[0], conflicting[0] with { Branch = conflicting[0].Branch! with { Count = -1 } }),
+            new(batch[0], null!),
+        ];
+        foreach (var evidence in malformed)
+            Assert.False(evidence.Verify(_validators.Registry, new VerifiedSignatureCache()));
     }
 
     [Fact]
