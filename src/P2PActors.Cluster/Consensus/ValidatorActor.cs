@@ -238,20 +238,15 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
     {
         if (json.Length > _options.MaxContentBytes || Encoding.UTF8.GetByteCount(json) > _options.MaxContentBytes)
             return (false, [Oversized], null);
-        GameContent content;
-        try
-        {
-            content = ContentJson.Deserialize(json);
-        }
-        catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
-        {
+        var verdict = _validator.CheckJson(json, contentId);
+        if (!verdict.Parsed)
             return (false, [Malformed], null);
-        }
-        var result = _validator.Check(content with { Id = contentId });
-        if (result.IsValid && string.Equals(content.Id, contentId, StringComparison.Ordinal))
+        var content = verdict.Content!;
+        var result = verdict.Result!;
+        if (verdict.IsApproved)
             return (true, [], content);
         var rules = new List<string>(result.Rules.Count + 1);
-        if (!string.Equals(content.Id, contentId, StringComparison.Ordinal) || result.Rules.Contains(Rules.IdMismatch))
+        if (!verdict.IdMatches || result.Rules.Contains(Rules.IdMismatch))
             rules.Add(IdMismatch);
         foreach (var rule in result.Rules)
         {
