@@ -76,6 +76,7 @@ public static class VoteRoundHarness
         var decision = new ConcurrentBag<double>();
         var counts = new ConcurrentDictionary<ProposalDecision, int>();
         var tasks = new List<Task>(content.Length);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         for (var i = 0; i < content.Length; i++)
         {
@@ -86,9 +87,10 @@ public static class VoteRoundHarness
         }
         await Task.WhenAll(tasks);
         watch.Stop();
+        var cpuPerItem = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / content.Length;
         var sorted = decision.ToList();
         Console.WriteLine($"{n} nodes, {inflight} in flight across all proposers ({content.Length} items, load {LoadAverage()}): " +
-                          $"{content.Length / watch.Elapsed.TotalSeconds:F0} validated items/s; decision p50 {P(sorted, 50):F2} ms p99 {P(sorted, 99):F2} ms; " +
+                          $"{content.Length / watch.Elapsed.TotalSeconds:F0} validated items/s, CPU {cpuPerItem:F2} ms per item; decision p50 {P(sorted, 50):F2} ms p99 {P(sorted, 99):F2} ms; " +
                           string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key.ToString().ToLowerInvariant()} {c.Value}")));
 
         async Task Propose(ConsensusClient client, GameContent item)
