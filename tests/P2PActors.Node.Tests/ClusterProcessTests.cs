@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -23,53 +22,28 @@ public sealed partial class ClusterProcessTests
     [Fact]
     public async Task Cluster_command_starts_three_nodes_that_share_state_and_stops_them_on_sigterm()
     {
-        var dataDirectory = Path.Combine(Path.GetTempPath(), "p2pactors-cluster-process-" + Guid.NewGuid().ToString("N"));
-        var httpBase = FreePortRange(3);
-        var remotingBase = FreePortRange(3, avoid: httpBase);
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList =
-            {
-                Path.Combine(AppContext.BaseDirectory, "P2PActors.Node.dll"), "cluster", "--nodes", "3",
-                "--base-http-port", httpBase.ToString(CultureInfo.InvariantCulture),
-                "--base-port", remotingBase.ToString(CultureInfo.InvariantCulture),
-                "--data-dir", dataDirectory,
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start)!;
-        var output = new StringBuilder();
-        var addresses = new Dictionary<int, string>();
-        var allUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-                return;
-            lock (output)
-            {
-                output.AppendLine(e.Data);
-                if (NodeLine().Match(e.Data) is { Success: true } match)
-                    addresses[int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)] = match.Groups[2].Value;
-                if (e.Data.StartsWith("All 3 nodes are Up", StringComparison.Ordinal))
-                    allUp.TrySetResult();
-            }
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            lock (output)
-                output.AppendLine(e.Data);
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var httpBase = NodeProcess.FreePortRange(3);
+        var remotingBase = NodeProcess.FreePortRange(3, avoid: httpBase);
+        await using var command = NodeProcess.Start("cluster-process", dataDirectory =>
+        [
+            "cluster", "--nodes", "3",
+            "--base-http-port", httpBase.ToString(CultureInfo.InvariantCulture),
+            "--base-port", remotingBase.ToString(CultureInfo.InvariantCulture),
+            "--data-dir", dataDirectory,
+        ]);
         var childIds = new List<int>();
         try
         {
-            await Task.WhenAny(allUp.Task, process.WaitForExitAsync()).WaitAsync(Patience);
-            Assert.True(allUp.Task.IsCompleted, $"the cluster did not come up\n{Output()}");
+            var allUp = command.LineAsync(line => line.StartsWith("All 3 nodes are Up", StringComparison.Ordinal));
+            await Task.WhenAny(allUp, command.WaitForExitAsync()).WaitAsync(Patience);
+            Assert.True(allUp.IsCompleted, $"the cluster did not come up\n{command.Output}");
+            // The command prints every node's line before the "All 3 nodes are Up" line.
+            var addresses = command.Lines
+                .Select(line => NodeLine().Match(line))
+                .Where(match => match.Success)
+                .ToDictionary(match => int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), match => match.Groups[2].Value);
             Assert.Equal([1, 2, 3], addresses.Keys.Order());
-            childIds.AddRange(ChildrenOf(process.Id));
+            childIds.AddRange(command.Children());
             Assert.True(childIds.Count == 3, $"expected 3 node processes, found {childIds.Count}");
 
             using var node1 = new HttpClient { BaseAddress = new Uri(addresses[1]) };
@@ -145,103 +119,16 @@ public sealed partial class ClusterProcessTests
                 Assert.Equal("image/png", preview.Content.Headers.ContentType?.MediaType);
             }
 
-            using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
-                await term.WaitForExitAsync();
-            await process.WaitForExitAsync().WaitAsync(Patience);
-            Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}\n{Output()}");
+            var exitCode = await command.StopAsync(Patience);
+            Assert.True(exitCode == 0, $"exit code {exitCode}\n{command.Output}");
             foreach (var child in childIds)
-                Assert.False(IsRunning(child), $"node process {child} is still running after the cluster command exited");
+                Assert.False(NodeProcess.IsRunning(child), $"node process {child} is still running after the cluster command exited");
         }
         finally
         {
-            if (!process.HasExited)
-                process.Kill(entireProcessTree: true);
-            foreach (var child in childIds.Where(IsRunning))
+            // The cluster command stops its nodes itself; a failed test must not leave one behind.
+            foreach (var child in childIds.Where(NodeProcess.IsRunning))
                 Process.GetProcessById(child).Kill(entireProcessTree: true);
-            try
-            {
-                Directory.Delete(dataDirectory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A stray temp directory is harmless.
-            }
-        }
-
-        string Output()
-        {
-            lock (output)
-                return output.ToString();
-        }
-    }
-
-    /// <summary>A run of consecutive ports that are free right now (a small race with other programs is accepted).</summary>
-    private static int FreePortRange(int count, int avoid = -1)
-    {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            var first = Random.Shared.Next(20_000, 60_000);
-            if (avoid >= 0 && Math.Abs(first - avoid) < 2 * count)
-                continue;
-            var listeners = new List<TcpListener>();
-            try
-            {
-                for (var i = 0; i < count; i++)
-                {
-                    var listener = new TcpListener(IPAddress.Loopback, first + i);
-                    listener.Start();
-                    listeners.Add(listener);
-                }
-                return first;
-            }
-            catch (SocketException)
-            {
-                // Taken; try another range.
-            }
-            finally
-            {
-                foreach (var listener in listeners)
-                    listener.Stop();
-            }
-        }
-        throw new InvalidOperationException($"no {count} consecutive free ports found");
-    }
-
-    /// <summary>Direct children from /proc: the node processes the cluster command started.</summary>
-    private static List<int> ChildrenOf(int parent) =>
-        Directory.EnumerateDirectories("/proc")
-            .Select(Path.GetFileName)
-            .Where(name => int.TryParse(name, out _))
-            .Select(name => int.Parse(name!, CultureInfo.InvariantCulture))
-            .Where(pid => ParentOf(pid) == parent)
-            .ToList();
-
-    private static int? ParentOf(int pid)
-    {
-        try
-        {
-            // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return int.Parse(fields[1], CultureInfo.InvariantCulture);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
-        {
-            return null;
-        }
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        // A zombie (exited, not yet reaped) counts as stopped.
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[stat.LastIndexOf(')') + 2] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
         }
     }
 }

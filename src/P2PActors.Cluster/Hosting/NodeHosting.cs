@@ -6,7 +6,6 @@ using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using LinqToDB;
-using Microsoft.Data.Sqlite;
 using P2PActors.Cluster.Consensus;
 using P2PActors.Cluster.Generation;
 using P2PActors.Cluster.Players;
@@ -126,18 +125,8 @@ public static class NodeHosting
     /// </summary>
     private static string PrepareDatabase(string path)
     {
-        var connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
-        using var connection = new SqliteConnection(connectionString);
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode=WAL;";
-        command.ExecuteNonQuery();
+        var connectionString = SqliteFiles.ConnectionString(path, pooling: true);
+        using var connection = SqliteFiles.Open(connectionString, SqliteFiles.WalMode);
         return connectionString;
     }
 }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Microsoft.Data.Sqlite;
+using P2PActors.Cluster.Storage;
 using P2PActors.Content.Model;
 
 namespace P2PActors.Cluster.State;
@@ -30,13 +31,13 @@ public sealed class ContentBodyActor : ReceiveActor
             source = "Data Source=:memory:";
         else
         {
-            Directory.CreateDirectory(dataDirectory);
-            source = new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDirectory, "catalog-bodies.db"), Pooling = false }.ToString();
+            var path = Path.Combine(dataDirectory, "catalog-bodies.db");
+            SqliteFiles.EnsureDirectoryFor(path);
+            source = SqliteFiles.ConnectionString(path, pooling: false);
         }
-        _connection = new SqliteConnection(source);
-        _connection.Open();
-        Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-        Execute("CREATE TABLE IF NOT EXISTS content_body (id TEXT PRIMARY KEY NOT NULL, json TEXT NOT NULL)");
+        _connection = SqliteFiles.Open(source,
+            SqliteFiles.WalWriter,
+            "CREATE TABLE IF NOT EXISTS content_body (id TEXT PRIMARY KEY NOT NULL, json TEXT NOT NULL)");
 
         Receive<StoreContentBody>(Store);
         Receive<FetchContentBody>(Fetch);
@@ -92,12 +93,5 @@ public sealed class ContentBodyActor : ReceiveActor
         command.CommandText = "SELECT json FROM content_body WHERE id = $id";
         command.Parameters.AddWithValue("$id", msg.Id);
         Sender.Tell(command.ExecuteScalar() is string json ? new ContentBodyFound(msg.Id, json) : new ContentBodyMissing(msg.Id));
-    }
-
-    private void Execute(string sql)
-    {
-        using var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 }

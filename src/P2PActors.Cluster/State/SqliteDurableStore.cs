@@ -5,6 +5,7 @@ using Akka.DistributedData.Durable;
 using Akka.Event;
 using Akka.Serialization;
 using Microsoft.Data.Sqlite;
+using P2PActors.Cluster.Storage;
 
 namespace P2PActors.Cluster.State;
 
@@ -35,11 +36,10 @@ public sealed class SqliteDurableStore : ReceiveActor
         var path = config.GetString("sqlite.path");
         if (string.IsNullOrWhiteSpace(path))
             throw new ArgumentException("akka.cluster.distributed-data.durable.sqlite.path must be set");
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _connection.Open();
-        Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-        Execute("CREATE TABLE IF NOT EXISTS ddata (key TEXT PRIMARY KEY NOT NULL, manifest TEXT NOT NULL, envelope BLOB NOT NULL)");
+        SqliteFiles.EnsureDirectoryFor(path);
+        _connection = SqliteFiles.Open(SqliteFiles.ConnectionString(path, pooling: false),
+            SqliteFiles.WalWriter,
+            "CREATE TABLE IF NOT EXISTS ddata (key TEXT PRIMARY KEY NOT NULL, manifest TEXT NOT NULL, envelope BLOB NOT NULL)");
         _serializer = (SerializerWithStringManifest)Context.System.Serialization.FindSerializerForType(typeof(DurableDataEnvelope));
 
         Receive<LoadAll>(_ => LoadEverything());
@@ -120,12 +120,5 @@ public sealed class SqliteDurableStore : ReceiveActor
             reply.ReplyTo.Tell(ok ? reply.SuccessMessage : reply.FailureMessage);
         _pending.Clear();
         _replies.Clear();
-    }
-
-    private void Execute(string sql)
-    {
-        using var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 }

@@ -15,22 +15,9 @@ public sealed class SqliteContentStore : IContentStore
 
     public SqliteContentStore(string databasePath)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath));
-        if (!string.IsNullOrEmpty(directory))
-            Directory.CreateDirectory(directory);
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = databasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
-
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        // WAL lets readers proceed while a batch is being written.
-        command.CommandText = """
-            PRAGMA journal_mode=WAL;
+        SqliteFiles.EnsureDirectoryFor(databasePath);
+        _connectionString = SqliteFiles.ConnectionString(databasePath, pooling: true);
+        using var connection = SqliteFiles.Open(_connectionString, SqliteFiles.WalMode, """
             CREATE TABLE IF NOT EXISTS content (
                 id TEXT NOT NULL PRIMARY KEY,
                 type TEXT NOT NULL,
@@ -38,8 +25,7 @@ public sealed class SqliteContentStore : IContentStore
                 json TEXT NOT NULL,
                 stored_at INTEGER NOT NULL
             );
-            """;
-        command.ExecuteNonQuery();
+            """);
     }
 
     public void PutMany(IReadOnlyCollection<GameContent> contents)
@@ -90,12 +76,7 @@ public sealed class SqliteContentStore : IContentStore
         SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
     }
 
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        return connection;
-    }
+    private SqliteConnection Open() => SqliteFiles.Open(_connectionString);
 
     /// <summary>
     /// The one connection that writes, kept open with its insert statement compiled once. Its commits run with
@@ -125,17 +106,7 @@ public sealed class SqliteContentStore : IContentStore
             _insert.Prepare();
         }
 
-        public static Writer Open(string connectionString)
-        {
-            var connection = new SqliteConnection(connectionString);
-            connection.Open();
-            using (var pragma = connection.CreateCommand())
-            {
-                pragma.CommandText = "PRAGMA synchronous=NORMAL;";
-                pragma.ExecuteNonQuery();
-            }
-            return new Writer(connection);
-        }
+        public static Writer Open(string connectionString) => new(SqliteFiles.Open(connectionString, SqliteFiles.NormalSync));
 
         public void Insert(IReadOnlyCollection<GameContent> contents)
         {

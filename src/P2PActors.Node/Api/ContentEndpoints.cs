@@ -94,7 +94,7 @@ public static class ContentEndpoints
         string id, IRequiredActor<GenerationCoordinator> coordinator, ActorSystem system, NodeOptions options,
         CancellationToken cancellationToken)
     {
-        switch (await AskAsync(coordinator, new GetContent(id), options, cancellationToken))
+        switch (await RequestInput.AskOrNullAsync(coordinator, new GetContent(id), options.RequestTimeout, cancellationToken))
         {
             case ContentFound found:
                 return (found.Content, null);
@@ -113,23 +113,8 @@ public static class ContentEndpoints
     internal static IResult InvalidId() =>
         Problems.Field("id", "Must be a content id: 64 lower-case hex digits (the SHA-256 of the content's canonical JSON).");
 
-    /// <summary>Null when the actors did not answer in time; the caller turns that into a 503.</summary>
-    internal static async Task<object?> AskAsync(
-        IRequiredActor<GenerationCoordinator> coordinator, object message, NodeOptions options, CancellationToken cancellationToken)
-    {
-        var actor = await coordinator.GetAsync(cancellationToken);
-        try
-        {
-            return await actor.Ask<object>(message, options.RequestTimeout, cancellationToken);
-        }
-        catch (AskTimeoutException)
-        {
-            return null;
-        }
-    }
-
     internal static IResult TimedOut(NodeOptions options) =>
-        Problems.Unavailable("The node could not answer in time.", $"The generation coordinator did not answer within {options.RequestTimeout}.");
+        Problems.TimedOut($"The generation coordinator did not answer within {options.RequestTimeout}.");
 
     /// <summary><c>GET /api/types</c>: the content types and the parameters each accepts, for forms and CLIs.</summary>
     private static IResult ListTypes() => Results.Json(Enum.GetValues<ContentType>()

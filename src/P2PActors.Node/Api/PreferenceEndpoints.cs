@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
@@ -22,7 +21,7 @@ public static class PreferenceEndpoints
 
     public const int MaxTake = 100;
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 4, AllowDuplicateProperties = false };
+    private static readonly RequestInput.BodyRules Body = new(MaxBodyBytes, "this request is a small JSON object.");
 
     public sealed record RatingAnswer(
         string ContentId, string Type, int Stars, DateTimeOffset At, IReadOnlyList<string> Attributes);
@@ -60,10 +59,10 @@ public static class PreferenceEndpoints
         string id, HttpContext http, ActorSystem system, IRequiredActor<GenerationCoordinator> coordinator,
         IRequiredActor<PlayerMemoryActor> memory, NodeOptions options, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var errors = RequestInput.NewErrors();
         if (!ContentEndpoints.IsContentId(id))
             errors["id"] = ["Must be a content id: 64 lower-case hex digits (the SHA-256 of the content's canonical JSON)."];
-        var (root, bodyProblem) = await ReadObjectAsync(http, """{ "playerId": "alice", "stars": 4 }""", ct);
+        var (root, bodyProblem) = await RequestInput.ReadObjectAsync(http, Body, """{ "playerId": "alice", "stars": 4 }""", ct);
         if (bodyProblem is not null)
             return bodyProblem;
         string? playerId = null;
@@ -124,8 +123,8 @@ public static class PreferenceEndpoints
     private static async Task<IResult> GetRatingsAsync(
         string id, IRequiredActor<PlayerMemoryActor> memory, NodeOptions options, CancellationToken ct)
     {
-        if (PlayerIds.Problem(id) is { } problem)
-            return Problems.Field("id", problem.Replace("playerId", "The player id", StringComparison.Ordinal));
+        if (PathIdProblem(id) is { } problem)
+            return Problems.Field("id", problem);
         return await AskMemoryAsync(memory, new GetRatings(id), options, ct) is PlayerRatingList list
             ? Results.Json(new RatingsAnswer(list.PlayerId, list.Sharing, list.Ratings.Count, [.. list.Ratings.Select(ToAnswer)]))
             : MemoryTimedOut(options);
@@ -134,8 +133,8 @@ public static class PreferenceEndpoints
     private static async Task<IResult> GetPreferencesAsync(
         string id, IRequiredActor<PlayerMemoryActor> memory, NodeOptions options, CancellationToken ct)
     {
-        if (PlayerIds.Problem(id) is { } problem)
-            return Problems.Field("id", problem.Replace("playerId", "The player id", StringComparison.Ordinal));
+        if (PathIdProblem(id) is { } problem)
+            return Problems.Field("id", problem);
         if (await AskMemoryAsync(memory, new GetPreferences(id), options, ct) is not PlayerPreferences p)
             return MemoryTimedOut(options);
         var message = p.HasProfile
@@ -149,10 +148,9 @@ public static class PreferenceEndpoints
     private static async Task<IResult> SetSharingAsync(
         string id, HttpContext http, IRequiredActor<PlayerMemoryActor> memory, NodeOptions options, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (PlayerIds.Problem(id) is { } idProblem)
-            errors["id"] = [idProblem.Replace("playerId", "The player id", StringComparison.Ordinal)];
-        var (root, bodyProblem) = await ReadObjectAsync(http, """{ "share": true }""", ct);
+        var errors = RequestInput.NewErrors();
+        RequestInput.AddIfBad(errors, "id", PathIdProblem(id));
+        var (root, bodyProblem) = await RequestInput.ReadObjectAsync(http, Body, """{ "share": true }""", ct);
         if (bodyProblem is not null)
             return bodyProblem;
         bool? share = null;
@@ -187,24 +185,15 @@ public static class PreferenceEndpoints
         string id, HttpRequest request, IRequiredActor<PlayerMemoryActor> memory, IRequiredActor<SharedProfilesActor> shared,
         NodeOptions options, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (PlayerIds.Problem(id) is { } idProblem)
-            errors["id"] = [idProblem.Replace("playerId", "The player id", StringComparison.Ordinal)];
+        var errors = RequestInput.NewErrors();
+        RequestInput.AddIfBad(errors, "id", PathIdProblem(id));
         ContentType? type = null;
         var typeValues = request.Query["type"];
         if (typeValues.Count > 1 || (typeValues.Count == 1 && !ContentTypes.TryParse(typeValues[0], out _)))
             errors["type"] = [$"type must be one of {ContentTypes.Names}."];
         else if (typeValues.Count == 1 && ContentTypes.TryParse(typeValues[0], out var parsed))
             type = parsed;
-        var take = Recommender.DefaultTake;
-        var takeValues = request.Query["take"];
-        if (takeValues.Count > 0)
-        {
-            if (takeValues.Count == 1 && int.TryParse(takeValues[0], NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= MaxTake)
-                take = value;
-            else
-                errors["take"] = [$"take must be one whole number from 1 to {MaxTake}."];
-        }
+        var take = RequestInput.QueryInt(request, "take", Recommender.DefaultTake, 1, MaxTake, errors);
         foreach (var name in request.Query.Keys.Where(k => k is not ("type" or "take")))
             errors[name] = ["Unknown query parameter; the parameters are type and take."];
         if (errors.Count > 0)
@@ -222,68 +211,25 @@ public static class PreferenceEndpoints
         }
         catch (AskTimeoutException)
         {
-            return Problems.Unavailable("The node could not answer in time.", $"The recommendation index did not answer within {options.RequestTimeout}.");
+            return Problems.TimedOut($"The recommendation index did not answer within {options.RequestTimeout}.");
         }
         return Results.Json(new RecommendationsAnswer(id, type is { } t ? ContentTypes.WireName(t) : null, take, ratings.Ratings.Count,
             list.SharedProfiles, list.SimilarPlayers, list.IndexCurrent,
             [.. list.Items.Select(i => new RecommendationAnswer(i.ContentId, ContentTypes.WireName(i.Type), i.Score, i.Neighbours))]));
     }
 
+    /// <summary>The cluster's player-id rule, worded for an id that came in the path rather than as a playerId field.</summary>
+    private static string? PathIdProblem(string id) =>
+        PlayerIds.Problem(id)?.Replace("playerId", "The player id", StringComparison.Ordinal);
+
     private static RatingAnswer ToAnswer(Rating r) =>
         new(r.ContentId, ContentTypes.WireName(r.Type), r.Stars, r.At, r.Attributes);
 
     /// <summary>Null when the player's memory did not answer in time.</summary>
-    private static async Task<object?> AskMemoryAsync(
-        IRequiredActor<PlayerMemoryActor> memory, IPlayerMemoryCommand command, NodeOptions options, CancellationToken ct)
-    {
-        var region = await memory.GetAsync(ct);
-        try
-        {
-            return await region.Ask<object>(command, options.RequestTimeout, ct);
-        }
-        catch (AskTimeoutException)
-        {
-            return null;
-        }
-    }
+    private static Task<object?> AskMemoryAsync(
+        IRequiredActor<PlayerMemoryActor> memory, IPlayerMemoryCommand command, NodeOptions options, CancellationToken ct) =>
+        RequestInput.AskOrNullAsync(memory, command, options.RequestTimeout, ct);
 
     private static IResult MemoryTimedOut(NodeOptions options) =>
-        Problems.Unavailable("The node could not answer in time.", $"The player's memory did not answer within {options.RequestTimeout}.");
-
-    /// <summary>Reads a small JSON object body; the problem is set when there is none to read.</summary>
-    private static async Task<(JsonElement? Root, IResult? Problem)> ReadObjectAsync(HttpContext http, string example, CancellationToken ct)
-    {
-        if (http.Request.ContentLength is > MaxBodyBytes)
-            return (null, TooLarge());
-        var buffer = new MemoryStream();
-        try
-        {
-            var chunk = new byte[1024];
-            int read;
-            while ((read = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
-            {
-                buffer.Write(chunk, 0, read);
-                if (buffer.Length > MaxBodyBytes)
-                    return (null, TooLarge());
-            }
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return (null, TooLarge());
-        }
-        try
-        {
-            using var document = JsonDocument.Parse(buffer.ToArray(), DocumentOptions);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                return (null, Problems.Field("body", $"The body must be a JSON object, e.g. {example}."));
-            return (document.RootElement.Clone(), null);
-        }
-        catch (JsonException e)
-        {
-            return (null, Problems.Field("body", $"The body is not valid JSON: {e.Message}"));
-        }
-    }
-
-    private static IResult TooLarge() =>
-        Problems.Field("body", $"The body is larger than {MaxBodyBytes} bytes; this request is a small JSON object.");
+        Problems.TimedOut($"The player's memory did not answer within {options.RequestTimeout}.");
 }

@@ -53,4 +53,7 @@ public static class Problems
 
     public static IResult Unavailable(string title, string detail) =>
         Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: title, detail: detail);
+
+    /// <summary>503: a part of the node (named in the detail) did not answer within the request timeout.</summary>
+    public static IResult TimedOut(string detail) => Unavailable("The node could not answer in time.", detail);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
@@ -22,7 +21,8 @@ public static class StateEndpoints
 
     public const int DefaultTake = 50;
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 4, AllowDuplicateProperties = false };
+    private static readonly RequestInput.BodyRules Body =
+        new(MaxStateBodyBytes, "a state update is a small JSON object.", " (NaN and Infinity are not JSON numbers)");
 
     public sealed record WriteAnswer(string Replication, bool Applied);
 
@@ -57,9 +57,9 @@ public static class StateEndpoints
 
     private static async Task<IResult> UpdatePositionAsync(string id, HttpContext http, ActorSystem system, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        AddIfBad(errors, "id", StateValidation.PlayerId(id));
-        var (root, bodyProblem) = await ReadObjectAsync(http, """{ "zone": "forest", "x": 1.5, "y": -3 }""", ct);
+        var errors = RequestInput.NewErrors();
+        RequestInput.AddIfBad(errors, "id", StateValidation.PlayerId(id));
+        var (root, bodyProblem) = await RequestInput.ReadObjectAsync(http, Body, """{ "zone": "forest", "x": 1.5, "y": -3 }""", ct);
         if (bodyProblem is not null)
             return bodyProblem;
         string? zone = null;
@@ -70,7 +70,7 @@ public static class StateEndpoints
             {
                 case "zone":
                     zone = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
-                    AddIfBad(errors, "zone", zone is null ? "zone must be a string" : StateValidation.Zone(zone));
+                    RequestInput.AddIfBad(errors, "zone", zone is null ? "zone must be a string" : StateValidation.Zone(zone));
                     break;
                 case "x":
                     x = ReadCoordinate(property.Value, "x", errors);
@@ -101,9 +101,9 @@ public static class StateEndpoints
 
     private static async Task<IResult> InventoryWriteAsync(string id, string itemId, Func<Task<WriteResult>> write)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        AddIfBad(errors, "id", StateValidation.PlayerId(id));
-        AddIfBad(errors, "itemId", StateValidation.ItemId(itemId));
+        var errors = RequestInput.NewErrors();
+        RequestInput.AddIfBad(errors, "id", StateValidation.PlayerId(id));
+        RequestInput.AddIfBad(errors, "itemId", StateValidation.ItemId(itemId));
         if (errors.Count > 0)
             return Problems.Validation(errors);
         return await WriteAsync(write);
@@ -117,8 +117,8 @@ public static class StateEndpoints
     private static async Task<IResult> ShareAsync(
         HttpContext http, ActorSystem system, IRequiredActor<GenerationCoordinator> coordinator, NodeOptions options, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var (root, bodyProblem) = await ReadObjectAsync(http, """{ "contentId": "<64 hex digits>", "author": "alice" }""", ct);
+        var errors = RequestInput.NewErrors();
+        var (root, bodyProblem) = await RequestInput.ReadObjectAsync(http, Body, """{ "contentId": "<64 hex digits>", "author": "alice" }""", ct);
         if (bodyProblem is not null)
             return bodyProblem;
         string? contentId = null;
@@ -129,13 +129,13 @@ public static class StateEndpoints
             {
                 case "contentId":
                     contentId = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
-                    AddIfBad(errors, "contentId", StateValidation.CatalogId(contentId));
+                    RequestInput.AddIfBad(errors, "contentId", StateValidation.CatalogId(contentId));
                     break;
                 case "author":
                     if (property.Value.ValueKind == JsonValueKind.Null)
                         break;
                     author = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : "";
-                    AddIfBad(errors, "author", StateValidation.PlayerId(author) is null
+                    RequestInput.AddIfBad(errors, "author", StateValidation.PlayerId(author) is null
                         ? null
                         : $"author must be 1 to {StateValidation.MaxIdLength} characters of letters, digits, '_', '-', '.' or ':'");
                     break;
@@ -149,16 +149,9 @@ public static class StateEndpoints
         if (errors.Count > 0)
             return Problems.Validation(errors);
 
-        var actor = await coordinator.GetAsync(ct);
-        object reply;
-        try
-        {
-            reply = await actor.Ask<object>(new GetContent(contentId!), options.RequestTimeout, ct);
-        }
-        catch (AskTimeoutException)
-        {
-            return Problems.Unavailable("The node could not answer in time.", $"The generation coordinator did not answer within {options.RequestTimeout}.");
-        }
+        var reply = await RequestInput.AskOrNullAsync(coordinator, new GetContent(contentId!), options.RequestTimeout, ct);
+        if (reply is null)
+            return ContentEndpoints.TimedOut(options);
         if (reply is not ContentFound found)
             return Problems.Field("contentId", $"This node neither generated nor holds content '{contentId}'; generate it first (POST /api/content/{{type}}).");
 
@@ -170,7 +163,7 @@ public static class StateEndpoints
         }
         catch (AskTimeoutException)
         {
-            return Problems.Unavailable("The node could not answer in time.", "The consensus coordinator did not answer in time; nothing was shared.");
+            return Problems.TimedOut("The consensus coordinator did not answer in time; nothing was shared.");
         }
         switch (outcome.Decision)
         {
@@ -188,7 +181,7 @@ public static class StateEndpoints
 
     private static async Task<IResult> ListCatalogAsync(HttpRequest request, ActorSystem system, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var errors = RequestInput.NewErrors();
         ContentType? type = null;
         var typeText = request.Query["type"].ToString();
         if (typeText.Length > 0)
@@ -198,8 +191,8 @@ public static class StateEndpoints
             else
                 errors["type"] = [$"Unknown content type '{typeText}'; expected one of {ContentTypes.Names}."];
         }
-        var skip = ReadInt(request, "skip", 0, 0, int.MaxValue, errors);
-        var take = ReadInt(request, "take", DefaultTake, 1, 1000, errors);
+        var skip = RequestInput.QueryInt(request, "skip", 0, 0, int.MaxValue, errors);
+        var take = RequestInput.QueryInt(request, "take", DefaultTake, 1, 1000, errors);
         if (errors.Count > 0)
             return Problems.Validation(errors);
         return await ReadAsync(async () => Results.Json(await GameState.For(system).ListCatalogAsync(type, skip, take, ct)));
@@ -207,17 +200,6 @@ public static class StateEndpoints
 
     private static Task<IResult> GetStateAsync(ActorSystem system, CancellationToken ct) =>
         ReadAsync(async () => Results.Json(await GameState.For(system).GetSnapshotAsync(ct)));
-
-    private static int ReadInt(HttpRequest request, string name, int fallback, int min, int max, Dictionary<string, string[]> errors)
-    {
-        var values = request.Query[name];
-        if (values.Count == 0)
-            return fallback;
-        if (values.Count == 1 && int.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
-            return value;
-        errors[name] = [$"{name} must be one whole number from {min} to {max}."];
-        return fallback;
-    }
 
     private static double? ReadCoordinate(JsonElement value, string name, Dictionary<string, string[]> errors)
     {
@@ -227,46 +209,9 @@ public static class StateEndpoints
             errors[name] = [$"{name} must be a finite JSON number (NaN and Infinity are not coordinates)."];
             return null;
         }
-        AddIfBad(errors, name, StateValidation.Coordinates(number, 0));
+        RequestInput.AddIfBad(errors, name, StateValidation.Coordinates(number, 0));
         return number;
     }
-
-    /// <summary>Reads a small JSON object body; the problem is set when there is none to read.</summary>
-    private static async Task<(JsonElement? Root, IResult? Problem)> ReadObjectAsync(HttpContext http, string example, CancellationToken ct)
-    {
-        if (http.Request.ContentLength is > MaxStateBodyBytes)
-            return (null, TooLarge());
-        var buffer = new MemoryStream();
-        try
-        {
-            var chunk = new byte[1024];
-            int read;
-            while ((read = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
-            {
-                buffer.Write(chunk, 0, read);
-                if (buffer.Length > MaxStateBodyBytes)
-                    return (null, TooLarge());
-            }
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return (null, TooLarge());
-        }
-        try
-        {
-            using var document = JsonDocument.Parse(buffer.ToArray(), DocumentOptions);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                return (null, Problems.Field("body", $"The body must be a JSON object, e.g. {example}."));
-            return (document.RootElement.Clone(), null);
-        }
-        catch (JsonException e)
-        {
-            return (null, Problems.Field("body", $"The body is not valid JSON (NaN and Infinity are not JSON numbers): {e.Message}"));
-        }
-    }
-
-    private static IResult TooLarge() =>
-        Problems.Field("body", $"The body is larger than {MaxStateBodyBytes} bytes; a state update is a small JSON object.");
 
     private static Task<IResult> WriteAsync(Func<Task<WriteResult>> write) =>
         WriteAsync(write, result => new WriteAnswer(Lower(result.Replication), result.Applied));
@@ -288,7 +233,7 @@ public static class StateEndpoints
         }
         catch (AskTimeoutException)
         {
-            return Problems.Unavailable("The node could not answer in time.", "The game state did not answer in time; the write may still be applied.");
+            return Problems.TimedOut("The game state did not answer in time; the write may still be applied.");
         }
         return Results.Json(answer(result), statusCode: status(result));
     }
@@ -305,18 +250,12 @@ public static class StateEndpoints
         }
         catch (AskTimeoutException)
         {
-            return Problems.Unavailable("The node could not answer in time.", "The game state did not answer in time.");
+            return Problems.TimedOut("The game state did not answer in time.");
         }
     }
 
     private static string StripParamName(ArgumentException e) =>
         e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
-
-    private static void AddIfBad(Dictionary<string, string[]> errors, string field, string? problem)
-    {
-        if (problem is not null)
-            errors[field] = [problem];
-    }
 
     private static string Lower(Replication replication) => replication.ToString().ToLowerInvariant();
 }

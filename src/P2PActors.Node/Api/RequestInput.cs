@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Hosting;
+
+namespace P2PActors.Node.Api;
+
+/// <summary>
+/// What the endpoints share when they check a request: reading a small JSON object body, collecting 400 errors by
+/// field, reading a bounded whole number from the query, and asking an actor without letting a timeout escape.
+/// </summary>
+internal static class RequestInput
+{
+    /// <summary>
+    /// How one family of endpoints reads its bodies. The hints finish the endpoint's own error sentences, so each
+    /// family keeps its wording: <see cref="TooLargeHint"/> follows "The body is larger than N bytes; " and
+    /// <see cref="InvalidJsonNote"/> (empty, or e.g. " (NaN ...)") follows "The body is not valid JSON".
+    /// </summary>
+    public sealed record BodyRules(int MaxBytes, string TooLargeHint, string InvalidJsonNote = "");
+
+    // Small objects of scalars: depth 4 is room enough, and a repeated field is refused rather than silently last-wins.
+    private static readonly JsonDocumentOptions SmallObject = new() { MaxDepth = 4, AllowDuplicateProperties = false };
+
+    public static Dictionary<string, string[]> NewErrors() => new(StringComparer.Ordinal);
+
+    public static void AddIfBad(Dictionary<string, string[]> errors, string field, string? problem)
+    {
+        if (problem is not null)
+            errors[field] = [problem];
+    }
+
+    /// <summary>
+    /// Reads a small JSON object body; the problem (a 400 naming <c>body</c>) is set when there is none to read. The
+    /// body is bounded while it is read, so a client that declares no length (chunked) cannot send more either.
+    /// </summary>
+    public static async Task<(JsonElement? Root, IResult? Problem)> ReadObjectAsync(
+        HttpContext http, BodyRules rules, string example, CancellationToken ct)
+    {
+        if (http.Request.ContentLength > rules.MaxBytes)
+            return (null, TooLarge(rules));
+        var buffer = new MemoryStream();
+        try
+        {
+            var chunk = new byte[1024];
+            int read;
+            while ((read = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > rules.MaxBytes)
+                    return (null, TooLarge(rules));
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge(rules));
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(buffer.ToArray(), SmallObject);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                return (null, Problems.Field("body", $"The body must be a JSON object, e.g. {example}."));
+            return (document.RootElement.Clone(), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Problems.Field("body", $"The body is not valid JSON{rules.InvalidJsonNote}: {e.Message}"));
+        }
+    }
+
+    private static IResult TooLarge(BodyRules rules) =>
+        Problems.Field("body", $"The body is larger than {rules.MaxBytes} bytes; {rules.TooLargeHint}");
+
+    /// <summary>
+    /// A query parameter that must appear at most once as a whole number in [min, max]; absent means the fallback.
+    /// A bad one is recorded in <paramref name="errors"/> and the fallback returned.
+    /// </summary>
+    public static int QueryInt(HttpRequest request, string name, int fallback, int min, int max, Dictionary<string, string[]> errors)
+    {
+        var values = request.Query[name];
+        if (values.Count == 0)
+            return fallback;
+        if (values.Count == 1 && int.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+            return value;
+        errors[name] = [$"{name} must be one whole number from {min} to {max}."];
+        return fallback;
+    }
+
+    /// <summary>The actor's answer, or null when it did not answer in time; the caller turns that into its own 503.</summary>
+    public static async Task<object?> AskOrNullAsync<TActor>(
+        IRequiredActor<TActor> actor, object message, TimeSpan timeout, CancellationToken ct)
+    {
+        var reference = await actor.GetAsync(ct);
+        try
+        {
+            return await reference.Ask<object>(message, timeout, ct);
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace P2PActors.Node.Tests;
+
+/// <summary>
+/// The built executable run as a user runs it (<c>dotnet P2PActors.Node.dll</c> plus arguments) in a child process,
+/// with a fresh data directory of its own and its stdout and stderr captured for assertions and failure messages.
+/// Disposing kills whatever is still running and deletes the data directory.
+/// </summary>
+public sealed class NodeProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly List<string> _lines = [];
+    private readonly List<(Func<string, bool> Predicate, TaskCompletionSource<string> Seen)> _awaited = [];
+
+    private NodeProcess(string dataDirectory, IEnumerable<string> arguments)
+    {
+        DataDirectory = dataDirectory;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "P2PActors.Node.dll"));
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+                return;
+            lock (_output)
+            {
+                _output.AppendLine(e.Data);
+                _lines.Add(e.Data);
+                foreach (var (predicate, seen) in _awaited)
+                {
+                    if (predicate(e.Data))
+                        seen.TrySetResult(e.Data);
+                }
+            }
+        };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            lock (_output)
+                _output.AppendLine(e.Data);
+        };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    /// <summary>Starts the executable; <paramref name="arguments"/> is given the data directory to pass as <c>--data-dir</c>.</summary>
+    public static NodeProcess Start(string name, Func<string, IEnumerable<string>> arguments)
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), $"p2pactors-{name}-{Guid.NewGuid():N}");
+        return new NodeProcess(dataDirectory, arguments(dataDirectory));
+    }
+
+    public string DataDirectory { get; }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Everything written to stdout and stderr so far, for failure messages.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+                return _output.ToString();
+        }
+    }
+
+    /// <summary>The stdout lines written so far.</summary>
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_output)
+                return [.. _lines];
+        }
+    }
+
+    /// <summary>The first stdout line (already written or still to come) that matches.</summary>
+    public Task<string> LineAsync(Func<string, bool> predicate)
+    {
+        var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_output)
+        {
+            if (_lines.FirstOrDefault(predicate) is { } line)
+                seen.TrySetResult(line);
+            else
+                _awaited.Add((predicate, seen));
+        }
+        return seen.Task;
+    }
+
+    public Task WaitForExitAsync() => _process.WaitForExitAsync();
+
+    /// <summary>Sends SIGTERM, as Ctrl+C or a service manager would, and answers the exit code once it has exited.</summary>
+    public async Task<int> StopAsync(TimeSpan patience)
+    {
+        using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+            await term.WaitForExitAsync();
+        await _process.WaitForExitAsync().WaitAsync(patience);
+        return _process.ExitCode;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+            _process.Kill(entireProcessTree: true);
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A stray temp directory is harmless.
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A run of consecutive ports that are free right now (a small race with other programs is accepted).</summary>
+    public static int FreePortRange(int count, int avoid = -1)
+    {
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var first = Random.Shared.Next(20_000, 60_000);
+            if (avoid >= 0 && Math.Abs(first - avoid) < 2 * count)
+                continue;
+            var listeners = new List<TcpListener>();
+            try
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    var listener = new TcpListener(IPAddress.Loopback, first + i);
+                    listener.Start();
+                    listeners.Add(listener);
+                }
+                return first;
+            }
+            catch (SocketException)
+            {
+                // Taken; try another range.
+            }
+            finally
+            {
+                foreach (var listener in listeners)
+                    listener.Stop();
+            }
+        }
+        throw new InvalidOperationException($"no {count} consecutive free ports found");
+    }
+
+    /// <summary>Direct children from /proc: the node processes a command such as <c>cluster</c> started.</summary>
+    public List<int> Children() =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(Path.GetFileName)
+            .Where(name => int.TryParse(name, out _))
+            .Select(name => int.Parse(name!, CultureInfo.InvariantCulture))
+            .Where(pid => ParentOf(pid) == _process.Id)
+            .ToList();
+
+    private static int? ParentOf(int pid)
+    {
+        try
+        {
+            // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1], CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    public static bool IsRunning(int pid)
+    {
+        // A zombie (exited, not yet reaped) counts as stopped.
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[stat.LastIndexOf(')') + 2] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+}
