@@ -64,3 +64,64 @@ public class ValidationBenchmarks
     [Benchmark(Description = "Profanity check of a quest description")]
     public bool ProfanitySentence() => ProfanityFilter.Default.IsClean(_sentence);
 }
+
+/// <summary>
+/// What one validator spends on one proposal (see <c>ValidatorActor.Judge</c>): parse the proposal's JSON, run every
+/// local rule with the claimed id, compare ids. Per content type over 1,000 generated items (seeded), and over the
+/// chaos run's mix of 1,000 items (all five types, half of them broken on purpose). The mean is per item.
+/// </summary>
+[MemoryDiagnoser]
+public class JudgeValidationBenchmarks
+{
+    private const int Items = 1_000;
+
+    private readonly ContentValidator _validator = new();
+    private (string Json, string Id)[] _proposals = [];
+
+    [Params("character", "item", "quest", "dialog", "map64", "chaos-mix")]
+    public string Workload { get; set; } = "chaos-mix";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var empty = new Dictionary<string, string>();
+        IEnumerable<GameContent> contents = Workload switch
+        {
+            "chaos-mix" => P2PActors.Cluster.Chaos.ChaosWorkload.Create(Items, 42, 0.5).Select(i => i.Content),
+            "map64" => Enumerable.Range(0, Items).Select(s => ContentFactory.Generate(ContentType.Map,
+                new Dictionary<string, string> { ["width"] = "64", ["height"] = "64" }, s * 7919L + 1)),
+            _ => Enumerable.Range(0, Items).Select(s =>
+                ContentFactory.Generate(ContentTypes.TryParse(Workload, out var t) ? t : throw new ArgumentException(Workload), empty, s * 7919L + 1)),
+        };
+        _proposals = contents.Select(c => (ContentJson.Serialize(c), c.Id!)).ToArray();
+        _ = Judge();
+    }
+
+    /// <summary>The validator's path as <c>ValidatorActor.Judge</c> runs it: deserialize, check with the claimed id, compare ids.</summary>
+    [Benchmark(OperationsPerInvoke = Items, Description = "Parse + validate (Deserialize + Check)")]
+    public int Judge()
+    {
+        var approved = 0;
+        foreach (var (json, id) in _proposals)
+        {
+            var content = ContentJson.Deserialize(json);
+            var result = _validator.Check(content with { Id = id });
+            if (result.IsValid && string.Equals(content.Id, id, StringComparison.Ordinal))
+                approved++;
+        }
+        return approved;
+    }
+
+    /// <summary>The same verdict in one call: the canonical JSON read strictly and its own bytes hashed for the id.</summary>
+    [Benchmark(OperationsPerInvoke = Items, Description = "Parse + validate (CheckJson)")]
+    public int CheckJson()
+    {
+        var approved = 0;
+        foreach (var (json, id) in _proposals)
+        {
+            if (_validator.CheckJson(json, id).IsApproved)
+                approved++;
+        }
+        return approved;
+    }
+}

@@ -43,6 +43,7 @@ public sealed class GameStateActor : ReceiveActor
     private readonly IActorRef _replicator;
     private readonly NotificationPump? _pump;
     private readonly UniqueAddress _self;
+    private readonly string _selfNode;
     private readonly string _selfAddress;
     private readonly HashSet<IActorRef> _subscribers = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -61,6 +62,7 @@ public sealed class GameStateActor : ReceiveActor
         _pump = pump;
         var cluster = Akka.Cluster.Cluster.Get(Context.System);
         _self = cluster.SelfUniqueAddress;
+        _selfNode = InventoryBucket.NodeId(_self);
         _selfAddress = cluster.SelfAddress.ToString();
         _view = GameStateView.Empty(settings.CreateKeys(), settings.Admission);
         _positionWrite = settings.PositionsWriteToAll ? new WriteAll(settings.PositionWriteTimeout) : WriteLocal.Instance;
@@ -93,7 +95,8 @@ public sealed class GameStateActor : ReceiveActor
         Receive<Changed>(c =>
         {
             _pump?.Touch();
-            Apply(c.Key.Id, (IReplicatedData)c.Data);
+            if (c.Data is ORDictionary<string, ORSet<string>> legacy) MigrateLegacyInventories(c.Key.Id, legacy);
+            else Apply(c.Key.Id, (IReplicatedData)c.Data);
         });
         Receive<GetSuccess>(OnReadBack);
         Receive<NotFound>(n => Reply(n.Request));
@@ -164,9 +167,13 @@ public sealed class GameStateActor : ReceiveActor
     }
 
     private void Handle(AddItem cmd) =>
-        Write(_view.Keys.InventoryKey(cmd.PlayerId), ORDictionary<string, ORSet<string>>.Empty, _majorityWrite,
-            d => d.AddOrUpdate(_self, cmd.PlayerId, ORSet<string>.Empty, set => set.Add(_self, cmd.ItemId)));
+        Write(_view.Keys.InventoryKey(cmd.PlayerId), InventoryBucket.Empty, _majorityWrite,
+            d => d.Add(_selfNode, cmd.PlayerId, cmd.ItemId));
 
+    /// <summary>
+    /// Refused when this node has not seen the item: a remove only takes away the adds it has observed, so there is
+    /// nothing to remove, and the caller learns it from <see cref="WriteResult.Applied"/>.
+    /// </summary>
     private void Handle(RemoveItem cmd)
     {
         var player = _view.Player(cmd.PlayerId, NowMs(), _settings.PresenceTimeout);
@@ -175,10 +182,28 @@ public sealed class GameStateActor : ReceiveActor
             Sender.Tell(new WriteResult(Replication.Local, Applied: false));
             return;
         }
-        Write(_view.Keys.InventoryKey(cmd.PlayerId), ORDictionary<string, ORSet<string>>.Empty, _majorityWrite,
-            d => d.TryGetValue(cmd.PlayerId, out var set) && set.Contains(cmd.ItemId)
-                ? d.AddOrUpdate(_self, cmd.PlayerId, ORSet<string>.Empty, s => s.Remove(_self, cmd.ItemId))
-                : d);
+        Write(_view.Keys.InventoryKey(cmd.PlayerId), InventoryBucket.Empty, _majorityWrite,
+            d => d.Remove(cmd.PlayerId, cmd.ItemId));
+    }
+
+    /// <summary>
+    /// Inventories written before the switch to <see cref="InventoryBucket"/> (durable "inv-N" keys, or an old
+    /// peer) are folded into the new bucket by their deterministic conversion, locally: every node does the same,
+    /// and merging the same conversion twice changes nothing, so nothing is written once it is in.
+    /// </summary>
+    private void MigrateLegacyInventories(string keyId, ORDictionary<string, ORSet<string>> legacy)
+    {
+        if (!keyId.StartsWith(StateKeys.LegacyInventoryPrefix, StringComparison.Ordinal)
+            || !int.TryParse(keyId.AsSpan(StateKeys.LegacyInventoryPrefix.Length), System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var bucket)
+            || bucket >= _view.Keys.PlayerBuckets)
+            return;
+        var converted = InventoryBucket.FromLegacy(legacy);
+        var current = _view.Inventories[bucket];
+        if (current.Merge(converted).Equals(current)) return;
+        _log.Info("Migrating {0} legacy inventories from {1}", converted.Players.Count, keyId);
+        _replicator.Tell(Dsl.Update(_view.Keys.Inventories[bucket], InventoryBucket.Empty, WriteLocal.Instance,
+            new PendingWrite(ActorRefs.Nobody, AwaitPeers: false), d => d.Merge(converted)));
     }
 
     private void Handle(ShareEntry cmd)

@@ -18,7 +18,7 @@ public sealed class GameStateView
         ICatalogAdmission admission,
         ImmutableArray<LWWDictionary<string, PlayerPosition>> positions,
         ImmutableArray<LWWDictionary<string, PresenceEntry>> presence,
-        ImmutableArray<ORDictionary<string, ORSet<string>>> inventories,
+        ImmutableArray<InventoryBucket> inventories,
         ImmutableArray<LWWDictionary<string, CatalogHeader>> catalog,
         Lazy<ImmutableArray<CatalogHeader>>? catalogSorted)
     {
@@ -35,7 +35,7 @@ public sealed class GameStateView
     public ICatalogAdmission Admission { get; }
     public ImmutableArray<LWWDictionary<string, PlayerPosition>> Positions { get; }
     public ImmutableArray<LWWDictionary<string, PresenceEntry>> Presence { get; }
-    public ImmutableArray<ORDictionary<string, ORSet<string>>> Inventories { get; }
+    public ImmutableArray<InventoryBucket> Inventories { get; }
     public ImmutableArray<LWWDictionary<string, CatalogHeader>> Catalog { get; }
 
     /// <summary>Admitted catalog entries, newest first, ties by id: the same order on every node.</summary>
@@ -46,7 +46,7 @@ public sealed class GameStateView
         admission,
         Enumerable.Repeat(LWWDictionary<string, PlayerPosition>.Empty, keys.PlayerBuckets).ToImmutableArray(),
         Enumerable.Repeat(LWWDictionary<string, PresenceEntry>.Empty, keys.PlayerBuckets).ToImmutableArray(),
-        Enumerable.Repeat(ORDictionary<string, ORSet<string>>.Empty, keys.PlayerBuckets).ToImmutableArray(),
+        Enumerable.Repeat(InventoryBucket.Empty, keys.PlayerBuckets).ToImmutableArray(),
         Enumerable.Repeat(LWWDictionary<string, CatalogHeader>.Empty, keys.Catalog.Count).ToImmutableArray(),
         null);
 
@@ -62,7 +62,7 @@ public sealed class GameStateView
             case LWWDictionary<string, PresenceEntry> presence when TryBucket(keyId, StateKeys.PresencePrefix, out var i):
                 if (collectChanges) DiffLww(Presence[i], presence, changes, (id, p) => new PlayerSeen(id, p));
                 return (new GameStateView(Keys, Admission, Positions, Presence.SetItem(i, presence), Inventories, Catalog, _catalogSorted), changes);
-            case ORDictionary<string, ORSet<string>> inventories when TryBucket(keyId, StateKeys.InventoryPrefix, out var i):
+            case InventoryBucket inventories when TryBucket(keyId, StateKeys.InventoryPrefix, out var i):
                 if (collectChanges) DiffInventories(Inventories[i], inventories, changes);
                 return (new GameStateView(Keys, Admission, Positions, Presence, Inventories.SetItem(i, inventories), Catalog, _catalogSorted), changes);
             case LWWDictionary<string, CatalogHeader> catalog when keyId.StartsWith(StateKeys.CatalogPrefix, StringComparison.Ordinal):
@@ -103,7 +103,7 @@ public sealed class GameStateView
         {
             known.UnionWith(Positions[i].Entries.Keys);
             known.UnionWith(Presence[i].Entries.Keys);
-            known.UnionWith(Inventories[i].Entries.Keys);
+            known.UnionWith(Inventories[i].Players.Keys);
         }
         var online = known
             .Select(id => Player(id, nowMs, presenceTimeout)!)
@@ -146,11 +146,10 @@ public sealed class GameStateView
             if (!old.TryGetValue(id, out var before) || !Equals(before, value)) changes.Add(change(id, value));
     }
 
-    private static void DiffInventories(
-        ORDictionary<string, ORSet<string>> old, ORDictionary<string, ORSet<string>> current, List<StateChange> changes)
+    private static void DiffInventories(InventoryBucket old, InventoryBucket current, List<StateChange> changes)
     {
-        foreach (var (id, set) in current.Entries)
-            if (!old.TryGetValue(id, out var before) || !before.Elements.SetEquals(set.Elements))
+        foreach (var (id, set) in current.Players)
+            if (!old.TryGetValue(id, out var before) || !before.Elements.SequenceEqual(set.Elements, StringComparer.Ordinal))
                 changes.Add(new InventoryChanged(id, set.Elements.Order(StringComparer.Ordinal).ToArray()));
     }
 }

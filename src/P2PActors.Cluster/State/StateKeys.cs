@@ -12,7 +12,9 @@ public sealed class StateKeys
 {
     public const string PositionPrefix = "pos-";
     public const string PresencePrefix = "presence-";
-    public const string InventoryPrefix = "inv-";
+    public const string InventoryPrefix = "inventory-";
+    /// <summary>Keys of the former ORDictionary inventories; only read, to migrate durable data (see <see cref="InventoryBucket.FromLegacy"/>).</summary>
+    public const string LegacyInventoryPrefix = "inv-";
     public const string CatalogPrefix = "catalog-";
     /// <summary>Keys of the consensus registry (attestations, bindings, evidence); written by the consensus actors.</summary>
     public const string ConsensusPrefix = "consensus-";
@@ -28,7 +30,9 @@ public sealed class StateKeys
         Presence = Enumerable.Range(0, playerBuckets)
             .Select(i => new LWWDictionaryKey<string, PresenceEntry>($"{PresencePrefix}{i}")).ToArray();
         Inventories = Enumerable.Range(0, playerBuckets)
-            .Select(i => new ORDictionaryKey<string, ORSet<string>>($"{InventoryPrefix}{i}")).ToArray();
+            .Select(i => new InventoryBucketKey($"{InventoryPrefix}{i}")).ToArray();
+        LegacyInventories = Enumerable.Range(0, playerBuckets)
+            .Select(i => new ORDictionaryKey<string, ORSet<string>>($"{LegacyInventoryPrefix}{i}")).ToArray();
         var catalogBuckets = 1 << (4 * catalogPrefixLength);
         Catalog = Enumerable.Range(0, catalogBuckets)
             .Select(i => new LWWDictionaryKey<string, CatalogHeader>(
@@ -41,19 +45,21 @@ public sealed class StateKeys
     public int CatalogPrefixLength { get; }
     public IReadOnlyList<LWWDictionaryKey<string, PlayerPosition>> Positions { get; }
     public IReadOnlyList<LWWDictionaryKey<string, PresenceEntry>> Presence { get; }
-    public IReadOnlyList<ORDictionaryKey<string, ORSet<string>>> Inventories { get; }
+    public IReadOnlyList<InventoryBucketKey> Inventories { get; }
+    public IReadOnlyList<ORDictionaryKey<string, ORSet<string>>> LegacyInventories { get; }
     public IReadOnlyList<LWWDictionaryKey<string, CatalogHeader>> Catalog { get; }
 
     public LWWDictionaryKey<string, PlayerPosition> PositionKey(string playerId) => Positions[PlayerBucket(playerId)];
     public LWWDictionaryKey<string, PresenceEntry> PresenceKey(string playerId) => Presence[PlayerBucket(playerId)];
-    public ORDictionaryKey<string, ORSet<string>> InventoryKey(string playerId) => Inventories[PlayerBucket(playerId)];
+    public InventoryBucketKey InventoryKey(string playerId) => Inventories[PlayerBucket(playerId)];
 
     /// <summary>Content ids are SHA-256 hex, so their first characters spread evenly over the buckets.</summary>
     public LWWDictionaryKey<string, CatalogHeader> CatalogKey(string contentId) =>
         Catalog[Convert.ToInt32(contentId[..CatalogPrefixLength], 16)];
 
+    /// <summary>Every key this layer writes or migrates from.</summary>
     public IEnumerable<IKey> All() =>
-        Positions.Cast<IKey>().Concat(Presence).Concat(Inventories).Concat(Catalog);
+        Positions.Cast<IKey>().Concat(Presence).Concat(Inventories).Concat(LegacyInventories).Concat(Catalog);
 
     /// <summary>FNV-1a over UTF-8: stable across processes and runtimes.</summary>
     public int PlayerBucket(string playerId)

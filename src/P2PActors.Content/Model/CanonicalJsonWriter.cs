@@ -247,7 +247,7 @@ internal static class CanonicalJsonWriter
         return true;
     }
 
-    private static class Names
+    internal static class Names
     {
         public static readonly JsonEncodedText Type = E("type"), Id = E("id"), Seed = E("seed"), Name = E("name");
         public static readonly JsonEncodedText Character = E("character"), Item = E("item"), Quest = E("quest"), Map = E("map"), Dialog = E("dialog");

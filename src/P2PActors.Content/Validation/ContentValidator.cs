@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using P2PActors.Content.Generation;
@@ -23,7 +24,67 @@ public sealed class ContentValidator(ProfanityFilter? profanity = null, Validati
     public static ValidationResult Validate(GameContent? content, ValidationLimits? limits = null) =>
         (limits is null ? DefaultValidator : new ContentValidator(null, limits)).Check(content);
 
-    public ValidationResult Check(GameContent? content)
+    public ValidationResult Check(GameContent? content) => Check(content, null);
+
+    /// <summary>
+    /// What a validator decides about a proposal — its JSON and the id the proposer claims for it — in one call:
+    /// the JSON parsed as <see cref="ContentJson.Deserialize(string)"/> parses it, and the result
+    /// <see cref="Check(GameContent?)"/> gives for the parsed content under the claimed id. The same verdict as
+    /// those two calls, and cheaper: JSON in its canonical form (what <see cref="ContentJson.Serialize"/> writes, so
+    /// every honest proposal) is read by a parser that accepts nothing else, and its own bytes without the id member
+    /// are hashed for the id check instead of serialising the content again. Any other JSON takes the two calls.
+    /// </summary>
+    public JsonVerdict CheckJson(string json, string claimedId)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(claimedId);
+        if (json.Length <= MaxFastPathChars)
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(16, json.Length * 3));
+            try
+            {
+                if (System.Text.Unicode.Utf8.FromUtf16(json, buffer, out _, out var length, replaceInvalidSequences: false) == OperationStatus.Done &&
+                    CanonicalJsonReader.TryRead(buffer.AsSpan(0, length), out var parsed, out var idStart, out var idEnd))
+                {
+                    // Canonical: the bytes with the id member cut out are the canonical body the id is the hash of.
+                    var body = buffer.AsSpan(0, length);
+                    if (idEnd > idStart)
+                    {
+                        body[idEnd..].CopyTo(body[idStart..]);
+                        body = body[..(length - (idEnd - idStart))];
+                    }
+                    Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+                    SHA256.HashData(body, hash);
+                    var canonical = new CanonicalBody(Convert.ToHexStringLower(hash), body.Length);
+                    var idMatches = string.Equals(parsed!.Id, claimedId, StringComparison.Ordinal);
+                    return new JsonVerdict(parsed, Check(idMatches ? parsed : parsed with { Id = claimedId }, canonical), idMatches, null);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        GameContent content;
+        try
+        {
+            content = ContentJson.Deserialize(json);
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            return new JsonVerdict(null, null, false, e.Message);
+        }
+        return new JsonVerdict(content, Check(content with { Id = claimedId }), string.Equals(content.Id, claimedId, StringComparison.Ordinal), null);
+    }
+
+    /// <summary>Beyond this the fast path's buffer is not worth renting; such JSON is far over any content limit anyway.</summary>
+    private const int MaxFastPathChars = 4 << 20;
+
+    /// <summary>The id and length of content's canonical JSON without the id, when already known.</summary>
+    private readonly record struct CanonicalBody(string Id, int Length);
+
+    private ValidationResult Check(GameContent? content, CanonicalBody? canonical)
     {
         if (content is null)
             return ValidationResult.From([new RuleViolation(Rules.ContentMissing, "$", "no content")]);
@@ -34,14 +95,14 @@ public sealed class ContentValidator(ProfanityFilter? profanity = null, Validati
         CheckRequiredFields(content, found);
         if (found.Any(Rules.FieldMissing))
         {
-            CheckEnvelope(content, found);
+            CheckEnvelope(content, canonical, found);
             return found.Result();
         }
         CheckEnums(content, found);
         if (found.Any(Rules.EnumRange))
             return found.Result();
 
-        CheckEnvelope(content, found);
+        CheckEnvelope(content, canonical, found);
         CheckTexts(content, found);
         switch (content)
         {
@@ -64,10 +125,10 @@ public sealed class ContentValidator(ProfanityFilter? profanity = null, Validati
         return found.Result();
     }
 
-    private void CheckEnvelope(GameContent content, Findings found)
+    private void CheckEnvelope(GameContent content, CanonicalBody? canonical, Findings found)
     {
-        // Serialised once for both the size and the id check.
-        var id = ContentJson.ComputeId(content, out var canonicalLength);
+        // Serialised once for both the size and the id check, unless the caller already hashed the canonical body.
+        var (id, canonicalLength) = canonical ?? new CanonicalBody(ContentJson.ComputeId(content, out var length), length);
         if (canonicalLength > _limits.MaxContentBytes)
             found.Add(Rules.TooLarge, "$", $"canonical JSON is {canonicalLength} bytes; at most {_limits.MaxContentBytes}");
         if (string.IsNullOrEmpty(content.Id))
@@ -374,10 +435,15 @@ public sealed class ContentValidator(ProfanityFilter? profanity = null, Validati
             found.Add(Rules.MapRowsMismatch, "rows", $"{map.Rows.Count} rows for a height of {map.Height}");
             gridIntact = false;
         }
-        var badRows = Enumerable.Range(0, map.Rows.Count).Where(y => map.Rows[y].Length != map.Width).ToList();
-        if (badRows.Count > 0)
+        int badRows = 0, firstBadRow = -1;
+        for (var y = 0; y < map.Rows.Count; y++)
         {
-            found.Add(Rules.MapRowsMismatch, $"rows[{badRows[0]}]", $"{badRows.Count} row(s) are not {map.Width} tiles wide");
+            if (map.Rows[y].Length != map.Width && badRows++ == 0)
+                firstBadRow = y;
+        }
+        if (badRows > 0)
+        {
+            found.Add(Rules.MapRowsMismatch, $"rows[{firstBadRow}]", $"{badRows} row(s) are not {map.Width} tiles wide");
             gridIntact = false;
         }
         for (var y = 0; y < map.Rows.Count; y++)
@@ -391,44 +457,65 @@ public sealed class ContentValidator(ProfanityFilter? profanity = null, Validati
             }
         }
 
-        var players = new List<int>();
-        var occupied = new Dictionary<(int, int), int>();
-        var placed = new bool[map.Spawns.Count];
-        for (var i = 0; i < map.Spawns.Count; i++)
+        // Which spawn first took each tile, as index + 1 (0: free); the map size is bounded above, so this is small.
+        var tiles = map.Width * map.Height;
+        var occupied = ArrayPool<int>.Shared.Rent(tiles);
+        Array.Clear(occupied, 0, tiles);
+        var players = 0;
+        var player = -1;
+        try
         {
-            var spawn = map.Spawns[i];
-            if (spawn.Kind == SpawnKind.Player)
-                players.Add(i);
-            if (spawn.X < 0 || spawn.Y < 0 || spawn.X >= map.Width || spawn.Y >= map.Height)
+            for (var i = 0; i < map.Spawns.Count; i++)
             {
-                found.Add(Rules.MapSpawnOutOfBounds, $"spawns[{i}]", $"({spawn.X}, {spawn.Y}) is outside the {map.Width}×{map.Height} map");
-                continue;
+                var spawn = map.Spawns[i];
+                if (spawn.Kind == SpawnKind.Player && players++ == 0)
+                    player = i;
+                if (!InBounds(map, spawn))
+                {
+                    found.Add(Rules.MapSpawnOutOfBounds, $"spawns[{i}]", $"({spawn.X}, {spawn.Y}) is outside the {map.Width}×{map.Height} map");
+                    continue;
+                }
+                ref var taken = ref occupied[spawn.Y * map.Width + spawn.X];
+                if (taken == 0)
+                    taken = i + 1;
+                else
+                    found.Add(Rules.MapSpawnOverlap, $"spawns[{i}]", $"({spawn.X}, {spawn.Y}) is taken by spawns[{taken - 1}]");
+                if (gridIntact && !Tiles.IsWalkable(map.TileAt(spawn.X, spawn.Y)))
+                    found.Add(Rules.MapSpawnNotWalkable, $"spawns[{i}]", $"({spawn.X}, {spawn.Y}) is '{map.TileAt(spawn.X, spawn.Y)}', not walkable");
             }
-            if (!occupied.TryAdd((spawn.X, spawn.Y), i))
-                found.Add(Rules.MapSpawnOverlap, $"spawns[{i}]", $"({spawn.X}, {spawn.Y}) is taken by spawns[{occupied[(spawn.X, spawn.Y)]}]");
-            if (!gridIntact)
-                continue;
-            placed[i] = true;
-            if (!Tiles.IsWalkable(map.TileAt(spawn.X, spawn.Y)))
-                found.Add(Rules.MapSpawnNotWalkable, $"spawns[{i}]", $"({spawn.X}, {spawn.Y}) is '{map.TileAt(spawn.X, spawn.Y)}', not walkable");
         }
-        if (players.Count != 1)
+        finally
         {
-            found.Add(Rules.MapPlayerSpawnCount, "spawns", $"{players.Count} player spawns; a map has exactly one");
+            ArrayPool<int>.Shared.Return(occupied);
+        }
+        if (players != 1)
+        {
+            found.Add(Rules.MapPlayerSpawnCount, "spawns", $"{players} player spawns; a map has exactly one");
             return;
         }
 
-        var player = map.Spawns[players[0]];
-        if (!gridIntact || !placed[players[0]] || !Tiles.IsWalkable(map.TileAt(player.X, player.Y)))
+        // A spawn counts as placed (and is checked for reachability) when it is on an intact grid.
+        var start = map.Spawns[player];
+        if (!gridIntact || !InBounds(map, start) || !Tiles.IsWalkable(map.TileAt(start.X, start.Y)))
             return;
-        var reached = MapTools.Reachable(map, player.X, player.Y);
-        for (var i = 0; i < map.Spawns.Count; i++)
+        var reached = ArrayPool<ulong>.Shared.Rent((tiles + 63) >> 6);
+        try
         {
-            var spawn = map.Spawns[i];
-            if (placed[i] && !reached[spawn.Y * map.Width + spawn.X])
-                found.Add(Rules.MapSpawnUnreachable, $"spawns[{i}]", $"{spawn.Kind} at ({spawn.X}, {spawn.Y}) cannot be reached from the player spawn");
+            MapReach.Fill(map.Rows, map.Width, map.Height, start.X, start.Y, reached);
+            for (var i = 0; i < map.Spawns.Count; i++)
+            {
+                var spawn = map.Spawns[i];
+                if (InBounds(map, spawn) && !MapReach.IsSet(reached, spawn.Y * map.Width + spawn.X))
+                    found.Add(Rules.MapSpawnUnreachable, $"spawns[{i}]", $"{spawn.Kind} at ({spawn.X}, {spawn.Y}) cannot be reached from the player spawn");
+            }
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(reached);
         }
     }
+
+    private static bool InBounds(GameMap map, Spawn spawn) => spawn.X >= 0 && spawn.Y >= 0 && spawn.X < map.Width && spawn.Y < map.Height;
 
     private static readonly System.Buffers.SearchValues<char> TileAlphabet = System.Buffers.SearchValues.Create(string.Concat(Tiles.All));
 

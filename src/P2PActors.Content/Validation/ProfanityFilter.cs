@@ -93,17 +93,21 @@ public sealed class ProfanityFilter
         try
         {
             var folded = chars.Slice(0, length);
-            if (foldedText is null)
-                length = TextNormalizer.FoldAscii(text, folded);
-            else
-                foldedText.AsSpan().CopyTo(folded);
-            folded = folded[..length];
             var leet = chars.Slice(length, length);
-            for (var i = 0; i < length; i++)
-                leet[i] = TextNormalizer.ReadLeet(folded[i]);
             var scratch = new Scratch(chars.Slice(2 * length, length), chars.Slice(3 * length, length), counts[..length]);
-            var tokens = tokenBuffer[..TextNormalizer.Tokenize(folded, tokenBuffer)];
-            return FindMatches(tokens, leet, scratch);
+            int tokenCount;
+            if (foldedText is null)
+            {
+                TextNormalizer.ScanAscii(text, folded, leet, tokenBuffer, out tokenCount);
+            }
+            else
+            {
+                foldedText.AsSpan().CopyTo(folded);
+                for (var i = 0; i < length; i++)
+                    leet[i] = TextNormalizer.ReadLeet(folded[i]);
+                tokenCount = TextNormalizer.Tokenize(folded, tokenBuffer);
+            }
+            return FindMatches(tokenBuffer[..tokenCount], leet, scratch);
         }
         finally
         {
@@ -208,16 +212,18 @@ public sealed class ProfanityFilter
         var node = _whole.Walk(letters);
         if (node >= 0)
             Report(_whole.Find(node, counts, 0), candidate, ref found);
-        if (_prefix.IsEmpty && _contained.IsEmpty)
-            return;
-
-        node = PatternTrie.Root;
-        for (var depth = 0; depth < runs && node >= 0; depth++)
+        if (!_prefix.IsEmpty)
         {
-            node = _prefix.Step(node, letters[depth]);
-            if (node >= 0)
-                Report(_prefix.Find(node, counts, 0), candidate, ref found);
+            node = PatternTrie.Root;
+            for (var depth = 0; depth < runs && node >= 0; depth++)
+            {
+                node = _prefix.Step(node, letters[depth]);
+                if (node >= 0)
+                    Report(_prefix.Find(node, counts, 0), candidate, ref found);
+            }
         }
+        if (_contained.IsEmpty)
+            return;
 
         List<(int Length, int Start, string Entry)>? contained = null;
         for (var start = 0; start < runs; start++)

@@ -100,19 +100,81 @@ internal static class TextNormalizer
         _ => c,
     };
 
+    private const byte Dropped = 0, Word = 1, Space = 2, Punctuation = 3;
+
     /// <summary>
-    /// <see cref="Fold"/> for ASCII text, into <paramref name="into"/> (at least as long as the text) without
-    /// allocating; returns the folded length.
+    /// Per ASCII character: how <see cref="Fold"/> and <see cref="Tokenize"/> treat it, worked out once from the same
+    /// predicates they use, so <see cref="ScanAscii"/> gives exactly their answer in one pass.
     /// </summary>
-    public static int FoldAscii(ReadOnlySpan<char> text, Span<char> into)
+    private static readonly byte[] AsciiKind = CreateAsciiKinds();
+
+    private static byte[] CreateAsciiKinds()
     {
+        var kinds = new byte[128];
+        for (var c = (char)0; c < 128; c++)
+        {
+            var folded = char.ToLowerInvariant(c);
+            kinds[c] = IsApostrophe(c) ? Dropped
+                : IsWordChar(folded) ? Word
+                : char.IsWhiteSpace(folded) || char.IsSeparator(folded) ? Space
+                : Punctuation;
+        }
+        return kinds;
+    }
+
+    /// <summary>
+    /// <see cref="Fold"/>, <see cref="ReadLeet"/> over the result and <see cref="Tokenize"/> in one pass over ASCII
+    /// text: <paramref name="folded"/> and <paramref name="leet"/> get the folded text and its leet reading,
+    /// <paramref name="tokens"/> its words. Returns the folded length.
+    /// </summary>
+    public static int ScanAscii(ReadOnlySpan<char> text, Span<char> folded, Span<char> leet, Span<TextSpan> tokens, out int tokenCount)
+    {
+        var kinds = AsciiKind;
+        var count = 0;
+        var spaceBefore = true;
+        var start = -1;
         var length = 0;
         foreach (var c in text)
         {
-            if (c is not ('\'' or '`'))
-                into[length++] = char.ToLowerInvariant(c);
+            var kind = kinds[c & 0x7F];
+            if (kind == Dropped)
+                continue;
+            var lower = (char)(c is >= 'A' and <= 'Z' ? c | 0x20 : c);
+            folded[length] = lower;
+            leet[length] = ReadLeet(lower);
+            if (kind == Word)
+            {
+                if (start < 0)
+                    start = length;
+            }
+            else
+            {
+                if (start >= 0)
+                {
+                    Emit(folded, start, length, tokens, ref count, ref spaceBefore);
+                    start = -1;
+                }
+                if (kind == Space)
+                    spaceBefore = true;
+            }
+            length++;
         }
+        if (start >= 0)
+            Emit(folded, start, length, tokens, ref count, ref spaceBefore);
+        tokenCount = count;
         return length;
+    }
+
+    /// <summary>The word folded[start..end], as <see cref="Tokenize"/> records it.</summary>
+    private static void Emit(ReadOnlySpan<char> folded, int start, int end, Span<TextSpan> tokens, ref int count, ref bool spaceBefore)
+    {
+        while (end > start && folded[end - 1] == '!')
+            end--;
+        if (end == start)
+            return;
+        var allDigits = folded[start..end].IndexOfAnyExceptInRange('0', '9') < 0;
+        tokens[count++] = new TextSpan(start, end, spaceBefore, allDigits);
+        spaceBefore = false;
     }
 
     /// <summary>

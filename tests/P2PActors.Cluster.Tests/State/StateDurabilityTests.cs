@@ -1,4 +1,6 @@
+using Akka.Actor;
 using Akka.Cluster;
+using Akka.DistributedData;
 using Akka.TestKit.Xunit2;
 using P2PActors.Cluster.Membership;
 using P2PActors.Cluster.State;
@@ -120,6 +122,65 @@ public sealed class StateDurabilityTests : TestKit
         {
             await Task.WhenAll(again.Select(n => n.DisposeAsync().AsTask()));
             foreach (var dir in dirs) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// A data folder written before inventories became <see cref="InventoryBucket"/>s holds them as Akka
+    /// ORDictionaries under "inv-N": a node started on it shows those items, and a remove made afterwards sticks.
+    /// </summary>
+    [Fact]
+    public async Task Inventories_stored_in_the_former_format_are_migrated_on_start()
+    {
+        var dir = TestCluster.NewDataDirectory();
+        var options = Durable(dir);
+        var keys = options.State.CreateKeys();
+        var legacyKey = keys.LegacyInventories[keys.PlayerBucket("frodo")];
+        var old = ActorSystem.Create(MembershipSettings.SystemName, TestCluster.Config(options));
+        try
+        {
+            var cluster = Akka.Cluster.Cluster.Get(old);
+            var self = cluster.SelfUniqueAddress;
+            cluster.Join(cluster.SelfAddress);
+            var written = await DistributedData.Get(old).Replicator.Ask<IUpdateResponse>(
+                Dsl.Update(legacyKey, ORDictionary<string, ORSet<string>>.Empty, WriteLocal.Instance,
+                    d => d.AddOrUpdate(self, "frodo", ORSet<string>.Empty, s => s.Add(self, "ring").Add(self, "mithril"))),
+                TimeSpan.FromSeconds(15));
+            Assert.IsType<UpdateSuccess>(written);
+        }
+        finally
+        {
+            await old.Terminate().WaitAsync(TimeSpan.FromSeconds(20));
+        }
+
+        var node = TestCluster.StartNode(options, seed: null);
+        try
+        {
+            await AwaitAssertAsync(async () =>
+                Assert.Equal(["mithril", "ring"], (await node.State.GetPlayerAsync("frodo"))!.Inventory), Converge);
+            Assert.True((await node.State.RemoveItemAsync("frodo", "ring")).Applied);
+            await node.State.AddItemAsync("frodo", "cloak");
+            Assert.Equal(["cloak", "mithril"], (await node.State.GetPlayerAsync("frodo"))!.Inventory);
+        }
+        finally
+        {
+            await node.DisposeAsync();
+        }
+
+        // Restarted again: the old key is converted once more, and the ring stays removed.
+        var again = TestCluster.StartNode(options, seed: null);
+        try
+        {
+            await AwaitAssertAsync(async () =>
+                Assert.Equal(["cloak", "mithril"], (await again.State.GetPlayerAsync("frodo"))!.Inventory), Converge);
+            // The old key's notification came with the new one's, so the migration's write is queued before this one.
+            await again.State.AddItemAsync("frodo", "bread");
+            Assert.Equal(["bread", "cloak", "mithril"], (await again.State.GetPlayerAsync("frodo"))!.Inventory);
+        }
+        finally
+        {
+            await again.DisposeAsync();
+            Directory.Delete(dir, recursive: true);
         }
     }
 }

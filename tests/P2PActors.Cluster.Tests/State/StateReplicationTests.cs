@@ -95,17 +95,78 @@ public sealed class StateReplicationTests(ThreeNodeCluster cluster) : TestKit, I
         await AwaitAssertAsync(async () =>
             Assert.Equal(["elixir", "potion"], (await B.State.GetPlayerAsync("bob"))!.Inventory), Converge);
 
-        await Task.WhenAll(
+        // Both removes are of items their node has seen, so each must survive the other node's concurrent add.
+        var results = await Task.WhenAll(
             A.State.RemoveItemAsync("bob", "elixir"),
             B.State.AddItemAsync("bob", "scroll"),
             A.State.AddItemAsync("bob", "shield"),
             B.State.RemoveItemAsync("bob", "potion"));
+        Assert.All(results, r => Assert.True(r.Applied));
 
         await AwaitAssertAsync(async () =>
         {
             var views = await Task.WhenAll(cluster.Nodes.Select(n => n.State.GetPlayerAsync("bob")));
             Assert.All(views, v => Assert.Equal(["scroll", "shield"], v!.Inventory));
         }, Converge);
+    }
+
+    /// <summary>
+    /// Round after round, A and B each add a new item while removing one the other node added earlier (and that
+    /// they have seen): the removers' clocks then name both nodes, the case Akka's ORSet got wrong. Every remove
+    /// must stick and every add must survive, identically on all three nodes.
+    /// </summary>
+    [Fact]
+    public async Task Rounds_of_concurrent_adds_and_observed_removes_on_two_nodes_all_stick()
+    {
+        const string player = "stress";
+        var subscriptions = await Task.WhenAll(cluster.Nodes.Select(n => n.State.SubscribeAsync()));
+        var expected = new SortedSet<string>(StringComparer.Ordinal);
+        string removeOnA = "b-seed", removeOnB = "a-seed";
+        await A.State.AddItemAsync(player, "a-seed");
+        await B.State.AddItemAsync(player, "b-seed");
+        expected.UnionWith(["a-seed", "b-seed"]);
+
+        for (var round = 0; round < 15; round++)
+        {
+            await AwaitAssertAsync(async () =>
+            {
+                Assert.Contains(removeOnA, (await A.State.GetPlayerAsync(player))!.Inventory);
+                Assert.Contains(removeOnB, (await B.State.GetPlayerAsync(player))!.Inventory);
+            }, Converge);
+
+            var results = await Task.WhenAll(
+                A.State.AddItemAsync(player, $"a-{round}"),
+                B.State.RemoveItemAsync(player, removeOnB),
+                B.State.AddItemAsync(player, $"b-{round}"),
+                A.State.RemoveItemAsync(player, removeOnA));
+            Assert.All(results, r => Assert.True(r.Applied));
+            expected.UnionWith([$"a-{round}", $"b-{round}"]);
+            expected.ExceptWith([removeOnA, removeOnB]);
+            (removeOnA, removeOnB) = ($"b-{round}", $"a-{round}");
+        }
+
+        await AwaitAssertAsync(async () =>
+        {
+            var views = await Task.WhenAll(cluster.Nodes.Select(n => n.State.GetPlayerAsync(player)));
+            Assert.All(views, v => Assert.Equal(expected, v!.Inventory));
+        }, Converge);
+
+        // Item names are never reused, so an item that vanished from a node and shows up there again is a remove
+        // that a merge undid, even if a later merge hid it again.
+        for (var n = 0; n < subscriptions.Length; n++)
+        {
+            using var subscription = subscriptions[n];
+            var gone = new HashSet<string>(StringComparer.Ordinal);
+            var present = new HashSet<string>(StringComparer.Ordinal);
+            while (subscription.Changes.TryRead(out var change))
+            {
+                if (change is not InventoryChanged { PlayerId: player } inventory) continue;
+                var resurrected = inventory.Items.Where(gone.Contains).ToArray();
+                Assert.True(resurrected.Length == 0, $"node {n} showed removed items again: {string.Join(", ", resurrected)}");
+                gone.UnionWith(present.Except(inventory.Items));
+                present = new HashSet<string>(inventory.Items, StringComparer.Ordinal);
+            }
+        }
     }
 
     [Fact]
