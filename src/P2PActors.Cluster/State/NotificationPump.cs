@@ -67,10 +67,15 @@ public sealed class NotificationPump
     {
         while (!ct.IsCancellationRequested)
         {
+            // At least one flush per wake-up, even when this thread ran later than the window after the Touch.
             using (var timer = new PeriodicTimer(_interval))
             {
-                while (Active && await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+                do
+                {
+                    if (!await timer.WaitForNextTickAsync(ct).ConfigureAwait(false)) return;
                     _replicator.Tell(FlushChanges.Instance);
+                }
+                while (Active);
             }
 
             Volatile.Write(ref _sleeping, 1);
