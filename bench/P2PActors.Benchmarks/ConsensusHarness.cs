@@ -18,6 +18,12 @@ public static class ConsensusHarness
 {
     private const int Warmup = 200;
 
+    /// <summary>
+    /// Decide only, as documented: the vote is what is measured. (Until 2026-11-24 23:20 UTC the harness shared every
+    /// accepted item — a majority catalog write and a content-store write on every node — which `--share` restores.)
+    /// </summary>
+    private static ProposalOptions Proposing = ProposalOptions.DecideOnly;
+
     public static async Task<int> RunAsync(string[] args)
     {
         var samples = IntOption(args, "--samples", 2000);
@@ -25,6 +31,7 @@ public static class ConsensusHarness
         var items = IntOption(args, "--items", 10_000);
         var concurrencies = ListOption(args, "--concurrency", [16, 64, 256]);
         var invalidShare = double.Parse(StringOption(args, "--invalid-share", "0.5"), CultureInfo.InvariantCulture);
+        Proposing = args.Contains("--share") ? ProposalOptions.Default : ProposalOptions.DecideOnly;
 
         Console.WriteLine($"# consensus on {Environment.ProcessorCount} cores, load average {LoadAverage()} at start");
         foreach (var size in sizes)
@@ -69,7 +76,7 @@ public static class ConsensusHarness
         {
             var node = cluster.Nodes[i % cluster.Nodes.Count];
             var start = Stopwatch.GetTimestamp();
-            var outcome = await ConsensusClient.For(node.System).ProposeAsync(workload[i].Content, CancellationToken.None);
+            var outcome = await ConsensusClient.For(node.System).ProposeAsync(workload[i].Content, Proposing, CancellationToken.None);
             var roundTrip = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             if (i == Warmup - 1)
             {
@@ -107,7 +114,7 @@ public static class ConsensusHarness
         var cpuBefore = process.TotalProcessorTime;
         var start = Stopwatch.GetTimestamp();
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, ct) =>
-            outcomes[i] = await ConsensusClient.For(cluster.Nodes[i % cluster.Nodes.Count].System).ProposeAsync(workload[i].Content, ct));
+            outcomes[i] = await ConsensusClient.For(cluster.Nodes[i % cluster.Nodes.Count].System).ProposeAsync(workload[i].Content, Proposing, ct));
         var elapsed = Stopwatch.GetElapsedTime(start);
         process.Refresh();
         var cpuPerItem = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds / count;

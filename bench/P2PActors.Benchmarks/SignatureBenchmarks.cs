@@ -3,7 +3,10 @@ using P2PActors.Cluster.Consensus;
 
 namespace P2PActors.Benchmarks;
 
-/// <summary>What one vote costs: signing it, verifying it, and checking a 7-validator certificate.</summary>
+/// <summary>
+/// What one vote costs: signing it, verifying it, and checking a 7-validator certificate; and the same with
+/// batched (Merkle) signatures, reported per vote where the benchmark handles a batch.
+/// </summary>
 [MemoryDiagnoser]
 public class SignatureBenchmarks
 {
@@ -14,6 +17,13 @@ public class SignatureBenchmarks
     private Vote _vote = null!;
     private Certificate _certificate = null!;
     private Vote[] _votes = [];
+    private const int BatchSize = 32;
+    private VoteStatement[] _statements = [];
+    private IReadOnlyList<Vote> _batch = [];
+    private ValidatorRegistry _fourRegistry = ValidatorRegistry.Empty;
+    private Certificate _batchedCertificate = null!;
+    private Certificate _plainCertificate = null!;
+    private VerifiedSignatureCache _warmCache = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -29,6 +39,22 @@ public class SignatureBenchmarks
         // A 7-validator certificate carries the 5 approvals that reached the quorum; the two later
         // approvals are not in it. Benchmark the full 7-vote form too.
         _certificate = tally.Certificate! with { Approvals = _votes };
+
+        _statements = Enumerable.Range(0, BatchSize)
+            .Select(i => new VoteStatement(i == 7 ? ContentId : Convert.ToHexStringLower(BitConverter.GetBytes((long)i).Concat(new byte[24]).ToArray()), 2, true, []))
+            .ToArray();
+        _batch = _identities[0].SignBatch(_statements);
+        // 4 validators (threshold 3): a certificate of 3 approvals, each from another validator's batch of 32.
+        var four = new ValidatorSet(2, _identities.Take(4).Select(i => i.ValidatorId).ToArray());
+        _fourRegistry = ValidatorRegistry.Empty.With(four);
+        var approvals = _identities.Take(3).Select(i => i.SignBatch(_statements)[7]).ToList();
+        _batchedCertificate = new Certificate(ContentId, 2, four.Hash, approvals);
+        _plainCertificate = _batchedCertificate with { Approvals = _identities.Take(3).Select(i => i.Vote(ContentId, 2, true, [])).ToList() };
+        _warmCache = new VerifiedSignatureCache();
+        if (!CertificateVerifier.Verify(_batchedCertificate, ContentId, _fourRegistry, _warmCache).IsValid ||
+            !CertificateVerifier.Verify(_plainCertificate, ContentId, _fourRegistry).IsValid ||
+            !_fourRegistry.IsValidVote(_batch[0], _warmCache) || VerifyBatchWithCache() != BatchSize)
+            throw new InvalidOperationException("benchmark certificates do not verify");
     }
 
     [GlobalCleanup]
@@ -55,4 +81,37 @@ public class SignatureBenchmarks
 
     [Benchmark(Description = "Verify a 7-vote certificate")]
     public bool VerifyCertificate() => CertificateVerifier.Verify(_certificate, ContentId, _registry).IsValid;
+
+    [Benchmark(Description = "Sign a batch of 32 votes (per vote)", OperationsPerInvoke = BatchSize)]
+    public IReadOnlyList<Vote> SignBatch() => _identities[1].SignBatch(_statements);
+
+    [Benchmark(Description = "Verify 32 votes of one batch, fresh cache (per vote)", OperationsPerInvoke = BatchSize)]
+    public int VerifyBatchWithCache()
+    {
+        var cache = new VerifiedSignatureCache();
+        var valid = 0;
+        foreach (var vote in _batch)
+        {
+            if (_fourRegistry.IsValidVote(vote, cache))
+                valid++;
+        }
+        return valid;
+    }
+
+    [Benchmark(Description = "Verify one batched vote, no cache (registry lookup + branch + Ed25519)")]
+    public bool VerifyBatchedVoteAlone() => _fourRegistry.IsValidVote(_batch[5]);
+
+    [Benchmark(Description = "Verify one batched vote, root cached (registry lookup + branch)")]
+    public bool VerifyBatchedVoteCached() => _fourRegistry.IsValidVote(_batch[5], _warmCache);
+
+    [Benchmark(Description = "Verify a 3-vote certificate, plain votes")]
+    public bool VerifyPlainCertificate() => CertificateVerifier.Verify(_plainCertificate, ContentId, _fourRegistry).IsValid;
+
+    [Benchmark(Description = "Verify a 3-vote certificate, batched votes, roots not cached")]
+    public bool VerifyBatchedCertificateCold() =>
+        CertificateVerifier.Verify(_batchedCertificate, ContentId, _fourRegistry, new VerifiedSignatureCache()).IsValid;
+
+    [Benchmark(Description = "Verify a 3-vote certificate, batched votes, roots cached")]
+    public bool VerifyBatchedCertificateWarm() =>
+        CertificateVerifier.Verify(_batchedCertificate, ContentId, _fourRegistry, _warmCache).IsValid;
 }

@@ -48,6 +48,58 @@ public sealed class ByzantineBehaviour(ByzantineMode mode, ValidatorIdentity ide
         }
     }
 
+    /// <summary>
+    /// The votes this node sends for many honest verdicts at once, one list per statement in the same order. Everything
+    /// it signs is signed together, with one batch signature (<see cref="ValidatorIdentity.SignBatch"/>): an
+    /// equivocator's two conflicting votes on the same content then share one Merkle root.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<Vote>> RespondAll(IReadOnlyList<VoteStatement> honest)
+    {
+        ArgumentNullException.ThrowIfNull(honest);
+        var responses = new IReadOnlyList<Vote>[honest.Count];
+        switch (Mode)
+        {
+            case ByzantineMode.Silent:
+                Array.Fill(responses, []);
+                return responses;
+            case ByzantineMode.Replay:
+                for (var i = 0; i < honest.Count; i++)
+                    responses[i] = Respond(identity.Vote(honest[i].ContentId, honest[i].Epoch, honest[i].Approve, honest[i].Rules));
+                return responses;
+            case ByzantineMode.ForgeSignatures:
+                for (var i = 0; i < honest.Count; i++)
+                    responses[i] = [new Vote(identity.ValidatorId, honest[i].ContentId, honest[i].Epoch, true, [], RandomNumberGenerator.GetBytes(ValidatorKeys.SignatureLength))];
+                return responses;
+        }
+        var perStatement = Mode == ByzantineMode.Equivocate ? 2 : 1;
+        var toSign = new List<VoteStatement>(honest.Count * perStatement);
+        foreach (var statement in honest)
+        {
+            var approve = statement.Approve ? statement : statement with { Approve = true, Rules = [] };
+            var reject = statement.Approve ? statement with { Approve = false, Rules = [RejectAllRule] } : statement;
+            switch (Mode)
+            {
+                case ByzantineMode.ApproveAll:
+                    toSign.Add(approve);
+                    break;
+                case ByzantineMode.RejectAll:
+                    toSign.Add(reject);
+                    break;
+                case ByzantineMode.Equivocate:
+                    toSign.Add(approve);
+                    toSign.Add(reject);
+                    break;
+                default:
+                    toSign.Add(statement);
+                    break;
+            }
+        }
+        var signed = identity.SignBatch(toSign);
+        for (var i = 0; i < honest.Count; i++)
+            responses[i] = perStatement == 1 ? [signed[i]] : [signed[2 * i], signed[2 * i + 1]];
+        return responses;
+    }
+
     private void Remember(Vote vote)
     {
         _signedEarlier.Enqueue(vote);

@@ -48,7 +48,11 @@ public static class CertificateVerifier
     public const string DuplicateValidator = "certificate.duplicate-validator";
     public const string TooFewApprovals = "certificate.too-few-approvals";
 
-    public static CertificateCheck Verify(Certificate? certificate, string contentId, ValidatorRegistry registry)
+    /// <summary>
+    /// Checks <paramref name="certificate"/>. With <paramref name="cache"/>, votes whose batch signature this node
+    /// already verified cost only their Merkle branch (certificates of one batch share a root).
+    /// </summary>
+    public static CertificateCheck Verify(Certificate? certificate, string contentId, ValidatorRegistry registry, VerifiedSignatureCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
         if (certificate is null || certificate.Approvals is null)
@@ -70,7 +74,7 @@ public static class CertificateVerifier
         var valid = 0;
         foreach (var vote in certificate.Approvals)
         {
-            var problem = Check(vote, contentId, set, registry);
+            var problem = Check(vote, contentId, set, registry, cache);
             if (problem is null && !signers.Add(vote.ValidatorId))
                 problem = DuplicateValidator;
             if (problem is null)
@@ -83,7 +87,7 @@ public static class CertificateVerifier
         return problems.Count == 0 ? CertificateCheck.Valid : new CertificateCheck(false, problems);
     }
 
-    private static string? Check(Vote? vote, string contentId, ValidatorSet set, ValidatorRegistry registry)
+    private static string? Check(Vote? vote, string contentId, ValidatorSet set, ValidatorRegistry registry, VerifiedSignatureCache? cache)
     {
         if (vote is null || !vote.IsWellFormed)
             return MalformedVote;
@@ -95,7 +99,7 @@ public static class CertificateVerifier
             return WrongEpoch;
         if (!vote.Approve)
             return NotAnApproval;
-        return vote.VerifySignature(key) ? null : BadSignature;
+        return vote.VerifySignature(key, cache) ? null : BadSignature;
     }
 
     private static CertificateCheck Fail(params IReadOnlyList<string> problems) => new(false, problems);

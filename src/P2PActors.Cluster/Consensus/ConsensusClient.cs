@@ -59,14 +59,73 @@ public sealed class ConsensusClient
     }
 
     /// <summary>
+    /// Proposes many pieces of content at once (see <see cref="ProposeAsync(GameContent, ProposalOptions, CancellationToken)"/>
+    /// for one): they reach the coordinator in one message, so they travel to the validators in few batches. The
+    /// outcomes come back in the order of <paramref name="contents"/>; accepted content is shared when
+    /// <see cref="ProposalOptions.Share"/> is set.
+    /// </summary>
+    public async Task<IReadOnlyList<ProposalOutcome>> ProposeManyAsync(IReadOnlyList<GameContent> contents, ProposalOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(contents);
+        ArgumentNullException.ThrowIfNull(options);
+        var proposed = new GameContent[contents.Count];
+        var items = new ConsensusProtocol.Propose[contents.Count];
+        for (var i = 0; i < contents.Count; i++)
+        {
+            var content = contents[i] ?? throw new ArgumentException($"contents[{i}] is null", nameof(contents));
+            if (IsOverpowered)
+                content = ByzantineBehaviour.Overpower(content);
+            proposed[i] = content;
+            items[i] = new ConsensusProtocol.Propose(ContentJson.Serialize(content), content.Id ?? "");
+        }
+        var outcomes = await ProposeAllAsync(items, ct).ConfigureAwait(false);
+        if (options.Share)
+        {
+            for (var i = 0; i < outcomes.Length; i++)
+            {
+                if (outcomes[i].Decision == ProposalDecision.Accepted)
+                    await GameState.For(_system).ShareAsync(proposed[i], options.Author, outcomes[i].Certificate, ct).ConfigureAwait(false);
+            }
+        }
+        return outcomes;
+    }
+
+    /// <summary>
     /// Proposes raw JSON under a claimed id, exactly as given: for bad-input paths (malformed JSON, a wrong id,
     /// oversized content). Nothing is shared.
     /// </summary>
-    public Task<ProposalOutcome> ProposeRawAsync(string json, string claimedId, CancellationToken ct = default)
+    public async Task<ProposalOutcome> ProposeRawAsync(string json, string claimedId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(json);
         ArgumentNullException.ThrowIfNull(claimedId);
-        return _runtime.Coordinator.Ask<ProposalOutcome>(new ConsensusProtocol.Propose(json, claimedId), AskTimeout, ct);
+        return (await ProposeAllAsync([new ConsensusProtocol.Propose(json, claimedId)], ct).ConfigureAwait(false))[0];
+    }
+
+    /// <summary>
+    /// One message to the coordinator (a single proposal shares one with its concurrent peers, see
+    /// <see cref="ProposalFunnel"/>), one task per proposal: cheaper than an ask (no temporary actor, no scheduled
+    /// timeout per proposal). The coordinator answers every proposal by its decision timeout; the wait is bounded by
+    /// <see cref="AskTimeout"/> all the same and ends, like an ask, in <see cref="AskTimeoutException"/>.
+    /// </summary>
+    private async Task<ProposalOutcome[]> ProposeAllAsync(ConsensusProtocol.Propose[] items, CancellationToken ct)
+    {
+        var replies = new TaskCompletionSource<ProposalOutcome>[items.Length];
+        for (var i = 0; i < replies.Length; i++)
+            replies[i] = new TaskCompletionSource<ProposalOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (items.Length == 1)
+            _runtime.Funnel.Enqueue(items[0], replies[0]);
+        else
+            _runtime.Coordinator.Tell(new ConsensusProtocol.ProposeAll(items, replies));
+        try
+        {
+            if (replies.Length == 1)
+                return [await replies[0].Task.WaitAsync(AskTimeout, ct).ConfigureAwait(false)];
+            return await Task.WhenAll(replies.Select(r => r.Task)).WaitAsync(AskTimeout, ct).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new AskTimeoutException($"The consensus coordinator did not answer {items.Length} proposal(s) within {AskTimeout}.");
+        }
     }
 
     /// <summary>Every validator this node knows, with the set it currently counts votes in.</summary>

@@ -20,11 +20,12 @@ public sealed class ConsensusCoordinator : ReceiveActor
     private sealed class Pending(string json, VoteTally tally, long sequence, long startTicks, IReadOnlyList<string> unreachable)
     {
         public string Json { get; } = json;
-        public List<(Propose Propose, IActorRef Sender)>? Queued { get; set; }
+        public List<(Propose Propose, object Waiter)>? Queued { get; set; }
         public VoteTally Tally { get; set; } = tally;
         public long Sequence { get; } = sequence;
         public long StartTicks { get; } = startTicks;
-        public List<IActorRef> Waiters { get; } = new(1);
+        /// <summary>Who wants the outcome: actors (an ask) or tasks (<see cref="ProposeAll"/>).</summary>
+        public List<object> Waiters { get; } = new(1);
         public Dictionary<string, string> Refusals { get; } = new(StringComparer.Ordinal);
         /// <summary>First votes that arrived after the decision: kept unverified, checked only if a second one follows.</summary>
         public Dictionary<string, Vote>? Late { get; set; }
@@ -38,14 +39,21 @@ public sealed class ConsensusCoordinator : ReceiveActor
     private readonly IActorRef _registry;
     private readonly string _proposer;
     private readonly string _selfValidatorId;
+    private readonly IActorRef _selfValidator;
     private readonly bool _trustOwnVotes;
     private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    /// <summary>Proposals waiting for the next flush, per validator endpoint; each list is handed over whole, never reused.</summary>
+    private readonly Dictionary<IActorRef, List<Proposal>> _outbox = [];
+    private int _outboxCount;
+    private long _outboxBytes;
+    private bool _flushQueued;
     private long _sequence;
 
-    public ConsensusCoordinator(ConsensusOptions options, ConsensusSnapshot snapshot, IActorRef registry, string selfValidatorId)
+    public ConsensusCoordinator(ConsensusOptions options, ConsensusSnapshot snapshot, IActorRef registry, string selfValidatorId, IActorRef selfValidator)
     {
         _selfValidatorId = selfValidatorId;
+        _selfValidator = selfValidator;
         // An honest node's own validator signs in this process: its votes need no signature check here.
         _trustOwnVotes = options.Byzantine == ByzantineMode.Honest;
         _options = options;
@@ -53,16 +61,39 @@ public sealed class ConsensusCoordinator : ReceiveActor
         _registry = registry;
         _proposer = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
 
-        Receive<Propose>(Handle);
-        Receive<Vote>(Handle);
-        Receive<ProposalRefused>(Handle);
+        Receive<Propose>(propose =>
+        {
+            Start(propose, Sender);
+            ScheduleFlush();
+        });
+        Receive<ProposeAll>(all =>
+        {
+            if (all.Items is null || all.Replies is null || all.Items.Count != all.Replies.Count)
+                return;
+            for (var i = 0; i < all.Items.Count; i++)
+                Start(all.Items[i], all.Replies[i]);
+            ScheduleFlush();
+        });
+        Receive<Requeued>(requeued =>
+        {
+            Start(requeued.Propose, requeued.Waiter);
+            ScheduleFlush();
+        });
+        Receive<Vote>(vote => Handle(vote, Sender));
+        Receive<ProposalRefused>(refused => Handle(refused, Sender));
+        Receive<VoteBatch>(Handle);
+        Receive<FlushProposals>(_ =>
+        {
+            _flushQueued = false;
+            Flush();
+        });
         Receive<ProposalTimeout>(Handle);
     }
 
-    public static Props Props(ConsensusOptions options, ConsensusSnapshot snapshot, IActorRef registry, string selfValidatorId) =>
-        Akka.Actor.Props.Create(() => new ConsensusCoordinator(options, snapshot, registry, selfValidatorId));
+    public static Props Props(ConsensusOptions options, ConsensusSnapshot snapshot, IActorRef registry, string selfValidatorId, IActorRef selfValidator) =>
+        Akka.Actor.Props.Create(() => new ConsensusCoordinator(options, snapshot, registry, selfValidatorId, selfValidator));
 
-    private void Handle(Propose propose)
+    private void Start(Propose propose, object waiter)
     {
         var start = Stopwatch.GetTimestamp();
         if (_pending.TryGetValue(propose.ContentId, out var running))
@@ -70,51 +101,111 @@ public sealed class ConsensusCoordinator : ReceiveActor
             if (!string.Equals(running.Json, propose.Json, StringComparison.Ordinal))
             {
                 // Votes name the content id, not the body: a different body under the same id waits for its own vote.
-                (running.Queued ??= []).Add((propose, Sender));
+                (running.Queued ??= []).Add((propose, waiter));
                 return;
             }
             // The same content proposed again while its vote runs: one vote, every caller gets its outcome.
             if (running.Outcome is { } outcome)
-                Sender.Tell(outcome);
+                Answer(waiter, outcome);
             else
-                running.Waiters.Add(Sender);
+                running.Waiters.Add(waiter);
             return;
         }
 
         var view = _snapshot.View;
         if (view.Current is not { } set)
         {
-            Sender.Tell(Immediate(propose.ContentId, ProposalDecision.Undecided, null, [], ["no validator set yet: not every cluster member has proved its validator key"], start));
+            Answer(waiter, Immediate(propose.ContentId, ProposalDecision.Undecided, null, [], ["no validator set yet: not every cluster member has proved its validator key"], start));
             return;
         }
         if (string.IsNullOrEmpty(propose.ContentId) || propose.ContentId.Length > Vote.MaxContentIdLength)
         {
-            Sender.Tell(Immediate(propose.ContentId ?? "", ProposalDecision.Rejected, set, [ValidatorActor.MalformedId], [], start));
+            Answer(waiter, Immediate(propose.ContentId ?? "", ProposalDecision.Rejected, set, [ValidatorActor.MalformedId], [], start));
             return;
         }
-        if (propose.Json.Length > _options.MaxContentBytes || Encoding.UTF8.GetByteCount(propose.Json) > _options.MaxContentBytes)
+        var bytes = propose.Json.Length > _options.MaxContentBytes ? propose.Json.Length : Encoding.UTF8.GetByteCount(propose.Json);
+        if (bytes > _options.MaxContentBytes)
         {
-            Sender.Tell(Immediate(propose.ContentId, ProposalDecision.Rejected, set, [ValidatorActor.Oversized], [], start));
+            Answer(waiter, Immediate(propose.ContentId, ProposalDecision.Rejected, set, [ValidatorActor.Oversized], [], start));
             return;
         }
 
-        var proposal = new Proposal(propose.Json, propose.ContentId, set.Epoch, set.Hash, _proposer);
+        // Wall clock, for validators in other processes: past it, nobody waits for their vote any more.
+        var deadline = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + (long)_options.DecisionTimeout.TotalMilliseconds;
+        var proposal = new Proposal(propose.Json, propose.ContentId, set.Epoch, set.Hash, _proposer, deadline);
+        if (_outboxCount > 0 && (_outboxCount >= ProposalBatch.MaxProposals || _outboxBytes + bytes > ProposalBatch.TargetBytes))
+            Flush();
         List<string>? unreachable = null;
         foreach (var member in set.Members)
         {
             if (view.Endpoints.TryGetValue(member, out var endpoint))
-                endpoint.Validator.Tell(proposal, Self);
+            {
+                if (!_outbox.TryGetValue(endpoint.Validator, out var queued))
+                    _outbox[endpoint.Validator] = queued = new List<Proposal>(8);
+                queued.Add(proposal);
+            }
             else
+            {
                 (unreachable ??= []).Add(member);
+            }
         }
+        _outboxCount++;
+        _outboxBytes += bytes;
         var pending = new Pending(propose.Json, VoteTally.Start(propose.ContentId, set.Epoch, view.Registry), ++_sequence, start, unreachable ?? (IReadOnlyList<string>)[]);
-        pending.Waiters.Add(Sender);
+        pending.Waiters.Add(waiter);
         pending.Timer = Context.System.Scheduler.ScheduleTellOnceCancelable(
             _options.DecisionTimeout, Self, new ProposalTimeout(propose.ContentId, pending.Sequence), Self);
         _pending[propose.ContentId] = pending;
     }
 
-    private void Handle(Vote vote)
+    /// <summary>After proposals were queued: flush now when nothing else waits in the mailbox, else after what waits.</summary>
+    private void ScheduleFlush()
+    {
+        if (_outboxCount == 0 || _flushQueued)
+            return;
+        if (((ActorCell)Context).Mailbox is { } mailbox && !mailbox.MessageQueue.HasMessages)
+        {
+            // Nothing else in the mailbox: nothing to batch with, so no reason to wait.
+            Flush();
+            return;
+        }
+        // Zero-linger batching: whatever reaches the mailbox before this flush travels in the same batch, so a
+        // busy coordinator sends few, full batches.
+        _flushQueued = true;
+        Self.Tell(FlushProposals.Instance);
+    }
+
+    /// <summary>Sends every validator its queued proposals, one <see cref="ProposalBatch"/> each.</summary>
+    private void Flush()
+    {
+        if (_outboxCount == 0)
+            return;
+        foreach (var (validator, proposals) in _outbox)
+        {
+            if (proposals.Count > 0)
+                validator.Tell(new ProposalBatch(proposals), Self);
+        }
+        // The lists now belong to the batches (a local validator reads them by reference): start new ones.
+        _outbox.Clear();
+        _outboxCount = 0;
+        _outboxBytes = 0;
+    }
+
+    private void Handle(VoteBatch batch)
+    {
+        if (batch.Problem() is { } problem)
+        {
+            _log.Warning("Ignoring a vote batch from {0}: {1}", Sender.Path.Address, problem);
+            return;
+        }
+        var sender = Sender;
+        foreach (var vote in batch.Votes)
+            Handle(vote, sender);
+        foreach (var refused in batch.Refusals)
+            Handle(refused, sender);
+    }
+
+    private void Handle(Vote vote, IActorRef sender)
     {
         if (vote?.ContentId is null || vote.ValidatorId is null || !_pending.TryGetValue(vote.ContentId, out var pending))
             return;
@@ -131,10 +222,12 @@ public sealed class ConsensusCoordinator : ReceiveActor
             }
             if (first.SameStatementAs(vote))
                 return;
-            pending.Tally = pending.Tally.Add(first).Tally;
+            pending.Tally = pending.Tally.Add(first, signatureVerified: false, _snapshot.Signatures).Tally;
         }
-        var own = _trustOwnVotes && Sender.Path.Address.HasLocalScope && vote.ValidatorId == _selfValidatorId;
-        var step = pending.Tally.Add(vote, signatureVerified: own);
+        // Only this node's own validator actor is taken at its word; any other sender's votes are verified.
+        var own = _trustOwnVotes && sender.Equals(_selfValidator) && vote.ValidatorId == _selfValidatorId;
+        // A batch-signed vote's signature is checked once per batch: the others of its batch find it in the cache.
+        var step = pending.Tally.Add(vote, signatureVerified: own, _snapshot.Signatures);
         pending.Tally = step.Tally;
         switch (step.Disposition)
         {
@@ -149,21 +242,24 @@ public sealed class ConsensusCoordinator : ReceiveActor
             TryDecide(vote.ContentId, pending);
     }
 
-    private void Handle(ProposalRefused refused)
+    private void Handle(ProposalRefused refused, IActorRef sender)
     {
         if (refused?.ContentId is null || !_pending.TryGetValue(refused.ContentId, out var pending) || pending.Outcome is not null)
             return;
         // Refusals are unsigned; only the validator's own node may speak for it, and it only ever hastens "undecided".
         var view = _snapshot.View;
         if (refused.ValidatorId is null || !pending.Tally.Set.Contains(refused.ValidatorId) ||
-            !view.Endpoints.TryGetValue(refused.ValidatorId, out var endpoint) || !SameNode(Sender, endpoint.Validator))
+            !view.Endpoints.TryGetValue(refused.ValidatorId, out var endpoint) || !SpeaksFor(sender, refused.ValidatorId, endpoint.Validator))
             return;
         pending.Refusals[refused.ValidatorId] = refused.Reason ?? "refused";
         TryDecide(refused.ContentId, pending);
     }
 
-    private static bool SameNode(IActorRef a, IActorRef b) =>
-        a.Path.Address.Equals(b.Path.Address) || (a.Path.Address.HasLocalScope && b.Path.Address.HasLocalScope);
+    /// <summary>This node's own validator speaks for itself; a remote sender only for the validator of its own node.</summary>
+    private bool SpeaksFor(IActorRef sender, string validatorId, IActorRef endpoint) =>
+        sender.Equals(_selfValidator)
+            ? validatorId == _selfValidatorId
+            : !sender.Path.Address.HasLocalScope && sender.Path.Address.Equals(endpoint.Path.Address);
 
     private void Handle(ProposalTimeout timeout)
     {
@@ -205,16 +301,24 @@ public sealed class ConsensusCoordinator : ReceiveActor
         _pending.Remove(contentId);
         if (pending.Queued is null)
             return;
-        foreach (var (propose, sender) in pending.Queued)
-            Self.Tell(propose, sender);
+        foreach (var (propose, waiter) in pending.Queued)
+            Self.Tell(new Requeued(propose, waiter));
     }
 
     private static void Reply(Pending pending, ProposalOutcome outcome)
     {
         pending.Outcome = outcome;
         foreach (var waiter in pending.Waiters)
-            waiter.Tell(outcome);
+            Answer(waiter, outcome);
         pending.Waiters.Clear();
+    }
+
+    private static void Answer(object waiter, ProposalOutcome outcome)
+    {
+        if (waiter is TaskCompletionSource<ProposalOutcome> task)
+            task.TrySetResult(outcome);
+        else
+            ((IActorRef)waiter).Tell(outcome);
     }
 
     private static ProposalOutcome Outcome(Pending pending, ProposalDecision decision)

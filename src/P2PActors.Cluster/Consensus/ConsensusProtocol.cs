@@ -28,9 +28,68 @@ public sealed record IdentityProof(string ValidatorId, byte[] Nonce, byte[] Sign
 
 /// <summary>
 /// Content put to the vote: its canonical JSON as sent (never re-serialized on the way), the id the proposer
-/// claims for it, and the validator set (epoch and hash) the proposer counts votes in.
+/// claims for it, and the validator set (epoch and hash) the proposer counts votes in. <paramref name="Deadline"/>
+/// is when the proposer stops waiting (Unix milliseconds, wall clock; 0 = no deadline): a validator that reaches
+/// the proposal later skips it with <see cref="ValidatorActor.Expired"/> instead of validating content nobody waits
+/// for. Only this proposal's own fate hangs on its deadline, so a proposer that lies about it harms only itself.
 /// </summary>
-public sealed record Proposal(string Json, string ContentId, long Epoch, string SetHash, string Proposer) : IP2PMessage;
+public sealed record Proposal(string Json, string ContentId, long Epoch, string SetHash, string Proposer, long Deadline = 0) : IP2PMessage;
+
+/// <summary>
+/// Many proposals from one proposer in one message, so the remoting and dispatcher cost per message is paid once
+/// per batch instead of once per proposal. A batch is only a carrier: every proposal in it is refused, judged and
+/// rate-limited exactly as if it had come alone, and answered in one <see cref="VoteBatch"/>.
+/// </summary>
+public sealed record ProposalBatch(IReadOnlyList<Proposal> Proposals) : IP2PMessage
+{
+    /// <summary>Most proposals one batch may carry; a validator ignores a batch with more.</summary>
+    public const int MaxProposals = 128;
+
+    /// <summary>
+    /// The coordinator closes a batch before its JSON passes this many UTF-8 bytes (a batch of one may be as large as
+    /// one proposal may be). Even fully escaped, a batch stays well under the remoting frame size.
+    /// </summary>
+    public const int TargetBytes = 256 * 1024;
+
+    /// <summary>Why a validator will not look at this batch at all, or null when it is a batch it serves.</summary>
+    public string? Problem(int maxContentBytes)
+    {
+        if (Proposals is null)
+            return "no proposal list";
+        if (Proposals.Count > MaxProposals)
+            return $"{Proposals.Count} proposals (at most {MaxProposals})";
+        long chars = 0;
+        foreach (var proposal in Proposals)
+            chars += proposal?.Json?.Length ?? 0;
+        var limit = (long)maxContentBytes + TargetBytes;
+        return chars > limit ? $"{chars} characters of content (at most {limit})" : null;
+    }
+
+    public bool Equals(ProposalBatch? other) => other is not null && (Proposals ?? []).SequenceEqual(other.Proposals ?? []);
+
+    public override int GetHashCode() => Proposals?.Count ?? 0;
+}
+
+/// <summary>
+/// A validator's answer to a <see cref="ProposalBatch"/>: its signed votes and its unsigned refusals, in one message.
+/// The proposer checks every vote in it exactly as a vote that came alone; the batch itself vouches for nothing.
+/// </summary>
+public sealed record VoteBatch(IReadOnlyList<Vote> Votes, IReadOnlyList<ProposalRefused> Refusals) : IP2PMessage
+{
+    /// <summary>Most votes plus refusals one batch may carry (an equivocator sends two votes per proposal).</summary>
+    public const int MaxEntries = 3 * ProposalBatch.MaxProposals;
+
+    /// <summary>Why the proposer will not read this batch at all, or null when it is well-formed.</summary>
+    public string? Problem() =>
+        Votes is null || Refusals is null ? "no vote or refusal list"
+        : Votes.Count + Refusals.Count > MaxEntries ? $"{Votes.Count + Refusals.Count} entries (at most {MaxEntries})"
+        : null;
+
+    public bool Equals(VoteBatch? other) =>
+        other is not null && (Votes ?? []).SequenceEqual(other.Votes ?? []) && (Refusals ?? []).SequenceEqual(other.Refusals ?? []);
+
+    public override int GetHashCode() => HashCode.Combine(Votes?.Count, Refusals?.Count);
+}
 
 /// <summary>
 /// A validator will not vote on a proposal (rate limited, another epoch, an unreadable id). Unsigned: it counts
@@ -106,6 +165,15 @@ public static class ConsensusProtocol
     /// <summary>Ask the <see cref="ConsensusCoordinator"/> to put content to the vote; the answer is a <see cref="ProposalOutcome"/>.</summary>
     public sealed record Propose(string Json, string ContentId);
 
+    /// <summary>
+    /// Many proposals from a local caller in one message; each outcome completes its own task (no ask, no temporary
+    /// actor per proposal). <see cref="ConsensusClient"/> sends it.
+    /// </summary>
+    internal sealed record ProposeAll(IReadOnlyList<Propose> Items, IReadOnlyList<TaskCompletionSource<ProposalOutcome>> Replies);
+
+    /// <summary>A proposal put back into the coordinator's mailbox after the vote on its id (with another body) ended.</summary>
+    internal sealed record Requeued(Propose Propose, object Waiter);
+
     /// <summary>The coordinator found equivocation; the registry actor replicates the evidence.</summary>
     public sealed record ReportEquivocation(EquivocationEvidence Evidence);
 
@@ -113,6 +181,12 @@ public static class ConsensusProtocol
     public sealed record GetValidators;
 
     internal sealed record ProposalTimeout(string ContentId, long Sequence);
+
+    /// <summary>Sent to itself by the coordinator when it queues the first proposal of a batch (see <see cref="ProposalBatch"/>).</summary>
+    internal sealed record FlushProposals
+    {
+        public static readonly FlushProposals Instance = new();
+    }
 
     internal sealed record DelayedReply(IActorRef To, object Message);
 }

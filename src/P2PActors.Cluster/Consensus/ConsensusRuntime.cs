@@ -20,7 +20,11 @@ public sealed class ConsensusRuntime
         Validator = validator;
         Registry = registry;
         Coordinator = coordinator;
+        Funnel = new ProposalFunnel(coordinator);
     }
+
+    /// <summary>Where single proposals of this node's callers are gathered before they reach the coordinator.</summary>
+    internal ProposalFunnel Funnel { get; }
 
     public ConsensusOptions Options { get; }
 
@@ -57,7 +61,7 @@ public sealed class ConsensusRuntime
             var replicator = DistributedData.Get(system).Replicator;
             var validator = system.ActorOf(ValidatorActor.Props(identity, options, snapshot), ValidatorActor.Name);
             var registry = system.ActorOf(ValidatorRegistryActor.Props(identity, snapshot, replicator), ValidatorRegistryActor.Name);
-            var coordinator = system.ActorOf(ConsensusCoordinator.Props(options, snapshot, registry, identity.ValidatorId), ConsensusCoordinator.Name);
+            var coordinator = system.ActorOf(ConsensusCoordinator.Props(options, snapshot, registry, identity.ValidatorId, validator), ConsensusCoordinator.Name);
             var log = Logging.GetLogger(system, typeof(ConsensusRuntime));
             if (options.Byzantine != ByzantineMode.Honest)
                 log.Warning("This node is Byzantine ({0}) for chaos testing", ByzantineModes.WireName(options.Byzantine));

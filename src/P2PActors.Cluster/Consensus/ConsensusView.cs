@@ -48,6 +48,12 @@ public sealed class ConsensusSnapshot
 
     public ValidatorRegistry Registry => _view.Registry;
 
+    /// <summary>
+    /// The node's verified batch signatures, shared by everything that checks votes here (the coordinator's tallies,
+    /// the catalog admission): a batch's signature is then checked once per node, whichever sees it first.
+    /// </summary>
+    public VerifiedSignatureCache Signatures { get; } = new();
+
     /// <summary>Completes once this node counts votes in a validator set (every Up member proved its key).</summary>
     public async Task<ValidatorSet> WaitForSetAsync(TimeSpan timeout, CancellationToken ct = default)
     {

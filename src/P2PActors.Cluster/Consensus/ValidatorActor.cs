@@ -4,6 +4,7 @@ using System.Text;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.DistributedData;
+using Akka.Event;
 using P2PActors.Cluster.State;
 using P2PActors.Content.Model;
 using P2PActors.Content.Validation;
@@ -26,6 +27,7 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
     public const string RateLimited = "rate-limited";
     public const string UnknownEpoch = "unknown-epoch";
     public const string MalformedId = "proposal.malformed-id";
+    public const string Expired = "proposal.expired";
 
     private const int MaxTrackedProposers = 4096;
 
@@ -36,7 +38,12 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
     private readonly ContentValidator _validator = new();
     private readonly Dictionary<Address, TokenBucket> _buckets = [];
     private readonly string _selfAddress;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
     private StateKeys? _keys;
+    private readonly Queue<(ProposalBatch Batch, IActorRef Sender)> _inbox = new();
+    /// <summary>Where judging resumes in the batch at the head of <see cref="_inbox"/>.</summary>
+    private int _nextInBatch;
+    private bool _workQueued;
     private long _delayed;
 
     public ValidatorActor(ValidatorIdentity identity, ConsensusOptions options, ConsensusSnapshot snapshot)
@@ -53,12 +60,23 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
                 Sender.Tell(new IdentityProof(_identity.ValidatorId, c.Nonce, _identity.Sign(IdentityProofs.SignedBytes(c.Nonce, _selfAddress))));
         });
         Receive<Proposal>(Handle);
+        Receive<ProposalBatch>(Handle);
+        Receive<JudgeQueued>(Handle);
         Receive<ConsensusProtocol.DelayedReply>(d => d.To.Tell(d.Message, Self));
         Receive<UpdateSuccess>(_ => { });
         Receive<IUpdateFailure>(_ => { });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>How long one turn judges before it answers: a tenth of the decision timeout (50 ms by default).</summary>
+    private TimeSpan TurnBudget => _options.DecisionTimeout / 10;
+
+    /// <summary>Sent to itself when the first batch is queued: judge everything queued since.</summary>
+    private sealed class JudgeQueued
+    {
+        public static readonly JudgeQueued Instance = new();
+    }
 
     public static Props Props(ValidatorIdentity identity, ConsensusOptions options, ConsensusSnapshot snapshot) =>
         Akka.Actor.Props.Create(() => new ValidatorActor(identity, options, snapshot));
@@ -67,37 +85,152 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
     {
         if (_byzantine.Mode == ByzantineMode.Silent)
             return;
+        var refusals = new List<ProposalRefused>(1);
+        var statements = new List<VoteStatement>(1);
+        if (Serve(proposal, Sender, refusals) is { } statement)
+            statements.Add(statement);
+        foreach (var refusal in refusals)
+            Sender.Tell(refusal);
+        foreach (var votes in _byzantine.RespondAll(statements))
+        {
+            foreach (var vote in votes)
+                Answer(Sender, vote);
+        }
+    }
+
+    private void Handle(ProposalBatch batch)
+    {
+        if (_byzantine.Mode == ByzantineMode.Silent)
+            return;
+        if (batch.Problem(_options.MaxContentBytes) is { } problem)
+        {
+            // Nothing in it is worth a vote; its proposer's timeout settles whatever it carried.
+            _log.Warning("Ignoring a proposal batch from {0}: {1}", Sender.Path.Address, problem);
+            return;
+        }
+        _inbox.Enqueue((batch, Sender));
+        if (!_workQueued && ((ActorCell)Context).Mailbox is { } mailbox && !mailbox.MessageQueue.HasMessages)
+        {
+            // Nothing else waiting: judge now rather than after a round trip through the mailbox.
+            Handle(JudgeQueued.Instance);
+        }
+        else if (!_workQueued)
+        {
+            // Zero-linger, like the coordinator's flush: every batch that reaches the mailbox before this message
+            // is judged in the same turn, and each proposer gets one answer for all of them.
+            _workQueued = true;
+            Self.Tell(JudgeQueued.Instance);
+        }
+    }
+
+    /// <summary>
+    /// Judges the queued batches (up to <see cref="ProposalBatch.MaxProposals"/> proposals, and for no longer than
+    /// <see cref="TurnBudget"/>), signs every verdict of the turn with one batch signature, and answers each proposer
+    /// with one <see cref="VoteBatch"/>. What is left waits for the next turn, so no vote is held back long by the
+    /// proposals queued behind it (a cold or starved validator still answers the first ones in time).
+    /// </summary>
+    private void Handle(JudgeQueued _)
+    {
+        _workQueued = false;
+        var answers = new Dictionary<IActorRef, (List<Vote> Votes, List<ProposalRefused> Refusals)>();
+        var statements = new List<VoteStatement>();
+        var askers = new List<IActorRef>();
+        var judged = 0;
+        var started = Stopwatch.GetTimestamp();
+        var budget = TurnBudget;
+        while (judged < ProposalBatch.MaxProposals && Stopwatch.GetElapsedTime(started) < budget && _inbox.TryPeek(out var next))
+        {
+            var (batch, sender) = next;
+            if (!answers.TryGetValue(sender, out var answer))
+                answers[sender] = answer = (new List<Vote>(batch.Proposals.Count), []);
+            while (_nextInBatch < batch.Proposals.Count && judged < ProposalBatch.MaxProposals && Stopwatch.GetElapsedTime(started) < budget)
+            {
+                var proposal = batch.Proposals[_nextInBatch++];
+                if (proposal is null)
+                    continue;
+                judged++;
+                if (Serve(proposal, sender, answer.Refusals) is { } statement)
+                {
+                    statements.Add(statement);
+                    askers.Add(sender);
+                }
+            }
+            if (_nextInBatch >= batch.Proposals.Count)
+            {
+                _inbox.Dequeue();
+                _nextInBatch = 0;
+            }
+        }
+        var responses = _byzantine.RespondAll(statements);
+        for (var i = 0; i < responses.Count; i++)
+            answers[askers[i]].Votes.AddRange(responses[i]);
+        foreach (var (sender, (votes, refusals)) in answers)
+            AnswerInBatches(sender, votes, refusals);
+        if (_inbox.Count > 0)
+        {
+            // Answer what is judged before starting on the rest, so a long queue does not hold back every vote.
+            _workQueued = true;
+            Self.Tell(JudgeQueued.Instance);
+        }
+    }
+
+    private void AnswerInBatches(IActorRef to, List<Vote> votes, List<ProposalRefused> refusals)
+    {
+        if (votes.Count + refusals.Count <= VoteBatch.MaxEntries)
+        {
+            if (votes.Count > 0 || refusals.Count > 0)
+                Answer(to, new VoteBatch(votes, refusals));
+            return;
+        }
+        for (var i = 0; i < votes.Count; i += VoteBatch.MaxEntries)
+            Answer(to, new VoteBatch(votes.GetRange(i, Math.Min(VoteBatch.MaxEntries, votes.Count - i)), []));
+        for (var i = 0; i < refusals.Count; i += VoteBatch.MaxEntries)
+            Answer(to, new VoteBatch([], refusals.GetRange(i, Math.Min(VoteBatch.MaxEntries, refusals.Count - i))));
+    }
+
+    /// <summary>
+    /// The cheap refusals (added to <paramref name="refusals"/>), then the verdict: the honest statement on one
+    /// proposal, unsigned yet, or null when refused.
+    /// </summary>
+    private VoteStatement? Serve(Proposal proposal, IActorRef sender, List<ProposalRefused> refusals)
+    {
         var contentId = proposal.ContentId;
         if (contentId is not { Length: > 0 and <= Vote.MaxContentIdLength } || proposal.Json is null)
         {
-            Refuse(contentId ?? "", MalformedId);
-            return;
+            refusals.Add(Refusal(contentId ?? "", MalformedId));
+            return null;
         }
-        if (!TakeToken(Sender.Path.Address))
+        if (!TakeToken(sender.Path.Address))
         {
-            Refuse(contentId, RateLimited);
-            return;
+            refusals.Add(Refusal(contentId, RateLimited));
+            return null;
         }
         var current = _snapshot.View.Current;
         if (current is null || proposal.Epoch != current.Epoch || !string.Equals(proposal.SetHash, current.Hash, StringComparison.Ordinal))
         {
-            Refuse(contentId, current is null
+            refusals.Add(Refusal(contentId, current is null
                 ? $"{UnknownEpoch}: this validator has no validator set yet"
-                : $"{UnknownEpoch}: this validator votes in epoch {current.Epoch} (set {current.Hash[..12]}), not {proposal.Epoch}");
-            return;
+                : $"{UnknownEpoch}: this validator votes in epoch {current.Epoch} (set {current.Hash[..12]}), not {proposal.Epoch}"));
+            return null;
+        }
+        if (proposal.Deadline > 0 && DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() > proposal.Deadline)
+        {
+            // The proposer has stopped waiting: validating now would only slow down the proposals still wanted.
+            refusals.Add(Refusal(contentId, Expired));
+            return null;
         }
         var (approve, rules, content) = Judge(proposal.Json, contentId);
-        var honest = _identity.Vote(contentId, current.Epoch, approve, rules);
-        var votes = _byzantine.Respond(honest);
         if (_byzantine.ForgesCatalogEntries && !approve)
             ForgeCatalogEntry(contentId, content, current);
-        foreach (var vote in votes)
-        {
-            if (_byzantine.DelaysAnswers)
-                Timers.StartSingleTimer(++_delayed, new ConsensusProtocol.DelayedReply(Sender, vote), _options.DecisionTimeout * 2);
-            else
-                Sender.Tell(vote);
-        }
+        return new VoteStatement(contentId, current.Epoch, approve, rules);
+    }
+
+    private void Answer(IActorRef to, object reply)
+    {
+        if (_byzantine.DelaysAnswers)
+            Timers.StartSingleTimer(++_delayed, new ConsensusProtocol.DelayedReply(to, reply), _options.DecisionTimeout * 2);
+        else
+            to.Tell(reply);
     }
 
     /// <summary>The honest verdict: size before parsing, then parse, id, and every local rule.</summary>
@@ -140,8 +273,7 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
         return bucket.TryTake(now);
     }
 
-    private void Refuse(string contentId, string reason) =>
-        Sender.Tell(new ProposalRefused(contentId, _identity.ValidatorId, reason));
+    private ProposalRefused Refusal(string contentId, string reason) => new(contentId, _identity.ValidatorId, reason);
 
     /// <summary>
     /// <see cref="ByzantineMode.ForgeSignatures"/>: puts content the honest rules reject into the replicated catalog,

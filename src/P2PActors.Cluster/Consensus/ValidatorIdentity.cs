@@ -94,6 +94,32 @@ public sealed class ValidatorIdentity : IDisposable
         return unsigned with { Signature = Sign(unsigned.SignedBytes()) };
     }
 
+    /// <summary>
+    /// Signs many votes with one Ed25519 signature (a Merkle batch, see <see cref="VoteMerkle"/>), returned in the
+    /// order of <paramref name="statements"/>; each is still checkable on its own. A single statement gets a plain
+    /// vote; more than <see cref="VoteMerkle.MaxLeaves"/> are signed as consecutive batches of at most that many.
+    /// </summary>
+    public IReadOnlyList<Vote> SignBatch(IReadOnlyList<VoteStatement> statements)
+    {
+        ArgumentNullException.ThrowIfNull(statements);
+        if (statements.Count == 0)
+            return [];
+        if (statements.Count == 1)
+        {
+            var single = statements[0] ?? throw new ArgumentException("A statement is null.", nameof(statements));
+            return [Vote(single.ContentId, single.Epoch, single.Approve, single.Rules)];
+        }
+        if (statements.Count <= VoteMerkle.MaxLeaves)
+            return VoteMerkle.Sign(this, statements);
+        var votes = new List<Vote>(statements.Count);
+        for (var start = 0; start < statements.Count; start += VoteMerkle.MaxLeaves)
+        {
+            var chunk = statements.Skip(start).Take(VoteMerkle.MaxLeaves).ToArray();
+            votes.AddRange(chunk.Length == 1 ? SignBatch(chunk) : VoteMerkle.Sign(this, chunk));
+        }
+        return votes;
+    }
+
     public void Dispose() => _key.Dispose();
 
     public override string ToString() => $"validator {ValidatorId[..12]}…";

@@ -61,10 +61,10 @@ public sealed class ValidatorRegistry
     }
 
     /// <summary>Whether the vote is signed by a registered key that belongs to the set of its epoch.</summary>
-    public bool IsValidVote(Vote vote) =>
+    public bool IsValidVote(Vote vote, VerifiedSignatureCache? signatures = null) =>
         vote is not null &&
         TryGetSet(vote.Epoch, out var set) &&
         set.Contains(vote.ValidatorId) &&
         TryGetKey(vote.ValidatorId, out var key) &&
-        vote.VerifySignature(key);
+        vote.VerifySignature(key, signatures);
 }

@@ -120,7 +120,10 @@ public sealed class VoteTally
     /// Adds a vote; <paramref name="signatureVerified"/> skips the Ed25519 check for a vote the caller knows to be
     /// genuine (this node's own validator, signed in this process). Every other check still applies.
     /// </summary>
-    public TallyStep Add(Vote? vote, bool signatureVerified)
+    public TallyStep Add(Vote? vote, bool signatureVerified) => Add(vote, signatureVerified, null);
+
+    /// <summary>As <see cref="Add(Vote?, bool)"/>, checking batch signatures through <paramref name="signatures"/>.</summary>
+    public TallyStep Add(Vote? vote, bool signatureVerified, VerifiedSignatureCache? signatures)
     {
         if (vote is null || !vote.IsWellFormed)
             return new TallyStep(this, VoteDisposition.Malformed);
@@ -130,7 +133,7 @@ public sealed class VoteTally
             return new TallyStep(this, VoteDisposition.OtherContent);
         if (vote.Epoch != Epoch)
             return new TallyStep(this, VoteDisposition.OtherEpoch);
-        if (!signatureVerified && !vote.VerifySignature(key))
+        if (!signatureVerified && !vote.VerifySignature(key, signatures))
             return new TallyStep(this, VoteDisposition.BadSignature);
         if (_equivocators.Contains(vote.ValidatorId))
             return new TallyStep(this, VoteDisposition.FromEquivocator);

@@ -48,6 +48,76 @@ public sealed class ConsensusSerializationTests : IDisposable
     }
 
     [Fact]
+    public void Batched_votes_round_trip_with_their_branch_and_still_verify()
+    {
+        var statements = Enumerable.Range(0, 5)
+            .Select(i => new VoteStatement(i == 3 ? Validators.ContentId : $"{i:x64}", _validators.Epoch, i != 1, i == 1 ? ["profanity"] : []))
+            .ToArray();
+        var votes = _validators[2].SignBatch(statements);
+        var cache = new VerifiedSignatureCache();
+        foreach (var vote in votes)
+        {
+            var copy = RoundTrip(vote);
+            Assert.Equal(vote, copy);
+            Assert.NotNull(copy.Branch);
+            Assert.Equal(vote.Branch, copy.Branch);
+            Assert.Equal(vote.GetHashCode(), copy.GetHashCode());
+            Assert.True(_validators.Registry.IsValidVote(copy));
+            Assert.True(_validators.Registry.IsValidVote(copy, cache));
+        }
+        Assert.Equal(1, cache.Misses);
+        Assert.NotEqual(votes[3], votes[3] with { Branch = votes[3].Branch! with { Siblings = votes[3].Branch!.Siblings.Reverse().ToList() } });
+        Assert.NotEqual(votes[3], votes[3] with { Branch = null });
+    }
+
+    [Fact]
+    public void A_certificate_of_batched_votes_round_trips_and_still_verifies()
+    {
+        var approval = new VoteStatement(Validators.ContentId, _validators.Epoch, true, []);
+        var other = new VoteStatement(Validators.OtherContentId, _validators.Epoch, true, []);
+        var tally = _validators.Tally();
+        for (var i = 0; i < 3; i++)
+            tally = tally.Add(_validators[i].SignBatch(i % 2 == 0 ? [approval, other] : [other, other with { Approve = false }, approval])[i % 2 == 0 ? 0 : 2]).Tally;
+        var certificate = Assert.IsType<Certificate>(tally.Certificate);
+        var copy = RoundTrip(certificate);
+        Assert.Equal(certificate, copy);
+        Assert.All(copy.Approvals, a => Assert.NotNull(a.Branch));
+        Assert.True(CertificateVerifier.Verify(copy, Validators.ContentId, _validators.Registry).IsValid);
+        Assert.True(CertificateVerifier.Verify(copy, Validators.ContentId, _validators.Registry, new VerifiedSignatureCache()).IsValid);
+    }
+
+    [Fact]
+    public void Plain_votes_serialized_before_batches_existed_still_deserialize_and_verify()
+    {
+        var vote = _validators.Reject(1, "profanity");
+        var serializer = (P2PJsonSerializer)_system.Serialization.FindSerializerFor(vote);
+        var json = $$"""{"validatorId":"{{vote.ValidatorId}}","contentId":"{{vote.ContentId}}","epoch":{{vote.Epoch}},"approve":false,"rules":["profanity"],"signature":"{{Convert.ToBase64String(vote.Signature)}}"}""";
+        var copy = Assert.IsType<Vote>(serializer.FromBinary(System.Text.Encoding.UTF8.GetBytes(json), typeof(Vote).FullName!));
+        Assert.Null(copy.Branch);
+        Assert.Equal(vote, copy);
+        Assert.True(_validators.Registry.IsValidVote(copy));
+        // And a plain vote is written exactly as before: no branch property at all.
+        Assert.DoesNotContain("branch", System.Text.Encoding.UTF8.GetString(serializer.ToBinary(vote)), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void A_branch_with_a_malformed_sibling_deserializes_but_never_verifies()
+    {
+        var vote = _validators[0].SignBatch([new VoteStatement(Validators.ContentId, _validators.Epoch, true, []), new VoteStatement(Validators.OtherContentId, _validators.Epoch, true, [])])[0];
+        var serializer = (P2PJsonSerializer)_system.Serialization.FindSerializerFor(vote);
+        var json = System.Text.Encoding.UTF8.GetString(serializer.ToBinary(vote));
+        var sibling = Convert.ToBase64String(vote.Branch!.Siblings[0]);
+        foreach (var replacement in new[] { "\"AAAA\"", "null", $"\"{sibling}\",\"{sibling}\"" })
+        {
+            var forged = json.Replace($"\"{sibling}\"", replacement, StringComparison.Ordinal);
+            Assert.NotEqual(json, forged);
+            var copy = Assert.IsType<Vote>(serializer.FromBinary(System.Text.Encoding.UTF8.GetBytes(forged), typeof(Vote).FullName!));
+            Assert.False(copy.IsWellFormed);
+            Assert.False(_validators.Registry.IsValidVote(copy, new VerifiedSignatureCache()));
+        }
+    }
+
+    [Fact]
     public void Validator_sets_round_trip_with_the_same_hash()
     {
         var copy = RoundTrip(_validators.Set);
@@ -79,6 +149,13 @@ public sealed class ConsensusSerializationTests : IDisposable
             new IdentityProof(_validators[0].ValidatorId, nonce, _validators[0].Sign(IdentityProofs.SignedBytes(nonce, address))),
             new Proposal("""{"type":"item","name":"Blade é"}""", Validators.ContentId, _validators.Epoch, _validators.Set.Hash, address),
             new ProposalRefused(Validators.ContentId, _validators[1].ValidatorId, "rate-limited"),
+            new ProposalBatch([
+                new Proposal("""{"type":"item","name":"Blade é"}""", Validators.ContentId, _validators.Epoch, _validators.Set.Hash, address, 1_764_000_000_000),
+                new Proposal("{}", Validators.OtherContentId, _validators.Epoch, _validators.Set.Hash, address),
+            ]),
+            new VoteBatch(
+                _validators[2].SignBatch([new VoteStatement(Validators.ContentId, _validators.Epoch, true, []), new VoteStatement(Validators.OtherContentId, _validators.Epoch, false, ["profanity"])]),
+                [new ProposalRefused(Validators.ContentId, _validators[2].ValidatorId, "proposal.expired")]),
             SetAttestation.Create(_validators.Set, _validators[2]),
             ValidatorBinding.Create(address, _validators[1]),
         ];

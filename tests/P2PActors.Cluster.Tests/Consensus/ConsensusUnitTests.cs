@@ -159,6 +159,37 @@ public sealed class ByzantineBehaviourTests
     }
 
     [Fact]
+    public void Each_mode_answers_a_batch_of_verdicts_per_statement_with_votes_that_check_out_alone()
+    {
+        using var validators = new Validators(4);
+        var registry = validators.Registry;
+        IReadOnlyList<VoteStatement> honest =
+        [
+            new(Validators.ContentId, validators.Epoch, true, []),
+            new(Validators.OtherContentId, validators.Epoch, false, ["profanity"]),
+            new(new string('7', 64), validators.Epoch, true, []),
+        ];
+        IReadOnlyList<IReadOnlyList<Vote>> Respond(ByzantineMode mode) => new ByzantineBehaviour(mode, validators[0]).RespondAll(honest);
+
+        foreach (var mode in new[] { ByzantineMode.Honest, ByzantineMode.Overpowered, ByzantineMode.Slow })
+        {
+            var votes = Respond(mode);
+            Assert.Equal(honest.Select(h => (h.ContentId, h.Approve)), votes.Select(v => (Assert.Single(v).ContentId, v[0].Approve)));
+            Assert.All(votes, v => Assert.True(registry.IsValidVote(v[0])));
+            Assert.All(votes, v => Assert.NotNull(v[0].Branch));
+        }
+        Assert.All(Respond(ByzantineMode.Silent), Assert.Empty);
+        Assert.All(Respond(ByzantineMode.ApproveAll), v => Assert.True(Assert.Single(v).Approve && registry.IsValidVote(v[0])));
+        Assert.All(Respond(ByzantineMode.RejectAll), v => Assert.True(!Assert.Single(v).Approve && registry.IsValidVote(v[0])));
+        Assert.All(Respond(ByzantineMode.Equivocate), pair =>
+        {
+            Assert.Equal(2, pair.Count);
+            Assert.True(new EquivocationEvidence(pair[0], pair[1]).Verify(registry));
+        });
+        Assert.All(Respond(ByzantineMode.ForgeSignatures), v => Assert.False(registry.IsValidVote(Assert.Single(v))));
+    }
+
+    [Fact]
     public void A_replaying_validator_answers_with_a_vote_it_signed_for_other_content()
     {
         using var validators = new Validators(4);

@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using NSec.Cryptography;
+
+namespace P2PActors.Cluster.Consensus;
+
+/// <summary>
+/// Batch signatures this node has already checked, so the other votes of a batch cost only their Merkle branch.
+/// Only successes go in, keyed by the exact signed message (batch domain, validator id, leaf count, root) and the
+/// exact signature bytes; a hit also needs the same public key. Thread-safe and bounded: past
+/// <see cref="Capacity"/> the oldest entries go first.
+/// </summary>
+public sealed class VerifiedSignatureCache
+{
+    public const int DefaultCapacity = 16_384;
+
+    private readonly ConcurrentDictionary<Entry, PublicKey> _verified = new();
+    private readonly ConcurrentQueue<Entry> _order = new();
+    private long _count;
+    private long _hits;
+    private long _misses;
+
+    public VerifiedSignatureCache(int capacity = DefaultCapacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        Capacity = capacity;
+    }
+
+    public int Capacity { get; }
+
+    public int Count => (int)Interlocked.Read(ref _count);
+
+    public long Hits => Interlocked.Read(ref _hits);
+
+    public long Misses => Interlocked.Read(ref _misses);
+
+    /// <summary>
+    /// Whether <paramref name="key"/> signed <paramref name="message"/> with <paramref name="signature"/>: from the
+    /// cache when this exact triple verified before, otherwise by Ed25519 (and remembered when it holds).
+    /// </summary>
+    public bool Verify(PublicKey key, byte[] message, byte[] signature)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (message is null || signature is not { Length: ValidatorKeys.SignatureLength })
+            return false;
+        var entry = new Entry(message, signature);
+        if (_verified.TryGetValue(entry, out var signer) && signer.Equals(key))
+        {
+            Interlocked.Increment(ref _hits);
+            return true;
+        }
+        Interlocked.Increment(ref _misses);
+        if (!ValidatorKeys.Verify(key, message, signature))
+            return false;
+        // Copies: the caller's arrays may be shared with a record a peer sent us, and a cached key must never change.
+        var owned = new Entry(message.ToArray(), signature.ToArray());
+        if (_verified.TryAdd(owned, key))
+        {
+            _order.Enqueue(owned);
+            if (Interlocked.Increment(ref _count) > Capacity)
+                Evict();
+        }
+        return true;
+    }
+
+    private void Evict()
+    {
+        while (Interlocked.Read(ref _count) > Capacity && _order.TryDequeue(out var oldest))
+        {
+            if (_verified.TryRemove(oldest, out _))
+                Interlocked.Decrement(ref _count);
+        }
+    }
+
+    private readonly struct Entry(byte[] message, byte[] signature) : IEquatable<Entry>
+    {
+        private readonly byte[] _message = message;
+        private readonly byte[] _signature = signature;
+
+        public bool Equals(Entry other) =>
+            _signature.AsSpan().SequenceEqual(other._signature) && _message.AsSpan().SequenceEqual(other._message);
+
+        public override bool Equals(object? obj) => obj is Entry other && Equals(other);
+
+        public override int GetHashCode()
+        {
+            var hash = new HashCode();
+            hash.AddBytes(_signature);
+            hash.AddBytes(_message);
+            return hash.ToHashCode();
+        }
+    }
+}

@@ -1,0 +1,188 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using P2PActors.Cluster.Consensus;
+using P2PActors.Cluster.Tests.State;
+using P2PActors.Content.Model;
+
+namespace P2PActors.Cluster.Tests.Consensus;
+
+/// <summary>
+/// Batched proposals and votes over real remoting: a <see cref="ProposalBatch"/> is judged proposal by proposal, a
+/// <see cref="VoteBatch"/> vouches for nothing, malformed batches are ignored without harming the node, and stale
+/// proposals are skipped.
+/// </summary>
+[Collection(MultiNode.Collection)]
+public sealed class ConsensusBatchTests : TestKit
+{
+    private static ActorSelection ValidatorOf(ConsensusNode node) =>
+        node.System.ActorSelection(new RootActorPath(node.Address) / "user" / ValidatorActor.Name);
+
+    private static ActorSelection CoordinatorOf(ConsensusNode node) =>
+        node.System.ActorSelection(new RootActorPath(node.Address) / "user" / ConsensusCoordinator.Name);
+
+    [Fact]
+    public async Task A_mixed_batch_gets_the_right_answer_for_every_proposal_in_one_message()
+    {
+        // A long decision timeout gives the validator a long turn: all eight are judged, signed and answered together.
+        var nodes = await ConsensusCluster.StartAsync(this, 4, _ => new ConsensusOptions { MaxContentBytes = 16 * 1024, DecisionTimeout = TimeSpan.FromMinutes(1) });
+        try
+        {
+            var set = nodes[1].View.Current!;
+            var valid = ConsensusCluster.Valid(ContentType.Item, 301);
+            var quest = ConsensusCluster.Valid(ContentType.Quest, 302);
+            var overpowered = ConsensusCluster.Overpowered(303);
+            var json = ContentJson.Serialize(valid);
+            var huge = json.Replace("\"name\":\"", "\"name\":\"" + new string('x', 20_000), StringComparison.Ordinal);
+            var otherId = ConsensusCluster.Valid(ContentType.Item, 304).Id!;
+            var expiredItem = ConsensusCluster.Valid(ContentType.Item, 305);
+            var future = DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeMilliseconds();
+            var past = DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeMilliseconds();
+            Proposal Propose(string body, string id, long deadline = 0) => new(body, id, set.Epoch, set.Hash, "test", deadline);
+
+            ValidatorOf(nodes[1]).Tell(new ProposalBatch([
+                Propose(json, valid.Id!, future),
+                Propose(ContentJson.Serialize(quest), quest.Id!),
+                Propose(ContentJson.Serialize(overpowered), overpowered.Id!),
+                Propose(huge, valid.Id!),
+                Propose(json, otherId),
+                Propose("{ not json", new string('3', 64)),
+                Propose(json, ""),
+                Propose(ContentJson.Serialize(expiredItem), expiredItem.Id!, past),
+            ]), TestActor);
+
+            var batch = ExpectMsg<VoteBatch>(TimeSpan.FromSeconds(10));
+            var registry = nodes[0].View.Registry;
+            var cache = new VerifiedSignatureCache();
+            Assert.Equal(6, batch.Votes.Count);
+            Assert.All(batch.Votes, v => Assert.True(registry.IsValidVote(v, cache)));
+            // Six verdicts of one turn, one batch signature: each vote carries its Merkle branch.
+            Assert.All(batch.Votes, v => Assert.NotNull(v.Branch));
+            Assert.Equal(1, cache.Misses);
+            Assert.All(batch.Votes, v => Assert.Equal(nodes[1].Runtime.ValidatorId, v.ValidatorId));
+
+            Vote VoteOn(int index) => batch.Votes[index];
+            Assert.Equal((valid.Id, true), (VoteOn(0).ContentId, VoteOn(0).Approve));
+            Assert.Equal((quest.Id, true), (VoteOn(1).ContentId, VoteOn(1).Approve));
+            Assert.Equal(overpowered.Id, VoteOn(2).ContentId);
+            Assert.False(VoteOn(2).Approve);
+            Assert.Contains(VoteOn(2).Rules, r => r.StartsWith("balance.", StringComparison.Ordinal));
+            Assert.Equal((valid.Id, false), (VoteOn(3).ContentId, VoteOn(3).Approve));
+            Assert.Equal([ValidatorActor.Oversized], VoteOn(3).Rules);
+            Assert.Equal((otherId, false), (VoteOn(4).ContentId, VoteOn(4).Approve));
+            Assert.Contains(ValidatorActor.IdMismatch, VoteOn(4).Rules);
+            Assert.False(VoteOn(5).Approve);
+            Assert.Equal([ValidatorActor.Malformed], VoteOn(5).Rules);
+
+            // The empty id and the expired proposal get unsigned refusals, not votes.
+            Assert.Equal(2, batch.Refusals.Count);
+            Assert.Equal(("", ValidatorActor.MalformedId), (batch.Refusals[0].ContentId, batch.Refusals[0].Reason));
+            Assert.Equal((expiredItem.Id, ValidatorActor.Expired), (batch.Refusals[1].ContentId, batch.Refusals[1].Reason));
+        }
+        finally
+        {
+            await ConsensusCluster.DisposeAllAsync(nodes);
+        }
+    }
+
+    [Fact]
+    public async Task Malformed_batches_are_ignored_and_the_nodes_keep_voting()
+    {
+        var nodes = await ConsensusCluster.StartAsync(this, 4);
+        try
+        {
+            var set = nodes[2].View.Current!;
+            var valid = ConsensusCluster.Valid(ContentType.Item, 311);
+            var proposal = new Proposal(ContentJson.Serialize(valid), valid.Id!, set.Epoch, set.Hash, "test");
+            var validator = ValidatorOf(nodes[2]);
+
+            validator.Tell(new ProposalBatch(null!), TestActor);
+            validator.Tell(new ProposalBatch(Enumerable.Repeat(proposal, ProposalBatch.MaxProposals + 1).ToList()), TestActor);
+            var bulky = proposal with { Json = new string(' ', new ConsensusOptions().MaxContentBytes) };
+            validator.Tell(new ProposalBatch([bulky, bulky]), TestActor);
+            validator.Tell(new ProposalBatch([null!, proposal]), TestActor);
+
+            // Messages between two actors keep their order: had any malformed batch been answered, its answer
+            // would arrive first. The only answer is the vote on the well-formed proposal.
+            var batch = ExpectMsg<VoteBatch>(TimeSpan.FromSeconds(10));
+            var vote = Assert.Single(batch.Votes);
+            Assert.Empty(batch.Refusals);
+            Assert.Equal((valid.Id, true), (vote.ContentId, vote.Approve));
+            Assert.True(nodes[0].View.Registry.IsValidVote(vote));
+
+            // A coordinator ignores vote batches without lists or with too many entries.
+            var coordinator = CoordinatorOf(nodes[0]);
+            coordinator.Tell(new VoteBatch(null!, null!), TestActor);
+            coordinator.Tell(new VoteBatch(Enumerable.Repeat(vote, VoteBatch.MaxEntries + 1).ToList(), []), TestActor);
+
+            var outcomes = await nodes[0].Client.ProposeManyAsync([valid, ConsensusCluster.Valid(ContentType.Quest, 312)], ProposalOptions.DecideOnly);
+            Assert.All(outcomes, o => Assert.Equal(ProposalDecision.Accepted, o.Decision));
+            Assert.All(outcomes, o => Assert.True(CertificateVerifier.Verify(o.Certificate, o.ContentId, nodes[3].View.Registry).IsValid));
+        }
+        finally
+        {
+            await ConsensusCluster.DisposeAllAsync(nodes);
+        }
+    }
+
+    [Fact]
+    public async Task A_vote_batch_counts_only_the_votes_that_check_out_alone()
+    {
+        var nodes = await ConsensusCluster.StartAsync(this, 4);
+        try
+        {
+            var set = nodes[0].View.Current!;
+            var valid = ConsensusCluster.Valid(ContentType.Item, 321);
+            // A proposal whose votes we supply ourselves: a batch of votes from a node that does not hold the key
+            // is worth nothing, even when it claims to come from every validator.
+            var forged = set.Members.Select(m => new Vote(m, valid.Id!, set.Epoch, true, [], new byte[ValidatorKeys.SignatureLength])).ToList();
+            var pending = nodes[0].Client.ProposeAsync(valid, ProposalOptions.DecideOnly);
+            nodes[0].Runtime.Coordinator.Tell(new VoteBatch(forged, set.Members.Select(m => new ProposalRefused(valid.Id!, m, "rate-limited")).ToList()), TestActor);
+            var outcome = await pending;
+            Assert.Equal(ProposalDecision.Accepted, outcome.Decision);
+            Assert.True(CertificateVerifier.Verify(outcome.Certificate, valid.Id!, nodes[1].View.Registry).IsValid);
+            Assert.All(outcome.Certificate!.Approvals, a => Assert.True(nodes[2].View.Registry.IsValidVote(a)));
+        }
+        finally
+        {
+            await ConsensusCluster.DisposeAllAsync(nodes);
+        }
+    }
+
+    [Fact]
+    public async Task Many_concurrent_proposals_over_real_remoting_all_decide_with_valid_certificates()
+    {
+        // A generous timeout: on a loaded test machine "all decide" must not hinge on speed.
+        var nodes = await ConsensusCluster.StartAsync(this, 4, _ => new ConsensusOptions { DecisionTimeout = TimeSpan.FromSeconds(20) });
+        try
+        {
+            var calls = new List<Task<IReadOnlyList<ProposalOutcome>>>();
+            var singles = new List<Task<ProposalOutcome>>();
+            var proposed = new List<GameContent>();
+            for (var n = 0; n < nodes.Length; n++)
+            {
+                var many = Enumerable.Range(0, 60).Select(i => ConsensusCluster.Valid(i % 2 == 0 ? ContentType.Item : ContentType.Quest, 10_000 + 100 * n + i)).ToList();
+                proposed.AddRange(many);
+                calls.Add(nodes[n].Client.ProposeManyAsync(many, ProposalOptions.DecideOnly));
+                for (var i = 0; i < 10; i++)
+                {
+                    var single = ConsensusCluster.Valid(ContentType.Item, 20_000 + 100 * n + i);
+                    proposed.Add(single);
+                    singles.Add(nodes[n].Client.ProposeAsync(single, ProposalOptions.DecideOnly));
+                }
+            }
+            var outcomes = (await Task.WhenAll(calls)).SelectMany(o => o).Concat(await Task.WhenAll(singles)).ToList();
+
+            Assert.Equal(proposed.Count, outcomes.Count);
+            Assert.Equal(proposed.Select(p => p.Id).Order(), outcomes.Select(o => o.ContentId).Order());
+            Assert.All(outcomes, o => Assert.Equal(ProposalDecision.Accepted, o.Decision));
+            foreach (var node in nodes)
+                Assert.All(outcomes, o => Assert.True(CertificateVerifier.Verify(o.Certificate, o.ContentId, node.View.Registry).IsValid));
+            // The calls of 60 went out in batches and were signed in batches.
+            Assert.Contains(outcomes, o => o.Certificate!.Approvals.Any(a => a.Branch is not null));
+        }
+        finally
+        {
+            await ConsensusCluster.DisposeAllAsync(nodes);
+        }
+    }
+}
