@@ -5,6 +5,7 @@ using P2PActors.Benchmarks;
 if (args is ["state-sync", .. var rest]) return await StateSyncHarness.RunAsync(rest);
 if (args is ["consensus", .. var consensusArgs]) return await ConsensusHarness.RunAsync(consensusArgs);
 if (args is ["vote-round", .. var voteArgs]) return await VoteRoundHarness.RunAsync(voteArgs);
+if (args is ["idle", .. var idleArgs]) return await IdleHarness.RunAsync(idleArgs);
 if (args is ["coordinator", .. var options]) return await CoordinatorHarness.RunAsync(options);
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

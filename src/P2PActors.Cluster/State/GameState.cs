@@ -44,35 +44,13 @@ public sealed class GameState
             if (holder.Instance is not null) throw new InvalidOperationException("GameState is already started on this ActorSystem");
             var replicator = DistributedData.Get(system).Replicator;
             var bodies = system.ActorOf(ContentBodyActor.Props(settings.DataDirectory), ContentBodyActor.Name);
-            var actor = system.ActorOf(GameStateActor.Props(settings, replicator), GameStateActor.Name);
-            if (settings.FastNotifyInterval is { } interval) StartNotificationPump(system, replicator, interval);
+            var pump = settings.FastNotifyInterval is { } interval
+                ? NotificationPump.Start(system, replicator, interval, settings.FastNotifyActiveWindow)
+                : null;
+            var actor = system.ActorOf(GameStateActor.Props(settings, replicator, pump), GameStateActor.Name);
             holder.Instance = new GameState(system, settings, actor, bodies);
             return holder.Instance;
         }
-    }
-
-    /// <summary>Asks the replicator to notify subscribers every few milliseconds, until the system terminates.</summary>
-    private static void StartNotificationPump(ActorSystem system, IActorRef replicator, TimeSpan interval)
-    {
-        var stop = new CancellationTokenSource();
-        system.RegisterOnTermination(stop.Cancel);
-        _ = Task.Run(async () =>
-        {
-            using var timer = new PeriodicTimer(interval);
-            try
-            {
-                while (await timer.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
-                    replicator.Tell(FlushChanges.Instance);
-            }
-            catch (OperationCanceledException)
-            {
-                // The ActorSystem terminated.
-            }
-            finally
-            {
-                stop.Dispose();
-            }
-        });
     }
 
     /// <summary>The node's game state, or null when <see cref="Start"/> has not run on this ActorSystem.</summary>

@@ -41,6 +41,7 @@ public sealed class GameStateActor : ReceiveActor
 
     private readonly GameStateSettings _settings;
     private readonly IActorRef _replicator;
+    private readonly NotificationPump? _pump;
     private readonly UniqueAddress _self;
     private readonly string _selfNode;
     private readonly string _selfAddress;
@@ -54,10 +55,11 @@ public sealed class GameStateActor : ReceiveActor
     private LwwBatch<PresenceEntry> _presence = new();
     private bool _flushQueued;
 
-    public GameStateActor(GameStateSettings settings, IActorRef replicator)
+    public GameStateActor(GameStateSettings settings, IActorRef replicator, NotificationPump? pump = null)
     {
         _settings = settings;
         _replicator = replicator;
+        _pump = pump;
         var cluster = Akka.Cluster.Cluster.Get(Context.System);
         _self = cluster.SelfUniqueAddress;
         _selfNode = InventoryBucket.NodeId(_self);
@@ -92,6 +94,7 @@ public sealed class GameStateActor : ReceiveActor
 
         Receive<Changed>(c =>
         {
+            _pump?.Touch();
             if (c.Data is ORDictionary<string, ORSet<string>> legacy) MigrateLegacyInventories(c.Key.Id, legacy);
             else Apply(c.Key.Id, (IReplicatedData)c.Data);
         });
@@ -104,8 +107,8 @@ public sealed class GameStateActor : ReceiveActor
         Receive<DataDeleted>(d => Fail(d.Request, new InvalidOperationException($"key {d.Key.Id} was deleted")));
     }
 
-    public static Props Props(GameStateSettings settings, IActorRef replicator) =>
-        Akka.Actor.Props.Create(() => new GameStateActor(settings, replicator));
+    public static Props Props(GameStateSettings settings, IActorRef replicator, NotificationPump? pump = null) =>
+        Akka.Actor.Props.Create(() => new GameStateActor(settings, replicator, pump));
 
     protected override void PreStart()
     {
@@ -158,6 +161,7 @@ public sealed class GameStateActor : ReceiveActor
     private void WriteBatch<T>(IKey<T> key, T initial, IWriteConsistency consistency, IReadOnlyList<IActorRef> replyTo, Func<T, T> modify)
         where T : IReplicatedData
     {
+        _pump?.Touch();
         _replicator.Tell(Dsl.Update(key, initial, consistency, new PendingWrite(ActorRefs.Nobody, AwaitPeers: false), modify));
         _replicator.Tell(Dsl.Get(key, ReadLocal.Instance, new ReadBack(replyTo, Replication.Local, true)));
     }
@@ -216,8 +220,11 @@ public sealed class GameStateActor : ReceiveActor
     }
 
     private void Write<T>(IKey<T> key, T initial, IWriteConsistency consistency, Func<T, T> modify)
-        where T : IReplicatedData =>
+        where T : IReplicatedData
+    {
+        _pump?.Touch();
         _replicator.Tell(Dsl.Update(key, initial, consistency, new PendingWrite(Sender, AwaitPeers: true), modify));
+    }
 
     private void OnWritten(IKey key, object? request, bool timedOut)
     {
