@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using P2PActors.Cluster.Chaos;
 using P2PActors.Cluster.Consensus;
+using static P2PActors.Benchmarks.HarnessProbe;
 
 namespace P2PActors.Benchmarks;
 
@@ -200,25 +201,5 @@ public static class ConsensusHarness
         double P(double q) => values[Math.Clamp((int)Math.Ceiling(q * values.Count) - 1, 0, values.Count - 1)];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{label}: n={values.Count} p50 {P(0.50):0.00} ms, p90 {P(0.90):0.00} ms, p99 {P(0.99):0.00} ms, max {values[^1]:0.00} ms"));
-    }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
-
-    private static int IntOption(string[] args, string name, int fallback) =>
-        int.Parse(StringOption(args, name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
-
-    private static string StringOption(string[] args, string name, string fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
-
-    private static int[] ListOption(string[] args, string name, int[] fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length
-            ? args[i + 1].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray()
-            : fallback;
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using static P2PActors.Benchmarks.HarnessProbe;
 
 namespace P2PActors.Benchmarks;
 
@@ -79,7 +80,7 @@ public static class CoordinatorHarness
             $"journal rows/op={(journalAfter - journalBefore) / (double)n:F3} stored/op={(contentAfter - contentBefore) / (double)n:F3} " +
             $"load={load}->{LoadAverage()}"));
         var byName = new Dictionary<string, long>();
-        foreach (var (tid, (name, ticks)) in threadsAfter)
+        foreach (var (tid, (name, ticks, _)) in threadsAfter)
         {
             var delta = ticks - (threadsBefore.TryGetValue(tid, out var before) ? before.Ticks : 0);
             byName[name] = byName.GetValueOrDefault(name) + delta;
@@ -117,46 +118,6 @@ public static class CoordinatorHarness
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(directory, recursive: true);
         return 0;
-    }
-
-    private static Dictionary<string, (string Name, long Ticks)> ThreadCpu()
-    {
-        var result = new Dictionary<string, (string, long)>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc/self/task"))
-        {
-            try
-            {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var open = stat.IndexOf('(');
-                var close = stat.LastIndexOf(')');
-                var name = stat[(open + 1)..close];
-                var fields = stat[(close + 2)..].Split(' ');
-                result[Path.GetFileName(dir)] = (name, long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
-            }
-            catch (IOException)
-            {
-                // The thread ended while being read.
-            }
-        }
-        return result;
-    }
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
-        }
-        catch (IOException)
-        {
-            return "?";
-        }
-    }
-
-    private static string StringOption(string[] args, string name, string fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 
     private sealed class HarnessNode(int warmUpRequests) : CoordinatorNode

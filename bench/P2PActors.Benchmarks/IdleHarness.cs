@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using P2PActors.Cluster.Chaos;
+using static P2PActors.Benchmarks.HarnessProbe;
 
 namespace P2PActors.Benchmarks;
 
@@ -66,47 +67,4 @@ public static partial class IdleHarness
 
     [GeneratedRegex("[0-9]+")]
     private static partial Regex Digits();
-
-    private static Dictionary<string, (string Name, long Ticks, long Switches)> ThreadCpu()
-    {
-        var result = new Dictionary<string, (string, long, long)>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc/self/task"))
-        {
-            try
-            {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var open = stat.IndexOf('(');
-                var close = stat.LastIndexOf(')');
-                var name = stat[(open + 1)..close];
-                var fields = stat[(close + 2)..].Split(' ');
-                var switches = File.ReadLines(Path.Combine(dir, "status"))
-                    .Where(l => l.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal))
-                    .Sum(l => long.Parse(l.Split(':')[1].Trim(), CultureInfo.InvariantCulture));
-                result[Path.GetFileName(dir)] = (name, long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture), switches);
-            }
-            catch (IOException)
-            {
-                // The thread ended while being read.
-            }
-        }
-        return result;
-    }
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
-        }
-        catch (IOException)
-        {
-            return "?";
-        }
-    }
-
-    private static string StringOption(string[] args, string name, string fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
 }

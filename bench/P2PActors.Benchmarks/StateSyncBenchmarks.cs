@@ -10,6 +10,7 @@ using P2PActors.Cluster.Membership;
 using P2PActors.Cluster.Serialization;
 using P2PActors.Cluster.State;
 using P2PActors.Content.Model;
+using static P2PActors.Benchmarks.HarnessProbe;
 
 namespace P2PActors.Benchmarks;
 
@@ -242,21 +243,4 @@ public static class StateSyncHarness
     }
 
     private static double HeapMegabytes() => GC.GetTotalMemory(forceFullCollection: true) / 1024d / 1024d;
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
-
-    private static int IntOption(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static int[] ListOption(string[] args, string name, int[] fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length
-            ? args[i + 1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray()
-            : fallback;
-    }
 }

@@ -11,6 +11,7 @@ using P2PActors.Cluster.Serialization;
 using P2PActors.Cluster.State;
 using P2PActors.Content.Generation;
 using P2PActors.Content.Model;
+using static P2PActors.Benchmarks.HarnessProbe;
 
 namespace P2PActors.Benchmarks;
 
@@ -164,22 +165,5 @@ public static class VoteRoundHarness
             return double.NaN;
         values.Sort();
         return values[Math.Min(values.Count - 1, (int)Math.Ceiling(values.Count * percentile / 100.0) - 1)];
-    }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
-
-    private static int IntOption(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static int[] ListOption(string[] args, string name, int[] fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length
-            ? args[i + 1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray()
-            : fallback;
     }
 }
