@@ -66,9 +66,10 @@ public sealed class GeneratorActor : UntypedActor
 
         _work.ContentStore.Tell(new ContentStoreActor.StoreGenerated(content));
         _work.PlayerMemory.Tell(new RecordGenerated(_work.PlayerId, content.Id!, content.Type, content.Seed, DateTimeOffset.UtcNow));
-        _work.ReplyTo.Tell(new ContentGenerated(content, FromCache: false));
         // Content made with patterns belongs to this player alone: it must never answer someone else's seeded request.
+        // The coordinator hears of it before the caller does, so a repeat sent after this reply finds it cached.
         Context.Parent.Tell(new Completed(patterns.IsEmpty ? _work.Key : null, content, _work.PlayerId, !patterns.IsEmpty));
+        _work.ReplyTo.Tell(new ContentGenerated(content, FromCache: false));
     }
 
     internal sealed record Work(
