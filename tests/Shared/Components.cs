@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace P2PActors.Testing;
+
+/// <summary>
+/// The component rule of DEVELOPERS.md for tests that need Chromium, PostgreSQL or Docker: where the component is
+/// missing the test reports itself skipped with a one-line reason, except with <c>CI=true</c>, where it runs and so
+/// fails. The attributes below decide at discovery; each probe runs once per test process.
+/// </summary>
+public static class Components
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    /// <summary>Connection string of the test database (.ci/run sets it after starting PostgreSQL).</summary>
+    public const string PostgresVariable = "P2P_TEST_POSTGRES";
+
+    public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    public static string? PostgresConnectionString => Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } s ? s : null;
+
+    private static readonly Lazy<string?> MissingPostgresReason = new(ProbePostgres);
+    private static readonly Lazy<string?> MissingDockerReason = new(ProbeDocker);
+
+    /// <summary>Why PostgreSQL cannot be used, or null when it can.</summary>
+    public static string? MissingPostgres => MissingPostgresReason.Value;
+
+    /// <summary>Why Chromium cannot be used, or null when it can.</summary>
+    public static string? MissingChromium => File.Exists(ChromiumPath) ? null : $"Chromium is not installed at {ChromiumPath} (apt-get install chromium)";
+
+    /// <summary>Why Docker cannot be used, or null when it can.</summary>
+    public static string? MissingDocker => MissingDockerReason.Value;
+
+    /// <summary>The skip reason for a test needing a component that is <paramref name="missing"/>: none in CI, where it must fail.</summary>
+    public static string? SkipUnlessCi(string? missing) => missing is null || InCi ? null : missing + "; skipped (CI=true makes this a failure)";
+
+    private static string? ProbePostgres()
+    {
+        if (PostgresConnectionString is not { } connection)
+            return $"{PostgresVariable} is not set (a PostgreSQL connection string; .ci/run sets it)";
+        var host = "localhost";
+        var port = 5432;
+        foreach (var part in connection.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var pair = part.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (pair.Length != 2)
+                continue;
+            if (pair[0].Equals("Host", StringComparison.OrdinalIgnoreCase) || pair[0].Equals("Server", StringComparison.OrdinalIgnoreCase))
+                host = pair[1];
+            else if (pair[0].Equals("Port", StringComparison.OrdinalIgnoreCase) && int.TryParse(pair[1], out var p))
+                port = p;
+        }
+        try
+        {
+            using var client = new TcpClient();
+            return client.ConnectAsync(host, port).Wait(TimeSpan.FromSeconds(3)) ? null : $"PostgreSQL at {host}:{port} did not answer";
+        }
+        catch (Exception e) when (e is SocketException or AggregateException)
+        {
+            return $"PostgreSQL at {host}:{port} is not reachable ({e.GetBaseException().Message})";
+        }
+    }
+
+    private static string? ProbeDocker()
+    {
+        try
+        {
+            using var docker = Process.Start(new ProcessStartInfo("docker", "info --format {{.ServerVersion}}")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            })!;
+            if (!docker.WaitForExit(15_000))
+            {
+                docker.Kill(entireProcessTree: true);
+                return "docker info did not answer within 15 s";
+            }
+            if (docker.ExitCode != 0)
+                return "no Docker engine answers (docker info failed: " + docker.StandardError.ReadToEnd().Trim().Split('\n')[0] + ")";
+            return Process.Start(new ProcessStartInfo("docker-compose", "version --short") { RedirectStandardOutput = true }) is { } compose
+                   && compose.WaitForExit(15_000) && compose.ExitCode == 0
+                ? null
+                : "docker-compose is not installed (apt-get install docker-compose)";
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return "docker is not installed (apt-get install docker.io docker-compose)";
+        }
+    }
+}
+
+/// <summary>A fact that needs PostgreSQL (<see cref="Components.PostgresConnectionString"/>).</summary>
+public sealed class PostgresFactAttribute : FactAttribute
+{
+    public PostgresFactAttribute() => Skip = Components.SkipUnlessCi(Components.MissingPostgres);
+}
+
+/// <summary>A theory that needs PostgreSQL (<see cref="Components.PostgresConnectionString"/>).</summary>
+public sealed class PostgresTheoryAttribute : TheoryAttribute
+{
+    public PostgresTheoryAttribute() => Skip = Components.SkipUnlessCi(Components.MissingPostgres);
+}
+
+/// <summary>A fact that needs Debian's Chromium at <see cref="Components.ChromiumPath"/>.</summary>
+public sealed class ChromiumFactAttribute : FactAttribute
+{
+    public ChromiumFactAttribute() => Skip = Components.SkipUnlessCi(Components.MissingChromium);
+}
+
+/// <summary>A fact that needs a running Docker engine and docker-compose.</summary>
+public sealed class DockerFactAttribute : FactAttribute
+{
+    public DockerFactAttribute() => Skip = Components.SkipUnlessCi(Components.MissingDocker);
+}
