@@ -19,7 +19,8 @@ namespace P2PActors.Cluster.Hosting;
 public static class NodeHosting
 {
     /// <summary>
-    /// A whole P2PActors node: remoting on <see cref="NodeSettings.Host"/>:<see cref="NodeSettings.Port"/>, a cluster
+    /// A whole P2PActors node: remoting on <see cref="NodeSettings.Host"/>:<see cref="NodeSettings.Port"/> (advertised as
+    /// <see cref="NodeSettings.PublicHost"/> when set), a cluster
     /// (joining itself when there are no seed nodes), JSON serialization, the SQL journal and snapshot store on
     /// <c>{DataDirectory}/p2pactors.db</c>, player memory, generation, the shared game state (DData, durable in
     /// <c>{DataDirectory}/state</c>) whose catalog admits only certified entries, and consensus (validator key in
@@ -41,7 +42,7 @@ public static class NodeHosting
             : settings.Consensus;
 
         builder
-            .WithRemoting(settings.Host, settings.Port)
+            .WithRemoting(settings.Host, settings.Port, settings.PublicHost)
             .WithClustering(new ClusterOptions
             {
                 SeedNodes = settings.SeedNodes.ToArray(),

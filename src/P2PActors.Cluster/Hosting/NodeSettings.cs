@@ -11,8 +11,11 @@ public sealed record NodeSettings
 {
     public string SystemName { get; init; } = "p2pactors";
 
-    /// <summary>Remoting host; also the address peers see.</summary>
+    /// <summary>Remoting host the node binds to; also the address peers see unless <see cref="PublicHost"/> is set.</summary>
     public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>The host name peers connect to when it differs from <see cref="Host"/> (bind 0.0.0.0, advertise a container's name); null: <see cref="Host"/>.</summary>
+    public string? PublicHost { get; init; }
 
     /// <summary>Remoting port; 0 picks a free one.</summary>
     public int Port { get; init; }

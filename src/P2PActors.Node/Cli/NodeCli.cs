@@ -23,6 +23,7 @@ public static class NodeCli
         root.Subcommands.Add(RenderCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());
         root.Subcommands.Add(ChaosCommand.Create());
+        root.Subcommands.Add(HealthCommand.Create());
         return root;
     }
 

@@ -18,6 +18,7 @@ public static class NodeCommand
         {
             (new Option<string>("--http-url") { Description = "HTTP API address [default: http://127.0.0.1:5080]" }, "P2PActors:HttpUrl"),
             (new Option<string>("--host") { Description = "Akka remoting host name or IP [default: 127.0.0.1]" }, "P2PActors:Host"),
+            (new Option<string>("--public-host") { Description = "Host name peers connect to, when it differs from --host (e.g. a container's service name) [default: --host]" }, "P2PActors:PublicHost"),
             (new Option<int>("--port") { Description = "Akka remoting port, 0 for any free port [default: 4053]" }, "P2PActors:Port"),
             (new Option<string>("--system-name") { Description = "Actor system name; peers must share it [default: p2pactors]" }, "P2PActors:SystemName"),
             (new Option<string[]>("--seed-node") { Description = "Akka address of a seed node, repeatable, e.g. akka.tcp://p2pactors@127.0.0.1:4053 [default: none, form a cluster of one]", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false }, "P2PActors:SeedNodes"),

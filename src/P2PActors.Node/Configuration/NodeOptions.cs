@@ -11,8 +11,15 @@ public sealed class NodeOptions
     /// <summary>Where the HTTP API listens. Port 0 picks a free port (the bound address is logged).</summary>
     public string HttpUrl { get; set; } = "http://127.0.0.1:5080";
 
-    /// <summary>Host name or IP the Akka remoting endpoint binds to and advertises.</summary>
+    /// <summary>Host name or IP the Akka remoting endpoint binds to (0.0.0.0: every interface); also advertised unless <see cref="PublicHost"/> is set.</summary>
     public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// Host name or IP peers use to reach this node, when it differs from <see cref="Host"/> — in a container, bind
+    /// 0.0.0.0 and advertise the service name. Empty: <see cref="Host"/>, or this machine's host name when Host is
+    /// a wildcard address (peers cannot connect to 0.0.0.0; in a Docker network the container's host name resolves).
+    /// </summary>
+    public string PublicHost { get; set; } = "";
 
     /// <summary>Akka remoting port. 0 picks a free port.</summary>
     public int Port { get; set; } = 4053;
@@ -70,6 +77,8 @@ public sealed class NodeOptions
             problems.Add($"--http-url / {Section}:HttpUrl: '{HttpUrl}' must be an http URL with no path, e.g. http://127.0.0.1:5080");
         if (string.IsNullOrWhiteSpace(Host) || Uri.CheckHostName(Host) == UriHostNameType.Unknown)
             problems.Add($"--host / {Section}:Host: '{Host}' is not a host name or IP address");
+        if (PublicHost.Length > 0 && (Uri.CheckHostName(PublicHost) == UriHostNameType.Unknown || IsWildcard(PublicHost)))
+            problems.Add($"--public-host / {Section}:PublicHost: '{PublicHost}' is not a host name or IP address peers can connect to");
         if (Port is < 0 or > 65535)
             problems.Add($"--port / {Section}:Port: {Port} must be between 0 and 65535");
         if (string.IsNullOrWhiteSpace(SystemName) || !SystemName.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
@@ -103,6 +112,11 @@ public sealed class NodeOptions
     }
 
     public IReadOnlyList<string> SeedNodeList => Split(SeedNodes);
+
+    /// <summary>The host name peers are told to connect to: <see cref="PublicHost"/>, else <see cref="Host"/> unless that is a wildcard.</summary>
+    public string AdvertisedHost => PublicHost.Length > 0 ? PublicHost : IsWildcard(Host) ? System.Net.Dns.GetHostName() : Host;
+
+    private static bool IsWildcard(string host) => host is "0.0.0.0" or "::" or "[::]";
 
     public IReadOnlyList<string> RoleList => Split(Roles);
 

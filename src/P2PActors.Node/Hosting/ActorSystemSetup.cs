@@ -28,6 +28,7 @@ public static class ActorSystemSetup
     {
         SystemName = options.SystemName,
         Host = options.Host,
+        PublicHost = options.AdvertisedHost,
         Port = options.Port,
         DataDirectory = Path.GetFullPath(options.DataDirectory),
         CacheCapacity = options.CacheCapacity,
