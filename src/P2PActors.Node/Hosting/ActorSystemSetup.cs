@@ -30,6 +30,8 @@ public static class ActorSystemSetup
         Host = options.Host,
         Port = options.Port,
         DataDirectory = Path.GetFullPath(options.DataDirectory),
+        Persistence = options.PersistenceProvider,
+        PostgresConnectionString = options.PostgresConnectionString,
         CacheCapacity = options.CacheCapacity,
         PassivationIdleTimeout = options.PassivationIdleTimeout,
         SeedNodes = options.SeedNodeList,
