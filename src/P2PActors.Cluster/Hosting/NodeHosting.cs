@@ -3,9 +3,7 @@ using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
-using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
-using LinqToDB;
 using P2PActors.Cluster.Consensus;
 using P2PActors.Cluster.Generation;
 using P2PActors.Cluster.Players;
@@ -21,11 +19,12 @@ public static class NodeHosting
     /// <summary>
     /// A whole P2PActors node: remoting on <see cref="NodeSettings.Host"/>:<see cref="NodeSettings.Port"/> (advertised as
     /// <see cref="NodeSettings.PublicHost"/> when set), a cluster
-    /// (joining itself when there are no seed nodes), JSON serialization, the SQL journal and snapshot store on
-    /// <c>{DataDirectory}/p2pactors.db</c>, player memory, generation, the shared game state (DData, durable in
-    /// <c>{DataDirectory}/state</c>) whose catalog admits only certified entries, and consensus (validator key in
-    /// <c>{DataDirectory}/validator.key</c>). The Split Brain Resolver keeps the majority; Akka.Hosting runs CoordinatedShutdown
-    /// when the host stops, so Ctrl+C/SIGTERM leaves the cluster gracefully.
+    /// (joining itself when there are no seed nodes), JSON serialization, the SQL journal and snapshot store
+    /// (<c>{DataDirectory}/p2pactors.db</c> or PostgreSQL, see <see cref="PersistenceHosting.WithP2PPersistence"/>),
+    /// player memory, generation, the shared game state (DData, durable in <c>{DataDirectory}/state</c>) whose catalog
+    /// admits only certified entries, and consensus (validator key in <c>{DataDirectory}/validator.key</c>). The Split
+    /// Brain Resolver keeps the majority; Akka.Hosting runs CoordinatedShutdown when the host stops, so Ctrl+C/SIGTERM
+    /// leaves the cluster gracefully.
     /// </summary>
     public static AkkaConfigurationBuilder WithP2PNode(this AkkaConfigurationBuilder builder, NodeSettings settings)
     {
@@ -34,7 +33,6 @@ public static class NodeHosting
             throw new ArgumentException("Invalid node settings: " + string.Join("; ", problems), nameof(settings));
 
         Directory.CreateDirectory(settings.DataDirectory);
-        var journalConnection = PrepareDatabase(settings.PersistenceDatabasePath);
         var snapshot = new ConsensusSnapshot();
         var admission = settings.Admission ?? new CertificateAdmission(snapshot);
         var consensus = settings.Consensus.KeyDirectory is null
@@ -51,9 +49,7 @@ public static class NodeHosting
                 SplitBrainResolver = new KeepMajorityOption(),
             })
             .WithP2PSerialization()
-            .WithSqlPersistence(journalConnection, ProviderName.SQLiteMS, autoInitialize: true)
-            // SQLite has one writer: parallel journal writers only queue on its lock (busy waits), so use one.
-            .AddHocon("akka.persistence.journal.sql.parallelism = 1", HoconAddMode.Prepend)
+            .WithP2PPersistence(settings)
             .WithPlayerMemory(new PlayerMemoryOptions(
                 settings.PassivationIdleTimeout, settings.SnapshotEvery, settings.HistoryLimit) { Preferences = settings.Preferences })
             .WithGeneration(new GenerationOptions(settings.ContentDatabasePath, settings.CacheCapacity))
@@ -119,15 +115,5 @@ public static class NodeHosting
             system.WithExtension<GenerationClientHolder, GenerationClientHolderId>().Set(
                 new GenerationClient(coordinator, playerMemory, cache, options.EffectiveMemoryTimeout + TimeSpan.FromSeconds(5)));
         });
-    }
-
-    /// <summary>
-    /// Creates the journal's SQLite file in WAL mode (readers never block the writer) and returns its connection string.
-    /// </summary>
-    private static string PrepareDatabase(string path)
-    {
-        var connectionString = SqliteFiles.ConnectionString(path, pooling: true);
-        using var connection = SqliteFiles.Open(connectionString, SqliteFiles.WalMode);
-        return connectionString;
     }
 }

@@ -44,6 +44,12 @@ public sealed record NodeSettings
     /// <summary>Which catalog entries the node admits; null (the default) admits only entries with a certificate that verifies.</summary>
     public ICatalogAdmission? Admission { get; init; }
 
+    /// <summary>Where the journal and snapshots go: SQLite in <see cref="PersistenceDatabasePath"/> (the default) or PostgreSQL.</summary>
+    public PersistenceProvider Persistence { get; init; } = PersistenceProvider.Sqlite;
+
+    /// <summary>Npgsql connection string of the journal database; required with <see cref="PersistenceProvider.PostgreSql"/>.</summary>
+    public string? PostgresConnectionString { get; init; }
+
     public string PersistenceDatabasePath => Path.Combine(DataDirectory, "p2pactors.db");
 
     public string ContentDatabasePath => Path.Combine(DataDirectory, "content.db");
@@ -68,6 +74,8 @@ public sealed record NodeSettings
             problems.Add("SnapshotEvery must be at least 1");
         if (HistoryLimit < 1)
             problems.Add("HistoryLimit must be at least 1");
+        if (Persistence == PersistenceProvider.PostgreSql && PersistenceProviders.PostgresConnectionStringProblem(PostgresConnectionString) is { } problem)
+            problems.Add("PostgresConnectionString " + problem);
         problems.AddRange(Consensus.Validate());
         try
         {

@@ -7,7 +7,10 @@ public static class ExitCodes
     /// <summary>The node or command started and then failed (port in use, disk full...).</summary>
     public const int Failure = 1;
 
-    /// <summary>The command line or configuration was wrong; nothing was started.</summary>
+    /// <summary>
+    /// The command line or configuration was wrong, or the database it names refused the login or stayed unreachable
+    /// for the start-up timeout; nothing was started.
+    /// </summary>
     public const int Usage = 2;
 
     /// <summary>A chaos run finished and found a broken guarantee: invalid content accepted, or a bad catalog entry on an honest node.</summary>

@@ -23,7 +23,11 @@ public static class NodeCommand
             (new Option<string>("--system-name") { Description = "Actor system name; peers must share it [default: p2pactors]" }, "P2PActors:SystemName"),
             (new Option<string[]>("--seed-node") { Description = "Akka address of a seed node, repeatable, e.g. akka.tcp://p2pactors@127.0.0.1:4053 [default: none, form a cluster of one]", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false }, "P2PActors:SeedNodes"),
             (new Option<string>("--roles") { Description = "Comma-separated cluster roles of this node [default: none]" }, "P2PActors:Roles"),
-            (new Option<string>("--data-dir") { Description = "Directory of the SQLite database [default: ./data]" }, "P2PActors:DataDirectory"),
+            (new Option<string>("--data-dir") { Description = "Directory of the node's own files: content, game state, validator key, SQLite journal [default: ./data]" }, "P2PActors:DataDirectory"),
+            (new Option<string>("--persistence") { Description = "Where the journal and snapshots go: sqlite (in --data-dir) or postgresql (--postgres) [default: sqlite]" }
+                .AcceptOnlyFromAmong([.. Cluster.Hosting.PersistenceProviders.Names]), "P2PActors:Persistence"),
+            (new Option<string>("--postgres") { Description = "PostgreSQL connection string for --persistence postgresql, e.g. Host=db;Username=p2p;Password=...;Database=p2pactors" }, "P2PActors:PostgresConnectionString"),
+            (new Option<TimeSpan>("--database-timeout") { Description = "How long to wait for an unreachable PostgreSQL at start-up, hh:mm:ss [default: 00:00:30]" }, "P2PActors:DatabaseStartupTimeout"),
             (new Option<int>("--cache-capacity") { Description = "Generated contents kept in the LRU cache [default: 1000]" }, "P2PActors:CacheCapacity"),
             (new Option<TimeSpan>("--passivation-idle") { Description = "Idle time before a player's memory is passivated, hh:mm:ss [default: 00:02:00]" }, "P2PActors:PassivationIdleTimeout"),
             (new Option<long>("--max-body-bytes") { Description = "Largest HTTP request body accepted [default: 65536]" }, "P2PActors:MaxRequestBodyBytes"),
@@ -72,6 +76,11 @@ public static class NodeCommand
         }
         await using (app)
         {
+            if (await DatabaseStartup.CheckAsync(app, cancellationToken) is { } problem)
+            {
+                await error.WriteLineAsync(problem);
+                return ExitCodes.Usage;
+            }
             try
             {
                 await app.RunAsync();

@@ -8,6 +8,9 @@ public sealed class NodeOptions
 {
     public const string Section = "P2PActors";
 
+    /// <summary>How a message names the connection string setting (its value is never printed: it holds the password).</summary>
+    public const string PostgresSetting = $"--postgres / {Section}:PostgresConnectionString";
+
     /// <summary>Where the HTTP API listens. Port 0 picks a free port (the bound address is logged).</summary>
     public string HttpUrl { get; set; } = "http://127.0.0.1:5080";
 
@@ -36,8 +39,20 @@ public sealed class NodeOptions
     /// <summary>Comma-separated cluster roles of this node, e.g. <c>generator,web</c>.</summary>
     public string Roles { get; set; } = "";
 
-    /// <summary>Directory of the SQLite journal and snapshot store; created when missing.</summary>
+    /// <summary>
+    /// Directory of the node's own files (content bodies, durable DData, validator key, and the SQLite journal unless
+    /// <see cref="Persistence"/> is postgresql); created when missing.
+    /// </summary>
     public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>Where the journal and snapshots of player memory go: <c>sqlite</c> (in <see cref="DataDirectory"/>) or <c>postgresql</c>.</summary>
+    public string Persistence { get; set; } = "sqlite";
+
+    /// <summary>Npgsql connection string of the journal database, used with <c>postgresql</c>.</summary>
+    public string PostgresConnectionString { get; set; } = "";
+
+    /// <summary>How long the node waits for an unreachable PostgreSQL before it gives up with exit code 2.</summary>
+    public TimeSpan DatabaseStartupTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How many generated contents the LRU cache keeps, keyed by (type, params, seed).</summary>
     public int CacheCapacity { get; set; } = 1000;
@@ -66,6 +81,9 @@ public sealed class NodeOptions
     /// <summary>Burst of proposals one proposer may send at once before the rate applies.</summary>
     public int ProposalBurst { get; set; } = 10_000;
 
+    public Cluster.Hosting.PersistenceProvider PersistenceProvider =>
+        Cluster.Hosting.PersistenceProviders.TryParse(Persistence, out var provider) ? provider : Cluster.Hosting.PersistenceProvider.Sqlite;
+
     public Cluster.Consensus.ByzantineMode ByzantineMode =>
         Cluster.Consensus.ByzantineModes.TryParse(Byzantine, out var mode) ? mode : Cluster.Consensus.ByzantineMode.Honest;
 
@@ -92,6 +110,13 @@ public sealed class NodeOptions
         }
         if (string.IsNullOrWhiteSpace(DataDirectory) || DataDirectory.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
             problems.Add($"--data-dir / {Section}:DataDirectory: '{DataDirectory}' is not a usable path");
+        if (!Cluster.Hosting.PersistenceProviders.TryParse(Persistence, out var provider))
+            problems.Add($"--persistence / {Section}:Persistence: '{Persistence}' is not a persistence provider; expected one of {string.Join(", ", Cluster.Hosting.PersistenceProviders.Names)}");
+        else if (provider == Cluster.Hosting.PersistenceProvider.PostgreSql
+                 && Cluster.Hosting.PersistenceProviders.PostgresConnectionStringProblem(PostgresConnectionString) is { } connectionProblem)
+            problems.Add($"{PostgresSetting}: {connectionProblem}");
+        if (DatabaseStartupTimeout < TimeSpan.Zero || DatabaseStartupTimeout > TimeSpan.FromMinutes(10))
+            problems.Add($"--database-timeout / {Section}:DatabaseStartupTimeout: {DatabaseStartupTimeout} must be between 00:00:00 and 00:10:00");
         if (CacheCapacity is < 1 or > 10_000_000)
             problems.Add($"--cache-capacity / {Section}:CacheCapacity: {CacheCapacity} must be between 1 and 10000000");
         if (PassivationIdleTimeout < TimeSpan.FromSeconds(1))

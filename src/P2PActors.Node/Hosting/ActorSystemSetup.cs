@@ -31,6 +31,8 @@ public static class ActorSystemSetup
         PublicHost = options.AdvertisedHost,
         Port = options.Port,
         DataDirectory = Path.GetFullPath(options.DataDirectory),
+        Persistence = options.PersistenceProvider,
+        PostgresConnectionString = options.PostgresConnectionString,
         CacheCapacity = options.CacheCapacity,
         PassivationIdleTimeout = options.PassivationIdleTimeout,
         SeedNodes = options.SeedNodeList,
