@@ -173,11 +173,19 @@ public sealed class ComposeClusterTests(ITestOutputHelper output)
     /// <summary>Generates an item for alice with <paramref name="seed"/> and shares it; the vote may say "undecided" while membership settles.</summary>
     private async Task<string> GenerateAndShareAsync(HttpClient node, long seed)
     {
-        using var generated = await PostAsync(node, "/api/content/item", new { playerId = "alice", seed });
-        Assert.True(generated.StatusCode == HttpStatusCode.OK, await Describe(generated));
-        using var content = JsonDocument.Parse(await generated.Content.ReadAsStringAsync());
-        var id = content.RootElement.GetProperty("id").GetString()!;
-        await Eventually(Convergence, $"the vote accepts item {id[..8]}", async () =>
+        string? id = null;
+        // 503 while alice's player memory lived on a node that is gone: her shard moves once that node is downed.
+        await Eventually(Convergence, $"node generates item {seed} for alice", async () =>
+        {
+            using var generated = await PostAsync(node, "/api/content/item", new { playerId = "alice", seed });
+            if (generated.StatusCode == HttpStatusCode.ServiceUnavailable)
+                return false;
+            Assert.True(generated.StatusCode == HttpStatusCode.OK, await Describe(generated));
+            using var content = JsonDocument.Parse(await generated.Content.ReadAsStringAsync());
+            id = content.RootElement.GetProperty("id").GetString()!;
+            return true;
+        });
+        await Eventually(Convergence, $"the vote accepts item {id![..8]}", async () =>
         {
             using var shared = await PostAsync(node, "/api/catalog", new { contentId = id, author = "alice" });
             // 503 "undecided": no decision within the timeout (a validator just left or joined); anything else is final.
