@@ -4,7 +4,7 @@ public static class ExitCodes
 {
     public const int Ok = 0;
 
-    /// <summary>The node or command started and then failed (port in use, disk full...).</summary>
+    /// <summary>The node or command started and then failed (port in use, disk full, downed by the cluster...).</summary>
     public const int Failure = 1;
 
     /// <summary>

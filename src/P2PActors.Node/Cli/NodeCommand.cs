@@ -61,6 +61,20 @@ public static class NodeCommand
         return command;
     }
 
+    /// <summary>
+    /// 0 after a stop that was asked for (Ctrl+C, SIGTERM, a graceful leave); 1 when the cluster downed this node (the
+    /// Split Brain Resolver chose the other side, or the others removed it while it was unreachable). A downed node
+    /// cannot rejoin under the same incarnation, so it ends the process, and a non-zero code lets a supervisor
+    /// (Docker's restart: on-failure, systemd's Restart=on-failure) start a fresh one that joins again.
+    /// </summary>
+    internal static async Task<int> ExitCodeAfterRunAsync(Akka.Actor.ActorSystem system, TextWriter error)
+    {
+        if (Akka.Actor.CoordinatedShutdown.Get(system).ShutdownReason is not Akka.Actor.CoordinatedShutdown.ClusterDowningReason)
+            return ExitCodes.Ok;
+        await error.WriteLineAsync("The node stopped: the cluster downed it (it was on the minority side or unreachable); exit code 1 so a supervisor restarts it.");
+        return ExitCodes.Failure;
+    }
+
     private static async Task<int> RunAsync(Dictionary<string, string?> overrides, TextWriter error, CancellationToken cancellationToken)
     {
         WebApplication app;
@@ -84,7 +98,7 @@ public static class NodeCommand
             try
             {
                 await app.RunAsync();
-                return ExitCodes.Ok;
+                return await ExitCodeAfterRunAsync(app.Services.GetRequiredService<Akka.Actor.ActorSystem>(), error);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
