@@ -9,6 +9,7 @@ using P2PActors.Cluster.Generation;
 using P2PActors.Cluster.Players;
 using P2PActors.Cluster.Preferences;
 using P2PActors.Cluster.Serialization;
+using P2PActors.Cluster.Sessions;
 using P2PActors.Cluster.State;
 using P2PActors.Cluster.Storage;
 
@@ -55,7 +56,8 @@ public static class NodeHosting
             .WithGeneration(new GenerationOptions(settings.ContentDatabasePath, settings.CacheCapacity))
             .WithGameState(new GameStateSettings { DataDirectory = Path.Combine(settings.DataDirectory, "state"), Admission = admission })
             .WithConsensus(consensus, snapshot, admission as CertificateAdmission)
-            .WithSharedPreferences(new SharedProfilesSettings());
+            .WithSharedPreferences(new SharedProfilesSettings())
+            .WithSessionClaims();
 
         if (settings.SeedNodes.Count == 0)
         {
