@@ -23,6 +23,13 @@ public static class WsRegistration
         services.AddWsHandler<MoveHandler>();
         services.AddWsHandler<InventoryAddHandler>();
         services.AddWsHandler<InventoryRemoveHandler>();
+        services.AddSingleton<WsRoomPeers>();
+        services.AddWsHandler<JoinRoomHandler>();
+        services.AddWsHandler<LeaveRoomHandler>();
+        services.AddWsHandler<SignalHandler>();
+        services.AddWsTopic<Topics.ConsensusTopic>();
+        services.AddWsTopic<Topics.MembersTopic>();
+        services.AddWsTopic<Topics.ValidatorsTopic>();
         return services;
     }
 
