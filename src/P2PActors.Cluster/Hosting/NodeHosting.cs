@@ -10,6 +10,7 @@ using P2PActors.Cluster.Players;
 using P2PActors.Cluster.Preferences;
 using P2PActors.Cluster.Serialization;
 using P2PActors.Cluster.Sessions;
+using P2PActors.Cluster.Signaling;
 using P2PActors.Cluster.State;
 using P2PActors.Cluster.Storage;
 
@@ -57,7 +58,8 @@ public static class NodeHosting
             .WithGameState(new GameStateSettings { DataDirectory = Path.Combine(settings.DataDirectory, "state"), Admission = admission })
             .WithConsensus(consensus, snapshot, admission as CertificateAdmission)
             .WithSharedPreferences(new SharedProfilesSettings())
-            .WithSessionClaims();
+            .WithSessionClaims()
+            .WithSignaling(settings.Signaling);
 
         if (settings.SeedNodes.Count == 0)
         {
