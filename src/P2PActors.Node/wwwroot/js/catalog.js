@@ -1,5 +1,5 @@
 // The Catalog tab: the shared catalog by type with paging; any entry's certificate opens in a dialog.
-import { api, ApiError } from './api.js';
+import * as client from './client.js';
 import { $, h, clear, shortId, toast } from './dom.js';
 import { on, emit } from './state.js';
 
@@ -20,10 +20,8 @@ export async function initCatalog(typeNames) {
 
 export async function load() {
   const type = /** @type {HTMLSelectElement} */ ($('catalog-type')).value;
-  const query = new URLSearchParams({ skip: String(skip), take: String(PAGE) });
-  if (type) query.set('type', type);
   try {
-    const { data } = await api(`/api/catalog?${query}`);
+    const data = await client.catalog(type, skip, PAGE);
     total = data.total;
     if (skip > 0 && skip >= total) {
       skip = Math.max(0, Math.floor((total - 1) / PAGE) * PAGE);
@@ -32,7 +30,7 @@ export async function load() {
     render(data.entries);
     emit('catalog', data);
   } catch (e) {
-    toast(e instanceof ApiError ? e.describe() : String(e));
+    toast(e instanceof client.RequestError ? e.describe() : String(e));
   }
 }
 

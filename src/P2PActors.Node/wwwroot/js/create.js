@@ -1,6 +1,7 @@
 // The Create tab: generate any content type with the parameters GET /api/types lists, show the node's PNG preview and
 // the JSON, rate it with stars, share it through the validators' vote, and show preferences and recommendations.
-import { api, ApiError } from './api.js';
+import { api } from './api.js';
+import * as client from './client.js';
 import { $, h, clear, shortId, toast } from './dom.js';
 import { player, on, emit } from './state.js';
 
@@ -67,17 +68,15 @@ async function generate() {
     if (input.value === '') continue;
     params[input.name] = input.type === 'number' ? Number(input.value) : input.value;
   }
-  /** @type {{playerId: string, params: object, seed?: number}} */
-  const body = { playerId: player.name, params };
   const seedText = /** @type {HTMLInputElement} */ ($('seed')).value.trim();
-  if (seedText !== '') body.seed = Number(seedText);
+  const seed = seedText === '' ? undefined : Number(seedText);
   const button = /** @type {HTMLButtonElement} */ ($('generate-button'));
   button.disabled = true;
   try {
-    const { data, headers } = await api(`/api/content/${encodeURIComponent(type)}`, { method: 'POST', body });
-    show(data, headers.get('x-cache'));
+    const { content, cache } = await client.generate(type, params, seed);
+    show(content, cache);
   } catch (e) {
-    error.textContent = e instanceof ApiError ? e.describe() : String(e);
+    error.textContent = e instanceof client.RequestError ? e.describe() : String(e);
     error.hidden = false;
   } finally {
     button.disabled = false;
@@ -128,12 +127,12 @@ async function rate(stars) {
   }
   setStars(stars);
   try {
-    const { data } = await api(`/api/content/${current.id}/ratings`, { method: 'POST', body: { playerId: player.name, stars } });
+    const data = await client.rate(current.id, stars);
     $('rating-status').textContent = `${data.replaced ? 'Rating replaced' : 'Rated'} ${stars}★ · ${data.ratingCount} rating${data.ratingCount === 1 ? '' : 's'}` +
       (data.personalised ? ' · generation personalised' : '');
     refreshProfile();
   } catch (e) {
-    $('rating-status').textContent = e instanceof ApiError ? e.describe() : String(e);
+    $('rating-status').textContent = e instanceof client.RequestError ? e.describe() : String(e);
   }
 }
 
@@ -146,7 +145,7 @@ async function share() {
   vote.className = 'vote pending';
   clear(vote, 'Put to the validators’ vote…');
   try {
-    const { data } = await api('/api/catalog', { method: 'POST', body: { contentId: current.id, author: player.name ?? undefined } });
+    const data = await client.share(current.id);
     const c = data.certificate;
     vote.className = 'vote accepted';
     vote.dataset.decision = 'accepted';
@@ -156,7 +155,7 @@ async function share() {
       h('ul', { class: 'signers' }, c.signers.map((s) => h('li', { class: 'mono', title: s }, `signed by ${shortId(s)}`))));
     emit('shared', data);
   } catch (e) {
-    const p = e instanceof ApiError ? e.problem : {};
+    const p = e instanceof client.RequestError ? e.problem : {};
     if (p.decision === 'rejected') {
       vote.className = 'vote rejected';
       vote.dataset.decision = 'rejected';
@@ -170,7 +169,7 @@ async function share() {
     } else {
       vote.className = 'vote rejected';
       vote.dataset.decision = 'error';
-      clear(vote, e instanceof ApiError ? e.describe() : String(e));
+      clear(vote, e instanceof client.RequestError ? e.describe() : String(e));
       button.disabled = false;
     }
     emit('vote', { contentId: current.id, decision: p.decision ?? 'error', rules: p.rules ?? [] });
@@ -179,10 +178,8 @@ async function share() {
 
 export async function refreshProfile() {
   if (!player.name) return;
-  const id = encodeURIComponent(player.name);
   try {
-    const [{ data: prefs }, { data: recs }, { data: ratings }] = await Promise.all([
-      api(`/api/players/${id}/preferences`), api(`/api/players/${id}/recommendations?take=6`), api(`/api/players/${id}/ratings`)]);
+    const [prefs, recs, ratings] = await Promise.all([client.preferences(), client.recommendations(6), client.ratings()]);
     /** @type {HTMLInputElement} */ ($('share-ratings')).checked = !!ratings.sharing;
     if (!prefs.hasProfile) {
       clear($('preferences'), h('p', {}, prefs.message));
@@ -199,7 +196,7 @@ export async function refreshProfile() {
           h('span', {}, `${r.score.toFixed(2)}★`)))));
     }
   } catch (e) {
-    clear($('preferences'), e instanceof ApiError ? e.describe() : String(e));
+    clear($('preferences'), e instanceof client.RequestError ? e.describe() : String(e));
   }
 }
 
@@ -207,10 +204,10 @@ async function setSharing() {
   if (!player.name) return;
   const share = /** @type {HTMLInputElement} */ ($('share-ratings')).checked;
   try {
-    await api(`/api/players/${encodeURIComponent(player.name)}/sharing`, { method: 'PUT', body: { share } });
+    await client.setSharing(share);
     toast(share ? 'Your ratings are shared with the cluster.' : 'Your ratings are private again.');
     refreshProfile();
   } catch (e) {
-    toast(e instanceof ApiError ? e.describe() : String(e));
+    toast(e instanceof client.RequestError ? e.describe() : String(e));
   }
 }

@@ -1,10 +1,14 @@
-// Entry point: tabs, joining, and the sections. Plain ES modules served by the node; nothing is fetched elsewhere.
+// Entry point: tabs, joining (the WebSocket session), and the sections. Plain ES modules served by the node; nothing
+// is fetched from anywhere else.
 import { api, PLAYER_ID } from './api.js';
 import { $, toast } from './dom.js';
-import { player, emit } from './state.js';
+import { player, emit, on } from './state.js';
+import { session, SocketRefused } from './session.js';
 import { initCreate } from './create.js';
 import { initCatalog } from './catalog.js';
-import { initPanels } from './panels.js';
+import { initPanels, logOutcome, refresh } from './panels.js';
+import { initWorld, world } from './world.js';
+import { initRtc, rtc } from './rtc.js';
 
 function initTabs() {
   const tabs = /** @type {HTMLButtonElement[]} */ ([...document.querySelectorAll('[role="tab"]')]);
@@ -29,6 +33,7 @@ function initTabs() {
       event.preventDefault();
     });
   }
+  on('zone', () => select(/** @type {HTMLButtonElement} */ ($('tab-world')), false));
 }
 
 function initJoin() {
@@ -44,6 +49,7 @@ function initJoin() {
     join(name);
   });
   $('leave-button').addEventListener('click', () => {
+    session.leave();
     player.name = null;
     $('player-badge').hidden = true;
     $('join-form').hidden = false;
@@ -52,7 +58,22 @@ function initJoin() {
   });
 }
 
-function join(name) {
+async function join(name) {
+  const button = /** @type {HTMLButtonElement} */ ($('join-button'));
+  button.disabled = true;
+  try {
+    await session.join(name);
+    await subscribe();
+  } catch (e) {
+    if (!(e instanceof SocketRefused)) {
+      button.disabled = false;
+      toast(`Could not join as ${name}: ${e.describe?.() ?? e.message}`);
+      return;
+    }
+    // A node without /ws still serves everything but the world over HTTP.
+    toast('This node offers no live connection: the world and peers are unavailable.');
+  }
+  button.disabled = false;
   player.name = name;
   localStorage.setItem('p2p.player', name);
   $('player-label').textContent = name;
@@ -61,13 +82,36 @@ function join(name) {
   emit('joined', name);
 }
 
+/** Catalog pushes always; consensus and membership where the node serves them (it names the topics it serves). */
+async function subscribe() {
+  for (const topic of ['catalog', 'consensus', 'membership']) {
+    await session.request('subscribe', { topics: [topic] }).catch(() => { /* not served by this node */ });
+  }
+}
+
+function initPushes() {
+  session.on('catalog-entry', () => emit('catalog-changed'));
+  session.on('consensus-outcome', (o) => logOutcome(o.decision ?? 'decided', o.contentId ?? '',
+    [o.rules?.length ? o.rules.join(', ') : '', o.approvals !== undefined ? `${o.approvals}/${o.validators ?? '?'} approvals` : ''].filter(Boolean).join(' · ')));
+  session.on('member', () => refresh());
+  session.on('validator-set', () => refresh());
+  session.on('welcome', (w) => $('conn-text').dataset.peer = w.peerId);
+  session.on('resumed', () => subscribe());
+  session.on('disconnected', () => toast('Connection to the node lost; reconnecting…'));
+}
+
 async function start() {
   initTabs();
   initJoin();
   initPanels();
+  initPushes();
+  initRtc();
+  initWorld();
   await initCreate();
   const { data: types } = await api('/api/types');
   await initCatalog(types.map((t) => t.type));
+  // For the browser tests and the curious: the page's live objects (nothing here is needed to use the page).
+  Object.assign(window, { p2p: { session, world, rtc, player } });
   document.body.dataset.ready = 'true';
 }
 

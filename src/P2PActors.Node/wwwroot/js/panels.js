@@ -13,7 +13,7 @@ export function initPanels() {
   setInterval(refresh, 3000);
 }
 
-async function refresh() {
+export async function refresh() {
   try {
     const [{ data: cluster }, { data: validators }] = await Promise.all([api('/api/cluster'), api('/api/validators')]);
     renderCluster(cluster);
