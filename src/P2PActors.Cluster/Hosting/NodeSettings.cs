@@ -38,6 +38,9 @@ public sealed record NodeSettings
     /// <summary>Vote timeout, rate limit, Byzantine mode. The validator key is kept in <see cref="DataDirectory"/> unless its KeyDirectory is set.</summary>
     public ConsensusOptions Consensus { get; init; } = new();
 
+    /// <summary>WebRTC signaling rooms: room cap, signal size, resync interval.</summary>
+    public Signaling.SignalingSettings Signaling { get; init; } = new();
+
     /// <summary>Which catalog entries the node admits; null (the default) admits only entries with a certificate that verifies.</summary>
     public ICatalogAdmission? Admission { get; init; }
 
@@ -66,6 +69,7 @@ public sealed record NodeSettings
         if (HistoryLimit < 1)
             problems.Add("HistoryLimit must be at least 1");
         problems.AddRange(Consensus.Validate());
+        problems.AddRange(Signaling.Validate().Select(p => "Signaling." + p));
         try
         {
             Preferences.Validated();
