@@ -7,7 +7,7 @@ import { session, SocketRefused } from './session.js';
 import { initCreate } from './create.js';
 import { initCatalog } from './catalog.js';
 import { initPanels, logOutcome, refresh } from './panels.js';
-import { initWorld, world } from './world.js';
+import { initWorld, world, colorOf } from './world.js';
 import { initRtc, rtc } from './rtc.js';
 
 function initTabs() {
@@ -97,7 +97,10 @@ function initPushes() {
   session.on('validator-set', () => refresh());
   session.on('welcome', (w) => $('conn-text').dataset.peer = w.peerId);
   session.on('resumed', () => subscribe());
-  session.on('disconnected', () => toast('Connection to the node lost; reconnecting…'));
+  session.on('disconnected', (d) => {
+    if (!d.wasReady) return;
+    toast(d.code === 4001 ? 'This player was taken over by another tab or node.' : 'Connection to the node lost; reconnecting…');
+  });
 }
 
 async function start() {
@@ -111,7 +114,7 @@ async function start() {
   const { data: types } = await api('/api/types');
   await initCatalog(types.map((t) => t.type));
   // For the browser tests and the curious: the page's live objects (nothing here is needed to use the page).
-  Object.assign(window, { p2p: { session, world, rtc, player } });
+  Object.assign(window, { p2p: { session, world, rtc, player, colorOf } });
   document.body.dataset.ready = 'true';
 }
 

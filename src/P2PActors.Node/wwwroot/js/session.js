@@ -129,7 +129,7 @@ export class Session extends EventTarget {
       waiter.reject(new Error('The connection to the node closed.'));
     }
     this.pending.clear();
-    this.emit('disconnected', { code: event.code, reason: event.reason });
+    this.emit('disconnected', { code: event.code, reason: event.reason, wasReady });
     // 4001: another connection resumed this session; reconnecting would steal it back and forth.
     if (this.closedByPage || event.code === 4001 || !wasReady) return;
     setTimeout(() => this.reconnect(), this.retryMs);
