@@ -1,7 +1,10 @@
 namespace P2PActors.Cluster.Consensus;
 
-/// <summary>A token bucket on a monotonic clock: <see cref="TryTake"/> spends one token, refilled at a fixed rate up to the burst.</summary>
-internal sealed class TokenBucket(double perSecond, double burst, long nowTicks)
+/// <summary>
+/// A token bucket on a monotonic clock (<see cref="System.Diagnostics.Stopwatch"/> ticks): <see cref="TryTake"/> spends
+/// one token, refilled at a fixed rate up to the burst. Not thread-safe: one owner (a validator, a WebSocket reader) uses it.
+/// </summary>
+public sealed class TokenBucket(double perSecond, double burst, long nowTicks)
 {
     private readonly double _burst = burst;
     private double _tokens = burst;

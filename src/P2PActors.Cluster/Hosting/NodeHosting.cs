@@ -11,6 +11,7 @@ using P2PActors.Cluster.Generation;
 using P2PActors.Cluster.Players;
 using P2PActors.Cluster.Preferences;
 using P2PActors.Cluster.Serialization;
+using P2PActors.Cluster.Sessions;
 using P2PActors.Cluster.Signaling;
 using P2PActors.Cluster.State;
 using P2PActors.Cluster.Storage;
@@ -60,7 +61,8 @@ public static class NodeHosting
             .WithGameState(new GameStateSettings { DataDirectory = Path.Combine(settings.DataDirectory, "state"), Admission = admission })
             .WithConsensus(consensus, snapshot, admission as CertificateAdmission)
             .WithSharedPreferences(new SharedProfilesSettings())
-            .WithSignaling(settings.Signaling);
+            .WithSignaling(settings.Signaling)
+            .WithSessionClaims();
 
         if (settings.SeedNodes.Count == 0)
         {

@@ -61,15 +61,17 @@ public sealed class StateKeys
     public IEnumerable<IKey> All() =>
         Positions.Cast<IKey>().Concat(Presence).Concat(Inventories).Concat(LegacyInventories).Concat(Catalog);
 
-    /// <summary>FNV-1a over UTF-8: stable across processes and runtimes.</summary>
-    public int PlayerBucket(string playerId)
+    public int PlayerBucket(string playerId) => (int)(StableHash(playerId) % (uint)PlayerBuckets);
+
+    /// <summary>FNV-1a over UTF-8: stable across processes and runtimes, so every node picks the same bucket.</summary>
+    public static uint StableHash(string text)
     {
         var hash = 2166136261u;
-        foreach (var b in Encoding.UTF8.GetBytes(playerId))
+        foreach (var b in Encoding.UTF8.GetBytes(text))
         {
             hash ^= b;
             hash *= 16777619u;
         }
-        return (int)(hash % (uint)PlayerBuckets);
+        return hash;
     }
 }

@@ -57,11 +57,20 @@ public static class StateEndpoints
 
     private static async Task<IResult> UpdatePositionAsync(string id, HttpContext http, ActorSystem system, CancellationToken ct)
     {
-        var errors = RequestInput.NewErrors();
-        RequestInput.AddIfBad(errors, "id", StateValidation.PlayerId(id));
         var (root, bodyProblem) = await RequestInput.ReadObjectAsync(http, Body, """{ "zone": "forest", "x": 1.5, "y": -3 }""", ct);
         if (bodyProblem is not null)
             return bodyProblem;
+        return await PositionAsync(id, root!.Value, system, ct);
+    }
+
+    /// <summary>
+    /// The position update shared by <c>PUT /api/players/{id}/position</c> and the WebSocket <c>move</c>: checks the
+    /// player id and the <c>{ zone, x, y }</c> body, then writes.
+    /// </summary>
+    internal static async Task<IResult> PositionAsync(string id, JsonElement? root, ActorSystem system, CancellationToken ct)
+    {
+        var errors = RequestInput.NewErrors();
+        RequestInput.AddIfBad(errors, "id", StateValidation.PlayerId(id));
         string? zone = null;
         double? x = null, y = null;
         foreach (var property in root!.Value.EnumerateObject())
@@ -98,6 +107,10 @@ public static class StateEndpoints
 
     private static Task<IResult> RemoveItemAsync(string id, string itemId, ActorSystem system, CancellationToken ct) =>
         InventoryWriteAsync(id, itemId, () => GameState.For(system).RemoveItemAsync(id, itemId, ct));
+
+    /// <summary>The inventory write shared by the HTTP endpoints and the WebSocket <c>inventory-add</c>/<c>inventory-remove</c>.</summary>
+    internal static Task<IResult> InventoryAsync(string id, string itemId, bool add, ActorSystem system, CancellationToken ct) =>
+        add ? AddItemAsync(id, itemId, system, ct) : RemoveItemAsync(id, itemId, system, ct);
 
     private static async Task<IResult> InventoryWriteAsync(string id, string itemId, Func<Task<WriteResult>> write)
     {

@@ -32,6 +32,12 @@ public static class NodeCommand
             (new Option<int>("--decision-timeout") { Description = "Milliseconds a proposal waits for a decision before it ends undecided [default: 500]" }, "P2PActors:DecisionTimeoutMs"),
             (new Option<int>("--proposal-rate") { Description = "Proposals per second the validator serves from one proposer [default: 5000]" }, "P2PActors:ProposalRate"),
             (new Option<int>("--proposal-burst") { Description = "Proposals one proposer may send at once before the rate applies [default: 10000]" }, "P2PActors:ProposalBurst"),
+            (new Option<double>("--ws-rate") { Description = "WebSocket messages per second per connection [default: 50]" }, "P2PActors:WsMessagesPerSecond"),
+            (new Option<int>("--ws-burst") { Description = "WebSocket messages one connection may send at once [default: 100]" }, "P2PActors:WsMessageBurst"),
+            (new Option<int>("--ws-max-message-bytes") { Description = "Largest WebSocket message handled [default: 65536]" }, "P2PActors:WsMaxMessageBytes"),
+            (new Option<int>("--ws-queue") { Description = "Outgoing frames queued per WebSocket before a page that does not read is dropped [default: 256]" }, "P2PActors:WsOutgoingQueue"),
+            (new Option<string>("--ws-allowed-origins") { Description = "Comma-separated origins allowed to open /ws besides the page's own, or * [default: none]" }, "P2PActors:WsAllowedOrigins"),
+            (new Option<TimeSpan>("--ws-resume-grace") { Description = "How long a dropped WebSocket session keeps its player for a resume, hh:mm:ss [default: 00:00:30]" }, "P2PActors:WsResumeGrace"),
             (new Option<string>("--log-level") { Description = "Lowest log level written [default: Information]" }
                 .AcceptOnlyFromAmong("Verbose", "Debug", "Information", "Warning", "Error", "Fatal"), "Serilog:MinimumLevel:Default"),
         };

@@ -59,6 +59,29 @@ public sealed class NodeOptions
     /// <summary>Burst of proposals one proposer may send at once before the rate applies.</summary>
     public int ProposalBurst { get; set; } = 10_000;
 
+    /// <summary>WebSocket messages per second one connection may send (token bucket refill rate).</summary>
+    public double WsMessagesPerSecond { get; set; } = 50;
+
+    /// <summary>WebSocket messages one connection may send at once before <see cref="WsMessagesPerSecond"/> applies.</summary>
+    public int WsMessageBurst { get; set; } = 100;
+
+    /// <summary>Largest WebSocket message read and handled; larger ones are answered <c>too-large</c> (or closed with 1009).</summary>
+    public int WsMaxMessageBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Frames queued for one connection before a page that does not read is dropped (1008 slow-consumer).</summary>
+    public int WsOutgoingQueue { get; set; } = 256;
+
+    /// <summary>
+    /// Comma-separated origins (scheme://host[:port]) allowed to open /ws besides the page's own origin, which is
+    /// always allowed; <c>*</c> allows every origin.
+    /// </summary>
+    public string WsAllowedOrigins { get; set; } = "";
+
+    /// <summary>How long a dropped connection's session keeps its player, so only its resume token can take it.</summary>
+    public TimeSpan WsResumeGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    public IReadOnlyList<string> WsAllowedOriginList => Split(WsAllowedOrigins);
+
     public Cluster.Consensus.ByzantineMode ByzantineMode =>
         Cluster.Consensus.ByzantineModes.TryParse(Byzantine, out var mode) ? mode : Cluster.Consensus.ByzantineMode.Honest;
 
@@ -99,6 +122,22 @@ public sealed class NodeOptions
             problems.Add($"--proposal-rate / {Section}:ProposalRate: {ProposalRate} must be between 1 and 1000000 proposals per second");
         if (ProposalBurst is < 1 or > 10_000_000)
             problems.Add($"--proposal-burst / {Section}:ProposalBurst: {ProposalBurst} must be between 1 and 10000000");
+        if (!double.IsFinite(WsMessagesPerSecond) || WsMessagesPerSecond is < 0.1 or > 100_000)
+            problems.Add($"--ws-rate / {Section}:WsMessagesPerSecond: {WsMessagesPerSecond} must be between 0.1 and 100000 messages per second");
+        if (WsMessageBurst is < 1 or > 1_000_000)
+            problems.Add($"--ws-burst / {Section}:WsMessageBurst: {WsMessageBurst} must be between 1 and 1000000");
+        if (WsMaxMessageBytes is < 1024 or > 16 * 1024 * 1024)
+            problems.Add($"--ws-max-message-bytes / {Section}:WsMaxMessageBytes: {WsMaxMessageBytes} must be between 1024 and 16777216");
+        if (WsOutgoingQueue is < 4 or > 1_000_000)
+            problems.Add($"--ws-queue / {Section}:WsOutgoingQueue: {WsOutgoingQueue} must be between 4 and 1000000 frames");
+        foreach (var origin in WsAllowedOriginList.Where(o => o != "*"))
+        {
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.PathAndQuery != "/"
+                || origin.EndsWith('/'))
+                problems.Add($"--ws-allowed-origins / {Section}:WsAllowedOrigins: '{origin}' is not an origin; expected scheme://host[:port], e.g. https://game.example.com, or *");
+        }
+        if (WsResumeGrace < TimeSpan.Zero || WsResumeGrace > TimeSpan.FromHours(1))
+            problems.Add($"--ws-resume-grace / {Section}:WsResumeGrace: {WsResumeGrace} must be between 00:00:00 and 01:00:00");
         return problems;
     }
 

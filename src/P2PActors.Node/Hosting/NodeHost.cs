@@ -1,4 +1,5 @@
 using P2PActors.Node.Api;
+using P2PActors.Node.Api.Ws;
 using P2PActors.Node.Configuration;
 using P2PActors.Rendering;
 using Serilog;
@@ -43,6 +44,7 @@ public static class NodeHost
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
         builder.Services.AddP2PActorSystem(options);
+        builder.Services.AddWsHandlers(options);
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -57,6 +59,7 @@ public static class NodeHost
         app.MapStateEndpoints();
         app.MapValidatorEndpoints();
         app.MapPreferenceEndpoints();
+        app.MapWsEndpoint();
         return app;
     }
 }

@@ -18,9 +18,18 @@ export class ApiError extends Error {
   }
 }
 
+/** @type {() => string | null} the session's resume token: while a session holds the player, HTTP needs it. */
+let bearer = () => null;
+
+export function useBearer(source) {
+  bearer = source;
+}
+
 /** JSON request to the node; resolves with the parsed body and status, rejects with ApiError. */
 export async function api(path, { method = 'GET', body } = {}) {
   const init = { method, headers: { accept: 'application/json' } };
+  const token = bearer();
+  if (token) init.headers.authorization = `Bearer ${token}`;
   if (body !== undefined) {
     init.headers['content-type'] = 'application/json';
     init.body = JSON.stringify(body);

@@ -1,7 +1,7 @@
 // What the page asks of its node, over the session's WebSocket when it is up and over the HTTP API otherwise (before
 // joining, or if the node has no /ws). Answers are normalised to one shape; failures throw an error with describe()
 // and, for a vote, problem.decision / problem.rules.
-import { api, ApiError } from './api.js';
+import { api, ApiError, useBearer } from './api.js';
 import { session, WsError } from './session.js';
 import { player } from './state.js';
 
@@ -27,9 +27,23 @@ function wrap(e) {
   return new RequestError(String(e?.message ?? e));
 }
 
-async function attempt(ws, http) {
+// While the session holds the player, HTTP requests acting for them carry its resume token (docs/protocol.md).
+useBearer(() => session.welcome?.resumeToken ?? null);
+
+/** Requests this node's /ws does not know (an older node): they go over HTTP from then on. */
+const httpOnly = new Set();
+
+async function attempt(type, ws, http) {
   try {
-    return session.ready ? await ws() : await http();
+    if (session.ready && !httpOnly.has(type)) {
+      try {
+        return await ws();
+      } catch (e) {
+        if (!(e instanceof WsError && e.code === 'unknown-type')) throw e;
+        httpOnly.add(type);
+      }
+    }
+    return await http();
   } catch (e) {
     throw wrap(e);
   }
@@ -37,7 +51,7 @@ async function attempt(ws, http) {
 
 const me = () => encodeURIComponent(/** @type {string} */ (player.name));
 
-export const generate = (type, params, seed) => attempt(
+export const generate = (type, params, seed) => attempt('generate',
   async () => {
     const a = await session.request('generate', { contentType: type, params, seed });
     return { content: a.content, cache: a.fromCache ? 'hit' : 'miss' };
@@ -47,19 +61,19 @@ export const generate = (type, params, seed) => attempt(
     return { content: data, cache: headers.get('x-cache') };
   });
 
-export const rate = (contentId, stars) => attempt(
+export const rate = (contentId, stars) => attempt('rate',
   () => session.request('rate', { contentId, stars }),
   async () => (await api(`/api/content/${contentId}/ratings`, { method: 'POST', body: { playerId: player.name, stars } })).data);
 
 /** Shares through the vote: resolves with { id, type, name, author, certificate } when accepted. */
-export const share = (contentId) => attempt(
+export const share = (contentId) => attempt('share',
   async () => {
     const a = await session.request('share', { contentId });
     return { id: a.contentId, type: a.contentType, name: a.name, author: a.author, certificate: a.certificate };
   },
   async () => (await api('/api/catalog', { method: 'POST', body: { contentId, author: player.name ?? undefined } })).data);
 
-export const catalog = (type, skip, take) => attempt(
+export const catalog = (type, skip, take) => attempt('catalog',
   () => session.request('catalog', { contentType: type || undefined, skip, take }),
   async () => {
     const query = new URLSearchParams({ skip: String(skip), take: String(take) });
@@ -67,15 +81,15 @@ export const catalog = (type, skip, take) => attempt(
     return (await api(`/api/catalog?${query}`)).data;
   });
 
-export const preferences = () => attempt(
+export const preferences = () => attempt('preferences',
   () => session.request('preferences'),
   async () => (await api(`/api/players/${me()}/preferences`)).data);
 
-export const recommendations = (take) => attempt(
+export const recommendations = (take) => attempt('recommendations',
   () => session.request('recommendations', { take }),
   async () => (await api(`/api/players/${me()}/recommendations?take=${take}`)).data);
 
-export const setSharing = (share) => attempt(
+export const setSharing = (share) => attempt('set-sharing',
   () => session.request('set-sharing', { share }),
   async () => (await api(`/api/players/${me()}/sharing`, { method: 'PUT', body: { share } })).data);
 

@@ -1,0 +1,373 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Threading.Channels;
+using P2PActors.Cluster.Consensus;
+
+namespace P2PActors.Node.Api.Ws;
+
+/// <summary>The player a connection acts as, once <c>hello</c> was answered.</summary>
+public sealed record WsSession(string PlayerId, string SessionId, string Node);
+
+/// <summary>
+/// One page's WebSocket: one reader loop (frames in, handlers started) and one writer loop (frames out). Everything
+/// the node sends goes through a bounded queue; position pushes are coalesced per player before they enter it, and a
+/// full queue drops the connection (1008 <c>slow-consumer</c>) rather than holding memory or blocking the node.
+/// </summary>
+public sealed class WsConnection
+{
+    /// <summary>How long a dropped connection may take to send its last error and close before it is aborted.</summary>
+    public static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>A message up to this many times the limit is read to its end and answered; a longer one closes with 1009.</summary>
+    public const int DrainFactor = 16;
+
+    /// <summary>Requests of one connection handled at once; the reader waits for a free slot before reading on.</summary>
+    private const int MaxInFlight = 8;
+
+    private sealed record Outgoing(byte[]? Frame, string? PositionOf);
+
+    private sealed record Drop(WebSocketCloseStatus Status, string Reason, byte[]? LastFrame);
+
+    private static readonly JsonDocumentOptions FrameJson = new() { MaxDepth = 32, AllowDuplicateProperties = false };
+
+    private readonly WebSocket _socket;
+    private readonly WsSettings _settings;
+    private readonly WsHandlerRegistry _handlers;
+    private readonly ILogger _log;
+    private readonly Channel<Outgoing> _outgoing;
+    private readonly Dictionary<string, byte[]> _positions = new(StringComparer.Ordinal);
+    private readonly TokenBucket _bucket;
+    private readonly SemaphoreSlim _inFlight = new(MaxInFlight, MaxInFlight);
+    private readonly CancellationTokenSource _writerStop = new();
+    private readonly CancellationTokenSource _readerStop = new();
+    private readonly CancellationTokenSource _closed = new();
+    private readonly Lock _gate = new();
+    private Drop? _drop;
+    private WsSession? _session;
+    private volatile bool _ending;
+
+    public WsConnection(WebSocket socket, WsSettings settings, WsHandlerRegistry handlers, ILogger log)
+    {
+        _socket = socket;
+        _settings = settings;
+        _handlers = handlers;
+        _log = log;
+        _outgoing = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(settings.OutgoingQueue)
+        {
+            FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: that is the slow-consumer signal.
+            SingleReader = true,
+        });
+        _bucket = new TokenBucket(settings.MessagesPerSecond, settings.MessageBurst, Stopwatch.GetTimestamp());
+        PeerId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+    }
+
+    /// <summary>Names this connection for signaling; unique per connection, random so it cannot be guessed.</summary>
+    public string PeerId { get; }
+
+    public WsSession? Session
+    {
+        get
+        {
+            lock (_gate)
+                return _session;
+        }
+    }
+
+    /// <summary>Cancelled once the connection is over; handlers and topics use it to forget the connection.</summary>
+    public CancellationToken Closed => _closed.Token;
+
+    /// <summary>True when the page ended the connection with a close frame rather than dropping it.</summary>
+    public bool ClosedCleanly { get; private set; }
+
+    /// <summary>Binds the session; false when one is already bound (a second <c>hello</c>).</summary>
+    public bool TryBind(WsSession session)
+    {
+        lock (_gate)
+        {
+            if (_session is not null)
+                return false;
+            _session = session;
+            return true;
+        }
+    }
+
+    /// <summary>Queues a push (no <c>id</c>). False when the connection is gone or was dropped as a slow consumer.</summary>
+    public bool Push(string type, object? payload) => Enqueue(new Outgoing(WsFrames.Encode(type, null, payload), null));
+
+    /// <summary>Queues a position push; an older position of the same player not yet sent is replaced, not queued behind.</summary>
+    public bool PushPosition(string playerId, string type, object payload)
+    {
+        var frame = WsFrames.Encode(type, null, payload);
+        lock (_positions)
+        {
+            var pending = _positions.ContainsKey(playerId);
+            _positions[playerId] = frame;
+            if (pending)
+                return true;
+        }
+        return Enqueue(new Outgoing(null, playerId));
+    }
+
+    /// <summary>Ends the connection from the node's side (session taken over, shutdown) with this close status.</summary>
+    public void Close(WebSocketCloseStatus status, string reason, WsReply? lastFrame = null) =>
+        DropConnection(new Drop(status, reason, lastFrame is null ? null : WsFrames.Encode(lastFrame.Type, null, lastFrame.Payload)));
+
+    /// <summary>Runs both loops until the connection is over.</summary>
+    public async Task RunAsync(CancellationToken shutdown)
+    {
+        using var stopOnShutdown = shutdown.Register(() => Close(WebSocketCloseStatus.EndpointUnavailable, "node shutting down"));
+        var writer = Task.Run(WriteLoopAsync, CancellationToken.None);
+        try
+        {
+            await ReadLoopAsync(_readerStop.Token);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        {
+            // The page went away without a close frame, or did not answer the node's close in time.
+        }
+        finally
+        {
+            EndOutgoing();
+        }
+        await writer;
+        // Handlers still running and topics see the end and stop pushing.
+        await _closed.CancelAsync();
+    }
+
+    private void EndOutgoing()
+    {
+        _ending = true;
+        _outgoing.Writer.TryComplete();
+    }
+
+    private async Task ReadLoopAsync(CancellationToken ct)
+    {
+        var buffer = new byte[_settings.MaxMessageBytes];
+        var scratch = new byte[4096];
+        while (true)
+        {
+            var count = 0;
+            long total = 0;
+            ValueWebSocketReceiveResult result;
+            do
+            {
+                var target = count < buffer.Length ? buffer.AsMemory(count) : scratch.AsMemory();
+                result = await _socket.ReceiveAsync(target, ct);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    ClosedCleanly = true;
+                    return;
+                }
+                total += result.Count;
+                if (count < buffer.Length)
+                    count += result.Count;
+                if (total > (long)_settings.MaxMessageBytes * DrainFactor)
+                {
+                    DropConnection(new Drop(WebSocketCloseStatus.MessageTooBig,
+                        $"message larger than {_settings.MaxMessageBytes * DrainFactor} bytes", null));
+                    return;
+                }
+            }
+            while (!result.EndOfMessage);
+            if (Volatile.Read(ref _drop) is not null)
+                return;
+
+            if (!_bucket.TryTake(Stopwatch.GetTimestamp()))
+            {
+                Send(null, WsReply.Error(WsErrors.RateLimited,
+                    $"More than {_settings.MessagesPerSecond} messages per second (burst {_settings.MessageBurst}); this one was not handled."));
+                continue;
+            }
+            if (total > _settings.MaxMessageBytes)
+            {
+                Send(null, WsReply.Error(WsErrors.TooLarge, $"Messages are at most {_settings.MaxMessageBytes} bytes; this one had {total}."));
+                continue;
+            }
+            if (result.MessageType != WebSocketMessageType.Text)
+            {
+                Send(null, WsReply.Error(WsErrors.BadJson, "Frames are UTF-8 JSON text messages, not binary."));
+                continue;
+            }
+            await DispatchAsync(buffer.AsMemory(0, count), _closed.Token);
+        }
+    }
+
+    private async Task DispatchAsync(ReadOnlyMemory<byte> frame, CancellationToken ct)
+    {
+        JsonElement root;
+        try
+        {
+            using var document = JsonDocument.Parse(frame, FrameJson);
+            root = document.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            Send(null, WsReply.Error(WsErrors.BadJson, $"The frame is not valid JSON: {e.Message}"));
+            return;
+        }
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            Send(null, WsReply.Error(WsErrors.BadJson, "A frame must be a JSON object: { \"type\": \"...\", \"id\": \"1\", ... }."));
+            return;
+        }
+        var (id, idProblem) = ReadId(root);
+        if (idProblem is not null)
+        {
+            Send(null, WsReply.Invalid("id", idProblem));
+            return;
+        }
+        if (!root.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String
+            || !_handlers.TryGet(typeElement.GetString()!, out var handler))
+        {
+            var named = typeElement.ValueKind == JsonValueKind.String ? $"Unknown type '{typeElement.GetString()}'" : "A frame needs a string type";
+            Send(id, WsReply.Error(WsErrors.UnknownType, $"{named}; the types are {string.Join(", ", _handlers.Types)}."));
+            return;
+        }
+        if (Precheck(handler, root) is { } refusal)
+        {
+            Send(id, refusal);
+            return;
+        }
+        var request = new WsRequest(this, handler.Type, root);
+        if (!handler.RequiresSession)
+        {
+            // hello binds the session; running it before reading on lets a page send requests right behind it.
+            Send(id, await RunHandlerAsync(handler, request, ct));
+            return;
+        }
+        await _inFlight.WaitAsync(ct);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                Send(id, await RunHandlerAsync(handler, request, ct));
+            }
+            finally
+            {
+                _inFlight.Release();
+            }
+        }, CancellationToken.None);
+    }
+
+    /// <summary>What the framework refuses before any handler runs: no session, another player, unknown fields.</summary>
+    private WsReply? Precheck(IWsHandler handler, JsonElement root)
+    {
+        var session = Session;
+        if (handler.RequiresSession)
+        {
+            if (session is null)
+                return WsReply.Error(WsErrors.NoSession, "Say hello first: { \"type\": \"hello\", \"playerId\": \"...\" }.");
+            if (root.TryGetProperty("playerId", out var named)
+                && (named.ValueKind != JsonValueKind.String || named.GetString() != session.PlayerId))
+                return WsReply.Error(WsErrors.NotYourPlayer,
+                    $"This connection acts as '{session.PlayerId}', not {(named.ValueKind == JsonValueKind.String ? $"'{named.GetString()}'" : named.GetRawText())}.");
+        }
+        var unknown = root.EnumerateObject()
+            .Where(p => p.Name is not ("type" or "id") && !(p.Name == "playerId" && handler.RequiresSession) && !handler.Fields.Contains(p.Name))
+            .ToDictionary(p => p.Name, _ => new[]
+            {
+                handler.Fields.Count == 0
+                    ? $"Unknown field; {handler.Type} has no fields of its own."
+                    : $"Unknown field; the fields of {handler.Type} are {string.Join(", ", handler.Fields)}.",
+            });
+        return unknown.Count > 0 ? WsReply.Invalid(unknown) : null;
+    }
+
+    private async Task<WsReply> RunHandlerAsync(IWsHandler handler, WsRequest request, CancellationToken ct)
+    {
+        try
+        {
+            return await handler.HandleAsync(request, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return WsReply.Error(WsErrors.Unavailable, "The connection is closing.");
+        }
+        catch (Exception e)
+        {
+            _log.LogError(e, "WebSocket handler {Type} failed", handler.Type);
+            return WsReply.Error(WsErrors.Internal, "The node failed to handle this request; it is logged on the node.");
+        }
+    }
+
+    private static (JsonElement? Id, string? Problem) ReadId(JsonElement root)
+    {
+        if (!root.TryGetProperty("id", out var id) || id.ValueKind == JsonValueKind.Null)
+            return (null, null);
+        return id.ValueKind switch
+        {
+            JsonValueKind.String when id.GetString()!.Length is >= 1 and <= 64 => (id, null),
+            JsonValueKind.Number when id.TryGetInt64(out _) => (id, null),
+            _ => (null, "id must be a string of 1 to 64 characters or a whole number."),
+        };
+    }
+
+    private void Send(JsonElement? id, WsReply reply) => Enqueue(new Outgoing(WsFrames.Encode(reply.Type, id, reply.Payload), null));
+
+    private bool Enqueue(Outgoing item)
+    {
+        if (_outgoing.Writer.TryWrite(item))
+            return true;
+        if (!_ending && Volatile.Read(ref _drop) is null)
+        {
+            _log.LogWarning("Dropping WebSocket {PeerId} ({Player}): its outgoing queue of {Bound} frames is full",
+                PeerId, Session?.PlayerId ?? "no session", _settings.OutgoingQueue);
+            var error = WsReply.Error(WsErrors.SlowConsumer, $"The outgoing queue of {_settings.OutgoingQueue} frames is full; closing.");
+            DropConnection(new Drop(WebSocketCloseStatus.PolicyViolation, WsErrors.SlowConsumer, WsFrames.Encode(error.Type, null, error.Payload)));
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Stops reading and tells the writer to skip whatever is queued, send the last frame and close. A writer stuck
+    /// behind a page that reads nothing is aborted after <see cref="CloseTimeout"/>.
+    /// </summary>
+    private void DropConnection(Drop drop)
+    {
+        if (Interlocked.CompareExchange(ref _drop, drop, null) is not null)
+            return;
+        EndOutgoing();
+        _writerStop.CancelAfter(CloseTimeout);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var ct = _writerStop.Token;
+        try
+        {
+            await foreach (var item in _outgoing.Reader.ReadAllAsync(ct))
+            {
+                if (Volatile.Read(ref _drop) is not null)
+                    break;
+                var frame = item.Frame ?? TakePosition(item.PositionOf!);
+                if (frame is not null)
+                    await _socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, ct);
+            }
+            if (Volatile.Read(ref _drop) is { } drop)
+            {
+                if (drop.LastFrame is not null)
+                    await _socket.SendAsync(drop.LastFrame, WebSocketMessageType.Text, endOfMessage: true, ct);
+                await _socket.CloseOutputAsync(drop.Status, drop.Reason, ct);
+                // The page should answer the close at once; a reader still waiting for that gives up after the timeout.
+                _readerStop.CancelAfter(CloseTimeout);
+            }
+            else if (_socket.State is WebSocketState.CloseReceived)
+            {
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", ct);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // The page is gone or would not read its last frames in time: abort, which also ends the reader.
+            _socket.Abort();
+        }
+    }
+
+    private byte[]? TakePosition(string playerId)
+    {
+        lock (_positions)
+            return _positions.Remove(playerId, out var frame) ? frame : null;
+    }
+}

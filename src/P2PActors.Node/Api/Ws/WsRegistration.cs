@@ -1,0 +1,80 @@
+using System.Net.WebSockets;
+using Akka.Actor;
+using P2PActors.Cluster.Sessions;
+using P2PActors.Node.Api.Ws.Handlers;
+using P2PActors.Node.Configuration;
+
+namespace P2PActors.Node.Api.Ws;
+
+/// <summary>The <c>/ws</c> endpoint (docs/protocol.md) and the registration of its handlers and topics.</summary>
+public static class WsRegistration
+{
+    public const string Path = "/ws";
+
+    /// <summary>Every request type and subscription topic: one line each. Add yours here.</summary>
+    public static IServiceCollection AddWsHandlers(this IServiceCollection services, NodeOptions options)
+    {
+        services.AddSingleton(WsSettings.From(options));
+        services.AddSingleton<WsHandlerRegistry>();
+        services.AddSingleton<WsConnectionRegistry>();
+
+        services.AddWsHandler<HelloHandler>();
+        services.AddWsHandler<PingHandler>();
+        services.AddWsHandler<MoveHandler>();
+        services.AddWsHandler<InventoryAddHandler>();
+        services.AddWsHandler<InventoryRemoveHandler>();
+        return services;
+    }
+
+    public static IServiceCollection AddWsHandler<T>(this IServiceCollection services) where T : class, IWsHandler =>
+        services.AddSingleton<IWsHandler, T>();
+
+    public static IServiceCollection AddWsTopic<T>(this IServiceCollection services) where T : class, IWsTopic =>
+        services.AddSingleton<IWsTopic, T>();
+
+    public static WebApplication MapWsEndpoint(this WebApplication app)
+    {
+        // No KeepAliveInterval: pages that go quiet are found by the session claim's grace, not by pings.
+        app.UseWebSockets();
+        app.Map(Path, AcceptAsync);
+        return app;
+    }
+
+    private static async Task<IResult> AcceptAsync(HttpContext http, WsSettings settings, WsHandlerRegistry handlers,
+        WsConnectionRegistry connections, ActorSystem system, ILoggerFactory logs, IHostApplicationLifetime lifetime)
+    {
+        if (!http.WebSockets.IsWebSocketRequest)
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a WebSocket request.",
+                detail: $"{Path} speaks the JSON protocol of docs/protocol.md over a WebSocket (GET with Upgrade: websocket).");
+        var origin = http.Request.Headers.Origin.ToString();
+        if (!WsOriginPolicy.Allows(origin, http.Request.Host, settings.AllowedOrigins))
+            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Origin not allowed.",
+                detail: $"Origin '{origin}' is neither this node's own ({http.Request.Host}) nor listed in WsAllowedOrigins.");
+
+        using var socket = await http.WebSockets.AcceptWebSocketAsync();
+        var connection = new WsConnection(socket, settings, handlers, logs.CreateLogger<WsConnection>());
+        connections.Add(connection);
+        try
+        {
+            await connection.RunAsync(lifetime.ApplicationStopping);
+        }
+        finally
+        {
+            connections.Remove(connection);
+            if (connection.Session is { } session)
+            {
+                // A clean close frees the player at once; a drop keeps it for the resume grace.
+                var grace = connection.ClosedCleanly ? (TimeSpan?)null : settings.ResumeGrace;
+                try
+                {
+                    await SessionClaims.For(system).ReleaseAsync(session.PlayerId, connection.PeerId, grace, CancellationToken.None);
+                }
+                catch (AskTimeoutException)
+                {
+                    // The claim stays until the grace or the node's departure ends it; nothing else to do.
+                }
+            }
+        }
+        return Results.Empty;
+    }
+}
