@@ -41,12 +41,15 @@ function render(entries) {
   /** @type {HTMLButtonElement} */ ($('catalog-next')).disabled = skip + PAGE >= total;
   clear($('catalog-rows'), entries.map((e) => h('tr', { 'data-id': e.id },
     h('td', {}, h('img', { src: `/api/content/${e.id}/preview.png?size=64`, alt: '', loading: 'lazy' })),
-    h('td', {}, h('strong', {}, e.name), h('div', { class: 'small mono muted', title: e.id }, shortId(e.id))),
+    h('td', {}, h('button', { type: 'button', class: 'link', title: 'Open: preview, JSON and rating', onclick: () => emit('open-content', e.id) }, e.name),
+      h('div', { class: 'small mono muted', title: e.id }, shortId(e.id))),
     h('td', {}, h('span', { class: 'badge' }, e.type)),
     h('td', {}, e.author),
     h('td', { class: 'small' }, new Date(e.createdMs).toLocaleString()),
     h('td', {}, e.certificate ? `${e.certificate.approvals.length} signed` : '—'),
-    h('td', {}, h('button', { type: 'button', onclick: () => openCertificate(e) }, 'Certificate')))));
+    h('td', { class: 'row-actions' },
+      e.type === 'map' ? h('button', { type: 'button', onclick: () => emit('enter-zone', e.id) }, 'Enter zone') : null,
+      h('button', { type: 'button', onclick: () => openCertificate(e) }, 'Certificate')))));
 }
 
 export function openCertificate(entry) {

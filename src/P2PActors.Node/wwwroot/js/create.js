@@ -26,6 +26,15 @@ export async function initCreate() {
   $('share-ratings').addEventListener('change', setSharing);
   on('joined', () => { refreshProfile(); updateEnabled(); });
   on('left', () => updateEnabled());
+  on('open-content', async (id) => {
+    try {
+      const { data } = await api(`/api/content/${id}`);
+      show(data);
+      emit('show-tab', 'create');
+    } catch (e) {
+      toast(e.describe?.() ?? String(e));
+    }
+  });
   updateEnabled();
 }
 

@@ -20,7 +20,10 @@ function initTabs() {
       $(/** @type {string} */ (t.getAttribute('aria-controls'))).hidden = !selected;
     }
     if (focus) tab.focus();
-    emit('tab', tab.id.replace('tab-', ''));
+    const name = tab.id.replace('tab-', '');
+    // The tab is in the address, so a reload or a shared link opens the same section.
+    if (location.hash !== `#${name}`) history.replaceState(null, '', `#${name}`);
+    emit('tab', name);
   };
   for (const tab of tabs) {
     tab.addEventListener('click', () => select(tab));
@@ -34,6 +37,9 @@ function initTabs() {
     });
   }
   on('zone', () => select(/** @type {HTMLButtonElement} */ ($('tab-world')), false));
+  on('show-tab', (name) => select(/** @type {HTMLButtonElement} */ ($(`tab-${name}`)), false));
+  const initial = tabs.find((t) => `#${t.id.replace('tab-', '')}` === location.hash);
+  if (initial) select(initial, false);
 }
 
 function initJoin() {
@@ -91,8 +97,15 @@ async function subscribe() {
 
 function initPushes() {
   session.on('catalog-entry', () => emit('catalog-changed'));
-  session.on('consensus-outcome', (o) => logOutcome(o.decision ?? 'decided', o.contentId ?? '',
-    [o.rules?.length ? o.rules.join(', ') : '', o.approvals !== undefined ? `${o.approvals}/${o.validators ?? '?'} approvals` : ''].filter(Boolean).join(' · ')));
+  session.on('consensus-outcome', (frame) => {
+    const o = frame.outcome ?? frame;
+    const decision = String(o.decision ?? 'decided').toLowerCase();
+    const parts = [];
+    if (o.approvals !== undefined) parts.push(`${o.approvals}/${o.validators ?? o.n ?? '?'} approvals`);
+    if (o.rules?.length) parts.push(o.rules.join(', '));
+    if (o.equivocators?.length) parts.push(`equivocators: ${o.equivocators.length}`);
+    logOutcome(decision, o.contentId ?? '', parts.join(' · '));
+  });
   session.on('member', () => refresh());
   session.on('validator-set', () => refresh());
   session.on('welcome', (w) => $('conn-text').dataset.peer = w.peerId);

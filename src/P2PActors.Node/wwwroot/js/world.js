@@ -55,6 +55,7 @@ export function initWorld() {
     else toast('Pick a shared map first: share a map from the Create tab.');
   });
   on('catalog', () => loadZones());
+  on('enter-zone', (id) => enter(id));
   on('tab', (tab) => { if (tab === 'world') loadZones(); });
   on('left', () => leaveZone());
   session.on('position', (p) => {
