@@ -90,9 +90,11 @@ async function join(name) {
 
 /** Catalog pushes always; consensus and membership where the node serves them (it names the topics it serves). */
 async function subscribe() {
+  const live = [];
   for (const topic of ['catalog', 'consensus', 'membership']) {
-    await session.request('subscribe', { topics: [topic] }).catch(() => { /* not served by this node */ });
+    await session.request('subscribe', { topics: [topic] }).then(() => live.push(topic), () => { /* not served by this node */ });
   }
+  emit('live-topics', live);
 }
 
 function initPushes() {

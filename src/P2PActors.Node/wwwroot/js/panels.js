@@ -6,9 +6,14 @@ import { on } from './state.js';
 
 const LOG_LIMIT = 60;
 
+/** Whether the node pushes every consensus outcome; until then the log shows this page's own votes. */
+let consensusPushed = false;
+
 export function initPanels() {
-  on('vote', (v) => logOutcome(v.decision, v.contentId, v.rules?.join(', ')));
-  on('shared', (s) => logOutcome('accepted', s.id, `${s.certificate.approvals}/${s.certificate.validators} signed`));
+  on('live-topics', (topics) => { consensusPushed = topics.includes('consensus'); });
+  on('left', () => { consensusPushed = false; });
+  on('vote', (v) => { if (!consensusPushed) logOutcome(v.decision, v.contentId, v.rules?.join(', ')); });
+  on('shared', (s) => { if (!consensusPushed) logOutcome('accepted', s.id, `${s.certificate.approvals}/${s.certificate.validators} signed`); });
   refresh();
   setInterval(refresh, 3000);
 }
