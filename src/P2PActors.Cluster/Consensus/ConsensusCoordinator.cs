@@ -115,18 +115,18 @@ public sealed class ConsensusCoordinator : ReceiveActor
         var view = _snapshot.View;
         if (view.Current is not { } set)
         {
-            Answer(waiter, Immediate(propose.ContentId, ProposalDecision.Undecided, null, [], ["no validator set yet: not every cluster member has proved its validator key"], start));
+            Decided(waiter, Immediate(propose.ContentId, ProposalDecision.Undecided, null, [], ["no validator set yet: not every cluster member has proved its validator key"], start));
             return;
         }
         if (string.IsNullOrEmpty(propose.ContentId) || propose.ContentId.Length > Vote.MaxContentIdLength)
         {
-            Answer(waiter, Immediate(propose.ContentId ?? "", ProposalDecision.Rejected, set, [ValidatorActor.MalformedId], [], start));
+            Decided(waiter, Immediate(propose.ContentId ?? "", ProposalDecision.Rejected, set, [ValidatorActor.MalformedId], [], start));
             return;
         }
         var bytes = propose.Json.Length > _options.MaxContentBytes ? propose.Json.Length : Encoding.UTF8.GetByteCount(propose.Json);
         if (bytes > _options.MaxContentBytes)
         {
-            Answer(waiter, Immediate(propose.ContentId, ProposalDecision.Rejected, set, [ValidatorActor.Oversized], [], start));
+            Decided(waiter, Immediate(propose.ContentId, ProposalDecision.Rejected, set, [ValidatorActor.Oversized], [], start));
             return;
         }
 
@@ -305,9 +305,18 @@ public sealed class ConsensusCoordinator : ReceiveActor
             Self.Tell(new Requeued(propose, waiter));
     }
 
-    private static void Reply(Pending pending, ProposalOutcome outcome)
+    /// <summary>A proposal decided before any vote: the caller gets it, and so do pages watching this node's outcomes.</summary>
+    private void Decided(object waiter, ProposalOutcome outcome)
+    {
+        Answer(waiter, outcome);
+        Context.System.EventStream.Publish(new Events.ConsensusDecided(outcome));
+    }
+
+    private void Reply(Pending pending, ProposalOutcome outcome)
     {
         pending.Outcome = outcome;
+        // Once per proposal (a second caller of a decided proposal is answered, not announced again).
+        Context.System.EventStream.Publish(new Events.ConsensusDecided(outcome));
         foreach (var waiter in pending.Waiters)
             Answer(waiter, outcome);
         pending.Waiters.Clear();

@@ -61,8 +61,8 @@ public static class NodeHosting
             .WithGameState(new GameStateSettings { DataDirectory = Path.Combine(settings.DataDirectory, "state"), Admission = admission })
             .WithConsensus(consensus, snapshot, admission as CertificateAdmission)
             .WithSharedPreferences(new SharedProfilesSettings())
-            .WithSignaling(settings.Signaling)
-            .WithSessionClaims();
+            .WithSessionClaims()
+            .WithSignaling(settings.Signaling);
 
         if (settings.SeedNodes.Count == 0)
         {
