@@ -98,7 +98,10 @@ export function show(content, cache = null) {
   $('result-empty').hidden = true;
   $('result-body').hidden = false;
   $('result-type').textContent = content.type;
-  $('result-name').textContent = content.name ?? content.title ?? content.npc ?? content.type;
+  $('result-name').textContent = content.name ?? content.title ?? content.npcName ?? content.type;
+  const { blurb, facts } = describe(content);
+  $('result-blurb').textContent = blurb;
+  clear($('result-facts'), facts.map(([label, value]) => h('span', { class: 'fact' }, h('span', { class: 'muted' }, label), ` ${value}`)));
   $('result-id').textContent = `id ${content.id}`;
   $('result-id').title = content.id;
   $('result-cache').textContent = `seed ${content.seed}${cache ? ` · cache ${cache}` : ''}`;
@@ -110,6 +113,22 @@ export function show(content, cache = null) {
   $('rating-status').textContent = '';
   setStars(0);
   /** @type {HTMLButtonElement} */ ($('share-button')).disabled = false;
+}
+
+/** The few facts a player reads first, per type; the JSON below has everything. */
+function describe(c) {
+  const stats = (s) => (s ? ['hp', 'atk', 'def', 'spd', 'mp', 'int', 'lck'].filter((k) => s[k] > 0).map((k) => [k, s[k]]) : []);
+  switch (c.type) {
+    case 'character': return { blurb: c.backstory ?? '', facts: [['class', c.class], ['level', c.level], ...stats(c.stats)] };
+    case 'item': return { blurb: c.description ?? '', facts: [['kind', c.kind], ['rarity', c.rarity], ['level', c.levelRequirement], ...stats(c.stats)] };
+    case 'quest': return {
+      blurb: c.description ?? '',
+      facts: [['difficulty', c.difficulty], ['objectives', c.objectives?.length ?? 0], ['gold', c.rewards?.gold], ['xp', c.rewards?.xp], ['items', c.rewards?.items?.length ?? 0]],
+    };
+    case 'map': return { blurb: '', facts: [['size', `${c.width}×${c.height}`], ['generator', c.generator], ['spawns', c.spawns?.length ?? 0]] };
+    case 'dialog': return { blurb: c.lines?.[0]?.text ?? '', facts: [['tone', c.tone], ['lines', c.lines?.length ?? 0]] };
+    default: return { blurb: '', facts: [] };
+  }
 }
 
 function renderStars() {

@@ -73,6 +73,7 @@ export function initWorld() {
     renderPlayers();
   });
   draw();
+  renderPlayers();
 }
 
 function setOther(playerId, x, y, at) {
