@@ -33,6 +33,22 @@ public static class ContentEndpoints
         {
             return Problems.TooLarge(options.MaxRequestBodyBytes);
         }
+        var (problem, generated) = await GenerateContentAsync(type, request, parameters, errors, system, options, cancellationToken);
+        if (generated is null)
+            return problem!;
+        http.Response.Headers["X-Cache"] = generated.FromCache ? "hit" : "miss";
+        http.Response.Headers.Location = $"/api/content/{generated.Content.Id}";
+        return ContentResult(generated.Content);
+    }
+
+    /// <summary>
+    /// Generation as <c>POST /api/content/{type}</c> and the WebSocket <c>generate</c> share it: checks the type and
+    /// parameters (adding to the reader's <paramref name="errors"/>), then generates. The problem to answer, or the content.
+    /// </summary>
+    internal static async Task<(IResult? Problem, ContentGenerated? Generated)> GenerateContentAsync(
+        string type, ContentRequest? request, IReadOnlyDictionary<string, string> parameters, Dictionary<string, string[]> errors,
+        ActorSystem system, NodeOptions options, CancellationToken cancellationToken)
+    {
         if (!ContentTypes.TryParse(type, out var contentType))
             errors["type"] = [$"Unknown content type '{type}'; expected one of {ContentTypes.Names}."];
         else
@@ -44,7 +60,7 @@ public static class ContentEndpoints
             }
         }
         if (errors.Count > 0 || request is null)
-            return Problems.Validation(errors);
+            return (Problems.Validation(errors), null);
 
         var command = new GenerateContent(contentType, request.Params, request.Seed, request.PlayerId);
         // The client answers seeded cache hits without an actor round trip; everything else asks the coordinator.
@@ -60,17 +76,15 @@ public static class ContentEndpoints
         switch (reply)
         {
             case ContentGenerated generated:
-                http.Response.Headers["X-Cache"] = generated.FromCache ? "hit" : "miss";
-                http.Response.Headers.Location = $"/api/content/{generated.Content.Id}";
-                return ContentResult(generated.Content);
+                return (null, generated);
             case GenerationRejected rejected:
-                return Problems.Validation(rejected.Problems
+                return (Problems.Validation(rejected.Problems
                     .GroupBy(p => p.Field is "playerId" or "seed" or "type" ? p.Field : $"params.{p.Field}")
-                    .ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray()));
+                    .ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray())), null);
             case GenerationFailed failed:
-                return Problems.Unavailable("The node could not generate this content.", failed.Reason);
+                return (Problems.Unavailable("The node could not generate this content.", failed.Reason), null);
             default:
-                return TimedOut(options);
+                return (TimedOut(options), null);
         }
     }
 

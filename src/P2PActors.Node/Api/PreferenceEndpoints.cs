@@ -59,12 +59,23 @@ public static class PreferenceEndpoints
         string id, HttpContext http, ActorSystem system, IRequiredActor<GenerationCoordinator> coordinator,
         IRequiredActor<PlayerMemoryActor> memory, NodeOptions options, CancellationToken ct)
     {
-        var errors = RequestInput.NewErrors();
-        if (!ContentEndpoints.IsContentId(id))
-            errors["id"] = ["Must be a content id: 64 lower-case hex digits (the SHA-256 of the content's canonical JSON)."];
         var (root, bodyProblem) = await RequestInput.ReadObjectAsync(http, Body, """{ "playerId": "alice", "stars": 4 }""", ct);
         if (bodyProblem is not null)
             return bodyProblem;
+        return await RateContentAsync(id, root!.Value, PlayerAuthorization.For(http, system, ct), system, coordinator, memory, options, ct);
+    }
+
+    /// <summary>
+    /// Rating as <c>POST /api/content/{id}/ratings</c> and the WebSocket <c>rate</c> do it. <paramref name="authorize"/>
+    /// is asked, once the body is valid, whether the caller may rate as the player (null: it may).
+    /// </summary>
+    internal static async Task<IResult> RateContentAsync(
+        string id, JsonElement? root, Func<string, Task<IResult?>>? authorize, ActorSystem system,
+        IRequiredActor<GenerationCoordinator> coordinator, IRequiredActor<PlayerMemoryActor> memory, NodeOptions options, CancellationToken ct)
+    {
+        var errors = RequestInput.NewErrors();
+        if (!ContentEndpoints.IsContentId(id))
+            errors["id"] = ["Must be a content id: 64 lower-case hex digits (the SHA-256 of the content's canonical JSON)."];
         string? playerId = null;
         int? stars = null;
         foreach (var property in root!.Value.EnumerateObject())
@@ -93,6 +104,8 @@ public static class PreferenceEndpoints
             errors["stars"] = [$"Required: {Rating.MinStars} to {Rating.MaxStars} stars."];
         if (errors.Count > 0)
             return Problems.Validation(errors);
+        if (authorize is not null && await authorize(playerId!) is { } forbidden)
+            return forbidden;
 
         var (content, failure) = await ContentEndpoints.FindAsync(id, coordinator, system, options, ct);
         if (content is null)
@@ -130,7 +143,8 @@ public static class PreferenceEndpoints
             : MemoryTimedOut(options);
     }
 
-    private static async Task<IResult> GetPreferencesAsync(
+    /// <summary><c>GET /api/players/{id}/preferences</c>, and the WebSocket <c>preferences</c>.</summary>
+    internal static async Task<IResult> GetPreferencesAsync(
         string id, IRequiredActor<PlayerMemoryActor> memory, NodeOptions options, CancellationToken ct)
     {
         if (PathIdProblem(id) is { } problem)
@@ -146,13 +160,22 @@ public static class PreferenceEndpoints
 
     /// <summary><c>PUT /api/players/{id}/sharing</c> <c>{ "share": true }</c>: opt in to (or out of) sharing ratings with the cluster.</summary>
     private static async Task<IResult> SetSharingAsync(
-        string id, HttpContext http, IRequiredActor<PlayerMemoryActor> memory, NodeOptions options, CancellationToken ct)
+        string id, HttpContext http, ActorSystem system, IRequiredActor<PlayerMemoryActor> memory, NodeOptions options, CancellationToken ct)
     {
-        var errors = RequestInput.NewErrors();
-        RequestInput.AddIfBad(errors, "id", PathIdProblem(id));
+        if (PathIdProblem(id) is null && await PlayerAuthorization.CheckAsync(http, system, id, ct) is { } forbidden)
+            return forbidden;
         var (root, bodyProblem) = await RequestInput.ReadObjectAsync(http, Body, """{ "share": true }""", ct);
         if (bodyProblem is not null)
             return bodyProblem;
+        return await ShareRatingsAsync(id, root!.Value, memory, options, ct);
+    }
+
+    /// <summary>The opt-in shared by <c>PUT /api/players/{id}/sharing</c> and the WebSocket <c>set-sharing</c>.</summary>
+    internal static async Task<IResult> ShareRatingsAsync(
+        string id, JsonElement? root, IRequiredActor<PlayerMemoryActor> memory, NodeOptions options, CancellationToken ct)
+    {
+        var errors = RequestInput.NewErrors();
+        RequestInput.AddIfBad(errors, "id", PathIdProblem(id));
         bool? share = null;
         foreach (var property in root!.Value.EnumerateObject())
         {
@@ -198,6 +221,14 @@ public static class PreferenceEndpoints
             errors[name] = ["Unknown query parameter; the parameters are type and take."];
         if (errors.Count > 0)
             return Problems.Validation(errors);
+        return await RecommendationsAsync(id, type, take, memory, shared, options, ct);
+    }
+
+    /// <summary>Recommendations for <c>GET /api/players/{id}/recommendations</c> and the WebSocket <c>recommendations</c>; inputs already checked.</summary>
+    internal static async Task<IResult> RecommendationsAsync(
+        string id, ContentType? type, int take, IRequiredActor<PlayerMemoryActor> memory, IRequiredActor<SharedProfilesActor> shared,
+        NodeOptions options, CancellationToken ct)
+    {
 
         if (await AskMemoryAsync(memory, new GetRatings(id), options, ct) is not PlayerRatingList ratings)
             return MemoryTimedOut(options);

@@ -57,6 +57,8 @@ public static class StateEndpoints
 
     private static async Task<IResult> UpdatePositionAsync(string id, HttpContext http, ActorSystem system, CancellationToken ct)
     {
+        if (await AuthorizeAsync(http, system, id, ct) is { } forbidden)
+            return forbidden;
         var (root, bodyProblem) = await RequestInput.ReadObjectAsync(http, Body, """{ "zone": "forest", "x": 1.5, "y": -3 }""", ct);
         if (bodyProblem is not null)
             return bodyProblem;
@@ -102,15 +104,21 @@ public static class StateEndpoints
         return await WriteAsync(() => GameState.For(system).UpdatePositionAsync(id, zone!, x!.Value, y!.Value, ct));
     }
 
-    private static Task<IResult> AddItemAsync(string id, string itemId, ActorSystem system, CancellationToken ct) =>
-        InventoryWriteAsync(id, itemId, () => GameState.For(system).AddItemAsync(id, itemId, ct));
+    private static async Task<IResult> AddItemAsync(string id, string itemId, HttpContext http, ActorSystem system, CancellationToken ct) =>
+        await AuthorizeAsync(http, system, id, ct) ?? await InventoryAsync(id, itemId, add: true, system, ct);
 
-    private static Task<IResult> RemoveItemAsync(string id, string itemId, ActorSystem system, CancellationToken ct) =>
-        InventoryWriteAsync(id, itemId, () => GameState.For(system).RemoveItemAsync(id, itemId, ct));
+    private static async Task<IResult> RemoveItemAsync(string id, string itemId, HttpContext http, ActorSystem system, CancellationToken ct) =>
+        await AuthorizeAsync(http, system, id, ct) ?? await InventoryAsync(id, itemId, add: false, system, ct);
 
     /// <summary>The inventory write shared by the HTTP endpoints and the WebSocket <c>inventory-add</c>/<c>inventory-remove</c>.</summary>
     internal static Task<IResult> InventoryAsync(string id, string itemId, bool add, ActorSystem system, CancellationToken ct) =>
-        add ? AddItemAsync(id, itemId, system, ct) : RemoveItemAsync(id, itemId, system, ct);
+        InventoryWriteAsync(id, itemId, add
+            ? () => GameState.For(system).AddItemAsync(id, itemId, ct)
+            : () => GameState.For(system).RemoveItemAsync(id, itemId, ct));
+
+    /// <summary>The session rule for a player named in the path; an id that is not valid is left to the 400 that follows.</summary>
+    private static async Task<IResult?> AuthorizeAsync(HttpContext http, ActorSystem system, string id, CancellationToken ct) =>
+        StateValidation.PlayerId(id) is null ? await PlayerAuthorization.CheckAsync(http, system, id, ct) : null;
 
     private static async Task<IResult> InventoryWriteAsync(string id, string itemId, Func<Task<WriteResult>> write)
     {
@@ -130,10 +138,20 @@ public static class StateEndpoints
     private static async Task<IResult> ShareAsync(
         HttpContext http, ActorSystem system, IRequiredActor<GenerationCoordinator> coordinator, NodeOptions options, CancellationToken ct)
     {
-        var errors = RequestInput.NewErrors();
         var (root, bodyProblem) = await RequestInput.ReadObjectAsync(http, Body, """{ "contentId": "<64 hex digits>", "author": "alice" }""", ct);
         if (bodyProblem is not null)
             return bodyProblem;
+        return await ShareContentAsync(root!.Value, PlayerAuthorization.For(http, system, ct), system, coordinator, options, ct);
+    }
+
+    /// <summary>
+    /// Sharing as <c>POST /api/catalog</c> and the WebSocket <c>share</c> do it. <paramref name="authorize"/> is asked,
+    /// once the body is valid, whether the caller may share as the author (null: it may).
+    /// </summary>
+    internal static async Task<IResult> ShareContentAsync(JsonElement? root, Func<string, Task<IResult?>>? authorize,
+        ActorSystem system, IRequiredActor<GenerationCoordinator> coordinator, NodeOptions options, CancellationToken ct)
+    {
+        var errors = RequestInput.NewErrors();
         string? contentId = null;
         var author = "anonymous";
         foreach (var property in root!.Value.EnumerateObject())
@@ -161,6 +179,10 @@ public static class StateEndpoints
             errors["contentId"] = ["Required: the id of content this node generated (see POST /api/content/{type})."];
         if (errors.Count > 0)
             return Problems.Validation(errors);
+        // Anonymous sharing names no player, so no session can object to it.
+        var named = root.Value.TryGetProperty("author", out var given) && given.ValueKind != JsonValueKind.Null;
+        if (authorize is not null && named && await authorize(author) is { } forbidden)
+            return forbidden;
 
         var reply = await RequestInput.AskOrNullAsync(coordinator, new GetContent(contentId!), options.RequestTimeout, ct);
         if (reply is null)
@@ -208,8 +230,12 @@ public static class StateEndpoints
         var take = RequestInput.QueryInt(request, "take", DefaultTake, 1, 1000, errors);
         if (errors.Count > 0)
             return Problems.Validation(errors);
-        return await ReadAsync(async () => Results.Json(await GameState.For(system).ListCatalogAsync(type, skip, take, ct)));
+        return await CatalogPageAsync(type, skip, take, system, ct);
     }
+
+    /// <summary>A catalog page, for <c>GET /api/catalog</c> and the WebSocket <c>catalog</c>; the bounds are the caller's to check.</summary>
+    internal static Task<IResult> CatalogPageAsync(ContentType? type, int skip, int take, ActorSystem system, CancellationToken ct) =>
+        ReadAsync(async () => Results.Json(await GameState.For(system).ListCatalogAsync(type, skip, take, ct)));
 
     private static Task<IResult> GetStateAsync(ActorSystem system, CancellationToken ct) =>
         ReadAsync(async () => Results.Json(await GameState.For(system).GetSnapshotAsync(ct)));

@@ -75,6 +75,9 @@ public sealed class WsConnection
         }
     }
 
+    /// <summary>Per-connection state of handlers and topics (subscriptions, rooms), keyed by the component's own name.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, object> Items { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Cancelled once the connection is over; handlers and topics use it to forget the connection.</summary>
     public CancellationToken Closed => _closed.Token;
 

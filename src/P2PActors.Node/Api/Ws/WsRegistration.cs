@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using Akka.Actor;
 using P2PActors.Cluster.Sessions;
 using P2PActors.Node.Api.Ws.Handlers;
+using P2PActors.Node.Api.Ws.Topics;
 using P2PActors.Node.Configuration;
 
 namespace P2PActors.Node.Api.Ws;
@@ -16,6 +17,7 @@ public static class WsRegistration
     {
         services.AddSingleton(WsSettings.From(options));
         services.AddSingleton<WsHandlerRegistry>();
+        services.AddSingleton<WsTopicRegistry>();
         services.AddSingleton<WsConnectionRegistry>();
 
         services.AddWsHandler<HelloHandler>();
@@ -23,6 +25,20 @@ public static class WsRegistration
         services.AddWsHandler<MoveHandler>();
         services.AddWsHandler<InventoryAddHandler>();
         services.AddWsHandler<InventoryRemoveHandler>();
+        services.AddWsHandler<GenerateHandler>();
+        services.AddWsHandler<RateHandler>();
+        services.AddWsHandler<ShareHandler>();
+        services.AddWsHandler<CatalogHandler>();
+        services.AddWsHandler<PreferencesHandler>();
+        services.AddWsHandler<SetSharingHandler>();
+        services.AddWsHandler<RecommendationsHandler>();
+        services.AddWsHandler<SubscribeHandler>();
+        services.AddWsHandler<UnsubscribeHandler>();
+
+        services.AddSingleton<WsStateFeed>();
+        services.AddWsTopic<PositionsTopic>();
+        services.AddWsTopic<InventoryTopic>();
+        services.AddWsTopic<CatalogTopic>();
         return services;
     }
 

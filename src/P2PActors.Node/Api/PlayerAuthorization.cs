@@ -1,0 +1,35 @@
+using Akka.Actor;
+using Microsoft.Net.Http.Headers;
+using P2PActors.Cluster.Sessions;
+
+namespace P2PActors.Node.Api;
+
+/// <summary>
+/// The HTTP side of WebSocket session claims: while a live session anywhere in the cluster holds a player, an HTTP
+/// request that acts for that player must carry the session's resume token (<c>Authorization: Bearer &lt;token&gt;</c>).
+/// A player held by no session is served as before, with or without the header.
+/// </summary>
+internal static class PlayerAuthorization
+{
+    /// <summary>Null when the request may act for <paramref name="playerId"/>; otherwise the 403 to answer.</summary>
+    public static async Task<IResult?> CheckAsync(HttpContext http, ActorSystem system, string playerId, CancellationToken ct)
+    {
+        if (await SessionClaims.For(system).MayActAsync(playerId, BearerToken(http), ct))
+            return null;
+        return Results.Problem(
+            statusCode: StatusCodes.Status403Forbidden,
+            title: "The player is held by a live session.",
+            detail: $"Player '{playerId}' is held by a WebSocket session; act for it with that session's resume token as 'Authorization: Bearer <resumeToken>'.");
+    }
+
+    /// <summary>The check as a callback for the code paths HTTP and WebSocket share (the WebSocket passes none: its session is the player).</summary>
+    public static Func<string, Task<IResult?>> For(HttpContext http, ActorSystem system, CancellationToken ct) =>
+        playerId => CheckAsync(http, system, playerId, ct);
+
+    private static string? BearerToken(HttpContext http)
+    {
+        var header = http.Request.Headers[HeaderNames.Authorization].ToString();
+        const string scheme = "Bearer ";
+        return header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? header[scheme.Length..].Trim() : null;
+    }
+}

@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using P2PActors.Cluster.State;
+
+namespace P2PActors.Node.Api.Ws.Topics;
+
+/// <summary>
+/// One <see cref="GameState"/> subscription per node, fanned out to the connections that asked: positions by zone
+/// (the zone filter: a move reaches only the connections watching that zone, plus those of the zone the player just
+/// left, so their pages can remove it), inventories by player, catalog entries to all. Started on first use.
+/// </summary>
+public sealed class WsStateFeed(ActorSystem system, ILogger<WsStateFeed> log) : IDisposable
+{
+    public sealed record PositionPush(string PlayerId, string Zone, double X, double Y, long UpdatedAtMs);
+
+    public sealed record InventoryPush(string PlayerId, IReadOnlyList<string> Items);
+
+    public sealed record CatalogPush(CatalogHeader Entry);
+
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<WsConnection, byte>> _zones = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<WsConnection, byte>> _inventories = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<WsConnection, byte> _catalog = new();
+    /// <summary>The zone each player was last seen moving in, so leaving a zone is pushed to it too.</summary>
+    private readonly ConcurrentDictionary<string, string> _lastZone = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _starting = new(1, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private ChangeSubscription? _subscription;
+
+    public Task<IDisposable> WatchZoneAsync(WsConnection connection, string zone, CancellationToken ct) =>
+        AddAsync(_zones, zone, connection, ct);
+
+    public Task<IDisposable> WatchInventoryAsync(WsConnection connection, string playerId, CancellationToken ct) =>
+        AddAsync(_inventories, playerId, connection, ct);
+
+    public async Task<IDisposable> WatchCatalogAsync(WsConnection connection, CancellationToken ct)
+    {
+        await EnsureStartedAsync(ct);
+        _catalog[connection] = 0;
+        return new Unsubscribe(() => _catalog.TryRemove(connection, out _));
+    }
+
+    private async Task<IDisposable> AddAsync(
+        ConcurrentDictionary<string, ConcurrentDictionary<WsConnection, byte>> index, string key, WsConnection connection, CancellationToken ct)
+    {
+        await EnsureStartedAsync(ct);
+        index.GetOrAdd(key, _ => new ConcurrentDictionary<WsConnection, byte>())[connection] = 0;
+        return new Unsubscribe(() =>
+        {
+            if (index.TryGetValue(key, out var set))
+                set.TryRemove(connection, out _);
+        });
+    }
+
+    private async Task EnsureStartedAsync(CancellationToken ct)
+    {
+        if (Volatile.Read(ref _subscription) is not null)
+            return;
+        await _starting.WaitAsync(ct);
+        try
+        {
+            if (_subscription is not null)
+                return;
+            var subscription = await GameState.For(system).SubscribeAsync(ct: ct);
+            Volatile.Write(ref _subscription, subscription);
+            _ = Task.Run(() => PumpAsync(subscription), CancellationToken.None);
+        }
+        finally
+        {
+            _starting.Release();
+        }
+    }
+
+    private async Task PumpAsync(ChangeSubscription subscription)
+    {
+        try
+        {
+            await foreach (var change in subscription.Changes.ReadAllAsync(_stop.Token))
+                Dispatch(change);
+        }
+        catch (OperationCanceledException)
+        {
+            // The node is stopping.
+        }
+        catch (Exception e)
+        {
+            log.LogError(e, "The WebSocket state feed stopped");
+        }
+    }
+
+    private void Dispatch(StateChange change)
+    {
+        switch (change)
+        {
+            case PlayerMoved moved:
+                var position = moved.Position;
+                var push = new PositionPush(moved.PlayerId, position.Zone, position.X, position.Y, position.UpdatedAtMs);
+                var previous = _lastZone.TryGetValue(moved.PlayerId, out var last) ? last : null;
+                _lastZone[moved.PlayerId] = position.Zone;
+                PushPosition(position.Zone, push);
+                if (previous is not null && previous != position.Zone)
+                    PushPosition(previous, push);
+                break;
+            case InventoryChanged inventory when _inventories.TryGetValue(inventory.PlayerId, out var watchers):
+                foreach (var connection in watchers.Keys)
+                    connection.Push("inventory-changed", new InventoryPush(inventory.PlayerId, inventory.Items));
+                break;
+            case CatalogEntryAdded added:
+                foreach (var connection in _catalog.Keys)
+                    connection.Push("catalog-entry", new CatalogPush(added.Header));
+                break;
+        }
+    }
+
+    private void PushPosition(string zone, PositionPush push)
+    {
+        if (!_zones.TryGetValue(zone, out var watchers))
+            return;
+        foreach (var connection in watchers.Keys)
+            connection.PushPosition(push.PlayerId, "position", push);
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _subscription?.Dispose();
+    }
+
+    private sealed class Unsubscribe(Action stop) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0) stop();
+        }
+    }
+}
