@@ -151,6 +151,7 @@ async function moveTo(x, y) {
     rtc.broadcast({ t: 'pos', zone: zone.id, x, y, at: Date.now() });
     $('zone-status').textContent = `${zone.map.name} · you are at (${x}, ${y})`;
     draw();
+    renderPlayers();
     return true;
   } catch (e) {
     const code = e?.code ?? e?.problem?.code;
