@@ -80,6 +80,9 @@ public sealed class NodeOptions
     /// <summary>How long a dropped connection's session keeps its player, so only its resume token can take it.</summary>
     public TimeSpan WsResumeGrace { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Most peers in one WebRTC signaling room, cluster-wide; a join beyond it is refused with <c>room-full</c>.</summary>
+    public int RoomCapacity { get; set; } = 16;
+
     public IReadOnlyList<string> WsAllowedOriginList => Split(WsAllowedOrigins);
 
     public Cluster.Consensus.ByzantineMode ByzantineMode =>
@@ -136,6 +139,8 @@ public sealed class NodeOptions
                 || origin.EndsWith('/'))
                 problems.Add($"--ws-allowed-origins / {Section}:WsAllowedOrigins: '{origin}' is not an origin; expected scheme://host[:port], e.g. https://game.example.com, or *");
         }
+        if (RoomCapacity is < 2 or > 1024)
+            problems.Add($"--room-capacity / {Section}:RoomCapacity: {RoomCapacity} must be between 2 and 1024 peers");
         if (WsResumeGrace < TimeSpan.Zero || WsResumeGrace > TimeSpan.FromHours(1))
             problems.Add($"--ws-resume-grace / {Section}:WsResumeGrace: {WsResumeGrace} must be between 00:00:00 and 01:00:00");
         return problems;

@@ -34,6 +34,7 @@ public static class ActorSystemSetup
         PassivationIdleTimeout = options.PassivationIdleTimeout,
         SeedNodes = options.SeedNodeList,
         Roles = options.RoleList,
+        Signaling = new Cluster.Signaling.SignalingSettings { MaxRoomSize = options.RoomCapacity },
         Consensus = new ConsensusOptions
         {
             Byzantine = options.ByzantineMode,

@@ -39,6 +39,14 @@ public static class WsRegistration
         services.AddWsTopic<PositionsTopic>();
         services.AddWsTopic<InventoryTopic>();
         services.AddWsTopic<CatalogTopic>();
+
+        services.AddSingleton<WsRoomPeers>();
+        services.AddWsHandler<JoinRoomHandler>();
+        services.AddWsHandler<LeaveRoomHandler>();
+        services.AddWsHandler<SignalHandler>();
+        services.AddWsTopic<ConsensusTopic>();
+        services.AddWsTopic<MembersTopic>();
+        services.AddWsTopic<ValidatorsTopic>();
         return services;
     }
 

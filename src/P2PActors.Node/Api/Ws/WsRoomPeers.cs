@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Text.Json;
+using Akka.Actor;
+using P2PActors.Cluster.Signaling;
+
+namespace P2PActors.Node.Api.Ws;
+
+/// <summary>
+/// Each connection's membership in the signaling rooms (<see cref="SignalingRooms"/>), opened on its first room
+/// request under the connection's <see cref="WsConnection.PeerId"/> and closed with the connection, which leaves
+/// every room. A pump turns the rooms' pushes into <c>peer-joined</c>, <c>peer-left</c>, <c>signal</c> and
+/// <c>signal-undelivered</c> frames.
+/// </summary>
+public sealed class WsRoomPeers(ActorSystem system, ILogger<WsRoomPeers> log)
+{
+    private readonly ConcurrentDictionary<WsConnection, Lazy<RoomPeerHandle>> _peers = new();
+
+    public SignalingSettings Settings => SignalingRooms.For(system).Settings;
+
+    /// <summary>The connection's handle; the connection must have a session.</summary>
+    public RoomPeerHandle For(WsConnection connection) =>
+        _peers.GetOrAdd(connection, c => new Lazy<RoomPeerHandle>(() => Open(c))).Value;
+
+    private RoomPeerHandle Open(WsConnection connection)
+    {
+        var session = connection.Session ?? throw new InvalidOperationException("Rooms need a session.");
+        var handle = SignalingRooms.For(system).Connect(session.PlayerId, connection.PeerId);
+        _ = Task.Run(() => PumpAsync(connection, handle));
+        connection.Closed.Register(() =>
+        {
+            _peers.TryRemove(connection, out _);
+            handle.Dispose();
+        });
+        return handle;
+    }
+
+    private async Task PumpAsync(WsConnection connection, RoomPeerHandle handle)
+    {
+        try
+        {
+            await foreach (var push in handle.Pushes.ReadAllAsync())
+            {
+                switch (push)
+                {
+                    case PeerJoined joined:
+                        connection.Push("peer-joined", new { joined.Room, joined.Peer });
+                        break;
+                    case PeerLeft left:
+                        connection.Push("peer-left", new { left.Room, left.Peer });
+                        break;
+                    case SignalReceived signal when Parse(signal.Data) is { } data:
+                        connection.Push("signal", new { signal.From, Data = data });
+                        break;
+                    case SignalReceived signal:
+                        // Checked on the sending node; only a Byzantine node can send non-JSON here.
+                        log.LogWarning("Dropped a signal from {Peer} whose data is not JSON", signal.From);
+                        break;
+                    case SignalUndelivered undelivered:
+                        connection.Push("signal-undelivered", new { undelivered.To });
+                        break;
+                }
+            }
+        }
+        catch (RoomPushOverflowException)
+        {
+            connection.Close(WebSocketCloseStatus.PolicyViolation, "slow-consumer");
+        }
+    }
+
+    private static JsonElement? Parse(string data)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(data, new JsonDocumentOptions { MaxDepth = 32 });
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
