@@ -6,7 +6,7 @@ import { player, emit, on } from './state.js';
 import { session, SocketRefused } from './session.js';
 import { initCreate } from './create.js';
 import { initCatalog } from './catalog.js';
-import { initPanels, logOutcome, refresh } from './panels.js';
+import { initPanels, logOutcome, renderCluster, renderValidators } from './panels.js';
 import { initWorld, world, colorOf } from './world.js';
 import { initRtc, rtc } from './rtc.js';
 
@@ -91,7 +91,7 @@ async function join(name) {
 /** Catalog pushes always; consensus and membership where the node serves them (it names the topics it serves). */
 async function subscribe() {
   const live = [];
-  for (const topic of ['catalog', 'consensus', 'membership']) {
+  for (const topic of ['catalog', 'consensus', 'members', 'validators']) {
     await session.request('subscribe', { topics: [topic] }).then(() => live.push(topic), () => { /* not served by this node */ });
   }
   emit('live-topics', live);
@@ -108,11 +108,12 @@ function initPushes() {
     if (o.equivocators?.length) parts.push(`equivocators: ${o.equivocators.length}`);
     logOutcome(decision, o.contentId ?? '', parts.join(' · '));
   });
-  session.on('member', () => refresh());
-  session.on('validator-set', () => refresh());
+  session.on('members', (f) => renderCluster({ members: f.members, selfAddress: session.welcome?.node }));
+  session.on('validators', (f) => renderValidators(f));
   session.on('welcome', (w) => $('conn-text').dataset.peer = w.peerId);
   session.on('resumed', () => subscribe());
   session.on('disconnected', (d) => {
+    emit('live-topics', []);
     if (!d.wasReady) return;
     toast(d.code === 4001 ? 'This player was taken over by another tab or node.' : 'Connection to the node lost; reconnecting…');
   });

@@ -8,14 +8,21 @@ const LOG_LIMIT = 60;
 
 /** Whether the node pushes every consensus outcome; until then the log shows this page's own votes. */
 let consensusPushed = false;
+/** Whether the node pushes membership and validator changes; until then (or after leaving) the panels are polled. */
+let panelsPushed = false;
+/** The node's own validator id: pushes of the validator view do not repeat it. */
+let selfValidator = null;
 
 export function initPanels() {
-  on('live-topics', (topics) => { consensusPushed = topics.includes('consensus'); });
-  on('left', () => { consensusPushed = false; });
+  on('live-topics', (topics) => {
+    consensusPushed = topics.includes('consensus');
+    panelsPushed = topics.includes('members') && topics.includes('validators');
+  });
+  on('left', () => { consensusPushed = false; panelsPushed = false; });
   on('vote', (v) => { if (!consensusPushed) logOutcome(v.decision, v.contentId, v.rules?.join(', ')); });
   on('shared', (s) => { if (!consensusPushed) logOutcome('accepted', s.id, `${s.certificate.approvals}/${s.certificate.validators} signed`); });
   refresh();
-  setInterval(refresh, 3000);
+  setInterval(() => { if (!panelsPushed) refresh(); }, 3000);
 }
 
 export async function refresh() {
@@ -42,9 +49,11 @@ export function renderCluster(cluster) {
 }
 
 export function renderValidators(v) {
+  if (v.self) selfValidator = v.self;
+  const self = v.self ?? selfValidator;
   clear($('validator-summary'), h('strong', {}, `n = ${v.n}, threshold ${v.threshold}, f = ${v.f}`), h('br'), h('span', { class: 'muted' }, v.tolerance));
   clear($('validator-list'), v.validators.map((x) => h('li', { 'data-validator': x.id },
-    h('span', { class: 'grow mono', title: `${x.id}\n${x.address}` }, shortId(x.id) + (x.id === v.self ? ' (this node)' : '')),
+    h('span', { class: 'grow mono', title: `${x.id}\n${x.address}` }, shortId(x.id) + (x.id === self ? ' (this node)' : '')),
     x.equivocating ? h('span', { class: 'badge equivocating', title: `${x.evidenceCount} pieces of evidence` }, 'equivocator') : null,
     h('span', { class: `badge ${x.inCurrentSet ? 'up' : ''}` }, x.inCurrentSet ? 'in set' : 'outside'))));
 }
