@@ -147,6 +147,7 @@ public sealed class WorldTests
         }
         // Pings over the open channel give a measured round trip.
         await alice.WaitForFunctionAsync("() => document.querySelector(\"#peer-list li[data-player='bob'] [data-rtt]\")?.dataset.rtt !== ''");
+        await PageHarness.ScreenshotAsync(alice, "peers");
     }
 
     [ChromiumFact]
