@@ -28,6 +28,24 @@ public static class Components
     /// <summary>Why Chromium cannot be used, or null when it can.</summary>
     public static string? MissingChromium => File.Exists(ChromiumPath) ? null : $"Chromium is not installed at {ChromiumPath} (apt-get install chromium)";
 
+    /// <summary>
+    /// Why the browser tests cannot make their own network namespace (they run Chromium inside one so that WebRTC
+    /// traffic stays inside the test run), or null when they can: it takes root and iproute2's <c>ip netns</c>.
+    /// </summary>
+    public static string? MissingNetworkNamespaces =>
+        !File.Exists(IpPath) ? $"iproute2 is not installed at {IpPath} (apt-get install iproute2); the browser tests run Chromium in a network namespace"
+        : !IsRoot() ? "the browser tests create a network namespace for Chromium, which needs root"
+        : null;
+
+    public const string IpPath = "/usr/sbin/ip";
+
+    private static bool IsRoot()
+    {
+        // "Uid:\treal\teffective\t..." — the effective uid decides whether ip netns may create namespaces.
+        var uid = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal));
+        return uid?.Split('\t', StringSplitOptions.RemoveEmptyEntries) is [_, _, "0", ..];
+    }
+
     /// <summary>Why Docker cannot be used, or null when it can.</summary>
     public static string? MissingDocker => MissingDockerReason.Value;
 
@@ -101,10 +119,13 @@ public sealed class PostgresTheoryAttribute : TheoryAttribute
     public PostgresTheoryAttribute() => Skip = Components.SkipUnlessCi(Components.MissingPostgres);
 }
 
-/// <summary>A fact that needs Debian's Chromium at <see cref="Components.ChromiumPath"/>.</summary>
+/// <summary>
+/// A fact that needs Debian's Chromium at <see cref="Components.ChromiumPath"/>, run inside a network namespace the test
+/// makes (<see cref="Components.MissingNetworkNamespaces"/>).
+/// </summary>
 public sealed class ChromiumFactAttribute : FactAttribute
 {
-    public ChromiumFactAttribute() => Skip = Components.SkipUnlessCi(Components.MissingChromium);
+    public ChromiumFactAttribute() => Skip = Components.SkipUnlessCi(Components.MissingChromium ?? Components.MissingNetworkNamespaces);
 }
 
 /// <summary>A fact that needs a running Docker engine and docker-compose.</summary>

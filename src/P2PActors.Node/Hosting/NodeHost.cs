@@ -49,6 +49,10 @@ public static class NodeHost
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // The page (wwwroot, copied next to the binary): index.html at "/", plain ES modules and CSS, nothing from
+        // anywhere else. API routes are endpoints and are not shadowed: no file under wwwroot starts with /api.
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
         app.MapContentEndpoints();
         app.MapPreviewEndpoints();
         app.MapHealthEndpoints();

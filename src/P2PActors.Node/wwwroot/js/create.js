@@ -1,0 +1,241 @@
+// The Create tab: generate any content type with the parameters GET /api/types lists, show the node's PNG preview and
+// the JSON, rate it with stars, share it through the validators' vote, and show preferences and recommendations.
+import { api } from './api.js';
+import * as client from './client.js';
+import { $, h, clear, shortId, toast } from './dom.js';
+import { player, on, emit } from './state.js';
+
+/** @type {{type: string, parameters: {name: string, description: string, range: string | null, allowed: string[] | null}[]}[]} */
+let types = [];
+/** @type {any} */
+let current = null;
+
+export async function initCreate() {
+  const { data } = await api('/api/types');
+  types = data;
+  const options = $('type-options');
+  clear(options, types.map((t, i) => h('label', {},
+    h('input', { type: 'radio', name: 'type', value: t.type, checked: i === 0, 'data-testid': `type-${t.type}` }),
+    h('span', {}, t.type))));
+  options.addEventListener('change', renderParams);
+  renderParams();
+  renderStars();
+
+  $('generate-form').addEventListener('submit', (event) => { event.preventDefault(); generate(); });
+  $('share-button').addEventListener('click', share);
+  $('share-ratings').addEventListener('change', setSharing);
+  on('joined', () => { refreshProfile(); updateEnabled(); });
+  on('left', () => updateEnabled());
+  on('open-content', async (id) => {
+    try {
+      const { data } = await api(`/api/content/${id}`);
+      show(data);
+      emit('show-tab', 'create');
+    } catch (e) {
+      toast(e.describe?.() ?? String(e));
+    }
+  });
+  updateEnabled();
+}
+
+function selectedType() {
+  const checked = /** @type {HTMLInputElement | null} */ (document.querySelector('#type-options input:checked'));
+  return checked?.value ?? types[0]?.type;
+}
+
+function renderParams() {
+  const type = types.find((t) => t.type === selectedType());
+  clear($('param-fields'), (type?.parameters ?? []).map((p) => {
+    let input;
+    if (p.allowed) {
+      input = h('select', { name: p.name, 'data-param': p.name },
+        h('option', { value: '' }, 'any (drawn)'),
+        p.allowed.map((value) => h('option', { value }, value)));
+    } else {
+      const [min, max] = (p.range ?? '').split('..').map(Number);
+      input = h('input', { name: p.name, 'data-param': p.name, type: 'number', min, max, step: 1, placeholder: `${p.range ?? ''} (drawn)` });
+    }
+    return h('label', { class: 'field' }, h('span', {}, p.name), input, h('span', { class: 'hint' }, p.description));
+  }));
+}
+
+function updateEnabled() {
+  const joined = player.name !== null;
+  /** @type {HTMLButtonElement} */ ($('generate-button')).disabled = !joined;
+  /** @type {HTMLButtonElement} */ ($('generate-button')).textContent = joined ? 'Generate' : 'Join to generate';
+  /** @type {HTMLInputElement} */ ($('share-ratings')).disabled = !joined;
+}
+
+async function generate() {
+  const error = $('generate-error');
+  error.hidden = true;
+  if (!player.name) return;
+  const type = selectedType();
+  /** @type {Record<string, string | number>} */
+  const params = {};
+  for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll('#param-fields [data-param]'))) {
+    if (input.value === '') continue;
+    params[input.name] = input.type === 'number' ? Number(input.value) : input.value;
+  }
+  const seedText = /** @type {HTMLInputElement} */ ($('seed')).value.trim();
+  const seed = seedText === '' ? undefined : Number(seedText);
+  const button = /** @type {HTMLButtonElement} */ ($('generate-button'));
+  button.disabled = true;
+  try {
+    const { content, cache } = await client.generate(type, params, seed);
+    show(content, cache);
+  } catch (e) {
+    error.textContent = e instanceof client.RequestError ? e.describe() : String(e);
+    error.hidden = false;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** Shows one content: its preview from the node, its metadata and JSON; rating and sharing act on it. */
+export function show(content, cache = null) {
+  current = content;
+  $('result-empty').hidden = true;
+  $('result-body').hidden = false;
+  $('result-type').textContent = content.type;
+  $('result-name').textContent = content.name ?? content.title ?? content.npcName ?? content.type;
+  const { blurb, facts } = describe(content);
+  $('result-blurb').textContent = blurb;
+  clear($('result-facts'), facts.map(([label, value]) => h('span', { class: 'fact' }, h('span', { class: 'muted' }, label), ` ${value}`)));
+  $('result-id').textContent = `id ${content.id}`;
+  $('result-id').title = content.id;
+  $('result-cache').textContent = `seed ${content.seed}${cache ? ` · cache ${cache}` : ''}`;
+  const img = /** @type {HTMLImageElement} */ ($('preview'));
+  img.src = `/api/content/${content.id}/preview.png?size=256`;
+  img.alt = `Preview of ${content.type} ${$('result-name').textContent}`;
+  $('result-json').textContent = JSON.stringify(content, null, 2);
+  $('vote').hidden = true;
+  $('rating-status').textContent = '';
+  setStars(0);
+  /** @type {HTMLButtonElement} */ ($('share-button')).disabled = false;
+}
+
+/** The few facts a player reads first, per type; the JSON below has everything. */
+function describe(c) {
+  const stats = (s) => (s ? ['hp', 'atk', 'def', 'spd', 'mp', 'int', 'lck'].filter((k) => s[k] > 0).map((k) => [k, s[k]]) : []);
+  switch (c.type) {
+    case 'character': return { blurb: c.backstory ?? '', facts: [['class', c.class], ['level', c.level], ...stats(c.stats)] };
+    case 'item': return { blurb: c.description ?? '', facts: [['kind', c.kind], ['rarity', c.rarity], ['level', c.levelRequirement], ...stats(c.stats)] };
+    case 'quest': return {
+      blurb: c.description ?? '',
+      facts: [['difficulty', c.difficulty], ['objectives', c.objectives?.length ?? 0], ['gold', c.rewards?.gold], ['xp', c.rewards?.xp], ['items', c.rewards?.items?.length ?? 0]],
+    };
+    case 'map': return { blurb: '', facts: [['size', `${c.width}×${c.height}`], ['generator', c.generator], ['spawns', c.spawns?.length ?? 0]] };
+    case 'dialog': return { blurb: c.lines?.[0]?.text ?? '', facts: [['tone', c.tone], ['lines', c.lines?.length ?? 0]] };
+    default: return { blurb: '', facts: [] };
+  }
+}
+
+function renderStars() {
+  const stars = $('stars');
+  for (let n = 1; n <= 5; n++) {
+    const input = h('input', { type: 'radio', name: 'stars', value: n, 'aria-label': `${n} star${n > 1 ? 's' : ''}` });
+    input.addEventListener('change', () => rate(n));
+    stars.append(h('label', { 'data-star': n }, input, h('span', { 'aria-hidden': 'true' }, '★')));
+  }
+}
+
+function setStars(n) {
+  for (const label of document.querySelectorAll('#stars label')) {
+    const value = Number(/** @type {HTMLElement} */ (label).dataset.star);
+    label.classList.toggle('on', value <= n);
+    /** @type {HTMLInputElement} */ (label.querySelector('input')).checked = value === n;
+  }
+}
+
+async function rate(stars) {
+  if (!current || !player.name) {
+    toast('Join first to rate content.');
+    return;
+  }
+  setStars(stars);
+  try {
+    const data = await client.rate(current.id, stars);
+    $('rating-status').textContent = `${data.replaced ? 'Rating replaced' : 'Rated'} ${stars}★ · ${data.ratingCount} rating${data.ratingCount === 1 ? '' : 's'}` +
+      (data.personalised ? ' · generation personalised' : '');
+    refreshProfile();
+  } catch (e) {
+    $('rating-status').textContent = e instanceof client.RequestError ? e.describe() : String(e);
+  }
+}
+
+async function share() {
+  if (!current) return;
+  const vote = $('vote');
+  const button = /** @type {HTMLButtonElement} */ ($('share-button'));
+  button.disabled = true;
+  vote.hidden = false;
+  vote.className = 'vote pending';
+  clear(vote, 'Put to the validators’ vote…');
+  try {
+    const data = await client.share(current.id);
+    const c = data.certificate;
+    vote.className = 'vote accepted';
+    vote.dataset.decision = 'accepted';
+    clear(vote,
+      h('strong', {}, `Accepted: ${c.approvals} of ${c.validators} validators approved`),
+      ` (threshold ${c.threshold}, ${c.elapsedMs.toFixed(1)} ms, epoch ${c.epoch})`,
+      h('ul', { class: 'signers' }, c.signers.map((s) => h('li', { class: 'mono', title: s }, `signed by ${shortId(s)}`))));
+    emit('shared', data);
+  } catch (e) {
+    const p = e instanceof client.RequestError ? e.problem : {};
+    if (p.decision === 'rejected') {
+      vote.className = 'vote rejected';
+      vote.dataset.decision = 'rejected';
+      clear(vote, h('strong', {}, `Rejected by ${p.rejections} of ${p.validators} validators`),
+        h('ul', { class: 'rules' }, (p.rules ?? []).map((r) => h('li', { class: 'mono' }, r))));
+    } else if (p.decision === 'undecided') {
+      vote.className = 'vote undecided';
+      vote.dataset.decision = 'undecided';
+      clear(vote, h('strong', {}, 'Undecided'), ` — ${p.approvals} of ${p.threshold} approvals needed before the timeout. Nothing was shared; try again.`);
+      button.disabled = false;
+    } else {
+      vote.className = 'vote rejected';
+      vote.dataset.decision = 'error';
+      clear(vote, e instanceof client.RequestError ? e.describe() : String(e));
+      button.disabled = false;
+    }
+    emit('vote', { contentId: current.id, decision: p.decision ?? 'error', rules: p.rules ?? [] });
+  }
+}
+
+export async function refreshProfile() {
+  if (!player.name) return;
+  try {
+    const [prefs, recs, ratings] = await Promise.all([client.preferences(), client.recommendations(6), client.ratings()]);
+    /** @type {HTMLInputElement} */ ($('share-ratings')).checked = !!ratings.sharing;
+    if (!prefs.hasProfile) {
+      clear($('preferences'), h('p', {}, prefs.message));
+    } else {
+      clear($('preferences'), h('div', { class: 'chips' }, prefs.attributes.slice(0, 12).map((a) =>
+        h('span', { class: `chip ${a.weight > 0.05 ? 'pos' : a.weight < -0.05 ? 'neg' : ''}`, title: `weight ${a.weight.toFixed(2)} · ${a.ratings} ratings · generator ×${a.generatorWeight.toFixed(2)}` },
+          `${a.key} ${a.weight > 0 ? '+' : ''}${a.weight.toFixed(2)}`))));
+    }
+    if (recs.items.length === 0) {
+      clear($('recommendations'), h('p', {}, `Nothing yet: ${recs.sharedProfiles} shared profile(s), ${recs.similarPlayers} similar player(s). Rate more and share your ratings.`));
+    } else {
+      clear($('recommendations'), h('ul', { class: 'plain-list' }, recs.items.map((r) =>
+        h('li', {}, h('span', { class: 'badge' }, r.type), h('span', { class: 'grow mono', title: r.contentId }, shortId(r.contentId)),
+          h('span', {}, `${r.score.toFixed(2)}★`)))));
+    }
+  } catch (e) {
+    clear($('preferences'), e instanceof client.RequestError ? e.describe() : String(e));
+  }
+}
+
+async function setSharing() {
+  if (!player.name) return;
+  const share = /** @type {HTMLInputElement} */ ($('share-ratings')).checked;
+  try {
+    await client.setSharing(share);
+    toast(share ? 'Your ratings are shared with the cluster.' : 'Your ratings are private again.');
+    refreshProfile();
+  } catch (e) {
+    toast(e instanceof client.RequestError ? e.describe() : String(e));
+  }
+}

@@ -1,0 +1,137 @@
+// Entry point: tabs, joining (the WebSocket session), and the sections. Plain ES modules served by the node; nothing
+// is fetched from anywhere else.
+import { api, PLAYER_ID } from './api.js';
+import { $, toast } from './dom.js';
+import { player, emit, on } from './state.js';
+import { session, SocketRefused } from './session.js';
+import { initCreate } from './create.js';
+import { initCatalog } from './catalog.js';
+import { initPanels, logOutcome, renderCluster, renderValidators } from './panels.js';
+import { initWorld, world, colorOf } from './world.js';
+import { initRtc, rtc } from './rtc.js';
+
+function initTabs() {
+  const tabs = /** @type {HTMLButtonElement[]} */ ([...document.querySelectorAll('[role="tab"]')]);
+  const select = (tab, focus = true) => {
+    for (const t of tabs) {
+      const selected = t === tab;
+      t.setAttribute('aria-selected', String(selected));
+      t.tabIndex = selected ? 0 : -1;
+      $(/** @type {string} */ (t.getAttribute('aria-controls'))).hidden = !selected;
+    }
+    if (focus) tab.focus();
+    const name = tab.id.replace('tab-', '');
+    // The tab is in the address, so a reload or a shared link opens the same section.
+    if (location.hash !== `#${name}`) history.replaceState(null, '', `#${name}`);
+    emit('tab', name);
+  };
+  for (const tab of tabs) {
+    tab.addEventListener('click', () => select(tab));
+    // Roving tab index: arrows move between tabs, Tab moves into the panel (WAI-ARIA tabs pattern).
+    tab.addEventListener('keydown', (event) => {
+      const i = tabs.indexOf(tab);
+      if (event.key === 'ArrowRight') select(tabs[(i + 1) % tabs.length]);
+      else if (event.key === 'ArrowLeft') select(tabs[(i + tabs.length - 1) % tabs.length]);
+      else return;
+      event.preventDefault();
+    });
+  }
+  on('zone', () => select(/** @type {HTMLButtonElement} */ ($('tab-world')), false));
+  on('show-tab', (name) => select(/** @type {HTMLButtonElement} */ ($(`tab-${name}`)), false));
+  const initial = tabs.find((t) => `#${t.id.replace('tab-', '')}` === location.hash);
+  if (initial) select(initial, false);
+}
+
+function initJoin() {
+  const input = /** @type {HTMLInputElement} */ ($('player-name'));
+  input.value = localStorage.getItem('p2p.player') ?? '';
+  $('join-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const name = input.value.trim();
+    if (!PLAYER_ID.test(name)) {
+      toast('A player name is 1 to 64 letters, digits, "_" or "-".');
+      return;
+    }
+    join(name);
+  });
+  $('leave-button').addEventListener('click', () => {
+    session.leave();
+    player.name = null;
+    $('player-badge').hidden = true;
+    $('join-form').hidden = false;
+    emit('left');
+    input.focus();
+  });
+}
+
+async function join(name) {
+  const button = /** @type {HTMLButtonElement} */ ($('join-button'));
+  button.disabled = true;
+  try {
+    await session.join(name);
+    await subscribe();
+  } catch (e) {
+    if (!(e instanceof SocketRefused)) {
+      button.disabled = false;
+      toast(`Could not join as ${name}: ${e.describe?.() ?? e.message}`);
+      return;
+    }
+    // A node without /ws still serves everything but the world over HTTP.
+    toast('This node offers no live connection: the world and peers are unavailable.');
+  }
+  button.disabled = false;
+  player.name = name;
+  localStorage.setItem('p2p.player', name);
+  $('player-label').textContent = name;
+  $('join-form').hidden = true;
+  $('player-badge').hidden = false;
+  emit('joined', name);
+}
+
+/** Catalog pushes always; consensus and membership where the node serves them (it names the topics it serves). */
+async function subscribe() {
+  const live = [];
+  for (const topic of ['catalog', 'consensus', 'members', 'validators']) {
+    await session.request('subscribe', { topics: [topic] }).then(() => live.push(topic), () => { /* not served by this node */ });
+  }
+  emit('live-topics', live);
+}
+
+function initPushes() {
+  session.on('catalog-entry', () => emit('catalog-changed'));
+  session.on('consensus-outcome', (frame) => {
+    const o = frame.outcome ?? frame;
+    const decision = String(o.decision ?? 'decided').toLowerCase();
+    const parts = [];
+    if (o.approvals !== undefined) parts.push(`${o.approvals}/${o.validators ?? o.n ?? '?'} approvals`);
+    if (o.rules?.length) parts.push(o.rules.join(', '));
+    if (o.equivocators?.length) parts.push(`equivocators: ${o.equivocators.length}`);
+    logOutcome(decision, o.contentId ?? '', parts.join(' · '));
+  });
+  session.on('members', (f) => renderCluster({ members: f.members, selfAddress: session.welcome?.node }));
+  session.on('validators', (f) => renderValidators(f));
+  session.on('welcome', (w) => $('conn-text').dataset.peer = w.peerId);
+  session.on('resumed', () => subscribe());
+  session.on('disconnected', (d) => {
+    emit('live-topics', []);
+    if (!d.wasReady) return;
+    toast(d.code === 4001 ? 'This player was taken over by another tab or node.' : 'Connection to the node lost; reconnecting…');
+  });
+}
+
+async function start() {
+  initTabs();
+  initJoin();
+  initPanels();
+  initPushes();
+  initRtc();
+  initWorld();
+  await initCreate();
+  const { data: types } = await api('/api/types');
+  await initCatalog(types.map((t) => t.type));
+  // For the browser tests and the curious: the page's live objects (nothing here is needed to use the page).
+  Object.assign(window, { p2p: { session, world, rtc, player, colorOf } });
+  document.body.dataset.ready = 'true';
+}
+
+start().catch((e) => toast(`The page could not start: ${e.message}`));

@@ -1,0 +1,69 @@
+// The sidebar: cluster members, the validator set, the consensus log and the room's peers. Polled over HTTP until the
+// node pushes them.
+import { api } from './api.js';
+import { $, h, clear, shortId, timeOf } from './dom.js';
+import { on } from './state.js';
+
+const LOG_LIMIT = 60;
+
+/** Whether the node pushes every consensus outcome; until then the log shows this page's own votes. */
+let consensusPushed = false;
+/** Whether the node pushes membership and validator changes; until then (or after leaving) the panels are polled. */
+let panelsPushed = false;
+/** The node's own validator id: pushes of the validator view do not repeat it. */
+let selfValidator = null;
+
+export function initPanels() {
+  on('live-topics', (topics) => {
+    consensusPushed = topics.includes('consensus');
+    panelsPushed = topics.includes('members') && topics.includes('validators');
+  });
+  on('left', () => { consensusPushed = false; panelsPushed = false; });
+  on('vote', (v) => { if (!consensusPushed) logOutcome(v.decision, v.contentId, v.rules?.join(', ')); });
+  on('shared', (s) => { if (!consensusPushed) logOutcome('accepted', s.id, `${s.certificate.approvals}/${s.certificate.validators} signed`); });
+  refresh();
+  setInterval(() => { if (!panelsPushed) refresh(); }, 3000);
+}
+
+export async function refresh() {
+  try {
+    const [{ data: cluster }, { data: validators }] = await Promise.all([api('/api/cluster'), api('/api/validators')]);
+    renderCluster(cluster);
+    renderValidators(validators);
+    setConnection(true, cluster.selfAddress);
+  } catch {
+    setConnection(false);
+  }
+}
+
+export function setConnection(up, address) {
+  $('conn-dot').className = `dot ${up ? 'up' : 'down'}`;
+  $('conn-text').textContent = up ? `node ${address?.replace(/^akka\.tcp:\/\/[^@]+@/, '') ?? location.host}` : 'node unreachable';
+}
+
+export function renderCluster(cluster) {
+  clear($('cluster-members'), cluster.members.map((m) => h('li', { 'data-address': m.address },
+    h('span', { class: 'grow mono', title: m.address }, m.address.replace(/^akka\.tcp:\/\/[^@]+@/, '') + (m.address === cluster.selfAddress ? ' (this node)' : '')),
+    m.reachable ? null : h('span', { class: 'badge unreachable' }, 'unreachable'),
+    h('span', { class: `badge ${m.status}` }, m.status))));
+}
+
+export function renderValidators(v) {
+  if (v.self) selfValidator = v.self;
+  const self = v.self ?? selfValidator;
+  clear($('validator-summary'), h('strong', {}, `n = ${v.n}, threshold ${v.threshold}, f = ${v.f}`), h('br'), h('span', { class: 'muted' }, v.tolerance));
+  clear($('validator-list'), v.validators.map((x) => h('li', { 'data-validator': x.id },
+    h('span', { class: 'grow mono', title: `${x.id}\n${x.address}` }, shortId(x.id) + (x.id === self ? ' (this node)' : '')),
+    x.equivocating ? h('span', { class: 'badge equivocating', title: `${x.evidenceCount} pieces of evidence` }, 'equivocator') : null,
+    h('span', { class: `badge ${x.inCurrentSet ? 'up' : ''}` }, x.inCurrentSet ? 'in set' : 'outside'))));
+}
+
+/** One consensus outcome seen by this node, newest first. */
+export function logOutcome(decision, contentId, detail = '') {
+  const log = $('consensus-log');
+  log.prepend(h('li', { 'data-decision': decision },
+    h('time', {}, timeOf()),
+    h('span', { class: `badge ${decision}` }, decision),
+    h('span', { class: 'what mono', title: `${contentId}\n${detail}` }, `${shortId(contentId)} ${detail}`)));
+  while (log.children.length > LOG_LIMIT) log.lastElementChild?.remove();
+}

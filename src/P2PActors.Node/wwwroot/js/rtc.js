@@ -1,0 +1,240 @@
+// WebRTC between the pages in one room (the zone). The node relays the signaling (`signal`) across the cluster; each
+// pair runs the perfect-negotiation pattern (the peer with the smaller peerId is polite and yields on colliding
+// offers), so simultaneous offers cannot deadlock. Both sides open the same pre-negotiated data channel, which carries
+// position updates and pings; while no channel is open, pings travel through the nodes as `signal` data instead, so the
+// round trip shown is always measured on the path that actually carries the traffic.
+import { $, h, clear, shortId, toast } from './dom.js';
+import { session } from './session.js';
+
+const PING_EVERY_MS = 2000;
+// No STUN or TURN server: candidates are the host's own addresses, and nothing leaves the machines of the cluster.
+const CONFIG = { iceServers: [] };
+
+class PeerLink {
+  constructor(peer, polite) {
+    this.peer = peer;
+    this.polite = polite;
+    this.makingOffer = false;
+    this.ignoreOffer = false;
+    /** @type {number | null} */
+    this.rtt = null;
+    this.path = 'relayed';
+    this.pingSeq = 0;
+    // Signals are applied strictly in order: a candidate must not overtake the description it belongs to.
+    this.queue = Promise.resolve();
+    this.pc = new RTCPeerConnection(CONFIG);
+    this.channel = this.pc.createDataChannel('game', { negotiated: true, id: 0 });
+    this.channel.addEventListener('open', () => { this.path = 'channel'; render(); });
+    this.channel.addEventListener('close', () => { this.path = 'relayed'; render(); });
+    this.channel.addEventListener('message', (event) => {
+      try {
+        receive(this, JSON.parse(event.data), 'channel');
+      } catch {
+        // A peer is not trusted: a frame that is not JSON is dropped.
+      }
+    });
+    this.pc.addEventListener('negotiationneeded', async () => {
+      try {
+        this.makingOffer = true;
+        await this.pc.setLocalDescription();
+        this.signal({ kind: 'description', description: this.pc.localDescription?.toJSON() });
+      } catch (e) {
+        console.warn('offer failed', e);
+      } finally {
+        this.makingOffer = false;
+      }
+    });
+    this.pc.addEventListener('icecandidate', ({ candidate }) => {
+      if (candidate) this.signal({ kind: 'candidate', candidate: candidate.toJSON() });
+    });
+    this.pc.addEventListener('connectionstatechange', () => render());
+  }
+
+  signal(data) {
+    session.request('signal', { to: this.peer.peerId, data }).catch(() => { /* the peer left meanwhile */ });
+  }
+
+  onSignal(data) {
+    this.queue = this.queue.then(() => this.apply(data)).catch((e) => console.warn('signal failed', e));
+  }
+
+  async apply(data) {
+    if (data.kind === 'description' && data.description && typeof data.description.sdp === 'string') {
+      const description = data.description;
+      const collision = description.type === 'offer' && (this.makingOffer || this.pc.signalingState !== 'stable');
+      this.ignoreOffer = !this.polite && collision;
+      if (this.ignoreOffer) return;
+      await this.pc.setRemoteDescription(description);
+      if (description.type === 'offer') {
+        await this.pc.setLocalDescription();
+        this.signal({ kind: 'description', description: this.pc.localDescription?.toJSON() });
+      }
+    } else if (data.kind === 'candidate' && data.candidate) {
+      try {
+        await this.pc.addIceCandidate(data.candidate);
+      } catch (e) {
+        if (!this.ignoreOffer) throw e;
+      }
+    } else if (data.kind === 'ping' || data.kind === 'pong' || data.kind === 'wave') {
+      receive(this, { t: data.kind, n: data.n, ts: data.ts, from: data.from }, 'relayed');
+    }
+  }
+
+  /** Sends over the data channel when it is open, else through the nodes. */
+  send(message) {
+    if (this.channel.readyState === 'open') {
+      this.channel.send(JSON.stringify(message));
+      return 'channel';
+    }
+    if (message.t !== 'pos') this.signal({ kind: message.t, n: message.n, ts: message.ts, from: message.from });
+    return 'relayed';
+  }
+
+  ping() {
+    this.send({ t: 'ping', n: ++this.pingSeq, ts: performance.now() });
+  }
+
+  /** The nominated ICE candidate pair's local and remote addresses, from getStats. */
+  async selectedPair() {
+    const stats = await this.pc.getStats();
+    let pair = null;
+    stats.forEach((s) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId);
+    });
+    if (!pair) stats.forEach((s) => { if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') pair = s; });
+    if (!pair) return null;
+    const local = stats.get(pair.localCandidateId);
+    const remote = stats.get(pair.remoteCandidateId);
+    return { local: local?.address ?? local?.ip, remote: remote?.address ?? remote?.ip, state: pair.state };
+  }
+
+  close() {
+    this.channel.close();
+    this.pc.close();
+  }
+}
+
+/** peerId -> PeerLink */
+const links = new Map();
+/** Signals from a peer whose peer-joined has not arrived yet (the two travel different paths): peerId -> data[] */
+const early = new Map();
+/** @type {string | null} */
+let room = null;
+const positionHandlers = [];
+const leftHandlers = [];
+/** Messages received, newest last (read by the browser tests and shown as toasts). */
+const received = [];
+
+function receive(link, message, path) {
+  if (message.t === 'ping') {
+    link.send({ t: 'pong', n: message.n, ts: message.ts });
+  } else if (message.t === 'pong' && typeof message.ts === 'number') {
+    link.rtt = performance.now() - message.ts;
+    link.rttPath = path;
+    render();
+  } else if (message.t === 'pos' && Number.isInteger(message.x) && Number.isInteger(message.y)) {
+    for (const handler of positionHandlers) handler(link.peer.playerId, message);
+  } else if (message.t === 'wave') {
+    received.push({ from: link.peer.playerId, path, text: 'wave' });
+    toast(`${link.peer.playerId} waves at you (${path === 'channel' ? 'data channel' : 'through the nodes'})`);
+  }
+}
+
+function addPeer(peer) {
+  if (!session.welcome || peer.peerId === session.welcome.peerId || links.has(peer.peerId)) return links.get(peer.peerId);
+  const link = new PeerLink(peer, session.welcome.peerId < peer.peerId);
+  links.set(peer.peerId, link);
+  for (const data of early.get(peer.peerId) ?? []) link.onSignal(data);
+  early.delete(peer.peerId);
+  render();
+  return link;
+}
+
+function removePeer(peer, announce) {
+  const link = links.get(peer.peerId);
+  if (!link) return;
+  link.close();
+  links.delete(peer.peerId);
+  if (announce) {
+    logRoom(`peer-left: ${peer.playerId}`);
+    for (const handler of leftHandlers) handler(peer);
+  }
+  render();
+}
+
+const roomLog = [];
+function logRoom(text) {
+  roomLog.push(text);
+  toast(text.replace('peer-left: ', '').concat(text.startsWith('peer-left') ? ' left the room' : ''));
+}
+
+export const rtc = {
+  received,
+  roomLog,
+  get room() { return room; },
+  get peers() { return [...links.values()].map((l) => ({ ...l.peer, path: l.path, rtt: l.rtt, state: l.pc.connectionState })); },
+
+  async join(roomId) {
+    if (room && room !== roomId) await this.leave();
+    room = roomId;
+    const answer = await session.request('join-room', { room: roomId });
+    for (const peer of answer.peers) addPeer(peer);
+  },
+
+  async leave() {
+    const left = room;
+    room = null;
+    for (const link of [...links.values()]) removePeer(link.peer, false);
+    if (left && session.ready) await session.request('leave-room', { room: left }).catch(() => {});
+  },
+
+  broadcast(message) {
+    for (const link of links.values()) link.send(message);
+  },
+
+  wave(peerId) {
+    const link = links.get(peerId);
+    return link ? link.send({ t: 'wave', n: 0, ts: 0 }) : null;
+  },
+
+  async selectedPair(peerId) {
+    return links.get(peerId)?.selectedPair() ?? null;
+  },
+
+  onPosition(handler) { positionHandlers.push(handler); },
+  onPeerLeft(handler) { leftHandlers.push(handler); },
+};
+
+export function initRtc() {
+  session.on('peer-joined', (f) => { if (f.room === room) { addPeer(f.peer); logRoom(`peer-joined: ${f.peer.playerId}`); } });
+  session.on('peer-left', (f) => { if (f.room === room) removePeer(f.peer, true); });
+  session.on('signal', (f) => {
+    if (!f.data || typeof f.data !== 'object') return;
+    const link = links.get(f.from);
+    if (link) link.onSignal(f.data);
+    else if (room && typeof f.from === 'string' && early.size < 64) {
+      const list = early.get(f.from) ?? [];
+      if (list.length < 256) list.push(f.data);
+      early.set(f.from, list);
+    }
+  });
+  session.on('disconnected', () => { for (const link of [...links.values()]) removePeer(link.peer, false); room = null; early.clear(); });
+  setInterval(() => { for (const link of links.values()) link.ping(); }, PING_EVERY_MS);
+  render();
+}
+
+function render() {
+  const list = $('peer-list');
+  if (!list) return;
+  if (links.size === 0) {
+    clear(list, h('li', { class: 'muted' }, room ? 'Alone in this room.' : 'Enter a zone to meet its players.'));
+    return;
+  }
+  clear(list, [...links.values()].map((l) => h('li', { 'data-peer': l.peer.peerId, 'data-player': l.peer.playerId, 'data-path': l.path },
+    h('span', { class: 'grow', title: `${l.peer.peerId} on ${l.peer.node}\nICE ${l.pc.connectionState}` },
+      h('strong', {}, l.peer.playerId), ' ', h('span', { class: 'muted small' }, `via ${shortId(l.peer.node?.replace(/^akka\.tcp:\/\/[^@]+@/, ''))}`)),
+    h('span', { class: `badge ${l.path}`, title: l.path === 'channel' ? 'WebRTC data channel open' : 'relayed through the nodes' }, l.path === 'channel' ? 'p2p' : 'relayed'),
+    h('span', { class: 'small mono', 'data-rtt': l.rtt ?? '' }, l.rtt === null ? '–' : `${l.rtt.toFixed(1)} ms`),
+    h('button', { type: 'button', class: 'ghost', 'aria-label': `Wave at ${l.peer.playerId}`, onclick: () => rtc.wave(l.peer.peerId) }, '👋'))));
+}
+

@@ -1,0 +1,293 @@
+// The shared world: a zone is a map from the shared catalog (its content id). The canvas draws it tile by tile; the
+// player's avatar moves with the arrow keys or a click (a path of single steps), every step is a `move` the node may
+// refuse (`not-walkable`, `unknown-zone`), and everyone else in the zone moves live from `position` pushes and, when a
+// data channel is up, from their peers directly.
+import { api } from './api.js';
+import { $, h, clear, toast } from './dom.js';
+import { session } from './session.js';
+import * as client from './client.js';
+import { player, on, emit } from './state.js';
+import { rtc } from './rtc.js';
+
+const TILE_COLORS = { g: '#5b9e3e', f: '#2f6b2a', w: '#2e6fb5', m: '#847a6a', d: '#dcc27e', '.': '#9a8e7a', '#': '#332e36' };
+const WALKABLE = new Set(['g', 'f', 'd', '.']);
+const SPAWN_COLORS = { enemy: '#e8383d', npc: '#ffe14d', treasure: '#ff9e1a' };
+const STEP_MS = 110;
+
+/** @type {{ id: string, map: any } | null} */
+let zone = null;
+/** @type {{x: number, y: number} | null} */
+let me = null;
+/** Other players in the zone: playerId -> { x, y, at } */
+const others = new Map();
+let tile = 16;
+/** @type {{x: number, y: number}[]} */
+let path = [];
+let walking = false;
+
+export const world = {
+  get zone() { return zone?.id ?? null; },
+  get position() { return me ? { ...me } : null; },
+  get players() { return Object.fromEntries([...others].map(([id, p]) => [id, { x: p.x, y: p.y }])); },
+  enter,
+  step,
+};
+
+export function initWorld() {
+  const canvas = /** @type {HTMLCanvasElement} */ ($('world'));
+  canvas.addEventListener('keydown', (event) => {
+    const delta = { ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0] }[event.key];
+    if (!delta) return;
+    event.preventDefault();
+    path = [];
+    step(delta[0], delta[1]);
+  });
+  canvas.addEventListener('click', (event) => {
+    if (!zone || !me) return;
+    const rect = canvas.getBoundingClientRect();
+    const x = Math.floor(((event.clientX - rect.left) * canvas.width / rect.width) / tile);
+    const y = Math.floor(((event.clientY - rect.top) * canvas.height / rect.height) / tile);
+    walkTo(x, y);
+  });
+  $('zone-join').addEventListener('click', () => {
+    const id = /** @type {HTMLSelectElement} */ ($('zone-select')).value;
+    if (id) enter(id);
+    else toast('Pick a shared map first: share a map from the Create tab.');
+  });
+  on('catalog', () => loadZones());
+  on('enter-zone', (id) => enter(id));
+  on('tab', (tab) => { if (tab === 'world') loadZones(); });
+  on('left', () => leaveZone());
+  session.on('position', (p) => {
+    if (!zone || p.zone !== zone.id) return;
+    if (p.playerId === player.name) return;
+    setOther(p.playerId, p.x, p.y, p.updatedAtMs ?? Date.now());
+  });
+  session.on('resumed', () => { if (zone) enter(zone.id, true); });
+  rtc.onPosition((playerId, message) => {
+    if (zone && message.zone === zone.id && playerId !== player.name) setOther(playerId, message.x, message.y, message.at);
+  });
+  rtc.onPeerLeft((peer) => {
+    others.delete(peer.playerId);
+    draw();
+    renderPlayers();
+  });
+  draw();
+  renderPlayers();
+}
+
+function setOther(playerId, x, y, at) {
+  const known = others.get(playerId);
+  if (known && known.at > at) return; // an older update arriving late on the other path
+  others.set(playerId, { x, y, at });
+  draw();
+  renderPlayers();
+}
+
+async function loadZones() {
+  try {
+    const page = await client.catalog('map', 0, 100);
+    const select = /** @type {HTMLSelectElement} */ ($('zone-select'));
+    const chosen = select.value || zone?.id || '';
+    clear(select, h('option', { value: '' }, page.entries.length ? 'Pick a shared map…' : 'No shared map yet'),
+      page.entries.map((e) => h('option', { value: e.id, selected: e.id === chosen }, `${e.name} (by ${e.author})`)));
+  } catch {
+    // The catalog panel reports failures; the list simply stays as it was.
+  }
+}
+
+/** Enters a zone: loads its map, subscribes to its positions, joins its WebRTC room and stands on the spawn. */
+async function enter(id, again = false) {
+  if (!player.name || !session.ready) {
+    toast('Join first: the world needs a live connection to the node.');
+    return;
+  }
+  try {
+    const { data: map } = await api(`/api/content/${id}`);
+    if (map.type !== 'map') throw new Error('That content is not a map.');
+    if (!again && zone && zone.id !== id) await rtc.leave();
+    zone = { id, map };
+    others.clear();
+    await session.request('subscribe', { topics: ['positions'], zone: id });
+    // The world works without peers: a node that cannot seat the page in the zone's room still lets it play.
+    await rtc.join(id).catch((e) => toast(`No peer-to-peer room: ${e.describe?.() ?? e.message}`));
+    const spawn = map.spawns.find((s) => s.kind === 'player');
+    const start = again && me ? me : { x: spawn.x, y: spawn.y };
+    me = null;
+    await moveTo(start.x, start.y);
+    $('zone-status').textContent = `${map.name} · ${map.width}×${map.height}`;
+    /** @type {HTMLSelectElement} */ ($('zone-select')).value = id;
+    resize();
+    draw();
+    renderPlayers();
+    $('world').focus();
+    emit('zone', id);
+  } catch (e) {
+    toast(e instanceof client.RequestError ? e.describe() : String(e.message ?? e));
+  }
+}
+
+async function leaveZone() {
+  zone = null;
+  me = null;
+  others.clear();
+  await rtc.leave();
+  $('zone-status').textContent = '';
+  draw();
+  renderPlayers();
+}
+
+/** One step; the node decides whether the tile can be entered. */
+async function step(dx, dy) {
+  if (!zone || !me) return;
+  await moveTo(me.x + dx, me.y + dy);
+}
+
+async function moveTo(x, y) {
+  if (!zone) return false;
+  try {
+    await session.request('move', { zone: zone.id, x, y });
+    me = { x, y };
+    rtc.broadcast({ t: 'pos', zone: zone.id, x, y, at: Date.now() });
+    $('zone-status').textContent = `${zone.map.name} · you are at (${x}, ${y})`;
+    draw();
+    renderPlayers();
+    return true;
+  } catch (e) {
+    const code = e?.code ?? e?.problem?.code;
+    $('zone-status').textContent = code === 'not-walkable' ? `Blocked: (${x}, ${y}) cannot be entered.` : (e.describe?.() ?? String(e.message ?? e));
+    flash(x, y);
+    return false;
+  }
+}
+
+/** Click to walk: a shortest path over walkable tiles, walked one refusable step at a time. */
+function walkTo(tx, ty) {
+  if (!zone || !me) return;
+  const { width, height, rows } = zone.map;
+  if (tx < 0 || ty < 0 || tx >= width || ty >= height) return;
+  const prev = new Map([[`${me.x},${me.y}`, '']]);
+  const queue = [[me.x, me.y]];
+  while (queue.length) {
+    const [x, y] = /** @type {number[]} */ (queue.shift());
+    if (x === tx && y === ty) break;
+    for (const [dx, dy] of [[1, 0], [-1, 0], [0, 1], [0, -1]]) {
+      const nx = x + dx, ny = y + dy, key = `${nx},${ny}`;
+      if (nx < 0 || ny < 0 || nx >= width || ny >= height || prev.has(key)) continue;
+      if (!WALKABLE.has(rows[ny][nx]) && !(nx === tx && ny === ty)) continue;
+      prev.set(key, `${x},${y}`);
+      queue.push([nx, ny]);
+    }
+  }
+  if (!prev.has(`${tx},${ty}`)) {
+    $('zone-status').textContent = `No way to (${tx}, ${ty}).`;
+    return;
+  }
+  path = [];
+  for (let key = `${tx},${ty}`; key !== `${me.x},${me.y}`; key = /** @type {string} */ (prev.get(key))) {
+    const [x, y] = key.split(',').map(Number);
+    path.unshift({ x, y });
+  }
+  if (!walking) walk();
+}
+
+async function walk() {
+  walking = true;
+  while (path.length) {
+    const next = /** @type {{x: number, y: number}} */ (path.shift());
+    if (!(await moveTo(next.x, next.y))) path = [];
+    await new Promise((resolve) => setTimeout(resolve, STEP_MS));
+  }
+  walking = false;
+}
+
+function resize() {
+  const canvas = /** @type {HTMLCanvasElement} */ ($('world'));
+  if (!zone) return;
+  const { width, height } = zone.map;
+  tile = Math.max(2, Math.min(24, Math.floor(Math.min(760 / width, 480 / height))));
+  canvas.width = width * tile;
+  canvas.height = height * tile;
+}
+
+export function colorOf(name) {
+  let hash = 0;
+  for (const c of name) hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
+  return `hsl(${hash % 360} 80% 60%)`;
+}
+
+let flashTile = null;
+function flash(x, y) {
+  flashTile = { x, y };
+  draw();
+  setTimeout(() => { flashTile = null; draw(); }, 300);
+}
+
+function draw() {
+  const canvas = /** @type {HTMLCanvasElement} */ ($('world'));
+  const g = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
+  g.fillStyle = '#0f1424';
+  g.fillRect(0, 0, canvas.width, canvas.height);
+  if (!zone) {
+    g.fillStyle = '#8b93b5';
+    g.font = '15px system-ui, sans-serif';
+    g.textAlign = 'center';
+    g.fillText('Pick a shared map and press Enter zone', canvas.width / 2, canvas.height / 2);
+    return;
+  }
+  const { rows, spawns } = zone.map;
+  rows.forEach((row, y) => {
+    for (let x = 0; x < row.length; x++) {
+      g.fillStyle = TILE_COLORS[row[x]] ?? '#ff00ff';
+      g.fillRect(x * tile, y * tile, tile, tile);
+    }
+  });
+  if (tile >= 8) {
+    g.strokeStyle = 'rgb(0 0 0 / 12%)';
+    g.lineWidth = 1;
+    for (let x = 0; x <= rows[0].length; x++) { g.beginPath(); g.moveTo(x * tile + 0.5, 0); g.lineTo(x * tile + 0.5, canvas.height); g.stroke(); }
+    for (let y = 0; y <= rows.length; y++) { g.beginPath(); g.moveTo(0, y * tile + 0.5); g.lineTo(canvas.width, y * tile + 0.5); g.stroke(); }
+  }
+  for (const s of spawns) {
+    if (s.kind === 'player') continue;
+    g.fillStyle = SPAWN_COLORS[s.kind] ?? '#fff';
+    g.fillRect(s.x * tile + tile * 0.3, s.y * tile + tile * 0.3, tile * 0.4, tile * 0.4);
+  }
+  if (flashTile) {
+    g.strokeStyle = '#ef4444';
+    g.lineWidth = 2;
+    g.strokeRect(flashTile.x * tile + 1, flashTile.y * tile + 1, tile - 2, tile - 2);
+  }
+  for (const [name, p] of others) avatar(g, name, p.x, p.y, false);
+  if (me && player.name) avatar(g, player.name, me.x, me.y, true);
+}
+
+function avatar(g, name, x, y, self) {
+  const cx = x * tile + tile / 2, cy = y * tile + tile / 2, r = Math.max(3, tile * 0.42);
+  g.beginPath();
+  g.arc(cx, cy, r, 0, Math.PI * 2);
+  g.fillStyle = colorOf(name);
+  g.fill();
+  g.lineWidth = self ? 3 : 1.5;
+  g.strokeStyle = self ? '#ffffff' : '#0f1424';
+  g.stroke();
+  g.font = '600 11px system-ui, sans-serif';
+  g.textAlign = 'center';
+  const label = self ? `${name} (you)` : name;
+  const w = g.measureText(label).width + 8;
+  g.fillStyle = 'rgb(15 20 36 / 75%)';
+  g.fillRect(cx - w / 2, cy - r - 17, w, 14);
+  g.fillStyle = '#fff';
+  g.fillText(label, cx, cy - r - 6);
+}
+
+function renderPlayers() {
+  const list = [];
+  if (me && player.name) list.push(h('li', { 'data-player': player.name }, h('span', { class: 'swatch', style: `background:${colorOf(player.name)}` }),
+    h('span', { class: 'grow' }, `${player.name} (you)`), h('span', { class: 'small muted' }, `${me.x}, ${me.y}`)));
+  for (const [name, p] of others) {
+    list.push(h('li', { 'data-player': name }, h('span', { class: 'swatch', style: `background:${colorOf(name)}` }),
+      h('span', { class: 'grow' }, name), h('span', { class: 'small muted' }, `${p.x}, ${p.y}`)));
+  }
+  clear($('zone-players'), list.length ? list : h('li', { class: 'muted' }, 'Nobody here yet.'));
+}

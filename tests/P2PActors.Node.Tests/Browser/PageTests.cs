@@ -1,0 +1,70 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using P2PActors.Testing;
+
+namespace P2PActors.Node.Tests.Browser;
+
+/// <summary>The page every node serves at <c>/</c>, driven in Debian's Chromium inside a network namespace of the test's own.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class PageTests
+{
+    [ChromiumFact]
+    public async Task Page_loads_from_a_node_and_renders_a_generated_character()
+    {
+        await using var harness = await PageHarness.StartAsync(nodes: 1);
+        var page = await harness.OpenAsync(0);
+        Assert.Equal("P2PActors", await page.TitleAsync());
+        // The parameters come from GET /api/types: the character's classes are the options of its "class" field.
+        await page.CheckAsync("[data-testid='type-character']");
+        var classes = await page.EvalOnSelectorAllAsync<string[]>("#param-fields select[name='class'] option", "os => os.map(o => o.value).filter(v => v)");
+        Assert.Equal(["warrior", "mage", "rogue", "cleric", "ranger", "paladin"], classes);
+
+        await PageHarness.JoinAsync(page, "alice");
+        await page.SelectOptionAsync("#param-fields select[name='class']", "mage");
+        await page.FillAsync("#param-fields input[name='level']", "12");
+        await page.FillAsync("#seed", "42");
+        await page.ClickAsync("#generate-button");
+        await page.WaitForSelectorAsync("#result-body:not([hidden])");
+
+        var shown = JsonDocument.Parse(await page.TextContentAsync("#result-json") ?? "").RootElement;
+        Assert.Equal("character", shown.GetProperty("type").GetString());
+        Assert.Equal("mage", shown.GetProperty("class").GetString());
+        Assert.Equal(12, shown.GetProperty("level").GetInt32());
+        Assert.Equal(42, shown.GetProperty("seed").GetInt64());
+        var id = shown.GetProperty("id").GetString()!;
+
+        // The same content straight from the node: the page shows exactly what the node generated.
+        using var http = new HttpClient();
+        var fromNode = await http.GetFromJsonAsync<JsonElement>(new Uri(harness.Cluster.Urls[0], $"/api/content/{id}"));
+        Assert.Equal(shown.GetProperty("name").GetString(), fromNode.GetProperty("name").GetString());
+        Assert.Equal(shown.GetProperty("name").GetString(), await page.TextContentAsync("#result-name"));
+
+        // The preview is decoded by the browser, not just present: its pixels are drawn and read back.
+        var picture = await page.EvaluateAsync<JsonElement>("""
+            async () => {
+              const img = document.getElementById('preview');
+              await img.decode();
+              const canvas = new OffscreenCanvas(img.naturalWidth, img.naturalHeight);
+              const g = canvas.getContext('2d');
+              g.drawImage(img, 0, 0);
+              const data = g.getImageData(0, 0, canvas.width, canvas.height).data;
+              const colours = new Set();
+              for (let i = 0; i < data.length; i += 4) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+              return { width: img.naturalWidth, height: img.naturalHeight, colours: colours.size, src: img.currentSrc };
+            }
+            """);
+        Assert.Equal(256, picture.GetProperty("width").GetInt32());
+        Assert.Equal(256, picture.GetProperty("height").GetInt32());
+        Assert.True(picture.GetProperty("colours").GetInt32() > 16, $"a character sprite has many colours: {picture}");
+        Assert.StartsWith(harness.Cluster.Urls[0].ToString(), picture.GetProperty("src").GetString());
+
+        await PageHarness.ScreenshotAsync(page, "create");
+    }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class BrowserCollection
+{
+    public const string Name = "Browser";
+}

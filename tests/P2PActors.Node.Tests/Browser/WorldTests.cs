@@ -1,0 +1,210 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using P2PActors.Testing;
+using static P2PActors.Node.Tests.Browser.WorldTestSupport;
+
+namespace P2PActors.Node.Tests.Browser;
+
+/// <summary>The shared world and its WebRTC peers in Chromium: keyboard play, two nodes, data channels, a node stopping.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class WorldTests
+{
+    [ChromiumFact]
+    public async Task A_player_joins_generates_shares_a_map_and_moves_with_the_keyboard_alone()
+    {
+        await using var harness = await PageHarness.StartAsync(nodes: 1);
+        var page = await harness.OpenAsync(0);
+        var keys = page.Keyboard;
+
+        await TabToAsync(page, "#player-name");
+        await keys.TypeAsync("kim");
+        await keys.PressAsync("Enter");
+        await page.WaitForSelectorAsync("#player-badge:not([hidden])");
+
+        // Map type: the type picker is a radio group, so the arrow keys walk character → item → quest → map.
+        await TabToAsync(page, "#type-options input:checked");
+        for (var i = 0; i < 3; i++)
+            await keys.PressAsync("ArrowRight");
+        Assert.Equal("map", await page.EvalOnSelectorAsync<string>("#type-options input:checked", "e => e.value"));
+        await TabToAsync(page, "#param-fields input[name='width']");
+        await keys.TypeAsync("24");
+        await TabToAsync(page, "#param-fields input[name='height']");
+        await keys.TypeAsync("16");
+        await TabToAsync(page, "#seed");
+        await keys.TypeAsync("7");
+        await keys.PressAsync("Enter");
+        await page.WaitForSelectorAsync("#result-body:not([hidden])");
+        var map = JsonDocument.Parse(await page.TextContentAsync("#result-json") ?? "").RootElement;
+        Assert.Equal("map", map.GetProperty("type").GetString());
+        Assert.Equal(24, map.GetProperty("width").GetInt32());
+
+        await TabToAsync(page, "#share-button");
+        await keys.PressAsync("Enter");
+        await page.WaitForSelectorAsync("#vote[data-decision='accepted']");
+
+        // To the World tab with the tab list's arrow keys, pick the zone, enter it.
+        await TabToAsync(page, "#tab-create");
+        await keys.PressAsync("ArrowRight");
+        await keys.PressAsync("ArrowRight");
+        Assert.Equal("true", await page.GetAttributeAsync("#tab-world", "aria-selected"));
+        var id = map.GetProperty("id").GetString()!;
+        await page.WaitForSelectorAsync($"#zone-select option[value='{id}']", new() { State = WaitForSelectorState.Attached });
+        await TabToAsync(page, "#zone-select");
+        await keys.PressAsync("ArrowDown");
+        Assert.Equal(id, await page.InputValueAsync("#zone-select"));
+        await TabToAsync(page, "#zone-join");
+        await keys.PressAsync("Enter");
+        await page.WaitForFunctionAsync("() => window.p2p.world.position !== null && document.activeElement?.id === 'world'");
+
+        var spawn = map.GetProperty("spawns").EnumerateArray().First(s => s.GetProperty("kind").GetString() == "player");
+        var shared = new SharedMap(id, map.GetProperty("rows").EnumerateArray().Select(r => r.GetString()!).ToArray(),
+            spawn.GetProperty("x").GetInt32(), spawn.GetProperty("y").GetInt32());
+        Assert.Equal((shared.SpawnX, shared.SpawnY), await PositionAsync(page));
+
+        // Walk with the arrow keys to a tile beside a wall (each step a move the node accepts), then bump into the wall.
+        var (path, stand, blocked) = PathToAWall(shared, (shared.SpawnX, shared.SpawnY));
+        foreach (var key in path)
+        {
+            var before = await PositionAsync(page);
+            await keys.PressAsync(key);
+            await page.WaitForFunctionAsync("b => { const p = window.p2p.world.position; return p.x !== b[0] || p.y !== b[1]; }",
+                new[] { before!.Value.X, before.Value.Y });
+        }
+        Assert.Equal(stand, await PositionAsync(page));
+        await keys.PressAsync(blocked);
+        await page.WaitForFunctionAsync("() => document.getElementById('zone-status').textContent.startsWith('Blocked')");
+        Assert.Equal(stand, await PositionAsync(page));
+
+        // The node holds the position the page shows.
+        using var http = new HttpClient { BaseAddress = harness.Cluster.Urls[0] };
+        var state = await http.GetFromJsonAsync<JsonElement>("/api/state");
+        var kim = state.GetProperty("online").EnumerateArray().First(p => p.GetProperty("playerId").GetString() == "kim").GetProperty("position");
+        Assert.Equal(id, kim.GetProperty("zone").GetString());
+        Assert.Equal(stand, ((int)kim.GetProperty("x").GetDouble(), (int)kim.GetProperty("y").GetDouble()));
+
+        await PageHarness.ScreenshotAsync(page, "world");
+    }
+
+    [ChromiumFact]
+    public async Task Two_pages_on_two_nodes_of_a_three_node_cluster_see_each_other_move_in_one_zone()
+    {
+        await using var harness = await PageHarness.StartAsync(nodes: 3);
+        var (alice, bob, map) = await TwoPlayersInOneZoneAsync(harness);
+
+        // Each sees the other standing on the spawn, then each sees the other's step.
+        await alice.WaitForFunctionAsync("() => window.p2p.world.players.bob !== undefined");
+        var (aliceKey, ax, ay) = WalkableNeighbour(map, map.SpawnX, map.SpawnY);
+        await alice.FocusAsync("#world");
+        await alice.Keyboard.PressAsync(aliceKey);
+        await bob.WaitForFunctionAsync("p => { const a = window.p2p.world.players.alice; return a && a.x === p[0] && a.y === p[1]; }", new[] { ax, ay });
+
+        // Drawn on the canvas, not only known: the pixel at the centre of alice's tile on bob's canvas is her avatar's colour
+        // (bob still stands on the spawn; WalkableNeighbour tries up last, where bob's own name label would cover her).
+        var drawn = await bob.EvaluateAsync<bool>("""
+            ([x, y]) => {
+              const canvas = document.getElementById('world');
+              const tile = canvas.width / 24;
+              const [r, g, b] = canvas.getContext('2d').getImageData(Math.floor((x + 0.5) * tile), Math.floor((y + 0.5) * tile), 1, 1).data;
+              const probe = document.createElement('canvas').getContext('2d');
+              probe.fillStyle = window.p2p.colorOf('alice');
+              probe.fillRect(0, 0, 1, 1);
+              const [er, eg, eb] = probe.getImageData(0, 0, 1, 1).data;
+              return Math.abs(r - er) + Math.abs(g - eg) + Math.abs(b - eb) < 12;
+            }
+            """, new[] { ax, ay });
+        Assert.True(drawn, "bob's canvas does not show alice's avatar on her tile");
+        // Bob's step: any walkable neighbour of the spawn (he may join alice on her tile; two players may share one).
+        var (bobKey, bx, by) = WalkableNeighbour(map, map.SpawnX, map.SpawnY);
+        await bob.FocusAsync("#world");
+        await bob.Keyboard.PressAsync(bobKey);
+        await alice.WaitForFunctionAsync("p => { const b = window.p2p.world.players.bob; return b && b.x === p[0] && b.y === p[1]; }", new[] { bx, by });
+
+        await PageHarness.ScreenshotAsync(bob, "two-players");
+    }
+
+    [ChromiumFact]
+    public async Task Two_pages_on_two_nodes_open_a_data_channel_and_exchange_messages_both_ways_inside_the_namespace()
+    {
+        await using var harness = await PageHarness.StartAsync(nodes: 3);
+        var (alice, bob, _) = await TwoPlayersInOneZoneAsync(harness);
+        const string channelUp = "name => document.querySelector(`#peer-list li[data-player='${name}'][data-path='channel']`) !== null";
+        await alice.WaitForFunctionAsync(channelUp, "bob", new() { Timeout = 60_000 });
+        await bob.WaitForFunctionAsync(channelUp, "alice", new() { Timeout = 60_000 });
+
+        await alice.ClickAsync("#peer-list li[data-player='bob'] button");
+        await bob.WaitForFunctionAsync("() => window.p2p.rtc.received.some(m => m.from === 'alice' && m.path === 'channel')");
+        await bob.ClickAsync("#peer-list li[data-player='alice'] button");
+        await alice.WaitForFunctionAsync("() => window.p2p.rtc.received.some(m => m.from === 'bob' && m.path === 'channel')");
+
+        // The pair ICE selected runs between the namespace's own addresses: the traffic never left the test run.
+        foreach (var (page, other) in new[] { (alice, bob), (bob, alice) })
+        {
+            var otherPeer = await other.EvaluateAsync<string>("() => window.p2p.session.welcome.peerId");
+            var pair = await page.EvaluateAsync<JsonElement>("id => window.p2p.rtc.selectedPair(id)", otherPeer);
+            Assert.Equal(harness.Network.NamespaceAddress.ToString(), pair.GetProperty("local").GetString());
+            Assert.Equal(harness.Network.NamespaceAddress.ToString(), pair.GetProperty("remote").GetString());
+        }
+        // Pings over the open channel give a measured round trip.
+        await alice.WaitForFunctionAsync("() => document.querySelector(\"#peer-list li[data-player='bob'] [data-rtt]\")?.dataset.rtt !== ''");
+        await PageHarness.ScreenshotAsync(alice, "peers");
+    }
+
+    [ChromiumFact]
+    public async Task When_the_node_behind_one_page_stops_the_other_page_sees_peer_left()
+    {
+        await using var harness = await PageHarness.StartAsync(nodes: 3);
+        var (alice, _, _) = await TwoPlayersInOneZoneAsync(harness);
+        await alice.WaitForSelectorAsync("#peer-list li[data-player='bob']");
+
+        Assert.Equal(0, await harness.Cluster.Nodes[1].StopAsync(TimeSpan.FromSeconds(60)));
+
+        await alice.WaitForFunctionAsync("() => window.p2p.rtc.roomLog.includes('peer-left: bob')", null, new() { Timeout = 60_000 });
+        await alice.WaitForSelectorAsync("#peer-list li[data-player='bob']", new() { State = WaitForSelectorState.Detached });
+        Assert.True(await alice.EvaluateAsync<bool>("() => window.p2p.session.ready"));
+    }
+
+    [ChromiumFact]
+    public async Task Garbage_frames_get_error_frames_while_the_page_stays_connected_and_the_node_healthy()
+    {
+        await using var harness = await PageHarness.StartAsync(nodes: 1);
+        var page = await harness.OpenAsync(0);
+        await PageHarness.JoinAsync(page, "mallory");
+        var codes = await page.EvaluateAsync<string[]>("""
+            async () => {
+              const s = window.p2p.session;
+              const seen = [];
+              const done = new Promise((resolve) => s.on('error', (f) => { seen.push(f.code); if (seen.length === 5) resolve(); }));
+              s.sendRaw('not json at all');
+              s.sendRaw('[1, 2, 3]');
+              s.sendRaw('{"type":"fly"}');
+              s.sendRaw('{"type":"move","zone":42}');
+              s.sendRaw('{"type":"move","zone":"' + 'f'.repeat(64) + '","x":1e400,"y":"north","extra":true}');
+              await done;
+              return seen;
+            }
+            """);
+        Assert.Equal(["bad-json", "bad-json", "unknown-type", "invalid-field", "invalid-field"], codes);
+
+        // Still connected and still acting as mallory: a ping is answered, a real request works.
+        Assert.Equal("pong", await page.EvaluateAsync<string>("async () => (await window.p2p.session.request('ping')).type"));
+        Assert.True(await page.EvaluateAsync<bool>("() => window.p2p.session.ready"));
+        using var http = new HttpClient { BaseAddress = harness.Cluster.Urls[0] };
+        using var health = await http.GetAsync("/health");
+        Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+    }
+
+    /// <summary>alice on node 1 and bob on node 2 of a three-node cluster, both in the zone of a freshly shared map.</summary>
+    private static async Task<(IPage Alice, IPage Bob, SharedMap Map)> TwoPlayersInOneZoneAsync(PageHarness harness)
+    {
+        var map = await ShareMapAsync(harness.Cluster.Urls[0], seed: 11);
+        await WaitForCatalogAsync(harness.Cluster.Urls[1], map.Id);
+        var alice = await harness.OpenAsync(0);
+        var bob = await harness.OpenAsync(1);
+        await PageHarness.JoinAsync(alice, "alice");
+        await PageHarness.JoinAsync(bob, "bob");
+        await EnterZoneAsync(alice, map.Id);
+        await EnterZoneAsync(bob, map.Id);
+        return (alice, bob, map);
+    }
+}
