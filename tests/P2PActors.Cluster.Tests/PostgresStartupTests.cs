@@ -85,3 +85,28 @@ public sealed class PostgresStartupTests
         Assert.DoesNotContain(wrong.Password!, check.Detail, StringComparison.Ordinal);
     }
 }
+
+/// <summary>What the node says about a connection string it cannot use.</summary>
+public sealed class PostgresConnectionStringTests
+{
+    [Theory]
+    [InlineData("Host=db;Pasword=x;Database=d", "pasword")]
+    [InlineData("", "is required")]
+    [InlineData("Username=u;Password=p", "has no Host")]
+    public void A_bad_connection_string_is_explained(string connectionString, string expected) =>
+        Assert.Contains(expected, PersistenceProviders.PostgresConnectionStringProblem(connectionString), StringComparison.Ordinal);
+
+    [Fact]
+    public void A_password_split_by_an_unquoted_semicolon_is_not_repeated()
+    {
+        var problem = PersistenceProviders.PostgresConnectionStringProblem("Host=db;Username=u;Password=hunter;tailofsecret=zz");
+
+        Assert.NotNull(problem);
+        Assert.DoesNotContain("tailofsecret", problem, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("hunter", problem, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void A_usable_connection_string_has_no_problem() =>
+        Assert.Null(PersistenceProviders.PostgresConnectionStringProblem("Host=db;Username=u;Password='a;b';Database=d"));
+}
