@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using P2PActors.Cluster.Generation;
 using P2PActors.Cluster.Hosting;
+using P2PActors.Cluster.Players;
 using P2PActors.Content.Generation;
 using P2PActors.Content.Model;
 
@@ -50,6 +51,8 @@ public abstract class CoordinatorNode
     private string _dataDirectory = "";
     private IHost _host = null!;
     private IActorRef _coordinator = null!;
+    private IActorRef _playerMemory = null!;
+    private long _rating;
     private GenerationClient _client = null!;
     private long _seed;
     private int _player;
@@ -58,7 +61,7 @@ public abstract class CoordinatorNode
     public void Setup()
     {
         _dataDirectory = Path.Combine(Path.GetTempPath(), "p2pactors-bench", Guid.NewGuid().ToString("N"));
-        var settings = new NodeSettings { DataDirectory = _dataDirectory, Port = 0 };
+        var settings = ConfigureSettings(new NodeSettings { DataDirectory = _dataDirectory, Port = 0 });
         _host = new HostBuilder()
             .ConfigureServices(services => services.AddAkka(settings.SystemName, builder => builder
                 .ConfigureLoggers(loggers => loggers.LogLevel = Akka.Event.LogLevel.WarningLevel)
@@ -66,6 +69,7 @@ public abstract class CoordinatorNode
             .Build();
         _host.Start();
         _coordinator = _host.Services.GetRequiredService<ActorRegistry>().Get<GenerationCoordinator>();
+        _playerMemory = _host.Services.GetRequiredService<ActorRegistry>().Get<PlayerMemoryActor>();
         _client = GenerationClient.For(_host.Services.GetRequiredService<ActorSystem>());
 
         // A node serves many requests before it reaches steady state: the runtime's tiered JIT keeps recompiling the
@@ -82,11 +86,14 @@ public abstract class CoordinatorNode
         _lru.Set(CacheKey.Create(ContentType.Character, Params, 1), ContentFactory.Generate(ContentType.Character, Params, 1));
     }
 
+    /// <summary>The node's settings; the harness points the journal at PostgreSQL here.</summary>
+    protected virtual NodeSettings ConfigureSettings(NodeSettings settings) => settings;
+
     /// <summary>Round trips served in the set-up, before anything is measured.</summary>
     protected virtual int WarmUpRequests => 50_000;
 
     [GlobalCleanup]
-    public void Cleanup()
+    public virtual void Cleanup()
     {
         _host.StopAsync().GetAwaiter().GetResult();
         _host.Dispose();
@@ -121,6 +128,19 @@ public abstract class CoordinatorNode
     {
         _lru.TryGet(CacheKey.Create(ContentType.Character, Params, 1), out var content);
         return content;
+    }
+
+    /// <summary>
+    /// A rating, answered only once journaled (Persist, not PersistAsync): the journal's write latency on the request
+    /// path. Each player re-rates a pool of 32 contents, so its state (and its snapshots) stay the same size.
+    /// </summary>
+    protected async Task<object> Rate()
+    {
+        var n = Interlocked.Increment(ref _rating);
+        var contentId = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(n % 32)));
+        var reply = await _playerMemory.Ask<object>(new RateContent(NextPlayer(), contentId, ContentType.Character,
+            ["class:mage", "rarity:common"], (int)(1 + n % 5), DateTimeOffset.UtcNow));
+        return reply is ContentRatingStored ? reply : throw new InvalidOperationException($"unexpected reply {reply}");
     }
 
     private string NextPlayer() => _players[(_player = (_player + 1) & 63)];

@@ -8,11 +8,13 @@ namespace P2PActors.Benchmarks;
 /// <summary>
 /// The coordinator round trip as a distribution, with the process CPU time and allocations per request — figures
 /// that say where the time goes on a shared machine, where a wall-clock median mostly measures the other tenants.
-/// <c>dotnet P2PActors.Benchmarks.dll coordinator [--mode seeded|unseeded|client-hit|store] [--seconds S] [--rounds N] [--warmup R]</c>:
+/// <c>dotnet P2PActors.Benchmarks.dll coordinator [--mode seeded|unseeded|client-hit|rate|store] [--seconds S] [--rounds N] [--warmup R]
+/// [--persistence sqlite|postgresql --postgres CONNECTION]</c>:
 /// the same node and requests as <see cref="CoordinatorBenchmarks"/> (R warm-up round trips in the set-up, 50,000 by
 /// default), asked back to back for S seconds per round after 3 more seconds; each round prints one line (and the CPU
 /// per request of each kind of thread), so rounds of two builds can be interleaved. <c>store</c> times the content
-/// store alone.
+/// store alone; <c>rate</c> asks player memory for ratings, each answered once journaled. With <c>postgresql</c> the
+/// journal goes to a fresh database made on that server (its role needs CREATEDB) and dropped at the end.
 /// </summary>
 public static class CoordinatorHarness
 {
@@ -24,7 +26,13 @@ public static class CoordinatorHarness
         var seconds = double.Parse(StringOption(args, "--seconds", "5"), CultureInfo.InvariantCulture);
         var rounds = int.Parse(StringOption(args, "--rounds", "3"), CultureInfo.InvariantCulture);
         var warmUp = int.Parse(StringOption(args, "--warmup", "50000"), CultureInfo.InvariantCulture);
-        var node = new HarnessNode(warmUp);
+        var persistence = StringOption(args, "--persistence", "sqlite");
+        if (!P2PActors.Cluster.Hosting.PersistenceProviders.TryParse(persistence, out var provider))
+            throw new ArgumentException($"--persistence {persistence}: expected one of {string.Join(", ", P2PActors.Cluster.Hosting.PersistenceProviders.Names)}");
+        var server = provider == P2PActors.Cluster.Hosting.PersistenceProvider.PostgreSql
+            ? StringOption(args, "--postgres", "") is { Length: > 0 } given ? given : throw new ArgumentException("--postgres is required with --persistence postgresql")
+            : null;
+        var node = new HarnessNode(warmUp, server);
         node.Setup();
         try
         {
@@ -33,11 +41,12 @@ public static class CoordinatorHarness
                 "seeded" => node.SeededMissAsync,
                 "unseeded" => node.UnseededAsync,
                 "client-hit" => node.ClientHitAsync,
+                "rate" => node.RateAsync,
                 _ => throw new ArgumentException($"unknown mode {mode}"),
             };
             await RoundAsync(request, TimeSpan.FromSeconds(3), report: null, node);
             for (var i = 1; i <= rounds; i++)
-                await RoundAsync(request, TimeSpan.FromSeconds(seconds), $"{mode} round {i}", node);
+                await RoundAsync(request, TimeSpan.FromSeconds(seconds), $"{mode} {persistence} round {i}", node);
         }
         finally
         {
@@ -120,9 +129,22 @@ public static class CoordinatorHarness
         return 0;
     }
 
-    private sealed class HarnessNode(int warmUpRequests) : CoordinatorNode
+    private sealed class HarnessNode(int warmUpRequests, string? postgresServer) : CoordinatorNode
     {
+        private readonly BenchDatabase? _database = postgresServer is null ? null : new BenchDatabase(postgresServer);
+
         protected override int WarmUpRequests => warmUpRequests;
+
+        protected override P2PActors.Cluster.Hosting.NodeSettings ConfigureSettings(P2PActors.Cluster.Hosting.NodeSettings settings) =>
+            _database is null
+                ? settings
+                : settings with { Persistence = P2PActors.Cluster.Hosting.PersistenceProvider.PostgreSql, PostgresConnectionString = _database.ConnectionString };
+
+        public override void Cleanup()
+        {
+            base.Cleanup();
+            _database?.Dispose();
+        }
 
         public Task SeededMissAsync() => SeededMiss();
 
@@ -130,9 +152,11 @@ public static class CoordinatorHarness
 
         public Task ClientHitAsync() => ClientHit();
 
+        public Task RateAsync() => Rate();
+
         /// <summary>Rows the journal and the content store hold so far: how much each request writes, whatever the load.</summary>
         public (long Journal, long Content) Rows() =>
-            (Count(Path.Combine(DataDirectory, "p2pactors.db"), "journal"), Count(Path.Combine(DataDirectory, "content.db"), "content"));
+            (_database?.JournalRows() ?? Count(Path.Combine(DataDirectory, "p2pactors.db"), "journal"), Count(Path.Combine(DataDirectory, "content.db"), "content"));
 
         private static long Count(string path, string table)
         {
@@ -142,5 +166,44 @@ public static class CoordinatorHarness
             command.CommandText = $"SELECT COUNT(*) FROM {table}";
             return (long)command.ExecuteScalar()!;
         }
+    }
+}
+
+/// <summary>A database of the harness's own on a PostgreSQL server, so one run's journal never meets another's.</summary>
+internal sealed class BenchDatabase : IDisposable
+{
+    private readonly string _server;
+    private readonly string _name = "p2pbench_" + Guid.NewGuid().ToString("N");
+
+    public BenchDatabase(string server)
+    {
+        _server = server;
+        Execute(server, $"CREATE DATABASE \"{_name}\"");
+        ConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = _name }.ConnectionString;
+    }
+
+    public string ConnectionString { get; }
+
+    public long JournalRows()
+    {
+        using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+        connection.Open();
+        using var command = new Npgsql.NpgsqlCommand("SELECT COUNT(*) FROM journal", connection);
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    public void Dispose()
+    {
+        using (var probe = new Npgsql.NpgsqlConnection(ConnectionString))
+            Npgsql.NpgsqlConnection.ClearPool(probe);
+        Execute(_server, $"DROP DATABASE IF EXISTS \"{_name}\" WITH (FORCE)");
+    }
+
+    private static void Execute(string connectionString, string sql)
+    {
+        using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        connection.Open();
+        using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        command.ExecuteNonQuery();
     }
 }

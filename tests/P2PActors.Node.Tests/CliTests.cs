@@ -93,6 +93,11 @@ public sealed class CliTests
     [InlineData("--decision-timeout", "--decision-timeout", "0")]
     [InlineData("--decision-timeout", "--decision-timeout", "soon")]
     [InlineData("--proposal-rate", "--proposal-rate", "0")]
+    [InlineData("'postgresql'", "--persistence", "mongodb")]
+    [InlineData("--postgres / P2PActors:PostgresConnectionString: is required", "--persistence", "postgresql")]
+    [InlineData("--postgres / P2PActors:PostgresConnectionString: is not a PostgreSQL connection string", "--persistence", "postgresql", "--postgres", "Host=db;Pasword=x")]
+    [InlineData("--database-timeout", "--database-timeout", "soon")]
+    [InlineData("--database-timeout / P2PActors:DatabaseStartupTimeout", "--database-timeout", "01:00:00")]
     public async Task Node_refuses_invalid_flags_with_exit_code_2_before_starting_anything(string expectedInError, params string[] args)
     {
         var (exitCode, _, error) = await RunAsync(args);

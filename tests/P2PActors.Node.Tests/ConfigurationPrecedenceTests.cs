@@ -31,6 +31,36 @@ public sealed class ConfigurationPrecedenceTests
         Assert.Equal(4053, options.Port);
         Assert.Equal("./data", options.DataDirectory);
         Assert.Equal(1000, options.CacheCapacity);
+        Assert.Equal(Cluster.Hosting.PersistenceProvider.Sqlite, options.PersistenceProvider);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.DatabaseStartupTimeout);
+    }
+
+    [Fact]
+    public void The_persistence_settings_come_from_the_environment_and_a_flag_overrides_them()
+    {
+        const string connection = "Host=db;Username=p2p;Password=pw;Database=p2pactors";
+        Environment.SetEnvironmentVariable("P2PActors__Persistence", "postgresql");
+        Environment.SetEnvironmentVariable("P2PActors__PostgresConnectionString", connection);
+        Environment.SetEnvironmentVariable("P2PActors__DatabaseStartupTimeout", "00:01:30");
+        try
+        {
+            var fromEnvironment = Resolve([]);
+            var fromFlag = Resolve(new() { ["P2PActors:Persistence"] = "sqlite" });
+
+            Assert.Equal(Cluster.Hosting.PersistenceProvider.PostgreSql, fromEnvironment.PersistenceProvider);
+            Assert.Equal(connection, fromEnvironment.PostgresConnectionString);
+            Assert.Equal(TimeSpan.FromSeconds(90), fromEnvironment.DatabaseStartupTimeout);
+            var settings = ActorSystemSetup.ToSettings(fromEnvironment);
+            Assert.Equal(Cluster.Hosting.PersistenceProvider.PostgreSql, settings.Persistence);
+            Assert.Equal(connection, settings.PostgresConnectionString);
+            Assert.Equal(Cluster.Hosting.PersistenceProvider.Sqlite, fromFlag.PersistenceProvider);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("P2PActors__Persistence", null);
+            Environment.SetEnvironmentVariable("P2PActors__PostgresConnectionString", null);
+            Environment.SetEnvironmentVariable("P2PActors__DatabaseStartupTimeout", null);
+        }
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly List<string> _lines = [];
     private readonly List<(Func<string, bool> Predicate, TaskCompletionSource<string> Seen)> _awaited = [];
 
-    private NodeProcess(string dataDirectory, IEnumerable<string> arguments)
+    private NodeProcess(string dataDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
     {
         DataDirectory = dataDirectory;
         var start = new ProcessStartInfo("dotnet")
@@ -27,6 +27,8 @@ public sealed class NodeProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "P2PActors.Node.dll"));
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
@@ -55,11 +57,21 @@ public sealed class NodeProcess : IAsyncDisposable
         _process.BeginErrorReadLine();
     }
 
-    /// <summary>Starts the executable; <paramref name="arguments"/> is given the data directory to pass as <c>--data-dir</c>.</summary>
-    public static NodeProcess Start(string name, Func<string, IEnumerable<string>> arguments)
+    /// <summary>
+    /// Starts the executable; <paramref name="arguments"/> is given the data directory to pass as <c>--data-dir</c>,
+    /// and <paramref name="environment"/> adds variables to the inherited environment (e.g. <c>P2PActors__Persistence</c>).
+    /// </summary>
+    public static NodeProcess Start(string name, Func<string, IEnumerable<string>> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"p2pactors-{name}-{Guid.NewGuid():N}");
-        return new NodeProcess(dataDirectory, arguments(dataDirectory));
+        return new NodeProcess(dataDirectory, arguments(dataDirectory), environment);
+    }
+
+    /// <summary>The exit code, once the process has exited by itself within <paramref name="patience"/>.</summary>
+    public async Task<int> ExitCodeAsync(TimeSpan patience)
+    {
+        await _process.WaitForExitAsync().WaitAsync(patience);
+        return _process.ExitCode;
     }
 
     public string DataDirectory { get; }

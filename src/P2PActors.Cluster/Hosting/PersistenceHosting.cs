@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
 using LinqToDB;
@@ -51,10 +52,26 @@ public static class PersistenceProviders
         }
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException)
         {
-            // Npgsql's messages name the keyword ("Keyword not supported: 'pasword'"), not the value.
-            return $"is not a PostgreSQL connection string ({e.Message})";
+            return $"is not a PostgreSQL connection string ({SafeReason(connectionString, e.Message)})";
         }
         return string.IsNullOrWhiteSpace(builder.Host) ? "has no Host" : null;
+    }
+
+    /// <summary>
+    /// Npgsql's message names the keyword it could not set ("Couldn't set pasword"), never a value, which is what an
+    /// operator needs to fix a typo. But an unquoted ';' in a password turns its tail into a "keyword": a name that
+    /// occurs after <c>Password=</c> is therefore not repeated.
+    /// </summary>
+    private static string SafeReason(string connectionString, string message)
+    {
+        var password = Regex.Match(connectionString, @"(?i)(?:^|;)\s*(?:password|pwd)\s*=");
+        if (!password.Success)
+            return message;
+        var fragments = connectionString[(password.Index + password.Length)..]
+            .Split([';', '='], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return fragments.Any(f => Regex.IsMatch(message, $@"(?i)(?<![A-Za-z0-9]){Regex.Escape(f)}(?![A-Za-z0-9])"))
+            ? "a keyword after Password= is not understood; quote a password that holds ';' or '=', e.g. Password='a;b'"
+            : message;
     }
 
     /// <summary>host:port/database as user: enough to recognise the database, and no password.</summary>

@@ -6,31 +6,43 @@ using P2PActors.Cluster.Preferences;
 using P2PActors.Content.Generation;
 using P2PActors.Content.Model;
 using P2PActors.Content.Preferences;
+using P2PActors.Testing;
 using Xunit.Abstractions;
 using static P2PActors.Cluster.Tests.Preferences.PlayerMemoryStateRatingTests;
 
 namespace P2PActors.Cluster.Tests.Preferences;
 
-/// <summary>Ratings through the real sharded, SQLite-journaled player memory and the real generation path.</summary>
-public sealed class PreferencePersistenceTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit, IDisposable
+public sealed class SqlitePreferenceRecoveryTests() : PreferenceRecoveryTests(new SqliteJournal())
+{
+    [Fact]
+    public override Task Ratings_the_profile_and_the_sharing_choice_survive_a_restart() => base.Ratings_the_profile_and_the_sharing_choice_survive_a_restart();
+}
+
+public sealed class PostgresPreferenceRecoveryTests() : PreferenceRecoveryTests(new PostgresJournal())
+{
+    [PostgresFact]
+    public override Task Ratings_the_profile_and_the_sharing_choice_survive_a_restart() => base.Ratings_the_profile_and_the_sharing_choice_survive_a_restart();
+}
+
+/// <summary>Ratings, the learned profile and the sharing choice recovered from each journal provider (see <see cref="PersistenceTests"/>).</summary>
+public abstract class PreferenceRecoveryTests(JournalDatabase journal) : Akka.TestKit.Xunit2.TestKit, IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
-    private static readonly IReadOnlyDictionary<string, string> NoParams = new Dictionary<string, string>();
     private readonly TempDataDirectory _data = new();
 
     void IDisposable.Dispose()
     {
+        journal.Dispose();
         _data.Dispose();
         Dispose();
     }
 
     private static Task<T> AskMemory<T>(TestNode node, IPlayerMemoryCommand command) => node.PlayerMemory.Ask<T>(command, Timeout);
 
-    [Fact]
-    public async Task Ratings_the_profile_and_the_sharing_choice_survive_a_restart_on_the_same_sqlite_file()
+    public virtual async Task Ratings_the_profile_and_the_sharing_choice_survive_a_restart()
     {
         // Snapshots every 3 events: recovery combines a snapshot with the rating events after it.
-        var settings = _data.Settings(snapshotEvery: 3);
+        var settings = journal.Use(_data.Settings(snapshotEvery: 3));
         PlayerPreferences before;
         LearnedPatterns patternsBefore;
         await using (var node = await TestNode.StartAsync(settings))
@@ -58,6 +70,12 @@ public sealed class PreferencePersistenceTests(ITestOutputHelper output) : Akka.
             Assert.False(patternsBefore.IsEmpty);
         }
 
+        // At least one event per rating and one for sharing, with snapshots among them, all in the configured store.
+        var dana = PlayerMemoryActor.PersistenceIdFor("dana");
+        Assert.True(journal.JournalEvents(settings, dana) >= 8, $"{journal.JournalEvents(settings, dana)} journal events");
+        Assert.True(journal.Snapshots(settings, dana) >= 1, "no snapshot was saved");
+        Assert.Equal(journal.WritesSqliteFile, File.Exists(settings.PersistenceDatabasePath));
+
         await using (var restarted = await TestNode.StartAsync(settings))
         {
             var ratings = await AskMemory<PlayerRatingList>(restarted, new GetRatings("dana"));
@@ -80,6 +98,22 @@ public sealed class PreferencePersistenceTests(ITestOutputHelper output) : Akka.
             }, Timeout);
         }
     }
+}
+
+/// <summary>Ratings through the real sharded, SQLite-journaled player memory and the real generation path.</summary>
+public sealed class PreferencePersistenceTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit, IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    private static readonly IReadOnlyDictionary<string, string> NoParams = new Dictionary<string, string>();
+    private readonly TempDataDirectory _data = new();
+
+    void IDisposable.Dispose()
+    {
+        _data.Dispose();
+        Dispose();
+    }
+
+    private static Task<T> AskMemory<T>(TestNode node, IPlayerMemoryCommand command) => node.PlayerMemory.Ask<T>(command, Timeout);
 
     [Fact]
     public async Task The_minimum_number_of_ratings_is_configured_per_node()
