@@ -37,6 +37,8 @@ for tool in docker debootstrap dotnet sha256sum; do
   command -v "$tool" >/dev/null || { log "$tool is not installed"; exit 1; }
 done
 
+docker info >/dev/null 2>&1 || { log "no Docker engine answers (docker info failed); start dockerd first"; exit 1; }
+
 dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
 aspnet_version=$(ls "$dotnet_root/shared/Microsoft.AspNetCore.App" 2>/dev/null | sort -V | tail -n 1)
 netcore_version=$(ls "$dotnet_root/shared/Microsoft.NETCore.App" 2>/dev/null | sort -V | tail -n 1)

@@ -25,6 +25,8 @@ public sealed class ComposeClusterTests(ITestOutputHelper output)
     [DockerFact]
     public async Task Compose_cluster_forms_shares_state_heals_after_a_kill_and_keeps_its_data_across_down_and_up()
     {
+        // With CI=true the attribute runs this even without Docker: say so plainly rather than fail somewhere below.
+        Assert.True(Components.MissingDocker is null, $"The compose test needs Docker: {Components.MissingDocker}");
         var root = RepositoryRoot();
         var project = "p2ptest" + Guid.NewGuid().ToString("N")[..8];
         var firstPort = NodeProcess.FreePortRange(3);
