@@ -105,7 +105,10 @@ class PeerLink {
     if (!pair) return null;
     const local = stats.get(pair.localCandidateId);
     const remote = stats.get(pair.remoteCandidateId);
-    return { local: local?.address ?? local?.ip, remote: remote?.address ?? remote?.ip, state: pair.state };
+    return {
+      local: local?.address ?? local?.ip ?? '', localType: local?.candidateType,
+      remote: remote?.address ?? remote?.ip ?? '', remoteType: remote?.candidateType, state: pair.state,
+    };
   }
 
   close() {
