@@ -3,7 +3,7 @@
 // offers), so simultaneous offers cannot deadlock. Both sides open the same pre-negotiated data channel, which carries
 // position updates and pings; while no channel is open, pings travel through the nodes as `signal` data instead, so the
 // round trip shown is always measured on the path that actually carries the traffic.
-import { $, h, clear, shortId, toast } from './dom.js';
+import { $, h, clear, toast } from './dom.js';
 import { session } from './session.js';
 
 const PING_EVERY_MS = 2000;
@@ -105,7 +105,10 @@ class PeerLink {
     if (!pair) return null;
     const local = stats.get(pair.localCandidateId);
     const remote = stats.get(pair.remoteCandidateId);
-    return { local: local?.address ?? local?.ip, remote: remote?.address ?? remote?.ip, state: pair.state };
+    return {
+      local: local?.address ?? local?.ip ?? '', localType: local?.candidateType,
+      remote: remote?.address ?? remote?.ip ?? '', remoteType: remote?.candidateType, state: pair.state,
+    };
   }
 
   close() {
@@ -232,9 +235,9 @@ function render() {
   }
   clear(list, [...links.values()].map((l) => h('li', { 'data-peer': l.peer.peerId, 'data-player': l.peer.playerId, 'data-path': l.path },
     h('span', { class: 'grow', title: `${l.peer.peerId} on ${l.peer.node}\nICE ${l.pc.connectionState}` },
-      h('strong', {}, l.peer.playerId), ' ', h('span', { class: 'muted small' }, `via ${shortId(l.peer.node?.replace(/^akka\.tcp:\/\/[^@]+@/, ''))}`)),
-    h('span', { class: `badge ${l.path}`, title: l.path === 'channel' ? 'WebRTC data channel open' : 'relayed through the nodes' }, l.path === 'channel' ? 'p2p' : 'relayed'),
+      h('strong', {}, l.peer.playerId), ' ', h('span', { class: 'muted small' }, `via ${l.peer.node?.replace(/^akka\.tcp:\/\/[^@]+@/, '') ?? '?'}`)),
+    h('span', { class: `badge ${l.path}`, title: l.path === 'channel' ? 'WebRTC data channel open' : 'relayed through the nodes' }, l.path === 'channel' ? 'P2P' : 'relayed'),
     h('span', { class: 'small mono', 'data-rtt': l.rtt ?? '' }, l.rtt === null ? '–' : `${l.rtt.toFixed(1)} ms`),
-    h('button', { type: 'button', class: 'ghost', 'aria-label': `Wave at ${l.peer.playerId}`, onclick: () => rtc.wave(l.peer.peerId) }, '👋'))));
+    h('button', { type: 'button', class: 'small', title: `Wave at ${l.peer.playerId}`, onclick: () => rtc.wave(l.peer.peerId) }, 'Wave'))));
 }
 
