@@ -104,8 +104,11 @@ public static class NodeCommand
             }
             try
             {
+                // RunAsync disposes the host's services when it returns, so the actor system is taken while it runs.
+                Akka.Actor.ActorSystem? system = null;
+                app.Lifetime.ApplicationStarted.Register(() => system = app.Services.GetRequiredService<Akka.Actor.ActorSystem>());
                 await app.RunAsync();
-                return await ExitCodeAfterRunAsync(app.Services.GetRequiredService<Akka.Actor.ActorSystem>(), error);
+                return system is null ? ExitCodes.Ok : await ExitCodeAfterRunAsync(system, error);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
