@@ -83,6 +83,25 @@ public sealed class WsClient : IAsyncDisposable
 
     public async Task<JsonElement> RequestAsync(string type, object? fields = null) => await AnswerAsync(await SendAsync(type, fields));
 
+    /// <summary>
+    /// Sends a request and reads until both its answer and a push matching <paramref name="push"/> arrived, in either
+    /// order (a change the request causes can be pushed before the request is answered).
+    /// </summary>
+    public async Task<(JsonElement Answer, JsonElement Push)> RequestWithPushAsync(string type, object? fields, Func<JsonElement, bool> push)
+    {
+        var id = await SendAsync(type, fields);
+        JsonElement? answer = null, pushed = null;
+        while (answer is null || pushed is null)
+        {
+            var frame = await ReceiveUntilAsync(_ => true);
+            if (frame.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String && i.GetString() == id)
+                answer = frame;
+            else if (!frame.TryGetProperty("id", out _) && pushed is null && push(frame))
+                pushed = frame;
+        }
+        return (answer.Value, pushed.Value);
+    }
+
     public async Task<JsonElement> HelloAsync(string playerId, string? resumeToken = null)
     {
         var welcome = await RequestAsync("hello", resumeToken is null ? new { playerId } : new { playerId, resumeToken });

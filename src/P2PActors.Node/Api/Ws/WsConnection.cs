@@ -47,6 +47,7 @@ public sealed class WsConnection
     private Drop? _drop;
     private WsSession? _session;
     private volatile bool _ending;
+    private readonly TaskCompletionSource<string> _dropped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public WsConnection(WebSocket socket, WsSettings settings, WsHandlerRegistry handlers, ILogger log)
     {
@@ -80,6 +81,9 @@ public sealed class WsConnection
 
     /// <summary>Cancelled once the connection is over; handlers and topics use it to forget the connection.</summary>
     public CancellationToken Closed => _closed.Token;
+
+    /// <summary>Completes with the reason when the node decides to end the connection (slow consumer, 1009, takeover, shutdown).</summary>
+    public Task<string> Dropped => _dropped.Task;
 
     /// <summary>True when the page ended the connection with a close frame rather than dropping it.</summary>
     public bool ClosedCleanly { get; private set; }
@@ -177,10 +181,10 @@ public sealed class WsConnection
             if (Volatile.Read(ref _drop) is not null)
                 return;
 
-            if (!_bucket.TryTake(Stopwatch.GetTimestamp()))
+            var limited = !_bucket.TryTake(Stopwatch.GetTimestamp());
+            if (limited && (total > _settings.MaxMessageBytes || result.MessageType != WebSocketMessageType.Text))
             {
-                Send(null, WsReply.Error(WsErrors.RateLimited,
-                    $"More than {_settings.MessagesPerSecond} messages per second (burst {_settings.MessageBurst}); this one was not handled."));
+                Send(null, RateLimited());
                 continue;
             }
             if (total > _settings.MaxMessageBytes)
@@ -193,11 +197,12 @@ public sealed class WsConnection
                 Send(null, WsReply.Error(WsErrors.BadJson, "Frames are UTF-8 JSON text messages, not binary."));
                 continue;
             }
-            await DispatchAsync(buffer.AsMemory(0, count), _closed.Token);
+            await DispatchAsync(buffer.AsMemory(0, count), limited, _closed.Token);
         }
     }
 
-    private async Task DispatchAsync(ReadOnlyMemory<byte> frame, CancellationToken ct)
+    /// <param name="limited">The token bucket was empty: the frame is read only for its id, to say which request was refused.</param>
+    private async Task DispatchAsync(ReadOnlyMemory<byte> frame, bool limited, CancellationToken ct)
     {
         JsonElement root;
         try
@@ -207,15 +212,20 @@ public sealed class WsConnection
         }
         catch (JsonException e)
         {
-            Send(null, WsReply.Error(WsErrors.BadJson, $"The frame is not valid JSON: {e.Message}"));
+            Send(null, limited ? RateLimited() : WsReply.Error(WsErrors.BadJson, $"The frame is not valid JSON: {e.Message}"));
             return;
         }
         if (root.ValueKind != JsonValueKind.Object)
         {
-            Send(null, WsReply.Error(WsErrors.BadJson, "A frame must be a JSON object: { \"type\": \"...\", \"id\": \"1\", ... }."));
+            Send(null, limited ? RateLimited() : WsReply.Error(WsErrors.BadJson, "A frame must be a JSON object: { \"type\": \"...\", \"id\": \"1\", ... }."));
             return;
         }
         var (id, idProblem) = ReadId(root);
+        if (limited)
+        {
+            Send(id, RateLimited());
+            return;
+        }
         if (idProblem is not null)
         {
             Send(null, WsReply.Invalid("id", idProblem));
@@ -295,6 +305,9 @@ public sealed class WsConnection
         }
     }
 
+    private WsReply RateLimited() => WsReply.Error(WsErrors.RateLimited,
+        $"More than {_settings.MessagesPerSecond} messages per second (burst {_settings.MessageBurst}); this one was not handled.");
+
     private static (JsonElement? Id, string? Problem) ReadId(JsonElement root)
     {
         if (!root.TryGetProperty("id", out var id) || id.ValueKind == JsonValueKind.Null)
@@ -331,6 +344,7 @@ public sealed class WsConnection
     {
         if (Interlocked.CompareExchange(ref _drop, drop, null) is not null)
             return;
+        _dropped.TrySetResult(drop.Reason);
         EndOutgoing();
         _writerStop.CancelAfter(CloseTimeout);
     }

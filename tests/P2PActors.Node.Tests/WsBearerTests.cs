@@ -1,0 +1,71 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace P2PActors.Node.Tests;
+
+/// <summary>The HTTP side of session claims: a held player is acted for only with its session's resume token.</summary>
+public sealed class WsBearerTests(NodeFixture node) : IClassFixture<NodeFixture>
+{
+    private static HttpRequestMessage Json(HttpMethod method, string path, string json, string? token = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        if (token is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return request;
+    }
+
+    private async Task<HttpStatusCode> SendAsync(HttpRequestMessage request)
+    {
+        using (request)
+        using (var response = await node.Http.SendAsync(request))
+        {
+            if (response.StatusCode == HttpStatusCode.Forbidden)
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            return response.StatusCode;
+        }
+    }
+
+    [Fact]
+    public async Task Http_writes_for_a_held_player_need_the_sessions_bearer_token()
+    {
+        await using var ws = await WsClient.ConnectAsync(node.Http.BaseAddress!);
+        var token = (await ws.HelloAsync("bearer-held")).GetProperty("resumeToken").GetString()!;
+        const string position = """{ "zone": "yard", "x": 1, "y": 2 }""";
+
+        Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(Json(HttpMethod.Put, "/api/players/bearer-held/position", position)));
+        Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(Json(HttpMethod.Put, "/api/players/bearer-held/position", position, "wrong-token")));
+        Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(Json(HttpMethod.Post, "/api/players/bearer-held/inventory/gem", "")));
+        Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(Json(HttpMethod.Delete, "/api/players/bearer-held/inventory/gem", "")));
+        Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(Json(HttpMethod.Put, "/api/players/bearer-held/sharing", """{ "share": true }""")));
+
+        var status = await SendAsync(Json(HttpMethod.Put, "/api/players/bearer-held/position", position, token));
+        Assert.True(status is HttpStatusCode.OK or HttpStatusCode.Accepted, status.ToString());
+        status = await SendAsync(Json(HttpMethod.Post, "/api/players/bearer-held/inventory/gem", "", token));
+        Assert.True(status is HttpStatusCode.OK or HttpStatusCode.Accepted, status.ToString());
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(Json(HttpMethod.Put, "/api/players/bearer-held/sharing", """{ "share": true }""", token)));
+    }
+
+    [Fact]
+    public async Task Rating_and_sharing_as_a_held_player_need_the_token_and_unheld_players_are_served_as_before()
+    {
+        await using var ws = await WsClient.ConnectAsync(node.Http.BaseAddress!);
+        var token = (await ws.HelloAsync("bearer-rater")).GetProperty("resumeToken").GetString()!;
+        var generated = await ws.RequestAsync("generate", new { contentType = "item", seed = 2468 });
+        var contentId = generated.GetProperty("content").GetProperty("id").GetString()!;
+
+        var rating = """{ "playerId": "bearer-rater", "stars": 5 }""";
+        Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(Json(HttpMethod.Post, $"/api/content/{contentId}/ratings", rating)));
+        Assert.Equal(HttpStatusCode.Created, await SendAsync(Json(HttpMethod.Post, $"/api/content/{contentId}/ratings", rating, token)));
+        var share = $$"""{ "contentId": "{{contentId}}", "author": "bearer-rater" }""";
+        Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(Json(HttpMethod.Post, "/api/catalog", share)));
+        Assert.Equal(HttpStatusCode.Created, await SendAsync(Json(HttpMethod.Post, "/api/catalog", share, token)));
+
+        // Nobody holds this player: no token needed, as before sessions existed.
+        Assert.Equal(HttpStatusCode.Created, await SendAsync(Json(HttpMethod.Post, $"/api/content/{contentId}/ratings",
+            """{ "playerId": "bearer-free", "stars": 2 }""")));
+        var free = await SendAsync(Json(HttpMethod.Put, "/api/players/bearer-free/position", """{ "zone": "yard", "x": 0, "y": 0 }"""));
+        Assert.True(free is HttpStatusCode.OK or HttpStatusCode.Accepted, free.ToString());
+    }
+}

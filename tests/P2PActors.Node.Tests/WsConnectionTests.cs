@@ -1,0 +1,148 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using P2PActors.Node.Api.Ws;
+
+namespace P2PActors.Node.Tests;
+
+/// <summary>
+/// The outgoing side of <see cref="WsConnection"/> against a socket whose sends block until the test lets them
+/// through: a page that stops reading, made exact.
+/// </summary>
+public sealed class WsConnectionTests
+{
+    private static readonly WsSettings Settings = new(1000, 1000, 64 * 1024, OutgoingQueue: 4, [], TimeSpan.FromSeconds(30));
+
+    /// <summary>A WebSocket that receives nothing until closed and whose sends wait for <see cref="Release"/>.</summary>
+    private sealed class StalledSocket : WebSocket
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _firstSend = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private WebSocketState _state = WebSocketState.Open;
+
+        public List<string> Sent { get; } = [];
+
+        public Task FirstSend => _firstSend.Task;
+
+        public void Release() => _released.TrySetResult();
+
+        private WebSocketCloseStatus? _closeStatus;
+        private string? _closeDescription;
+        private (int Count, TaskCompletionSource Reached)? _awaited;
+
+        public override WebSocketCloseStatus? CloseStatus => _closeStatus;
+        public override string? CloseStatusDescription => _closeDescription;
+
+        /// <summary>Completes once <paramref name="count"/> frames were sent.</summary>
+        public Task SentAsync(int count)
+        {
+            lock (Sent)
+            {
+                if (Sent.Count >= count)
+                    return Task.CompletedTask;
+                _awaited = (count, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                return _awaited.Value.Reached.Task;
+            }
+        }
+        public override WebSocketState State => _state;
+        public override string? SubProtocol => null;
+
+        public override async Task SendAsync(ArraySegment<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken ct)
+        {
+            _firstSend.TrySetResult();
+            await _released.Task.WaitAsync(ct);
+            lock (Sent)
+            {
+                Sent.Add(Encoding.UTF8.GetString(buffer));
+                if (_awaited is { } awaited && Sent.Count >= awaited.Count)
+                    awaited.Reached.TrySetResult();
+            }
+        }
+
+        public override async Task<WebSocketReceiveResult> ReceiveAsync(ArraySegment<byte> buffer, CancellationToken ct)
+        {
+            await _closed.Task.WaitAsync(ct);
+            return new WebSocketReceiveResult(0, WebSocketMessageType.Close, true);
+        }
+
+        public override Task CloseOutputAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken ct)
+        {
+            (_closeStatus, _closeDescription, _state) = (closeStatus, statusDescription, WebSocketState.CloseSent);
+            _closed.TrySetResult();
+            return Task.CompletedTask;
+        }
+
+        public override Task CloseAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken ct) =>
+            CloseOutputAsync(closeStatus, statusDescription, ct);
+
+        public override void Abort()
+        {
+            _state = WebSocketState.Aborted;
+            _closed.TrySetResult();
+        }
+
+        public override void Dispose() => Abort();
+    }
+
+    private static WsConnection Connect(StalledSocket socket) =>
+        new(socket, Settings, new WsHandlerRegistry([]), NullLogger.Instance);
+
+    private sealed record Position(string PlayerId, double X);
+
+    [Fact]
+    public async Task Positions_of_a_player_are_coalesced_so_a_stalled_page_gets_the_newest_not_a_backlog()
+    {
+        var socket = new StalledSocket();
+        var connection = Connect(socket);
+        var run = connection.RunAsync(CancellationToken.None);
+        Assert.True(connection.Push("hello-frame", new { n = 1 }));
+        // The writer now holds the first frame in a send that does not complete.
+        await socket.FirstSend.WaitAsync(WsClient.Patience);
+
+        // Far more positions than the queue holds (4): they coalesce into one entry per player.
+        for (var x = 1; x <= 1000; x++)
+        {
+            Assert.True(connection.PushPosition("walker", "position", new Position("walker", x)));
+            Assert.True(connection.PushPosition("runner", "position", new Position("runner", -x)));
+        }
+        Assert.False(connection.Dropped.IsCompleted);
+
+        // Released, the page gets exactly one position per player, each the newest.
+        socket.Release();
+        await socket.SentAsync(3).WaitAsync(WsClient.Patience);
+        connection.Close(WebSocketCloseStatus.NormalClosure, "test over");
+        await run.WaitAsync(WsClient.Patience);
+        var positions = socket.Sent.Skip(1).Select(f => JsonDocument.Parse(f).RootElement).Where(f => f.GetProperty("type").GetString() == "position").ToList();
+        Assert.Equal(2, positions.Count);
+        Assert.Equal(1000, positions.Single(p => p.GetProperty("playerId").GetString() == "walker").GetProperty("x").GetDouble());
+        Assert.Equal(-1000, positions.Single(p => p.GetProperty("playerId").GetString() == "runner").GetProperty("x").GetDouble());
+    }
+
+    [Fact]
+    public async Task Frames_beyond_the_queue_drop_the_connection_with_slow_consumer_and_1008()
+    {
+        var socket = new StalledSocket();
+        var connection = Connect(socket);
+        var run = connection.RunAsync(CancellationToken.None);
+        Assert.True(connection.Push("first", null));
+        await socket.FirstSend.WaitAsync(WsClient.Patience);
+
+        // The writer holds one frame; the queue takes four more; the next one cannot be queued.
+        for (var i = 0; i < Settings.OutgoingQueue; i++)
+            Assert.True(connection.Push("queued", new { i }));
+        Assert.False(connection.Dropped.IsCompleted);
+        Assert.False(connection.Push("one-too-many", null));
+        Assert.Equal("slow-consumer", await connection.Dropped);
+
+        socket.Release();
+        await run.WaitAsync(WsClient.Patience);
+        // What was queued is skipped: the first frame, then the error, then the close.
+        Assert.Equal(2, socket.Sent.Count);
+        var error = JsonDocument.Parse(socket.Sent[1]).RootElement;
+        Assert.Equal("slow-consumer", error.GetProperty("code").GetString());
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, socket.CloseStatus);
+        Assert.Equal("slow-consumer", socket.CloseStatusDescription);
+    }
+}

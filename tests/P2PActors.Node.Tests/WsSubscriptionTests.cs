@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace P2PActors.Node.Tests;
+
+/// <summary><c>subscribe</c>/<c>unsubscribe</c> and the pushes of each topic, on one real node.</summary>
+public sealed class WsSubscriptionTests(NodeFixture node) : IClassFixture<NodeFixture>
+{
+    private Uri Base => node.Http.BaseAddress!;
+
+    private async Task<WsClient> SessionAsync(string playerId)
+    {
+        var ws = await WsClient.ConnectAsync(Base);
+        await ws.HelloAsync(playerId);
+        return ws;
+    }
+
+    private static bool IsPush(JsonElement frame, string type) => WsFrameAssert.Type(frame) == type && !frame.TryGetProperty("id", out _);
+
+    /// <summary>Moves over HTTP and waits until the node's state shows the move (so later changes are applied after it).</summary>
+    private async Task MoveOverHttpAsync(string player, string zone, double x)
+    {
+        using var put = await node.Http.PutAsync($"/api/players/{player}/position",
+            new StringContent($$"""{ "zone": "{{zone}}", "x": {{x}}, "y": 0 }""", Encoding.UTF8, new MediaTypeHeaderValue("application/json")));
+        Assert.True(put.StatusCode is HttpStatusCode.OK or HttpStatusCode.Accepted, await put.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Positions_are_pushed_for_the_subscribed_zone_only_and_a_player_leaving_it_is_pushed_too()
+    {
+        await using var watcher = await SessionAsync("wss-watcher");
+        var subscribed = await watcher.RequestAsync("subscribe", new { topics = new[] { "positions" }, zone = "zone-a" });
+        Assert.True(WsFrameAssert.Type(subscribed) == "subscribed", subscribed.ToString());
+        Assert.Equal(["positions"], subscribed.GetProperty("topics").EnumerateArray().Select(t => t.GetString()!).ToArray());
+        Assert.Equal("zone-a", subscribed.GetProperty("zone").GetString());
+
+        // A move elsewhere first; it is applied (the write is answered after the node's view has it) before the next one.
+        // The moves go over HTTP, whose zones are plain names (the WebSocket move also asks the zone service for a map).
+        await MoveOverHttpAsync("wss-elsewhere", "zone-b", 1);
+        await MoveOverHttpAsync("wss-walker", "zone-a", 5);
+
+        // The first position the watcher gets is the walker's in zone-a: zone-b's move never reached it.
+        var position = await watcher.ReceiveUntilAsync(f => IsPush(f, "position"));
+        Assert.Equal("wss-walker", position.GetProperty("playerId").GetString());
+        Assert.Equal("zone-a", position.GetProperty("zone").GetString());
+        Assert.Equal(5, position.GetProperty("x").GetDouble());
+
+        // Leaving zone-a for zone-c is pushed to zone-a's watchers, with the new zone.
+        await MoveOverHttpAsync("wss-walker", "zone-c", 1);
+        var left = await watcher.ReceiveUntilAsync(f => IsPush(f, "position") && f.GetProperty("zone").GetString() != "zone-a");
+        Assert.Equal("wss-walker", left.GetProperty("playerId").GetString());
+        Assert.Equal("zone-c", left.GetProperty("zone").GetString());
+    }
+
+    [Fact]
+    public async Task Inventory_changes_of_the_session_player_are_pushed()
+    {
+        await using var ws = await SessionAsync("wss-owner");
+        Assert.Equal("subscribed", WsFrameAssert.Type(await ws.RequestAsync("subscribe", new { topics = new[] { "inventory" } })));
+        var (added, changed) = await ws.RequestWithPushAsync("inventory-add", new { itemId = "torch" }, f => IsPush(f, "inventory-changed"));
+        Assert.Equal("inventory-added", WsFrameAssert.Type(added));
+        Assert.Equal("wss-owner", changed.GetProperty("playerId").GetString());
+        Assert.Equal(["torch"], changed.GetProperty("items").EnumerateArray().Select(i => i.GetString()!).ToArray());
+    }
+
+    [Fact]
+    public async Task Catalog_entries_are_pushed_when_shared()
+    {
+        await using var ws = await SessionAsync("wss-cataloguer");
+        Assert.Equal("subscribed", WsFrameAssert.Type(await ws.RequestAsync("subscribe", new { topics = new[] { "catalog" } })));
+        var generated = await ws.RequestAsync("generate", new { contentType = "item", seed = 31337 });
+        var contentId = generated.GetProperty("content").GetProperty("id").GetString()!;
+        var (shared, entry) = await ws.RequestWithPushAsync("share", new { contentId },
+            f => IsPush(f, "catalog-entry") && f.GetProperty("entry").GetProperty("id").GetString() == contentId);
+        Assert.Equal("shared", WsFrameAssert.Type(shared));
+        Assert.Equal("wss-cataloguer", entry.GetProperty("entry").GetProperty("author").GetString());
+    }
+
+    [Fact]
+    public async Task Unsubscribe_stops_the_listed_topics_and_reports_what_is_left()
+    {
+        await using var ws = await SessionAsync("wss-quitter");
+        var both = await ws.RequestAsync("subscribe", new { topics = new[] { "catalog", "positions" }, zone = "zone-q" });
+        Assert.Equal(["catalog", "positions"], both.GetProperty("topics").EnumerateArray().Select(t => t.GetString()!).ToArray());
+        var left = await ws.RequestAsync("unsubscribe", new { topics = new[] { "positions" } });
+        Assert.Equal("unsubscribed", WsFrameAssert.Type(left));
+        Assert.Equal(["catalog"], left.GetProperty("topics").EnumerateArray().Select(t => t.GetString()!).ToArray());
+        Assert.Equal(JsonValueKind.Null, left.GetProperty("zone").ValueKind);
+
+        // No longer watching zone-q: a move there is not pushed, while the next catalog entry is.
+        await MoveOverHttpAsync("wss-mover", "zone-q", 2);
+        var generated = await ws.RequestAsync("generate", new { contentType = "item", seed = 5150 });
+        var contentId = generated.GetProperty("content").GetProperty("id").GetString()!;
+        // The first push of any kind is the catalog entry: the move in zone-q came first and was not pushed.
+        var (shared, next) = await ws.RequestWithPushAsync("share", new { contentId }, _ => true);
+        Assert.Equal("shared", WsFrameAssert.Type(shared));
+        Assert.Equal("catalog-entry", WsFrameAssert.Type(next));
+
+        var none = await ws.RequestAsync("unsubscribe");
+        Assert.Empty(none.GetProperty("topics").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Unknown_topics_and_a_zone_topic_without_a_zone_are_invalid_fields()
+    {
+        await using var ws = await SessionAsync("wss-confused");
+        var unknown = WsFrameAssert.Error(await ws.RequestAsync("subscribe", new { topics = new[] { "weather" } }), "invalid-field");
+        Assert.Contains("positions", unknown.GetProperty("errors").GetProperty("topics")[0].GetString());
+        var noZone = WsFrameAssert.Error(await ws.RequestAsync("subscribe", new { topics = new[] { "positions" } }), "invalid-field");
+        Assert.True(noZone.GetProperty("errors").TryGetProperty("zone", out _), noZone.ToString());
+        var empty = WsFrameAssert.Error(await ws.RequestAsync("subscribe", new { topics = Array.Empty<string>() }), "invalid-field");
+        Assert.True(empty.GetProperty("errors").TryGetProperty("topics", out _), empty.ToString());
+    }
+}
