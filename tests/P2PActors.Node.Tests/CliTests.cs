@@ -93,6 +93,8 @@ public sealed class CliTests
     [InlineData("--decision-timeout", "--decision-timeout", "0")]
     [InlineData("--decision-timeout", "--decision-timeout", "soon")]
     [InlineData("--proposal-rate", "--proposal-rate", "0")]
+    [InlineData("--room-capacity", "--room-capacity", "1")]
+    [InlineData("--room-capacity", "--room-capacity", "many")]
     public async Task Node_refuses_invalid_flags_with_exit_code_2_before_starting_anything(string expectedInError, params string[] args)
     {
         var (exitCode, _, error) = await RunAsync(args);

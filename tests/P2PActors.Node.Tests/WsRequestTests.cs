@@ -20,6 +20,18 @@ public sealed class WsRequestTests(NodeFixture node) : IClassFixture<NodeFixture
 
     private static string Type(JsonElement frame) => WsFrameAssert.Type(frame);
 
+    /// <summary>A zone to walk in: a dungeon map generated and shared by this page, and a walkable tile of it (its first spawn).</summary>
+    private static async Task<(string Zone, int X, int Y)> ZoneAsync(WsClient ws, long seed)
+    {
+        var generated = await ws.RequestAsync("generate", new { contentType = "map", seed, @params = new { generator = "dungeon", width = 16, height = 16 } });
+        Assert.True(generated.TryGetProperty("content", out var map), generated.ToString());
+        var zone = map.GetProperty("id").GetString()!;
+        var shared = await ws.RequestAsync("share", new { contentId = zone });
+        Assert.True(Type(shared) == "shared", shared.ToString());
+        var spawn = map.GetProperty("spawns")[0];
+        return (zone, spawn.GetProperty("x").GetInt32(), spawn.GetProperty("y").GetInt32());
+    }
+
     private async Task<JsonElement> HttpJsonAsync(string path)
     {
         using var response = await node.Http.GetAsync(path);
@@ -114,7 +126,9 @@ public sealed class WsRequestTests(NodeFixture node) : IClassFixture<NodeFixture
     public async Task Move_and_inventory_write_the_shared_state_of_the_session_player()
     {
         await using var ws = await SessionAsync("wsr-walker");
-        var moved = await ws.RequestAsync("move", new { zone = "meadow", x = 3, y = 4.5 });
+        var (zone, x, y) = await ZoneAsync(ws, 31);
+        // A point inside a walkable tile.
+        var moved = await ws.RequestAsync("move", new { zone, x, y = y + 0.5 });
         Assert.True(Type(moved) == "moved", moved.ToString());
         Assert.True(moved.GetProperty("applied").GetBoolean());
         Assert.Contains(moved.GetProperty("replication").GetString(), new[] { "local", "confirmed", "pending" });
@@ -127,8 +141,8 @@ public sealed class WsRequestTests(NodeFixture node) : IClassFixture<NodeFixture
 
         var state = await HttpJsonAsync("/api/state");
         var me = state.GetProperty("online").EnumerateArray().Single(p => p.GetProperty("playerId").GetString() == "wsr-walker");
-        Assert.Equal("meadow", me.GetProperty("position").GetProperty("zone").GetString());
-        Assert.Equal(4.5, me.GetProperty("position").GetProperty("y").GetDouble());
+        Assert.Equal(zone, me.GetProperty("position").GetProperty("zone").GetString());
+        Assert.Equal(y + 0.5, me.GetProperty("position").GetProperty("y").GetDouble());
         Assert.Equal(["lantern"], me.GetProperty("inventory").EnumerateArray().Select(i => i.GetString()!).ToArray());
     }
 
@@ -174,12 +188,13 @@ public sealed class WsRequestTests(NodeFixture node) : IClassFixture<NodeFixture
     public async Task Acting_as_another_player_is_refused_and_changes_nothing()
     {
         await using var ws = await SessionAsync("wsr-honest");
-        WsFrameAssert.Error(await ws.RequestAsync("move", new { playerId = "wsr-victim", zone = "meadow", x = 1, y = 1 }), "not-your-player");
+        var (zone, x, y) = await ZoneAsync(ws, 32);
+        WsFrameAssert.Error(await ws.RequestAsync("move", new { playerId = "wsr-victim", zone, x, y }), "not-your-player");
         WsFrameAssert.Error(await ws.RequestAsync("rate", new { playerId = "wsr-victim", contentId = new string('a', 64), stars = 1 }), "not-your-player");
         WsFrameAssert.Error(await ws.RequestAsync("share", new { contentId = new string('a', 64), author = "wsr-victim" }), "not-your-player");
         WsFrameAssert.Error(await ws.RequestAsync("set-sharing", new { playerId = "wsr-victim", share = true }), "not-your-player");
         // Naming itself is fine.
-        Assert.Equal("moved", Type(await ws.RequestAsync("move", new { playerId = "wsr-honest", zone = "meadow", x = 1, y = 1 })));
+        Assert.Equal("moved", Type(await ws.RequestAsync("move", new { playerId = "wsr-honest", zone, x, y })));
         var state = await HttpJsonAsync("/api/state");
         Assert.DoesNotContain(state.GetProperty("online").EnumerateArray(), p => p.GetProperty("playerId").GetString() == "wsr-victim");
     }

@@ -33,6 +33,8 @@ public sealed class SignalingRoomsActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, ActorSelection> _live = new(StringComparer.Ordinal);
     private readonly HashSet<string> _unreachable = new(StringComparer.Ordinal);
     private RoomsState _state = RoomsState.Empty;
+    /// <summary>Set once the node announced its departure: from then on it tells peers nothing that would bring its pages back.</summary>
+    private bool _departed;
 
     public SignalingRoomsActor(SignalingSettings settings)
     {
@@ -48,6 +50,7 @@ public sealed class SignalingRoomsActor : ReceiveActor, IWithTimers
         {
             // The node is about to leave: its pages are gone for everyone else now, not when the leave is gossiped.
             Broadcast(new RoomsSnapshot([], ReplyWanted: false));
+            _departed = true;
             Sender.Tell(Done.Instance);
         });
         Receive<Terminated>(t =>
@@ -265,10 +268,11 @@ public sealed class SignalingRoomsActor : ReceiveActor, IWithTimers
     /// <summary>Remote announcements are accepted up to twice the cap: concurrent joins on two nodes may overshoot it a little, a Byzantine node may not inflate a room without bound.</summary>
     private int RoomLimit => 2 * _settings.MaxRoomSize;
 
-    private RoomsSnapshot Snapshot(bool replyWanted) => new(_state.EntriesOf(_self).ToList(), replyWanted);
+    private RoomsSnapshot Snapshot(bool replyWanted) => new(_departed ? [] : _state.EntriesOf(_self).ToList(), replyWanted);
 
     private void Broadcast(object message)
     {
+        if (_departed) return;
         foreach (var node in _live.Values)
             node.Tell(message, Self);
     }
