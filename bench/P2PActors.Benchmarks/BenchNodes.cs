@@ -28,7 +28,7 @@ internal sealed class BenchNodes : IAsyncDisposable
         return Path.GetFullPath(HarnessProbe.StringOption(args, "--node-dll", fallback));
     }
 
-    public static async Task<BenchNodes> StartAsync(string nodeDll, int count, CancellationToken ct)
+    public static async Task<BenchNodes> StartAsync(string nodeDll, int count, CancellationToken ct, params string[] nodeArguments)
     {
         var nodes = new BenchNodes();
         try
@@ -46,6 +46,8 @@ internal sealed class BenchNodes : IAsyncDisposable
                              nodeDll, "node", "--http-url", url, "--port", ports[count + i].ToString(CultureInfo.InvariantCulture),
                              "--data-dir", Path.Combine(nodes._root, $"node-{i + 1}"), "--log-level", "Warning",
                          })
+                    start.ArgumentList.Add(argument);
+                foreach (var argument in nodeArguments)
                     start.ArgumentList.Add(argument);
                 if (i > 0)
                 {
