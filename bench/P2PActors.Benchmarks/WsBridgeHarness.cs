@@ -259,6 +259,7 @@ internal static class WsBridgeHarness
         private readonly LongHistogram[] _latency = [.. Enumerable.Range(0, clients).Select(_ => new LongHistogram(MaxMicros, 3))];
         private readonly LongHistogram[] _moveRtt = [.. Enumerable.Range(0, clients).Select(_ => new LongHistogram(MaxMicros, 3))];
         private readonly Dictionary<string, int>[] _errors = [.. Enumerable.Range(0, clients).Select(_ => new Dictionary<string, int>(StringComparer.Ordinal))];
+        private bool _frozen;
         private long _lateTicks;
         private long _skipped;
         private long _lastDelivery = Stopwatch.GetTimestamp();
@@ -303,6 +304,8 @@ internal static class WsBridgeHarness
         /// <summary>A frame without a waiting request: a position push or the answer to a move.</summary>
         public void OnFrame(int receiver, ReadOnlySpan<byte> frame)
         {
+            if (Volatile.Read(ref _frozen))
+                return;
             var now = Stopwatch.GetTimestamp();
             var reader = new Utf8JsonReader(frame);
             reader.Read();
@@ -355,6 +358,9 @@ internal static class WsBridgeHarness
 
         public void Report(double hz, double wall, string load, double drained)
         {
+            // Frames still arriving after the drain are not counted, so every figure below describes the same moment.
+            Volatile.Write(ref _frozen, true);
+
             var latency = new LongHistogram(MaxMicros, 3);
             var moveRtt = new LongHistogram(MaxMicros, 3);
             foreach (var h in _latency) latency.Add(h);
