@@ -37,13 +37,14 @@ internal static class HarnessProbe
     }
 
     /// <summary>
-    /// CPU ticks (user + system, in clock ticks) and voluntary context switches of every thread of this process, by
-    /// thread id, read from /proc/self/task.
+    /// CPU ticks (user + system, in clock ticks) and voluntary context switches of every thread of a process (this one
+    /// unless <paramref name="pid"/> names another, e.g. a node process a harness started), by thread id, read from
+    /// /proc/PID/task.
     /// </summary>
-    public static Dictionary<string, (string Name, long Ticks, long Switches)> ThreadCpu()
+    public static Dictionary<string, (string Name, long Ticks, long Switches)> ThreadCpu(string pid = "self")
     {
         var result = new Dictionary<string, (string, long, long)>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc/self/task"))
+        foreach (var dir in Directory.EnumerateDirectories($"/proc/{pid}/task"))
         {
             try
             {

@@ -63,7 +63,7 @@ public static partial class IdleHarness
     }
 
     /// <summary>Thread names without their numbers, so the 4 nodes' copies of a dispatcher thread add up.</summary>
-    private static string Group(string name) => Digits().Replace(name, "#");
+    internal static string Group(string name) => Digits().Replace(name, "#");
 
     [GeneratedRegex("[0-9]+")]
     private static partial Regex Digits();

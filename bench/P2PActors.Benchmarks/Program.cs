@@ -7,6 +7,8 @@ if (args is ["consensus", .. var consensusArgs]) return await ConsensusHarness.R
 if (args is ["vote-round", .. var voteArgs]) return await VoteRoundHarness.RunAsync(voteArgs);
 if (args is ["idle", .. var idleArgs]) return await IdleHarness.RunAsync(idleArgs);
 if (args is ["coordinator", .. var options]) return await CoordinatorHarness.RunAsync(options);
+if (args is ["ws-roundtrip", .. var rttArgs]) return await WsBridgeHarness.RoundTripAsync(rttArgs);
+if (args is ["ws-fanout", .. var fanOutArgs]) return await WsBridgeHarness.FanOutAsync(fanOutArgs);
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;
