@@ -14,6 +14,18 @@ namespace P2PActors.Node.Api.Ws;
 /// </summary>
 public sealed class WsRoomPeers(ActorSystem system, ILogger<WsRoomPeers> log)
 {
+    /// <summary>
+    /// The request's <c>room</c> field, checked by the same rule the rooms actor applies (<see cref="RoomNames.CheckRoom"/>);
+    /// a missing or bad name is recorded in <see cref="WsRequest.Errors"/>.
+    /// </summary>
+    public static string? ReadRoom(WsRequest request, string hint)
+    {
+        var room = request.String("room", required: true, hint);
+        if (room is not null && RoomNames.CheckRoom(room) is { } problem)
+            request.Errors["room"] = [problem];
+        return room;
+    }
+
     private readonly ConcurrentDictionary<WsConnection, Lazy<RoomPeerHandle>> _peers = new();
 
     public SignalingSettings Settings => SignalingRooms.For(system).Settings;

@@ -11,9 +11,7 @@ public sealed class JoinRoomHandler(WsRoomPeers rooms) : IWsHandler
 
     public async Task<WsReply> HandleAsync(WsRequest request, CancellationToken ct)
     {
-        var room = request.String("room", required: true, "a room name of 1-64 letters, digits, '_', '-', '.' or ':', e.g. a zone's content id");
-        if (room is not null && RoomNames.CheckRoom(room) is { } problem)
-            request.Errors["room"] = [problem];
+        var room = WsRoomPeers.ReadRoom(request, "a room name of 1-64 letters, digits, '_', '-', '.' or ':', e.g. a zone's content id");
         if (request.Invalid() is { } invalid)
             return invalid;
         return await rooms.For(request.Connection).JoinAsync(room!, ct) switch

@@ -11,9 +11,7 @@ public sealed class LeaveRoomHandler(WsRoomPeers rooms) : IWsHandler
 
     public async Task<WsReply> HandleAsync(WsRequest request, CancellationToken ct)
     {
-        var room = request.String("room", required: true, "the name of a room this connection joined");
-        if (room is not null && RoomNames.CheckRoom(room) is { } problem)
-            request.Errors["room"] = [problem];
+        var room = WsRoomPeers.ReadRoom(request, "the name of a room this connection joined");
         if (request.Invalid() is { } invalid)
             return invalid;
         var left = await rooms.For(request.Connection).LeaveAsync(room!, ct);
