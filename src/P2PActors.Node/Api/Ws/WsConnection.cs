@@ -149,6 +149,19 @@ public sealed class WsConnection
         _outgoing.Writer.TryComplete();
     }
 
+    /// <summary>
+    /// After the node dropped the page, reads and discards until the page answers the close, the writer aborts, or the
+    /// reader's timeout (set once the close is sent) ends it. Returning at once would end the request and close the TCP
+    /// connection under the page: its own sends would then fail and the node's last frames (the error and the close)
+    /// could be lost. Not a clean close: the player stays held for the resume grace, as before.
+    /// </summary>
+    private async Task DrainUntilCloseAsync(byte[] scratch, CancellationToken ct)
+    {
+        while ((await _socket.ReceiveAsync(scratch.AsMemory(), ct)).MessageType != WebSocketMessageType.Close)
+        {
+        }
+    }
+
     private async Task ReadLoopAsync(CancellationToken ct)
     {
         var buffer = new byte[_settings.MaxMessageBytes];
@@ -179,7 +192,10 @@ public sealed class WsConnection
             }
             while (!result.EndOfMessage);
             if (Volatile.Read(ref _drop) is not null)
+            {
+                await DrainUntilCloseAsync(scratch, ct);
                 return;
+            }
 
             var limited = !_bucket.TryTake(Stopwatch.GetTimestamp());
             if (limited && (total > _settings.MaxMessageBytes || result.MessageType != WebSocketMessageType.Text))
