@@ -150,12 +150,12 @@ public static class ConsensusHarness
         var workload = ChaosWorkload.Create(1000, seed: 77, invalidShare);
         var serialization = cluster.Nodes[0].System.Serialization;
         using var identity = ValidatorIdentity.CreateEphemeral();
-        var set = new ValidatorSet(1, [identity.ValidatorId]);
+        var set = new ValidatorSet(Epochs.LegacyLimit + 1, [identity.ValidatorId]);
         var registry = ValidatorRegistry.Empty.With(set);
         var validator = new P2PActors.Content.Validation.ContentValidator();
         var jsons = workload.Select(i => P2PActors.Content.Model.ContentJson.Serialize(i.Content)).ToArray();
-        var proposals = workload.Select((item, i) => new Proposal(jsons[i], item.ContentId, 1, set.Hash, "akka.tcp://p2pactors@127.0.0.1:1")).ToArray();
-        var votes = workload.Select(item => identity.Vote(item.ContentId, 1, item.IsValid, item.IsValid ? [] : [item.ExpectedRule!])).ToArray();
+        var proposals = workload.Select((item, i) => new Proposal(jsons[i], item.ContentId, set.Epoch, set.Hash, "akka.tcp://p2pactors@127.0.0.1:1")).ToArray();
+        var votes = workload.Select(item => identity.Vote(item.ContentId, set, item.IsValid, item.IsValid ? [] : [item.ExpectedRule!])).ToArray();
 
         double Time(Action<int> step)
         {
@@ -174,7 +174,7 @@ public static class ConsensusHarness
         });
         var parse = Time(i => sink = P2PActors.Content.Model.ContentJson.Deserialize(jsons[i]));
         var judge = Time(i => sink = validator.Check(workload[i].Content));
-        var sign = Time(i => sink = identity.Vote(workload[i].ContentId, 1, true, []));
+        var sign = Time(i => sink = identity.Vote(workload[i].ContentId, set, true, []));
         var voteWire = Time(i =>
         {
             var serializer = serialization.FindSerializerFor(votes[i]);

@@ -23,33 +23,34 @@ public class SignatureBenchmarks
     private ValidatorRegistry _fourRegistry = ValidatorRegistry.Empty;
     private Certificate _batchedCertificate = null!;
     private Certificate _plainCertificate = null!;
+    private ValidatorSet _set = null!;
     private VerifiedSignatureCache _warmCache = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         _identities = Enumerable.Range(0, 7).Select(_ => ValidatorIdentity.CreateEphemeral()).ToArray();
-        var set = new ValidatorSet(1, _identities.Select(i => i.ValidatorId).ToArray());
-        _registry = ValidatorRegistry.Empty.With(set);
-        _vote = _identities[0].Vote(ContentId, 1, false, ["profanity", "balance.item.stat-cap"]);
-        _votes = _identities.Select(i => i.Vote(ContentId, 1, true, [])).ToArray();
-        var tally = VoteTally.Start(ContentId, 1, _registry);
+        _set = new ValidatorSet(Epochs.LegacyLimit + 1, _identities.Select(i => i.ValidatorId).ToArray());
+        _registry = ValidatorRegistry.Empty.With(_set);
+        _vote = _identities[0].Vote(ContentId, _set, false, ["profanity", "balance.item.stat-cap"]);
+        _votes = _identities.Select(i => i.Vote(ContentId, _set, true, [])).ToArray();
+        var tally = VoteTally.Start(ContentId, _set.Epoch, _registry);
         foreach (var vote in _votes)
             tally = tally.Add(vote).Tally;
         // A 7-validator certificate carries the 5 approvals that reached the quorum; the two later
         // approvals are not in it. Benchmark the full 7-vote form too.
         _certificate = tally.Certificate! with { Approvals = _votes };
 
+        var four = new ValidatorSet(Epochs.LegacyLimit + 2, _identities.Take(4).Select(i => i.ValidatorId).ToArray());
         _statements = Enumerable.Range(0, BatchSize)
-            .Select(i => new VoteStatement(i == 7 ? ContentId : Convert.ToHexStringLower(BitConverter.GetBytes((long)i).Concat(new byte[24]).ToArray()), 2, true, []))
+            .Select(i => new VoteStatement(i == 7 ? ContentId : Convert.ToHexStringLower(BitConverter.GetBytes((long)i).Concat(new byte[24]).ToArray()), Epochs.LegacyLimit + 2, four.Hash, true, []))
             .ToArray();
         _batch = _identities[0].SignBatch(_statements);
         // 4 validators (threshold 3): a certificate of 3 approvals, each from another validator's batch of 32.
-        var four = new ValidatorSet(2, _identities.Take(4).Select(i => i.ValidatorId).ToArray());
         _fourRegistry = ValidatorRegistry.Empty.With(four);
         var approvals = _identities.Take(3).Select(i => i.SignBatch(_statements)[7]).ToList();
-        _batchedCertificate = new Certificate(ContentId, 2, four.Hash, approvals);
-        _plainCertificate = _batchedCertificate with { Approvals = _identities.Take(3).Select(i => i.Vote(ContentId, 2, true, [])).ToList() };
+        _batchedCertificate = new Certificate(ContentId, four.Epoch, four.Hash, approvals);
+        _plainCertificate = _batchedCertificate with { Approvals = _identities.Take(3).Select(i => i.Vote(ContentId, four, true, [])).ToList() };
         _warmCache = new VerifiedSignatureCache();
         if (!CertificateVerifier.Verify(_batchedCertificate, ContentId, _fourRegistry, _warmCache).IsValid ||
             !CertificateVerifier.Verify(_plainCertificate, ContentId, _fourRegistry).IsValid ||
@@ -65,7 +66,7 @@ public class SignatureBenchmarks
     }
 
     [Benchmark(Description = "Sign one vote")]
-    public Vote SignVote() => _identities[1].Vote(ContentId, 1, false, ["profanity", "balance.item.stat-cap"]);
+    public Vote SignVote() => _identities[1].Vote(ContentId, _set, false, ["profanity", "balance.item.stat-cap"]);
 
     [Benchmark(Description = "Verify one vote (registry lookup + Ed25519)")]
     public bool VerifyVote() => _registry.IsValidVote(_vote);
@@ -73,7 +74,7 @@ public class SignatureBenchmarks
     [Benchmark(Description = "Tally 7 votes to a decision")]
     public TallyDecision TallySeven()
     {
-        var tally = VoteTally.Start(ContentId, 1, _registry);
+        var tally = VoteTally.Start(ContentId, _set.Epoch, _registry);
         foreach (var vote in _votes)
             tally = tally.Add(vote).Tally;
         return tally.Decision;

@@ -23,25 +23,25 @@ public sealed class ByzantineBehaviour(ByzantineMode mode, ValidatorIdentity ide
     /// <summary>Also writes catalog entries with forged certificates straight into the replicated catalog.</summary>
     public bool ForgesCatalogEntries => Mode == ByzantineMode.ForgeSignatures;
 
-    public IReadOnlyList<Vote> Respond(Vote honest)
+    public IReadOnlyList<Vote> Respond(Vote honest, string setHash)
     {
         switch (Mode)
         {
             case ByzantineMode.Silent:
                 return [];
             case ByzantineMode.ApproveAll:
-                return [honest.Approve ? honest : identity.Vote(honest.ContentId, honest.Epoch, true, [])];
+                return [honest.Approve ? honest : identity.Vote(honest.ContentId, honest.Epoch, setHash, true, [])];
             case ByzantineMode.RejectAll:
-                return [honest.Approve ? identity.Vote(honest.ContentId, honest.Epoch, false, [RejectAllRule]) : honest];
+                return [honest.Approve ? identity.Vote(honest.ContentId, honest.Epoch, setHash, false, [RejectAllRule]) : honest];
             case ByzantineMode.Equivocate:
-                var approve = honest.Approve ? honest : identity.Vote(honest.ContentId, honest.Epoch, true, []);
-                var reject = honest.Approve ? identity.Vote(honest.ContentId, honest.Epoch, false, [RejectAllRule]) : honest;
+                var approve = honest.Approve ? honest : identity.Vote(honest.ContentId, honest.Epoch, setHash, true, []);
+                var reject = honest.Approve ? identity.Vote(honest.ContentId, honest.Epoch, setHash, false, [RejectAllRule]) : honest;
                 return [approve, reject];
             case ByzantineMode.ForgeSignatures:
                 return [honest with { Approve = true, Rules = [], Signature = RandomNumberGenerator.GetBytes(ValidatorKeys.SignatureLength) }];
             case ByzantineMode.Replay:
                 var earlier = _signedEarlier.FirstOrDefault(v => v.ContentId != honest.ContentId || v.Epoch != honest.Epoch);
-                Remember(identity.Vote(honest.ContentId, honest.Epoch, true, []));
+                Remember(identity.Vote(honest.ContentId, honest.Epoch, setHash, true, []));
                 return earlier is null ? [] : [earlier with { }];
             default:
                 return [honest];
@@ -64,7 +64,7 @@ public sealed class ByzantineBehaviour(ByzantineMode mode, ValidatorIdentity ide
                 return responses;
             case ByzantineMode.Replay:
                 for (var i = 0; i < honest.Count; i++)
-                    responses[i] = Respond(identity.Vote(honest[i].ContentId, honest[i].Epoch, honest[i].Approve, honest[i].Rules));
+                    responses[i] = Respond(identity.Vote(honest[i].ContentId, honest[i].Epoch, honest[i].SetHash, honest[i].Approve, honest[i].Rules), honest[i].SetHash);
                 return responses;
             case ByzantineMode.ForgeSignatures:
                 for (var i = 0; i < honest.Count; i++)

@@ -99,7 +99,7 @@ public static class CertificateVerifier
             return WrongEpoch;
         if (!vote.Approve)
             return NotAnApproval;
-        return vote.VerifySignature(key, cache) ? null : BadSignature;
+        return vote.VerifySignature(key, set.Hash, cache) ? null : BadSignature;
     }
 
     private static CertificateCheck Fail(params IReadOnlyList<string> problems) => new(false, problems);

@@ -222,7 +222,7 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
         var (approve, rules, content) = Judge(proposal.Json, contentId);
         if (_byzantine.ForgesCatalogEntries && !approve)
             ForgeCatalogEntry(contentId, content, current);
-        return new VoteStatement(contentId, current.Epoch, approve, rules);
+        return new VoteStatement(contentId, current.Epoch, current.Hash, approve, rules);
     }
 
     private void Answer(IActorRef to, object reply)

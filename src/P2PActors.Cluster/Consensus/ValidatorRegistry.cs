@@ -60,11 +60,11 @@ public sealed class ValidatorRegistry
         return validatorId is not null && _keys.TryGetValue(validatorId, out key);
     }
 
-    /// <summary>Whether the vote is signed by a registered key that belongs to the set of its epoch.</summary>
+    /// <summary>Whether the vote is signed, for the set of its epoch, by a registered key that belongs to that set.</summary>
     public bool IsValidVote(Vote vote, VerifiedSignatureCache? signatures = null) =>
         vote is not null &&
         TryGetSet(vote.Epoch, out var set) &&
         set.Contains(vote.ValidatorId) &&
         TryGetKey(vote.ValidatorId, out var key) &&
-        vote.VerifySignature(key, signatures);
+        vote.VerifySignature(key, set.Hash, signatures);
 }

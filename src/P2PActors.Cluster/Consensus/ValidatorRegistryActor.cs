@@ -92,30 +92,6 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
     public static Props Props(ValidatorIdentity identity, ConsensusSnapshot snapshot, IActorRef replicator) =>
         Akka.Actor.Props.Create(() => new ValidatorRegistryActor(identity, snapshot, replicator));
 
-    /// <summary>
-    /// Computed identically on every node from the Up members: maxUpNumber·65536 + (65535 − count). Within one cluster
-    /// history the members with an up-number ≤ m can only leave, so (max, count) names exactly one member set: equal
-    /// epochs mean equal sets, and a join always yields a new, higher epoch.
-    /// </summary>
-    public static long Epoch(IEnumerable<Member> upMembers)
-    {
-        var members = upMembers.ToList();
-        return members.Count == 0 ? 0 : (long)members.Max(UpNumber) * 65536 + (65535 - Math.Min(members.Count, 65535));
-    }
-
-    /// <summary>
-    /// Akka.NET keeps a member's up-number (assigned by the leader, gossiped, identical on every node) internal; its
-    /// public comparers order by it but do not expose it, so it is read once through reflection.
-    /// </summary>
-    private static readonly Func<Member, int> UpNumber = CreateUpNumberReader();
-
-    private static Func<Member, int> CreateUpNumberReader()
-    {
-        var property = typeof(Member).GetProperty("UpNumber", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)
-            ?? throw new InvalidOperationException("Akka.Cluster.Member no longer has an UpNumber property; the epoch cannot be computed");
-        return property.GetGetMethod(nonPublic: true)!.CreateDelegate<Func<Member, int>>();
-    }
-
     protected override void PreStart()
     {
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(ClusterEvent.IMemberEvent));
@@ -198,7 +174,7 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
             }
             else
             {
-                var set = new ValidatorSet(Epoch(_up.Values), ids);
+                var set = new ValidatorSet(Epochs.FromMembers(_up.Keys), ids);
                 if (registry.TryGetSet(set.Epoch, out var known) && !known.Equals(set))
                 {
                     _log.Error("Epoch {0} is already trusted with another validator set; keeping the trusted one", set.Epoch);

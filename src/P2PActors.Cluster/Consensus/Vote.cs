@@ -5,12 +5,13 @@ using P2PActors.Cluster.Serialization;
 namespace P2PActors.Cluster.Consensus;
 
 /// <summary>
-/// A validator's signed verdict on one piece of content in one membership epoch. Without a
-/// <see cref="Branch"/> the signature covers <see cref="SignedBytes"/>: every field but the signature,
-/// domain-separated and length-prefixed. With one, the vote was signed as part of a batch: the signature covers
+/// A validator's signed verdict on one piece of content in one membership epoch and its validator set. Without a
+/// <see cref="Branch"/> the signature covers <see cref="SignedBytes"/>: every field but the signature plus the hash of
+/// the set the vote was cast for (which travels in the proposal and the certificate, not in the vote),
+/// domain-separated and length-prefixed — so a vote only ever counts for the one set it was made for. With one, the vote was signed as part of a batch: the signature covers
 /// the batch's Merkle root (see <see cref="VoteMerkle"/>) and the branch links this vote's
 /// <see cref="SignedBytes"/> to it. Votes arrive from peers, so nothing here assumes the fields are well-formed;
-/// <see cref="IsWellFormed"/> and <see cref="VerifySignature(PublicKey, VerifiedSignatureCache?)"/> say whether to trust one.
+/// <see cref="IsWellFormed"/> and <see cref="VerifySignature(PublicKey, string, VerifiedSignatureCache?)"/> say whether to trust one.
 /// </summary>
 /// <param name="ValidatorId">Lower-case hex of the signer's Ed25519 public key.</param>
 /// <param name="ContentId">Hex SHA-256 of the content's canonical JSON.</param>
@@ -28,7 +29,11 @@ public sealed record Vote(
     byte[] Signature,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] VoteBranch? Branch = null) : IP2PMessage
 {
-    public const string Domain = "P2PActors/vote/v1";
+    /// <summary>Votes of epochs made by this release: the statement includes the validator set's hash.</summary>
+    public const string Domain = "P2PActors/vote/v2";
+
+    /// <summary>Votes of legacy epochs (<see cref="Epochs.IsLegacy"/>), signed before votes named their set; verified as they were made.</summary>
+    public const string LegacyDomain = "P2PActors/vote/v1";
 
     public const int MaxRules = 64;
 
@@ -44,44 +49,49 @@ public sealed record Vote(
         Signature is { Length: ValidatorKeys.SignatureLength } &&
         (Branch is null || Branch.IsWellFormed);
 
-    /// <summary>The statement: what a lone vote's signature covers, and a batched vote's Merkle leaf.</summary>
-    public byte[] SignedBytes() => new CanonicalWriter(Domain)
-        .String(ValidatorId ?? "")
-        .String(ContentId ?? "")
-        .Int64(Epoch)
-        .Bool(Approve)
-        .Strings(Rules ?? [])
-        .ToArray();
+    /// <summary>
+    /// The statement: what a lone vote's signature covers, and a batched vote's Merkle leaf. <paramref name="setHash"/>
+    /// is the hash of the validator set of <see cref="Epoch"/> the vote is checked against (or signed for); a legacy
+    /// epoch's statement does not include it.
+    /// </summary>
+    public byte[] SignedBytes(string setHash)
+    {
+        ArgumentNullException.ThrowIfNull(setHash);
+        var legacy = Epochs.IsLegacy(Epoch);
+        var writer = new CanonicalWriter(legacy ? LegacyDomain : Domain)
+            .String(ValidatorId ?? "")
+            .String(ContentId ?? "")
+            .Int64(Epoch);
+        if (!legacy)
+            writer.String(setHash);
+        return writer.Bool(Approve).Strings(Rules ?? []).ToArray();
+    }
 
     /// <summary>
     /// The bytes the signature covers: <see cref="SignedBytes"/> for a lone vote, the batch message (validator id,
     /// leaf count, the root this vote's branch leads to) for a batched one; null when the vote is not well-formed.
     /// </summary>
-    public byte[]? SignatureMessage()
+    public byte[]? SignatureMessage(string setHash)
     {
         if (!IsWellFormed)
             return null;
         if (Branch is null)
-            return SignedBytes();
+            return SignedBytes(setHash);
         Span<byte> root = stackalloc byte[VoteMerkle.HashLength];
-        return VoteMerkle.TryComputeRoot(VoteMerkle.LeafHash(SignedBytes()), Branch, root)
+        return VoteMerkle.TryComputeRoot(VoteMerkle.LeafHash(SignedBytes(setHash)), Branch, root)
             ? VoteMerkle.SignedMessage(ValidatorId, Branch.Count, root)
             : null;
     }
 
     /// <summary>
-    /// True when the vote is well-formed and <paramref name="key"/> signed it. The caller supplies the key
-    /// registered under <see cref="ValidatorId"/> (see <see cref="ValidatorRegistry.IsValidVote"/>).
+    /// True when the vote is well-formed and <paramref name="key"/> signed it for the set whose hash is
+    /// <paramref name="setHash"/>. The caller supplies the key registered under <see cref="ValidatorId"/> and the set
+    /// it holds for <see cref="Epoch"/> (see <see cref="ValidatorRegistry.IsValidVote"/>). With <paramref name="cache"/>,
+    /// a batched vote whose batch signature is already in it costs only the hashing of its branch; lone votes never use it.
     /// </summary>
-    public bool VerifySignature(PublicKey key) => VerifySignature(key, null);
-
-    /// <summary>
-    /// As <see cref="VerifySignature(PublicKey)"/>; a batched vote whose batch signature is already in
-    /// <paramref name="cache"/> costs only the hashing of its branch. Lone votes never use the cache.
-    /// </summary>
-    public bool VerifySignature(PublicKey key, VerifiedSignatureCache? cache)
+    public bool VerifySignature(PublicKey key, string setHash, VerifiedSignatureCache? cache = null)
     {
-        if (SignatureMessage() is not { } message)
+        if (SignatureMessage(setHash) is not { } message)
             return false;
         return Branch is not null && cache is not null
             ? cache.Verify(key, message, Signature)
@@ -90,9 +100,15 @@ public sealed record Vote(
 
     /// <summary>
     /// Same validator, content, epoch, verdict and rules: a re-delivery, not a change of mind — also when the
-    /// two copies were signed alone or in different batches.
+    /// two copies were signed alone or in different batches. (An epoch names one set, so the set needs no comparing.)
     /// </summary>
-    public bool SameStatementAs(Vote other) => SignedBytes().AsSpan().SequenceEqual(other.SignedBytes());
+    public bool SameStatementAs(Vote other) =>
+        other is not null &&
+        ValidatorId == other.ValidatorId &&
+        ContentId == other.ContentId &&
+        Epoch == other.Epoch &&
+        Approve == other.Approve &&
+        (Rules ?? []).SequenceEqual(other.Rules ?? [], StringComparer.Ordinal);
 
     public bool Equals(Vote? other) =>
         other is not null &&

@@ -3,13 +3,17 @@ using System.Text.Json.Serialization;
 
 namespace P2PActors.Cluster.Consensus;
 
-/// <summary>What a validator says about one piece of content, before it is signed (alone or in a batch).</summary>
-public sealed record VoteStatement(string ContentId, long Epoch, bool Approve, IReadOnlyList<string> Rules)
+/// <summary>
+/// What a validator says about one piece of content, before it is signed (alone or in a batch): the verdict in one
+/// epoch, for the validator set whose hash is <paramref name="SetHash"/>.
+/// </summary>
+public sealed record VoteStatement(string ContentId, long Epoch, string SetHash, bool Approve, IReadOnlyList<string> Rules)
 {
     public bool Equals(VoteStatement? other) =>
         other is not null &&
         ContentId == other.ContentId &&
         Epoch == other.Epoch &&
+        SetHash == other.SetHash &&
         Approve == other.Approve &&
         (Rules ?? []).SequenceEqual(other.Rules ?? []);
 
@@ -169,7 +173,7 @@ public static class VoteMerkle
         {
             var statement = statements[i] ?? throw new ArgumentException("A statement is null.", nameof(statements));
             unsigned[i] = new Vote(identity.ValidatorId, statement.ContentId, statement.Epoch, statement.Approve, [.. statement.Rules], []);
-            leaves[i] = LeafHash(unsigned[i].SignedBytes());
+            leaves[i] = LeafHash(unsigned[i].SignedBytes(statement.SetHash));
         }
         levels.Add(leaves);
         while (levels[^1].Length > 1)

@@ -133,7 +133,7 @@ public sealed class VoteTally
             return new TallyStep(this, VoteDisposition.OtherContent);
         if (vote.Epoch != Epoch)
             return new TallyStep(this, VoteDisposition.OtherEpoch);
-        if (!signatureVerified && !vote.VerifySignature(key, signatures))
+        if (!signatureVerified && !vote.VerifySignature(key, Set.Hash, signatures))
             return new TallyStep(this, VoteDisposition.BadSignature);
         if (_equivocators.Contains(vote.ValidatorId))
             return new TallyStep(this, VoteDisposition.FromEquivocator);

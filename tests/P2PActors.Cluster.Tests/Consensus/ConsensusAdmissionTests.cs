@@ -35,10 +35,10 @@ public sealed class ConsensusAdmissionTests : TestKit
                 Header(replayedContent, certificate with { ContentId = replayedContent.Id! }),
                 // Genuine signatures, but one approval short of the threshold.
                 Header(shortContent, new Certificate(shortContent.Id!, set.Epoch, set.Hash,
-                    nodes.Take(set.Threshold - 1).Select(n => n.Runtime.Identity.Vote(shortContent.Id!, set.Epoch, true, [])).ToList())),
+                    nodes.Take(set.Threshold - 1).Select(n => n.Runtime.Identity.Vote(shortContent.Id!, set, true, [])).ToList())),
                 // Validly signed by keys that are not validators of this cluster.
                 Header(missingContent, new Certificate(missingContent.Id!, set.Epoch, set.Hash,
-                    Enumerable.Range(0, 4).Select(i => strangers[i].Vote(missingContent.Id!, set.Epoch, true, [])).ToList())),
+                    Enumerable.Range(0, 4).Select(i => strangers[i].Vote(missingContent.Id!, set, true, [])).ToList())),
                 // No certificate at all.
                 Header(ConsensusCluster.Valid(ContentType.Quest, 26), null),
             };

@@ -134,10 +134,10 @@ public sealed class ConsensusFaultTests : TestKit
             for (var i = 0; i < 3; i++)
             {
                 // A key no member proved.
-                coordinator.Tell(strangers[i].Vote(content.Id!, set.Epoch, true, []), TestActor);
+                coordinator.Tell(strangers[i].Vote(content.Id!, set, true, []), TestActor);
                 // A member's id, signed by someone else.
                 var member = nodes[i + 1].Runtime.ValidatorId;
-                var forged = strangers[i].Vote(content.Id!, set.Epoch, true, []) with { ValidatorId = member };
+                var forged = strangers[i].Vote(content.Id!, set, true, []) with { ValidatorId = member };
                 coordinator.Tell(forged, TestActor);
             }
             var outcome = await pending.WaitAsync(Bounded);

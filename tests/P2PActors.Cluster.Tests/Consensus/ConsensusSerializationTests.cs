@@ -51,7 +51,7 @@ public sealed class ConsensusSerializationTests : IDisposable
     public void Batched_votes_round_trip_with_their_branch_and_still_verify()
     {
         var statements = Enumerable.Range(0, 5)
-            .Select(i => new VoteStatement(i == 3 ? Validators.ContentId : $"{i:x64}", _validators.Epoch, i != 1, i == 1 ? ["profanity"] : []))
+            .Select(i => new VoteStatement(i == 3 ? Validators.ContentId : $"{i:x64}", _validators.Epoch, _validators.Set.Hash, i != 1, i == 1 ? ["profanity"] : []))
             .ToArray();
         var votes = _validators[2].SignBatch(statements);
         var cache = new VerifiedSignatureCache();
@@ -73,8 +73,8 @@ public sealed class ConsensusSerializationTests : IDisposable
     [Fact]
     public void A_certificate_of_batched_votes_round_trips_and_still_verifies()
     {
-        var approval = new VoteStatement(Validators.ContentId, _validators.Epoch, true, []);
-        var other = new VoteStatement(Validators.OtherContentId, _validators.Epoch, true, []);
+        var approval = new VoteStatement(Validators.ContentId, _validators.Epoch, _validators.Set.Hash, true, []);
+        var other = new VoteStatement(Validators.OtherContentId, _validators.Epoch, _validators.Set.Hash, true, []);
         var tally = _validators.Tally();
         for (var i = 0; i < 3; i++)
             tally = tally.Add(_validators[i].SignBatch(i % 2 == 0 ? [approval, other] : [other, other with { Approve = false }, approval])[i % 2 == 0 ? 0 : 2]).Tally;
@@ -103,7 +103,7 @@ public sealed class ConsensusSerializationTests : IDisposable
     [Fact]
     public void A_branch_with_a_malformed_sibling_deserializes_but_never_verifies()
     {
-        var vote = _validators[0].SignBatch([new VoteStatement(Validators.ContentId, _validators.Epoch, true, []), new VoteStatement(Validators.OtherContentId, _validators.Epoch, true, [])])[0];
+        var vote = _validators[0].SignBatch([new VoteStatement(Validators.ContentId, _validators.Epoch, _validators.Set.Hash, true, []), new VoteStatement(Validators.OtherContentId, _validators.Epoch, _validators.Set.Hash, true, [])])[0];
         var serializer = (P2PJsonSerializer)_system.Serialization.FindSerializerFor(vote);
         var json = System.Text.Encoding.UTF8.GetString(serializer.ToBinary(vote));
         var sibling = Convert.ToBase64String(vote.Branch!.Siblings[0]);
@@ -154,7 +154,7 @@ public sealed class ConsensusSerializationTests : IDisposable
                 new Proposal("{}", Validators.OtherContentId, _validators.Epoch, _validators.Set.Hash, address),
             ]),
             new VoteBatch(
-                _validators[2].SignBatch([new VoteStatement(Validators.ContentId, _validators.Epoch, true, []), new VoteStatement(Validators.OtherContentId, _validators.Epoch, false, ["profanity"])]),
+                _validators[2].SignBatch([new VoteStatement(Validators.ContentId, _validators.Epoch, _validators.Set.Hash, true, []), new VoteStatement(Validators.OtherContentId, _validators.Epoch, _validators.Set.Hash, false, ["profanity"])]),
                 [new ProposalRefused(Validators.ContentId, _validators[2].ValidatorId, "proposal.expired")]),
             SetAttestation.Create(_validators.Set, _validators[2]),
             ValidatorBinding.Create(address, _validators[1]),

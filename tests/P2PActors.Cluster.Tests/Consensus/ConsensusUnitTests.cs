@@ -141,7 +141,7 @@ public sealed class ByzantineBehaviourTests
         using var validators = new Validators(4);
         var registry = validators.Registry;
         var honest = validators.Reject(0, "profanity");
-        IReadOnlyList<Vote> Respond(ByzantineMode mode) => new ByzantineBehaviour(mode, validators[0]).Respond(honest);
+        IReadOnlyList<Vote> Respond(ByzantineMode mode) => new ByzantineBehaviour(mode, validators[0]).Respond(honest, validators.Set.Hash);
 
         Assert.Equal([honest], Respond(ByzantineMode.Honest));
         Assert.Equal([honest], Respond(ByzantineMode.Overpowered));
@@ -165,9 +165,9 @@ public sealed class ByzantineBehaviourTests
         var registry = validators.Registry;
         IReadOnlyList<VoteStatement> honest =
         [
-            new(Validators.ContentId, validators.Epoch, true, []),
-            new(Validators.OtherContentId, validators.Epoch, false, ["profanity"]),
-            new(new string('7', 64), validators.Epoch, true, []),
+            new(Validators.ContentId, validators.Epoch, validators.Set.Hash, true, []),
+            new(Validators.OtherContentId, validators.Epoch, validators.Set.Hash, false, ["profanity"]),
+            new(new string('7', 64), validators.Epoch, validators.Set.Hash, true, []),
         ];
         IReadOnlyList<IReadOnlyList<Vote>> Respond(ByzantineMode mode) => new ByzantineBehaviour(mode, validators[0]).RespondAll(honest);
 
@@ -194,9 +194,9 @@ public sealed class ByzantineBehaviourTests
     {
         using var validators = new Validators(4);
         var replay = new ByzantineBehaviour(ByzantineMode.Replay, validators[1]);
-        Assert.Empty(replay.Respond(validators.Reject(1, "profanity")));
-        var other = validators[1].Vote(Validators.OtherContentId, validators.Epoch, false, []);
-        var replayed = Assert.Single(replay.Respond(other));
+        Assert.Empty(replay.Respond(validators.Reject(1, "profanity"), validators.Set.Hash));
+        var other = validators[1].Vote(Validators.OtherContentId, validators.Set, false, []);
+        var replayed = Assert.Single(replay.Respond(other, validators.Set.Hash));
         Assert.Equal(Validators.ContentId, replayed.ContentId);
         Assert.Equal(VoteDisposition.OtherContent, VoteTally.Start(Validators.OtherContentId, validators.Epoch, validators.Registry).Add(replayed).Disposition);
     }

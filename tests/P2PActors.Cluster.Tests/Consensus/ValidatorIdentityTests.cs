@@ -20,13 +20,13 @@ public sealed class ValidatorIdentityTests : IDisposable
         using (var first = ValidatorIdentity.LoadOrCreate(_dataDir))
         {
             firstId = first.ValidatorId;
-            signature = first.Vote(Validators.ContentId, 1, true, []).Signature;
+            signature = first.Vote(Validators.ContentId, Epochs.LegacyLimit, new string('a', 64), true, []).Signature;
         }
         using var second = ValidatorIdentity.LoadOrCreate(_dataDir);
         Assert.Equal(firstId, second.ValidatorId);
         Assert.True(ValidatorKeys.IsCanonicalId(second.ValidatorId));
         // Ed25519 is deterministic: the same key signs the same statement identically.
-        Assert.Equal(signature, second.Vote(Validators.ContentId, 1, true, []).Signature);
+        Assert.Equal(signature, second.Vote(Validators.ContentId, Epochs.LegacyLimit, new string('a', 64), true, []).Signature);
         Assert.Single(Directory.GetFiles(_dataDir));
     }
 

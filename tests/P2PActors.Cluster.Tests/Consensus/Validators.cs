@@ -8,7 +8,7 @@ internal sealed class Validators : IDisposable
     public const string ContentId = "3f1c0ab7d7e9c4d1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70819";
     public const string OtherContentId = "0000000000000000000000000000000000000000000000000000000000000001";
 
-    public Validators(int count, long epoch = 7)
+    public Validators(int count, long epoch = Epochs.LegacyLimit + 7)
     {
         Identities = Enumerable.Range(0, count).Select(_ => ValidatorIdentity.CreateEphemeral()).ToArray();
         Epoch = epoch;
@@ -26,9 +26,9 @@ internal sealed class Validators : IDisposable
 
     public ValidatorIdentity this[int index] => Identities[index];
 
-    public Vote Approve(int index, string contentId = ContentId) => Identities[index].Vote(contentId, Epoch, true, []);
+    public Vote Approve(int index, string contentId = ContentId) => Identities[index].Vote(contentId, Set, true, []);
 
-    public Vote Reject(int index, params string[] rules) => Identities[index].Vote(ContentId, Epoch, false, rules);
+    public Vote Reject(int index, params string[] rules) => Identities[index].Vote(ContentId, Set, false, rules);
 
     public VoteTally Tally() => VoteTally.Start(ContentId, Epoch, Registry);
 

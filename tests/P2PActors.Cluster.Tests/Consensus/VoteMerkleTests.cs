@@ -19,7 +19,7 @@ public sealed class VoteMerkleTests : IDisposable
     private static string ContentId(int i) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i)));
 
     private VoteStatement[] Statements(int count, int salt = 0) => Enumerable.Range(0, count)
-        .Select(i => new VoteStatement(ContentId(salt * 100_000 + i), _validators.Epoch, i % 3 != 0, i % 3 != 0 ? [] : ["profanity", $"rule.{i}"]))
+        .Select(i => new VoteStatement(ContentId(salt * 100_000 + i), _validators.Epoch, _validators.Set.Hash, i % 3 != 0, i % 3 != 0 ? [] : ["profanity", $"rule.{i}"]))
         .ToArray();
 
     [Theory]
@@ -44,7 +44,7 @@ public sealed class VoteMerkleTests : IDisposable
             Assert.Equal(_validators[0].ValidatorId, vote.ValidatorId);
             Assert.True(vote.IsWellFormed);
             Assert.True(_validators.Registry.IsValidVote(vote), $"vote {i} of {size} did not verify");
-            Assert.True(vote.VerifySignature(Key(0), cache), $"vote {i} of {size} did not verify through the cache");
+            Assert.True(vote.VerifySignature(Key(0), _validators.Set.Hash, cache), $"vote {i} of {size} did not verify through the cache");
         }
         if (size == 1)
         {
@@ -79,7 +79,7 @@ public sealed class VoteMerkleTests : IDisposable
         var statements = Statements(3);
         var three = _validators[0].SignBatch(statements);
         var four = _validators[0].SignBatch([.. statements, statements[2]]);
-        Assert.NotEqual(Convert.ToHexString(three[0].SignatureMessage()!), Convert.ToHexString(four[0].SignatureMessage()!));
+        Assert.NotEqual(Convert.ToHexString(three[0].SignatureMessage(_validators.Set.Hash)!), Convert.ToHexString(four[0].SignatureMessage(_validators.Set.Hash)!));
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class VoteMerkleTests : IDisposable
         static byte[] H(params byte[][] parts) => System.Security.Cryptography.SHA256.HashData(parts.SelectMany(p => p).ToArray());
         static byte[] Field(byte[] value) => [.. BitConverter.GetBytes(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(value.Length)), .. value];
         var votes = _validators[0].SignBatch(Statements(3));
-        var leaves = votes.Select(v => H([0x00], v.SignedBytes())).ToArray();
+        var leaves = votes.Select(v => H([0x00], v.SignedBytes(_validators.Set.Hash))).ToArray();
         var root = H([0x01], H([0x01], leaves[0], leaves[1]), leaves[2]);
         byte[] message =
         [
@@ -98,7 +98,7 @@ public sealed class VoteMerkleTests : IDisposable
             .. Field(root),
         ];
         Assert.Equal("P2PActors/vote-batch/v1", VoteMerkle.Domain);
-        Assert.All(votes, v => Assert.Equal(message, v.SignatureMessage()));
+        Assert.All(votes, v => Assert.Equal(message, v.SignatureMessage(_validators.Set.Hash)));
         Assert.True(ValidatorKeys.Verify(Key(0), message, votes[0].Signature));
         Assert.Equal([leaves[1], leaves[2]], votes[0].Branch!.Siblings);
         Assert.Equal([leaves[0], leaves[2]], votes[1].Branch!.Siblings);
@@ -112,7 +112,7 @@ public sealed class VoteMerkleTests : IDisposable
         var vote = votes[3];
         var branch = vote.Branch!;
         var key = Key(1);
-        Assert.True(vote.VerifySignature(key));
+        Assert.True(vote.VerifySignature(key, _validators.Set.Hash));
 
         var flippedSibling = branch.Siblings.Select(s => s.ToArray()).ToList();
         flippedSibling[0][5] ^= 0x20;
@@ -141,14 +141,14 @@ public sealed class VoteMerkleTests : IDisposable
             vote with { Branch = null },
         ];
         var cache = new VerifiedSignatureCache();
-        Assert.True(vote.VerifySignature(key, cache));
+        Assert.True(vote.VerifySignature(key, _validators.Set.Hash, cache));
         foreach (var forged in tampered)
         {
-            Assert.False(forged.VerifySignature(key), $"{forged} still verified");
-            Assert.False(forged.VerifySignature(key, cache), $"{forged} still verified through the cache");
+            Assert.False(forged.VerifySignature(key, _validators.Set.Hash), $"{forged} still verified");
+            Assert.False(forged.VerifySignature(key, _validators.Set.Hash, cache), $"{forged} still verified through the cache");
             Assert.False(_validators.Registry.IsValidVote(forged, cache));
         }
-        Assert.True(vote.VerifySignature(key, cache));
+        Assert.True(vote.VerifySignature(key, _validators.Set.Hash, cache));
         Assert.Equal(1, cache.Count);
     }
 
@@ -183,9 +183,9 @@ public sealed class VoteMerkleTests : IDisposable
             var forged = vote with { Branch = bad };
             Assert.False(bad.IsWellFormed);
             Assert.False(forged.IsWellFormed);
-            Assert.Null(forged.SignatureMessage());
-            Assert.False(forged.VerifySignature(Key(0)));
-            Assert.False(forged.VerifySignature(Key(0), cache));
+            Assert.Null(forged.SignatureMessage(_validators.Set.Hash));
+            Assert.False(forged.VerifySignature(Key(0), _validators.Set.Hash));
+            Assert.False(forged.VerifySignature(Key(0), _validators.Set.Hash, cache));
             Assert.False(_validators.Registry.IsValidVote(forged));
             Assert.False(VoteMerkle.TryComputeRoot(new byte[32], bad, new byte[32]));
         }
@@ -197,27 +197,27 @@ public sealed class VoteMerkleTests : IDisposable
     {
         var votes = _validators[0].SignBatch(Statements(4));
         var cache = new VerifiedSignatureCache();
-        Assert.True(votes[0].VerifySignature(Key(0), cache));
+        Assert.True(votes[0].VerifySignature(Key(0), _validators.Set.Hash, cache));
         Assert.Equal(1, cache.Count);
 
         // The same root and branch with any other signature: not a hit, and Ed25519 refuses it.
         var bytes = votes[1].Signature.ToArray();
         bytes[0] ^= 0x80;
-        Assert.False((votes[1] with { Signature = bytes }).VerifySignature(Key(0), cache));
-        Assert.False((votes[1] with { Signature = new byte[64] }).VerifySignature(Key(0), cache));
+        Assert.False((votes[1] with { Signature = bytes }).VerifySignature(Key(0), _validators.Set.Hash, cache));
+        Assert.False((votes[1] with { Signature = new byte[64] }).VerifySignature(Key(0), _validators.Set.Hash, cache));
         // Another validator's signature over a message naming this validator and root: a miss, then refused.
-        Assert.False((votes[1] with { Signature = _validators[1].Sign(votes[1].SignatureMessage()!) }).VerifySignature(Key(0), cache));
+        Assert.False((votes[1] with { Signature = _validators[1].Sign(votes[1].SignatureMessage(_validators.Set.Hash)!) }).VerifySignature(Key(0), _validators.Set.Hash, cache));
         // The cached triple presented under another validator's key is not a hit either.
-        Assert.False(votes[1].VerifySignature(Key(1), cache));
+        Assert.False(votes[1].VerifySignature(Key(1), _validators.Set.Hash, cache));
         // A failure is never remembered as a success.
         Assert.Equal(1, cache.Count);
 
         var hits = cache.Hits;
-        Assert.True(votes[1].VerifySignature(Key(0), cache));
+        Assert.True(votes[1].VerifySignature(Key(0), _validators.Set.Hash, cache));
         Assert.Equal(hits + 1, cache.Hits);
         // Another import of the same public key is the same signer.
         Assert.True(ValidatorKeys.TryParse(_validators[0].ValidatorId, out var sameKey));
-        Assert.True(votes[2].VerifySignature(sameKey, cache));
+        Assert.True(votes[2].VerifySignature(sameKey, _validators.Set.Hash, cache));
         Assert.Equal(hits + 2, cache.Hits);
     }
 
@@ -227,12 +227,12 @@ public sealed class VoteMerkleTests : IDisposable
         var cache = new VerifiedSignatureCache(capacity: 3);
         var batches = Enumerable.Range(0, 5).Select(b => _validators[0].SignBatch(Statements(2, salt: b))).ToList();
         foreach (var batch in batches)
-            Assert.True(batch[0].VerifySignature(Key(0), cache));
+            Assert.True(batch[0].VerifySignature(Key(0), _validators.Set.Hash, cache));
         Assert.Equal(3, cache.Count);
         var misses = cache.Misses;
-        Assert.True(batches[0][1].VerifySignature(Key(0), cache));
+        Assert.True(batches[0][1].VerifySignature(Key(0), _validators.Set.Hash, cache));
         Assert.Equal(misses + 1, cache.Misses);
-        Assert.True(batches[4][1].VerifySignature(Key(0), cache));
+        Assert.True(batches[4][1].VerifySignature(Key(0), _validators.Set.Hash, cache));
         Assert.Equal(misses + 1, cache.Misses);
     }
 
@@ -247,7 +247,7 @@ public sealed class VoteMerkleTests : IDisposable
         {
             var b = i / 12 % 24;
             var vote = batches[b][i % 3];
-            if (!vote.VerifySignature(keys[b % 4], cache) || vote.VerifySignature(keys[(b + 1) % 4], cache))
+            if (!vote.VerifySignature(keys[b % 4], _validators.Set.Hash, cache) || vote.VerifySignature(keys[(b + 1) % 4], _validators.Set.Hash, cache))
                 Interlocked.Increment(ref failures);
         });
         Assert.Equal(0, failures);
@@ -260,9 +260,9 @@ public sealed class VoteMerkleTests : IDisposable
         var cache = new VerifiedSignatureCache();
         var vote = _validators.Reject(2, "profanity");
         Assert.Null(vote.Branch);
-        Assert.True(vote.VerifySignature(Key(2), cache));
-        Assert.Equal(vote.SignedBytes(), vote.SignatureMessage());
-        Assert.False((vote with { Approve = true }).VerifySignature(Key(2), cache));
+        Assert.True(vote.VerifySignature(Key(2), _validators.Set.Hash, cache));
+        Assert.Equal(vote.SignedBytes(_validators.Set.Hash), vote.SignatureMessage(_validators.Set.Hash));
+        Assert.False((vote with { Approve = true }).VerifySignature(Key(2), _validators.Set.Hash, cache));
         Assert.Equal(0, cache.Count);
     }
 
@@ -272,7 +272,7 @@ public sealed class VoteMerkleTests : IDisposable
         var statements = Statements(3);
         var first = _validators[3].SignBatch(statements)[1];
         var again = _validators[3].SignBatch([statements[2], statements[1]])[1];
-        var alone = _validators[3].Vote(statements[1].ContentId, statements[1].Epoch, statements[1].Approve, statements[1].Rules);
+        var alone = _validators[3].Vote(statements[1].ContentId, statements[1].Epoch, statements[1].SetHash, statements[1].Approve, statements[1].Rules);
         Assert.True(first.SameStatementAs(again));
         Assert.True(first.SameStatementAs(alone));
         Assert.NotEqual(first, again);
@@ -288,7 +288,7 @@ public sealed class VoteMerkleTests : IDisposable
     public void Malformed_evidence_from_a_peer_is_refused_without_throwing()
     {
         var batch = _validators[3].SignBatch(Statements(2));
-        var conflicting = _validators[3].SignBatch([new VoteStatement(batch[0].ContentId, _validators.Epoch, !batch[0].Approve, ["x"]), Statements(2)[1]]);
+        var conflicting = _validators[3].SignBatch([new VoteStatement(batch[0].ContentId, _validators.Epoch, _validators.Set.Hash, !batch[0].Approve, ["x"]), Statements(2)[1]]);
         Assert.True(new EquivocationEvidence(batch[0], conflicting[0]).Verify(_validators.Registry));
         EquivocationEvidence[] malformed =
         [
@@ -305,8 +305,8 @@ public sealed class VoteMerkleTests : IDisposable
     [Fact]
     public void Conflicting_batched_votes_make_evidence_anyone_can_recheck()
     {
-        var approve = new VoteStatement(Validators.ContentId, _validators.Epoch, true, []);
-        var reject = new VoteStatement(Validators.ContentId, _validators.Epoch, false, ["profanity"]);
+        var approve = new VoteStatement(Validators.ContentId, _validators.Epoch, _validators.Set.Hash, true, []);
+        var reject = new VoteStatement(Validators.ContentId, _validators.Epoch, _validators.Set.Hash, false, ["profanity"]);
         var first = _validators[3].SignBatch([approve, Statements(1)[0]])[0];
         var second = _validators[3].SignBatch([Statements(2, salt: 1)[0], reject, Statements(2, salt: 1)[1]])[1];
         var cache = new VerifiedSignatureCache();
@@ -326,7 +326,7 @@ public sealed class VoteMerkleTests : IDisposable
         for (var v = 0; v < 3; v++)
         {
             var statements = Statements(7, salt: v).ToList();
-            statements.Insert(v * 2, new VoteStatement(Validators.ContentId, _validators.Epoch, true, []));
+            statements.Insert(v * 2, new VoteStatement(Validators.ContentId, _validators.Epoch, _validators.Set.Hash, true, []));
             var batch = _validators[v].SignBatch(statements);
             tally = tally.Add(batch[v * 2], false, cache).Tally;
         }
@@ -356,7 +356,7 @@ public sealed class VoteMerkleTests : IDisposable
         var snapshot = new ConsensusSnapshot();
         snapshot.Publish(ConsensusView.Empty with { Registry = _validators.Registry });
         var admission = new CertificateAdmission(snapshot);
-        var statements = Enumerable.Range(0, 10).Select(i => new VoteStatement(ContentId(i), _validators.Epoch, true, [])).ToArray();
+        var statements = Enumerable.Range(0, 10).Select(i => new VoteStatement(ContentId(i), _validators.Epoch, _validators.Set.Hash, true, [])).ToArray();
         var batches = Enumerable.Range(0, 3).Select(v => _validators[v].SignBatch(statements)).ToArray();
         for (var i = 0; i < statements.Length; i++)
         {
@@ -374,7 +374,7 @@ public sealed class VoteMerkleTests : IDisposable
     [Fact]
     public void A_batch_spread_over_many_tallies_costs_one_signature_check()
     {
-        var statements = Enumerable.Range(0, 8).Select(i => new VoteStatement(ContentId(i), _validators.Epoch, true, [])).ToArray();
+        var statements = Enumerable.Range(0, 8).Select(i => new VoteStatement(ContentId(i), _validators.Epoch, _validators.Set.Hash, true, [])).ToArray();
         var votes = _validators[1].SignBatch(statements);
         var cache = new VerifiedSignatureCache();
         for (var i = 0; i < votes.Count; i++)
@@ -408,7 +408,7 @@ public sealed class VoteMerkleTests : IDisposable
         Assert.Equal(VoteMerkle.MaxLeaves, votes[0].Branch!.Count);
         Assert.Null(votes[^1].Branch);
         var cache = new VerifiedSignatureCache();
-        Assert.All(votes, v => Assert.True(v.VerifySignature(Key(0), cache)));
+        Assert.All(votes, v => Assert.True(v.VerifySignature(Key(0), _validators.Set.Hash, cache)));
         // The first 4096 share one root (one Ed25519 check); the last is a plain vote, which never uses the cache.
         Assert.Equal(1, cache.Misses);
         Assert.Equal(VoteMerkle.MaxLeaves - 1, cache.Hits);
@@ -423,11 +423,11 @@ public sealed class VoteMerkleTests : IDisposable
         Gen.Select(genStatement.Array[2, 40], Gen.Int[0, int.MaxValue], Gen.Int[0, 31])
             .Sample((shape, pick, bit) =>
             {
-                var statements = shape.Select((s, i) => new VoteStatement(ContentId(i), s.epoch, s.approve,
+                var statements = shape.Select((s, i) => new VoteStatement(ContentId(i), Epochs.LegacyLimit + s.epoch, _validators.Set.Hash, s.approve,
                     Enumerable.Range(0, s.rules).Select(r => $"rule.{r}").ToArray())).ToArray();
                 var votes = _validators[0].SignBatch(statements);
                 var cache = new VerifiedSignatureCache();
-                if (!votes.All(v => v.VerifySignature(key, cache)) || cache.Misses != 1)
+                if (!votes.All(v => v.VerifySignature(key, _validators.Set.Hash, cache)) || cache.Misses != 1)
                     return false;
                 var vote = votes[pick % votes.Count];
                 var branch = vote.Branch!;
@@ -436,9 +436,9 @@ public sealed class VoteMerkleTests : IDisposable
                 var siblings = branch.Siblings.Select(s => s.ToArray()).ToList();
                 siblings[pick % siblings.Count][bit] ^= (byte)(1 << (pick % 8));
                 var other = votes[(pick + 1) % votes.Count];
-                return !(vote with { Branch = branch with { Siblings = siblings } }).VerifySignature(key, cache) &&
-                       !(vote with { Branch = other.Branch }).VerifySignature(key, cache) &&
-                       !(vote with { Epoch = vote.Epoch + 1 }).VerifySignature(key, cache);
+                return !(vote with { Branch = branch with { Siblings = siblings } }).VerifySignature(key, _validators.Set.Hash, cache) &&
+                       !(vote with { Branch = other.Branch }).VerifySignature(key, _validators.Set.Hash, cache) &&
+                       !(vote with { Epoch = vote.Epoch + 1 }).VerifySignature(key, _validators.Set.Hash, cache);
             }, iter: 200);
     }
 }

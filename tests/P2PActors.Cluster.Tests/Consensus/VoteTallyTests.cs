@@ -129,12 +129,12 @@ public sealed class VoteTallyTests : IDisposable
         var tally = _four.Tally();
         var genuine = _four.Approve(0);
 
-        Expect(tally.Add(outsider.Vote(Validators.ContentId, _four.Epoch, true, [])), VoteDisposition.NotAMember);
-        Expect(tally.Add(_four[0].Vote(Validators.OtherContentId, _four.Epoch, true, [])), VoteDisposition.OtherContent);
-        Expect(tally.Add(_four[0].Vote(Validators.ContentId, _four.Epoch + 1, true, [])), VoteDisposition.OtherEpoch);
+        Expect(tally.Add(outsider.Vote(Validators.ContentId, _four.Set, true, [])), VoteDisposition.NotAMember);
+        Expect(tally.Add(_four[0].Vote(Validators.OtherContentId, _four.Set, true, [])), VoteDisposition.OtherContent);
+        Expect(tally.Add(_four[0].Vote(Validators.ContentId, _four.Epoch + 1, _four.Set.Hash, true, [])), VoteDisposition.OtherEpoch);
         Expect(tally.Add(genuine with { Approve = false }), VoteDisposition.BadSignature);
         Expect(tally.Add(genuine with { Signature = new byte[64] }), VoteDisposition.BadSignature);
-        Expect(tally.Add(genuine with { Signature = outsider.Sign(genuine.SignedBytes()) }), VoteDisposition.BadSignature);
+        Expect(tally.Add(genuine with { Signature = outsider.Sign(genuine.SignedBytes(_four.Set.Hash)) }), VoteDisposition.BadSignature);
         Expect(tally.Add(genuine with { Signature = [] }), VoteDisposition.Malformed);
         Expect(tally.Add(null), VoteDisposition.Malformed);
     }

@@ -32,20 +32,20 @@ public sealed class VoteTests : IDisposable
             vote with { Signature = Flip(vote.Signature) },
         ];
         _validators.Registry.TryGetKey(vote.ValidatorId, out var key);
-        Assert.True(vote.VerifySignature(key!));
+        Assert.True(vote.VerifySignature(key!, _validators.Set.Hash));
         foreach (var forged in tampered)
-            Assert.False(forged.VerifySignature(key!), $"{forged} still verified");
+            Assert.False(forged.VerifySignature(key!, _validators.Set.Hash), $"{forged} still verified");
     }
 
     [Fact]
     public void Signed_bytes_do_not_let_fields_slide_into_each_other()
     {
         var id = _validators[0].ValidatorId;
-        var a = new Vote(id, "c", 1, false, ["ab", "c"], []).SignedBytes();
-        var b = new Vote(id, "c", 1, false, ["a", "bc"], []).SignedBytes();
-        var c = new Vote(id, "c", 1, false, ["abc"], []).SignedBytes();
-        var d = new Vote(id, "ca", 1, false, ["bc"], []).SignedBytes();
-        var e = new Vote(id, "c", 1, false, ["abc", ""], []).SignedBytes();
+        var a = new Vote(id, "c", Epochs.LegacyLimit, false, ["ab", "c"], []).SignedBytes("");
+        var b = new Vote(id, "c", Epochs.LegacyLimit, false, ["a", "bc"], []).SignedBytes("");
+        var c = new Vote(id, "c", Epochs.LegacyLimit, false, ["abc"], []).SignedBytes("");
+        var d = new Vote(id, "ca", Epochs.LegacyLimit, false, ["bc"], []).SignedBytes("");
+        var e = new Vote(id, "c", Epochs.LegacyLimit, false, ["abc", ""], []).SignedBytes("");
         var all = new[] { a, b, c, d, e }.Select(Convert.ToHexString).ToList();
         Assert.Equal(all.Count, all.Distinct().Count());
     }
@@ -53,7 +53,7 @@ public sealed class VoteTests : IDisposable
     [Fact]
     public void Signed_bytes_start_with_the_vote_domain()
     {
-        var bytes = _validators.Approve(0).SignedBytes();
+        var bytes = _validators.Approve(0).SignedBytes(_validators.Set.Hash);
         var domain = System.Text.Encoding.UTF8.GetBytes(Vote.Domain);
         Assert.Equal(domain.Length, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes));
         Assert.Equal(domain, bytes[4..(4 + domain.Length)]);
@@ -63,7 +63,7 @@ public sealed class VoteTests : IDisposable
     public void A_signature_by_another_key_does_not_verify()
     {
         var vote = _validators.Approve(0);
-        var impostor = vote with { Signature = _validators[1].Sign(vote.SignedBytes()) };
+        var impostor = vote with { Signature = _validators[1].Sign(vote.SignedBytes(_validators.Set.Hash)) };
         Assert.False(_validators.Registry.IsValidVote(impostor));
     }
 
