@@ -29,13 +29,19 @@ public static class ConsensusCluster
 
     public static readonly IReadOnlyDictionary<string, string> NoParameters = new Dictionary<string, string>();
 
-    public static ConsensusNode StartNode(ConsensusOptions options, Address? seed, bool crashOnTerminate = false)
+    /// <summary>
+    /// Starts one node. With <paramref name="dataDirectory"/> its replicated state (catalog, set attestations) is durable
+    /// there and its validator key lives there too, so a node restarted on the same folder is the same validator.
+    /// </summary>
+    public static ConsensusNode StartNode(ConsensusOptions options, Address? seed, bool crashOnTerminate = false, string? dataDirectory = null)
     {
         var snapshot = new ConsensusSnapshot();
         var admission = new CertificateAdmission(snapshot);
+        if (dataDirectory is not null)
+            options = options with { KeyDirectory = dataDirectory };
         var node = TestCluster.StartNode(new StateNodeOptions
         {
-            State = new GameStateSettings { Admission = admission, GossipInterval = TimeSpan.FromMilliseconds(200) },
+            State = new GameStateSettings { Admission = admission, GossipInterval = TimeSpan.FromMilliseconds(200), DataDirectory = dataDirectory },
             CrashOnTerminate = crashOnTerminate,
         }, seed);
         var runtime = ConsensusRuntime.Start(node.System, options, snapshot);

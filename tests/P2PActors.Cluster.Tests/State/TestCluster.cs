@@ -95,6 +95,20 @@ public static class TestCluster
     public static string NewDataDirectory() =>
         Directory.CreateTempSubdirectory("p2p-state-test-").FullName;
 
+    /// <summary>Removes a folder made by <see cref="NewDataDirectory"/> once its nodes have stopped.</summary>
+    public static void DeleteDataDirectory(string path)
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held by a finalising connection stays in the temp folder; it affects no other test.
+        }
+    }
+
     public static Item SampleItem(int i) =>
         ContentJson.WithId(new Item($"Blade {i}", ItemKind.Weapon, Rarity.Rare, 1 + i % 50, new Stats(i % 90, 5, 3, 2, 0, 1, 1),
             $"Forged for test {i}") { Seed = i });
