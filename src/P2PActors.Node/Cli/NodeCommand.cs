@@ -97,6 +97,15 @@ public static class NodeCommand
         }
         await using (app)
         {
+            var options = app.Services.GetRequiredService<NodeOptions>();
+            using var folder = DataDirectoryLock.TryAcquire(options.DataDirectory,
+                $"node {options.HttpUrl} (remoting {options.Host}:{options.Port.ToString(CultureInfo.InvariantCulture)})", out var holder);
+            if (folder is null)
+            {
+                await error.WriteLineAsync($"--data-dir / {NodeOptions.Section}:DataDirectory: '{Path.GetFullPath(options.DataDirectory)}' is in use by {holder}. " +
+                    "Two nodes must never share a data folder (they would share one validator key); give this node its own --data-dir.");
+                return ExitCodes.Usage;
+            }
             if (await DatabaseStartup.CheckAsync(app, cancellationToken) is { } problem)
             {
                 await error.WriteLineAsync(problem);
