@@ -177,9 +177,6 @@ public static class ConsensusProtocol
     /// <summary>The coordinator found equivocation; the registry actor replicates the evidence.</summary>
     public sealed record ReportEquivocation(EquivocationEvidence Evidence);
 
-    /// <summary>Ask the registry actor for the validator overview (<see cref="ValidatorOverview"/>).</summary>
-    public sealed record GetValidators;
-
     internal sealed record ProposalTimeout(string ContentId, long Sequence);
 
     /// <summary>Sent to itself by the coordinator when it queues the first proposal of a batch (see <see cref="ProposalBatch"/>).</summary>

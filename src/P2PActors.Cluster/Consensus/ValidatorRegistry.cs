@@ -24,9 +24,6 @@ public sealed class ValidatorRegistry
 
     public IEnumerable<ValidatorSet> Sets => _sets.Values;
 
-    /// <summary>The set of the highest epoch registered, if any.</summary>
-    public ValidatorSet? Current => _sets.IsEmpty ? null : _sets.Values.Last();
-
     /// <summary>
     /// Registers the set of an epoch. Registering the same set again is a no-op; a different set for an
     /// epoch already known is refused, because certificates of that epoch would become ambiguous.

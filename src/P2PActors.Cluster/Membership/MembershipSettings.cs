@@ -1,6 +1,4 @@
 using System.Globalization;
-using Akka.Cluster.Hosting;
-using Akka.Cluster.Hosting.SBR;
 
 namespace P2PActors.Cluster.Membership;
 
@@ -52,12 +50,4 @@ public sealed record MembershipSettings
             akka.coordinated-shutdown.run-by-clr-shutdown-hook = on
             """;
     }
-
-    /// <summary>The same membership for Akka.Cluster.Hosting's <c>WithClustering</c>.</summary>
-    public ClusterOptions ToClusterOptions() => new()
-    {
-        SeedNodes = SeedNodes.ToArray(),
-        Roles = Roles.ToArray(),
-        SplitBrainResolver = new KeepMajorityOption(),
-    };
 }
