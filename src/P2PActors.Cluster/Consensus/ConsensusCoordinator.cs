@@ -158,19 +158,14 @@ public sealed class ConsensusCoordinator : ReceiveActor
         _pending[propose.ContentId] = pending;
     }
 
-    /// <summary>After proposals were queued: flush now when nothing else waits in the mailbox, else after what waits.</summary>
+    /// <summary>After proposals were queued: flush once whatever already waits in the mailbox has been queued too.</summary>
     private void ScheduleFlush()
     {
         if (_outboxCount == 0 || _flushQueued)
             return;
-        if (((ActorCell)Context).Mailbox is { } mailbox && !mailbox.MessageQueue.HasMessages)
-        {
-            // Nothing else in the mailbox: nothing to batch with, so no reason to wait.
-            Flush();
-            return;
-        }
         // Zero-linger batching: whatever reaches the mailbox before this flush travels in the same batch, so a
-        // busy coordinator sends few, full batches.
+        // busy coordinator sends few, full batches; an idle one pays one hop through its own mailbox (Akka has no
+        // public way to peek at it).
         _flushQueued = true;
         Self.Tell(FlushProposals.Instance);
     }

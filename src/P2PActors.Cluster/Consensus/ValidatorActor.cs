@@ -109,15 +109,12 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
             return;
         }
         _inbox.Enqueue((batch, Sender));
-        if (!_workQueued && ((ActorCell)Context).Mailbox is { } mailbox && !mailbox.MessageQueue.HasMessages)
-        {
-            // Nothing else waiting: judge now rather than after a round trip through the mailbox.
-            Handle(JudgeQueued.Instance);
-        }
-        else if (!_workQueued)
+        if (!_workQueued)
         {
             // Zero-linger, like the coordinator's flush: every batch that reaches the mailbox before this message
-            // is judged in the same turn, and each proposer gets one answer for all of them.
+            // is judged in the same turn, and each proposer gets one answer for all of them. When nothing else
+            // waits, the message is next in line, so an idle validator pays only one hop through its own mailbox
+            // (Akka has no public way to peek at it).
             _workQueued = true;
             Self.Tell(JudgeQueued.Instance);
         }
