@@ -98,6 +98,8 @@ public sealed class CliTests
     [InlineData("--postgres / P2PActors:PostgresConnectionString: is not a PostgreSQL connection string", "--persistence", "postgresql", "--postgres", "Host=db;Pasword=x")]
     [InlineData("--database-timeout", "--database-timeout", "soon")]
     [InlineData("--database-timeout / P2PActors:DatabaseStartupTimeout", "--database-timeout", "01:00:00")]
+    [InlineData("--validators / P2PActors:AllowedValidators: 'ABC' is not a validator id", "--validators", "ABC")]
+    [InlineData("--validators-file / P2PActors:ValidatorsFile: '/nonexistent/validators.txt' cannot be read", "--validators-file", "/nonexistent/validators.txt")]
     [InlineData("--room-capacity", "--room-capacity", "1")]
     [InlineData("--room-capacity", "--room-capacity", "many")]
     public async Task Node_refuses_invalid_flags_with_exit_code_2_before_starting_anything(string expectedInError, params string[] args)

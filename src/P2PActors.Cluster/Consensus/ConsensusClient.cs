@@ -133,7 +133,8 @@ public sealed class ConsensusClient
 }
 
 /// <summary>One validator as <c>GET /api/validators</c> lists it.</summary>
-public sealed record ValidatorInfo(string Id, string? Address, bool InCurrentSet, bool Equivocating, int EvidenceCount);
+/// <param name="NoVote">Why a member that proved this key is left out of the set (closed membership), else null.</param>
+public sealed record ValidatorInfo(string Id, string? Address, bool InCurrentSet, bool Equivocating, int EvidenceCount, string? NoVote = null);
 
 /// <summary>The validators this node knows and the quorum arithmetic of its current set.</summary>
 public sealed record ValidatorOverview(
@@ -155,7 +156,8 @@ public sealed record ValidatorOverview(
             view.AddressOf(id),
             current?.Contains(id) ?? false,
             view.Equivocations.ContainsKey(id),
-            view.Equivocations.GetValueOrDefault(id))).ToList();
+            view.Equivocations.GetValueOrDefault(id),
+            view.NoVote.GetValueOrDefault(id))).ToList();
         return current is null
             ? new ValidatorOverview(0, null, 0, 0, 0, "no validator set yet: not every cluster member has proved its validator key", view.Registry.Sets.Count(), validators)
             : new ValidatorOverview(current.Epoch, current.Hash, current.Count, current.Threshold, current.MaxFaulty,

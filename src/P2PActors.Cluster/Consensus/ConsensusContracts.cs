@@ -42,6 +42,13 @@ public sealed record ConsensusOptions
 
     public ByzantineMode Byzantine { get; init; } = ByzantineMode.Honest;
 
+    /// <summary>
+    /// Closed validator membership: the validator ids (public keys) allowed to vote. A cluster member whose proven key
+    /// is not listed stays a member but never enters a validator set. Null: open membership — every Up member becomes
+    /// a validator, which only suits local development (anyone who reaches the remoting port can add validators).
+    /// </summary>
+    public IReadOnlySet<string>? AllowedValidators { get; init; }
+
     /// <summary>Folder of the persisted validator key (<see cref="ValidatorIdentity.LoadOrCreate"/>); null keeps an in-memory key.</summary>
     public string? KeyDirectory { get; init; }
 
@@ -49,6 +56,13 @@ public sealed record ConsensusOptions
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
+        if (AllowedValidators is { } allowed)
+        {
+            if (allowed.Count == 0)
+                problems.Add("AllowedValidators is empty: a closed validator membership needs at least one validator id");
+            foreach (var id in allowed.Where(id => !ValidatorKeys.IsCanonicalId(id)))
+                problems.Add($"AllowedValidators: '{id}' is not a validator id (64 lower-case hex characters)");
+        }
         if (DecisionTimeout < TimeSpan.FromMilliseconds(1) || DecisionTimeout > TimeSpan.FromMinutes(1))
             problems.Add("DecisionTimeout must be between 1 ms and 1 minute");
         if (ProposalsPerSecondPerProposer < 1)

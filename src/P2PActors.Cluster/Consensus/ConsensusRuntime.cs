@@ -60,9 +60,15 @@ public sealed class ConsensusRuntime
             snapshot ??= new ConsensusSnapshot();
             var replicator = DistributedData.Get(system).Replicator;
             var validator = system.ActorOf(ValidatorActor.Props(identity, options, snapshot), ValidatorActor.Name);
-            var registry = system.ActorOf(ValidatorRegistryActor.Props(identity, snapshot, replicator), ValidatorRegistryActor.Name);
+            var registry = system.ActorOf(ValidatorRegistryActor.Props(identity, snapshot, replicator, options.AllowedValidators), ValidatorRegistryActor.Name);
             var coordinator = system.ActorOf(ConsensusCoordinator.Props(options, snapshot, registry, identity.ValidatorId, validator), ConsensusCoordinator.Name);
             var log = Logging.GetLogger(system, typeof(ConsensusRuntime));
+            if (options.AllowedValidators is null)
+                log.Warning("Open validator membership: every cluster member becomes a validator, so anyone who can reach this node's remoting port can add validators and outvote the honest ones. Run closed with a validator list for anything but local development (docs/architecture.md, \"Trust model\")");
+            else if (!options.AllowedValidators.Contains(identity.ValidatorId))
+                log.Warning("This node's validator key {0} is not on the validator list: it is a cluster member without a vote", identity.ValidatorId);
+            else
+                log.Info("Closed validator membership: {0} validator key(s) listed, this node's among them", options.AllowedValidators.Count);
             if (options.Byzantine != ByzantineMode.Honest)
                 log.Warning("This node is Byzantine ({0}) for chaos testing", ByzantineModes.WireName(options.Byzantine));
             holder.Instance = new ConsensusRuntime(options, identity, snapshot, validator, registry, coordinator);

@@ -10,7 +10,8 @@ public sealed record ValidatorEndpoint(string ValidatorId, string Address, IActo
 /// What this node knows about validators at one moment, as an immutable value: the trusted registry (every set
 /// it witnessed or saw attested by a quorum of a set it trusts), the current set it counts votes in (null until
 /// every Up member proved its key), the challenge-verified endpoints, and the validators caught equivocating
-/// (with how many pieces of verified evidence).
+/// (with how many pieces of verified evidence), and the members that proved a key but have no vote (closed
+/// membership: the key is not on the validator list), with the reason.
 /// </summary>
 public sealed record ConsensusView(
     ValidatorRegistry Registry,
@@ -25,6 +26,9 @@ public sealed record ConsensusView(
         ImmutableDictionary<string, ValidatorEndpoint>.Empty.WithComparers(StringComparer.Ordinal),
         ImmutableDictionary<string, int>.Empty.WithComparers(StringComparer.Ordinal),
         ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal));
+
+    /// <summary>Validator ids of Up members left out of the set, with why (e.g. not on the validator list).</summary>
+    public ImmutableDictionary<string, string> NoVote { get; init; } = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
 
     /// <summary>The node address of a validator: verified by this node's own challenge when possible, else as the validator claimed it.</summary>
     public string? AddressOf(string validatorId) =>

@@ -31,6 +31,7 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
     private sealed record PendingChallenge(byte[] Nonce, DateTime SentAt);
 
     private readonly ValidatorIdentity _identity;
+    private readonly IReadOnlySet<string>? _allowed;
     private readonly ConsensusSnapshot _snapshot;
     private readonly IActorRef _replicator;
     private readonly Akka.Cluster.Cluster _cluster;
@@ -44,9 +45,10 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
     private IReadOnlyCollection<SetAttestation> _attestations = [];
     private ConsensusView _view;
 
-    public ValidatorRegistryActor(ValidatorIdentity identity, ConsensusSnapshot snapshot, IActorRef replicator)
+    public ValidatorRegistryActor(ValidatorIdentity identity, ConsensusSnapshot snapshot, IActorRef replicator, IReadOnlySet<string>? allowed = null)
     {
         _identity = identity;
+        _allowed = allowed;
         _snapshot = snapshot;
         _replicator = replicator;
         _cluster = Akka.Cluster.Cluster.Get(Context.System);
@@ -89,8 +91,8 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ValidatorIdentity identity, ConsensusSnapshot snapshot, IActorRef replicator) =>
-        Akka.Actor.Props.Create(() => new ValidatorRegistryActor(identity, snapshot, replicator));
+    public static Props Props(ValidatorIdentity identity, ConsensusSnapshot snapshot, IActorRef replicator, IReadOnlySet<string>? allowed = null) =>
+        Akka.Actor.Props.Create(() => new ValidatorRegistryActor(identity, snapshot, replicator, allowed));
 
     protected override void PreStart()
     {
@@ -165,10 +167,18 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
     {
         var registry = _view.Registry;
         var current = _view.Current;
+        var noVote = _view.NoVote;
         if (_up.Count > 0 && _up.Keys.All(_verified.ContainsKey))
         {
-            var ids = _up.Keys.Select(a => _verified[a].ValidatorId).ToArray();
-            if (ids.Distinct(StringComparer.Ordinal).Count() != ids.Length)
+            var proven = _up.Keys.Select(a => _verified[a].ValidatorId).ToArray();
+            // Closed membership: a member whose key is not listed stays a member without a vote.
+            var ids = _allowed is null ? proven : proven.Where(_allowed.Contains).ToArray();
+            noVote = NoVoteFor(proven.Except(ids, StringComparer.Ordinal));
+            if (ids.Length == 0)
+            {
+                _log.Warning("No Up member's validator key is on the validator list; no validator set forms");
+            }
+            else if (ids.Distinct(StringComparer.Ordinal).Count() != ids.Length)
             {
                 _log.Error("Two Up members proved the same validator key; no validator set forms until one of them leaves");
             }
@@ -195,7 +205,7 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
             endpoints = endpoints.SetItem(endpoint.ValidatorId, endpoint);
 
         var setsChanged = registry.Sets.Count() != _view.Registry.Sets.Count();
-        Publish(_view with { Registry = registry, Current = current, Endpoints = endpoints });
+        Publish(_view with { Registry = registry, Current = current, Endpoints = endpoints, NoVote = noVote });
         if (setsChanged)
         {
             AttestAll(registry);
@@ -203,6 +213,18 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
             // Catalog entries refused earlier may carry certificates of a set learnt just now.
             GameStateRefresh();
         }
+    }
+
+    private ImmutableDictionary<string, string> NoVoteFor(IEnumerable<string> unlisted)
+    {
+        var result = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+        foreach (var id in unlisted)
+        {
+            if (!_view.NoVote.ContainsKey(id))
+                _log.Warning("Member {0} (validator {1}) is not on the validator list: it is a cluster member without a vote", _view.AddressOf(id) ?? "?", id);
+            result = result.SetItem(id, "not on the validator list");
+        }
+        return result;
     }
 
     private void LogSet(ValidatorSet set)

@@ -24,6 +24,7 @@ public static class NodeCli
         root.Subcommands.Add(ClusterCommand.Create());
         root.Subcommands.Add(ChaosCommand.Create());
         root.Subcommands.Add(HealthCommand.Create());
+        root.Subcommands.Add(KeysCommand.Create());
         return root;
     }
 

@@ -72,6 +72,15 @@ public sealed class NodeOptions
     /// </summary>
     public string Byzantine { get; set; } = "honest";
 
+    /// <summary>
+    /// Closed validator membership: comma-separated validator ids (public keys, as the <c>keys</c> command prints them)
+    /// allowed to vote. Together with <see cref="ValidatorsFile"/>; both empty means open membership.
+    /// </summary>
+    public string AllowedValidators { get; set; } = "";
+
+    /// <summary>Closed validator membership: a file of allowed validator ids, one per line (<c>#</c> starts a comment).</summary>
+    public string ValidatorsFile { get; set; } = "";
+
     /// <summary>Milliseconds a proposal waits for a decision before it ends undecided (never accepted).</summary>
     public int DecisionTimeoutMs { get; set; } = 500;
 
@@ -153,6 +162,7 @@ public sealed class NodeOptions
             problems.Add($"--request-timeout / {Section}:RequestTimeout: {RequestTimeout} must be between 00:00:00.1 and 00:10:00");
         if (!Cluster.Consensus.ByzantineModes.TryParse(Byzantine, out _))
             problems.Add($"--byzantine / {Section}:Byzantine: '{Byzantine}' is not a mode; expected one of {string.Join(", ", Cluster.Consensus.ByzantineModes.Names)}");
+        ReadAllowedValidators(problems);
         if (DecisionTimeoutMs is < 1 or > 60_000)
             problems.Add($"--decision-timeout / {Section}:DecisionTimeoutMs: {DecisionTimeoutMs} must be between 1 and 60000 milliseconds");
         if (ProposalRate is < 1 or > 1_000_000)
@@ -188,6 +198,51 @@ public sealed class NodeOptions
     private static bool IsWildcard(string host) => host is "0.0.0.0" or "::" or "[::]";
 
     public IReadOnlyList<string> RoleList => Split(Roles);
+
+    /// <summary>
+    /// The allowed validator ids of <see cref="AllowedValidators"/> and <see cref="ValidatorsFile"/>, or null for open
+    /// membership; <paramref name="problems"/> gets one line per unusable entry, naming the setting (and line).
+    /// </summary>
+    public IReadOnlySet<string>? ReadAllowedValidators(List<string> problems)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in Split(AllowedValidators))
+        {
+            if (Cluster.Consensus.ValidatorKeys.IsCanonicalId(id))
+                ids.Add(id);
+            else
+                problems.Add($"--validators / {Section}:AllowedValidators: '{id}' is not a validator id (64 lower-case hex characters, as the keys command prints it)");
+        }
+        if (!string.IsNullOrWhiteSpace(ValidatorsFile))
+        {
+            var prefix = $"--validators-file / {Section}:ValidatorsFile: '{ValidatorsFile}'";
+            string[] lines;
+            try
+            {
+                lines = File.ReadAllLines(ValidatorsFile);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                problems.Add($"{prefix} cannot be read: {e.Message}");
+                return null;
+            }
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var line = lines[i];
+                var hash = line.IndexOf('#', StringComparison.Ordinal);
+                var id = (hash >= 0 ? line[..hash] : line).Trim();
+                if (id.Length == 0)
+                    continue;
+                if (Cluster.Consensus.ValidatorKeys.IsCanonicalId(id))
+                    ids.Add(id);
+                else
+                    problems.Add($"{prefix} line {i + 1}: '{id}' is not a validator id (64 lower-case hex characters, as the keys command prints it)");
+            }
+            if (ids.Count == 0)
+                problems.Add($"{prefix} lists no validator id; a closed membership needs at least one");
+        }
+        return ids.Count == 0 ? null : ids;
+    }
 
     private static string[] Split(string? list) =>
         (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -41,6 +41,7 @@ public static class ActorSystemSetup
         Consensus = new ConsensusOptions
         {
             Byzantine = options.ByzantineMode,
+            AllowedValidators = options.ReadAllowedValidators([]),
             DecisionTimeout = TimeSpan.FromMilliseconds(options.DecisionTimeoutMs),
             ProposalsPerSecondPerProposer = options.ProposalRate,
             ProposalBurst = options.ProposalBurst,

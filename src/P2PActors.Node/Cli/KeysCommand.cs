@@ -1,0 +1,43 @@
+using System.CommandLine;
+using P2PActors.Cluster.Consensus;
+
+namespace P2PActors.Node.Cli;
+
+/// <summary>
+/// <c>keys [--data-dir DIR]</c>: makes a node's validator key before the node first starts (or reads the one it has)
+/// and prints its public half, the validator id — what an operator puts on the validator list of a closed cluster.
+/// The key is the same file the node uses (<c>{data}/validator.key</c>), so the node later votes under exactly that id.
+/// </summary>
+public static class KeysCommand
+{
+    public static Command Create()
+    {
+        var dataDir = new Option<string>("--data-dir")
+        {
+            Description = "Data directory of the node whose key to make or read [default: ./data]",
+            DefaultValueFactory = _ => "./data",
+        };
+        var command = new Command("keys", "Make this node's validator key if it has none, and print its validator id (for --validators / --validators-file).")
+        {
+            dataDir,
+        };
+        command.SetAction(async (parseResult, _) =>
+        {
+            var directory = parseResult.GetValue(dataDir)!;
+            var output = parseResult.InvocationConfiguration.Output;
+            var error = parseResult.InvocationConfiguration.Error;
+            try
+            {
+                using var identity = ValidatorIdentity.LoadOrCreate(directory);
+                await output.WriteLineAsync(identity.ValidatorId);
+                return ExitCodes.Ok;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException)
+            {
+                await error.WriteLineAsync($"--data-dir: '{Path.GetFullPath(directory)}': {e.Message}");
+                return ExitCodes.Usage;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,79 @@
+using P2PActors.Node.Cli;
+
+namespace P2PActors.Node.Tests;
+
+/// <summary>Keys made before a node first starts, and validator lists read from a file.</summary>
+public sealed class KeysCommandTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"p2pactors-keys-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory))
+            Directory.Delete(_directory, recursive: true);
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = await NodeCli.RunAsync(args, output, error);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task Keys_makes_the_key_once_and_prints_the_same_validator_id_every_time()
+    {
+        var (exitCode, output, error) = await RunAsync("keys", "--data-dir", _directory);
+        Assert.True(exitCode == ExitCodes.Ok, error);
+        var id = output.Trim();
+        Assert.Matches("^[0-9a-f]{64}$", id);
+        var keyFile = Path.Combine(_directory, "validator.key");
+        Assert.True(File.Exists(keyFile));
+        if (!OperatingSystem.IsWindows())
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+
+        var again = await RunAsync("keys", "--data-dir", _directory);
+        Assert.Equal((ExitCodes.Ok, id), (again.ExitCode, again.Output.Trim()));
+        // The id is the public half of the key in the file: the node started on this folder votes under it.
+        using var identity = Cluster.Consensus.ValidatorIdentity.LoadOrCreate(_directory);
+        Assert.Equal(id, identity.ValidatorId);
+    }
+
+    [Fact]
+    public async Task Keys_refuses_a_file_that_is_not_a_key_without_replacing_it()
+    {
+        Directory.CreateDirectory(_directory);
+        var keyFile = Path.Combine(_directory, "validator.key");
+        await File.WriteAllTextAsync(keyFile, "not a key");
+        var (exitCode, _, error) = await RunAsync("keys", "--data-dir", _directory);
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Contains("is not an Ed25519 private key", error, StringComparison.Ordinal);
+        Assert.Equal("not a key", await File.ReadAllTextAsync(keyFile));
+    }
+
+    [Fact]
+    public async Task A_validators_file_names_each_bad_line_and_the_node_does_not_start()
+    {
+        Directory.CreateDirectory(_directory);
+        var file = Path.Combine(_directory, "validators.txt");
+        await File.WriteAllLinesAsync(file,
+        [
+            "# node 1",
+            new string('a', 64) + "   # trailing comment",
+            "",
+            "not-a-key",
+            new string('B', 64),
+        ]);
+        var (exitCode, _, error) = await RunAsync("node", "--validators-file", file, "--data-dir", _directory);
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Contains("line 4: 'not-a-key' is not a validator id", error, StringComparison.Ordinal);
+        Assert.Contains($"line 5: '{new string('B', 64)}' is not a validator id", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("line 2", error, StringComparison.Ordinal);
+
+        await File.WriteAllTextAsync(file, "# nobody yet\n");
+        (exitCode, _, error) = await RunAsync("node", "--validators-file", file, "--data-dir", _directory);
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Contains("lists no validator id", error, StringComparison.Ordinal);
+    }
+}
