@@ -55,6 +55,7 @@ export function renderValidators(v) {
   clear($('validator-list'), v.validators.map((x) => h('li', { 'data-validator': x.id },
     h('span', { class: 'grow mono', title: `${x.id}\n${x.address}` }, shortId(x.id) + (x.id === self ? ' (this node)' : '')),
     x.equivocating ? h('span', { class: 'badge equivocating', title: `${x.evidenceCount} pieces of evidence` }, 'equivocator') : null,
+    x.noVote ? h('span', { class: 'badge no-vote', title: x.noVote }, 'no vote') : null,
     h('span', { class: `badge ${x.inCurrentSet ? 'up' : ''}` }, x.inCurrentSet ? 'in set' : 'outside'))));
 }
 
