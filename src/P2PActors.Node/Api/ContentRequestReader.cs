@@ -28,18 +28,22 @@ public static class ContentRequestReader
         Stream body, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        JsonDocument document;
-        try
+        // Bounded by Kestrel's MaxRequestBodySize (its 413 and other read failures are thrown to the caller).
+        using var buffer = new MemoryStream();
+        await body.CopyToAsync(buffer, cancellationToken);
+        var parsed = JsonInput.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), DocumentOptions);
+        using var document = parsed.Document;
+        if (parsed.InvalidJson is { } invalid)
         {
-            document = await JsonDocument.ParseAsync(body, DocumentOptions, cancellationToken);
-        }
-        catch (JsonException e)
-        {
-            errors["body"] = [$"The body is not valid JSON: {e.Message}"];
+            errors["body"] = [$"The body is not valid JSON: {invalid}"];
             return (null, NoParams, errors);
         }
-        using (document)
-            return Read(document.RootElement, errors);
+        if (parsed.UnreadableAt is { } path)
+        {
+            errors[path.Length == 0 ? "body" : path] = [JsonInput.UnreadableMessage];
+            return (null, NoParams, errors);
+        }
+        return Read(document!.RootElement, errors);
     }
 
     private static (ContentRequest?, IReadOnlyDictionary<string, string>, Dictionary<string, string[]>) Read(

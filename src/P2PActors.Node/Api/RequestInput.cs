@@ -13,7 +13,7 @@ internal static class RequestInput
 {
     /// <summary>
     /// How one family of endpoints reads its bodies. The hints finish the endpoint's own error sentences, so each
-    /// family keeps its wording: <see cref="TooLargeHint"/> follows "The body is larger than N bytes; " and
+    /// family keeps its wording: <see cref="TooLargeHint"/> follows "This endpoint reads at most N bytes of body; " and
     /// <see cref="InvalidJsonNote"/> (empty, or e.g. " (NaN ...)") follows "The body is not valid JSON".
     /// </summary>
     public sealed record BodyRules(int MaxBytes, string TooLargeHint, string InvalidJsonNote = "");
@@ -30,8 +30,11 @@ internal static class RequestInput
     }
 
     /// <summary>
-    /// Reads a small JSON object body; the problem (a 400 naming <c>body</c>) is set when there is none to read. The
-    /// body is bounded while it is read, so a client that declares no length (chunked) cannot send more either.
+    /// Reads a small JSON object body; the problem (a 400 naming <c>body</c> or the field whose text cannot be read, a
+    /// 413 for a body over the limit) is set when there is none to read. The body is bounded while it is read, so a
+    /// client that declares no length (chunked) cannot send more either. A body the server cannot read at all (shorter
+    /// than its Content-Length, broken chunking) throws Kestrel's <see cref="BadHttpRequestException"/>, which
+    /// <see cref="ClientErrorHandler"/> answers with its own status.
     /// </summary>
     public static async Task<(JsonElement? Root, IResult? Problem)> ReadObjectAsync(
         HttpContext http, BodyRules rules, string example, CancellationToken ct)
@@ -54,21 +57,18 @@ internal static class RequestInput
         {
             return (null, TooLarge(rules));
         }
-        try
-        {
-            using var document = JsonDocument.Parse(buffer.ToArray(), SmallObject);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                return (null, Problems.Field("body", $"The body must be a JSON object, e.g. {example}."));
-            return (document.RootElement.Clone(), null);
-        }
-        catch (JsonException e)
-        {
-            return (null, Problems.Field("body", $"The body is not valid JSON{rules.InvalidJsonNote}: {e.Message}"));
-        }
+        var parsed = JsonInput.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), SmallObject);
+        using var document = parsed.Document;
+        if (parsed.InvalidJson is { } invalid)
+            return (null, Problems.Field("body", $"The body is not valid JSON{rules.InvalidJsonNote}: {invalid}"));
+        if (parsed.UnreadableAt is { } path)
+            return (null, Problems.Field(path.Length == 0 ? "body" : path, JsonInput.UnreadableMessage));
+        if (document!.RootElement.ValueKind != JsonValueKind.Object)
+            return (null, Problems.Field("body", $"The body must be a JSON object, e.g. {example}."));
+        return (document.RootElement.Clone(), null);
     }
 
-    private static IResult TooLarge(BodyRules rules) =>
-        Problems.Field("body", $"The body is larger than {rules.MaxBytes} bytes; {rules.TooLargeHint}");
+    private static IResult TooLarge(BodyRules rules) => Problems.TooLarge(rules.MaxBytes, rules.TooLargeHint);
 
     /// <summary>
     /// A query parameter that must appear at most once as a whole number in [min, max]; absent means the fallback.
