@@ -28,10 +28,9 @@ public static class ContentRequestReader
         Stream body, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        // Bounded by Kestrel's MaxRequestBodySize (its 413 and other read failures are thrown to the caller).
-        using var buffer = new MemoryStream();
-        await body.CopyToAsync(buffer, cancellationToken);
-        var parsed = JsonInput.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), DocumentOptions);
+        // Bounded by Kestrel's MaxRequestBodySize: its 413, and every other read failure, is thrown to the caller.
+        var bytes = await RequestInput.ReadBodyAsync(body, long.MaxValue, cancellationToken);
+        var parsed = JsonInput.Parse(bytes!.Value, DocumentOptions);
         using var document = parsed.Document;
         if (parsed.InvalidJson is { } invalid)
         {

@@ -41,23 +41,18 @@ internal static class RequestInput
     {
         if (http.Request.ContentLength > rules.MaxBytes)
             return (null, TooLarge(rules));
-        var buffer = new MemoryStream();
+        ReadOnlyMemory<byte> body;
         try
         {
-            var chunk = new byte[1024];
-            int read;
-            while ((read = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
-            {
-                buffer.Write(chunk, 0, read);
-                if (buffer.Length > rules.MaxBytes)
-                    return (null, TooLarge(rules));
-            }
+            if (await ReadBodyAsync(http.Request.Body, rules.MaxBytes, ct) is not { } read)
+                return (null, TooLarge(rules));
+            body = read;
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return (null, TooLarge(rules));
         }
-        var parsed = JsonInput.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), SmallObject);
+        var parsed = JsonInput.Parse(body, SmallObject);
         using var document = parsed.Document;
         if (parsed.InvalidJson is { } invalid)
             return (null, Problems.Field("body", $"The body is not valid JSON{rules.InvalidJsonNote}: {invalid}"));
@@ -66,6 +61,34 @@ internal static class RequestInput
         if (document!.RootElement.ValueKind != JsonValueKind.Object)
             return (null, Problems.Field("body", $"The body must be a JSON object, e.g. {example}."));
         return (document.RootElement.Clone(), null);
+    }
+
+    /// <summary>
+    /// The whole body, or null once it grows past <paramref name="maxBytes"/> (read in pieces, so a body that declares no
+    /// length cannot take more memory either). Every way the body can fail to arrive is thrown as a
+    /// <see cref="BadHttpRequestException"/> for <see cref="ClientErrorHandler"/> to answer: Kestrel throws most of them
+    /// so, but a chunk size that overflows comes as a plain <see cref="IOException"/> (with an OverflowException
+    /// inside), which would otherwise be a 500.
+    /// </summary>
+    public static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(Stream body, long maxBytes, CancellationToken ct)
+    {
+        var buffer = new MemoryStream();
+        var chunk = new byte[4096];
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(chunk, ct)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > maxBytes)
+                    return null;
+            }
+        }
+        catch (IOException e) when (e is not BadHttpRequestException)
+        {
+            throw new BadHttpRequestException($"The request body could not be read: {e.Message}", StatusCodes.Status400BadRequest, e);
+        }
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 
     private static IResult TooLarge(BodyRules rules) => Problems.TooLarge(rules.MaxBytes, rules.TooLargeHint);
