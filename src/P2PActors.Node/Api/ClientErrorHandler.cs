@@ -15,7 +15,8 @@ internal sealed class ClientErrorHandler(ILogger<ClientErrorHandler> log) : IExc
     {
         if (exception is not BadHttpRequestException bad)
             return false;
-        log.LogWarning("Refused {Method} {Path}: {Status} {Reason}", http.Request.Method, http.Request.Path, bad.StatusCode, bad.Message);
+        // Escaped, as sent: no decoded control character (an encoded line break) can start a log line of the client's making.
+        log.LogWarning("Refused {Method} {Path}: {Status} {Reason}", http.Request.Method, http.Request.Path.ToUriComponent(), bad.StatusCode, bad.Message);
         await Problems.UnreadableBody(bad.StatusCode, bad.Message).ExecuteAsync(http);
         return true;
     }

@@ -273,13 +273,14 @@ public sealed partial class HostileFuzzTests(ITestOutputHelper output)
 
     /// <summary>
     /// No line of the node's log is an error or a stack frame. A last refused request whose warning names a marker
-    /// path shows that every line written during the fuzz has been read.
+    /// shows that every line written during the fuzz has been read. Its path also carries an encoded line break and a
+    /// forged error prefix before the marker, which must not open a line of their own that reads as an error.
     /// </summary>
     private static async Task AssertLogIsCleanAsync(NodeProcess node, Uri baseUri)
     {
-        const string marker = "/api/players/fuzz-log-marker/position";
-        var answer = await RawHttp.SendAsync(baseUri, "PUT", marker, ["Content-Type: application/json", "Transfer-Encoding: chunked"],
-            "zz\r\n{}\r\n0\r\n\r\n"u8.ToArray(), halfClose: false, Patience);
+        const string marker = "fuzz-log-marker";
+        var answer = await RawHttp.SendAsync(baseUri, "PUT", $"/api/players/forged%0D%0A%5B00:00:00%20ERR%5D%20{marker}/position",
+            ["Content-Type: application/json", "Transfer-Encoding: chunked"], "zz\r\n{}\r\n0\r\n\r\n"u8.ToArray(), halfClose: false, Patience);
         Assert.Equal(400, answer.Status);
         await node.LineAsync(line => line.Contains(marker, StringComparison.Ordinal)).WaitAsync(Patience);
         var bad = node.Lines.Where(line => ErrorOrStackLine().IsMatch(line)).ToList();
