@@ -89,7 +89,6 @@ public sealed class StateApiTests(NodeFixture node) : IClassFixture<NodeFixture>
         { "PUT", "/api/players/guard/position", """{ "zone": "no spaces", "x": 1, "y": 1 }""", "zone" },
         { "PUT", "/api/players/guard/position", """{ "zone": "forest", "x": 1, "y": 1, "z": 2 }""", "z" },
         { "PUT", "/api/players/guard/position", "[1, 2]", "body" },
-        { "PUT", "/api/players/guard/position", """{ "zone": "forest", "x": 1, "y": 1, "pad": "PAD" }""", "body" },
         { "POST", "/api/players/bad%20id!/inventory/sword", null, "id" },
         { "POST", "/api/players/guard/inventory/" + new string('i', 129), null, "itemId" },
         { "DELETE", "/api/players/guard/inventory/bad%20item", null, "itemId" },
@@ -114,8 +113,6 @@ public sealed class StateApiTests(NodeFixture node) : IClassFixture<NodeFixture>
         using (var item = await node.Http.PostAsync("/api/players/guard/inventory/relic", null))
             Assert.True(item.IsSuccessStatusCode);
 
-        if (body is not null && body.Contains("PAD", StringComparison.Ordinal))
-            body = body.Replace("PAD", new string('a', 5000), StringComparison.Ordinal);
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (body is not null)
             request.Content = new StringContent(body, Encoding.UTF8, "application/json");

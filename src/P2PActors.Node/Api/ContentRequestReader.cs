@@ -28,18 +28,21 @@ public static class ContentRequestReader
         Stream body, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        JsonDocument document;
-        try
+        // Bounded by Kestrel's MaxRequestBodySize: its 413, and every other read failure, is thrown to the caller.
+        var bytes = await RequestInput.ReadBodyAsync(body, long.MaxValue, cancellationToken);
+        var parsed = JsonInput.Parse(bytes!.Value, DocumentOptions);
+        using var document = parsed.Document;
+        if (parsed.InvalidJson is { } invalid)
         {
-            document = await JsonDocument.ParseAsync(body, DocumentOptions, cancellationToken);
-        }
-        catch (JsonException e)
-        {
-            errors["body"] = [$"The body is not valid JSON: {e.Message}"];
+            errors["body"] = [$"The body is not valid JSON: {invalid}"];
             return (null, NoParams, errors);
         }
-        using (document)
-            return Read(document.RootElement, errors);
+        if (parsed.UnreadableAt is { } path)
+        {
+            errors[path.Length == 0 ? "body" : path] = [JsonInput.UnreadableMessage];
+            return (null, NoParams, errors);
+        }
+        return Read(document!.RootElement, errors);
     }
 
     private static (ContentRequest?, IReadOnlyDictionary<string, string>, Dictionary<string, string[]>) Read(

@@ -13,12 +13,34 @@ public static class Problems
     public static IResult NotFound(string detail) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.", detail: detail);
 
-    public static IResult TooLarge(long limit) =>
+    /// <summary>413 naming <c>body</c>: over the node's limit (<c>MaxRequestBodyBytes</c>) or the endpoint's own, smaller one.</summary>
+    public static IResult TooLarge(long limit, string? hint = null) =>
         Results.Problem(
             statusCode: StatusCodes.Status413PayloadTooLarge,
             title: "The request body is too large.",
-            detail: $"This node reads at most {limit} bytes of request body.",
-            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["body"] = [$"Larger than {limit} bytes."] } });
+            detail: hint is null
+                ? $"This node reads at most {limit} bytes of request body."
+                : $"This endpoint reads at most {limit} bytes of body; {hint}",
+            extensions: BodyErrors($"Larger than {limit} bytes."));
+
+    /// <summary>
+    /// A body the server could not read (Kestrel's <see cref="BadHttpRequestException"/>: shorter than its
+    /// Content-Length, broken chunked framing, too slow), answered with the status Kestrel chose (400, 408, 413).
+    /// </summary>
+    public static IResult UnreadableBody(int status, string reason) =>
+        Results.Problem(
+            statusCode: status,
+            title: status switch
+            {
+                StatusCodes.Status408RequestTimeout => "The request body did not arrive in time.",
+                StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
+                _ => "The request body could not be read.",
+            },
+            detail: reason,
+            extensions: BodyErrors(reason));
+
+    private static Dictionary<string, object?> BodyErrors(string message) =>
+        new() { ["errors"] = new Dictionary<string, string[]> { ["body"] = [message] } };
 
     /// <summary>422: the validators rejected the content; <c>rules</c> names every rule the counted rejections gave.</summary>
     public static IResult Rejected(ProposalOutcome outcome) =>

@@ -13,7 +13,7 @@ internal static class RequestInput
 {
     /// <summary>
     /// How one family of endpoints reads its bodies. The hints finish the endpoint's own error sentences, so each
-    /// family keeps its wording: <see cref="TooLargeHint"/> follows "The body is larger than N bytes; " and
+    /// family keeps its wording: <see cref="TooLargeHint"/> follows "This endpoint reads at most N bytes of body; " and
     /// <see cref="InvalidJsonNote"/> (empty, or e.g. " (NaN ...)") follows "The body is not valid JSON".
     /// </summary>
     public sealed record BodyRules(int MaxBytes, string TooLargeHint, string InvalidJsonNote = "");
@@ -30,45 +30,68 @@ internal static class RequestInput
     }
 
     /// <summary>
-    /// Reads a small JSON object body; the problem (a 400 naming <c>body</c>) is set when there is none to read. The
-    /// body is bounded while it is read, so a client that declares no length (chunked) cannot send more either.
+    /// Reads a small JSON object body; the problem (a 400 naming <c>body</c> or the field whose text cannot be read, a
+    /// 413 for a body over the limit) is set when there is none to read. The body is bounded while it is read, so a
+    /// client that declares no length (chunked) cannot send more either. A body the server cannot read at all (shorter
+    /// than its Content-Length, broken chunking) throws Kestrel's <see cref="BadHttpRequestException"/>, which
+    /// <see cref="ClientErrorHandler"/> answers with its own status.
     /// </summary>
     public static async Task<(JsonElement? Root, IResult? Problem)> ReadObjectAsync(
         HttpContext http, BodyRules rules, string example, CancellationToken ct)
     {
         if (http.Request.ContentLength > rules.MaxBytes)
             return (null, TooLarge(rules));
-        var buffer = new MemoryStream();
+        ReadOnlyMemory<byte> body;
         try
         {
-            var chunk = new byte[1024];
-            int read;
-            while ((read = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
-            {
-                buffer.Write(chunk, 0, read);
-                if (buffer.Length > rules.MaxBytes)
-                    return (null, TooLarge(rules));
-            }
+            if (await ReadBodyAsync(http.Request.Body, rules.MaxBytes, ct) is not { } read)
+                return (null, TooLarge(rules));
+            body = read;
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return (null, TooLarge(rules));
         }
-        try
-        {
-            using var document = JsonDocument.Parse(buffer.ToArray(), SmallObject);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                return (null, Problems.Field("body", $"The body must be a JSON object, e.g. {example}."));
-            return (document.RootElement.Clone(), null);
-        }
-        catch (JsonException e)
-        {
-            return (null, Problems.Field("body", $"The body is not valid JSON{rules.InvalidJsonNote}: {e.Message}"));
-        }
+        var parsed = JsonInput.Parse(body, SmallObject);
+        using var document = parsed.Document;
+        if (parsed.InvalidJson is { } invalid)
+            return (null, Problems.Field("body", $"The body is not valid JSON{rules.InvalidJsonNote}: {invalid}"));
+        if (parsed.UnreadableAt is { } path)
+            return (null, Problems.Field(path.Length == 0 ? "body" : path, JsonInput.UnreadableMessage));
+        if (document!.RootElement.ValueKind != JsonValueKind.Object)
+            return (null, Problems.Field("body", $"The body must be a JSON object, e.g. {example}."));
+        return (document.RootElement.Clone(), null);
     }
 
-    private static IResult TooLarge(BodyRules rules) =>
-        Problems.Field("body", $"The body is larger than {rules.MaxBytes} bytes; {rules.TooLargeHint}");
+    /// <summary>
+    /// The whole body, or null once it grows past <paramref name="maxBytes"/> (read in pieces, so a body that declares no
+    /// length cannot take more memory either). Every way the body can fail to arrive is thrown as a
+    /// <see cref="BadHttpRequestException"/> for <see cref="ClientErrorHandler"/> to answer: Kestrel throws most of them
+    /// so, but a chunk size that overflows comes as a plain <see cref="IOException"/> (with an OverflowException
+    /// inside), which would otherwise be a 500.
+    /// </summary>
+    public static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(Stream body, long maxBytes, CancellationToken ct)
+    {
+        var buffer = new MemoryStream();
+        var chunk = new byte[4096];
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(chunk, ct)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > maxBytes)
+                    return null;
+            }
+        }
+        catch (IOException e) when (e is not BadHttpRequestException)
+        {
+            throw new BadHttpRequestException($"The request body could not be read: {e.Message}", StatusCodes.Status400BadRequest, e);
+        }
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    }
+
+    private static IResult TooLarge(BodyRules rules) => Problems.TooLarge(rules.MaxBytes, rules.TooLargeHint);
 
     /// <summary>
     /// A query parameter that must appear at most once as a whole number in [min, max]; absent means the fallback.

@@ -42,6 +42,7 @@ public static class NodeHost
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
         });
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ClientErrorHandler>();
         builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
         builder.Services.AddP2PActorSystem(options);
         builder.Services.AddWsHandlers(options);

@@ -220,16 +220,26 @@ public sealed class WsConnection
     /// <param name="limited">The token bucket was empty: the frame is read only for its id, to say which request was refused.</param>
     private async Task DispatchAsync(ReadOnlyMemory<byte> frame, bool limited, CancellationToken ct)
     {
+        var parsed = JsonInput.Parse(frame, FrameJson);
         JsonElement root;
-        try
+        using (var document = parsed.Document)
         {
-            using var document = JsonDocument.Parse(frame, FrameJson);
-            root = document.RootElement.Clone();
-        }
-        catch (JsonException e)
-        {
-            Send(null, limited ? RateLimited() : WsReply.Error(WsErrors.BadJson, $"The frame is not valid JSON: {e.Message}"));
-            return;
+            if (parsed.InvalidJson is { } invalid)
+            {
+                Send(null, limited ? RateLimited() : WsReply.Error(WsErrors.BadJson, $"The frame is not valid JSON: {invalid}"));
+                return;
+            }
+            if (parsed.UnreadableAt is { } path)
+            {
+                // The id is looked up only where it is safe: not when the text at fault is the id or a name of the frame's own.
+                var readableId = path.Length > 0 && path != "id" && !path.StartsWith("id.", StringComparison.Ordinal)
+                    && !path.StartsWith("id[", StringComparison.Ordinal) && document!.RootElement.ValueKind == JsonValueKind.Object
+                    ? ReadId(document.RootElement).Id
+                    : null;
+                Send(readableId, limited ? RateLimited() : WsReply.Invalid(path.Length == 0 ? "frame" : path, JsonInput.UnreadableMessage));
+                return;
+            }
+            root = document!.RootElement.Clone();
         }
         if (root.ValueKind != JsonValueKind.Object)
         {

@@ -65,8 +65,8 @@ public sealed class WsRoomPeers(ActorSystem system, ILogger<WsRoomPeers> log)
                         connection.Push("signal", new { signal.From, Data = data });
                         break;
                     case SignalReceived signal:
-                        // Checked on the sending node; only a Byzantine node can send non-JSON here.
-                        log.LogWarning("Dropped a signal from {Peer} whose data is not JSON", signal.From);
+                        // Checked on the sending node; only a Byzantine node can send non-JSON (or unreadable text) here.
+                        log.LogWarning("Dropped a signal from {Peer} whose data is not readable JSON", signal.From);
                         break;
                     case SignalUndelivered undelivered:
                         connection.Push("signal-undelivered", new { undelivered.To });
@@ -80,16 +80,11 @@ public sealed class WsRoomPeers(ActorSystem system, ILogger<WsRoomPeers> log)
         }
     }
 
+    /// <summary>The signal's data, or null when it is not JSON whose every string reads (it could not be sent on).</summary>
     private static JsonElement? Parse(string data)
     {
-        try
-        {
-            using var document = JsonDocument.Parse(data, new JsonDocumentOptions { MaxDepth = 32 });
-            return document.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        var parsed = JsonInput.Parse(System.Text.Encoding.UTF8.GetBytes(data), new JsonDocumentOptions { MaxDepth = 32 });
+        using var document = parsed.Document;
+        return document is not null && parsed.UnreadableAt is null ? document.RootElement.Clone() : null;
     }
 }
