@@ -55,7 +55,12 @@ public static class NodeHosting
             .WithPlayerMemory(new PlayerMemoryOptions(
                 settings.PassivationIdleTimeout, settings.SnapshotEvery, settings.HistoryLimit) { Preferences = settings.Preferences })
             .WithGeneration(new GenerationOptions(settings.ContentDatabasePath, settings.CacheCapacity))
-            .WithGameState(new GameStateSettings { DataDirectory = Path.Combine(settings.DataDirectory, "state"), Admission = admission })
+            .WithGameState(new GameStateSettings
+            {
+                DataDirectory = Path.Combine(settings.DataDirectory, "state"),
+                Admission = admission,
+                MaxInventoryItems = settings.MaxInventoryItems,
+            })
             .WithConsensus(consensus, snapshot, admission as CertificateAdmission)
             .WithSharedPreferences(new SharedProfilesSettings())
             .WithSessionClaims()

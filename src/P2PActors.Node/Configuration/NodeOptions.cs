@@ -8,6 +8,9 @@ public sealed class NodeOptions
 {
     public const string Section = "P2PActors";
 
+    /// <summary>Upper end of <see cref="MaxInventoryItems"/>: one inventory is replicated whole, in every snapshot page that lists its player.</summary>
+    public const int MaxInventoryItemsLimit = 10_000;
+
     /// <summary>How a message names the connection string setting (its value is never printed: it holds the password).</summary>
     public const string PostgresSetting = $"--postgres / {Section}:PostgresConnectionString";
 
@@ -65,6 +68,9 @@ public sealed class NodeOptions
 
     /// <summary>How long an HTTP request waits for the actors before it answers 503.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Most distinct items one player may hold; an add beyond it is answered 409 (WebSocket: inventory-full).</summary>
+    public int MaxInventoryItems { get; set; } = Cluster.State.GameStateSettings.DefaultMaxInventoryItems;
 
     /// <summary>
     /// Chaos testing: how this node's validator misbehaves (approve-all, reject-all, equivocate, forge-signatures,
@@ -151,6 +157,8 @@ public sealed class NodeOptions
             problems.Add($"--max-body-bytes / {Section}:MaxRequestBodyBytes: {MaxRequestBodyBytes} must be between 1024 and 16777216");
         if (RequestTimeout < TimeSpan.FromMilliseconds(100) || RequestTimeout > TimeSpan.FromMinutes(10))
             problems.Add($"--request-timeout / {Section}:RequestTimeout: {RequestTimeout} must be between 00:00:00.1 and 00:10:00");
+        if (MaxInventoryItems is < 1 or > MaxInventoryItemsLimit)
+            problems.Add($"--max-inventory-items / {Section}:MaxInventoryItems: {MaxInventoryItems} must be between 1 and {MaxInventoryItemsLimit}");
         if (!Cluster.Consensus.ByzantineModes.TryParse(Byzantine, out _))
             problems.Add($"--byzantine / {Section}:Byzantine: '{Byzantine}' is not a mode; expected one of {string.Join(", ", Cluster.Consensus.ByzantineModes.Names)}");
         if (DecisionTimeoutMs is < 1 or > 60_000)

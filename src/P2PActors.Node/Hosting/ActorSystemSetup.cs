@@ -35,6 +35,7 @@ public static class ActorSystemSetup
         PostgresConnectionString = options.PostgresConnectionString,
         CacheCapacity = options.CacheCapacity,
         PassivationIdleTimeout = options.PassivationIdleTimeout,
+        MaxInventoryItems = options.MaxInventoryItems,
         SeedNodes = options.SeedNodeList,
         Roles = options.RoleList,
         Signaling = new Cluster.Signaling.SignalingSettings { MaxRoomSize = options.RoomCapacity },

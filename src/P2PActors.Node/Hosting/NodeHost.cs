@@ -59,6 +59,7 @@ public static class NodeHost
         app.MapStateEndpoints();
         app.MapValidatorEndpoints();
         app.MapPreferenceEndpoints();
+        app.MapPlayerEndpoints();
         app.MapWsEndpoint();
         return app;
     }
