@@ -96,6 +96,15 @@ public static class PreviewRenderer
         }
     }
 
+    /// <summary>
+    /// The longest side in pixels of the image these options ask for: a map at a given tile size is that many pixels per
+    /// tile, everything else is fitted to <see cref="PreviewOptions.Size"/>. What a render's memory and time grow with.
+    /// </summary>
+    public static long LongestSide(GameContent content, PreviewOptions options) =>
+        content is GameMap map && options.TileSize is { } tile
+            ? (long)Math.Max(map.Width, map.Height) * tile
+            : options.Size;
+
     /// <summary>Renders the preview as PNG bytes, or throws <see cref="PreviewRequestException"/> naming the bad field.</summary>
     public static byte[] RenderPng(GameContent content, PreviewOptions options)
     {

@@ -86,6 +86,8 @@ public sealed class CliTests
     [InlineData("--max-inventory-items / P2PActors:MaxInventoryItems", "--max-inventory-items", "0")]
     [InlineData("--max-inventory-items / P2PActors:MaxInventoryItems", "--max-inventory-items", "10001")]
     [InlineData("--max-inventory-items", "--max-inventory-items", "lots")]
+    [InlineData("--preview-cache-bytes / P2PActors:PreviewCacheBytes", "--preview-cache-bytes", "1000")]
+    [InlineData("--preview-renders / P2PActors:PreviewRenders", "--preview-renders", "0")]
     [InlineData("--host", "node", "--host", "not a host!")]
     [InlineData("--system-name", "--system-name", "has spaces")]
     [InlineData("--passivation-idle", "--passivation-idle", "soon")]

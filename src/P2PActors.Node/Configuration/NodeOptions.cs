@@ -72,6 +72,12 @@ public sealed class NodeOptions
     /// <summary>Most distinct items one player may hold; an add beyond it is answered 409 (WebSocket: inventory-full).</summary>
     public int MaxInventoryItems { get; set; } = Cluster.State.GameStateSettings.DefaultMaxInventoryItems;
 
+    /// <summary>Bytes of rendered preview PNGs the node keeps; the least recently used go first.</summary>
+    public long PreviewCacheBytes { get; set; } = Rendering.PreviewCache.DefaultMaxBytes;
+
+    /// <summary>Previews over 1024 px rendered at once; more wait in line (up to the request timeout, then 503).</summary>
+    public int PreviewRenders { get; set; } = 2;
+
     /// <summary>
     /// Chaos testing: how this node's validator misbehaves (approve-all, reject-all, equivocate, forge-signatures,
     /// replay, silent, slow, overpowered); "honest" for every real node.
@@ -159,6 +165,10 @@ public sealed class NodeOptions
             problems.Add($"--request-timeout / {Section}:RequestTimeout: {RequestTimeout} must be between 00:00:00.1 and 00:10:00");
         if (MaxInventoryItems is < 1 or > MaxInventoryItemsLimit)
             problems.Add($"--max-inventory-items / {Section}:MaxInventoryItems: {MaxInventoryItems} must be between 1 and {MaxInventoryItemsLimit}");
+        if (PreviewCacheBytes is < 1024 * 1024 or > 16L * 1024 * 1024 * 1024)
+            problems.Add($"--preview-cache-bytes / {Section}:PreviewCacheBytes: {PreviewCacheBytes} must be between 1048576 (1 MiB) and 17179869184 (16 GiB)");
+        if (PreviewRenders is < 1 or > 256)
+            problems.Add($"--preview-renders / {Section}:PreviewRenders: {PreviewRenders} must be between 1 and 256");
         if (!Cluster.Consensus.ByzantineModes.TryParse(Byzantine, out _))
             problems.Add($"--byzantine / {Section}:Byzantine: '{Byzantine}' is not a mode; expected one of {string.Join(", ", Cluster.Consensus.ByzantineModes.Names)}");
         if (DecisionTimeoutMs is < 1 or > 60_000)

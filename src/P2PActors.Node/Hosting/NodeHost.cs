@@ -27,7 +27,8 @@ public static class NodeHost
         var options = NodeConfiguration.Load(builder.Configuration);
 
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(new PreviewCache(PreviewEndpoints.CacheCapacity));
+        builder.Services.AddSingleton(new PreviewCache(PreviewEndpoints.CacheCapacity, options.PreviewCacheBytes));
+        builder.Services.AddSingleton(new PreviewRenderGate(options.PreviewRenders));
         builder.Services.AddSerilog(
             (services, logger) => logger
                 .ReadFrom.Configuration(builder.Configuration)
