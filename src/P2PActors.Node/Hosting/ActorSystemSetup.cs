@@ -8,17 +8,13 @@ namespace P2PActors.Node.Hosting;
 public static class ActorSystemSetup
 {
     /// <summary>The node's actor system, with Akka's own log events routed through Serilog like everything else.</summary>
-    public static IServiceCollection AddP2PActorSystem(this IServiceCollection services, NodeOptions options)
+    public static IServiceCollection AddP2PActorSystem(this IServiceCollection services, NodeOptions options, Serilog.ILogger logger)
     {
         var settings = ToSettings(options);
         // The (builder, services) overload defers this until the actor system starts, so building a host touches no disk.
         services.AddAkka(options.SystemName, (builder, _) =>
         {
-            builder.ConfigureLoggers(loggers =>
-            {
-                loggers.ClearLoggers();
-                loggers.AddLoggerFactory();
-            });
+            builder.ConfigureLoggers(loggers => NodeLogging.ConfigureAkka(loggers, logger));
             builder.WithP2PNode(settings);
         });
         return services;

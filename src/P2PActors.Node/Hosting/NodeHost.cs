@@ -29,12 +29,10 @@ public static class NodeHost
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new PreviewCache(PreviewEndpoints.CacheCapacity, options.PreviewCacheBytes));
         builder.Services.AddSingleton(new PreviewRenderGate(options.PreviewRenders));
-        builder.Services.AddSerilog(
-            (services, logger) => logger
-                .ReadFrom.Configuration(builder.Configuration)
-                .Enrich.FromLogContext()
-                .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}"),
-            preserveStaticLogger: true);
+        // Akka.Logger.Serilog writes through the static logger, so the node's logger is that one too.
+        var logger = NodeLogging.Create(builder.Configuration);
+        Log.Logger = logger;
+        builder.Services.AddSerilog(logger);
 
         builder.WebHost.UseUrls(options.HttpUrl);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -44,7 +42,7 @@ public static class NodeHost
         });
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
-        builder.Services.AddP2PActorSystem(options);
+        builder.Services.AddP2PActorSystem(options, logger);
         builder.Services.AddWsHandlers(options);
 
         var app = builder.Build();
