@@ -1,3 +1,5 @@
+using Akka;
+using Akka.Actor;
 using Akka.Hosting;
 using P2PActors.Cluster.Consensus;
 using P2PActors.Cluster.Hosting;
@@ -15,6 +17,17 @@ public static class ActorSystemSetup
         services.AddAkka(options.SystemName, (builder, _) =>
         {
             builder.ConfigureLoggers(loggers => NodeLogging.ConfigureAkka(loggers, logger));
+            // Akka's console logger speaks, in a second format, before the loggers start and once they have stopped: at
+            // the end of a shutdown Akka hands the last events (remoting's farewells) to it at the current log level. So
+            // it is off, and right before the actor system terminates only warnings and errors are still logged.
+            builder.AddHocon("akka.stdout-loglevel = OFF", HoconAddMode.Prepend);
+            builder.WithActors((system, _) => CoordinatedShutdown.Get(system).AddTask(
+                CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "quiet-final-log-lines", () =>
+                {
+                    if (system.EventStream.LogLevel < Akka.Event.LogLevel.WarningLevel)
+                        system.EventStream.SetLogLevel(Akka.Event.LogLevel.WarningLevel);
+                    return Task.FromResult(Done.Instance);
+                }));
             builder.WithP2PNode(settings);
         });
         return services;
