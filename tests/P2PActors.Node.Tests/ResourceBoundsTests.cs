@@ -216,6 +216,18 @@ public sealed class ResourceBoundsTests(SmallInventoryFixture node) : IClassFixt
         }
     }
 
+    [Fact]
+    public async Task Head_health_answers_the_status_and_content_type_of_get_without_a_body()
+    {
+        using var get = await node.Http.GetAsync("/health");
+        using var head = await node.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/health"));
+
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        Assert.Equal(get.StatusCode, head.StatusCode);
+        Assert.Equal("application/json", head.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+    }
+
     private async Task<JsonElement> PlayerAsync(string id)
     {
         using var answer = await node.Http.GetAsync("/api/players/" + id);
