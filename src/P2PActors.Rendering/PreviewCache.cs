@@ -3,21 +3,50 @@ using P2PActors.Content.Model;
 namespace P2PActors.Rendering;
 
 /// <summary>
-/// A thread-safe LRU of rendered previews keyed by (content id, options). Content ids are hashes of the content,
-/// so an entry never goes stale. Concurrent requests for the same key render once; failed renders are not kept.
+/// A thread-safe LRU of rendered previews keyed by (content id, options), bounded both by entry count and by the bytes
+/// of the PNGs it holds: one 4096 px map preview is megabytes, so a count alone does not bound memory. Content ids are
+/// hashes of the content, so an entry never goes stale. Concurrent requests for the same key render once; failed
+/// renders are not kept, and a PNG larger than the whole byte budget is returned but not kept.
 /// </summary>
-public sealed class PreviewCache(int capacity)
+public sealed class PreviewCache
 {
-    private readonly int _capacity = capacity > 0
-        ? capacity
-        : throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "capacity must be positive");
+    /// <summary>Default byte budget: 64 MiB, about 20 of the largest map previews or thousands of sprites.</summary>
+    public const long DefaultMaxBytes = 64L * 1024 * 1024;
+
+    private readonly int _capacity;
+    private readonly long _maxBytes;
     private readonly Dictionary<(string Id, PreviewOptions Options), LinkedListNode<Entry>> _entries = new();
     private readonly LinkedList<Entry> _recency = new();
     private readonly Lock _lock = new();
     private long _hits;
     private long _misses;
+    private long _bytes;
 
-    private sealed record Entry((string Id, PreviewOptions Options) Key, Lazy<byte[]> Png);
+    public PreviewCache(int capacity, long maxBytes = DefaultMaxBytes)
+    {
+        _capacity = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "capacity must be positive");
+        _maxBytes = maxBytes > 0 ? maxBytes : throw new ArgumentOutOfRangeException(nameof(maxBytes), maxBytes, "the byte budget must be positive");
+    }
+
+    /// <summary>Bytes counted once a render finishes (<see cref="Entry.Size"/>); renders still running count 0.</summary>
+    private sealed record Entry((string Id, PreviewOptions Options) Key, Lazy<byte[]> Png)
+    {
+        public long Size { get; set; }
+    }
+
+    /// <summary>PNG bytes held now; never more than the budget once a render has been accounted.</summary>
+    public long Bytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _bytes;
+            }
+        }
+    }
+
+    public long MaxBytes => _maxBytes;
 
     public int Count
     {
@@ -70,16 +99,13 @@ public sealed class PreviewCache(int capacity)
                 _entries[key] = _recency.AddFirst(entry);
                 Interlocked.Increment(ref _misses);
                 while (_entries.Count > _capacity)
-                {
-                    var last = _recency.Last!;
-                    _recency.RemoveLast();
-                    _entries.Remove(last.Value.Key);
-                }
+                    RemoveLast();
             }
         }
+        byte[] png;
         try
         {
-            return entry.Png.Value;
+            png = entry.Png.Value;
         }
         catch
         {
@@ -93,5 +119,37 @@ public sealed class PreviewCache(int capacity)
             }
             throw;
         }
+        Account(key, entry, png.LongLength);
+        return png;
+    }
+
+    /// <summary>Counts a finished render and evicts from the least recently used end until the budget holds again.</summary>
+    private void Account((string Id, PreviewOptions Options) key, Entry entry, long size)
+    {
+        lock (_lock)
+        {
+            // Evicted while rendering, or already counted by a concurrent request for the same key.
+            if (!_entries.TryGetValue(key, out var node) || !ReferenceEquals(node.Value, entry) || entry.Size > 0)
+                return;
+            entry.Size = size;
+            _bytes += size;
+            if (size > _maxBytes)
+            {
+                _recency.Remove(node);
+                _entries.Remove(key);
+                _bytes -= size;
+                return;
+            }
+            while (_bytes > _maxBytes && _recency.Last is { } last && !ReferenceEquals(last, node))
+                RemoveLast();
+        }
+    }
+
+    private void RemoveLast()
+    {
+        var last = _recency.Last!;
+        _recency.RemoveLast();
+        _entries.Remove(last.Value.Key);
+        _bytes -= last.Value.Size;
     }
 }

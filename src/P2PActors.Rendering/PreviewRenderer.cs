@@ -44,7 +44,7 @@ public static class PreviewRenderer
         }
         else if (options.TileSize is not null)
         {
-            errors.Add(("tileSize", $"tileSize applies only to maps, not to a {ContentTypes.WireName(content.Type)}"));
+            errors.Add(("tileSize", $"tileSize applies only to maps, not to {Content.Text.Articles.With(ContentTypes.WireName(content.Type))}"));
         }
         if (content is Dialog dialog && (dialog.Lines is null || dialog.Lines.Count == 0))
         {
@@ -64,7 +64,7 @@ public static class PreviewRenderer
             else if ((long)Math.Max(map.Width, map.Height) * tile > MaxSide)
             {
                 errors.Add(("tileSize",
-                    $"a {Num(map.Width)}×{Num(map.Height)} map at {Num(tile)} px per tile would be " +
+                    $"{Content.Text.Articles.For(map.Width.ToString(CultureInfo.InvariantCulture))} {Num(map.Width)}×{Num(map.Height)} map at {Num(tile)} px per tile would be " +
                     $"{Num((long)map.Width * tile)}×{Num((long)map.Height * tile)} px; at most {MaxSide} px per side"));
             }
         }
@@ -95,6 +95,15 @@ public static class PreviewRenderer
             }
         }
     }
+
+    /// <summary>
+    /// The longest side in pixels of the image these options ask for: a map at a given tile size is that many pixels per
+    /// tile, everything else is fitted to <see cref="PreviewOptions.Size"/>. What a render's memory and time grow with.
+    /// </summary>
+    public static long LongestSide(GameContent content, PreviewOptions options) =>
+        content is GameMap map && options.TileSize is { } tile
+            ? (long)Math.Max(map.Width, map.Height) * tile
+            : options.Size;
 
     /// <summary>Renders the preview as PNG bytes, or throws <see cref="PreviewRequestException"/> naming the bad field.</summary>
     public static byte[] RenderPng(GameContent content, PreviewOptions options)

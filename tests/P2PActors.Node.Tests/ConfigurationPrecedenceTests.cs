@@ -86,6 +86,24 @@ public sealed class ConfigurationPrecedenceTests
     }
 
     [Fact]
+    public void The_inventory_cap_defaults_to_200_comes_from_the_environment_and_a_flag_overrides_it()
+    {
+        Assert.Equal(200, Resolve([]).MaxInventoryItems);
+        Environment.SetEnvironmentVariable("P2PActors__MaxInventoryItems", "40");
+        try
+        {
+            var fromEnvironment = Resolve([]);
+            Assert.Equal(40, fromEnvironment.MaxInventoryItems);
+            Assert.Equal(40, ActorSystemSetup.ToSettings(fromEnvironment).MaxInventoryItems);
+            Assert.Equal(7, Resolve(new() { ["P2PActors:MaxInventoryItems"] = "7" }).MaxInventoryItems);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("P2PActors__MaxInventoryItems", null);
+        }
+    }
+
+    [Fact]
     public void A_bad_environment_value_is_a_configuration_error_naming_the_key()
     {
         Environment.SetEnvironmentVariable("P2PActors__Port", "many");

@@ -85,4 +85,40 @@ public class PreviewCacheTests
     [Fact]
     public void Capacity_must_be_positive() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new PreviewCache(0));
+
+    [Fact]
+    public void The_byte_budget_must_be_positive() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PreviewCache(4, maxBytes: 0));
+
+    [Fact]
+    public void Holds_no_more_bytes_than_its_budget_evicting_the_least_recently_used_first()
+    {
+        var map = Samples.PatternMap(32, 32);
+        var sizes = new[] { 64, 96, 128, 160 };
+        var lengths = sizes.ToDictionary(size => size, size => (long)PreviewRenderer.RenderPng(map, new PreviewOptions(size)).Length);
+        // Room for the two largest, not for three of them.
+        var budget = lengths[160] + lengths[128];
+        var cache = new PreviewCache(100, budget);
+
+        foreach (var size in sizes)
+            cache.GetOrRender(map, new PreviewOptions(size));
+
+        Assert.True(cache.Bytes <= budget, $"{cache.Bytes} bytes held, budget {budget}");
+        Assert.Equal(sizes.Where(size => cache.Contains(map.Id!, new PreviewOptions(size))).Sum(size => lengths[size]), cache.Bytes);
+        Assert.True(cache.Contains(map.Id!, new PreviewOptions(160)));
+        Assert.True(cache.Contains(map.Id!, new PreviewOptions(128)));
+        Assert.False(cache.Contains(map.Id!, new PreviewOptions(64)));
+    }
+
+    [Fact]
+    public void A_png_larger_than_the_whole_budget_is_returned_but_not_kept()
+    {
+        var item = Samples.Item();
+        var small = new PreviewCache(8, maxBytes: 64);
+        var png = small.GetOrRender(item, new PreviewOptions(128));
+
+        Assert.Equal(PreviewRenderer.RenderPng(item, new PreviewOptions(128)), png);
+        Assert.Equal(0, small.Count);
+        Assert.Equal(0, small.Bytes);
+    }
 }

@@ -113,12 +113,12 @@ public sealed class ChaosCluster : IAsyncDisposable
         };
         var host = new HostBuilder()
             .ConfigureServices(services => services.AddAkka(settings.SystemName, builder => builder
-                .ConfigureLoggers(loggers =>
+                .ConfigureLoggers(options.ConfigureLoggers ?? (loggers =>
                 {
                     loggers.LogLevel = options.LogLevel;
                     loggers.ClearLoggers();
                     loggers.AddLogger<StandardErrorLogger>();
-                })
+                }))
                 .AddHocon(TuningHocon, HoconAddMode.Prepend)
                 .WithP2PNode(settings)))
             .Build();

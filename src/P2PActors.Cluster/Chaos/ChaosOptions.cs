@@ -44,6 +44,12 @@ public sealed record ChaosOptions
     /// <summary>Lowest Akka log level the nodes print (the chaos report is the output; Byzantine nodes make honest ones warn a lot).</summary>
     public Akka.Event.LogLevel LogLevel { get; init; } = Akka.Event.LogLevel.ErrorLevel;
 
+    /// <summary>
+    /// How every node's Akka log events are written; null: <see cref="StandardErrorLogger"/> at <see cref="LogLevel"/>.
+    /// The <c>chaos</c> command routes them through the node's Serilog format instead.
+    /// </summary>
+    public Action<Akka.Hosting.LoggerConfigBuilder>? ConfigureLoggers { get; init; }
+
     /// <summary>The behaviour of node <paramref name="index"/> (0-based): honest for the first Nodes − Byzantine.</summary>
     public ByzantineMode ModeOf(int index)
     {

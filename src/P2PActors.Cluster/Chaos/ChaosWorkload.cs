@@ -212,7 +212,7 @@ public static class ChaosWorkload
                 Spawns = [.. map.Spawns, new Spawn(SpawnKind.Treasure, x, y)],
             };
             return Item(index, broken, ChaosFlaw.UnreachableSpawn,
-                $"unreachable spawn: treasure walled in at ({x}, {y}) on a {map.Width}×{map.Height} {map.Generator.ToString().ToLowerInvariant()}",
+                $"unreachable spawn: treasure walled in at ({x}, {y}) on {Content.Text.Articles.For(map.Width.ToString(System.Globalization.CultureInfo.InvariantCulture))} {map.Width}×{map.Height} {map.Generator.ToString().ToLowerInvariant()}",
                 Rules.MapSpawnUnreachable);
         }
         throw new InvalidOperationException($"map of seed {seed} has no free interior tile");

@@ -24,7 +24,12 @@ public static class QuorumMath
     public static bool ToleratesByzantine(int validators) => MaxFaulty(validators) >= 1;
 
     /// <summary>A one-line description for logs and the validator API.</summary>
-    public static string Describe(int validators) => ToleratesByzantine(validators)
-        ? $"{validators} validators: {Threshold(validators)} approvals accept, tolerates {MaxFaulty(validators)} Byzantine"
-        : $"{validators} validators: {Threshold(validators)} approvals accept, tolerates no Byzantine peer (needs at least 4)";
+    public static string Describe(int validators)
+    {
+        var threshold = Threshold(validators);
+        var set = $"{validators} validator{(validators == 1 ? "" : "s")}: {threshold} {(threshold == 1 ? "approval accepts" : "approvals accept")}";
+        return ToleratesByzantine(validators)
+            ? $"{set}, tolerates {MaxFaulty(validators)} Byzantine"
+            : $"{set}, tolerates no Byzantine peer (needs at least 4)";
+    }
 }

@@ -42,6 +42,7 @@ public sealed record Vote(
     public const int MaxContentIdLength = 128;
 
     /// <summary>Every field present and within bounds (says nothing about the signature).</summary>
+    [JsonIgnore]
     public bool IsWellFormed =>
         ValidatorKeys.IsCanonicalId(ValidatorId) &&
         ContentId is { Length: > 0 and <= MaxContentIdLength } &&

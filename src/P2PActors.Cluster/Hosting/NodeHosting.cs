@@ -28,6 +28,17 @@ public static class NodeHosting
     /// Brain Resolver keeps the majority; Akka.Hosting runs CoordinatedShutdown when the host stops, so Ctrl+C/SIGTERM
     /// leaves the cluster gracefully.
     /// </summary>
+    /// <summary>
+    /// A normal stop is quiet and quick. Peers going away are the cluster's business (it logs members leaving and
+    /// becoming unreachable), so remoting does not also log each closed association as a failure with a stack trace.
+    /// When every node leaves at once (Ctrl+C of a whole cluster) nobody is left to confirm the last one's exit, which
+    /// Akka waits 10 s for; 3 s is ample for a real leave (about 1 s on loopback) and bounds that wait.
+    /// </summary>
+    private const string ShutdownHocon = """
+        akka.remote.log-remote-lifecycle-events = off
+        akka.coordinated-shutdown.phases.cluster-exiting.timeout = 3s
+        """;
+
     public static AkkaConfigurationBuilder WithP2PNode(this AkkaConfigurationBuilder builder, NodeSettings settings)
     {
         var problems = settings.Validate();
@@ -42,6 +53,7 @@ public static class NodeHosting
             : settings.Consensus;
 
         builder
+            .AddHocon(ShutdownHocon, HoconAddMode.Prepend)
             .WithRemoting(settings.Host, settings.Port, settings.PublicHost)
             .WithClustering(new ClusterOptions
             {
@@ -55,7 +67,12 @@ public static class NodeHosting
             .WithPlayerMemory(new PlayerMemoryOptions(
                 settings.PassivationIdleTimeout, settings.SnapshotEvery, settings.HistoryLimit) { Preferences = settings.Preferences })
             .WithGeneration(new GenerationOptions(settings.ContentDatabasePath, settings.CacheCapacity))
-            .WithGameState(new GameStateSettings { DataDirectory = Path.Combine(settings.DataDirectory, "state"), Admission = admission })
+            .WithGameState(new GameStateSettings
+            {
+                DataDirectory = Path.Combine(settings.DataDirectory, "state"),
+                Admission = admission,
+                MaxInventoryItems = settings.MaxInventoryItems,
+            })
             .WithConsensus(consensus, snapshot, admission as CertificateAdmission)
             .WithSharedPreferences(new SharedProfilesSettings())
             .WithSessionClaims()

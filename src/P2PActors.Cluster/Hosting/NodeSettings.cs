@@ -30,6 +30,9 @@ public sealed record NodeSettings
 
     public int HistoryLimit { get; init; } = 1_000;
 
+    /// <summary>Most distinct items one player may hold; an add beyond it is refused (<see cref="InventoryFullException"/>).</summary>
+    public int MaxInventoryItems { get; init; } = GameStateSettings.DefaultMaxInventoryItems;
+
     /// <summary>How ratings become a profile: learning rate, minimum ratings before a profile exists, sharpness.</summary>
     public Content.Preferences.PreferenceOptions Preferences { get; init; } = Content.Preferences.PreferenceOptions.Default;
 
@@ -77,6 +80,8 @@ public sealed record NodeSettings
             problems.Add("SnapshotEvery must be at least 1");
         if (HistoryLimit < 1)
             problems.Add("HistoryLimit must be at least 1");
+        if (MaxInventoryItems < 1)
+            problems.Add("MaxInventoryItems must be at least 1");
         if (Persistence == PersistenceProvider.PostgreSql && PersistenceProviders.PostgresConnectionStringProblem(PostgresConnectionString) is { } problem)
             problems.Add("PostgresConnectionString " + problem);
         problems.AddRange(Consensus.Validate());

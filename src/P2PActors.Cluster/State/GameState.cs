@@ -115,8 +115,19 @@ public sealed class GameState
         return await Actor.Ask<WriteResult>(new ShareEntry(header), LocalAskTimeout, ct).ConfigureAwait(false);
     }
 
-    public Task<StateSnapshot> GetSnapshotAsync(CancellationToken ct = default) =>
-        Actor.Ask<StateSnapshot>(new GetSnapshot(), LocalAskTimeout, ct);
+    /// <summary>Most players one snapshot page lists: each carries its whole inventory, so a page stays bounded.</summary>
+    public const int MaxSnapshotTake = 200;
+
+    /// <summary>The first <see cref="MaxSnapshotTake"/> players online, the counts and the catalog size.</summary>
+    public Task<StateSnapshot> GetSnapshotAsync(CancellationToken ct = default) => GetSnapshotAsync(0, MaxSnapshotTake, ct);
+
+    /// <summary>A page of the players online, ordered by player id.</summary>
+    public Task<StateSnapshot> GetSnapshotAsync(int skip, int take, CancellationToken ct = default)
+    {
+        if (skip < 0) throw new ArgumentException("skip must not be negative", nameof(skip));
+        if (take is < 1 or > MaxSnapshotTake) throw new ArgumentException($"take must be between 1 and {MaxSnapshotTake}", nameof(take));
+        return Actor.Ask<StateSnapshot>(new GetSnapshot(skip, take), LocalAskTimeout, ct);
+    }
 
     public async Task<PlayerView?> GetPlayerAsync(string playerId, CancellationToken ct = default)
     {

@@ -74,7 +74,7 @@ public sealed class GameStateActor : ReceiveActor
         Receive<RemoveItem>(Handle);
         Receive<ShareEntry>(Handle);
         Receive<FlushBatches>(_ => Flush());
-        Receive<GetSnapshot>(_ => Sender.Tell(_view.Snapshot(NowMs(), _settings.PresenceTimeout)));
+        Receive<GetSnapshot>(q => Sender.Tell(_view.Snapshot(NowMs(), _settings.PresenceTimeout, q.Skip, q.Take)));
         Receive<GetPlayer>(q => Sender.Tell(new PlayerResult(_view.Player(q.PlayerId, NowMs(), _settings.PresenceTimeout))));
         Receive<ListCatalog>(q => Sender.Tell(_view.ListCatalog(q.Type, q.Skip, q.Take)));
         Receive<FindEntry>(q => Sender.Tell(new EntryResult(_view.FindCatalogEntry(q.Id))));
@@ -168,7 +168,9 @@ public sealed class GameStateActor : ReceiveActor
 
     private void Handle(AddItem cmd) =>
         Write(_view.Keys.InventoryKey(cmd.PlayerId), InventoryBucket.Empty, _majorityWrite,
-            d => d.Add(_selfNode, cmd.PlayerId, cmd.ItemId));
+            // The cap is checked inside the update, against the replica the add is applied to, so adds already queued
+            // for the same player count; a refusal comes back as a ModifyFailure carrying InventoryFullException.
+            d => d.Add(_selfNode, cmd.PlayerId, cmd.ItemId, _settings.MaxInventoryItems));
 
     /// <summary>
     /// Refused when this node has not seen the item: a remove only takes away the adds it has observed, so there is
@@ -252,7 +254,9 @@ public sealed class GameStateActor : ReceiveActor
 
     private void Fail(object? request, Exception cause)
     {
-        _log.Warning("State write failed: {0}", cause.Message);
+        // A full inventory is the caller's mistake, answered as such; it is not a fault of the node.
+        if (cause is InventoryFullException) _log.Debug("State write refused: {0}", cause.Message);
+        else _log.Warning("State write failed: {0}", cause.Message);
         if (request is PendingWrite { AwaitPeers: true } pending) pending.ReplyTo.Tell(new Status.Failure(cause));
     }
 

@@ -16,7 +16,7 @@ public static class GameStateProtocol
 
     public sealed record ShareEntry(CatalogHeader Header);
 
-    public sealed record GetSnapshot;
+    public sealed record GetSnapshot(int Skip, int Take);
 
     public sealed record GetPlayer(string PlayerId);
 

@@ -57,6 +57,14 @@ public sealed record GameStateSettings
 
     public TimeSpan BodyFetchTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// Most distinct items one player may hold. Checked by the node that takes the add, against its local replica,
+    /// so only adds made concurrently through different nodes can together go past it.
+    /// </summary>
+    public int MaxInventoryItems { get; init; } = DefaultMaxInventoryItems;
+
+    public const int DefaultMaxInventoryItems = 200;
+
     /// <summary>Decides which catalog entries this node shows and serves; the default admits everything.</summary>
     public ICatalogAdmission Admission { get; init; } = AdmitAll.Instance;
 

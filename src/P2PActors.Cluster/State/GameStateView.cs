@@ -96,7 +96,8 @@ public sealed class GameStateView
         return new PlayerView(playerId, online, hasPosition ? position : null, lastSeen, items);
     }
 
-    public StateSnapshot Snapshot(long nowMs, TimeSpan presenceTimeout)
+    /// <summary>The players online ordered by id, <paramref name="skip"/> of them left out and at most <paramref name="take"/> listed.</summary>
+    public StateSnapshot Snapshot(long nowMs, TimeSpan presenceTimeout, int skip, int take)
     {
         var known = new SortedSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < Keys.PlayerBuckets; i++)
@@ -109,7 +110,7 @@ public sealed class GameStateView
             .Select(id => Player(id, nowMs, presenceTimeout)!)
             .Where(p => p.Online)
             .ToArray();
-        return new StateSnapshot(online, known.Count, CatalogEntries.Length, nowMs);
+        return new StateSnapshot(online.Skip(skip).Take(take).ToArray(), online.Length, skip, take, known.Count, CatalogEntries.Length, nowMs);
     }
 
     public CatalogPage ListCatalog(ContentType? type, int skip, int take)

@@ -70,6 +70,10 @@ public sealed class InventorySet : IEquatable<InventorySet>
 
     public bool Contains(string item) => _dots.ContainsKey(item);
 
+    /// <summary>How many distinct items the set holds.</summary>
+    [JsonIgnore]
+    public int Count => _dots.Count;
+
     public InventorySet Add(string node, string item)
     {
         var counter = _clock.GetValueOrDefault(node) + 1;
@@ -185,6 +189,18 @@ public sealed class InventoryBucket :
     public InventoryBucket Add(string node, string playerId, string item) =>
         Update(playerId, _players.GetValueOrDefault(playerId, InventorySet.Empty).Add(node, item));
 
+    /// <summary>
+    /// <see cref="Add(string, string, string)"/>, refused with <see cref="InventoryFullException"/> when the player
+    /// already holds <paramref name="maxItems"/> other items. Re-adding an item the player holds is always allowed: it
+    /// does not grow the inventory.
+    /// </summary>
+    public InventoryBucket Add(string node, string playerId, string item, int maxItems)
+    {
+        if (_players.TryGetValue(playerId, out var set) && !set.Contains(item) && set.Count >= maxItems)
+            throw new InventoryFullException(playerId, maxItems);
+        return Add(node, playerId, item);
+    }
+
     public InventoryBucket Remove(string playerId, string item) =>
         _players.TryGetValue(playerId, out var set) && set.Contains(item) ? Update(playerId, set.Remove(item)) : this;
 
@@ -267,3 +283,12 @@ public sealed class InventoryBucket :
 }
 
 public sealed class InventoryBucketKey(string id) : Key<InventoryBucket>(id);
+
+/// <summary>An add refused because the player already holds the most items a node allows; nothing was written.</summary>
+public sealed class InventoryFullException(string playerId, int maxItems)
+    : InvalidOperationException($"player {playerId} already holds {maxItems} items, the most this node allows; remove one first")
+{
+    public string PlayerId { get; } = playerId;
+
+    public int MaxItems { get; } = maxItems;
+}

@@ -34,9 +34,15 @@ public sealed record PlayerView(
     long LastSeenMs,
     IReadOnlyList<string> Inventory);
 
-/// <summary>The players online (with position and inventory), how many players the state knows, the catalog size.</summary>
+/// <summary>
+/// One page of the players online (with position and inventory, ordered by player id), how many are online in all,
+/// how many players the state knows, the catalog size.
+/// </summary>
 public sealed record StateSnapshot(
     IReadOnlyList<PlayerView> Online,
+    int OnlineCount,
+    int Skip,
+    int Take,
     int KnownPlayers,
     int CatalogSize,
     long TakenAtMs);

@@ -97,7 +97,8 @@ internal sealed class Grammar
         var builder = s_builder ??= new StringBuilder(256);
         builder.Clear();
         ExpandInto(builder, rule, rng, variables, depth: 0);
-        return builder.ToString();
+        // Templates write "a #adjective# god"; the article is settled once the word after it is known.
+        return Text.Articles.Fix(builder.ToString());
     }
 
     private static void ExpandInto(StringBuilder builder, Rule rule, Rng rng, ReadOnlySpan<(string Name, string Value)> variables, int depth)

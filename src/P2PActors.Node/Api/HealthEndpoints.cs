@@ -19,6 +19,12 @@ public static class HealthEndpoints
             var health = Describe(system);
             return Results.Json(health, statusCode: health.Status == "up" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
+        // HEAD: what GET answers (status and content type), without the body; load balancers probe this way.
+        app.MapMethods("/health", [HttpMethods.Head], (ActorSystem system, HttpResponse response) =>
+        {
+            response.ContentType = "application/json; charset=utf-8";
+            return Results.StatusCode(Describe(system).Status == "up" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
         return app;
     }
 

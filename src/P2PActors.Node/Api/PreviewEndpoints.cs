@@ -12,8 +12,8 @@ namespace P2PActors.Node.Api;
 
 public static class PreviewEndpoints
 {
-    /// <summary>Rendered PNGs kept per node; a 256 px sprite is a few KB, so this stays a few MB at most for typical sizes.</summary>
-    public const int CacheCapacity = 256;
+    /// <summary>Most rendered PNGs kept per node, whatever their size; their bytes are bounded by --preview-cache-bytes.</summary>
+    public const int CacheCapacity = 4096;
 
     public static IEndpointRouteBuilder MapPreviewEndpoints(this IEndpointRouteBuilder app)
     {
@@ -26,8 +26,8 @@ public static class PreviewEndpoints
     /// hash of the content and rendering is deterministic, so the answer for one URL never changes and may be cached forever.
     /// </summary>
     private static async Task<IResult> GetPreviewAsync(
-        string id, HttpContext http, IRequiredActor<GenerationCoordinator> coordinator, ActorSystem system, PreviewCache cache, NodeOptions options,
-        CancellationToken cancellationToken)
+        string id, HttpContext http, IRequiredActor<GenerationCoordinator> coordinator, ActorSystem system, PreviewCache cache,
+        PreviewRenderGate gate, NodeOptions options, CancellationToken cancellationToken)
     {
         if (!ContentEndpoints.IsContentId(id))
             return ContentEndpoints.InvalidId();
@@ -39,6 +39,16 @@ public static class PreviewEndpoints
         if (content is null)
             return failure!;
 
+        var large = PreviewRenderer.LongestSide(content, previewOptions) > PreviewRenderGate.LargeSide
+                    && PreviewRenderer.Validate(content, previewOptions).Count == 0
+                    && !cache.Contains(id, previewOptions);
+        using var slot = large ? await gate.EnterAsync(options.RequestTimeout, cancellationToken) : null;
+        if (large && slot is null)
+        {
+            http.Response.Headers.RetryAfter = "5";
+            return Problems.Unavailable("The node is busy rendering large previews.",
+                $"All {gate.Slots} slots for previews over {PreviewRenderGate.LargeSide} px (--preview-renders) stayed taken for {options.RequestTimeout}; try again shortly.");
+        }
         byte[] png;
         try
         {

@@ -21,6 +21,9 @@ public static class StateEndpoints
 
     public const int DefaultTake = 50;
 
+    /// <summary>Players listed per <c>GET /api/state</c> page when <c>take</c> is not given.</summary>
+    public const int DefaultStateTake = 50;
+
     private static readonly RequestInput.BodyRules Body =
         new(MaxStateBodyBytes, "a state update is a small JSON object.", " (NaN and Infinity are not JSON numbers)");
 
@@ -237,8 +240,21 @@ public static class StateEndpoints
     internal static Task<IResult> CatalogPageAsync(ContentType? type, int skip, int take, ActorSystem system, CancellationToken ct) =>
         ReadAsync(async () => Results.Json(await GameState.For(system).ListCatalogAsync(type, skip, take, ct)));
 
-    private static Task<IResult> GetStateAsync(ActorSystem system, CancellationToken ct) =>
-        ReadAsync(async () => Results.Json(await GameState.For(system).GetSnapshotAsync(ct)));
+    /// <summary>
+    /// <c>GET /api/state?skip=0&amp;take=50</c>: one page of the players online, ordered by player id, with
+    /// <c>onlineCount</c> to page through them all; <c>take</c> is bounded because every player carries its inventory.
+    /// </summary>
+    private static Task<IResult> GetStateAsync(HttpRequest request, ActorSystem system, CancellationToken ct)
+    {
+        var errors = RequestInput.NewErrors();
+        var skip = RequestInput.QueryInt(request, "skip", 0, 0, int.MaxValue, errors);
+        var take = RequestInput.QueryInt(request, "take", DefaultStateTake, 1, GameState.MaxSnapshotTake, errors);
+        foreach (var name in request.Query.Keys.Where(k => k is not ("skip" or "take")))
+            errors[name] = ["Unknown query parameter; the parameters are skip and take."];
+        if (errors.Count > 0)
+            return Task.FromResult(Problems.Validation(errors));
+        return ReadAsync(async () => Results.Json(await GameState.For(system).GetSnapshotAsync(skip, take, ct)));
+    }
 
     private static double? ReadCoordinate(JsonElement value, string name, Dictionary<string, string[]> errors)
     {
@@ -270,12 +286,28 @@ public static class StateEndpoints
             // The facade's own checks, in case they are stricter than the ones above; nothing was written.
             return Problems.Field(e.ParamName ?? "body", StripParamName(e));
         }
+        catch (InventoryFullException e)
+        {
+            return InventoryFull(e);
+        }
         catch (AskTimeoutException)
         {
             return Problems.TimedOut("The game state did not answer in time; the write may still be applied.");
         }
         return Results.Json(answer(result), statusCode: status(result));
     }
+
+    /// <summary>409: the add would take the player past the node's inventory cap; nothing was written.</summary>
+    private static IResult InventoryFull(InventoryFullException e) =>
+        Results.Problem(
+            statusCode: StatusCodes.Status409Conflict,
+            title: "The inventory is full.",
+            detail: $"Player {e.PlayerId} already holds {e.MaxItems} items, the most this node allows (--max-inventory-items); remove one first.",
+            extensions: new Dictionary<string, object?>
+            {
+                ["maxItems"] = e.MaxItems,
+                ["errors"] = new Dictionary<string, string[]> { ["itemId"] = [$"The inventory already holds {e.MaxItems} items."] },
+            });
 
     private static async Task<IResult> ReadAsync(Func<Task<IResult>> read)
     {

@@ -50,6 +50,7 @@ public static class ChaosCommand
                 Timeout = parseResult.GetValue(timeout),
                 DataDirectory = parseResult.GetValue(dataDir),
                 ShareAccepted = !parseResult.GetValue(noShare),
+                ConfigureLoggers = ErrorsOnStandardError(),
             };
             return RunAsync(options, modeProblems, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken);
         });
@@ -85,6 +86,20 @@ public static class ChaosCommand
         }
         await output.WriteLineAsync(report.ToTable());
         return report.Passed ? ExitCodes.Ok : ExitCodes.GuaranteeBroken;
+    }
+
+    /// <summary>
+    /// The nodes' Akka errors in the node's one log format, on stderr: the report owns stdout, and a chaos run is judged
+    /// by its report, so only errors are worth a line.
+    /// </summary>
+    private static Action<Akka.Hosting.LoggerConfigBuilder> ErrorsOnStandardError()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Serilog:MinimumLevel:Default"] = "Error" })
+            .Build();
+        var logger = Hosting.NodeLogging.Create(configuration, toStandardError: true);
+        Serilog.Log.Logger = logger;
+        return loggers => Hosting.NodeLogging.ConfigureAkka(loggers, logger);
     }
 
     /// <summary>Progress lines straight to stderr, in order (Progress&lt;T&gt; would post them to the thread pool).</summary>

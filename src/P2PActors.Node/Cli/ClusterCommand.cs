@@ -104,7 +104,7 @@ public static class ClusterCommand
 
             var died = Task.WhenAny(children.Select(c => c.Exited));
             var stopped = Task.Delay(Timeout.Infinite, stop.Token);
-            // Ctrl+C in a terminal reaches the children too, so a child exiting after the signal is no surprise.
+            // A child may still be signalled with the command (kill of a process group, a setsid-less system).
             if (await Task.WhenAny(died, stopped) == died && !stop.IsCancellationRequested)
             {
                 var dead = children.First(c => c.Process.HasExited);
@@ -121,7 +121,11 @@ public static class ClusterCommand
         }
         finally
         {
-            await Task.WhenAll(children.Select(c => c.StopAsync(TimeSpan.FromSeconds(30))));
+            // The others first, together, while node 1 (the seed, and the leader: it has the lowest address) is still
+            // there to confirm their exit; then node 1 alone. All at once, the last leader left waits for a
+            // confirmation nobody can give (CoordinatedShutdown's cluster-exiting timeout).
+            await Task.WhenAll(children.Skip(1).Select(c => c.StopAsync(TimeSpan.FromSeconds(30))));
+            await Task.WhenAll(children.Take(1).Select(c => c.StopAsync(TimeSpan.FromSeconds(30))));
             foreach (var child in children)
                 child.Dispose();
         }
@@ -209,12 +213,17 @@ public static class ClusterCommand
         public static Child Start(ClusterPlan plan, int index, TextWriter error)
         {
             var dataDirectory = Path.GetFullPath(Path.Combine(plan.DataDirectory, $"node-{index + 1}"));
-            var start = new ProcessStartInfo("dotnet")
+            // In a session of its own (setsid execs in place, so the pid stays the node's): a terminal's Ctrl+C then
+            // reaches only this command, which stops the nodes in an order that lets each leave cleanly.
+            var setsid = OperatingSystem.IsLinux() ? new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists) : null;
+            var start = new ProcessStartInfo(setsid ?? "dotnet")
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
+            if (setsid is not null)
+                start.ArgumentList.Add("dotnet");
             // This build's own DLL: the nodes run exactly the code of the command that starts them.
             start.ArgumentList.Add(typeof(ClusterCommand).Assembly.Location);
             foreach (var argument in new[]

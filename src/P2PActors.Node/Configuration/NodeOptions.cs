@@ -8,6 +8,9 @@ public sealed class NodeOptions
 {
     public const string Section = "P2PActors";
 
+    /// <summary>Upper end of <see cref="MaxInventoryItems"/>: one inventory is replicated whole, in every snapshot page that lists its player.</summary>
+    public const int MaxInventoryItemsLimit = 10_000;
+
     /// <summary>How a message names the connection string setting (its value is never printed: it holds the password).</summary>
     public const string PostgresSetting = $"--postgres / {Section}:PostgresConnectionString";
 
@@ -65,6 +68,15 @@ public sealed class NodeOptions
 
     /// <summary>How long an HTTP request waits for the actors before it answers 503.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Most distinct items one player may hold; an add beyond it is answered 409 (WebSocket: inventory-full).</summary>
+    public int MaxInventoryItems { get; set; } = Cluster.State.GameStateSettings.DefaultMaxInventoryItems;
+
+    /// <summary>Bytes of rendered preview PNGs the node keeps; the least recently used go first.</summary>
+    public long PreviewCacheBytes { get; set; } = Rendering.PreviewCache.DefaultMaxBytes;
+
+    /// <summary>Previews over 1024 px rendered at once; more wait in line (up to the request timeout, then 503).</summary>
+    public int PreviewRenders { get; set; } = 2;
 
     /// <summary>
     /// Chaos testing: how this node's validator misbehaves (approve-all, reject-all, equivocate, forge-signatures,
@@ -160,6 +172,12 @@ public sealed class NodeOptions
             problems.Add($"--max-body-bytes / {Section}:MaxRequestBodyBytes: {MaxRequestBodyBytes} must be between 1024 and 16777216");
         if (RequestTimeout < TimeSpan.FromMilliseconds(100) || RequestTimeout > TimeSpan.FromMinutes(10))
             problems.Add($"--request-timeout / {Section}:RequestTimeout: {RequestTimeout} must be between 00:00:00.1 and 00:10:00");
+        if (MaxInventoryItems is < 1 or > MaxInventoryItemsLimit)
+            problems.Add($"--max-inventory-items / {Section}:MaxInventoryItems: {MaxInventoryItems} must be between 1 and {MaxInventoryItemsLimit}");
+        if (PreviewCacheBytes is < 1024 * 1024 or > 16L * 1024 * 1024 * 1024)
+            problems.Add($"--preview-cache-bytes / {Section}:PreviewCacheBytes: {PreviewCacheBytes} must be between 1048576 (1 MiB) and 17179869184 (16 GiB)");
+        if (PreviewRenders is < 1 or > 256)
+            problems.Add($"--preview-renders / {Section}:PreviewRenders: {PreviewRenders} must be between 1 and 256");
         if (!Cluster.Consensus.ByzantineModes.TryParse(Byzantine, out _))
             problems.Add($"--byzantine / {Section}:Byzantine: '{Byzantine}' is not a mode; expected one of {string.Join(", ", Cluster.Consensus.ByzantineModes.Names)}");
         ReadAllowedValidators(problems);

@@ -1,3 +1,5 @@
+using Akka;
+using Akka.Actor;
 using Akka.Hosting;
 using P2PActors.Cluster.Consensus;
 using P2PActors.Cluster.Hosting;
@@ -8,17 +10,24 @@ namespace P2PActors.Node.Hosting;
 public static class ActorSystemSetup
 {
     /// <summary>The node's actor system, with Akka's own log events routed through Serilog like everything else.</summary>
-    public static IServiceCollection AddP2PActorSystem(this IServiceCollection services, NodeOptions options)
+    public static IServiceCollection AddP2PActorSystem(this IServiceCollection services, NodeOptions options, Serilog.ILogger logger)
     {
         var settings = ToSettings(options);
         // The (builder, services) overload defers this until the actor system starts, so building a host touches no disk.
         services.AddAkka(options.SystemName, (builder, _) =>
         {
-            builder.ConfigureLoggers(loggers =>
-            {
-                loggers.ClearLoggers();
-                loggers.AddLoggerFactory();
-            });
+            builder.ConfigureLoggers(loggers => NodeLogging.ConfigureAkka(loggers, logger));
+            // Akka's console logger speaks, in a second format, before the loggers start and once they have stopped: at
+            // the end of a shutdown Akka hands the last events (remoting's farewells) to it at the current log level. So
+            // it is off, and right before the actor system terminates only warnings and errors are still logged.
+            builder.AddHocon("akka.stdout-loglevel = OFF", HoconAddMode.Prepend);
+            builder.WithActors((system, _) => CoordinatedShutdown.Get(system).AddTask(
+                CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "quiet-final-log-lines", () =>
+                {
+                    if (system.EventStream.LogLevel < Akka.Event.LogLevel.WarningLevel)
+                        system.EventStream.SetLogLevel(Akka.Event.LogLevel.WarningLevel);
+                    return Task.FromResult(Done.Instance);
+                }));
             builder.WithP2PNode(settings);
         });
         return services;
@@ -35,6 +44,7 @@ public static class ActorSystemSetup
         PostgresConnectionString = options.PostgresConnectionString,
         CacheCapacity = options.CacheCapacity,
         PassivationIdleTimeout = options.PassivationIdleTimeout,
+        MaxInventoryItems = options.MaxInventoryItems,
         SeedNodes = options.SeedNodeList,
         Roles = options.RoleList,
         Signaling = new Cluster.Signaling.SignalingSettings { MaxRoomSize = options.RoomCapacity },

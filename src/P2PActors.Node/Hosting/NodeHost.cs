@@ -27,13 +27,12 @@ public static class NodeHost
         var options = NodeConfiguration.Load(builder.Configuration);
 
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(new PreviewCache(PreviewEndpoints.CacheCapacity));
-        builder.Services.AddSerilog(
-            (services, logger) => logger
-                .ReadFrom.Configuration(builder.Configuration)
-                .Enrich.FromLogContext()
-                .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}"),
-            preserveStaticLogger: true);
+        builder.Services.AddSingleton(new PreviewCache(PreviewEndpoints.CacheCapacity, options.PreviewCacheBytes));
+        builder.Services.AddSingleton(new PreviewRenderGate(options.PreviewRenders));
+        // Akka.Logger.Serilog writes through the static logger, so the node's logger is that one too.
+        var logger = NodeLogging.Create(builder.Configuration);
+        Log.Logger = logger;
+        builder.Services.AddSerilog(logger);
 
         builder.WebHost.UseUrls(options.HttpUrl);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -44,7 +43,7 @@ public static class NodeHost
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ClientErrorHandler>();
         builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
-        builder.Services.AddP2PActorSystem(options);
+        builder.Services.AddP2PActorSystem(options, logger);
         builder.Services.AddWsHandlers(options);
 
         var app = builder.Build();
@@ -60,6 +59,7 @@ public static class NodeHost
         app.MapStateEndpoints();
         app.MapValidatorEndpoints();
         app.MapPreferenceEndpoints();
+        app.MapPlayerEndpoints();
         app.MapWsEndpoint();
         return app;
     }

@@ -40,4 +40,14 @@ public class QuorumMathTests
         Assert.Contains("tolerates 2 Byzantine", QuorumMath.Describe(7));
         Assert.Throws<ArgumentOutOfRangeException>(() => QuorumMath.Threshold(0));
     }
+
+    // English: one validator, one approval accepts; two or more validators, approvals accept. The numbers are the
+    // README's rule (threshold ⌊2n/3⌋+1, f = ⌊(n−1)/3⌋) worked out by hand.
+    [Theory]
+    [InlineData(1, "1 validator: 1 approval accepts, tolerates no Byzantine peer (needs at least 4)")]
+    [InlineData(2, "2 validators: 2 approvals accept, tolerates no Byzantine peer (needs at least 4)")]
+    [InlineData(4, "4 validators: 3 approvals accept, tolerates 1 Byzantine")]
+    [InlineData(10, "10 validators: 7 approvals accept, tolerates 3 Byzantine")]
+    public void The_description_agrees_in_number(int validators, string expected) =>
+        Assert.Equal(expected, QuorumMath.Describe(validators));
 }

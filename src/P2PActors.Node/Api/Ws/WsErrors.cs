@@ -21,6 +21,7 @@ public static class WsErrors
     public const string NotWalkable = "not-walkable";
     public const string OutOfBounds = "out-of-bounds";
     public const string RoomFull = "room-full";
+    public const string InventoryFull = "inventory-full";
     public const string PeerUnknown = "peer-unknown";
     public const string Internal = "internal";
 }

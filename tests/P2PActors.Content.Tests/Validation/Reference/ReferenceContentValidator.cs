@@ -191,7 +191,7 @@ public sealed class ReferenceContentValidator(ProfanityFilter? profanity = null,
         void Defined<T>(T value, FieldPath field) where T : struct, Enum
         {
             if (!Enum.IsDefined(value))
-                found.Add(Rules.EnumRange, field.ToString(), $"{value} is not a {typeof(T).Name}");
+                found.Add(Rules.EnumRange, field.ToString(), $"{value} is not {P2PActors.Content.Text.Articles.With(typeof(T).Name)}");
         }
 
         switch (content)
@@ -314,15 +314,15 @@ public sealed class ReferenceContentValidator(ProfanityFilter? profanity = null,
         foreach (var (name, value) in StatValues(item.Stats))
         {
             if (value < 0 || value > cap)
-                found.Add(Rules.ItemStatCap, "stats." + name, $"{name} {value} is outside 0..{cap} for a {item.Rarity} level {item.LevelRequirement} item");
+                found.Add(Rules.ItemStatCap, "stats." + name, $"{name} {value} is outside 0..{cap} for {P2PActors.Content.Text.Articles.With(item.Rarity.ToString())} level {item.LevelRequirement} item");
             if (value != 0 && !allowed.Contains((StatKind)index))
-                found.Add(Rules.ItemStatKind, "stats." + name, $"a {item.Kind} carries no {name}");
+                found.Add(Rules.ItemStatKind, "stats." + name, $"{P2PActors.Content.Text.Articles.With(item.Kind.ToString())} carries no {name}");
             index++;
         }
         var range = Balance.ItemStatTotal(item.Rarity, item.LevelRequirement);
         var total = StatValues(item.Stats).Sum(s => (long)s.Value);
         if (total < range.Min || total > range.Max)
-            found.Add(Rules.ItemStatTotal, "stats", $"stats total {total}; a {item.Rarity} level {item.LevelRequirement} item has {range}");
+            found.Add(Rules.ItemStatTotal, "stats", $"stats total {total}; {P2PActors.Content.Text.Articles.With(item.Rarity.ToString())} level {item.LevelRequirement} item has {range}");
     }
 
     private void CheckQuest(Quest quest, Findings found)
@@ -342,24 +342,24 @@ public sealed class ReferenceContentValidator(ProfanityFilter? profanity = null,
                 continue;
             var amount = Balance.ObjectiveAmount(objective.Type, difficulty);
             if (!amount.Contains(objective.Count))
-                found.Add(Rules.QuestObjectiveAmount, $"objectives[{i}].count", $"{objective.Count} is outside {amount} for a {difficulty} {objective.Type} objective");
+                found.Add(Rules.QuestObjectiveAmount, $"objectives[{i}].count", $"{objective.Count} is outside {amount} for {P2PActors.Content.Text.Articles.With(difficulty.ToString())} {objective.Type} objective");
         }
 
         var gold = Balance.QuestGold(difficulty);
         if (!gold.Contains(quest.Rewards.Gold))
-            found.Add(Rules.QuestRewardGold, "rewards.gold", $"{quest.Rewards.Gold} gold is outside {gold} for a {difficulty} quest");
+            found.Add(Rules.QuestRewardGold, "rewards.gold", $"{quest.Rewards.Gold} gold is outside {gold} for {P2PActors.Content.Text.Articles.With(difficulty.ToString())} quest");
         var xp = Balance.QuestXp(difficulty);
         if (!xp.Contains(quest.Rewards.Xp))
-            found.Add(Rules.QuestRewardXp, "rewards.xp", $"{quest.Rewards.Xp} xp is outside {xp} for a {difficulty} quest");
+            found.Add(Rules.QuestRewardXp, "rewards.xp", $"{quest.Rewards.Xp} xp is outside {xp} for {P2PActors.Content.Text.Articles.With(difficulty.ToString())} quest");
         var itemCount = Balance.QuestRewardItems(difficulty);
         if (!itemCount.Contains(quest.Rewards.Items.Count))
-            found.Add(Rules.QuestRewardItemCount, "rewards.items", $"{quest.Rewards.Items.Count} reward items; a {difficulty} quest gives {itemCount}");
+            found.Add(Rules.QuestRewardItemCount, "rewards.items", $"{quest.Rewards.Items.Count} reward items; {P2PActors.Content.Text.Articles.With(difficulty.ToString())} quest gives {itemCount}");
         var maxRarity = Balance.QuestRewardMaxRarity(difficulty);
         for (var i = 0; i < quest.Rewards.Items.Count; i++)
         {
             var rarity = quest.Rewards.Items[i].Rarity;
             if (Enum.IsDefined(rarity) && rarity > maxRarity)
-                found.Add(Rules.QuestRewardItemRarity, $"rewards.items[{i}].rarity", $"{rarity} is rarer than a {difficulty} quest may give ({maxRarity})");
+                found.Add(Rules.QuestRewardItemRarity, $"rewards.items[{i}].rarity", $"{rarity} is rarer than {P2PActors.Content.Text.Articles.With(difficulty.ToString())} quest may give ({maxRarity})");
         }
     }
 

@@ -1,0 +1,105 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using P2PActors.Node.Api;
+using P2PActors.Rendering;
+
+namespace P2PActors.Node.Tests;
+
+/// <summary>A node with the smallest preview cache and one slot for large renders.</summary>
+public sealed class SmallPreviewFixture : NodeFixture
+{
+    public const long CacheBytes = 1024 * 1024;
+
+    protected override IReadOnlyDictionary<string, string?> Overrides { get; } = new Dictionary<string, string?>
+    {
+        ["P2PActors:PreviewCacheBytes"] = CacheBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["P2PActors:PreviewRenders"] = "1",
+    };
+}
+
+/// <summary>The preview cache's byte bound and the queue in front of large renders, on a real node.</summary>
+public sealed class PreviewBoundsTests(SmallPreviewFixture node) : IClassFixture<SmallPreviewFixture>
+{
+    [Fact]
+    public async Task Large_renders_queue_behind_the_one_slot_and_all_of_them_are_served()
+    {
+        var id = await MapAsync(seed: 31);
+        var gate = node.App.Services.GetRequiredService<PreviewRenderGate>();
+
+        // Five different sizes over 1024 px: none is cached, so each one renders.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 5)
+            .Select(i => node.Http.GetAsync($"/api/content/{id}/preview.png?size={1100 + 100 * i}")));
+        foreach (var answer in answers)
+        {
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            answer.Dispose();
+        }
+
+        Assert.Equal(1, gate.Peak);
+        Assert.True(gate.Waited >= 1, "five large renders at once, yet none had to wait for the slot");
+    }
+
+    [Fact]
+    public async Task The_cache_keeps_no_more_png_bytes_than_its_budget()
+    {
+        var id = await MapAsync(seed: 32);
+        var cache = node.App.Services.GetRequiredService<PreviewCache>();
+        Assert.Equal(SmallPreviewFixture.CacheBytes, cache.MaxBytes);
+
+        long served = 0;
+        var requested = 0;
+        for (var size = 600; served <= 2 * SmallPreviewFixture.CacheBytes && size <= 1024; size += 8, requested++)
+        {
+            using var answer = await node.Http.GetAsync($"/api/content/{id}/preview.png?size={size}&grid=true");
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            served += (await answer.Content.ReadAsByteArrayAsync()).Length;
+        }
+
+        Assert.True(served > SmallPreviewFixture.CacheBytes, $"only {served} bytes served; the bound was never tested");
+        Assert.True(cache.Bytes <= SmallPreviewFixture.CacheBytes, $"{cache.Bytes} bytes cached");
+        Assert.True(cache.Count < requested, $"{cache.Count} of {requested} previews still cached");
+    }
+
+    private async Task<string> MapAsync(int seed)
+    {
+        using var map = await node.PostJsonAsync("/api/content/map",
+            $$"""{ "playerId": "painter", "seed": {{seed}}, "params": { "width": 96, "height": 96, "generator": "overworld" } }""");
+        map.EnsureSuccessStatusCode();
+        var content = P2PActors.Content.Model.ContentJson.Deserialize(await map.Content.ReadAsStringAsync());
+        return content.Id!;
+    }
+}
+
+/// <summary>The gate itself, with nothing rendering: the order of slots is decided by the test.</summary>
+public sealed class PreviewRenderGateTests
+{
+    [Fact]
+    public async Task A_second_large_render_waits_until_the_first_releases_its_slot()
+    {
+        var gate = new PreviewRenderGate(1);
+        var first = await gate.EnterAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.NotNull(first);
+
+        var second = gate.EnterAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.False(second.IsCompleted);
+        Assert.Equal(1, gate.Waited);
+
+        first.Dispose();
+        using var granted = await second.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.NotNull(granted);
+        Assert.Equal(1, gate.Peak);
+    }
+
+    [Fact]
+    public async Task No_slot_within_the_patience_is_null_and_takes_no_slot()
+    {
+        var gate = new PreviewRenderGate(1);
+        using var held = await gate.EnterAsync(TimeSpan.FromSeconds(1), CancellationToken.None);
+
+        Assert.Null(await gate.EnterAsync(TimeSpan.FromMilliseconds(50), CancellationToken.None));
+
+        held!.Dispose();
+        using var next = await gate.EnterAsync(TimeSpan.FromMilliseconds(50), CancellationToken.None);
+        Assert.NotNull(next);
+    }
+}
