@@ -10,6 +10,16 @@ namespace P2PActors.Cluster.State;
 /// </summary>
 public sealed record PlayerPosition(string Zone, double X, double Y, long UpdatedAtMs) : IP2PMessage;
 
+/// <summary>One player's position in a <see cref="PositionBatch"/>.</summary>
+public sealed record PositionEntry(string PlayerId, PlayerPosition Position);
+
+/// <summary>
+/// Positions a node took from its own players, sent straight to the <see cref="GameStateActor"/> of every other
+/// member: the live path of positions (one message per peer per flush, newest per player), next to the durable
+/// buckets that carry them later and coalesced. The receiver checks every entry before taking it.
+/// </summary>
+public sealed record PositionBatch(IReadOnlyList<PositionEntry> Entries) : IP2PMessage;
+
 /// <summary>The last heartbeat of a player; "online" is derived from it at read time.</summary>
 public sealed record PresenceEntry(string Zone, long LastSeenMs, string Node) : IP2PMessage;
 
