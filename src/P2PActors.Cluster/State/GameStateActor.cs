@@ -35,6 +35,9 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     /// <summary>Time to send the peers the newest position of every player moved on this node.</summary>
     private sealed record ResyncPositions;
 
+    /// <summary>How long a player's last move here is resent to the peers; by then its durable bucket was written and gossiped.</summary>
+    private const long ResyncHorizonMs = 60_000;
+
     /// <summary>A peer's clock may run ahead of ours by this much; a position stamped further ahead is refused.</summary>
     private const long MaxPeerClockAheadMs = 60_000;
 
@@ -224,11 +227,16 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         _unpersisted.Clear();
     }
 
-    /// <summary>Sends every peer the newest position of each player this node moved and no node has moved since.</summary>
+    /// <summary>
+    /// Sends every peer the newest position of each player this node moved in the last
+    /// <see cref="ResyncHorizonMs"/> and no node has moved since. Older ones are left to the durable buckets, which
+    /// gossip carries to every node: resending every player ever moved here would grow without bound.
+    /// </summary>
     private void Resync()
     {
+        var horizon = NowMs() - ResyncHorizonMs;
         foreach (var (id, position) in _own.ToList())
-            if (_view.Positions.TryGetValue(id, out var newest) && GameStateView.IsNewer(newest, position))
+            if (position.UpdatedAtMs < horizon || (_view.Positions.TryGetValue(id, out var newest) && GameStateView.IsNewer(newest, position)))
                 _own.Remove(id);
         if (_own.Count > 0) SendToPeers(_own);
     }

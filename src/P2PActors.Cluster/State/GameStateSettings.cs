@@ -54,7 +54,7 @@ public sealed record GameStateSettings
     public TimeSpan PositionPersistInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Every node re-sends the newest position of each player it moved this often, so a peer that missed a batch
+    /// Every node re-sends the newest position of each player it moved (in the last minute) this often, so a peer that missed a batch
     /// (a partition, a node that joined since) converges without waiting for gossip or the player's next move.
     /// </summary>
     public TimeSpan PositionResyncInterval { get; init; } = TimeSpan.FromSeconds(5);
