@@ -19,8 +19,7 @@ namespace P2PActors.Benchmarks;
 /// 127.0.0.1, the production DData tuning. A latency distribution (p50/p99) is not what BenchmarkDotNet reports,
 /// so this is a harness: <c>dotnet run -c Release --project bench/P2PActors.Benchmarks -- state-sync [options]</c>.
 /// Options: <c>--samples N</c> (latency samples, default 2000), <c>--rates 500,1000,2000</c> (updates/s),
-/// <c>--seconds S</c> per rate, <c>--catalog 10000,100000</c> (entries for the join test), <c>--gossip-only</c>
-/// (positions without the immediate push, to show what the tuning buys).
+/// <c>--seconds S</c> per rate, <c>--catalog 10000,100000</c> (entries for the join test).
 /// </summary>
 public static class StateSyncHarness
 {
@@ -32,10 +31,10 @@ public static class StateSyncHarness
         var catalogSizes = ListOption(args, "--catalog", [10_000, 100_000]);
         var holders = IntOption(args, "--holders", 3);
         var prefix = IntOption(args, "--catalog-prefix", 2);
-        var settings = new GameStateSettings { PositionsWriteToAll = !args.Contains("--gossip-only") };
+        var settings = new GameStateSettings();
 
         Console.WriteLine($"# state-sync on {Environment.ProcessorCount} cores, load average {LoadAverage()}");
-        Console.WriteLine($"# gossip {settings.GossipInterval.TotalMilliseconds} ms, notify {settings.NotifySubscribersInterval.TotalMilliseconds} ms, positions {(settings.PositionsWriteToAll ? "WriteAll (pushed)" : "WriteLocal (delta gossip)")}");
+        Console.WriteLine($"# gossip {settings.GossipInterval.TotalMilliseconds} ms, notify {settings.NotifySubscribersInterval.TotalMilliseconds} ms, positions sent live per flush, durable buckets written every {settings.PositionPersistInterval.TotalMilliseconds} ms");
 
         var nodes = await StartClusterAsync(3, settings);
         try

@@ -12,8 +12,13 @@ namespace P2PActors.Cluster.State;
 /// answers queries from it and fans changes out to subscribers.
 /// A write is answered only after the written key has been read back into the view, so a caller always reads its
 /// own write from this node.
+/// Positions take a cheaper path (measured: a replicator write per batch cost the nodes about 3.7 ms of CPU per
+/// move, mostly the replicator serialising and compressing the whole bucket to digest it, docs/benchmarks.md): a move
+/// is applied to the view and answered at once, sent to the other nodes' state actors in one
+/// <see cref="PositionBatch"/> per flush, and written to the durable buckets at most once per bucket per
+/// <see cref="GameStateSettings.PositionPersistInterval"/>.
 /// </summary>
-public sealed class GameStateActor : ReceiveActor
+public sealed class GameStateActor : ReceiveActor, IWithTimers
 {
     public const string Name = "p2p-game-state";
 
@@ -23,6 +28,18 @@ public sealed class GameStateActor : ReceiveActor
 
     /// <summary>Queued behind the commands already in the mailbox: everything that arrived meanwhile is one update.</summary>
     private sealed record FlushBatches;
+
+    /// <summary>Time to write the positions moved since their bucket was last written.</summary>
+    private sealed record PersistPositions;
+
+    /// <summary>Time to send the peers the newest position of every player moved on this node.</summary>
+    private sealed record ResyncPositions;
+
+    /// <summary>How long a player's last move here is resent to the peers; by then its durable bucket was written and gossiped.</summary>
+    private const long ResyncHorizonMs = 60_000;
+
+    /// <summary>A peer's clock may run ahead of ours by this much; a position stamped further ahead is refused.</summary>
+    private const long MaxPeerClockAheadMs = 60_000;
 
     /// <summary>LWW writes waiting for the next flush, per bucket: the latest value per player and everyone to answer.</summary>
     private sealed class LwwBatch<T>
@@ -47,11 +64,21 @@ public sealed class GameStateActor : ReceiveActor
     private readonly string _selfAddress;
     private readonly HashSet<IActorRef> _subscribers = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly IWriteConsistency _positionWrite;
     private readonly IWriteConsistency _majorityWrite;
     private readonly Clock<PlayerPosition> _positionClock = (current, value) => Math.Max(current + 1, value.UpdatedAtMs);
     private GameStateView _view;
-    private LwwBatch<PlayerPosition> _positions = new();
+    /// <summary>Positions of leading-edge moves (their bucket was not written for a persist interval), written in the next flush.</summary>
+    private LwwBatch<PlayerPosition> _persistNow = new();
+    /// <summary>Positions moved on this node since the last flush, newest per player: the next <see cref="PositionBatch"/>.</summary>
+    private readonly Dictionary<string, PlayerPosition> _outbox = new(StringComparer.Ordinal);
+    /// <summary>The newest position of each player moved on this node that no other node has overtaken: what a resync sends.</summary>
+    private readonly Dictionary<string, PlayerPosition> _own = new(StringComparer.Ordinal);
+    /// <summary>Positions waiting for their bucket's next durable write, per bucket.</summary>
+    private readonly Dictionary<int, Dictionary<string, PlayerPosition>> _unpersisted = [];
+    /// <summary>When each position bucket was last written (<see cref="Environment.TickCount64"/>).</summary>
+    private readonly Dictionary<int, long> _persistedAt = [];
+    private readonly Dictionary<Address, ActorSelection> _peerActors = [];
+    private readonly Akka.Cluster.Cluster _cluster;
     private LwwBatch<PresenceEntry> _presence = new();
     private bool _flushQueued;
 
@@ -61,11 +88,11 @@ public sealed class GameStateActor : ReceiveActor
         _replicator = replicator;
         _pump = pump;
         var cluster = Akka.Cluster.Cluster.Get(Context.System);
+        _cluster = cluster;
         _self = cluster.SelfUniqueAddress;
         _selfNode = InventoryBucket.NodeId(_self);
         _selfAddress = cluster.SelfAddress.ToString();
         _view = GameStateView.Empty(settings.CreateKeys(), settings.Admission);
-        _positionWrite = settings.PositionsWriteToAll ? new WriteAll(settings.PositionWriteTimeout) : WriteLocal.Instance;
         _majorityWrite = new WriteMajority(settings.MajorityWriteTimeout);
 
         Receive<UpdatePosition>(Handle);
@@ -74,6 +101,9 @@ public sealed class GameStateActor : ReceiveActor
         Receive<RemoveItem>(Handle);
         Receive<ShareEntry>(Handle);
         Receive<FlushBatches>(_ => Flush());
+        Receive<PositionBatch>(Handle);
+        Receive<PersistPositions>(_ => PersistDeferred());
+        Receive<ResyncPositions>(_ => Resync());
         Receive<GetSnapshot>(q => Sender.Tell(_view.Snapshot(NowMs(), _settings.PresenceTimeout, q.Skip, q.Take)));
         Receive<GetPlayer>(q => Sender.Tell(new PlayerResult(_view.Player(q.PlayerId, NowMs(), _settings.PresenceTimeout))));
         Receive<ListCatalog>(q => Sender.Tell(_view.ListCatalog(q.Type, q.Skip, q.Take)));
@@ -107,6 +137,8 @@ public sealed class GameStateActor : ReceiveActor
         Receive<DataDeleted>(d => Fail(d.Request, new InvalidOperationException($"key {d.Key.Id} was deleted")));
     }
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     public static Props Props(GameStateSettings settings, IActorRef replicator, NotificationPump? pump = null) =>
         Akka.Actor.Props.Create(() => new GameStateActor(settings, replicator, pump));
 
@@ -114,18 +146,120 @@ public sealed class GameStateActor : ReceiveActor
     {
         foreach (var key in _view.Keys.All())
             _replicator.Tell(new Akka.DistributedData.Subscribe(key, Self));
+        Timers.StartPeriodicTimer(nameof(PersistPositions), new PersistPositions(), _settings.PositionPersistInterval);
+        Timers.StartPeriodicTimer(nameof(ResyncPositions), new ResyncPositions(), _settings.PositionResyncInterval);
     }
 
     private static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
     /// <summary>
-    /// Positions and heartbeats are batched per bucket: under load one replicator update (and one push to the
-    /// peers) carries many players, and when idle the flush runs right after the command, adding no delay.
+    /// A move is stamped later than anything this node holds for the player (so two moves in one millisecond, or a
+    /// peer's clock running ahead, cannot order it behind an older one), applied, pushed to local subscribers and
+    /// queued for the peers. It is answered at once, unless its bucket is idle: then it is written to the durable
+    /// bucket in the next flush and answered after that, as every write used to be.
     /// </summary>
     private void Handle(UpdatePosition cmd)
     {
-        _positions.Add(_view.Keys.PlayerBucket(cmd.PlayerId), cmd.PlayerId, new PlayerPosition(cmd.Zone, cmd.X, cmd.Y, NowMs()), Sender);
+        var now = NowMs();
+        var stamp = _view.Positions.TryGetValue(cmd.PlayerId, out var held) ? Math.Max(now, held.UpdatedAtMs + 1) : now;
+        var position = new PlayerPosition(cmd.Zone, cmd.X, cmd.Y, stamp);
+        ApplyPositions([new KeyValuePair<string, PlayerPosition>(cmd.PlayerId, position)]);
+        _outbox[cmd.PlayerId] = position;
+        _own[cmd.PlayerId] = position;
+        var bucket = _view.Keys.PlayerBucket(cmd.PlayerId);
+        if (_unpersisted.ContainsKey(bucket)
+            || (_persistedAt.TryGetValue(bucket, out var at) && Environment.TickCount64 - at < (long)_settings.PositionPersistInterval.TotalMilliseconds))
+        {
+            if (!_unpersisted.TryGetValue(bucket, out var pending)) _unpersisted[bucket] = pending = new Dictionary<string, PlayerPosition>(StringComparer.Ordinal);
+            pending[cmd.PlayerId] = position;
+            Sender.Tell(new WriteResult(Replication.Local));
+        }
+        else
+        {
+            _persistedAt[bucket] = Environment.TickCount64;
+            _persistNow.Add(bucket, cmd.PlayerId, position, Sender);
+        }
         QueueFlush();
+    }
+
+    /// <summary>
+    /// A peer's live positions. Only a member of the cluster is listened to, and every entry is checked as a local
+    /// move would be (ids, zone, finite coordinates) plus its stamp (at most a minute ahead of this node's clock, so
+    /// a bad peer cannot pin a player's position forever); the rest of the batch is still taken.
+    /// </summary>
+    private void Handle(PositionBatch batch)
+    {
+        var from = Sender.Path.Address;
+        if (!_cluster.State.Members.Any(m => m.Address.Equals(from)))
+        {
+            _log.Warning("Ignored a position batch from {0}, which is not a member of the cluster", from);
+            return;
+        }
+        var limit = NowMs() + MaxPeerClockAheadMs;
+        var valid = new List<KeyValuePair<string, PlayerPosition>>(batch.Entries?.Count ?? 0);
+        foreach (var entry in batch.Entries ?? [])
+        {
+            if (entry?.Position is { } p && StateValidation.PlayerId(entry.PlayerId) is null && StateValidation.Zone(p.Zone) is null
+                && StateValidation.Coordinates(p.X, p.Y) is null && p.UpdatedAtMs > 0 && p.UpdatedAtMs <= limit)
+                valid.Add(new KeyValuePair<string, PlayerPosition>(entry.PlayerId, p));
+        }
+        if (valid.Count < (batch.Entries?.Count ?? 0))
+            _log.Warning("Ignored {0} malformed positions from {1}", (batch.Entries?.Count ?? 0) - valid.Count, from);
+        ApplyPositions(valid);
+    }
+
+    private void ApplyPositions(IReadOnlyList<KeyValuePair<string, PlayerPosition>> positions)
+    {
+        var (view, changes) = _view.ApplyPositions(positions, collectChanges: _subscribers.Count > 0);
+        _view = view;
+        Notify(changes);
+    }
+
+    /// <summary>The positions of busy buckets, newest per player, each bucket in one local write that gossip spreads.</summary>
+    private void PersistDeferred()
+    {
+        foreach (var (bucket, values) in _unpersisted)
+        {
+            _persistedAt[bucket] = Environment.TickCount64;
+            WriteBatch(_view.Keys.Positions[bucket], LWWDictionary<string, PlayerPosition>.Empty, WriteLocal.Instance, [],
+                d => values.Aggregate(d, (acc, kv) => acc.SetItem(_self, kv.Key, kv.Value, _positionClock)));
+        }
+        _unpersisted.Clear();
+    }
+
+    /// <summary>
+    /// Sends every peer the newest position of each player this node moved in the last
+    /// <see cref="ResyncHorizonMs"/> and no node has moved since. Older ones are left to the durable buckets, which
+    /// gossip carries to every node: resending every player ever moved here would grow without bound.
+    /// </summary>
+    private void Resync()
+    {
+        var horizon = NowMs() - ResyncHorizonMs;
+        foreach (var (id, position) in _own.ToList())
+            if (position.UpdatedAtMs < horizon || (_view.Positions.TryGetValue(id, out var newest) && GameStateView.IsNewer(newest, position)))
+                _own.Remove(id);
+        if (_own.Count > 0) SendToPeers(_own);
+    }
+
+    private void SendToPeers(IReadOnlyCollection<KeyValuePair<string, PlayerPosition>> positions)
+    {
+        var peers = _cluster.State.Members
+            .Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp && !m.Address.Equals(_cluster.SelfAddress))
+            .Select(m => m.Address)
+            .ToList();
+        if (peers.Count == 0) return;
+        foreach (var chunk in positions.Select(kv => new PositionEntry(kv.Key, kv.Value)).Chunk(_settings.MaxPositionsPerBatch))
+        {
+            var batch = new PositionBatch(chunk);
+            foreach (var peer in peers)
+            {
+                if (!_peerActors.TryGetValue(peer, out var actor))
+                    _peerActors[peer] = actor = Context.ActorSelection(new RootActorPath(peer) / "user" / Name);
+                actor.Tell(batch, Self);
+            }
+        }
+        if (_peerActors.Count > peers.Count * 2)
+            foreach (var gone in _peerActors.Keys.Except(peers).ToList()) _peerActors.Remove(gone);
     }
 
     private void Handle(Heartbeat cmd)
@@ -144,13 +278,18 @@ public sealed class GameStateActor : ReceiveActor
     private void Flush()
     {
         _flushQueued = false;
-        foreach (var (bucket, values) in _positions.Values)
-            WriteBatch(_view.Keys.Positions[bucket], LWWDictionary<string, PlayerPosition>.Empty, _positionWrite, _positions.Replies[bucket],
+        if (_outbox.Count > 0)
+        {
+            SendToPeers(_outbox);
+            _outbox.Clear();
+        }
+        foreach (var (bucket, values) in _persistNow.Values)
+            WriteBatch(_view.Keys.Positions[bucket], LWWDictionary<string, PlayerPosition>.Empty, WriteLocal.Instance, _persistNow.Replies[bucket],
                 d => values.Aggregate(d, (acc, kv) => acc.SetItem(_self, kv.Key, kv.Value, _positionClock)));
         foreach (var (bucket, values) in _presence.Values)
             WriteBatch(_view.Keys.Presence[bucket], LWWDictionary<string, PresenceEntry>.Empty, WriteLocal.Instance, _presence.Replies[bucket],
                 d => values.Aggregate(d, (acc, kv) => acc.SetItem(_self, kv.Key, kv.Value)));
-        _positions = new LwwBatch<PlayerPosition>();
+        _persistNow = new LwwBatch<PlayerPosition>();
         _presence = new LwwBatch<PresenceEntry>();
     }
 
@@ -264,6 +403,11 @@ public sealed class GameStateActor : ReceiveActor
     {
         var (view, changes) = _view.Apply(keyId, data, collectChanges: _subscribers.Count > 0);
         _view = view;
+        Notify(changes);
+    }
+
+    private void Notify(IReadOnlyList<StateChange> changes)
+    {
         foreach (var change in changes)
         foreach (var subscriber in _subscribers)
             subscriber.Tell(change);

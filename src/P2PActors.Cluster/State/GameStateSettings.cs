@@ -46,12 +46,21 @@ public sealed record GameStateSettings
     public int MaximumFrameSizeBytes { get; init; } = 4 * 1024 * 1024;
 
     /// <summary>
-    /// True: a position update is pushed to every peer at once (WriteAll, not awaited by the caller).
-    /// False: it waits for the replicator's delta propagation, which never runs more often than every 200 ms.
+    /// Positions reach the other nodes live, one <see cref="PositionBatch"/> per peer per flush; the durable position
+    /// buckets are written (locally, then gossiped) at most once per bucket per this interval, with the newest
+    /// position of each player moved meanwhile. A crash loses at most this much of the movement; an idle bucket's
+    /// first move is written at once.
     /// </summary>
-    public bool PositionsWriteToAll { get; init; } = true;
+    public TimeSpan PositionPersistInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    public TimeSpan PositionWriteTimeout { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// Every node re-sends the newest position of each player it moved (in the last minute) this often, so a peer that missed a batch
+    /// (a partition, a node that joined since) converges without waiting for gossip or the player's next move.
+    /// </summary>
+    public TimeSpan PositionResyncInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Entries per <see cref="PositionBatch"/>; a longer flush or resync is split.</summary>
+    public int MaxPositionsPerBatch { get; init; } = 1_000;
 
     public TimeSpan MajorityWriteTimeout { get; init; } = TimeSpan.FromSeconds(3);
 

@@ -8,6 +8,10 @@ namespace P2PActors.Cluster.State;
 /// <summary>
 /// This node's latest copy of every replicated bucket, plus the queries the API answers from it. Pure: applying a
 /// bucket returns a new view and the changes it implies; the actor only decides when.
+/// Positions are one table, not the replicated buckets: they arrive live from the nodes that took the moves
+/// (<see cref="ApplyPositions"/>) and, later and coalesced, from the durable buckets (restart, partition heal); the
+/// table keeps per player the newest by <see cref="IsNewer"/>, so every node ends with the same value whatever
+/// order the two paths deliver in.
 /// </summary>
 public sealed class GameStateView
 {
@@ -16,7 +20,7 @@ public sealed class GameStateView
     private GameStateView(
         StateKeys keys,
         ICatalogAdmission admission,
-        ImmutableArray<LWWDictionary<string, PlayerPosition>> positions,
+        ImmutableDictionary<string, PlayerPosition> positions,
         ImmutableArray<LWWDictionary<string, PresenceEntry>> presence,
         ImmutableArray<InventoryBucket> inventories,
         ImmutableArray<LWWDictionary<string, CatalogHeader>> catalog,
@@ -33,7 +37,8 @@ public sealed class GameStateView
 
     public StateKeys Keys { get; }
     public ICatalogAdmission Admission { get; }
-    public ImmutableArray<LWWDictionary<string, PlayerPosition>> Positions { get; }
+    /// <summary>The newest known position of every player.</summary>
+    public ImmutableDictionary<string, PlayerPosition> Positions { get; }
     public ImmutableArray<LWWDictionary<string, PresenceEntry>> Presence { get; }
     public ImmutableArray<InventoryBucket> Inventories { get; }
     public ImmutableArray<LWWDictionary<string, CatalogHeader>> Catalog { get; }
@@ -44,7 +49,7 @@ public sealed class GameStateView
     public static GameStateView Empty(StateKeys keys, ICatalogAdmission admission) => new(
         keys,
         admission,
-        Enumerable.Repeat(LWWDictionary<string, PlayerPosition>.Empty, keys.PlayerBuckets).ToImmutableArray(),
+        ImmutableDictionary.Create<string, PlayerPosition>(StringComparer.Ordinal),
         Enumerable.Repeat(LWWDictionary<string, PresenceEntry>.Empty, keys.PlayerBuckets).ToImmutableArray(),
         Enumerable.Repeat(InventoryBucket.Empty, keys.PlayerBuckets).ToImmutableArray(),
         Enumerable.Repeat(LWWDictionary<string, CatalogHeader>.Empty, keys.Catalog.Count).ToImmutableArray(),
@@ -56,9 +61,8 @@ public sealed class GameStateView
         var changes = new List<StateChange>();
         switch (data)
         {
-            case LWWDictionary<string, PlayerPosition> positions when TryBucket(keyId, StateKeys.PositionPrefix, out var i):
-                if (collectChanges) DiffLww(Positions[i], positions, changes, (id, p) => new PlayerMoved(id, p));
-                return (new GameStateView(Keys, Admission, Positions.SetItem(i, positions), Presence, Inventories, Catalog, _catalogSorted), changes);
+            case LWWDictionary<string, PlayerPosition> positions when TryBucket(keyId, StateKeys.PositionPrefix, out _):
+                return ApplyPositions(positions.Entries, collectChanges);
             case LWWDictionary<string, PresenceEntry> presence when TryBucket(keyId, StateKeys.PresencePrefix, out var i):
                 if (collectChanges) DiffLww(Presence[i], presence, changes, (id, p) => new PlayerSeen(id, p));
                 return (new GameStateView(Keys, Admission, Positions, Presence.SetItem(i, presence), Inventories, Catalog, _catalogSorted), changes);
@@ -79,6 +83,42 @@ public sealed class GameStateView
         }
     }
 
+    /// <summary>
+    /// Takes positions into the table where they are newer than what it holds; a change is listed (when someone
+    /// listens) only for a position the table did not have, so the same move arriving live and later from the
+    /// durable bucket is pushed once.
+    /// </summary>
+    public (GameStateView View, IReadOnlyList<StateChange> Changes) ApplyPositions(
+        IEnumerable<KeyValuePair<string, PlayerPosition>> positions, bool collectChanges)
+    {
+        var changes = new List<StateChange>();
+        ImmutableDictionary<string, PlayerPosition>.Builder? table = null;
+        foreach (var (id, position) in positions)
+        {
+            var current = table is null ? Positions : (IReadOnlyDictionary<string, PlayerPosition>)table;
+            if (current.TryGetValue(id, out var held) && !IsNewer(position, held)) continue;
+            table ??= Positions.ToBuilder();
+            table[id] = position;
+            if (collectChanges) changes.Add(new PlayerMoved(id, position));
+        }
+        return table is null
+            ? (this, changes)
+            : (new GameStateView(Keys, Admission, table.ToImmutable(), Presence, Inventories, Catalog, _catalogSorted), changes);
+    }
+
+    /// <summary>
+    /// A total order on positions, the same on every node: later <see cref="PlayerPosition.UpdatedAtMs"/> wins, and
+    /// two moves stamped in the same millisecond (on two nodes) are ordered by zone, then x, then y.
+    /// </summary>
+    public static bool IsNewer(PlayerPosition candidate, PlayerPosition held)
+    {
+        if (candidate.UpdatedAtMs != held.UpdatedAtMs) return candidate.UpdatedAtMs > held.UpdatedAtMs;
+        var zone = string.CompareOrdinal(candidate.Zone, held.Zone);
+        if (zone != 0) return zone > 0;
+        if (candidate.X != held.X) return candidate.X > held.X;
+        return candidate.Y > held.Y;
+    }
+
     /// <summary>The same data with the admitted catalog worked out again on next use.</summary>
     public GameStateView WithAdmissionRefreshed() =>
         new(Keys, Admission, Positions, Presence, Inventories, Catalog, null);
@@ -86,7 +126,7 @@ public sealed class GameStateView
     public PlayerView? Player(string playerId, long nowMs, TimeSpan presenceTimeout)
     {
         var bucket = Keys.PlayerBucket(playerId);
-        var hasPosition = Positions[bucket].TryGetValue(playerId, out var position);
+        var hasPosition = Positions.TryGetValue(playerId, out var position);
         var hasPresence = Presence[bucket].TryGetValue(playerId, out var presence);
         var hasInventory = Inventories[bucket].TryGetValue(playerId, out var inventory);
         if (!hasPosition && !hasPresence && !hasInventory) return null;
@@ -99,10 +139,9 @@ public sealed class GameStateView
     /// <summary>The players online ordered by id, <paramref name="skip"/> of them left out and at most <paramref name="take"/> listed.</summary>
     public StateSnapshot Snapshot(long nowMs, TimeSpan presenceTimeout, int skip, int take)
     {
-        var known = new SortedSet<string>(StringComparer.Ordinal);
+        var known = new SortedSet<string>(Positions.Keys, StringComparer.Ordinal);
         for (var i = 0; i < Keys.PlayerBuckets; i++)
         {
-            known.UnionWith(Positions[i].Entries.Keys);
             known.UnionWith(Presence[i].Entries.Keys);
             known.UnionWith(Inventories[i].Players.Keys);
         }

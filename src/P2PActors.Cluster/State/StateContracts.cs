@@ -10,6 +10,23 @@ namespace P2PActors.Cluster.State;
 /// </summary>
 public sealed record PlayerPosition(string Zone, double X, double Y, long UpdatedAtMs) : IP2PMessage;
 
+/// <summary>One player's position in a <see cref="PositionBatch"/>.</summary>
+public sealed record PositionEntry(string PlayerId, PlayerPosition Position);
+
+/// <summary>
+/// Positions a node took from its own players, sent straight to the <see cref="GameStateActor"/> of every other
+/// member: the live path of positions (one message per peer per flush, newest per player), next to the durable
+/// buckets that carry them later and coalesced. The receiver checks every entry before taking it.
+/// </summary>
+public sealed record PositionBatch(IReadOnlyList<PositionEntry> Entries) : IP2PMessage
+{
+    /// <summary>Two batches are equal when they carry the same entries in the same order (a record compares lists by reference).</summary>
+    public bool Equals(PositionBatch? other) =>
+        other is not null && (Entries ?? []).SequenceEqual(other.Entries ?? []);
+
+    public override int GetHashCode() => Entries?.Count ?? 0;
+}
+
 /// <summary>The last heartbeat of a player; "online" is derived from it at read time.</summary>
 public sealed record PresenceEntry(string Zone, long LastSeenMs, string Node) : IP2PMessage;
 

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using P2PActors.Cluster.State;
 using P2PActors.Content.Model;
@@ -63,6 +64,52 @@ public sealed class StateReplicationTests(ThreeNodeCluster cluster) : TestKit, I
             Assert.Contains(seen, c => c is InventoryChanged { PlayerId: "alice" } ic && ic.Items.Contains("sword-1"));
             Assert.Contains(seen, c => c is CatalogEntryAdded e && e.Header.Id == item.Id);
         }, Converge);
+    }
+
+    [Fact]
+    public async Task A_peer_position_batch_is_taken_entry_by_entry_and_its_malformed_entries_are_dropped()
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var sender = CreateTestProbe(A.System);
+        var target = A.System.ActorSelection(new RootActorPath(B.Address) / "user" / GameStateActor.Name);
+
+        target.Tell(new PositionBatch([
+            new PositionEntry("bad id!", new PlayerPosition("meadow", 1, 1, now)),
+            new PositionEntry("future-walker", new PlayerPosition("meadow", 1, 1, now + 3_600_000)),
+            new PositionEntry("nan-walker", new PlayerPosition("meadow", double.NaN, 1, now)),
+            new PositionEntry("zone-walker", new PlayerPosition("no zone!", 1, 1, now)),
+            new PositionEntry("peer-walker", new PlayerPosition("meadow", 3, 4, now)),
+        ]), sender.Ref);
+
+        // The batch is applied at once, so when its one good entry is visible the others were judged too.
+        await AwaitAssertAsync(async () =>
+            Assert.Equal(new PlayerPosition("meadow", 3, 4, now), (await B.State.GetPlayerAsync("peer-walker"))?.Position), Converge);
+        Assert.Null(await B.State.GetPlayerAsync("future-walker"));
+        Assert.Null(await B.State.GetPlayerAsync("nan-walker"));
+        Assert.Null(await B.State.GetPlayerAsync("zone-walker"));
+        Assert.DoesNotContain((await B.State.GetSnapshotAsync()).Online, p => p.PlayerId == "bad id!");
+    }
+
+    [Fact]
+    public async Task A_position_batch_from_a_system_outside_the_cluster_is_ignored()
+    {
+        var stranger = TestCluster.StartNode(new StateNodeOptions(), seed: null, join: false);
+        try
+        {
+            var warnings = CreateTestProbe(B.System);
+            B.System.EventStream.Subscribe(warnings.Ref, typeof(Akka.Event.Warning));
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+            stranger.System.ActorSelection(new RootActorPath(B.Address) / "user" / GameStateActor.Name)
+                .Tell(new PositionBatch([new PositionEntry("intruder", new PlayerPosition("meadow", 1, 1, now))]), CreateTestProbe(stranger.System).Ref);
+
+            await warnings.FishForMessageAsync(m => m is Akka.Event.Warning w && w.Message.ToString()!.Contains("not a member"), Converge);
+            Assert.Null(await B.State.GetPlayerAsync("intruder"));
+        }
+        finally
+        {
+            await stranger.DisposeAsync();
+        }
     }
 
     [Fact]

@@ -22,6 +22,10 @@ public sealed class StateSerializationTests : IAsyncLifetime
         new CatalogHeader(new string('a', 64), ContentType.Map, "Sunken Keep", "node-a", 1_700_000_000_789, "akka.tcp://p2pactors@127.0.0.1:4053",
             new Certificate(new string('a', 64), 65_534, new string('e', 64),
                 [new Vote(new string('1', 64), new string('a', 64), 65_534, true, [], Enumerable.Range(0, 64).Select(i => (byte)i).ToArray())])),
+        new PositionBatch([
+            new PositionEntry("alice", new PlayerPosition("forest", 1.5, -2.25, 1_700_000_000_123)),
+            new PositionEntry("bob", new PlayerPosition("caves", 0, 7, 1_700_000_000_124)),
+        ]),
         new FetchContentBody(new string('b', 64)),
         new ContentBodyFound(new string('c', 64), """{"type":"item"}"""),
         new ContentBodyMissing(new string('d', 64)),

@@ -104,9 +104,15 @@ public sealed class WsConnection
     public bool Push(string type, object? payload) => Enqueue(new Outgoing(WsFrames.Encode(type, null, payload), null));
 
     /// <summary>Queues a position push; an older position of the same player not yet sent is replaced, not queued behind.</summary>
-    public bool PushPosition(string playerId, string type, object payload)
+    public bool PushPosition(string playerId, string type, object payload) =>
+        PushPosition(playerId, WsFrames.Encode(type, null, payload));
+
+    /// <summary>
+    /// Queues an encoded position frame (<see cref="WsFrames.Encode"/>, never changed afterwards: the feed encodes a
+    /// move once and hands the same bytes to every connection watching the zone).
+    /// </summary>
+    public bool PushPosition(string playerId, byte[] frame)
     {
-        var frame = WsFrames.Encode(type, null, payload);
         lock (_positions)
         {
             var pending = _positions.ContainsKey(playerId);

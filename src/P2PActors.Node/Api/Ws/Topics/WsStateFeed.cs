@@ -93,12 +93,19 @@ public sealed class WsStateFeed(ActorSystem system, ILogger<WsStateFeed> log) : 
         {
             case PlayerMoved moved:
                 var position = moved.Position;
-                var push = new PositionPush(moved.PlayerId, position.Zone, position.X, position.Y, position.UpdatedAtMs);
                 var previous = _lastZone.TryGetValue(moved.PlayerId, out var last) ? last : null;
                 _lastZone[moved.PlayerId] = position.Zone;
-                PushPosition(position.Zone, push);
-                if (previous is not null && previous != position.Zone)
-                    PushPosition(previous, push);
+                var zoneWatchers = Watchers(position.Zone);
+                var leftWatchers = previous is not null && previous != position.Zone ? Watchers(previous) : null;
+                if (zoneWatchers is null && leftWatchers is null)
+                    break;
+                // One encoding per move, whatever the number of pages that receive it.
+                var frame = WsFrames.Encode("position", null,
+                    new PositionPush(moved.PlayerId, position.Zone, position.X, position.Y, position.UpdatedAtMs));
+                foreach (var connection in zoneWatchers?.Keys ?? [])
+                    connection.PushPosition(moved.PlayerId, frame);
+                foreach (var connection in leftWatchers?.Keys ?? [])
+                    connection.PushPosition(moved.PlayerId, frame);
                 break;
             case InventoryChanged inventory when _inventories.TryGetValue(inventory.PlayerId, out var watchers):
                 foreach (var connection in watchers.Keys)
@@ -111,13 +118,8 @@ public sealed class WsStateFeed(ActorSystem system, ILogger<WsStateFeed> log) : 
         }
     }
 
-    private void PushPosition(string zone, PositionPush push)
-    {
-        if (!_zones.TryGetValue(zone, out var watchers))
-            return;
-        foreach (var connection in watchers.Keys)
-            connection.PushPosition(push.PlayerId, "position", push);
-    }
+    private ConcurrentDictionary<WsConnection, byte>? Watchers(string zone) =>
+        _zones.TryGetValue(zone, out var watchers) && !watchers.IsEmpty ? watchers : null;
 
     public void Dispose()
     {
