@@ -26,6 +26,9 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
 
     private sealed record ReadBack(IReadOnlyList<IActorRef> ReplyTo, Replication Replication, bool Applied);
 
+    /// <summary>A local write whose callers are answered once the replicator confirmed it (for a durable key: stored on disk).</summary>
+    private sealed record StoredWrite(IReadOnlyList<IActorRef> ReplyTo);
+
     /// <summary>Queued behind the commands already in the mailbox: everything that arrived meanwhile is one update.</summary>
     private sealed record FlushBatches;
 
@@ -283,9 +286,13 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
             SendToPeers(_outbox);
             _outbox.Clear();
         }
+        // Answered only once stored: a node that crashes right after answering must still find the move on disk.
         foreach (var (bucket, values) in _persistNow.Values)
-            WriteBatch(_view.Keys.Positions[bucket], LWWDictionary<string, PlayerPosition>.Empty, WriteLocal.Instance, _persistNow.Replies[bucket],
-                d => values.Aggregate(d, (acc, kv) => acc.SetItem(_self, kv.Key, kv.Value, _positionClock)));
+        {
+            _pump?.Touch();
+            _replicator.Tell(Dsl.Update(_view.Keys.Positions[bucket], LWWDictionary<string, PlayerPosition>.Empty, WriteLocal.Instance,
+                new StoredWrite(_persistNow.Replies[bucket]), d => values.Aggregate(d, (acc, kv) => acc.SetItem(_self, kv.Key, kv.Value, _positionClock))));
+        }
         foreach (var (bucket, values) in _presence.Values)
             WriteBatch(_view.Keys.Presence[bucket], LWWDictionary<string, PresenceEntry>.Empty, WriteLocal.Instance, _presence.Replies[bucket],
                 d => values.Aggregate(d, (acc, kv) => acc.SetItem(_self, kv.Key, kv.Value)));
@@ -369,6 +376,11 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
 
     private void OnWritten(IKey key, object? request, bool timedOut)
     {
+        if (request is StoredWrite stored)
+        {
+            _replicator.Tell(new Get(key, ReadLocal.Instance, new ReadBack(stored.ReplyTo, Replication.Local, true)));
+            return;
+        }
         if (request is not PendingWrite { AwaitPeers: true } pending)
         {
             if (timedOut) _log.Debug("Write to {0} not yet confirmed by all peers; gossip will carry it", key.Id);
@@ -397,6 +409,8 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         if (cause is InventoryFullException) _log.Debug("State write refused: {0}", cause.Message);
         else _log.Warning("State write failed: {0}", cause.Message);
         if (request is PendingWrite { AwaitPeers: true } pending) pending.ReplyTo.Tell(new Status.Failure(cause));
+        if (request is StoredWrite stored)
+            foreach (var replyTo in stored.ReplyTo) replyTo.Tell(new Status.Failure(cause));
     }
 
     private void Apply(string keyId, IReplicatedData data)
