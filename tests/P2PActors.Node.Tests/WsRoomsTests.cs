@@ -178,6 +178,51 @@ public sealed class WsRoomsTests(TwoNodeFixture nodes) : IClassFixture<TwoNodeFi
     }
 
     [Fact]
+    public async Task Signals_sent_back_to_back_reach_the_page_on_the_other_node_in_the_order_they_were_sent()
+    {
+        var (alice, alicePeer) = await ConnectAsync(nodes.A, "order-alice");
+        var (bob, bobPeer) = await ConnectAsync(nodes.B, "order-bob");
+        await using var _a = alice;
+        await using var _b = bob;
+        await alice.RequestAsync("join-room", new { room = "ordered" });
+        await bob.RequestAsync("join-room", new { room = "ordered" });
+        await RoomIsAsync(0, "ordered", alicePeer, bobPeer);
+
+        // What a page does after setLocalDescription: the description, then its candidates, without waiting in between.
+        // Fewer than the default burst (100), so none is refused as rate-limited.
+        const int Count = 80;
+        var ids = new List<string>();
+        for (var n = 0; n < Count; n++)
+            ids.Add(await alice.SendAsync("signal", new { to = bobPeer, data = new { kind = n == 0 ? "description" : "candidate", n } }));
+
+        var answered = new List<string>();
+        var received = new List<int>();
+        while (answered.Count < Count || received.Count < Count)
+        {
+            if (answered.Count < Count)
+            {
+                var answer = await alice.ReceiveAsync() ?? throw new InvalidOperationException("node A closed alice's connection");
+                if (answer.TryGetProperty("id", out var id))
+                {
+                    Assert.Equal("signal-sent", Type(answer));
+                    answered.Add(id.GetString()!);
+                }
+            }
+            else
+            {
+                var push = await bob.ReceiveAsync() ?? throw new InvalidOperationException("node B closed bob's connection");
+                if (Type(push) == "signal" && !push.TryGetProperty("id", out _))
+                {
+                    Assert.Equal(alicePeer, push.GetProperty("from").GetString());
+                    received.Add(push.GetProperty("data").GetProperty("n").GetInt32());
+                }
+            }
+        }
+        Assert.Equal(ids, answered);
+        Assert.Equal(Enumerable.Range(0, Count), received);
+    }
+
+    [Fact]
     public async Task A_room_at_its_capacity_refuses_the_next_page_with_room_full()
     {
         var pages = new List<WsClient>();

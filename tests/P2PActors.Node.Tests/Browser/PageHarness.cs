@@ -12,6 +12,7 @@ public sealed class PageHarness : IAsyncDisposable
     public const string ScreenshotVariable = "P2P_SCREENSHOTS";
 
     private readonly List<IBrowserContext> _contexts = [];
+    private readonly List<string> _console = [];
     private IPlaywright? _playwright;
 
     private PageHarness(BrowserNetwork network) => Network = network;
@@ -49,10 +50,19 @@ public sealed class PageHarness : IAsyncDisposable
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
         _contexts.Add(context);
         var page = await context.NewPageAsync();
+        var label = $"page {_contexts.Count} on node {node}";
+        page.Console += (_, message) => { lock (_console) _console.Add($"{label} [{message.Type}] {message.Text}"); };
         page.SetDefaultTimeout(30_000);
         await page.GotoAsync(Cluster.Urls[node].ToString());
         await page.WaitForSelectorAsync("body[data-ready='true']");
         return page;
+    }
+
+    /// <summary>What the pages logged to their consoles so far, for failure messages.</summary>
+    public string ConsoleLog()
+    {
+        lock (_console)
+            return string.Join('\n', _console);
     }
 
     /// <summary>Joins as <paramref name="player"/> with the header form.</summary>

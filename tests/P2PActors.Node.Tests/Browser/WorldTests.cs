@@ -129,8 +129,16 @@ public sealed class WorldTests
         await using var harness = await PageHarness.StartAsync(nodes: 3);
         var (alice, bob, _) = await TwoPlayersInOneZoneAsync(harness);
         const string channelUp = "name => document.querySelector(`#peer-list li[data-player='${name}'][data-path='channel']`) !== null";
-        await alice.WaitForFunctionAsync(channelUp, "bob", new() { Timeout = 60_000 });
-        await bob.WaitForFunctionAsync(channelUp, "alice", new() { Timeout = 60_000 });
+        try
+        {
+            await alice.WaitForFunctionAsync(channelUp, "bob", new() { Timeout = 60_000 });
+            await bob.WaitForFunctionAsync(channelUp, "alice", new() { Timeout = 60_000 });
+        }
+        catch (TimeoutException e)
+        {
+            var links = await Task.WhenAll(alice.EvaluateAsync<JsonElement>("() => window.p2p.rtc.peers"), bob.EvaluateAsync<JsonElement>("() => window.p2p.rtc.peers"));
+            throw new TimeoutException($"no data channel: alice {links[0]}, bob {links[1]}\n{harness.ConsoleLog()}", e);
+        }
 
         await alice.ClickAsync("#peer-list li[data-player='bob'] button");
         await bob.WaitForFunctionAsync("() => window.p2p.rtc.received.some(m => m.from === 'alice' && m.path === 'channel')");

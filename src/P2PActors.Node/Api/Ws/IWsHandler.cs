@@ -20,6 +20,13 @@ public interface IWsHandler
     bool RequiresSession => true;
 
     /// <summary>
+    /// True when requests of this type take effect in the order the page sent them: they run one at a time in the
+    /// connection's read loop instead of beside each other. Signals need it (WebRTC applies an ICE candidate only after
+    /// the description it belongs to), and so do room joins and leaves, which decide where the next signal may go.
+    /// </summary>
+    bool Ordered => false;
+
+    /// <summary>
     /// The answer. When <see cref="RequiresSession"/>, the connection has a session and any <c>playerId</c> in the
     /// request already equals the session's player.
     /// </summary>

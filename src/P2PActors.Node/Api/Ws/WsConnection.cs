@@ -276,9 +276,10 @@ public sealed class WsConnection
             return;
         }
         var request = new WsRequest(this, handler.Type, root);
-        if (!handler.RequiresSession)
+        if (!handler.RequiresSession || handler.Ordered)
         {
-            // hello binds the session; running it before reading on lets a page send requests right behind it.
+            // hello binds the session; running it before reading on lets a page send requests right behind it. Ordered
+            // requests run here too, so the next frame is read only once this one took effect.
             Send(id, await RunHandlerAsync(handler, request, ct));
             return;
         }

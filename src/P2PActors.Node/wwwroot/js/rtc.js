@@ -48,6 +48,8 @@ class PeerLink {
       if (candidate) this.signal({ kind: 'candidate', candidate: candidate.toJSON() });
     });
     this.pc.addEventListener('connectionstatechange', () => render());
+    // A path that worked can fail (an address went away); a fresh ICE round through the same signaling finds another.
+    this.pc.addEventListener('iceconnectionstatechange', () => { if (this.pc.iceConnectionState === 'failed') this.pc.restartIce(); });
   }
 
   signal(data) {
@@ -175,7 +177,12 @@ export const rtc = {
   received,
   roomLog,
   get room() { return room; },
-  get peers() { return [...links.values()].map((l) => ({ ...l.peer, path: l.path, rtt: l.rtt, state: l.pc.connectionState })); },
+  get peers() {
+    return [...links.values()].map((l) => ({
+      ...l.peer, path: l.path, rtt: l.rtt, polite: l.polite, state: l.pc.connectionState, ice: l.pc.iceConnectionState,
+      gathering: l.pc.iceGatheringState, signaling: l.pc.signalingState, channel: l.channel.readyState,
+    }));
+  },
 
   async join(roomId) {
     if (room && room !== roomId) await this.leave();

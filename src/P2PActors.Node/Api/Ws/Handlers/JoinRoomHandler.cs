@@ -7,6 +7,8 @@ public sealed class JoinRoomHandler(WsRoomPeers rooms) : IWsHandler
 {
     public string Type => "join-room";
 
+    public bool Ordered => true;
+
     public IReadOnlyCollection<string> Fields { get; } = ["room"];
 
     public async Task<WsReply> HandleAsync(WsRequest request, CancellationToken ct)

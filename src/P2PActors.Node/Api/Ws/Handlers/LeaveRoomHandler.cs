@@ -7,6 +7,8 @@ public sealed class LeaveRoomHandler(WsRoomPeers rooms) : IWsHandler
 {
     public string Type => "leave-room";
 
+    public bool Ordered => true;
+
     public IReadOnlyCollection<string> Fields { get; } = ["room"];
 
     public async Task<WsReply> HandleAsync(WsRequest request, CancellationToken ct)

@@ -11,6 +11,8 @@ public sealed class SignalHandler(WsRoomPeers rooms) : IWsHandler
 {
     public string Type => "signal";
 
+    public bool Ordered => true;
+
     public IReadOnlyCollection<string> Fields { get; } = ["to", "data"];
 
     public async Task<WsReply> HandleAsync(WsRequest request, CancellationToken ct)
