@@ -108,6 +108,37 @@ public sealed class MuteMemberTests : TestKit
         }
     }
 
+    [Fact]
+    public async Task While_a_member_may_still_prove_its_key_a_node_has_no_set_and_proposes_nothing()
+    {
+        var nodes = new List<ConsensusNode>();
+        try
+        {
+            // A long wait: the mute member keeps every node waiting for the whole test.
+            var waiting = new ConsensusOptions { IdentityTimeout = TimeSpan.FromMinutes(5) };
+            nodes.Add(ConsensusCluster.StartNode(waiting, null));
+            nodes.Add(ConsensusCluster.StartNode(waiting, nodes[0].Address));
+            nodes.Add(ConsensusCluster.StartNode(waiting with { Byzantine = ByzantineMode.Mute }, nodes[0].Address));
+            await TestCluster.AllUpAsync(this, nodes.Select(n => n.Node).ToList(), 3);
+            await AwaitAssertAsync(() => Assert.All(nodes, n =>
+            {
+                Assert.Null(n.View.Current);
+                Assert.True(n.View.Waiting);
+            }), ConsensusCluster.ConvergeTimeout, TimeSpan.FromMilliseconds(25));
+
+            // The seed formed a set of one before the others joined; it must not keep proposing in it.
+            var outcome = await nodes[0].Client.ProposeAsync(ConsensusCluster.Valid(ContentType.Item, 621));
+            Assert.Equal(ProposalDecision.Undecided, outcome.Decision);
+            Assert.Null(outcome.Certificate);
+            Assert.Contains(outcome.Refusals, r => r.Contains("waiting for cluster members to prove their validator keys", StringComparison.Ordinal));
+            Assert.StartsWith("no validator set yet", ValidatorOverview.From(nodes[1].View).Tolerance);
+        }
+        finally
+        {
+            await ConsensusCluster.DisposeAllAsync(nodes);
+        }
+    }
+
     /// <summary>
     /// <paramref name="voter"/>'s validator, asked over remoting by <paramref name="asker"/>, signs a vote for
     /// <paramref name="set"/> that the asker's registry counts.
