@@ -69,19 +69,24 @@ public sealed class ConsensusSnapshot
     public VerifiedSignatureCache Signatures { get; } = new();
 
     /// <summary>Completes once this node counts votes in a validator set.</summary>
-    public async Task<ValidatorSet> WaitForSetAsync(TimeSpan timeout, CancellationToken ct = default)
+    public async Task<ValidatorSet> WaitForSetAsync(TimeSpan timeout, CancellationToken ct = default) =>
+        (await WaitForAsync(view => view.Current is not null, timeout, ct).ConfigureAwait(false)).Current!;
+
+    /// <summary>Completes with the first view (the current one included) that satisfies <paramref name="condition"/>.</summary>
+    public async Task<ConsensusView> WaitForAsync(Func<ConsensusView, bool> condition, TimeSpan timeout, CancellationToken ct = default)
     {
-        var formed = new TaskCompletionSource<ValidatorSet>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ArgumentNullException.ThrowIfNull(condition);
+        var reached = new TaskCompletionSource<ConsensusView>(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnChanged(ConsensusView view)
         {
-            if (view.Current is { } set)
-                formed.TrySetResult(set);
+            if (condition(view))
+                reached.TrySetResult(view);
         }
         Changed += OnChanged;
         try
         {
             OnChanged(_view);
-            return await formed.Task.WaitAsync(timeout, ct).ConfigureAwait(false);
+            return await reached.Task.WaitAsync(timeout, ct).ConfigureAwait(false);
         }
         finally
         {
