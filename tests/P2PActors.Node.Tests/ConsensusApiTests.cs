@@ -128,6 +128,8 @@ public sealed class MuteNodeFixture : NodeFixture
         ["P2PActors:Byzantine"] = "mute",
         ["P2PActors:IdentityTimeoutMs"] = "300",
     };
+
+    protected override bool FormsValidatorSet => false;
 }
 
 public sealed class MuteNodeTests(MuteNodeFixture node) : IClassFixture<MuteNodeFixture>
