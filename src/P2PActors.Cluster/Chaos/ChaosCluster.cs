@@ -128,7 +128,7 @@ public sealed class ChaosCluster : IAsyncDisposable
         return new ChaosNode(index, mode, host, dataDirectory);
     }
 
-    /// <summary>Completes when every node's current validator set has all <paramref name="expected"/> members.</summary>
+    /// <summary>Completes when every node's current validator set has all <paramref name="expected"/> members and every other node is left out.</summary>
     private static async Task WaitForValidatorSetAsync(IReadOnlyList<ChaosNode> nodes, int expected, CancellationToken ct)
     {
         var waits = nodes.Select(node =>
@@ -137,7 +137,9 @@ public sealed class ChaosCluster : IAsyncDisposable
             var formed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             void Check(ConsensusView view)
             {
-                if (view.Current is { } set && set.Count == expected)
+                // The mute members must have been seen and left out: a set of the others formed before they joined is
+                // followed by a wait of IdentityTimeout without a set.
+                if (view.Current is { } set && set.Count == expected && view.LeftOut.Count == nodes.Count - expected)
                     formed.TrySetResult();
             }
             snapshot.Changed += Check;
