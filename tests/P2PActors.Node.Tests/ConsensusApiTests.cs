@@ -119,3 +119,37 @@ public sealed class RejectedShareTests(OverpoweredNodeFixture node) : IClassFixt
         Assert.Equal(0, catalog.GetProperty("total").GetInt32());
     }
 }
+
+/// <summary>A node that never answers an identity challenge, not even its own registry's: it proves no key.</summary>
+public sealed class MuteNodeFixture : NodeFixture
+{
+    protected override IReadOnlyDictionary<string, string?> Overrides { get; } = new Dictionary<string, string?>
+    {
+        ["P2PActors:Byzantine"] = "mute",
+        ["P2PActors:IdentityTimeoutMs"] = "300",
+    };
+
+    protected override bool FormsValidatorSet => false;
+}
+
+public sealed class MuteNodeTests(MuteNodeFixture node) : IClassFixture<MuteNodeFixture>
+{
+    [Fact]
+    public async Task Validators_flags_a_member_that_proved_no_key_and_no_set_forms_without_one()
+    {
+        var system = node.App.Services.GetRequiredService<ActorSystem>();
+        var self = Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
+        var runtime = ConsensusRuntime.For(system);
+        // Left out once its 300 ms are over (the registry re-evaluates every 500 ms); its self-signed binding names its id.
+        await runtime.Snapshot.WaitForAsync(v => v.LeftOut.ContainsKey(self) && v.ClaimedAddresses.ContainsKey(runtime.ValidatorId), TimeSpan.FromSeconds(30));
+
+        var body = await node.Http.GetFromJsonAsync<JsonElement>("/api/validators");
+        Assert.Equal("mute", body.GetProperty("byzantine").GetString());
+        Assert.Equal(0, body.GetProperty("n").GetInt32());
+        Assert.Equal("no validator set: no Up member with a proven, listed validator key", body.GetProperty("tolerance").GetString());
+        var leftOut = Assert.Single(body.GetProperty("leftOut").EnumerateArray());
+        Assert.Equal(self, leftOut.GetProperty("address").GetString());
+        Assert.Equal(runtime.ValidatorId, leftOut.GetProperty("claimedId").GetString());
+        Assert.Equal("no answer to identity challenges within 0.3 s", leftOut.GetProperty("reason").GetString());
+    }
+}

@@ -21,6 +21,9 @@ public class NodeFixture : IAsyncLifetime
     /// <summary>Configuration keys a derived fixture sets on top of the defaults (a Byzantine mode, a timeout).</summary>
     protected virtual IReadOnlyDictionary<string, string?> Overrides { get; } = new Dictionary<string, string?>();
 
+    /// <summary>Whether the node proves its own key, so start-up waits for its set of one (a mute node never does).</summary>
+    protected virtual bool FormsValidatorSet => true;
+
     public WebApplication App => _app ?? throw new InvalidOperationException("The node is not started.");
 
     public async Task InitializeAsync()
@@ -40,7 +43,8 @@ public class NodeFixture : IAsyncLifetime
         Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => memberUp.TrySetResult());
         await memberUp.Task.WaitAsync(TimeSpan.FromSeconds(30));
         // A one-node cluster is a validator set of one once the node has proved its own key.
-        await P2PActors.Cluster.Consensus.ConsensusRuntime.For(system).Snapshot.WaitForSetAsync(TimeSpan.FromSeconds(30));
+        if (FormsValidatorSet)
+            await P2PActors.Cluster.Consensus.ConsensusRuntime.For(system).Snapshot.WaitForSetAsync(TimeSpan.FromSeconds(30));
         Http = new HttpClient { BaseAddress = new Uri(_app.Urls.Single()) };
         // The first generation waits for player memory's shard region to register; pay that once, here.
         using var warmUp = await PostJsonAsync("/api/content/item", """{ "playerId": "warm-up" }""");

@@ -61,7 +61,7 @@ public sealed class ChaosCluster : IAsyncDisposable
 
     public IEnumerable<ChaosNode> Honest => Nodes.Where(n => n.IsHonest);
 
-    /// <summary>Starts the nodes and returns once every node counts votes in the same validator set of all of them.</summary>
+    /// <summary>Starts the nodes and returns once every node counts votes in a validator set of all of them but the mute ones.</summary>
     /// <exception cref="TimeoutException">The cluster or the validator registry did not form in time.</exception>
     public static async Task<ChaosCluster> StartAsync(ChaosOptions options, CancellationToken ct)
     {
@@ -85,7 +85,9 @@ public sealed class ChaosCluster : IAsyncDisposable
                 // Whatever started is stopped again by DisposeAsync, also when another node failed to start.
                 nodes.AddRange(starting.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result));
             }
-            await WaitForValidatorSetAsync(nodes, options.Nodes, ct).ConfigureAwait(false);
+            // A mute member never proves its key: every node leaves it out after the identity timeout.
+            var validators = Enumerable.Range(0, options.Nodes).Count(i => options.ModeOf(i) != ByzantineMode.Mute);
+            await WaitForValidatorSetAsync(nodes, validators, ct).ConfigureAwait(false);
             return cluster;
         }
         catch
@@ -126,7 +128,7 @@ public sealed class ChaosCluster : IAsyncDisposable
         return new ChaosNode(index, mode, host, dataDirectory);
     }
 
-    /// <summary>Completes when every node's current validator set has all <paramref name="expected"/> members.</summary>
+    /// <summary>Completes when every node's current validator set has all <paramref name="expected"/> members and every other node is left out.</summary>
     private static async Task WaitForValidatorSetAsync(IReadOnlyList<ChaosNode> nodes, int expected, CancellationToken ct)
     {
         var waits = nodes.Select(node =>
@@ -135,7 +137,9 @@ public sealed class ChaosCluster : IAsyncDisposable
             var formed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             void Check(ConsensusView view)
             {
-                if (view.Current is { } set && set.Count == expected)
+                // The mute members must have been seen and left out: a set of the others formed before they joined is
+                // followed by a wait of IdentityTimeout without a set.
+                if (view.Current is { } set && set.Count == expected && view.LeftOut.Count == nodes.Count - expected)
                     formed.TrySetResult();
             }
             snapshot.Changed += Check;

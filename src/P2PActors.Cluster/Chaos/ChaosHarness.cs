@@ -222,6 +222,11 @@ public static class ChaosHarness
             .OrderBy(g => g.Key)
             .Select(g => new FlawTally(g.Key, g.Count(), g.Count(r => r.Accepted), g.Count(r => r.Rejected), g.Count(r => r.Undecided), g.Count(r => r.Outcome is null)))
             .ToList();
+        var view = cluster.Honest.First().Consensus.Snapshot.View;
+        var byAddress = cluster.Nodes.ToDictionary(n => Akka.Cluster.Cluster.Get(n.System).SelfAddress.ToString(), StringComparer.Ordinal);
+        var leftOut = view.LeftOut.OrderBy(l => l.Key, StringComparer.Ordinal)
+            .Select(l => byAddress.TryGetValue(l.Key, out var node) ? $"{node.Name} ({ByzantineModes.WireName(node.Mode)}): {l.Value}" : $"{l.Key}: {l.Value}")
+            .ToList();
         return new ChaosReport(
             Nodes: options.Nodes,
             Byzantine: options.Byzantine,
@@ -253,7 +258,11 @@ public static class ChaosHarness
             Catalogs: catalogs,
             InvalidAcceptedSamples: invalid.Where(r => r.Accepted)
                 .Select(r => $"#{r.Item.Index} {r.Item.Label} (proposed by node {r.Proposer + 1}, {r.Outcome!.Approvals} approvals)")
-                .ToList());
+                .ToList())
+        {
+            ByzantineInSet = cluster.Nodes.Count(n => !n.IsHonest && set.Contains(n.Consensus.ValidatorId)),
+            LeftOut = leftOut,
+        };
     }
 
     /// <summary>Nearest-rank percentile of sorted values; zero when there are none.</summary>

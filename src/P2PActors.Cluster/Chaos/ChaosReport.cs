@@ -51,8 +51,16 @@ public sealed record ChaosReport(
     IReadOnlyList<CatalogCheck> Catalogs,
     IReadOnlyList<string> InvalidAcceptedSamples)
 {
-    /// <summary>More Byzantine nodes than the validator set tolerates: the guarantees no longer hold.</summary>
-    public bool ExceedsTolerance => Byzantine > MaxFaulty;
+    /// <summary>
+    /// How many Byzantine nodes hold a vote in the set (a mute one is left out of it); null: all of them.
+    /// </summary>
+    public int? ByzantineInSet { get; init; }
+
+    /// <summary>Members left out of the validator set, each as "node 3 (mute): why".</summary>
+    public IReadOnlyList<string> LeftOut { get; init; } = [];
+
+    /// <summary>More Byzantine validators than the validator set tolerates: the guarantees no longer hold.</summary>
+    public bool ExceedsTolerance => (ByzantineInSet ?? Byzantine) > MaxFaulty;
 
     public int Undecided => ValidUndecided + InvalidUndecided;
 
@@ -69,8 +77,10 @@ public sealed record ChaosReport(
         var modes = NodeModes.Select((m, i) => (Mode: m, Index: i)).Where(x => x.Mode != "honest").ToList();
         var byzantine = modes.Count == 0 ? "none" : string.Join(", ", modes.Select(x => $"node {x.Index + 1} {x.Mode}"));
         text.AppendLine(Invariant($"Chaos run: {Nodes} nodes, {Byzantine} Byzantine ({byzantine})"));
+        var voting = ByzantineInSet ?? Byzantine;
         text.AppendLine(Invariant($"Validators n = {Validators}, accept at {Threshold} approvals, tolerates f = {MaxFaulty}: ") +
-                        (ExceedsTolerance ? $"{Byzantine} Byzantine EXCEEDS f — the 2/3 guarantees do not hold" : $"{Byzantine} Byzantine is within f"));
+                        (ExceedsTolerance ? $"{voting} Byzantine EXCEEDS f — the 2/3 guarantees do not hold" : $"{voting} Byzantine is within f") +
+                        (voting != Byzantine ? Invariant($" ({Byzantine - voting} Byzantine left out of the set)") : ""));
         text.AppendLine(Invariant($"Workload: seed {Seed}, {Items} items ({ValidItems} valid, {InvalidItems} invalid)"));
         text.AppendLine();
         Row(text, "valid accepted", $"{ValidAccepted} / {ValidItems}");
@@ -82,6 +92,7 @@ public sealed record ChaosReport(
         Row(text, "undecided (total)", Undecided);
         Row(text, "proposals failed", Failed);
         Row(text, "equivocations detected", $"{EquivocatingProposals} proposals; validators flagged: {Flagged()}");
+        Row(text, "left out of the set", LeftOut.Count == 0 ? "none" : string.Join("; ", LeftOut));
         Row(text, "bad certificates", $"{BadCertificates}   (accepted, but the certificate fails on an honest node)");
         Row(text, "decision latency", Invariant($"p50 {LatencyP50.TotalMilliseconds:0.0} ms, p99 {LatencyP99.TotalMilliseconds:0.0} ms"));
         Row(text, "throughput", Invariant($"{ItemsPerSecond:0} items/s ({WorkloadDuration.TotalSeconds:0.00} s)"));

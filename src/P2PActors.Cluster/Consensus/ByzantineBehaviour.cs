@@ -14,6 +14,7 @@ public sealed class ByzantineBehaviour(ByzantineMode mode, ValidatorIdentity ide
     private const int ReplayMemory = 16;
 
     private readonly Queue<Vote> _signedEarlier = new();
+    private readonly Dictionary<string, bool> _challengers = new(StringComparer.Ordinal);
 
     public ByzantineMode Mode { get; } = mode;
 
@@ -22,6 +23,31 @@ public sealed class ByzantineBehaviour(ByzantineMode mode, ValidatorIdentity ide
 
     /// <summary>Also writes catalog entries with forged certificates straight into the replicated catalog.</summary>
     public bool ForgesCatalogEntries => Mode == ByzantineMode.ForgeSignatures;
+
+    /// <summary>
+    /// Whether this node answers an identity challenge from <paramref name="challenger"/> (a node address). A
+    /// <see cref="ByzantineMode.Mute"/> node answers nobody; a <see cref="ByzantineMode.PartialMute"/> node answers
+    /// every other distinct challenger in the order they first asked (the first yes, the second no, …), so honest
+    /// nodes that challenge it see different things.
+    /// </summary>
+    public bool AnswersChallengeFrom(string challenger)
+    {
+        switch (Mode)
+        {
+            case ByzantineMode.Mute:
+                return false;
+            case ByzantineMode.PartialMute:
+                if (!_challengers.TryGetValue(challenger, out var answers))
+                {
+                    if (_challengers.Count >= 4096)
+                        return false;
+                    _challengers[challenger] = answers = _challengers.Count % 2 == 0;
+                }
+                return answers;
+            default:
+                return true;
+        }
+    }
 
     public IReadOnlyList<Vote> Respond(Vote honest, string setHash)
     {

@@ -136,6 +136,12 @@ public sealed class ConsensusClient
 /// <param name="NoVote">Why a member that proved this key is left out of the set (closed membership), else null.</param>
 public sealed record ValidatorInfo(string Id, string? Address, bool InCurrentSet, bool Equivocating, int EvidenceCount, string? NoVote = null);
 
+/// <summary>An Up member left out of the validator set because no usable identity proof names it.</summary>
+/// <param name="Address">Its node address.</param>
+/// <param name="ClaimedId">The validator id it claims in its self-signed binding, if any (display only: nothing proved it).</param>
+/// <param name="Reason">Why, e.g. "no answer to identity challenges within 5 s".</param>
+public sealed record LeftOutMember(string Address, string? ClaimedId, string Reason);
+
 /// <summary>The validators this node knows and the quorum arithmetic of its current set.</summary>
 public sealed record ValidatorOverview(
     long Epoch,
@@ -147,6 +153,9 @@ public sealed record ValidatorOverview(
     int KnownEpochs,
     IReadOnlyList<ValidatorInfo> Validators)
 {
+    /// <summary>Up members without a vote because they proved no key (mute, or several keys for one member).</summary>
+    public IReadOnlyList<LeftOutMember> LeftOut { get; init; } = [];
+
     public static ValidatorOverview From(ConsensusView view)
     {
         var current = view.Current;
@@ -158,9 +167,15 @@ public sealed record ValidatorOverview(
             view.Equivocations.ContainsKey(id),
             view.Equivocations.GetValueOrDefault(id),
             view.NoVote.GetValueOrDefault(id))).ToList();
-        return current is null
-            ? new ValidatorOverview(0, null, 0, 0, 0, "no validator set yet: not every cluster member has proved its validator key", view.Registry.Sets.Count(), validators)
+        var leftOut = view.LeftOut.OrderBy(l => l.Key, StringComparer.Ordinal)
+            .Select(l => new LeftOutMember(l.Key, view.ClaimedAddresses.FirstOrDefault(c => c.Value == l.Key).Key, l.Value))
+            .ToList();
+        var overview = current is null
+            ? new ValidatorOverview(0, null, 0, 0, 0, view.Waiting
+                ? "no validator set yet: waiting for cluster members to prove their validator keys"
+                : "no validator set: no Up member with a proven, listed validator key", view.Registry.Sets.Count(), validators)
             : new ValidatorOverview(current.Epoch, current.Hash, current.Count, current.Threshold, current.MaxFaulty,
                 QuorumMath.Describe(current.Count), view.Registry.Sets.Count(), validators);
+        return overview with { LeftOut = leftOut };
     }
 }

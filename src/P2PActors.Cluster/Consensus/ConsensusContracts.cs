@@ -23,6 +23,10 @@ public enum ByzantineMode
     Slow,
     /// <summary>Votes honestly, but proposes content that breaks the balance rules.</summary>
     Overpowered,
+    /// <summary>A normal member that never answers an identity challenge (so it never proves its key to anyone).</summary>
+    Mute,
+    /// <summary>Answers the identity challenges of only half of its challengers (every other one, in the order they first asked).</summary>
+    PartialMute,
 }
 
 /// <summary>Consensus knobs: flag/env/appsettings map onto these (see NodeSettings).</summary>
@@ -49,6 +53,13 @@ public sealed record ConsensusOptions
     /// </summary>
     public IReadOnlySet<string>? AllowedValidators { get; init; }
 
+    /// <summary>
+    /// How long a node waits for a new Up member's identity proof (its own challenge answered, or a proof another node
+    /// relayed) before it forms the validator set without that member. Meanwhile it has no set: it proposes nothing and
+    /// refuses to vote. A proof that arrives later makes a new set with the member in it.
+    /// </summary>
+    public TimeSpan IdentityTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Folder of the persisted validator key (<see cref="ValidatorIdentity.LoadOrCreate"/>); null keeps an in-memory key.</summary>
     public string? KeyDirectory { get; init; }
 
@@ -65,6 +76,8 @@ public sealed record ConsensusOptions
         }
         if (DecisionTimeout < TimeSpan.FromMilliseconds(1) || DecisionTimeout > TimeSpan.FromMinutes(1))
             problems.Add("DecisionTimeout must be between 1 ms and 1 minute");
+        if (IdentityTimeout < TimeSpan.FromMilliseconds(100) || IdentityTimeout > TimeSpan.FromMinutes(10))
+            problems.Add("IdentityTimeout must be between 100 ms and 10 minutes");
         if (ProposalsPerSecondPerProposer < 1)
             problems.Add("ProposalsPerSecondPerProposer must be at least 1");
         if (ProposalBurst < 1)
@@ -83,7 +96,7 @@ public static class ByzantineModes
     private static readonly IReadOnlyDictionary<string, ByzantineMode> ByName = Enum.GetValues<ByzantineMode>()
         .ToDictionary(WireName, m => m, StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>approve-all, reject-all, equivocate, forge-signatures, replay, silent, slow, overpowered (and honest).</summary>
+    /// <summary>approve-all, reject-all, equivocate, forge-signatures, replay, silent, slow, overpowered, mute, partial-mute (and honest).</summary>
     public static IReadOnlyList<string> Names { get; } = Enum.GetValues<ByzantineMode>().Select(WireName).ToArray();
 
     public static string WireName(ByzantineMode mode) =>

@@ -115,7 +115,9 @@ public sealed class ConsensusCoordinator : ReceiveActor
         var view = _snapshot.View;
         if (view.Current is not { } set)
         {
-            Decided(waiter, Immediate(propose.ContentId, ProposalDecision.Undecided, null, [], ["no validator set yet: not every cluster member has proved its validator key"], start));
+            Decided(waiter, Immediate(propose.ContentId, ProposalDecision.Undecided, null, [], [view.Waiting
+                ? "no validator set yet: waiting for cluster members to prove their validator keys"
+                : "no validator set: no Up member with a proven, listed validator key"], start));
             return;
         }
         if (string.IsNullOrEmpty(propose.ContentId) || propose.ContentId.Length > Vote.MaxContentIdLength)

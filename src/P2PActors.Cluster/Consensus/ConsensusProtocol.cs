@@ -5,8 +5,8 @@ namespace P2PActors.Cluster.Consensus;
 
 /// <summary>
 /// A registry actor asks a member's <see cref="ValidatorActor"/> to prove which key it holds. The nonce makes
-/// every proof fresh; the answer is signed over (nonce, the answering node's own address), so a proof can neither
-/// be replayed nor relayed by another node.
+/// every proof fresh; the answer is signed over (nonce, the answering node's own address and uid), so a proof names
+/// exactly one member incarnation and cannot be passed off as another node's.
 /// </summary>
 public sealed record IdentityChallenge(byte[] Nonce) : IP2PMessage
 {
@@ -24,6 +24,28 @@ public sealed record IdentityProof(string ValidatorId, byte[] Nonce, byte[] Sign
         (Signature ?? []).AsSpan().SequenceEqual(other.Signature ?? []);
 
     public override int GetHashCode() => HashCode.Combine(ValidatorId);
+}
+
+/// <summary>
+/// An identity proof as every node shares it (replicated set <c>consensus-proofs</c>): the member incarnation it was
+/// made for (address and Akka uid) with the member's answer. It is signed by the member's own key over
+/// (nonce, address, uid), so any node can check it without having asked, and a node that relays it cannot change
+/// whom it names. A member that answered one honest node is thereby known to all of them.
+/// </summary>
+public sealed record MemberProof(string Address, long Uid, string ValidatorId, byte[] Nonce, byte[] Signature) : IP2PMessage
+{
+    /// <summary>Whether the member's key signed this proof for exactly this address and uid. Pure; never throws on bad input.</summary>
+    public bool Verify() =>
+        Address is { Length: > 0 and <= 512 } && Nonce is { Length: > 0 and <= 256 } && Signature is not null &&
+        ValidatorKeys.TryParse(ValidatorId, out var key) &&
+        ValidatorKeys.Verify(key, IdentityProofs.SignedBytes(Nonce, Address, Uid), Signature);
+
+    public bool Equals(MemberProof? other) =>
+        other is not null && Address == other.Address && Uid == other.Uid && ValidatorId == other.ValidatorId &&
+        (Nonce ?? []).AsSpan().SequenceEqual(other.Nonce ?? []) &&
+        (Signature ?? []).AsSpan().SequenceEqual(other.Signature ?? []);
+
+    public override int GetHashCode() => HashCode.Combine(Address, Uid, ValidatorId);
 }
 
 /// <summary>
@@ -146,17 +168,18 @@ public sealed record ValidatorBinding(string Address, string ValidatorId, byte[]
 
 public static class IdentityProofs
 {
-    public const string Domain = "P2PActors/identity-proof/v1";
+    /// <summary>v2 adds the member's uid, so a proof names one incarnation and can be shared (v1 signed only the address).</summary>
+    public const string Domain = "P2PActors/identity-proof/v2";
 
-    public static byte[] SignedBytes(ReadOnlySpan<byte> nonce, string address) =>
-        new CanonicalWriter(Domain).Bytes(nonce).String(address).ToArray();
+    public static byte[] SignedBytes(ReadOnlySpan<byte> nonce, string address, long uid) =>
+        new CanonicalWriter(Domain).Bytes(nonce).String(address).Int64(uid).ToArray();
 
-    /// <summary>True when <paramref name="proof"/> answers <paramref name="nonce"/> for the node at <paramref name="address"/>.</summary>
-    public static bool Verify(IdentityProof? proof, ReadOnlySpan<byte> nonce, string address) =>
+    /// <summary>True when <paramref name="proof"/> answers <paramref name="nonce"/> for the member incarnation (<paramref name="address"/>, <paramref name="uid"/>).</summary>
+    public static bool Verify(IdentityProof? proof, ReadOnlySpan<byte> nonce, string address, long uid) =>
         proof is { Nonce: not null, Signature: not null } &&
         proof.Nonce.AsSpan().SequenceEqual(nonce) &&
         ValidatorKeys.TryParse(proof.ValidatorId, out var key) &&
-        ValidatorKeys.Verify(key, SignedBytes(nonce, address), proof.Signature);
+        ValidatorKeys.Verify(key, SignedBytes(nonce, address, uid), proof.Signature);
 }
 
 /// <summary>Local messages of the consensus actors; they never leave the node.</summary>

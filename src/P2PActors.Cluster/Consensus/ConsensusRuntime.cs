@@ -60,7 +60,7 @@ public sealed class ConsensusRuntime
             snapshot ??= new ConsensusSnapshot();
             var replicator = DistributedData.Get(system).Replicator;
             var validator = system.ActorOf(ValidatorActor.Props(identity, options, snapshot), ValidatorActor.Name);
-            var registry = system.ActorOf(ValidatorRegistryActor.Props(identity, snapshot, replicator, options.AllowedValidators), ValidatorRegistryActor.Name);
+            var registry = system.ActorOf(ValidatorRegistryActor.Props(identity, snapshot, replicator, options.AllowedValidators, options.IdentityTimeout), ValidatorRegistryActor.Name);
             var coordinator = system.ActorOf(ConsensusCoordinator.Props(options, snapshot, registry, identity.ValidatorId, validator), ConsensusCoordinator.Name);
             var log = Logging.GetLogger(system, typeof(ConsensusRuntime));
             if (options.AllowedValidators is null)

@@ -3,13 +3,17 @@ using Akka.Actor;
 
 namespace P2PActors.Cluster.Consensus;
 
-/// <summary>A validator whose key this node verified itself with an identity challenge, and where to reach it.</summary>
+/// <summary>
+/// A member whose key a verified identity proof names (this node's own challenge, or a proof another node shared), and
+/// where to reach its validator actor.
+/// </summary>
 public sealed record ValidatorEndpoint(string ValidatorId, string Address, IActorRef Validator);
 
 /// <summary>
 /// What this node knows about validators at one moment, as an immutable value: the trusted registry (every set
-/// it witnessed or saw attested by a quorum of a set it trusts), the current set it counts votes in (null until
-/// every Up member proved its key), the challenge-verified endpoints, and the validators caught equivocating
+/// it witnessed or saw attested by a quorum of a set it trusts), the current set it counts votes in (null while an
+/// Up member may still prove its key, see <see cref="SetFormation"/>), the proof-verified endpoints, the Up members
+/// left out of the set because no usable proof names them, and the validators caught equivocating
 /// (with how many pieces of verified evidence), and the members that proved a key but have no vote (closed
 /// membership: the key is not on the validator list), with the reason.
 /// </summary>
@@ -29,6 +33,12 @@ public sealed record ConsensusView(
 
     /// <summary>Validator ids of Up members left out of the set, with why (e.g. not on the validator list).</summary>
     public ImmutableDictionary<string, string> NoVote { get; init; } = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>Node addresses of Up members left out of the set because no usable identity proof names them, with why.</summary>
+    public ImmutableDictionary<string, string> LeftOut { get; init; } = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>No set because an Up member without a proof is still within <see cref="ConsensusOptions.IdentityTimeout"/>.</summary>
+    public bool Waiting { get; init; }
 
     /// <summary>The node address of a validator: verified by this node's own challenge when possible, else as the validator claimed it.</summary>
     public string? AddressOf(string validatorId) =>
@@ -58,20 +68,25 @@ public sealed class ConsensusSnapshot
     /// </summary>
     public VerifiedSignatureCache Signatures { get; } = new();
 
-    /// <summary>Completes once this node counts votes in a validator set (every Up member proved its key).</summary>
-    public async Task<ValidatorSet> WaitForSetAsync(TimeSpan timeout, CancellationToken ct = default)
+    /// <summary>Completes once this node counts votes in a validator set.</summary>
+    public async Task<ValidatorSet> WaitForSetAsync(TimeSpan timeout, CancellationToken ct = default) =>
+        (await WaitForAsync(view => view.Current is not null, timeout, ct).ConfigureAwait(false)).Current!;
+
+    /// <summary>Completes with the first view (the current one included) that satisfies <paramref name="condition"/>.</summary>
+    public async Task<ConsensusView> WaitForAsync(Func<ConsensusView, bool> condition, TimeSpan timeout, CancellationToken ct = default)
     {
-        var formed = new TaskCompletionSource<ValidatorSet>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ArgumentNullException.ThrowIfNull(condition);
+        var reached = new TaskCompletionSource<ConsensusView>(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnChanged(ConsensusView view)
         {
-            if (view.Current is { } set)
-                formed.TrySetResult(set);
+            if (condition(view))
+                reached.TrySetResult(view);
         }
         Changed += OnChanged;
         try
         {
             OnChanged(_view);
-            return await formed.Task.WaitAsync(timeout, ct).ConfigureAwait(false);
+            return await reached.Task.WaitAsync(timeout, ct).ConfigureAwait(false);
         }
         finally
         {

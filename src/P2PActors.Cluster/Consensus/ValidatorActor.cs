@@ -38,6 +38,7 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
     private readonly ContentValidator _validator = new();
     private readonly Dictionary<Address, TokenBucket> _buckets = [];
     private readonly string _selfAddress;
+    private readonly long _selfUid;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private StateKeys? _keys;
     private readonly Queue<(ProposalBatch Batch, IActorRef Sender)> _inbox = new();
@@ -52,12 +53,14 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
         _options = options;
         _snapshot = snapshot;
         _byzantine = new ByzantineBehaviour(options.Byzantine, identity);
-        _selfAddress = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
+        var self = Akka.Cluster.Cluster.Get(Context.System).SelfUniqueAddress;
+        _selfAddress = self.Address.ToString();
+        _selfUid = self.Uid;
 
         Receive<IdentityChallenge>(c =>
         {
-            if (c.Nonce is { Length: > 0 and <= 256 })
-                Sender.Tell(new IdentityProof(_identity.ValidatorId, c.Nonce, _identity.Sign(IdentityProofs.SignedBytes(c.Nonce, _selfAddress))));
+            if (c.Nonce is { Length: > 0 and <= 256 } && _byzantine.AnswersChallengeFrom(Sender.Path.Address.ToString()))
+                Sender.Tell(new IdentityProof(_identity.ValidatorId, c.Nonce, _identity.Sign(IdentityProofs.SignedBytes(c.Nonce, _selfAddress, _selfUid))));
         });
         Receive<Proposal>(Handle);
         Receive<ProposalBatch>(Handle);

@@ -10,8 +10,10 @@ namespace P2PActors.Cluster.Consensus;
 
 /// <summary>
 /// Keeps this node's <see cref="ConsensusView"/>. Akka membership says who the validators are: every Up member is
-/// challenged for its key (nonce, signed with the member's address), and once every Up member has proved one, the
-/// set of the current epoch forms. Trusted sets are attested in a replicated set, so nodes that did not witness an
+/// challenged for its key (nonce, signed with the member's address and uid). Every proof this node verifies goes into
+/// a replicated set, so a member that answered any honest node is known to all of them; a member no proof names
+/// after <see cref="ConsensusOptions.IdentityTimeout"/> is left out, and the set forms from the others
+/// (<see cref="SetFormation"/>). Trusted sets are attested in a replicated set, so nodes that did not witness an
 /// epoch can still trust it (see <see cref="SetTrust"/>); equivocation evidence is replicated too and re-verified
 /// here before a validator is flagged. Nothing read from the replicator is trusted without checking signatures.
 /// </summary>
@@ -22,6 +24,7 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
     public static readonly GSetKey<SetAttestation> AttestationsKey = new(StateKeys.ConsensusPrefix + "attestations");
     public static readonly GSetKey<ValidatorBinding> BindingsKey = new(StateKeys.ConsensusPrefix + "bindings");
     public static readonly GSetKey<EquivocationEvidence> EvidenceKey = new(StateKeys.ConsensusPrefix + "evidence");
+    public static readonly GSetKey<MemberProof> ProofsKey = new(StateKeys.ConsensusPrefix + "proofs");
 
     private static readonly TimeSpan ChallengeRetry = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan ReplicationTimeout = TimeSpan.FromSeconds(3);
@@ -32,23 +35,33 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
 
     private readonly ValidatorIdentity _identity;
     private readonly IReadOnlySet<string>? _allowed;
+    private readonly TimeSpan _identityTimeout;
     private readonly ConsensusSnapshot _snapshot;
     private readonly IActorRef _replicator;
     private readonly Akka.Cluster.Cluster _cluster;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<UniqueAddress, Member> _up = [];
+    /// <summary>Up members and when this node first saw each Up (its own clock: it only bounds the wait for a proof).</summary>
+    private readonly Dictionary<UniqueAddress, DateTime> _up = [];
     private readonly Dictionary<UniqueAddress, PendingChallenge> _pending = [];
-    private readonly Dictionary<UniqueAddress, ValidatorEndpoint> _verified = [];
+    /// <summary>The validator actor of each member that answered this node itself.</summary>
+    private readonly Dictionary<UniqueAddress, IActorRef> _answered = [];
+    private readonly Dictionary<UniqueAddress, IActorRef> _resolved = [];
+    /// <summary>Every key a verified proof names, per member incarnation (address, uid), Up or not (yet).</summary>
+    private readonly Dictionary<(string Address, long Uid), HashSet<string>> _keys = [];
+    /// <summary>Proofs read from the replicated set already looked at, and (incarnation, key) pairs known to be in it.</summary>
+    private readonly HashSet<MemberProof> _proofsSeen = [];
+    private readonly HashSet<(string Address, long Uid, string ValidatorId)> _proofsShared = [];
     private readonly HashSet<string> _attested = new(StringComparer.Ordinal);
     private readonly HashSet<EquivocationEvidence> _evidenceSeen = [];
     private readonly HashSet<EquivocationEvidence> _evidenceVerified = [];
     private IReadOnlyCollection<SetAttestation> _attestations = [];
     private ConsensusView _view;
 
-    public ValidatorRegistryActor(ValidatorIdentity identity, ConsensusSnapshot snapshot, IActorRef replicator, IReadOnlySet<string>? allowed = null)
+    public ValidatorRegistryActor(ValidatorIdentity identity, ConsensusSnapshot snapshot, IActorRef replicator, IReadOnlySet<string>? allowed = null, TimeSpan? identityTimeout = null)
     {
         _identity = identity;
         _allowed = allowed;
+        _identityTimeout = identityTimeout ?? new ConsensusOptions().IdentityTimeout;
         _snapshot = snapshot;
         _replicator = replicator;
         _cluster = Akka.Cluster.Cluster.Get(Context.System);
@@ -57,12 +70,12 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
         Receive<ClusterEvent.CurrentClusterState>(state =>
         {
             foreach (var member in state.Members.Where(m => m.Status == MemberStatus.Up))
-                _up[member.UniqueAddress] = member;
+                _up.TryAdd(member.UniqueAddress, DateTime.UtcNow);
             Refresh();
         });
         Receive<ClusterEvent.MemberUp>(e =>
         {
-            _up[e.Member.UniqueAddress] = e.Member;
+            _up.TryAdd(e.Member.UniqueAddress, DateTime.UtcNow);
             Refresh();
         });
         Receive<ClusterEvent.IMemberEvent>(e =>
@@ -71,7 +84,8 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
             if (e.Member.Status != MemberStatus.Up && _up.Remove(e.Member.UniqueAddress))
             {
                 _pending.Remove(e.Member.UniqueAddress);
-                _verified.Remove(e.Member.UniqueAddress);
+                _answered.Remove(e.Member.UniqueAddress);
+                _resolved.Remove(e.Member.UniqueAddress);
                 Refresh();
             }
         });
@@ -91,8 +105,8 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ValidatorIdentity identity, ConsensusSnapshot snapshot, IActorRef replicator, IReadOnlySet<string>? allowed = null) =>
-        Akka.Actor.Props.Create(() => new ValidatorRegistryActor(identity, snapshot, replicator, allowed));
+    public static Props Props(ValidatorIdentity identity, ConsensusSnapshot snapshot, IActorRef replicator, IReadOnlySet<string>? allowed = null, TimeSpan? identityTimeout = null) =>
+        Akka.Actor.Props.Create(() => new ValidatorRegistryActor(identity, snapshot, replicator, allowed, identityTimeout));
 
     protected override void PreStart()
     {
@@ -100,6 +114,7 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
         _replicator.Tell(new Subscribe(AttestationsKey, Self));
         _replicator.Tell(new Subscribe(BindingsKey, Self));
         _replicator.Tell(new Subscribe(EvidenceKey, Self));
+        _replicator.Tell(new Subscribe(ProofsKey, Self));
         var binding = ValidatorBinding.Create(_cluster.SelfAddress.ToString(), _identity);
         _replicator.Tell(Dsl.Update(BindingsKey, GSet<ValidatorBinding>.Empty, WriteLocal.Instance, set => set.Add(binding)));
         Timers.StartPeriodicTimer("challenge", new Tick(), ChallengeRetry);
@@ -110,18 +125,23 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
     private void Refresh()
     {
         var now = DateTime.UtcNow;
-        foreach (var (address, member) in _up)
+        foreach (var member in _up.Keys)
         {
-            if (_verified.ContainsKey(address))
+            // A member some proof already names needs no challenge from here (its key is known, shared or not).
+            if (_keys.ContainsKey(Incarnation(member)))
                 continue;
-            if (_pending.TryGetValue(address, out var pending) && now - pending.SentAt < ChallengeRetry)
+            if (_pending.TryGetValue(member, out var pending) && now - pending.SentAt < ChallengeRetry)
                 continue;
             var nonce = RandomNumberGenerator.GetBytes(32);
-            _pending[address] = new PendingChallenge(nonce, now);
-            Context.ActorSelection(new RootActorPath(member.Address) / "user" / ValidatorActor.Name).Tell(new IdentityChallenge(nonce), Self);
+            _pending[member] = new PendingChallenge(nonce, now);
+            Context.ActorSelection(ValidatorPath(member)).Tell(new IdentityChallenge(nonce), Self);
         }
         Recompute();
     }
+
+    private static (string Address, long Uid) Incarnation(UniqueAddress member) => (member.Address.ToString(), member.Uid);
+
+    private static ActorPath ValidatorPath(UniqueAddress member) => new RootActorPath(member.Address) / "user" / ValidatorActor.Name;
 
     private void OnProof(IdentityProof proof)
     {
@@ -129,20 +149,61 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
         var match = _pending.FirstOrDefault(p => p.Key.Address.Equals(from));
         if (match.Value is null)
             return;
-        var address = match.Key;
-        if (!IdentityProofs.Verify(proof, match.Value.Nonce, address.Address.ToString()))
+        var member = match.Key;
+        var (address, uid) = Incarnation(member);
+        if (!IdentityProofs.Verify(proof, match.Value.Nonce, address, uid))
         {
-            _log.Warning("Member {0} answered its identity challenge with a proof that does not verify; it stays out of the validator set", address.Address);
+            _log.Warning("Member {0} answered its identity challenge with a proof that does not verify; it stays out of the validator set", address);
             return;
         }
-        _pending.Remove(address);
-        _verified[address] = new ValidatorEndpoint(proof.ValidatorId, address.Address.ToString(), Sender);
+        _pending.Remove(member);
+        _answered[member] = Sender;
+        AddKey(address, uid, proof.ValidatorId);
+        if (_proofsShared.Add((address, uid, proof.ValidatorId)))
+        {
+            // Shared at once with every reachable node: a member that answers only some challengers is known to all.
+            var shared = new MemberProof(address, uid, proof.ValidatorId, proof.Nonce, proof.Signature);
+            _replicator.Tell(Dsl.Update(ProofsKey, GSet<MemberProof>.Empty, new WriteAll(ReplicationTimeout), set => set.Add(shared)));
+        }
         Recompute();
+    }
+
+    private void AddKey(string address, long uid, string validatorId)
+    {
+        if (!_keys.TryGetValue((address, uid), out var keys))
+            _keys[(address, uid)] = keys = new HashSet<string>(StringComparer.Ordinal);
+        if (keys.Add(validatorId) && keys.Count > 1)
+            _log.Warning("Member {0} is named by proofs of {1} different validator keys; it stays out of the validator set", address, keys.Count);
+    }
+
+    /// <summary>Proofs other nodes verified. Each is checked here once (signed by the key it names, for the incarnation it names).</summary>
+    private void OnProofs(IEnumerable<MemberProof> proofs)
+    {
+        var added = false;
+        foreach (var proof in proofs)
+        {
+            if (proof is null || !_proofsSeen.Add(proof))
+                continue;
+            if (!proof.Verify())
+            {
+                _log.Warning("A shared identity proof for {0} does not verify; ignored", proof.Address);
+                continue;
+            }
+            _proofsShared.Add((proof.Address, proof.Uid, proof.ValidatorId));
+            AddKey(proof.Address, proof.Uid, proof.ValidatorId);
+            added = true;
+        }
+        if (added)
+            Recompute();
     }
 
     private void OnChanged(Changed changed)
     {
-        if (changed.Key.Equals(AttestationsKey))
+        if (changed.Key.Equals(ProofsKey))
+        {
+            OnProofs(changed.Get(ProofsKey).Elements);
+        }
+        else if (changed.Key.Equals(AttestationsKey))
         {
             _attestations = changed.Get(AttestationsKey).Elements;
             Recompute();
@@ -166,32 +227,40 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
     private void Recompute()
     {
         var registry = _view.Registry;
-        var current = _view.Current;
         var noVote = _view.NoVote;
-        if (_up.Count > 0 && _up.Keys.All(_verified.ContainsKey))
+        var formation = SetFormation.Form(
+            _up.Select(m => new MemberClaims(m.Key, m.Value, _keys.GetValueOrDefault(Incarnation(m.Key)) ?? (IReadOnlySet<string>)ImmutableHashSet<string>.Empty)).ToList(),
+            DateTime.UtcNow, _identityTimeout);
+        foreach (var (address, reason) in formation.LeftOut)
         {
-            var proven = _up.Keys.Select(a => _verified[a].ValidatorId).ToArray();
+            if (_view.LeftOut.GetValueOrDefault(address) != reason)
+                _log.Warning("Member {0} is left out of the validator set: {1}", address, reason);
+        }
+
+        // No set while a member may still prove its key: a node without a set proposes nothing and votes on nothing.
+        ValidatorSet? current = null;
+        if (!formation.Waiting && formation.Proven.Count > 0)
+        {
+            var proven = formation.Proven.Select(p => p.ValidatorId).ToArray();
             // Closed membership: a member whose key is not listed stays a member without a vote.
             var ids = _allowed is null ? proven : proven.Where(_allowed.Contains).ToArray();
             noVote = NoVoteFor(proven.Except(ids, StringComparer.Ordinal));
             if (ids.Length == 0)
             {
-                _log.Warning("No Up member's validator key is on the validator list; no validator set forms");
-            }
-            else if (ids.Distinct(StringComparer.Ordinal).Count() != ids.Length)
-            {
-                _log.Error("Two Up members proved the same validator key; no validator set forms until one of them leaves");
+                if (_view.Current is not null)
+                    _log.Warning("No Up member's validator key is on the validator list; no validator set forms");
             }
             else
             {
-                var set = new ValidatorSet(Epochs.FromMembers(_up.Keys), ids);
+                var set = new ValidatorSet(Epochs.FromMembers(formation.Proven.Select(p => p.Member)), ids);
                 if (registry.TryGetSet(set.Epoch, out var known) && !known.Equals(set))
                 {
                     _log.Error("Epoch {0} is already trusted with another validator set; keeping the trusted one", set.Epoch);
+                    current = known;
                 }
                 else
                 {
-                    if (!Equals(current, set))
+                    if (!Equals(_view.Current, set))
                         LogSet(set);
                     registry = registry.With(set);
                     current = set;
@@ -201,11 +270,11 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
         registry = SetTrust.Extend(registry, _attestations);
 
         var endpoints = ImmutableDictionary<string, ValidatorEndpoint>.Empty.WithComparers(StringComparer.Ordinal);
-        foreach (var endpoint in _verified.Values)
-            endpoints = endpoints.SetItem(endpoint.ValidatorId, endpoint);
+        foreach (var (member, id) in formation.Proven)
+            endpoints = endpoints.SetItem(id, new ValidatorEndpoint(id, member.Address.ToString(), ValidatorRef(member)));
 
         var setsChanged = registry.Sets.Count() != _view.Registry.Sets.Count();
-        Publish(_view with { Registry = registry, Current = current, Endpoints = endpoints, NoVote = noVote });
+        Publish(_view with { Registry = registry, Current = current, Endpoints = endpoints, NoVote = noVote, LeftOut = formation.LeftOut, Waiting = formation.Waiting });
         if (setsChanged)
         {
             AttestAll(registry);
@@ -213,6 +282,16 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
             // Catalog entries refused earlier may carry certificates of a set learnt just now.
             GameStateRefresh();
         }
+    }
+
+    /// <summary>The member's validator actor: the one that answered this node, else resolved from its path (its key is known from a shared proof).</summary>
+    private IActorRef ValidatorRef(UniqueAddress member)
+    {
+        if (_answered.TryGetValue(member, out var answered))
+            return answered;
+        if (!_resolved.TryGetValue(member, out var resolved))
+            _resolved[member] = resolved = ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(ValidatorPath(member));
+        return resolved;
     }
 
     private ImmutableDictionary<string, string> NoVoteFor(IEnumerable<string> unlisted)

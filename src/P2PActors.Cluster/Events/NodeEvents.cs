@@ -177,7 +177,8 @@ internal sealed class NodeEventsForwarder : ReceiveActor
     {
         var overview = ValidatorOverview.From(view);
         if (_lastOverview is { } last && last.Epoch == overview.Epoch && last.SetHash == overview.SetHash
-            && last.KnownEpochs == overview.KnownEpochs && last.Validators.SequenceEqual(overview.Validators))
+            && last.KnownEpochs == overview.KnownEpochs && last.Tolerance == overview.Tolerance
+            && last.Validators.SequenceEqual(overview.Validators) && last.LeftOut.SequenceEqual(overview.LeftOut))
             return;
         _lastOverview = overview;
         _sink(new ValidatorsChanged(overview));

@@ -24,6 +24,7 @@ public static class ValidatorEndpoints
                 overview.Tolerance,
                 overview.KnownEpochs,
                 overview.Validators,
+                overview.LeftOut,
             });
         });
         return app;

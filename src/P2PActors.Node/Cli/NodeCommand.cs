@@ -39,6 +39,7 @@ public static class NodeCommand
                 .AcceptOnlyFromAmong([.. Cluster.Consensus.ByzantineModes.Names]), "P2PActors:Byzantine"),
             (new Option<string>("--validators") { Description = "Closed validator membership: comma-separated validator ids allowed to vote (see the keys command) [default: open membership]" }, "P2PActors:AllowedValidators"),
             (new Option<string>("--validators-file") { Description = "Closed validator membership: file of allowed validator ids, one per line, # comments [default: open membership]" }, "P2PActors:ValidatorsFile"),
+            (new Option<int>("--identity-timeout") { Description = "Milliseconds to wait for a new member to prove its validator key before the set forms without it [default: 5000]" }, "P2PActors:IdentityTimeoutMs"),
             (new Option<int>("--decision-timeout") { Description = "Milliseconds a proposal waits for a decision before it ends undecided [default: 500]" }, "P2PActors:DecisionTimeoutMs"),
             (new Option<int>("--proposal-rate") { Description = "Proposals per second the validator serves from one proposer [default: 5000]" }, "P2PActors:ProposalRate"),
             (new Option<int>("--proposal-burst") { Description = "Proposals one proposer may send at once before the rate applies [default: 10000]" }, "P2PActors:ProposalBurst"),

@@ -96,6 +96,9 @@ public sealed class NodeOptions
     /// <summary>Milliseconds a proposal waits for a decision before it ends undecided (never accepted).</summary>
     public int DecisionTimeoutMs { get; set; } = 500;
 
+    /// <summary>Milliseconds to wait for a new member's identity proof before the validator set forms without it.</summary>
+    public int IdentityTimeoutMs { get; set; } = 5_000;
+
     /// <summary>Proposals per second this node's validator serves from any one proposer before it refuses them.</summary>
     public int ProposalRate { get; set; } = 5_000;
 
@@ -181,6 +184,8 @@ public sealed class NodeOptions
         if (!Cluster.Consensus.ByzantineModes.TryParse(Byzantine, out _))
             problems.Add($"--byzantine / {Section}:Byzantine: '{Byzantine}' is not a mode; expected one of {string.Join(", ", Cluster.Consensus.ByzantineModes.Names)}");
         ReadAllowedValidators(problems);
+        if (IdentityTimeoutMs is < 100 or > 600_000)
+            problems.Add($"--identity-timeout / {Section}:IdentityTimeoutMs: {IdentityTimeoutMs} must be between 100 and 600000 milliseconds");
         if (DecisionTimeoutMs is < 1 or > 60_000)
             problems.Add($"--decision-timeout / {Section}:DecisionTimeoutMs: {DecisionTimeoutMs} must be between 1 and 60000 milliseconds");
         if (ProposalRate is < 1 or > 1_000_000)

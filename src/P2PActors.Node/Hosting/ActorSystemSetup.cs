@@ -53,6 +53,7 @@ public static class ActorSystemSetup
             Byzantine = options.ByzantineMode,
             AllowedValidators = options.ReadAllowedValidators([]),
             DecisionTimeout = TimeSpan.FromMilliseconds(options.DecisionTimeoutMs),
+            IdentityTimeout = TimeSpan.FromMilliseconds(options.IdentityTimeoutMs),
             ProposalsPerSecondPerProposer = options.ProposalRate,
             ProposalBurst = options.ProposalBurst,
         },

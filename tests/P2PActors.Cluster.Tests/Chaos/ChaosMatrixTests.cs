@@ -91,6 +91,42 @@ public sealed class ChaosMatrixTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Four_nodes_with_a_mute_node_start_the_workload_only_once_it_is_left_out_and_decide_everything()
+    {
+        var report = await RunAsync(Options(4, ByzantineMode.Mute));
+
+        // Three honest validators of three: every valid item needs all of them, so a run started while the nodes
+        // still waited for the mute node's proof would end undecided.
+        Assert.Equal((3, 3, 0), (report.Validators, report.Threshold, report.MaxFaulty));
+        Assert.Equal(0, report.ByzantineInSet);
+        Assert.StartsWith("node 4 (mute): no answer to identity challenges", Assert.Single(report.LeftOut));
+        Assert.Equal(report.ValidItems, report.ValidAccepted);
+        Assert.Equal(report.InvalidItems, report.InvalidRejected);
+        Assert.Equal(0, report.Undecided);
+        Assert.True(report.Passed, report.ToTable());
+    }
+
+    [Fact]
+    public async Task Seven_nodes_with_a_mute_and_a_half_answering_member_leave_out_only_the_mute_one_and_accept_nothing_invalid()
+    {
+        var report = await RunAsync(Options(7, ByzantineMode.Mute, ByzantineMode.PartialMute) with { Items = 28 });
+
+        // The mute node proves no key and is left out; the half-answering one is in, known through shared proofs.
+        Assert.Equal((6, 5, 1), (report.Validators, report.Threshold, report.MaxFaulty));
+        Assert.Equal(1, report.ByzantineInSet);
+        Assert.False(report.ExceedsTolerance);
+        var leftOut = Assert.Single(report.LeftOut);
+        Assert.StartsWith("node 6 (mute): no answer to identity challenges", leftOut);
+        Assert.Contains("left out of the set", report.ToTable());
+        Assert.Equal(0, report.InvalidAccepted);
+        Assert.Equal(report.InvalidItems, report.InvalidRejected);
+        Assert.Equal(report.ValidItems, report.ValidAccepted);
+        Assert.True(report.Passed, report.ToTable());
+        Assert.Equal(5, report.Catalogs.Count);
+        Assert.All(report.Catalogs, c => Assert.Equal((report.ValidAccepted, 0, 0), (c.Entries, c.Unverifiable, c.InvalidContent)));
+    }
+
+    [Fact]
     public async Task Beyond_f_two_rejecting_nodes_of_four_block_valid_content_but_accept_nothing_invalid()
     {
         var report = await RunAsync(Options(4, ByzantineMode.RejectAll, ByzantineMode.RejectAll));

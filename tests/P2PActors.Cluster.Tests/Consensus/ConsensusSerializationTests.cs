@@ -146,7 +146,8 @@ public sealed class ConsensusSerializationTests : IDisposable
             _validators.Set,
             new EquivocationEvidence(_validators.Approve(3), _validators.Reject(3, "profanity")),
             new IdentityChallenge(nonce),
-            new IdentityProof(_validators[0].ValidatorId, nonce, _validators[0].Sign(IdentityProofs.SignedBytes(nonce, address))),
+            new IdentityProof(_validators[0].ValidatorId, nonce, _validators[0].Sign(IdentityProofs.SignedBytes(nonce, address, 7))),
+            new MemberProof(address, -7, _validators[0].ValidatorId, nonce, _validators[0].Sign(IdentityProofs.SignedBytes(nonce, address, -7))),
             new Proposal("""{"type":"item","name":"Blade é"}""", Validators.ContentId, _validators.Epoch, _validators.Set.Hash, address),
             new ProposalRefused(Validators.ContentId, _validators[1].ValidatorId, "rate-limited"),
             new ProposalBatch([
@@ -184,10 +185,20 @@ public sealed class ConsensusSerializationTests : IDisposable
     {
         var nonce = new byte[] { 9, 8, 7 };
         const string address = "akka.tcp://p2pactors@127.0.0.1:4100";
-        var proof = RoundTrip(new IdentityProof(_validators[0].ValidatorId, nonce, _validators[0].Sign(IdentityProofs.SignedBytes(nonce, address))));
-        Assert.True(IdentityProofs.Verify(proof, nonce, address));
-        Assert.False(IdentityProofs.Verify(proof, nonce, "akka.tcp://p2pactors@127.0.0.1:4101"));
-        Assert.False(IdentityProofs.Verify(proof, [9, 8, 6], address));
+        var proof = RoundTrip(new IdentityProof(_validators[0].ValidatorId, nonce, _validators[0].Sign(IdentityProofs.SignedBytes(nonce, address, 7))));
+        Assert.True(IdentityProofs.Verify(proof, nonce, address, 7));
+        Assert.False(IdentityProofs.Verify(proof, nonce, address, 8));
+        Assert.False(IdentityProofs.Verify(proof, nonce, "akka.tcp://p2pactors@127.0.0.1:4101", 7));
+        Assert.False(IdentityProofs.Verify(proof, [9, 8, 6], address, 7));
+
+        // A shared proof is checked by anyone from what it carries; changing whom it names breaks it.
+        var shared = RoundTrip(new MemberProof(address, 7, proof.ValidatorId, proof.Nonce, proof.Signature));
+        Assert.True(shared.Verify());
+        Assert.False((shared with { Uid = 8 }).Verify());
+        Assert.False((shared with { Address = "akka.tcp://p2pactors@127.0.0.1:4101" }).Verify());
+        Assert.False((shared with { ValidatorId = _validators[1].ValidatorId }).Verify());
+        Assert.False((shared with { ValidatorId = "not a key" }).Verify());
+        Assert.False((shared with { Signature = null! }).Verify());
 
         var attestation = RoundTrip(SetAttestation.Create(_validators.Set, _validators[2]));
         Assert.True(_validators.Registry.TryGetKey(_validators[2].ValidatorId, out var key));

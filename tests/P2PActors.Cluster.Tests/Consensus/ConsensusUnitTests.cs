@@ -119,6 +119,8 @@ public sealed class ByzantineBehaviourTests
     [InlineData("silent", ByzantineMode.Silent)]
     [InlineData("slow", ByzantineMode.Slow)]
     [InlineData("overpowered", ByzantineMode.Overpowered)]
+    [InlineData("mute", ByzantineMode.Mute)]
+    [InlineData("partial-mute", ByzantineMode.PartialMute)]
     [InlineData("honest", ByzantineMode.Honest)]
     public void Modes_have_kebab_case_names(string name, ByzantineMode mode)
     {
@@ -126,6 +128,24 @@ public sealed class ByzantineBehaviourTests
         Assert.True(ByzantineModes.TryParse(name, out var parsed));
         Assert.Equal(mode, parsed);
         Assert.Contains(name, ByzantineModes.Names);
+    }
+
+    [Fact]
+    public void Mute_answers_no_challenger_partial_mute_every_other_one_and_every_other_mode_all()
+    {
+        using var identity = ValidatorIdentity.CreateEphemeral();
+        string[] challengers = ["akka://p2pactors", "akka.tcp://p2pactors@127.0.0.1:4054", "akka.tcp://p2pactors@127.0.0.1:4055", "akka.tcp://p2pactors@127.0.0.1:4056"];
+
+        var mute = new ByzantineBehaviour(ByzantineMode.Mute, identity);
+        Assert.All(challengers, c => Assert.False(mute.AnswersChallengeFrom(c)));
+
+        var partial = new ByzantineBehaviour(ByzantineMode.PartialMute, identity);
+        Assert.Equal([true, false, true, false], challengers.Select(partial.AnswersChallengeFrom));
+        // A challenger that asks again gets the same treatment: retries do not let it through.
+        Assert.Equal([false, true], new[] { challengers[1], challengers[2] }.Select(partial.AnswersChallengeFrom));
+
+        foreach (var mode in Enum.GetValues<ByzantineMode>().Where(m => m is not ByzantineMode.Mute and not ByzantineMode.PartialMute))
+            Assert.All(challengers, c => Assert.True(new ByzantineBehaviour(mode, identity).AnswersChallengeFrom(c)));
     }
 
     [Theory]

@@ -56,7 +56,13 @@ export function renderValidators(v) {
     h('span', { class: 'grow mono', title: `${x.id}\n${x.address}` }, shortId(x.id) + (x.id === self ? ' (this node)' : '')),
     x.equivocating ? h('span', { class: 'badge equivocating', title: `${x.evidenceCount} pieces of evidence` }, 'equivocator') : null,
     x.noVote ? h('span', { class: 'badge no-vote', title: x.noVote }, 'no vote') : null,
-    h('span', { class: `badge ${x.inCurrentSet ? 'up' : ''}` }, x.inCurrentSet ? 'in set' : 'outside'))));
+    h('span', { class: `badge ${x.inCurrentSet ? 'up' : ''}` }, x.inCurrentSet ? 'in set' : 'outside'))).concat(
+    // Up members no identity proof names (mute, or several keys): members without a vote.
+    (v.leftOut ?? []).map((m) => h('li', { 'data-left-out': m.address },
+      h('span', { class: 'grow mono', title: `${m.address}${m.claimedId ? `\nclaims ${m.claimedId}` : ''}` },
+        m.claimedId ? shortId(m.claimedId) : m.address.replace(/^akka\.tcp:\/\/[^@]+@/, '')),
+      h('span', { class: 'badge no-vote', title: m.reason }, m.reason.startsWith('no answer') ? 'no answer' : 'no vote'),
+      h('span', { class: 'badge' }, 'outside')))));
 }
 
 /** One consensus outcome seen by this node, newest first. */

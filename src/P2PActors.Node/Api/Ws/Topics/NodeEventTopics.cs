@@ -55,6 +55,6 @@ public sealed class ValidatorsTopic(ActorSystem system) : NodeEventTopic(system,
     protected override void Push(WsConnection connection, INodeEvent e)
     {
         if (e is ValidatorsChanged { Overview: var o })
-            connection.Push("validators", new { o.Epoch, o.SetHash, o.N, o.Threshold, o.F, o.Tolerance, o.KnownEpochs, o.Validators });
+            connection.Push("validators", new { o.Epoch, o.SetHash, o.N, o.Threshold, o.F, o.Tolerance, o.KnownEpochs, o.Validators, o.LeftOut });
     }
 }
