@@ -53,6 +53,7 @@ public static class ActorSystemSetup
             Byzantine = options.ByzantineMode,
             AllowedValidators = options.ReadAllowedValidators([]),
             DecisionTimeout = TimeSpan.FromMilliseconds(options.DecisionTimeoutMs),
+            HeaderClockWindow = options.HeaderClockWindow,
             ProposalsPerSecondPerProposer = options.ProposalRate,
             ProposalBurst = options.ProposalBurst,
         },

@@ -92,7 +92,7 @@ public sealed class ConsensusBatchTests : TestKit
         {
             var set = nodes[2].View.Current!;
             var valid = ConsensusCluster.Valid(ContentType.Item, 311);
-            var proposal = new Proposal(ContentJson.Serialize(valid), valid.Id!, set.Epoch, set.Hash, "test");
+            var proposal = new Proposal(ContentJson.Serialize(valid), valid.Id!, set.Epoch, set.Hash, "test", Header: ConsensusCluster.HeaderAt(nodes[2], valid));
             var validator = ValidatorOf(nodes[2]);
 
             validator.Tell(new ProposalBatch(null!), TestActor);
