@@ -1,4 +1,8 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.DistributedData;
 using P2PActors.Cluster.Consensus;
+using P2PActors.Cluster.Serialization;
 using P2PActors.Cluster.State;
 using P2PActors.Content.Model;
 
@@ -150,6 +154,46 @@ public sealed class HeaderBindingTests : IDisposable
         Assert.False(HeaderRules.WithinWindow(long.MinValue, long.MaxValue, window));
         Assert.False(HeaderRules.WithinWindow(long.MaxValue, long.MinValue, window));
         Assert.Contains("HeaderClockWindow", string.Join(";", new ConsensusOptions { HeaderClockWindow = TimeSpan.Zero }.Validate()));
+    }
+
+    [Theory]
+    // Made by the release before header binding (epochs that name their set, statement v2), plain and batched...
+    [InlineData("v2-set.json", "v2-plain-certificate.json")]
+    [InlineData("v2-set.json", "v2-batched-certificate.json")]
+    // ...and by the release before that (up-number epochs, statement v1).
+    [InlineData("set.json", "plain-certificate.json")]
+    [InlineData("set.json", "batched-certificate.json")]
+    public async Task Certificates_made_before_headers_were_bound_still_verify_and_admit_their_entry_under_the_legacy_rule(string setFile, string certificateFile)
+    {
+        var system = ActorSystem.Create("legacy-headers", ConfigurationFactory.ParseString(SerializationSetup.Hocon +
+            "\nakka.actor.provider = cluster\nakka.remote.dot-netty.tcp.port = 0\nakka.remote.dot-netty.tcp.hostname = 127.0.0.1").WithFallback(DistributedData.DefaultConfig()));
+        try
+        {
+            T Read<T>(string file) => (T)system.Serialization.Deserialize(
+                File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Consensus", "Fixtures", file)), P2PJsonSerializer.SerializerId, typeof(T).FullName!);
+            var set = Read<ValidatorSet>(setFile);
+            var certificate = Read<Certificate>(certificateFile);
+            var registry = ValidatorRegistry.Empty.With(set);
+            Assert.True(certificate.IsLegacy);
+            Assert.All(certificate.Approvals, v => Assert.Null(v.HeaderDigest));
+            Assert.Equal(CertificateCheck.Valid, CertificateVerifier.Verify(certificate, certificate.ContentId, registry));
+            // Checked against a header, its digest-free approvals are legacy statements, not a mismatch.
+            Assert.Equal(CertificateCheck.Valid, CertificateVerifier.Verify(certificate, certificate.ContentId, registry, headerDigest: Digest));
+
+            var now = 1_764_000_000_000L;
+            var snapshot = new ConsensusSnapshot();
+            snapshot.Publish(ConsensusView.Empty with { Registry = registry });
+            var admission = new CertificateAdmission(snapshot) { Clock = new FixedClock(now) };
+            var entry = new CatalogHeader(certificate.ContentId, ContentType.Item, "Blade", "alice", now - 86_400_000, Holder, certificate);
+            Assert.True(admission.Admit(entry));
+            Assert.False(admission.Admit(entry with { CreatedMs = now + (long)TimeSpan.FromDays(3650).TotalMilliseconds }));
+            // Still bound to what was signed: a certificate edited after the fact does not admit anything.
+            Assert.False(admission.Admit(entry with { Certificate = certificate with { Approvals = [.. certificate.Approvals.Select(v => v with { Rules = ["x"] })] } }));
+        }
+        finally
+        {
+            await system.Terminate();
+        }
     }
 
     private sealed class FixedClock(long nowMs) : TimeProvider
