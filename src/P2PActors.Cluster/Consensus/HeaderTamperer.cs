@@ -9,8 +9,9 @@ namespace P2PActors.Cluster.Consensus;
 /// <see cref="ByzantineMode.TamperHeaders"/> (chaos testing only): watches this node's catalog and rewrites every
 /// genuine entry it admits with one false header field — in turn the type, the name, the author, a created time ten
 /// years ahead (which would pin it to the top of the catalog) and the holder — keeping the genuine certificate, and
-/// writes it into the replicated catalog for gossip to spread. Honest nodes must refuse every such entry. Each entry is
-/// rewritten once, so the mode shows refusals rather than racing the entry's holder for the last word.
+/// writes it into the replicated catalog for gossip to spread. Honest nodes must refuse every such entry, and the
+/// entry's holder writes the genuine header back. Each entry is rewritten once (a persistent tamperer would only
+/// trade writes with the holder).
 /// </summary>
 public sealed class HeaderTamperer : ReceiveActor, IWithTimers
 {
@@ -77,5 +78,10 @@ public sealed class HeaderTamperer : ReceiveActor, IWithTimers
         var self = Akka.Cluster.Cluster.Get(Context.System).SelfUniqueAddress;
         DistributedData.Get(Context.System).Replicator.Tell(Dsl.Update(_keys.CatalogKey(genuine.Id), LWWDictionary<string, CatalogHeader>.Empty,
             WriteLocal.Instance, d => d.SetItem(self, genuine.Id, tampered)));
+        // For the chaos report and tests: what was written (the honest nodes may never list it, or see it only briefly).
+        Context.System.EventStream.Publish(new HeaderTampered(genuine, tampered));
     }
 }
+
+/// <summary>Published on the tampering node's event stream for every entry <see cref="HeaderTamperer"/> rewrote.</summary>
+public sealed record HeaderTampered(CatalogHeader Genuine, CatalogHeader Tampered);

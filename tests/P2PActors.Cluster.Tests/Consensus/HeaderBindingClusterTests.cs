@@ -49,7 +49,7 @@ public sealed class HeaderBindingClusterTests : TestKit
                 await RawCatalog.WriteAsync(nodes[2], rewrite);
 
             foreach (var node in nodes)
-                await AssertRefusedAsync(node, rewrites);
+                await AssertRefusedAsync(node, rewrites, genuine);
         }
         finally
         {
@@ -64,36 +64,23 @@ public sealed class HeaderBindingClusterTests : TestKit
         try
         {
             var honest = nodes.Take(3).ToArray();
-            // Not waiting for the listings (the tamperer may rewrite an entry before every node listed it): the
-            // genuine headers are the ones the votes bound.
-            var genuine = (await ShareAllAsync(nodes[0])).Select((o, i) => new CatalogHeader(Contents[i].Id!, o.Header!.Type, o.Header.Name,
-                o.Header.Author, o.Header.CreatedMs, o.Header.Holder, o.Certificate)).ToList();
-            Assert.All(genuine, h => Assert.Equal((nodes[0].State.HolderAddress, "alice"), (h.Holder, h.Author)));
-            // The tamperer rewrites each entry it admits once; wait until every honest replica holds the rewrite.
-            var tampered = new CatalogHeader[genuine.Count];
-            foreach (var node in honest)
-            {
-                await AwaitAssertAsync(async () =>
-                {
-                    for (var i = 0; i < genuine.Count; i++)
-                    {
-                        var replica = await RawCatalog.ReplicaEntryAsync(node, genuine[i].Id);
-                        Assert.NotNull(replica);
-                        Assert.NotEqual(genuine[i], replica);
-                        Assert.Equal(genuine[i].Certificate, replica.Certificate);
-                        tampered[i] = replica;
-                    }
-                }, Settle, TimeSpan.FromMilliseconds(100));
-            }
+            var tampering = CreateTestProbe(nodes[3].System);
+            nodes[3].System.EventStream.Subscribe(tampering.Ref, typeof(HeaderTampered));
+            await ShareAllAsync(nodes[0]);
+            // The tamperer rewrites each entry it admits, once.
+            var rewritten = Enumerable.Range(0, Contents.Length).Select(_ => tampering.ExpectMsg<HeaderTampered>(Settle)).ToList();
+            Assert.Equal(Contents.Select(c => c.Id!).Order(StringComparer.Ordinal), rewritten.Select(r => r.Tampered.Id).Order(StringComparer.Ordinal));
+            Assert.All(rewritten, r => Assert.Equal(r.Genuine.Certificate, r.Tampered.Certificate));
+            var tampered = rewritten.Select(r => r.Tampered).ToList();
             // Each of the five header fields was falsified once.
-            Assert.Contains(tampered, t => genuine.Any(g => g.Id == t.Id && g.Type != t.Type));
+            Assert.Contains(rewritten, r => r.Genuine.Type != r.Tampered.Type);
             Assert.Contains(tampered, t => t.Name.StartsWith(HeaderTamperer.TamperedNamePrefix, StringComparison.Ordinal));
             Assert.Contains(tampered, t => t.Author == HeaderTamperer.TamperedAuthor);
             Assert.Contains(tampered, t => t.CreatedMs > DateTimeOffset.UtcNow.AddYears(5).ToUnixTimeMilliseconds());
             Assert.Contains(tampered, t => t.Holder == HeaderTamperer.TamperedHolder);
 
             foreach (var node in honest)
-                await AssertRefusedAsync(node, tampered);
+                await AssertRefusedAsync(node, tampered, rewritten.Select(r => r.Genuine).ToList());
 
             // The tamperer votes honestly: the cluster still decides.
             var later = ConsensusCluster.Valid(ContentType.Quest, 4199);
@@ -243,18 +230,23 @@ public sealed class HeaderBindingClusterTests : TestKit
         return genuine;
     }
 
-    /// <summary>The rewrites reached <paramref name="node"/>'s replica, and it neither lists nor serves any of them.</summary>
-    private async Task AssertRefusedAsync(ConsensusNode node, IReadOnlyList<CatalogHeader> rewrites)
+    /// <summary>
+    /// <paramref name="node"/> refuses every rewrite, and — once the entries' holder has written the genuine headers
+    /// back — holds, lists and serves exactly the <paramref name="genuine"/> headers again.
+    /// </summary>
+    private async Task AssertRefusedAsync(ConsensusNode node, IReadOnlyList<CatalogHeader> rewrites, IReadOnlyList<CatalogHeader> genuine)
     {
-        var refusedBefore = node.Admission.Refused;
         foreach (var rewrite in rewrites)
+            Assert.False(node.Admission.Admit(rewrite), $"{node.Address} admits the rewritten header {rewrite}");
+        await AwaitAssertAsync(async () =>
         {
-            await AwaitAssertAsync(async () => Assert.Equal(rewrite, await RawCatalog.ReplicaEntryAsync(node, rewrite.Id)), Settle, TimeSpan.FromMilliseconds(50));
-            var shown = await node.State.FindCatalogEntryAsync(rewrite.Id);
-            Assert.NotEqual(rewrite, shown);
-        }
-        var page = await node.State.ListCatalogAsync(null, 0, 100);
-        Assert.DoesNotContain(page.Entries, e => rewrites.Contains(e));
-        Assert.True(node.Admission.Refused > refusedBefore);
+            foreach (var header in genuine)
+            {
+                Assert.Equal(header, await RawCatalog.ReplicaEntryAsync(node, header.Id));
+                Assert.Equal(header, await node.State.FindCatalogEntryAsync(header.Id));
+            }
+            var page = await node.State.ListCatalogAsync(null, 0, 100);
+            Assert.Equal(genuine.OrderBy(h => h.Id, StringComparer.Ordinal), page.Entries.OrderBy(h => h.Id, StringComparer.Ordinal));
+        }, Settle, TimeSpan.FromMilliseconds(100));
     }
 }
