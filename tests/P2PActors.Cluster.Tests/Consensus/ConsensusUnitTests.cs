@@ -119,6 +119,7 @@ public sealed class ByzantineBehaviourTests
     [InlineData("silent", ByzantineMode.Silent)]
     [InlineData("slow", ByzantineMode.Slow)]
     [InlineData("overpowered", ByzantineMode.Overpowered)]
+    [InlineData("tamper-headers", ByzantineMode.TamperHeaders)]
     [InlineData("honest", ByzantineMode.Honest)]
     public void Modes_have_kebab_case_names(string name, ByzantineMode mode)
     {

@@ -196,6 +196,15 @@ public sealed class HeaderBindingTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Chaos_runs_can_mix_tamper_headers_with_the_other_modes()
+    {
+        var modes = P2PActors.Cluster.Chaos.ChaosModes.ParseList("equivocate,tamper-headers", out var problems);
+        Assert.Empty(problems);
+        Assert.Equal([ByzantineMode.Equivocate, ByzantineMode.TamperHeaders], modes);
+        Assert.Contains(ByzantineMode.TamperHeaders, P2PActors.Cluster.Chaos.ChaosModes.Byzantine);
+    }
+
     private sealed class FixedClock(long nowMs) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => DateTimeOffset.FromUnixTimeMilliseconds(nowMs);
