@@ -154,8 +154,11 @@ public static class ConsensusHarness
         var registry = ValidatorRegistry.Empty.With(set);
         var validator = new P2PActors.Content.Validation.ContentValidator();
         var jsons = workload.Select(i => P2PActors.Content.Model.ContentJson.Serialize(i.Content)).ToArray();
-        var proposals = workload.Select((item, i) => new Proposal(jsons[i], item.ContentId, set.Epoch, set.Hash, "akka.tcp://p2pactors@127.0.0.1:1")).ToArray();
-        var votes = workload.Select(item => identity.Vote(item.ContentId, set, item.IsValid, item.IsValid ? [] : [item.ExpectedRule!])).ToArray();
+        // As the client proposes them: each with the catalog header the votes bind.
+        var headers = workload.Select(item => new EntryHeader(item.Content.Type, item.Content.DisplayName, "bench", 1_764_000_000_000, "akka.tcp://p2pactors@127.0.0.1:1")).ToArray();
+        var proposals = workload.Select((item, i) => new Proposal(jsons[i], item.ContentId, set.Epoch, set.Hash, "akka.tcp://p2pactors@127.0.0.1:1", Header: headers[i])).ToArray();
+        var digests = workload.Select((item, i) => headers[i].Digest(item.ContentId)).ToArray();
+        var votes = workload.Select((item, i) => identity.Vote(item.ContentId, set, item.IsValid, item.IsValid ? [] : [item.ExpectedRule!], digests[i])).ToArray();
 
         double Time(Action<int> step)
         {
@@ -174,7 +177,7 @@ public static class ConsensusHarness
         });
         var parse = Time(i => sink = P2PActors.Content.Model.ContentJson.Deserialize(jsons[i]));
         var judge = Time(i => sink = validator.Check(workload[i].Content));
-        var sign = Time(i => sink = identity.Vote(workload[i].ContentId, set, true, []));
+        var sign = Time(i => sink = identity.Vote(workload[i].ContentId, set, true, [], headers[i].Digest(workload[i].ContentId)));
         var voteWire = Time(i =>
         {
             var serializer = serialization.FindSerializerFor(votes[i]);

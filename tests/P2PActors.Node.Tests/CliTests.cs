@@ -101,6 +101,8 @@ public sealed class CliTests
     [InlineData("partial-mute", "--byzantine", "half-mute")]
     [InlineData("--decision-timeout", "--decision-timeout", "soon")]
     [InlineData("--proposal-rate", "--proposal-rate", "0")]
+    [InlineData("--header-clock-window / P2PActors:HeaderClockWindow", "--header-clock-window", "00:00:00")]
+    [InlineData("--header-clock-window", "--header-clock-window", "soon")]
     [InlineData("'postgresql'", "--persistence", "mongodb")]
     [InlineData("--postgres / P2PActors:PostgresConnectionString: is required", "--persistence", "postgresql")]
     [InlineData("--postgres / P2PActors:PostgresConnectionString: is not a PostgreSQL connection string", "--persistence", "postgresql", "--postgres", "Host=db;Pasword=x")]

@@ -98,7 +98,7 @@ public static class ChaosHarness
         try
         {
             // Decide only: the harness shares itself, so that a failed share is reported next to its outcome.
-            outcome = await client.ProposeAsync(item.Content, ProposalOptions.DecideOnly, ct).ConfigureAwait(false);
+            outcome = await client.ProposeAsync(item.Content, new ProposalOptions(Author, Share: false), ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -113,7 +113,7 @@ public static class ChaosHarness
             return new ItemResult(item, proposer.Index, valid, outcome, null, false, verifies);
         try
         {
-            await GameState.For(proposer.System).ShareAsync(item.Content, Author, outcome.Certificate, ct).ConfigureAwait(false);
+            await client.ShareAsync(item.Content, outcome, ct).ConfigureAwait(false);
             return new ItemResult(item, proposer.Index, valid, outcome, null, true, verifies);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -124,8 +124,8 @@ public static class ChaosHarness
 
     /// <summary>
     /// Waits (on catalog change notifications, bounded by the run's deadline) until the node lists as many entries
-    /// as were shared, then re-checks every entry it admits: the certificate against this node's own registry, and
-    /// the content itself against the rules.
+    /// as were shared, then re-checks every entry it admits: the certificate against this node's own registry (and the
+    /// header it is listed under), and the content itself against the rules and the header's type and name.
     /// </summary>
     private static async Task<CatalogCheck> CheckCatalogAsync(ChaosNode node, int expected, CancellationToken ct, CancellationToken user)
     {
@@ -185,7 +185,9 @@ public static class ChaosHarness
         var contents = found.GroupBy(f => f.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Content, StringComparer.Ordinal);
         foreach (var entry in entries)
         {
-            var check = CertificateVerifier.Verify(entry.Certificate, entry.Id, registry);
+            // The certificate must bind the header the entry is listed under, not just its content.
+            var check = CertificateVerifier.Verify(entry.Certificate, entry.Id, registry,
+                headerDigest: EntryHeader.Compute(entry.Id, entry.Type, entry.Name, entry.Author, entry.CreatedMs, entry.Holder));
             if (!check.IsValid)
             {
                 unverifiable++;
@@ -201,6 +203,11 @@ public static class ChaosHarness
             {
                 invalid++;
                 problems.Add($"{node.Name} holds invalid content {entry.Id[..12]} ({string.Join(", ", result.Rules)})");
+            }
+            else if (content.Type != entry.Type || content.DisplayName != entry.Name)
+            {
+                invalid++;
+                problems.Add($"{node.Name} lists {entry.Id[..12]} as {ContentTypes.WireName(entry.Type)} '{entry.Name}', but it is {ContentTypes.WireName(content.Type)} '{content.DisplayName}'");
             }
         }
         var refusals = state.Settings.Admission is CertificateAdmission admission ? admission.Refused : 0;

@@ -56,18 +56,18 @@ public sealed class ByzantineBehaviour(ByzantineMode mode, ValidatorIdentity ide
             case ByzantineMode.Silent:
                 return [];
             case ByzantineMode.ApproveAll:
-                return [honest.Approve ? honest : identity.Vote(honest.ContentId, honest.Epoch, setHash, true, [])];
+                return [honest.Approve ? honest : identity.Vote(honest.ContentId, honest.Epoch, setHash, true, [], honest.HeaderDigest)];
             case ByzantineMode.RejectAll:
-                return [honest.Approve ? identity.Vote(honest.ContentId, honest.Epoch, setHash, false, [RejectAllRule]) : honest];
+                return [honest.Approve ? identity.Vote(honest.ContentId, honest.Epoch, setHash, false, [RejectAllRule], honest.HeaderDigest) : honest];
             case ByzantineMode.Equivocate:
-                var approve = honest.Approve ? honest : identity.Vote(honest.ContentId, honest.Epoch, setHash, true, []);
-                var reject = honest.Approve ? identity.Vote(honest.ContentId, honest.Epoch, setHash, false, [RejectAllRule]) : honest;
+                var approve = honest.Approve ? honest : identity.Vote(honest.ContentId, honest.Epoch, setHash, true, [], honest.HeaderDigest);
+                var reject = honest.Approve ? identity.Vote(honest.ContentId, honest.Epoch, setHash, false, [RejectAllRule], honest.HeaderDigest) : honest;
                 return [approve, reject];
             case ByzantineMode.ForgeSignatures:
                 return [honest with { Approve = true, Rules = [], Signature = RandomNumberGenerator.GetBytes(ValidatorKeys.SignatureLength) }];
             case ByzantineMode.Replay:
                 var earlier = _signedEarlier.FirstOrDefault(v => v.ContentId != honest.ContentId || v.Epoch != honest.Epoch);
-                Remember(identity.Vote(honest.ContentId, honest.Epoch, setHash, true, []));
+                Remember(identity.Vote(honest.ContentId, honest.Epoch, setHash, true, [], honest.HeaderDigest));
                 return earlier is null ? [] : [earlier with { }];
             default:
                 return [honest];
@@ -90,11 +90,11 @@ public sealed class ByzantineBehaviour(ByzantineMode mode, ValidatorIdentity ide
                 return responses;
             case ByzantineMode.Replay:
                 for (var i = 0; i < honest.Count; i++)
-                    responses[i] = Respond(identity.Vote(honest[i].ContentId, honest[i].Epoch, honest[i].SetHash, honest[i].Approve, honest[i].Rules), honest[i].SetHash);
+                    responses[i] = Respond(identity.Vote(honest[i].ContentId, honest[i].Epoch, honest[i].SetHash, honest[i].Approve, honest[i].Rules, honest[i].HeaderDigest), honest[i].SetHash);
                 return responses;
             case ByzantineMode.ForgeSignatures:
                 for (var i = 0; i < honest.Count; i++)
-                    responses[i] = [new Vote(identity.ValidatorId, honest[i].ContentId, honest[i].Epoch, true, [], RandomNumberGenerator.GetBytes(ValidatorKeys.SignatureLength))];
+                    responses[i] = [new Vote(identity.ValidatorId, honest[i].ContentId, honest[i].Epoch, true, [], RandomNumberGenerator.GetBytes(ValidatorKeys.SignatureLength), HeaderDigest: honest[i].HeaderDigest)];
                 return responses;
         }
         var perStatement = Mode == ByzantineMode.Equivocate ? 2 : 1;

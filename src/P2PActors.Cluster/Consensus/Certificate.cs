@@ -9,6 +9,14 @@ namespace P2PActors.Cluster.Consensus;
 /// </summary>
 public sealed record Certificate(string ContentId, long Epoch, string ValidatorSetHash, IReadOnlyList<Vote> Approvals) : IP2PMessage
 {
+    /// <summary>
+    /// No approval binds a catalog header: a certificate made by a release before header binding (vote statement v1
+    /// or v2). Honest validators of this release sign no such approval, so only certificates made before the upgrade
+    /// look like this; see <see cref="CertificateAdmission"/> for what is admitted under them.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsLegacy => Approvals is null || Approvals.All(v => v?.HeaderDigest is null);
+
     public bool Equals(Certificate? other) =>
         other is not null &&
         ContentId == other.ContentId &&
@@ -47,12 +55,18 @@ public static class CertificateVerifier
     public const string BadSignature = "certificate.bad-signature";
     public const string DuplicateValidator = "certificate.duplicate-validator";
     public const string TooFewApprovals = "certificate.too-few-approvals";
+    public const string HeaderMismatch = "certificate.header-mismatch";
+    public const string MixedStatements = "certificate.mixed-statements";
 
     /// <summary>
     /// Checks <paramref name="certificate"/>. With <paramref name="cache"/>, votes whose batch signature this node
-    /// already verified cost only their Merkle branch (certificates of one batch share a root).
+    /// already verified cost only their Merkle branch (certificates of one batch share a root). With
+    /// <paramref name="headerDigest"/> (the <see cref="EntryHeader.Digest"/> of the header an entry is listed under),
+    /// every approval that binds a header must bind that one, and approvals that bind one and approvals that do not
+    /// (<see cref="Certificate.IsLegacy"/>) are never mixed; without it only the content, epoch, set and signatures count.
     /// </summary>
-    public static CertificateCheck Verify(Certificate? certificate, string contentId, ValidatorRegistry registry, VerifiedSignatureCache? cache = null)
+    public static CertificateCheck Verify(Certificate? certificate, string contentId, ValidatorRegistry registry, VerifiedSignatureCache? cache = null,
+        byte[]? headerDigest = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
         if (certificate is null || certificate.Approvals is null)
@@ -72,10 +86,12 @@ public static class CertificateVerifier
 
         var signers = new HashSet<string>(StringComparer.Ordinal);
         var valid = 0;
+        var legacy = certificate.IsLegacy;
         foreach (var vote in certificate.Approvals)
         {
-            var problem = Check(vote, contentId, set, registry, cache);
-            if (problem is null && !signers.Add(vote.ValidatorId))
+            // The header first: a rewritten entry is refused without a signature check.
+            var problem = HeaderProblem(vote, headerDigest, legacy) ?? Check(vote, contentId, set, registry, cache);
+            if (problem is null && !signers.Add(vote!.ValidatorId))
                 problem = DuplicateValidator;
             if (problem is null)
                 valid++;
@@ -86,6 +102,11 @@ public static class CertificateVerifier
             problems.Add(TooFewApprovals);
         return problems.Count == 0 ? CertificateCheck.Valid : new CertificateCheck(false, problems);
     }
+
+    private static string? HeaderProblem(Vote? vote, byte[]? headerDigest, bool legacyCertificate) =>
+        headerDigest is null || vote is null ? null
+        : vote.HeaderDigest is null ? (legacyCertificate ? null : MixedStatements)
+        : vote.IsForHeader(headerDigest) ? null : HeaderMismatch;
 
     private static string? Check(Vote? vote, string contentId, ValidatorSet set, ValidatorRegistry registry, VerifiedSignatureCache? cache)
     {

@@ -5,8 +5,13 @@ using P2PActors.Cluster.State;
 namespace P2PActors.Cluster.Consensus;
 
 /// <summary>
-/// Admits a catalog entry only when its certificate verifies against this node's own validator registry. Valid
-/// certificates are remembered (listing 10,000 entries must not re-check 30,000 signatures); refusals are not, since
+/// Admits a catalog entry only when its certificate verifies against this node's own validator registry and binds the
+/// entry's header: every approval signed the digest of exactly this header (type, name, author, created time, holder),
+/// so an entry rewritten under a genuine certificate is refused. A legacy certificate (<see cref="Certificate.IsLegacy"/>,
+/// made before headers were bound) vouches for the body only: its entry is admitted when the certificate verifies and
+/// the created time is at most <see cref="HeaderClockWindow"/> ahead of this node's clock (so no rewrite pins it to the
+/// top of the catalog from the future); its type, name and author are taken as written.
+/// Admitted entries are remembered (listing 10,000 entries must not re-check 30,000 signatures); refusals are not, since
 /// the registry may learn an older epoch's set later and the same certificate then verifies. Refusals are logged,
 /// at most a few per second. Batch signatures are checked through <see cref="Signatures"/>, so the certificates of
 /// many items voted in the same batches cost one Ed25519 check per batch, not per vote.
@@ -16,7 +21,9 @@ public sealed class CertificateAdmission(ConsensusSnapshot snapshot, VerifiedSig
     private const int MaxRemembered = 200_000;
     private static readonly long LogIntervalTicks = TimeSpan.FromSeconds(1).Ticks;
 
-    private readonly ConcurrentDictionary<Certificate, byte> _valid = new();
+    public const string LegacyCreatedInFuture = "catalog.legacy-created-in-future";
+
+    private readonly ConcurrentDictionary<CatalogHeader, byte> _valid = new();
     private long _lastLogTicks;
     private long _suppressed;
     private long _refused;
@@ -25,6 +32,12 @@ public sealed class CertificateAdmission(ConsensusSnapshot snapshot, VerifiedSig
 
     /// <summary>Verified batch signatures: by default the node's own, <see cref="ConsensusSnapshot.Signatures"/>.</summary>
     public VerifiedSignatureCache Signatures { get; } = signatures ?? snapshot.Signatures;
+
+    /// <summary>How far ahead of this node's clock a legacy entry's created time may lie (<see cref="ConsensusOptions.HeaderClockWindow"/>).</summary>
+    public TimeSpan HeaderClockWindow { get; init; } = new ConsensusOptions().HeaderClockWindow;
+
+    /// <summary>The clock legacy entries' created times are compared with.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 
     /// <summary>Where refusals are logged; set when the actor system is up.</summary>
     public ILoggingAdapter? Log { get; set; }
@@ -38,14 +51,17 @@ public sealed class CertificateAdmission(ConsensusSnapshot snapshot, VerifiedSig
             return Refuse(header, new CertificateCheck(false, [CertificateVerifier.Missing]));
         if (!string.Equals(certificate.ContentId, header.Id, StringComparison.Ordinal))
             return Refuse(header, new CertificateCheck(false, [CertificateVerifier.ContentMismatch]));
-        if (_valid.ContainsKey(certificate))
+        if (_valid.ContainsKey(header))
             return true;
-        var check = CertificateVerifier.Verify(certificate, header.Id, Snapshot.Registry, Signatures);
+        if (certificate.IsLegacy && header.CreatedMs > Clock.GetUtcNow().ToUnixTimeMilliseconds() + (long)HeaderClockWindow.TotalMilliseconds)
+            return Refuse(header, new CertificateCheck(false, [LegacyCreatedInFuture]));
+        var digest = EntryHeader.Compute(header.Id, header.Type, header.Name, header.Author, header.CreatedMs, header.Holder);
+        var check = CertificateVerifier.Verify(certificate, header.Id, Snapshot.Registry, Signatures, digest);
         if (!check.IsValid)
             return Refuse(header, check);
         if (_valid.Count >= MaxRemembered)
             _valid.Clear();
-        _valid.TryAdd(certificate, 0);
+        _valid.TryAdd(header, 0);
         return true;
     }
 

@@ -52,10 +52,34 @@ public sealed class ConsensusClient
         ArgumentNullException.ThrowIfNull(options);
         if (IsOverpowered)
             content = ByzantineBehaviour.Overpower(content);
-        var outcome = await ProposeRawAsync(ContentJson.Serialize(content), content.Id ?? "", ct).ConfigureAwait(false);
+        var propose = new ConsensusProtocol.Propose(ContentJson.Serialize(content), content.Id ?? "", HeaderFor(content, options.Author));
+        var outcome = (await ProposeAllAsync([propose], ct).ConfigureAwait(false))[0];
         if (outcome.Decision == ProposalDecision.Accepted && options.Share)
-            await GameState.For(_system).ShareAsync(content, options.Author, outcome.Certificate, ct).ConfigureAwait(false);
+            await ShareAsync(content, outcome, ct).ConfigureAwait(false);
         return outcome;
+    }
+
+    /// <summary>
+    /// The catalog header content is proposed under: its type and name, <paramref name="author"/>, created now, held
+    /// by this node. The validators sign its digest, so the content is shared under exactly this header.
+    /// </summary>
+    public EntryHeader HeaderFor(GameContent content, string author)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        return new EntryHeader(content.Type, content.DisplayName, author, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), GameState.For(_system).HolderAddress);
+    }
+
+    /// <summary>
+    /// Shares accepted content in the catalog under the header its votes were cast for, with its certificate (an
+    /// <see cref="ArgumentException"/> when <paramref name="outcome"/> is not an acceptance of <paramref name="content"/>).
+    /// </summary>
+    public Task<WriteResult> ShareAsync(GameContent content, ProposalOutcome outcome, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(outcome);
+        if (outcome.Decision != ProposalDecision.Accepted || outcome.Header is not { } header || outcome.ContentId != content.Id)
+            throw new ArgumentException($"content {content.Id} was not accepted under a catalog header", nameof(outcome));
+        return GameState.For(_system).ShareAsync(content, header.Author, header.CreatedMs, outcome.Certificate, ct);
     }
 
     /// <summary>
@@ -76,7 +100,7 @@ public sealed class ConsensusClient
             if (IsOverpowered)
                 content = ByzantineBehaviour.Overpower(content);
             proposed[i] = content;
-            items[i] = new ConsensusProtocol.Propose(ContentJson.Serialize(content), content.Id ?? "");
+            items[i] = new ConsensusProtocol.Propose(ContentJson.Serialize(content), content.Id ?? "", HeaderFor(content, options.Author));
         }
         var outcomes = await ProposeAllAsync(items, ct).ConfigureAwait(false);
         if (options.Share)
@@ -84,7 +108,7 @@ public sealed class ConsensusClient
             for (var i = 0; i < outcomes.Length; i++)
             {
                 if (outcomes[i].Decision == ProposalDecision.Accepted)
-                    await GameState.For(_system).ShareAsync(proposed[i], options.Author, outcomes[i].Certificate, ct).ConfigureAwait(false);
+                    await ShareAsync(proposed[i], outcomes[i], ct).ConfigureAwait(false);
             }
         }
         return outcomes;
@@ -92,13 +116,28 @@ public sealed class ConsensusClient
 
     /// <summary>
     /// Proposes raw JSON under a claimed id, exactly as given: for bad-input paths (malformed JSON, a wrong id,
-    /// oversized content). Nothing is shared.
+    /// oversized content). The header names the type and name the JSON gives when it parses (validators judge the
+    /// content before the header). Nothing is shared.
     /// </summary>
     public async Task<ProposalOutcome> ProposeRawAsync(string json, string claimedId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(json);
         ArgumentNullException.ThrowIfNull(claimedId);
-        return (await ProposeAllAsync([new ConsensusProtocol.Propose(json, claimedId)], ct).ConfigureAwait(false))[0];
+        GameContent? parsed = null;
+        try
+        {
+            // Oversized content is refused before any header is looked at: not worth parsing here.
+            if (json.Length <= _runtime.Options.MaxContentBytes)
+                parsed = ContentJson.Deserialize(json);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
+        {
+            // Unreadable: the validators reject it as malformed before they look at the header.
+        }
+        var header = parsed is null
+            ? new EntryHeader(ContentType.Item, "", ProposalOptions.Default.Author, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), GameState.For(_system).HolderAddress)
+            : HeaderFor(parsed, ProposalOptions.Default.Author);
+        return (await ProposeAllAsync([new ConsensusProtocol.Propose(json, claimedId, header)], ct).ConfigureAwait(false))[0];
     }
 
     /// <summary>

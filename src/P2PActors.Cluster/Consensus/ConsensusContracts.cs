@@ -27,6 +27,11 @@ public enum ByzantineMode
     Mute,
     /// <summary>Answers the identity challenges of only half of its challengers (every other one, in the order they first asked).</summary>
     PartialMute,
+    /// <summary>
+    /// Votes honestly, but rewrites every genuine catalog entry it sees with a false type, name and author and a created
+    /// time far in the future, keeping the genuine certificate.
+    /// </summary>
+    TamperHeaders,
 }
 
 /// <summary>Consensus knobs: flag/env/appsettings map onto these (see NodeSettings).</summary>
@@ -45,6 +50,14 @@ public sealed record ConsensusOptions
     public int MaxContentBytes { get; init; } = 512 * 1024;
 
     public ByzantineMode Byzantine { get; init; } = ByzantineMode.Honest;
+
+    /// <summary>
+    /// How far a proposed catalog header's created time may lie from a validator's clock for it to sign the header
+    /// (either way: clock skew between nodes). A certified entry can thus never be dated further into the future than
+    /// this past its vote. Catalog entries certified by earlier releases, whose votes bind no header, are admitted only
+    /// when their created time is at most this far ahead of the admitting node's clock.
+    /// </summary>
+    public TimeSpan HeaderClockWindow { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// Closed validator membership: the validator ids (public keys) allowed to vote. A cluster member whose proven key
@@ -82,6 +95,8 @@ public sealed record ConsensusOptions
             problems.Add("ProposalsPerSecondPerProposer must be at least 1");
         if (ProposalBurst < 1)
             problems.Add("ProposalBurst must be at least 1");
+        if (HeaderClockWindow < TimeSpan.FromSeconds(1) || HeaderClockWindow > TimeSpan.FromDays(1))
+            problems.Add("HeaderClockWindow must be between 1 second and 1 day");
         if (MaxContentBytes < 1024)
             problems.Add("MaxContentBytes must be at least 1024");
         if (!Enum.IsDefined(Byzantine))
@@ -96,7 +111,7 @@ public static class ByzantineModes
     private static readonly IReadOnlyDictionary<string, ByzantineMode> ByName = Enum.GetValues<ByzantineMode>()
         .ToDictionary(WireName, m => m, StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>approve-all, reject-all, equivocate, forge-signatures, replay, silent, slow, overpowered, mute, partial-mute (and honest).</summary>
+    /// <summary>approve-all, reject-all, equivocate, forge-signatures, replay, silent, slow, overpowered, mute, partial-mute, tamper-headers (and honest).</summary>
     public static IReadOnlyList<string> Names { get; } = Enum.GetValues<ByzantineMode>().Select(WireName).ToArray();
 
     public static string WireName(ByzantineMode mode) =>
@@ -115,7 +130,8 @@ public enum ProposalDecision { Accepted, Rejected, Undecided }
 /// What became of one proposal. <see cref="Certificate"/> is set only when accepted; <see cref="Rules"/> are the
 /// rule names the counted rejections gave (the proposer's own finding when it refused up front, e.g. oversized);
 /// <see cref="Refusals"/> say why validators would not vote at all (rate limited, another epoch), which is what
-/// leaves a proposal undecided.
+/// leaves a proposal undecided. <see cref="Header"/> is the catalog header the votes were cast for: accepted content
+/// is shared under exactly it (any other header does not match the certificate).
 /// </summary>
 public sealed record ProposalOutcome(
     string ContentId,
@@ -129,4 +145,5 @@ public sealed record ProposalOutcome(
     IReadOnlyList<string> Equivocators,
     Certificate? Certificate,
     TimeSpan Elapsed,
-    IReadOnlyList<string> Refusals);
+    IReadOnlyList<string> Refusals,
+    EntryHeader? Header = null);

@@ -17,9 +17,11 @@ public sealed class ConsensusCoordinator : ReceiveActor
 {
     public const string Name = "consensus";
 
-    private sealed class Pending(string json, VoteTally tally, long sequence, long startTicks, IReadOnlyList<string> unreachable)
+    private sealed class Pending(string json, EntryHeader? header, VoteTally tally, long sequence, long startTicks, IReadOnlyList<string> unreachable)
     {
         public string Json { get; } = json;
+        /// <summary>The catalog header the votes are cast for (their digest is checked by <see cref="Tally"/>).</summary>
+        public EntryHeader? Header { get; } = header;
         public List<(Propose Propose, object Waiter)>? Queued { get; set; }
         public VoteTally Tally { get; set; } = tally;
         public long Sequence { get; } = sequence;
@@ -98,9 +100,10 @@ public sealed class ConsensusCoordinator : ReceiveActor
         var start = Stopwatch.GetTimestamp();
         if (_pending.TryGetValue(propose.ContentId, out var running))
         {
-            if (!string.Equals(running.Json, propose.Json, StringComparison.Ordinal))
+            if (!string.Equals(running.Json, propose.Json, StringComparison.Ordinal) || !Equals(running.Header, propose.Header))
             {
-                // Votes name the content id, not the body: a different body under the same id waits for its own vote.
+                // Votes name the content id and header, not the body: a different body (or header) under the same id
+                // waits for its own vote.
                 (running.Queued ??= []).Add((propose, waiter));
                 return;
             }
@@ -134,7 +137,9 @@ public sealed class ConsensusCoordinator : ReceiveActor
 
         // Wall clock, for validators in other processes: past it, nobody waits for their vote any more.
         var deadline = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + (long)_options.DecisionTimeout.TotalMilliseconds;
-        var proposal = new Proposal(propose.Json, propose.ContentId, set.Epoch, set.Hash, _proposer, deadline);
+        var proposal = new Proposal(propose.Json, propose.ContentId, set.Epoch, set.Hash, _proposer, deadline, propose.Header);
+        // One hash per proposal: every vote is then matched against it byte for byte.
+        var headerDigest = propose.Header?.Digest(propose.ContentId);
         if (_outboxCount > 0 && (_outboxCount >= ProposalBatch.MaxProposals || _outboxBytes + bytes > ProposalBatch.TargetBytes))
             Flush();
         List<string>? unreachable = null;
@@ -153,7 +158,8 @@ public sealed class ConsensusCoordinator : ReceiveActor
         }
         _outboxCount++;
         _outboxBytes += bytes;
-        var pending = new Pending(propose.Json, VoteTally.Start(propose.ContentId, set.Epoch, view.Registry), ++_sequence, start, unreachable ?? (IReadOnlyList<string>)[]);
+        var pending = new Pending(propose.Json, propose.Header, VoteTally.Start(propose.ContentId, set.Epoch, view.Registry, headerDigest),
+            ++_sequence, start, unreachable ?? (IReadOnlyList<string>)[]);
         pending.Waiters.Add(waiter);
         pending.Timer = Context.System.Scheduler.ScheduleTellOnceCancelable(
             _options.DecisionTimeout, Self, new ProposalTimeout(propose.ContentId, pending.Sequence), Self);
@@ -231,7 +237,8 @@ public sealed class ConsensusCoordinator : ReceiveActor
             case VoteDisposition.Equivocation:
                 _registry.Tell(new ReportEquivocation(step.Tally.Evidence[^1]));
                 break;
-            case VoteDisposition.BadSignature or VoteDisposition.NotAMember or VoteDisposition.OtherContent or VoteDisposition.OtherEpoch or VoteDisposition.Malformed:
+            case VoteDisposition.BadSignature or VoteDisposition.NotAMember or VoteDisposition.OtherContent or VoteDisposition.OtherEpoch
+                or VoteDisposition.OtherHeader or VoteDisposition.Malformed:
                 _log.Debug("Vote from {0} on {1} not counted: {2}", vote.ValidatorId, vote.ContentId, step.Disposition);
                 break;
         }
@@ -354,7 +361,8 @@ public sealed class ConsensusCoordinator : ReceiveActor
             tally.Equivocators.Order(StringComparer.Ordinal).ToList(),
             decision == ProposalDecision.Accepted ? tally.Certificate : null,
             Stopwatch.GetElapsedTime(pending.StartTicks),
-            refusals);
+            refusals,
+            pending.Header);
     }
 
     private static ProposalOutcome Immediate(string contentId, ProposalDecision decision, ValidatorSet? set, IReadOnlyList<string> rules, IReadOnlyList<string> refusals, long start) =>

@@ -54,8 +54,10 @@ public sealed record MemberProof(string Address, long Uid, string ValidatorId, b
 /// is when the proposer stops waiting (Unix milliseconds, wall clock; 0 = no deadline): a validator that reaches
 /// the proposal later skips it with <see cref="ValidatorActor.Expired"/> instead of validating content nobody waits
 /// for. Only this proposal's own fate hangs on its deadline, so a proposer that lies about it harms only itself.
+/// <paramref name="Header"/> is the catalog header the proposer will share the content under: validators check it
+/// (<see cref="HeaderRules"/>) and sign its digest; a proposal without one is refused (<see cref="HeaderRules.Missing"/>).
 /// </summary>
-public sealed record Proposal(string Json, string ContentId, long Epoch, string SetHash, string Proposer, long Deadline = 0) : IP2PMessage;
+public sealed record Proposal(string Json, string ContentId, long Epoch, string SetHash, string Proposer, long Deadline = 0, EntryHeader? Header = null) : IP2PMessage;
 
 /// <summary>
 /// Many proposals from one proposer in one message, so the remoting and dispatcher cost per message is paid once
@@ -185,8 +187,11 @@ public static class IdentityProofs
 /// <summary>Local messages of the consensus actors; they never leave the node.</summary>
 public static class ConsensusProtocol
 {
-    /// <summary>Ask the <see cref="ConsensusCoordinator"/> to put content to the vote; the answer is a <see cref="ProposalOutcome"/>.</summary>
-    public sealed record Propose(string Json, string ContentId);
+    /// <summary>
+    /// Ask the <see cref="ConsensusCoordinator"/> to put content to the vote, under the catalog header it will be
+    /// shared with; the answer is a <see cref="ProposalOutcome"/>.
+    /// </summary>
+    public sealed record Propose(string Json, string ContentId, EntryHeader? Header = null);
 
     /// <summary>
     /// Many proposals from a local caller in one message; each outcome completes its own task (no ask, no temporary

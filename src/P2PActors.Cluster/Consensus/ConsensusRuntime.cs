@@ -71,6 +71,8 @@ public sealed class ConsensusRuntime
                 log.Info("Closed validator membership: {0} validator key(s) listed, this node's among them", options.AllowedValidators.Count);
             if (options.Byzantine != ByzantineMode.Honest)
                 log.Warning("This node is Byzantine ({0}) for chaos testing", ByzantineModes.WireName(options.Byzantine));
+            if (options.Byzantine == ByzantineMode.TamperHeaders)
+                system.ActorOf(HeaderTamperer.Props(), HeaderTamperer.Name);
             holder.Instance = new ConsensusRuntime(options, identity, snapshot, validator, registry, coordinator);
             return holder.Instance;
         }

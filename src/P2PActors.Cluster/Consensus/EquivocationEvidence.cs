@@ -13,7 +13,9 @@ public sealed record EquivocationEvidence(Vote First, Vote Second) : IP2PMessage
     public string? ValidatorId => First?.ValidatorId;
 
     /// <summary>
-    /// Both votes validly signed by the same registered validator, same content and epoch, different statements.
+    /// Both votes validly signed by the same registered validator, same content, header and epoch, different
+    /// statements. Votes for two different headers of the same content are not evidence: an honest validator signs
+    /// both when the content is proposed twice (another author, or a retry with a new created time).
     /// Batched votes carry their branches, so the evidence stays checkable by anyone; two statements differing only
     /// in how they were signed (alone, or in another batch) are the same statement, not evidence.
     /// </summary>
@@ -23,6 +25,7 @@ public sealed record EquivocationEvidence(Vote First, Vote Second) : IP2PMessage
         First.ValidatorId == Second.ValidatorId &&
         First.ContentId == Second.ContentId &&
         First.Epoch == Second.Epoch &&
+        First.IsForHeader(Second.HeaderDigest) &&
         !First.SameStatementAs(Second) &&
         registry.IsValidVote(First, signatures) &&
         registry.IsValidVote(Second, signatures);

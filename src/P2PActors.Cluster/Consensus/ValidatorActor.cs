@@ -219,11 +219,29 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
             refusals.Add(Refusal(contentId, Expired));
             return null;
         }
+        if (proposal.Header is not { } header)
+        {
+            // Approvals bind a header (vote v3); a proposer of an earlier release sends none, and nothing this
+            // validator could sign for it would let the content into the catalog.
+            refusals.Add(Refusal(contentId, $"{HeaderRules.Missing}: this validator signs votes only for a proposed catalog header"));
+            return null;
+        }
         var (approve, rules, content) = Judge(proposal.Json, contentId);
+        if (approve)
+        {
+            // The content is fine; the header it is to be listed under must be too, or the vote is a rejection.
+            var broken = HeaderRules.Check(header, content!, ProposerAddress(sender), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _options.HeaderClockWindow);
+            if (broken.Count > 0)
+                (approve, rules) = (false, broken);
+        }
         if (_byzantine.ForgesCatalogEntries && !approve)
             ForgeCatalogEntry(contentId, content, current);
-        return new VoteStatement(contentId, current.Epoch, current.Hash, approve, rules);
+        return new VoteStatement(contentId, current.Epoch, current.Hash, approve, rules, header.Digest(contentId));
     }
+
+    /// <summary>The address a proposer's header must name as holder: its node's, as this node reaches it.</summary>
+    private string ProposerAddress(IActorRef sender) =>
+        sender.Path.Address.HasLocalScope ? _selfAddress : sender.Path.Address.ToString();
 
     private void Answer(IActorRef to, object reply)
     {

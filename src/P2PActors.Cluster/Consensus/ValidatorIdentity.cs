@@ -87,16 +87,20 @@ public sealed class ValidatorIdentity : IDisposable
 
     public byte[] Sign(ReadOnlySpan<byte> data) => Algorithm.Sign(_key, data);
 
-    /// <summary>Signs a vote on <paramref name="contentId"/> in <paramref name="epoch"/>, for the set whose hash is <paramref name="setHash"/>.</summary>
-    public Vote Vote(string contentId, long epoch, string setHash, bool approve, IReadOnlyList<string> rules)
+    /// <summary>
+    /// Signs a vote on <paramref name="contentId"/> in <paramref name="epoch"/>, for the set whose hash is
+    /// <paramref name="setHash"/> and the catalog header whose digest is <paramref name="headerDigest"/> (null signs
+    /// the statement of earlier releases, which binds no header: tests of old certificates only).
+    /// </summary>
+    public Vote Vote(string contentId, long epoch, string setHash, bool approve, IReadOnlyList<string> rules, byte[]? headerDigest = null)
     {
-        var unsigned = new Vote(ValidatorId, contentId, epoch, approve, [.. rules], []);
+        var unsigned = new Vote(ValidatorId, contentId, epoch, approve, [.. rules], [], HeaderDigest: headerDigest);
         return unsigned with { Signature = Sign(unsigned.SignedBytes(setHash)) };
     }
 
     /// <summary>Signs a vote on <paramref name="contentId"/> for <paramref name="set"/>.</summary>
-    public Vote Vote(string contentId, ValidatorSet set, bool approve, IReadOnlyList<string> rules) =>
-        Vote(contentId, set.Epoch, set.Hash, approve, rules);
+    public Vote Vote(string contentId, ValidatorSet set, bool approve, IReadOnlyList<string> rules, byte[]? headerDigest = null) =>
+        Vote(contentId, set.Epoch, set.Hash, approve, rules, headerDigest);
 
     /// <summary>
     /// Signs many votes with one Ed25519 signature (a Merkle batch, see <see cref="VoteMerkle"/>), returned in the
@@ -111,7 +115,7 @@ public sealed class ValidatorIdentity : IDisposable
         if (statements.Count == 1)
         {
             var single = statements[0] ?? throw new ArgumentException("A statement is null.", nameof(statements));
-            return [Vote(single.ContentId, single.Epoch, single.SetHash, single.Approve, single.Rules)];
+            return [Vote(single.ContentId, single.Epoch, single.SetHash, single.Approve, single.Rules, single.HeaderDigest)];
         }
         if (statements.Count <= VoteMerkle.MaxLeaves)
             return VoteMerkle.Sign(this, statements);

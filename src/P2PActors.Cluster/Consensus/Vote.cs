@@ -20,6 +20,11 @@ namespace P2PActors.Cluster.Consensus;
 /// <param name="Rules">The validation rules the content broke (empty on approval).</param>
 /// <param name="Signature">64-byte Ed25519 signature over <see cref="SignatureMessage"/>.</param>
 /// <param name="Branch">The vote's place in a signed batch; null for a vote signed alone.</param>
+/// <param name="HeaderDigest">
+/// The <see cref="EntryHeader.Digest"/> of the catalog header the vote was cast for (statement v3): votes of this
+/// release always carry one, so a certificate binds the header its entry is listed under. Null only in votes signed
+/// by earlier releases (statement v2, or v1 in a legacy epoch), which keep verifying as they were made.
+/// </param>
 public sealed record Vote(
     string ValidatorId,
     string ContentId,
@@ -27,9 +32,13 @@ public sealed record Vote(
     bool Approve,
     IReadOnlyList<string> Rules,
     byte[] Signature,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] VoteBranch? Branch = null) : IP2PMessage
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] VoteBranch? Branch = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] byte[]? HeaderDigest = null) : IP2PMessage
 {
-    /// <summary>Votes of epochs made by this release: the statement includes the validator set's hash.</summary>
+    /// <summary>Votes of this release: the statement includes the validator set's hash and the header digest.</summary>
+    public const string HeaderDomain = "P2PActors/vote/v3";
+
+    /// <summary>Votes without a header digest in a non-legacy epoch (the release before): the statement includes the set's hash.</summary>
     public const string Domain = "P2PActors/vote/v2";
 
     /// <summary>Votes of legacy epochs (<see cref="Epochs.IsLegacy"/>), signed before votes named their set; verified as they were made.</summary>
@@ -48,7 +57,10 @@ public sealed record Vote(
         ContentId is { Length: > 0 and <= MaxContentIdLength } &&
         Rules is { Count: <= MaxRules } && Rules.All(r => r is { Length: > 0 and <= MaxRuleLength }) &&
         Signature is { Length: ValidatorKeys.SignatureLength } &&
+        HeaderDigest is null or { Length: HeaderDigestLength } &&
         (Branch is null || Branch.IsWellFormed);
+
+    public const int HeaderDigestLength = 32;
 
     /// <summary>
     /// The statement: what a lone vote's signature covers, and a batched vote's Merkle leaf. <paramref name="setHash"/>
@@ -58,6 +70,19 @@ public sealed record Vote(
     public byte[] SignedBytes(string setHash)
     {
         ArgumentNullException.ThrowIfNull(setHash);
+        if (HeaderDigest is { } header)
+        {
+            // v3: the domain alone tells it from v2, so a signature over one never verifies as the other.
+            return new CanonicalWriter(HeaderDomain)
+                .String(ValidatorId ?? "")
+                .String(ContentId ?? "")
+                .Int64(Epoch)
+                .String(setHash)
+                .Bytes(header)
+                .Bool(Approve)
+                .Strings(Rules ?? [])
+                .ToArray();
+        }
         var legacy = Epochs.IsLegacy(Epoch);
         var writer = new CanonicalWriter(legacy ? LegacyDomain : Domain)
             .String(ValidatorId ?? "")
@@ -67,6 +92,10 @@ public sealed record Vote(
             writer.String(setHash);
         return writer.Bool(Approve).Strings(Rules ?? []).ToArray();
     }
+
+    /// <summary>Whether this vote was cast for the header whose digest is <paramref name="digest"/> (null: for no header).</summary>
+    public bool IsForHeader(byte[]? digest) =>
+        HeaderDigest is null ? digest is null : digest is not null && HeaderDigest.AsSpan().SequenceEqual(digest);
 
     /// <summary>
     /// The bytes the signature covers: <see cref="SignedBytes"/> for a lone vote, the batch message (validator id,
@@ -100,13 +129,14 @@ public sealed record Vote(
     }
 
     /// <summary>
-    /// Same validator, content, epoch, verdict and rules: a re-delivery, not a change of mind — also when the
+    /// Same validator, content, header, epoch, verdict and rules: a re-delivery, not a change of mind — also when the
     /// two copies were signed alone or in different batches. (An epoch names one set, so the set needs no comparing.)
     /// </summary>
     public bool SameStatementAs(Vote other) =>
         other is not null &&
         ValidatorId == other.ValidatorId &&
         ContentId == other.ContentId &&
+        IsForHeader(other.HeaderDigest) &&
         Epoch == other.Epoch &&
         Approve == other.Approve &&
         (Rules ?? []).SequenceEqual(other.Rules ?? [], StringComparer.Ordinal);
@@ -119,6 +149,7 @@ public sealed record Vote(
         Approve == other.Approve &&
         (Rules ?? []).SequenceEqual(other.Rules ?? []) &&
         (Signature ?? []).AsSpan().SequenceEqual(other.Signature ?? []) &&
+        IsForHeader(other.HeaderDigest) &&
         (Branch is null ? other.Branch is null : Branch.Equals(other.Branch));
 
     public override int GetHashCode() => HashCode.Combine(ValidatorId, ContentId, Epoch, Approve);

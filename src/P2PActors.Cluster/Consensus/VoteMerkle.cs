@@ -5,9 +5,10 @@ namespace P2PActors.Cluster.Consensus;
 
 /// <summary>
 /// What a validator says about one piece of content, before it is signed (alone or in a batch): the verdict in one
-/// epoch, for the validator set whose hash is <paramref name="SetHash"/>.
+/// epoch, for the validator set whose hash is <paramref name="SetHash"/> and the catalog header whose
+/// <see cref="EntryHeader.Digest"/> is <paramref name="HeaderDigest"/> (null only in tests of earlier statements).
 /// </summary>
-public sealed record VoteStatement(string ContentId, long Epoch, string SetHash, bool Approve, IReadOnlyList<string> Rules)
+public sealed record VoteStatement(string ContentId, long Epoch, string SetHash, bool Approve, IReadOnlyList<string> Rules, byte[]? HeaderDigest = null)
 {
     public bool Equals(VoteStatement? other) =>
         other is not null &&
@@ -15,7 +16,8 @@ public sealed record VoteStatement(string ContentId, long Epoch, string SetHash,
         Epoch == other.Epoch &&
         SetHash == other.SetHash &&
         Approve == other.Approve &&
-        (Rules ?? []).SequenceEqual(other.Rules ?? []);
+        (Rules ?? []).SequenceEqual(other.Rules ?? []) &&
+        (HeaderDigest is null ? other.HeaderDigest is null : other.HeaderDigest is not null && HeaderDigest.AsSpan().SequenceEqual(other.HeaderDigest));
 
     public override int GetHashCode() => HashCode.Combine(ContentId, Epoch, Approve);
 }
@@ -65,7 +67,7 @@ public sealed record VoteBranch(int Index, int Count, IReadOnlyList<byte[]> Sibl
 }
 
 /// <summary>
-/// One Ed25519 signature for many votes. Each vote's v1 <see cref="Vote.SignedBytes"/> is a leaf,
+/// One Ed25519 signature for many votes. Each vote's statement (<see cref="Vote.SignedBytes"/>) is a leaf,
 /// <c>SHA-256(0x00 ‖ bytes)</c>; an interior node is <c>SHA-256(0x01 ‖ left ‖ right)</c>; a level with an odd
 /// number of nodes carries its last node up unchanged (never hashed with a copy of itself, so no two leaf lists
 /// share a root by duplication). The validator signs <see cref="SignedMessage"/>: the batch domain, its id, the
@@ -172,7 +174,8 @@ public static class VoteMerkle
         for (var i = 0; i < count; i++)
         {
             var statement = statements[i] ?? throw new ArgumentException("A statement is null.", nameof(statements));
-            unsigned[i] = new Vote(identity.ValidatorId, statement.ContentId, statement.Epoch, statement.Approve, [.. statement.Rules], []);
+            unsigned[i] = new Vote(identity.ValidatorId, statement.ContentId, statement.Epoch, statement.Approve, [.. statement.Rules], [],
+                HeaderDigest: statement.HeaderDigest);
             leaves[i] = LeafHash(unsigned[i].SignedBytes(statement.SetHash));
         }
         levels.Add(leaves);

@@ -25,6 +25,8 @@ public enum VoteDisposition
     OtherContent,
     /// <summary>The vote was cast in another membership epoch.</summary>
     OtherEpoch,
+    /// <summary>The vote was cast for another catalog header of this content (another proposal of it).</summary>
+    OtherHeader,
 }
 
 /// <summary>The tally after a vote, and what happened to that vote.</summary>
@@ -41,6 +43,7 @@ public sealed record TallyStep(VoteTally Tally, VoteDisposition Disposition);
 public sealed class VoteTally
 {
     private readonly ValidatorRegistry _registry;
+    private readonly byte[]? _headerDigest;
     private readonly ImmutableDictionary<string, Vote> _counted;
     private readonly ImmutableList<Vote> _order;
     private readonly ImmutableHashSet<string> _equivocators;
@@ -50,6 +53,7 @@ public sealed class VoteTally
         string contentId,
         ValidatorSet set,
         ValidatorRegistry registry,
+        byte[]? headerDigest,
         ImmutableDictionary<string, Vote> counted,
         ImmutableList<Vote> order,
         ImmutableHashSet<string> equivocators,
@@ -60,6 +64,7 @@ public sealed class VoteTally
         ContentId = contentId;
         Set = set;
         _registry = registry;
+        _headerDigest = headerDigest;
         _counted = counted;
         _order = order;
         _equivocators = equivocators;
@@ -68,14 +73,18 @@ public sealed class VoteTally
         Certificate = certificate;
     }
 
-    /// <summary>A tally for <paramref name="contentId"/> among the validators the registry holds for <paramref name="epoch"/>.</summary>
-    public static VoteTally Start(string contentId, long epoch, ValidatorRegistry registry)
+    /// <summary>
+    /// A tally for <paramref name="contentId"/> among the validators the registry holds for <paramref name="epoch"/>,
+    /// counting only votes cast for the catalog header whose digest is <paramref name="headerDigest"/> (null: votes
+    /// that bind no header, as earlier releases cast them).
+    /// </summary>
+    public static VoteTally Start(string contentId, long epoch, ValidatorRegistry registry, byte[]? headerDigest = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(contentId);
         ArgumentNullException.ThrowIfNull(registry);
         if (!registry.TryGetSet(epoch, out var set))
             throw new ArgumentException($"No validator set is registered for epoch {epoch}.", nameof(epoch));
-        return new VoteTally(contentId, set, registry, ImmutableDictionary<string, Vote>.Empty.WithComparers(StringComparer.Ordinal),
+        return new VoteTally(contentId, set, registry, headerDigest, ImmutableDictionary<string, Vote>.Empty.WithComparers(StringComparer.Ordinal),
             [], ImmutableHashSet<string>.Empty.WithComparer(StringComparer.Ordinal), [], TallyDecision.Pending, null);
     }
 
@@ -133,6 +142,8 @@ public sealed class VoteTally
             return new TallyStep(this, VoteDisposition.OtherContent);
         if (vote.Epoch != Epoch)
             return new TallyStep(this, VoteDisposition.OtherEpoch);
+        if (!vote.IsForHeader(_headerDigest))
+            return new TallyStep(this, VoteDisposition.OtherHeader);
         if (!signatureVerified && !vote.VerifySignature(key, Set.Hash, signatures))
             return new TallyStep(this, VoteDisposition.BadSignature);
         if (_equivocators.Contains(vote.ValidatorId))
@@ -159,16 +170,16 @@ public sealed class VoteTally
         ImmutableHashSet<string> equivocators,
         ImmutableList<EquivocationEvidence> evidence)
     {
-        var next = new VoteTally(ContentId, Set, _registry, counted, order, equivocators, evidence, Decision, Certificate);
+        var next = new VoteTally(ContentId, Set, _registry, _headerDigest, counted, order, equivocators, evidence, Decision, Certificate);
         if (Decision != TallyDecision.Pending)
             return next;
         if (next.ApprovalCount >= Threshold)
         {
             var certificate = new Certificate(ContentId, Epoch, Set.Hash, next.Approvals);
-            return new VoteTally(ContentId, Set, _registry, counted, order, equivocators, evidence, TallyDecision.Accepted, certificate);
+            return new VoteTally(ContentId, Set, _registry, _headerDigest, counted, order, equivocators, evidence, TallyDecision.Accepted, certificate);
         }
         if (next.ApprovalCount + next.Outstanding < Threshold)
-            return new VoteTally(ContentId, Set, _registry, counted, order, equivocators, evidence, TallyDecision.Rejected, null);
+            return new VoteTally(ContentId, Set, _registry, _headerDigest, counted, order, equivocators, evidence, TallyDecision.Rejected, null);
         return next;
     }
 }

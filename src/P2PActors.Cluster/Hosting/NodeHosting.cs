@@ -47,7 +47,7 @@ public static class NodeHosting
 
         Directory.CreateDirectory(settings.DataDirectory);
         var snapshot = new ConsensusSnapshot();
-        var admission = settings.Admission ?? new CertificateAdmission(snapshot);
+        var admission = settings.Admission ?? new CertificateAdmission(snapshot) { HeaderClockWindow = settings.Consensus.HeaderClockWindow };
         var consensus = settings.Consensus.KeyDirectory is null
             ? settings.Consensus with { KeyDirectory = settings.DataDirectory }
             : settings.Consensus;

@@ -98,20 +98,33 @@ public sealed class GameState
         await ShareAsync(content, author, certificate: null, ct).ConfigureAwait(false);
 
     /// <summary>
-    /// Shares content together with the certificate of its acceptance; a node whose admission checks certificates
-    /// refuses (with an <see cref="ArgumentException"/>) to share content whose certificate it cannot verify.
+    /// Shares content together with the certificate of its acceptance, created now; a node whose admission checks
+    /// certificates refuses (with an <see cref="ArgumentException"/>) to share content whose certificate it cannot
+    /// verify — and a certificate binds the header it was voted for, so certified content is shared with
+    /// <see cref="ShareAsync(GameContent, string, long, Consensus.Certificate?, CancellationToken)"/> under the created
+    /// time the validators signed (<c>ConsensusClient.ShareAsync</c> does that).
     /// </summary>
-    public async Task<WriteResult> ShareAsync(GameContent content, string author, Consensus.Certificate? certificate, CancellationToken ct = default)
+    public Task<WriteResult> ShareAsync(GameContent content, string author, Consensus.Certificate? certificate, CancellationToken ct = default) =>
+        ShareAsync(content, author, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), certificate, ct);
+
+    /// <summary>The address this node names as holder in the catalog headers it shares.</summary>
+    public string HolderAddress => Akka.Cluster.Cluster.Get(_system).SelfAddress.ToString();
+
+    /// <summary>
+    /// Shares content under the header (<paramref name="author"/>, <paramref name="createdMs"/>, this node as holder,
+    /// type and name from the content) together with <paramref name="certificate"/>; refused as above when this node's
+    /// admission does not admit the header with it.
+    /// </summary>
+    public async Task<WriteResult> ShareAsync(GameContent content, string author, long createdMs, Consensus.Certificate? certificate, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(content);
         StateValidation.Require(StateValidation.CatalogId(content.Id), nameof(content));
         if (!ContentJson.HasValidId(content))
             throw new ArgumentException($"content id {content.Id} does not match the content's canonical JSON", nameof(content));
-        StateValidation.Require(StateValidation.Identifier(author, "author", StateValidation.MaxIdLength), nameof(author));
+        StateValidation.Require(StateValidation.Author(author), nameof(author));
         var json = ContentJson.Serialize(content);
         await Bodies.Ask<ContentBodyStored>(new StoreContentBody(content.Id!, json), LocalAskTimeout, ct).ConfigureAwait(false);
-        var header = new CatalogHeader(content.Id!, content.Type, content.DisplayName, author,
-            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Akka.Cluster.Cluster.Get(_system).SelfAddress.ToString(), certificate);
+        var header = new CatalogHeader(content.Id!, content.Type, content.DisplayName, author, createdMs, HolderAddress, certificate);
         return await Actor.Ask<WriteResult>(new ShareEntry(header), LocalAskTimeout, ct).ConfigureAwait(false);
     }
 

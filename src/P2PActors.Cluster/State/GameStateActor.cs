@@ -415,9 +415,27 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
 
     private void Apply(string keyId, IReplicatedData data)
     {
+        var displaced = data is LWWDictionary<string, CatalogHeader> catalog
+            ? _view.DisplacedEntries(keyId, catalog, _self.Address.ToString())
+            : [];
         var (view, changes) = _view.Apply(keyId, data, collectChanges: _subscribers.Count > 0);
         _view = view;
         Notify(changes);
+        foreach (var header in displaced)
+            Reshare(header);
+    }
+
+    /// <summary>
+    /// An entry this node shared was overwritten with a header it does not admit (a forged certificate, or a header
+    /// rewritten under the genuine one): write the genuine header back, so the entry is listed again everywhere.
+    /// Each overwrite costs its writer one write and this node one; nobody waits for the answer.
+    /// </summary>
+    private void Reshare(CatalogHeader header)
+    {
+        _log.Info("Catalog entry {0} was overwritten with a header this node does not admit; sharing it again", header.Id);
+        _replicator.Tell(Dsl.Update(_view.Keys.CatalogKey(header.Id), LWWDictionary<string, CatalogHeader>.Empty, _majorityWrite,
+            new PendingWrite(ActorRefs.Nobody, AwaitPeers: false),
+            d => d.TryGetValue(header.Id, out var existing) && _settings.Admission.Admit(existing) ? d : d.SetItem(_self, header.Id, header)));
     }
 
     private void Notify(IReadOnlyList<StateChange> changes)

@@ -84,6 +84,29 @@ public sealed class GameStateView
     }
 
     /// <summary>
+    /// The admitted entries held by <paramref name="holder"/> that <paramref name="incoming"/> (the next value of
+    /// catalog bucket <paramref name="keyId"/>) replaces with a header this node does not admit: what the holder
+    /// should share again. Only entries whose value changed are checked.
+    /// </summary>
+    public IReadOnlyList<CatalogHeader> DisplacedEntries(string keyId, LWWDictionary<string, CatalogHeader> incoming, string holder)
+    {
+        if (!keyId.StartsWith(StateKeys.CatalogPrefix, StringComparison.Ordinal)
+            || !int.TryParse(keyId.AsSpan(StateKeys.CatalogPrefix.Length), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var c)
+            || c < 0 || c >= Catalog.Length)
+            return [];
+        List<CatalogHeader>? displaced = null;
+        foreach (var (id, before) in Catalog[c].Entries)
+        {
+            if (!string.Equals(before.Holder, holder, StringComparison.Ordinal) || !incoming.TryGetValue(id, out var after)
+                || ReferenceEquals(before, after) || before.Equals(after))
+                continue;
+            if (!Admission.Admit(after) && Admission.Admit(before))
+                (displaced ??= []).Add(before);
+        }
+        return displaced ?? (IReadOnlyList<CatalogHeader>)[];
+    }
+
+    /// <summary>
     /// Takes positions into the table where they are newer than what it holds; a change is listed (when someone
     /// listens) only for a position the table did not have, so the same move arriving live and later from the
     /// durable bucket is pushed once.

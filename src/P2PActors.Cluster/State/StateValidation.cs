@@ -24,6 +24,9 @@ public static partial class StateValidation
 
     public static string? ItemId(string? id) => Identifier(id, "item id", MaxItemIdLength);
 
+    /// <summary>Who shared a catalog entry: an id-like name (validators check a proposed header's author with it).</summary>
+    public static string? Author(string? author) => Identifier(author, "author", MaxIdLength);
+
     public static string? Coordinates(double x, double y)
     {
         if (!double.IsFinite(x) || !double.IsFinite(y))

@@ -197,7 +197,7 @@ public static class StateEndpoints
         ProposalOutcome outcome;
         try
         {
-            outcome = await ConsensusClient.For(system).ProposeAsync(content, ProposalOptions.DecideOnly, ct);
+            outcome = await ConsensusClient.For(system).ProposeAsync(content, new ProposalOptions(author, Share: false), ct);
         }
         catch (AskTimeoutException)
         {
@@ -211,7 +211,7 @@ public static class StateEndpoints
                 return Problems.Undecided(outcome);
         }
         return await WriteAsync(
-            () => GameState.For(system).ShareAsync(content, author, outcome.Certificate, ct),
+            () => ConsensusClient.For(system).ShareAsync(content, outcome, ct),
             result => new ShareAnswer(content.Id!, ContentTypes.WireName(content.Type), content.DisplayName, author, Lower(result.Replication),
                 CertificateSummary.From(outcome)),
             _ => StatusCodes.Status201Created);

@@ -80,7 +80,7 @@ public sealed class NodeOptions
 
     /// <summary>
     /// Chaos testing: how this node's validator misbehaves (approve-all, reject-all, equivocate, forge-signatures,
-    /// replay, silent, slow, overpowered); "honest" for every real node.
+    /// replay, silent, slow, overpowered, tamper-headers); "honest" for every real node.
     /// </summary>
     public string Byzantine { get; set; } = "honest";
 
@@ -98,6 +98,11 @@ public sealed class NodeOptions
 
     /// <summary>Milliseconds to wait for a new member's identity proof before the validator set forms without it.</summary>
     public int IdentityTimeoutMs { get; set; } = 5_000;
+    /// <summary>
+    /// How far a proposed catalog header's created time may lie from this validator's clock for it to sign the header;
+    /// also how far ahead of this node's clock an entry certified before headers were bound may be dated.
+    /// </summary>
+    public TimeSpan HeaderClockWindow { get; set; } = new Cluster.Consensus.ConsensusOptions().HeaderClockWindow;
 
     /// <summary>Proposals per second this node's validator serves from any one proposer before it refuses them.</summary>
     public int ProposalRate { get; set; } = 5_000;
@@ -186,6 +191,8 @@ public sealed class NodeOptions
         ReadAllowedValidators(problems);
         if (IdentityTimeoutMs is < 100 or > 600_000)
             problems.Add($"--identity-timeout / {Section}:IdentityTimeoutMs: {IdentityTimeoutMs} must be between 100 and 600000 milliseconds");
+        if (HeaderClockWindow < TimeSpan.FromSeconds(1) || HeaderClockWindow > TimeSpan.FromDays(1))
+            problems.Add($"--header-clock-window / {Section}:HeaderClockWindow: {HeaderClockWindow} must be between 00:00:01 and 1.00:00:00");
         if (DecisionTimeoutMs is < 1 or > 60_000)
             problems.Add($"--decision-timeout / {Section}:DecisionTimeoutMs: {DecisionTimeoutMs} must be between 1 and 60000 milliseconds");
         if (ProposalRate is < 1 or > 1_000_000)

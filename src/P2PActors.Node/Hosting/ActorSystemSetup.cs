@@ -54,6 +54,7 @@ public static class ActorSystemSetup
             AllowedValidators = options.ReadAllowedValidators([]),
             DecisionTimeout = TimeSpan.FromMilliseconds(options.DecisionTimeoutMs),
             IdentityTimeout = TimeSpan.FromMilliseconds(options.IdentityTimeoutMs),
+            HeaderClockWindow = options.HeaderClockWindow,
             ProposalsPerSecondPerProposer = options.ProposalRate,
             ProposalBurst = options.ProposalBurst,
         },

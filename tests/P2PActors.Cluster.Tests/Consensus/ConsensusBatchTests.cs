@@ -37,17 +37,19 @@ public sealed class ConsensusBatchTests : TestKit
             var expiredItem = ConsensusCluster.Valid(ContentType.Item, 305);
             var future = DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeMilliseconds();
             var past = DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeMilliseconds();
-            Proposal Propose(string body, string id, long deadline = 0) => new(body, id, set.Epoch, set.Hash, "test", deadline);
+            // Each under the header its content would be shared with (the bad bodies are refused before their header is read).
+            Proposal Propose(string body, string id, long deadline = 0, GameContent? content = null) =>
+                new(body, id, set.Epoch, set.Hash, "test", deadline, ConsensusCluster.HeaderAt(nodes[1], content ?? valid));
 
             ValidatorOf(nodes[1]).Tell(new ProposalBatch([
                 Propose(json, valid.Id!, future),
-                Propose(ContentJson.Serialize(quest), quest.Id!),
-                Propose(ContentJson.Serialize(overpowered), overpowered.Id!),
+                Propose(ContentJson.Serialize(quest), quest.Id!, content: quest),
+                Propose(ContentJson.Serialize(overpowered), overpowered.Id!, content: overpowered),
                 Propose(huge, valid.Id!),
                 Propose(json, otherId),
                 Propose("{ not json", new string('3', 64)),
                 Propose(json, ""),
-                Propose(ContentJson.Serialize(expiredItem), expiredItem.Id!, past),
+                Propose(ContentJson.Serialize(expiredItem), expiredItem.Id!, past, expiredItem),
             ]), TestActor);
 
             var batch = ExpectMsg<VoteBatch>(TimeSpan.FromSeconds(10));
@@ -92,7 +94,7 @@ public sealed class ConsensusBatchTests : TestKit
         {
             var set = nodes[2].View.Current!;
             var valid = ConsensusCluster.Valid(ContentType.Item, 311);
-            var proposal = new Proposal(ContentJson.Serialize(valid), valid.Id!, set.Epoch, set.Hash, "test");
+            var proposal = new Proposal(ContentJson.Serialize(valid), valid.Id!, set.Epoch, set.Hash, "test", Header: ConsensusCluster.HeaderAt(nodes[2], valid));
             var validator = ValidatorOf(nodes[2]);
 
             validator.Tell(new ProposalBatch(null!), TestActor);

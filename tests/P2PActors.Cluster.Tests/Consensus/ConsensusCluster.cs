@@ -76,6 +76,14 @@ public static class ConsensusCluster
 
     public static GameContent Valid(ContentType type, long seed) => ContentFactory.Generate(type, NoParameters, seed);
 
+    /// <summary>
+    /// The header a test proposes <paramref name="content"/> under when it sends a <see cref="Proposal"/> to
+    /// <paramref name="validatorNode"/>'s validator itself: a test actor is local to the validator, so the holder
+    /// must be the validator's own node.
+    /// </summary>
+    public static EntryHeader HeaderAt(ConsensusNode validatorNode, GameContent content, string author = "tester") =>
+        new(content.Type, content.DisplayName, author, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), validatorNode.State.HolderAddress);
+
     /// <summary>Valid content made overpowered, under a correct id: only the balance rules can catch it.</summary>
     public static GameContent Overpowered(long seed) => ByzantineBehaviour.Overpower(Valid(ContentType.Item, seed));
 }

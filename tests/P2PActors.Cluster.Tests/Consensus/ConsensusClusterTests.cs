@@ -88,7 +88,7 @@ public sealed class ConsensusClusterTests : TestKit
             // ...and by a validator before it parses, should a proposer send it anyway.
             var set = nodes[1].View.Current!;
             var validator = nodes[1].System.ActorSelection(new RootActorPath(nodes[1].Address) / "user" / ValidatorActor.Name);
-            validator.Tell(new Proposal(huge, valid.Id!, set.Epoch, set.Hash, "test"), TestActor);
+            validator.Tell(new Proposal(huge, valid.Id!, set.Epoch, set.Hash, "test", Header: ConsensusCluster.HeaderAt(nodes[1], valid)), TestActor);
             var vote = ExpectMsg<Vote>(TimeSpan.FromSeconds(5));
             Assert.False(vote.Approve);
             Assert.Equal([ValidatorActor.Oversized], vote.Rules);

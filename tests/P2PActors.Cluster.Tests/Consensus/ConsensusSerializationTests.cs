@@ -151,11 +151,15 @@ public sealed class ConsensusSerializationTests : IDisposable
             new Proposal("""{"type":"item","name":"Blade é"}""", Validators.ContentId, _validators.Epoch, _validators.Set.Hash, address),
             new ProposalRefused(Validators.ContentId, _validators[1].ValidatorId, "rate-limited"),
             new ProposalBatch([
-                new Proposal("""{"type":"item","name":"Blade é"}""", Validators.ContentId, _validators.Epoch, _validators.Set.Hash, address, 1_764_000_000_000),
+                new Proposal("""{"type":"item","name":"Blade é"}""", Validators.ContentId, _validators.Epoch, _validators.Set.Hash, address, 1_764_000_000_000,
+                    new EntryHeader(Content.Model.ContentType.Item, "Blade é", "alice", 1_764_000_000_000, address)),
                 new Proposal("{}", Validators.OtherContentId, _validators.Epoch, _validators.Set.Hash, address),
             ]),
             new VoteBatch(
-                _validators[2].SignBatch([new VoteStatement(Validators.ContentId, _validators.Epoch, _validators.Set.Hash, true, []), new VoteStatement(Validators.OtherContentId, _validators.Epoch, _validators.Set.Hash, false, ["profanity"])]),
+                _validators[2].SignBatch([
+                    new VoteStatement(Validators.ContentId, _validators.Epoch, _validators.Set.Hash, true, [], new byte[32]),
+                    new VoteStatement(Validators.OtherContentId, _validators.Epoch, _validators.Set.Hash, false, ["profanity"], Enumerable.Repeat((byte)7, 32).ToArray()),
+                ]),
                 [new ProposalRefused(Validators.ContentId, _validators[2].ValidatorId, "proposal.expired")]),
             SetAttestation.Create(_validators.Set, _validators[2]),
             ValidatorBinding.Create(address, _validators[1]),

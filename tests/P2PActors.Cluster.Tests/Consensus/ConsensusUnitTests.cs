@@ -121,6 +121,7 @@ public sealed class ByzantineBehaviourTests
     [InlineData("overpowered", ByzantineMode.Overpowered)]
     [InlineData("mute", ByzantineMode.Mute)]
     [InlineData("partial-mute", ByzantineMode.PartialMute)]
+    [InlineData("tamper-headers", ByzantineMode.TamperHeaders)]
     [InlineData("honest", ByzantineMode.Honest)]
     public void Modes_have_kebab_case_names(string name, ByzantineMode mode)
     {
