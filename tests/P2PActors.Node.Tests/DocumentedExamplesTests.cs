@@ -8,9 +8,9 @@ using Xunit.Abstractions;
 namespace P2PActors.Node.Tests;
 
 /// <summary>
-/// Every shell example of the README and of the reference docs that hold usage examples runs as written next to a
-/// default node: a real node process started as <c>dotnet run --project src/P2PActors.Node</c> starts it (no flags,
-/// HTTP 5080, remoting 4053, <c>./data</c> of the project folder), then each fenced <c>bash</c>/<c>sh</c> block runs
+/// Every shell example of the README, DEVELOPERS.md and the reference docs (cli, http-api, content, page) runs as
+/// written next to a default node — a real node process started as <c>dotnet run --project src/P2PActors.Node</c>
+/// starts it (no flags: HTTP 5080, remoting 4053, <c>./data</c> of the project folder). Each fenced <c>bash</c>/<c>sh</c> block runs
 /// in bash from a scratch copy of the repository's layout and must exit 0. The rule is "every block runs"; a block
 /// that cannot (it needs Docker, PostgreSQL or websocat, or is the default node itself) says so in its first line,
 /// visibly to the reader: <c># not run by the example test: &lt;reason&gt;</c>.
@@ -26,7 +26,8 @@ namespace P2PActors.Node.Tests;
 public sealed partial class DocumentedExamplesTests(ITestOutputHelper output)
 {
     /// <summary>The files whose shell examples a reader copies into a terminal next to a running node.</summary>
-    internal static readonly string[] DocumentsWithExamples = ["README.md"];
+    internal static readonly string[] DocumentsWithExamples =
+        ["README.md", "DEVELOPERS.md", "docs/cli.md", "docs/http-api.md", "docs/content.md", "docs/page.md"];
 
     private const int DefaultHttpPort = 5080;
     private const int DefaultRemotingPort = 4053;
@@ -42,7 +43,8 @@ public sealed partial class DocumentedExamplesTests(ITestOutputHelper output)
         var root = RepositoryRoot();
         var blocks = DocumentsWithExamples.SelectMany(file => ShellBlock.Read(root, file)).ToList();
         var runnable = blocks.Where(b => b.NotRunReason is null).ToList();
-        Assert.True(runnable.Count >= DocumentsWithExamples.Length, $"only {runnable.Count} runnable shell examples in {string.Join(", ", DocumentsWithExamples)}");
+        // Fewer would mean the fences or the marker are no longer read as the docs write them.
+        Assert.True(runnable.Count >= 10, $"only {runnable.Count} runnable shell examples in {string.Join(", ", DocumentsWithExamples)}");
         foreach (var skipped in blocks.Where(b => b.NotRunReason is not null))
             output.WriteLine($"not run: {skipped.Where} ({skipped.NotRunReason})");
 
