@@ -48,6 +48,9 @@ public sealed partial class DocumentedExamplesTests(ITestOutputHelper output)
         foreach (var skipped in blocks.Where(b => b.NotRunReason is not null))
             output.WriteLine($"not run: {skipped.Where} ({skipped.NotRunReason})");
 
+        var missingTools = new[] { "bash", "curl", "jq" }.Where(tool => !OnPath(tool)).ToList();
+        Assert.True(missingTools.Count == 0, $"The documented examples need {string.Join(", ", missingTools)} on PATH (apt-get install {string.Join(' ', missingTools)}).");
+
         var busy = new[] { DefaultHttpPort, DefaultRemotingPort }.Where(port => !IsFree(port)).ToList();
         Assert.True(busy.Count == 0,
             $"The documented examples run next to a default node on 127.0.0.1:{DefaultHttpPort} (HTTP) and :{DefaultRemotingPort} (remoting), "
@@ -134,6 +137,10 @@ public sealed partial class DocumentedExamplesTests(ITestOutputHelper output)
         Assert.Equal("curl -s localhost:5080/health\n", blocks[1].Text);
         Assert.Throws<InvalidOperationException>(() => ShellBlock.Parse("doc.md", "```bash\n# not run by the example test:\nx\n```\n"));
     }
+
+    private static bool OnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Any(directory => File.Exists(Path.Combine(directory, tool)));
 
     private static bool IsFree(int port)
     {
@@ -277,19 +284,25 @@ internal sealed partial record ShellBlock(string Where, string Text, string? Not
               local code=0
               wait "$pid" || code=$?
               exec {fd}<&-
-              ((code == 0)) && return 0
+              if ((code == 0)); then
+                echo "example test: '$*' ended (exit code 0) without waiting to be stopped" >&2
+                return 0
+              fi
               echo "example test: '$*' exited with code $code before it was up:" >&2
               cat "$log" >&2
               return 1
             fi
             printf '%s\n' "$line" >>"$log"
+            # `cluster` passes on its nodes' lines as "[node-N] ..."; it is up only once it says all are.
             case $line in
+              "[node-"*) ;;
               *"Application started"* | "All "*" nodes are Up"*) break ;;
             esac
           done
           cat <&"$fd" >>"$log" &
           exec {fd}<&-
           p2p_served+=("$pid|$log|$*")
+          echo "example test: '$*' is up: $line" >&2
         }
         p2p_stop_all() {
           local status=$? entry pid log what code failed=0
