@@ -23,6 +23,9 @@ namespace P2PActors.Node.Tests;
 /// port nothing listens on fails the test. Traffic goes only to 127.0.0.1.
 /// </para>
 /// </summary>
+// Alone: the default node and the examples' nodes read the inherited environment, where the tests of this collection
+// set P2PActors__* variables, and the examples hold fixed ports.
+[Collection(nameof(ProcessEnvironment))]
 public sealed partial class DocumentedExamplesTests(ITestOutputHelper output)
 {
     /// <summary>The files whose shell examples a reader copies into a terminal next to a running node.</summary>
