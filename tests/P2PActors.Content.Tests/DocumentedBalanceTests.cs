@@ -5,13 +5,38 @@ using static P2PActors.Content.Tests.TestSupport;
 namespace P2PActors.Content.Tests;
 
 /// <summary>
-/// The balance numbers the README promises ("Balance" under Content), worked out by hand from its formulas and tables
+/// The balance numbers docs/content.md promises ("Balance" under "Content types"), worked out by hand from its formulas and tables
 /// — never taken from <see cref="Balance"/> — and checked both on the numbers and at the validator's boundaries, so a
 /// wrong formula fails here even when the generator and the validator agree with each other.
 /// </summary>
 public sealed class DocumentedBalanceTests
 {
-    // README: total in 40+10·level .. 60+14·level, every stat in 1 .. ⌈35 % of that maximum⌉.
+    // The formulas and tables the theories below are worked out from, as docs/content.md states them: if the
+    // documentation changes, this fails until the numbers here are worked out again.
+    [Theory]
+    [InlineData("a character's stat total lies in `40+10·level .. 60+14·level` with every stat in `1 .. ⌈35% of that maximum⌉`")]
+    [InlineData("an item stat never exceeds `(6+2·level)·rarity factor` (1.0, 1.3, 1.7, 2.2, 2.8, 3.5 from common to mythic), rounded down")]
+    [InlineData("the total lies in `⅔ .. 2×` that cap (rounded down; e.g. a rare level-10 item: cap 44, total 29–88)")]
+    [InlineData("gold 10–100 / 80–400 / 300–1,500 / 1,200–6,000, xp 50–300 / 250–1,000 / 900–4,000 / 3,500–15,000, reward items 0–1 / 0–2 / 1–3 / 2–4 no rarer than uncommon / rare / epic / mythic")]
+    public void The_documentation_states_the_rules_these_tests_pin(string rule)
+    {
+        var file = DocumentedFile("docs/content.md");
+        var text = string.Join(' ', File.ReadAllText(file).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        Assert.True(text.Contains(rule, StringComparison.Ordinal), $"{file} no longer says: {rule}");
+    }
+
+    private static string DocumentedFile(string path)
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, path);
+            if (File.Exists(candidate))
+                return candidate;
+        }
+        throw new FileNotFoundException($"{path} not found above {AppContext.BaseDirectory}");
+    }
+
+    // docs/content.md: total in 40+10·level .. 60+14·level, every stat in 1 .. ⌈35 % of that maximum⌉.
     [Theory]
     [InlineData(1, 50, 74, 26)]      // 35 % of 74 = 25.9
     [InlineData(10, 140, 200, 70)]   // 35 % of 200 = 70
@@ -31,7 +56,7 @@ public sealed class DocumentedBalanceTests
         Assert.Contains(Balance.StatBounds, Balance.Check(character with { Stats = oneTooStrong }));
     }
 
-    // README: a stat never exceeds (6+2·level)·factor (1.0, 1.3, 1.7, 2.2, 2.8, 3.5), rounded down; the total lies in
+    // docs/content.md: a stat never exceeds (6+2·level)·factor (1.0, 1.3, 1.7, 2.2, 2.8, 3.5), rounded down; the total lies in
     // ⅔ .. 2× that cap, rounded down.
     [Theory]
     [InlineData(Rarity.Common, 1, 8, 5, 16)]          // 8·1.0
@@ -54,7 +79,7 @@ public sealed class DocumentedBalanceTests
         Assert.Contains(Balance.StatTotal, Balance.Check(weapon with { Stats = new Stats(0, minTotal - 1, 0, 0, 0, 0, 0) }));
     }
 
-    // README: gold 10–100 / 80–400 / 300–1,500 / 1,200–6,000, xp 50–300 / 250–1,000 / 900–4,000 / 3,500–15,000,
+    // docs/content.md: gold 10–100 / 80–400 / 300–1,500 / 1,200–6,000, xp 50–300 / 250–1,000 / 900–4,000 / 3,500–15,000,
     // reward items 0–1 / 0–2 / 1–3 / 2–4 no rarer than uncommon / rare / epic / mythic.
     [Theory]
     [InlineData(Difficulty.Easy, 10, 100, 50, 300, 0, 1, Rarity.Uncommon)]

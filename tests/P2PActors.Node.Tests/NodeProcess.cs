@@ -18,11 +18,12 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly List<string> _lines = [];
     private readonly List<(Func<string, bool> Predicate, TaskCompletionSource<string> Seen)> _awaited = [];
 
-    private NodeProcess(string dataDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
+    private NodeProcess(string dataDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment, string? workingDirectory)
     {
         DataDirectory = dataDirectory;
         var start = new ProcessStartInfo("dotnet")
         {
+            WorkingDirectory = workingDirectory ?? "",
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -60,11 +61,13 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>
     /// Starts the executable; <paramref name="arguments"/> is given the data directory to pass as <c>--data-dir</c>,
     /// and <paramref name="environment"/> adds variables to the inherited environment (e.g. <c>P2PActors__Persistence</c>).
+    /// <paramref name="workingDirectory"/> is where relative paths resolve (default: the test's own).
     /// </summary>
-    public static NodeProcess Start(string name, Func<string, IEnumerable<string>> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    public static NodeProcess Start(string name, Func<string, IEnumerable<string>> arguments, IReadOnlyDictionary<string, string>? environment = null,
+        string? workingDirectory = null)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"p2pactors-{name}-{Guid.NewGuid():N}");
-        return new NodeProcess(dataDirectory, arguments(dataDirectory), environment);
+        return new NodeProcess(dataDirectory, arguments(dataDirectory), environment, workingDirectory);
     }
 
     /// <summary>The exit code, once the process has exited by itself within <paramref name="patience"/>.</summary>

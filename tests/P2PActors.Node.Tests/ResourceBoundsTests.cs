@@ -177,7 +177,7 @@ public sealed class ResourceBoundsTests(SmallInventoryFixture node) : IClassFixt
         Assert.Equal(1, memory.GetProperty("generatedCount").GetInt32());
         Assert.Equal(1, memory.GetProperty("ratingCount").GetInt32());
         Assert.False(memory.GetProperty("sharing").GetBoolean());
-        // The README: a profile needs 5 rated contents, so one rating leaves 4 to go.
+        // docs/content.md: a profile needs 5 rated contents, so one rating leaves 4 to go.
         Assert.False(memory.GetProperty("preferences").GetProperty("hasProfile").GetBoolean());
         Assert.Equal(4, memory.GetProperty("preferences").GetProperty("ratingsNeeded").GetInt32());
     }

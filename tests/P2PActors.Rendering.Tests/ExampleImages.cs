@@ -6,7 +6,7 @@ using SkiaSharp;
 namespace P2PActors.Rendering.Tests;
 
 /// <summary>
-/// Renders the README's example images. Every example must render and decode; with
+/// Renders the example images of docs/content.md ("Previews"). Every example must render and decode; with
 /// P2P_WRITE_PREVIEW_EXAMPLES=1 they are also written to docs/images.
 /// </summary>
 public class ExampleImages
@@ -65,7 +65,7 @@ public class ExampleImages
     }
 
     /// <summary>
-    /// The README promises the same preview bytes on every machine. The images under docs/images were looked at by a
+    /// docs/content.md promises the same preview bytes on every machine. The images under docs/images were looked at by a
     /// person when they were written; a change of rendering must rewrite them on purpose (P2P_WRITE_PREVIEW_EXAMPLES=1)
     /// and be looked at again. Skipped while writing them.
     /// </summary>

@@ -8,7 +8,7 @@ namespace P2PActors.Node.Tests.Browser;
 /// </summary>
 public sealed class PageHarness : IAsyncDisposable
 {
-    /// <summary>Set to 1 to write the screenshots under docs/images (for the README); otherwise none is written.</summary>
+    /// <summary>Set to 1 to write the screenshots under docs/images (for the README and docs/page.md); otherwise none is written.</summary>
     public const string ScreenshotVariable = "P2P_SCREENSHOTS";
 
     private readonly List<IBrowserContext> _contexts = [];

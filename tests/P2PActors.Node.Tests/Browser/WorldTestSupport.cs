@@ -9,7 +9,7 @@ namespace P2PActors.Node.Tests.Browser;
 /// <summary>What the world tests need beside the page: a shared map, tile walkability, keyboard-only focus moves.</summary>
 public static class WorldTestSupport
 {
-    /// <summary>Walkable tiles as the README defines them: grass, forest, desert, floor.</summary>
+    /// <summary>Walkable tiles as docs/content.md defines them: grass, forest, desert, floor.</summary>
     public static bool Walkable(char tile) => tile is 'g' or 'f' or 'd' or '.';
 
     public sealed record SharedMap(string Id, string[] Rows, int SpawnX, int SpawnY)
