@@ -40,6 +40,7 @@ public sealed class ChaosMatrixTests(ITestOutputHelper output)
     [InlineData(ByzantineMode.Silent)]
     [InlineData(ByzantineMode.Slow)]
     [InlineData(ByzantineMode.Overpowered)]
+    [InlineData(ByzantineMode.TamperHeaders)]
     public async Task Four_nodes_with_one_Byzantine_node_accept_every_valid_item_and_no_invalid_one(ByzantineMode mode)
     {
         var report = await RunAsync(Options(4, mode));

@@ -145,7 +145,7 @@ public sealed class MuteMemberTests : TestKit
     /// </summary>
     private static async Task AssertVotesInSetAsync(ConsensusNode asker, ConsensusNode voter, ValidatorSet set, GameContent content)
     {
-        var proposal = new Proposal(ContentJson.Serialize(content), content.Id!, set.Epoch, set.Hash, asker.Address.ToString());
+        var proposal = new Proposal(ContentJson.Serialize(content), content.Id!, set.Epoch, set.Hash, asker.Address.ToString(), Header: ConsensusCluster.HeaderAt(asker, content));
         var path = new RootActorPath(voter.Address) / "user" / ValidatorActor.Name;
         var answer = await asker.System.ActorSelection(path).Ask<VoteBatch>(new ProposalBatch([proposal]), TimeSpan.FromSeconds(10));
         Assert.Empty(answer.Refusals);
