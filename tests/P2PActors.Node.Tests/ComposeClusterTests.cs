@@ -28,6 +28,8 @@ public sealed class ComposeClusterTests(ITestOutputHelper output)
         // With CI=true the attribute runs this even without Docker: say so plainly rather than fail somewhere below.
         Assert.True(Components.MissingDocker is null, $"The compose test needs Docker: {Components.MissingDocker}");
         var root = RepositoryRoot();
+        if (File.Exists(Path.Combine(root, "artifacts", "compose-test", "timings.txt")))
+            File.Delete(Path.Combine(root, "artifacts", "compose-test", "timings.txt"));
         var project = "p2ptest" + Guid.NewGuid().ToString("N")[..8];
         var firstPort = NodeProcess.FreePortRange(3);
         var ports = new[] { firstPort, firstPort + 1, firstPort + 2 };
@@ -65,6 +67,7 @@ public sealed class ComposeClusterTests(ITestOutputHelper output)
 
             await Phase("docker-compose up -d", () => compose.RunAsync(TimeSpan.FromMinutes(5), "up", "-d"));
             await Phase("3 nodes healthy, each seeing 3 members Up", () => ClusterUpAsync(compose, nodes));
+            await Phase("previews rendered inside the container are the committed example images", () => PreviewsMatchCommittedImagesAsync(root, nodes[1]));
 
             // Content generated on node 1, accepted by the vote, read on node 3 (fetched from its holder by id).
             var sharedId = await Phase("generate on node 1, share through the vote", () => GenerateAndShareAsync(nodes[0], seed: 11));
@@ -106,6 +109,14 @@ public sealed class ComposeClusterTests(ITestOutputHelper output)
                     await PositionAsync(nodes[2], "alice") is { Zone: "desert", X: 1, Y: 2 });
             });
 
+            // What alice's memory holds before down: every generation is journaled (PostgreSQL) and must be back after up.
+            var generatedBefore = await Phase("read alice's memory before down", async () =>
+            {
+                var memory = await MemoryAsync(nodes[0], "alice");
+                Assert.True(memory is { GeneratedCount: >= 4, RatingCount: 1 }, $"alice's memory before down: {memory}");
+                return memory!.GeneratedCount;
+            });
+
             // down keeping the volumes, then up: journal (PostgreSQL), replicated state and content bodies (node volumes) are back.
             await Phase("docker-compose down (volumes kept), up -d", async () =>
             {
@@ -128,6 +139,8 @@ public sealed class ComposeClusterTests(ITestOutputHelper output)
                     (await CatalogIdsAsync(nodes[1])) is var ids && ids.Contains(sharedId) && ids.Contains(missedId));
                 await Eventually(Convergence, "node 3 serves both shared items", async () =>
                     await ContentIdAsync(nodes[2], sharedId) == sharedId && await ContentIdAsync(nodes[2], missedId) == missedId);
+                await Eventually(Convergence, $"alice's generation history ({generatedBefore} contents) and rating are back on node 3", async () =>
+                    await MemoryAsync(nodes[2], "alice") is { GeneratedCount: var generated, RatingCount: 1 } && generated == generatedBefore);
                 using var state = JsonDocument.Parse(await nodes[0].GetStringAsync("/api/state"));
                 Assert.Equal(1, state.RootElement.GetProperty("knownPlayers").GetInt32());
             });
@@ -149,6 +162,49 @@ public sealed class ComposeClusterTests(ITestOutputHelper output)
     }
 
     // ---- scenario steps ------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// docs/content.md promises the same preview bytes on every machine, and the maps under docs/images were looked at
+    /// by a person: the node in the image (SkiaSharp's no-dependencies native assets, not the test host's) must
+    /// generate the same maps from the same request and seed and render them to the very same bytes.
+    /// </summary>
+    private static async Task PreviewsMatchCommittedImagesAsync(string root, HttpClient node)
+    {
+        (string File, string Generator, int Width, int Height, string Query)[] examples =
+        [
+            ("map-overworld.png", "overworld", 64, 40, "tileSize=6"),
+            ("map-dungeon.png", "dungeon", 48, 30, "tileSize=8&grid=true"),
+        ];
+        foreach (var (file, generator, width, height, query) in examples)
+        {
+            using var generated = await PostAsync(node, "/api/content/map",
+                new { playerId = "alice", seed = 2024, @params = new { generator, width, height } });
+            Assert.True(generated.StatusCode == HttpStatusCode.OK, await Describe(generated));
+            using var content = JsonDocument.Parse(await generated.Content.ReadAsStringAsync());
+            var id = content.RootElement.GetProperty("id").GetString();
+            using var preview = await node.GetAsync($"/api/content/{id}/preview.png?{query}");
+            Assert.True(preview.StatusCode == HttpStatusCode.OK, await Describe(preview));
+            Assert.Equal("image/png", preview.Content.Headers.ContentType?.MediaType);
+            var committed = await File.ReadAllBytesAsync(Path.Combine(root, "docs", "images", file));
+            var rendered = await preview.Content.ReadAsByteArrayAsync();
+            Assert.True(committed.AsSpan().SequenceEqual(rendered),
+                $"{file}: the container rendered other bytes than the committed image");
+        }
+    }
+
+    private sealed record Memory(int GeneratedCount, int RatingCount);
+
+    /// <summary>The player's remembered generations and ratings (<c>GET /api/players/{id}</c>); null when not known or not answering.</summary>
+    private static async Task<Memory?> MemoryAsync(HttpClient node, string player)
+    {
+        using var response = await node.GetAsync($"/api/players/{player}");
+        if (response.StatusCode != HttpStatusCode.OK)
+            return null;
+        using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return answer.RootElement.GetProperty("memory") is { ValueKind: JsonValueKind.Object } memory
+            ? new Memory(memory.GetProperty("generatedCount").GetInt32(), memory.GetProperty("ratingCount").GetInt32())
+            : null;
+    }
 
     /// <summary>Every node healthy by Docker's health check and by /health, each seeing exactly the three nodes Up and reachable.</summary>
     private async Task ClusterUpAsync(Compose compose, HttpClient[] nodes)
@@ -252,7 +308,18 @@ public sealed class ComposeClusterTests(ITestOutputHelper output)
 
     // ---- plumbing ------------------------------------------------------------------------------------------------
 
-    private void Log(string line) => output.WriteLine($"[{_clock.Elapsed.TotalSeconds,6:F1} s] {line}");
+    /// <summary>
+    /// To the test's output and to artifacts/compose-test/timings.txt, which .ci/run prints after the tests: xunit shows
+    /// a passing test's output to nobody, and the phase timings are what a reader of the CI log wants to see.
+    /// </summary>
+    private void Log(string line)
+    {
+        var stamped = $"[{_clock.Elapsed.TotalSeconds,6:F1} s] {line}";
+        output.WriteLine(stamped);
+        var timings = Path.Combine(RepositoryRoot(), "artifacts", "compose-test", "timings.txt");
+        Directory.CreateDirectory(Path.GetDirectoryName(timings)!);
+        File.AppendAllText(timings, stamped + Environment.NewLine);
+    }
 
     private async Task Phase(string name, Func<Task> body) => await Phase(name, async () => { await body(); return true; });
 
