@@ -13,7 +13,7 @@ namespace P2PActors.Cluster.State;
 /// A write is answered only after the written key has been read back into the view, so a caller always reads its
 /// own write from this node.
 /// Positions take a cheaper path (measured: a replicator write per batch cost the nodes about 3.7 ms of CPU per
-/// move, mostly the replicator serialising and compressing the whole bucket to digest it, docs/benchmarks.md): a move
+/// move, mostly the replicator serialising and compressing the whole bucket to digest it, docs/benchmarks-history.md): a move
 /// is applied to the view and answered at once, sent to the other nodes' state actors in one
 /// <see cref="PositionBatch"/> per flush, and written to the durable buckets at most once per bucket per
 /// <see cref="GameStateSettings.PositionPersistInterval"/>.
