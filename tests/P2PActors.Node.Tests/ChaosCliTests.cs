@@ -55,6 +55,11 @@ public sealed class ChaosCliTests
     [InlineData("--invalid-share: 1.5 must be between 0 and 1", "--invalid-share", "1.5")]
     [InlineData("--timeout", "--timeout", "soon")]
     [InlineData("--decision-timeout-ms: 0 ms", "--decision-timeout-ms", "0")]
+    [InlineData("--sybils: -1 must not be negative", "--sybils", "-1")]
+    [InlineData("--sybils: 4 nodes and 13 Sybils make 17; at most 16", "--nodes", "4", "--sybils", "13")]
+    [InlineData("--sybil-mode: unknown mode 'evil'", "--sybil-mode", "evil")]
+    [InlineData("--sybil-mode: 'honest' is not a Byzantine mode", "--sybil-mode", "honest")]
+    [InlineData("--sybil-mode: one mode, not a list", "--sybil-mode", "approve-all,reject-all")]
     public async Task Chaos_refuses_bad_flags_with_exit_code_2_before_starting_anything(string expectedInError, params string[] args)
     {
         var (exitCode, output, error) = await RunAsync(["chaos", .. args]);

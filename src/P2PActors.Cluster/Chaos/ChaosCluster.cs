@@ -9,7 +9,7 @@ using P2PActors.Cluster.Hosting;
 namespace P2PActors.Cluster.Chaos;
 
 /// <summary>One node of a chaos cluster: a full P2PActors node (the production hosting) in this process.</summary>
-public sealed class ChaosNode(int index, ByzantineMode mode, IHost host, string dataDirectory)
+public sealed class ChaosNode(int index, ByzantineMode mode, bool isSybil, IHost host, string dataDirectory)
 {
     public int Index { get; } = index;
 
@@ -17,7 +17,10 @@ public sealed class ChaosNode(int index, ByzantineMode mode, IHost host, string 
 
     public bool IsHonest => Mode == ByzantineMode.Honest;
 
-    public string Name => $"node {Index + 1}";
+    /// <summary>An extra member an attacker added (<see cref="ChaosOptions.Sybils"/>).</summary>
+    public bool IsSybil { get; } = isSybil;
+
+    public string Name => IsSybil ? $"node {Index + 1} (Sybil)" : $"node {Index + 1}";
 
     public string DataDirectory { get; } = dataDirectory;
 
@@ -61,7 +64,10 @@ public sealed class ChaosCluster : IAsyncDisposable
 
     public IEnumerable<ChaosNode> Honest => Nodes.Where(n => n.IsHonest);
 
-    /// <summary>Starts the nodes and returns once every node counts votes in a validator set of all of them but the mute ones.</summary>
+    /// <summary>
+    /// Starts the nodes and returns once every node counts votes in a validator set of all of them but the mute ones
+    /// (and, in closed membership, but the Sybils, which every node must have seen and denied a vote).
+    /// </summary>
     /// <exception cref="TimeoutException">The cluster or the validator registry did not form in time.</exception>
     public static async Task<ChaosCluster> StartAsync(ChaosOptions options, CancellationToken ct)
     {
@@ -73,9 +79,13 @@ public sealed class ChaosCluster : IAsyncDisposable
         var cluster = new ChaosCluster(root, ownsDirectory, nodes);
         try
         {
-            nodes.Add(await StartNodeAsync(options, 0, root, seed: null, ct).ConfigureAwait(false));
+            // Closed membership: the operator makes the nodes' keys first (as the keys command does) and lists them.
+            var allowed = options.Closed
+                ? Enumerable.Range(0, options.Nodes).Select(i => KeyOf(DataDirectoryOf(root, i))).ToHashSet(StringComparer.Ordinal)
+                : null;
+            nodes.Add(await StartNodeAsync(options, 0, root, allowed, seed: null, ct).ConfigureAwait(false));
             var seed = Akka.Cluster.Cluster.Get(nodes[0].System).SelfAddress.ToString();
-            var starting = Enumerable.Range(1, options.Nodes - 1).Select(i => StartNodeAsync(options, i, root, seed, ct)).ToList();
+            var starting = Enumerable.Range(1, options.TotalNodes - 1).Select(i => StartNodeAsync(options, i, root, allowed, seed, ct)).ToList();
             try
             {
                 await Task.WhenAll(starting).ConfigureAwait(false);
@@ -85,9 +95,12 @@ public sealed class ChaosCluster : IAsyncDisposable
                 // Whatever started is stopped again by DisposeAsync, also when another node failed to start.
                 nodes.AddRange(starting.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result));
             }
-            // A mute member never proves its key: every node leaves it out after the identity timeout.
-            var validators = Enumerable.Range(0, options.Nodes).Count(i => options.ModeOf(i) != ByzantineMode.Mute);
-            await WaitForValidatorSetAsync(nodes, validators, ct).ConfigureAwait(false);
+            // A mute member never proves its key: every node leaves it out after the identity timeout. In closed
+            // membership a Sybil proves its key but is not listed: a member without a vote.
+            var all = Enumerable.Range(0, options.TotalNodes).ToList();
+            var mute = all.Count(i => options.ModeOf(i) == ByzantineMode.Mute);
+            var unlisted = options.Closed ? all.Count(i => options.IsSybil(i) && options.ModeOf(i) != ByzantineMode.Mute) : 0;
+            await WaitForValidatorSetAsync(nodes, options.TotalNodes - mute - unlisted, mute, unlisted, ct).ConfigureAwait(false);
             return cluster;
         }
         catch
@@ -97,10 +110,18 @@ public sealed class ChaosCluster : IAsyncDisposable
         }
     }
 
-    private static async Task<ChaosNode> StartNodeAsync(ChaosOptions options, int index, string root, string? seed, CancellationToken ct)
+    private static string DataDirectoryOf(string root, int index) => Path.Combine(root, $"node-{index + 1}");
+
+    private static string KeyOf(string dataDirectory)
+    {
+        using var identity = ValidatorIdentity.LoadOrCreate(dataDirectory);
+        return identity.ValidatorId;
+    }
+
+    private static async Task<ChaosNode> StartNodeAsync(ChaosOptions options, int index, string root, IReadOnlySet<string>? allowed, string? seed, CancellationToken ct)
     {
         var mode = options.ModeOf(index);
-        var dataDirectory = Path.Combine(root, $"node-{index + 1}");
+        var dataDirectory = DataDirectoryOf(root, index);
         var settings = new NodeSettings
         {
             Port = 0,
@@ -111,6 +132,7 @@ public sealed class ChaosCluster : IAsyncDisposable
                 Byzantine = mode,
                 DecisionTimeout = options.DecisionTimeout,
                 KeyDirectory = dataDirectory,
+                AllowedValidators = allowed,
             },
         };
         var host = new HostBuilder()
@@ -125,11 +147,14 @@ public sealed class ChaosCluster : IAsyncDisposable
                 .WithP2PNode(settings)))
             .Build();
         await host.StartAsync(ct).ConfigureAwait(false);
-        return new ChaosNode(index, mode, host, dataDirectory);
+        return new ChaosNode(index, mode, options.IsSybil(index), host, dataDirectory);
     }
 
-    /// <summary>Completes when every node's current validator set has all <paramref name="expected"/> members and every other node is left out.</summary>
-    private static async Task WaitForValidatorSetAsync(IReadOnlyList<ChaosNode> nodes, int expected, CancellationToken ct)
+    /// <summary>
+    /// Completes when every node's current validator set has all <paramref name="expected"/> members, the
+    /// <paramref name="leftOut"/> mute ones are left out and the <paramref name="unlisted"/> Sybils are known without a vote.
+    /// </summary>
+    private static async Task WaitForValidatorSetAsync(IReadOnlyList<ChaosNode> nodes, int expected, int leftOut, int unlisted, CancellationToken ct)
     {
         var waits = nodes.Select(node =>
         {
@@ -139,7 +164,7 @@ public sealed class ChaosCluster : IAsyncDisposable
             {
                 // The mute members must have been seen and left out: a set of the others formed before they joined is
                 // followed by a wait of IdentityTimeout without a set.
-                if (view.Current is { } set && set.Count == expected && view.LeftOut.Count == nodes.Count - expected)
+                if (view.Current is { } set && set.Count == expected && view.LeftOut.Count == leftOut && view.NoVote.Count == unlisted)
                     formed.TrySetResult();
             }
             snapshot.Changed += Check;

@@ -31,7 +31,8 @@ public static class ChaosHarness
         deadline.CancelAfter(options.Timeout);
 
         var items = ChaosWorkload.Create(options.Items, options.Seed, options.InvalidShare);
-        progress?.Report($"Starting {options.Nodes} nodes ({options.Byzantine} Byzantine)...");
+        progress?.Report($"Starting {options.Nodes} nodes ({options.Byzantine} Byzantine)" +
+                         (options.Sybils > 0 ? $" and {options.Sybils} Sybils ({(options.Closed ? "closed" : "open")} validator membership)..." : "..."));
         await using var cluster = await ChaosCluster.StartAsync(options, deadline.Token).ConfigureAwait(false);
         var set = cluster.Nodes[0].Consensus.Snapshot.View.Current!;
         progress?.Report($"Cluster formed: {QuorumMath.Describe(set.Count)}. Proposing {items.Count} items...");
@@ -70,7 +71,7 @@ public static class ChaosHarness
         {
             await Parallel.ForEachAsync(Enumerable.Range(0, items.Count),
                 new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct },
-                async (i, token) => results[i] = await ProposeAsync(cluster.Nodes[i % cluster.Nodes.Count], referee, items[i], options.ShareAccepted, token).ConfigureAwait(false))
+                async (i, token) => results[i] = await ProposeAsync(cluster.Nodes[i % options.Nodes], referee, items[i], options.ShareAccepted, token).ConfigureAwait(false))
                 .ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -79,7 +80,7 @@ public static class ChaosHarness
         }
         var duration = Stopwatch.GetElapsedTime(started);
         return (items.Select((item, i) => results[i] ?? new ItemResult(
-            item, i % cluster.Nodes.Count, item.IsValid, null, "not proposed before --timeout", false, false)).ToList(), duration);
+            item, i % options.Nodes, item.IsValid, null, "not proposed before --timeout", false, false)).ToList(), duration);
     }
 
     private static async Task<ItemResult> ProposeAsync(ChaosNode proposer, ChaosNode referee, ChaosItem item, bool share, CancellationToken ct)
@@ -269,6 +270,9 @@ public static class ChaosHarness
         {
             ByzantineInSet = cluster.Nodes.Count(n => !n.IsHonest && set.Contains(n.Consensus.ValidatorId)),
             LeftOut = leftOut,
+            Sybils = options.Sybils,
+            Closed = options.Closed,
+            SybilsInSet = cluster.Nodes.Count(n => n.IsSybil && set.Contains(n.Consensus.ValidatorId)),
         };
     }
 

@@ -4,7 +4,8 @@ namespace P2PActors.Cluster.Chaos;
 
 /// <summary>
 /// One chaos run: <see cref="Nodes"/> nodes in this process, the last <see cref="Byzantine"/> of them Byzantine
-/// with <see cref="Modes"/> assigned round-robin, driving <see cref="Items"/> proposals of a seeded workload.
+/// with <see cref="Modes"/> assigned round-robin, driving <see cref="Items"/> proposals of a seeded workload; then
+/// <see cref="Sybils"/> extra members, all <see cref="SybilMode"/>, that an attacker adds beyond them.
 /// </summary>
 public sealed record ChaosOptions
 {
@@ -20,6 +21,27 @@ public sealed record ChaosOptions
     public IReadOnlyList<ByzantineMode> Modes { get; init; } = [ByzantineMode.ApproveAll];
 
     public int Items { get; init; } = 100;
+
+    /// <summary>
+    /// Extra members an attacker adds (Sybils), after the <see cref="Nodes"/> nodes. They vote (as <see cref="SybilMode"/>)
+    /// but do not propose: the workload is the same as without them, so a run with and without them compare.
+    /// </summary>
+    public int Sybils { get; init; }
+
+    /// <summary>How the Sybil members behave; approving everything is the attack that lets invalid content in.</summary>
+    public ByzantineMode SybilMode { get; init; } = ByzantineMode.ApproveAll;
+
+    /// <summary>
+    /// Closed validator membership: every node runs with the list of the <see cref="Nodes"/> nodes' validator keys,
+    /// made before they start, so the Sybils are members without a vote. Open (false): every member that proves its key votes.
+    /// </summary>
+    public bool Closed { get; init; }
+
+    /// <summary>All nodes started: the <see cref="Nodes"/> and the <see cref="Sybils"/>.</summary>
+    public int TotalNodes => Nodes + Sybils;
+
+    /// <summary>Whether node <paramref name="index"/> (0-based) is one of the Sybils.</summary>
+    public bool IsSybil(int index) => index >= Nodes;
 
     public long Seed { get; init; } = 1;
 
@@ -53,6 +75,8 @@ public sealed record ChaosOptions
     /// <summary>The behaviour of node <paramref name="index"/> (0-based): honest for the first Nodes − Byzantine.</summary>
     public ByzantineMode ModeOf(int index)
     {
+        if (IsSybil(index))
+            return SybilMode;
         var firstByzantine = Nodes - Byzantine;
         return index < firstByzantine ? ByzantineMode.Honest : Modes[(index - firstByzantine) % Modes.Count];
     }
@@ -67,6 +91,12 @@ public sealed record ChaosOptions
             problems.Add($"--byzantine: {Byzantine} must not be negative");
         else if (Byzantine > Math.Max(Nodes - 1, 0))
             problems.Add($"--byzantine: {Byzantine} must leave at least one honest node (at most --nodes - 1 = {Math.Max(Nodes - 1, 0)})");
+        if (Sybils < 0)
+            problems.Add($"--sybils: {Sybils} must not be negative");
+        else if (Nodes + Sybils > MaxNodes)
+            problems.Add($"--sybils: {Nodes} nodes and {Sybils} Sybils make {Nodes + Sybils}; at most {MaxNodes} nodes run in one process");
+        if (SybilMode == ByzantineMode.Honest)
+            problems.Add("--sybil-mode: 'honest' is not a Byzantine mode");
         if (Modes.Count == 0)
             problems.Add("--mode: at least one Byzantine mode is required");
         else if (Modes.Contains(ByzantineMode.Honest))

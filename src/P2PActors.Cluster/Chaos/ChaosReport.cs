@@ -59,6 +59,15 @@ public sealed record ChaosReport(
     /// <summary>Members left out of the validator set, each as "node 3 (mute): why".</summary>
     public IReadOnlyList<string> LeftOut { get; init; } = [];
 
+    /// <summary>Extra members an attacker added beyond <see cref="Nodes"/> (counted in neither Nodes nor Byzantine).</summary>
+    public int Sybils { get; init; }
+
+    /// <summary>Whether the run used closed validator membership (only the nodes' listed keys vote).</summary>
+    public bool Closed { get; init; }
+
+    /// <summary>How many of the <see cref="Sybils"/> hold a vote in the set: 0 in closed membership.</summary>
+    public int SybilsInSet { get; init; }
+
     /// <summary>More Byzantine validators than the validator set tolerates: the guarantees no longer hold.</summary>
     public bool ExceedsTolerance => (ByzantineInSet ?? Byzantine) > MaxFaulty;
 
@@ -74,13 +83,15 @@ public sealed record ChaosReport(
     public string ToTable()
     {
         var text = new StringBuilder();
-        var modes = NodeModes.Select((m, i) => (Mode: m, Index: i)).Where(x => x.Mode != "honest").ToList();
+        var modes = NodeModes.Select((m, i) => (Mode: m, Index: i)).Where(x => x.Mode != "honest" && x.Index < Nodes).ToList();
         var byzantine = modes.Count == 0 ? "none" : string.Join(", ", modes.Select(x => $"node {x.Index + 1} {x.Mode}"));
-        text.AppendLine(Invariant($"Chaos run: {Nodes} nodes, {Byzantine} Byzantine ({byzantine})"));
+        text.AppendLine(Invariant($"Chaos run: {Nodes} nodes, {Byzantine} Byzantine ({byzantine})") +
+                        (Sybils > 0 ? Invariant($", and {Sybils} Sybil members (nodes {Nodes + 1}–{Nodes + Sybils}, {NodeModes[^1]})") : ""));
         var voting = ByzantineInSet ?? Byzantine;
         text.AppendLine(Invariant($"Validators n = {Validators}, accept at {Threshold} approvals, tolerates f = {MaxFaulty}: ") +
                         (ExceedsTolerance ? $"{voting} Byzantine EXCEEDS f — the 2/3 guarantees do not hold" : $"{voting} Byzantine is within f") +
-                        (voting != Byzantine ? Invariant($" ({Byzantine - voting} Byzantine left out of the set)") : ""));
+                        (voting - SybilsInSet < Byzantine ? Invariant($" ({Byzantine - voting + SybilsInSet} Byzantine left out of the set)") : "") +
+                        (SybilsInSet > 0 ? Invariant($" ({SybilsInSet} of them Sybils)") : ""));
         text.AppendLine(Invariant($"Workload: seed {Seed}, {Items} items ({ValidItems} valid, {InvalidItems} invalid)"));
         text.AppendLine();
         Row(text, "valid accepted", $"{ValidAccepted} / {ValidItems}");
@@ -93,6 +104,9 @@ public sealed record ChaosReport(
         Row(text, "proposals failed", Failed);
         Row(text, "equivocations detected", $"{EquivocatingProposals} proposals; validators flagged: {Flagged()}");
         Row(text, "left out of the set", LeftOut.Count == 0 ? "none" : string.Join("; ", LeftOut));
+        Row(text, "validator membership", Closed ? "closed (only the nodes' listed keys vote)" : "open (every member that proves its key votes)");
+        if (Sybils > 0)
+            Row(text, "Sybil members", Invariant($"{Sybils}, of which {SybilsInSet} had a vote") + (SybilsInSet == 0 ? " (not on the validator list)" : " — counted among the Byzantine validators above"));
         Row(text, "bad certificates", $"{BadCertificates}   (accepted, but the certificate fails on an honest node)");
         Row(text, "decision latency", Invariant($"p50 {LatencyP50.TotalMilliseconds:0.0} ms, p99 {LatencyP99.TotalMilliseconds:0.0} ms"));
         Row(text, "throughput", Invariant($"{ItemsPerSecond:0} items/s ({WorkloadDuration.TotalSeconds:0.00} s)"));

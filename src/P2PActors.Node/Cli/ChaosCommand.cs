@@ -29,14 +29,25 @@ public static class ChaosCommand
         var decisionTimeout = new Option<int>("--decision-timeout-ms") { Description = "A proposal without a decision after this many ms ends undecided", DefaultValueFactory = _ => (int)defaults.DecisionTimeout.TotalMilliseconds };
         var timeout = new Option<TimeSpan>("--timeout", "-t") { Description = "Bound on the whole run (start-up, workload, catalog check), hh:mm:ss", DefaultValueFactory = _ => defaults.Timeout };
         var noShare = new Option<bool>("--no-share") { Description = "Decide only: do not share accepted content into the catalog (measures consensus alone; the catalog check then finds nothing)" };
+        var sybils = new Option<int>("--sybils") { Description = "Extra members an attacker adds beyond --nodes; they vote but do not propose", DefaultValueFactory = _ => 0 };
+        var sybilMode = new Option<string>("--sybil-mode")
+        {
+            Description = $"How the Sybils vote: {string.Join(", ", ChaosModes.Byzantine.Select(ByzantineModes.WireName))}",
+            DefaultValueFactory = _ => ByzantineModes.WireName(defaults.SybilMode),
+        };
+        var closed = new Option<bool>("--closed") { Description = "Closed validator membership: only the --nodes nodes' keys (made before they start) are listed, so Sybils get no vote" };
         var dataDir = new Option<string?>("--data-dir") { Description = "Where the nodes keep their data; a temporary folder, deleted afterwards, when omitted" };
         var command = new Command("chaos", "Run a cluster with Byzantine peers in this process, drive valid and invalid content through consensus, print what happened.")
         {
-            nodes, byzantine, mode, items, seed, invalidShare, concurrency, decisionTimeout, timeout, noShare, dataDir,
+            nodes, byzantine, mode, items, seed, invalidShare, concurrency, decisionTimeout, timeout, noShare, sybils, sybilMode, closed, dataDir,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
             var modes = ChaosModes.ParseList(parseResult.GetValue(mode), out var modeProblems);
+            var sybilModes = ChaosModes.ParseList(parseResult.GetValue(sybilMode), out var sybilModeProblems);
+            var problems = modeProblems.Concat(sybilModeProblems.Select(p => p.Replace("--mode", "--sybil-mode", StringComparison.Ordinal))).ToList();
+            if (sybilModes.Count > 1)
+                problems.Add("--sybil-mode: one mode, not a list: every Sybil behaves the same");
             var options = new ChaosOptions
             {
                 Nodes = parseResult.GetValue(nodes),
@@ -50,9 +61,12 @@ public static class ChaosCommand
                 Timeout = parseResult.GetValue(timeout),
                 DataDirectory = parseResult.GetValue(dataDir),
                 ShareAccepted = !parseResult.GetValue(noShare),
+                Sybils = parseResult.GetValue(sybils),
+                SybilMode = sybilModes.Count > 0 ? sybilModes[0] : defaults.SybilMode,
+                Closed = parseResult.GetValue(closed),
                 ConfigureLoggers = ErrorsOnStandardError(),
             };
-            return RunAsync(options, modeProblems, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken);
+            return RunAsync(options, problems, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken);
         });
         return command;
     }

@@ -92,6 +92,42 @@ public sealed class ChaosMatrixTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Closed_membership_gives_Sybils_beyond_f_no_vote_and_admits_nothing_invalid()
+    {
+        // 4 listed nodes (one of them approving everything: f = 1 used up) and 3 approving Sybils an attacker added.
+        var report = await RunAsync(Options(4, ByzantineMode.ApproveAll) with { Sybils = 3, Closed = true });
+
+        Assert.Equal((4, 3, 1), (report.Validators, report.Threshold, report.MaxFaulty));
+        Assert.Equal(0, report.SybilsInSet);
+        Assert.Equal(1, report.ByzantineInSet);
+        Assert.False(report.ExceedsTolerance);
+        Assert.Equal(0, report.InvalidAccepted);
+        Assert.Equal(report.InvalidItems, report.InvalidRejected);
+        Assert.Equal(report.ValidItems, report.ValidAccepted);
+        Assert.True(report.Passed, report.ToTable());
+        Assert.Contains("3, of which 0 had a vote (not on the validator list)", report.ToTable(), StringComparison.Ordinal);
+        // The Sybils are members, listed in the report, never validators.
+        Assert.Equal(7, report.NodeModes.Count);
+        Assert.Equal(3, report.Catalogs.Count);
+    }
+
+    [Fact]
+    public async Task Open_membership_lets_Sybils_outvote_the_honest_node_and_the_report_shows_invalid_content_admitted()
+    {
+        // One honest node and 4 approving Sybils: open membership makes them 4 of 5 validators, and 4 is the threshold.
+        var report = await RunAsync(Options(1) with { Sybils = 4, Closed = false });
+
+        Assert.Equal((5, 4, 1), (report.Validators, report.Threshold, report.MaxFaulty));
+        Assert.Equal(4, report.SybilsInSet);
+        Assert.True(report.ExceedsTolerance);
+        Assert.True(report.InvalidItems > 0);
+        Assert.Equal(report.InvalidItems, report.InvalidAccepted);
+        Assert.False(report.Passed);
+        Assert.True(report.CatalogInvalidContent > 0, report.ToTable());
+        Assert.Contains("4, of which 4 had a vote", report.ToTable(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Four_nodes_with_a_mute_node_start_the_workload_only_once_it_is_left_out_and_decide_everything()
     {
         var report = await RunAsync(Options(4, ByzantineMode.Mute));
