@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using P2PActors.Node.Cli;
 using P2PActors.Node.Hosting;
@@ -58,6 +59,36 @@ public sealed partial class DataDirectoryLockTests
         await using var third = NodeProcess.Start("lock-third", _ =>
             ["node", "--http-url", "http://127.0.0.1:0", "--port", "0", "--data-dir", first.DataDirectory]);
         var started = await Task.WhenAny(third.LineAsync(line => ListeningOn().IsMatch(line)), third.WaitForExitAsync()).WaitAsync(Patience);
+        Assert.False(third.HasExited, third.Output);
+    }
+
+    [Fact]
+    public async Task A_second_node_on_a_remoting_port_in_use_exits_with_code_2_and_the_port_is_free_again_once_its_holder_is_killed()
+    {
+        var port = NodeProcess.FreePortRange(1);
+        await using var first = NodeProcess.Start("port-first", dataDirectory =>
+            ["node", "--http-url", "http://127.0.0.1:0", "--port", port.ToString(CultureInfo.InvariantCulture), "--data-dir", dataDirectory]);
+        var listening = await first.LineAsync(line => ListeningOn().IsMatch(line)).WaitAsync(Patience);
+        var url = ListeningOn().Match(listening).Groups[1].Value;
+
+        // Before the check, this node bound the same port (address reuse) and came up healthy beside the first one.
+        await using (var second = NodeProcess.Start("port-second", dataDirectory =>
+            ["node", "--http-url", "http://127.0.0.1:0", "--port", port.ToString(CultureInfo.InvariantCulture), "--data-dir", dataDirectory]))
+        {
+            var exitCode = await second.ExitCodeAsync(Patience);
+            Assert.True(exitCode == ExitCodes.Usage, $"exit code {exitCode}\n{second.Output}");
+            Assert.Contains($"--port / P2PActors:Port: 127.0.0.1:{port} is already in use", second.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", second.Output, StringComparison.Ordinal);
+        }
+        using (var http = new HttpClient { BaseAddress = new Uri(url) })
+            Assert.True((await http.GetAsync("/health")).IsSuccessStatusCode);
+
+        // kill -9 leaves the first node's connections behind, but no listener: a node started at once binds the port.
+        System.Diagnostics.Process.GetProcessById(first.Id).Kill();
+        await first.WaitForExitAsync().WaitAsync(Patience);
+        await using var third = NodeProcess.Start("port-third", dataDirectory =>
+            ["node", "--http-url", "http://127.0.0.1:0", "--port", port.ToString(CultureInfo.InvariantCulture), "--data-dir", dataDirectory]);
+        await Task.WhenAny(third.LineAsync(line => ListeningOn().IsMatch(line)), third.WaitForExitAsync()).WaitAsync(Patience);
         Assert.False(third.HasExited, third.Output);
     }
 }

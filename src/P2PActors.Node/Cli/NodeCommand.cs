@@ -113,6 +113,12 @@ public static class NodeCommand
                     "Two nodes must never share a data folder (they would share one validator key); give this node its own --data-dir.");
                 return ExitCodes.Usage;
             }
+            if (RemotingPort.IsInUse(options.Host, options.Port))
+            {
+                await error.WriteLineAsync($"--port / {NodeOptions.Section}:Port: {options.Host}:{options.Port.ToString(CultureInfo.InvariantCulture)} " +
+                    "is already in use by another process (another node?). Give this node its own --port (0 picks a free one).");
+                return ExitCodes.Usage;
+            }
             if (await DatabaseStartup.CheckAsync(app, cancellationToken) is { } problem)
             {
                 await error.WriteLineAsync(problem);
