@@ -47,7 +47,7 @@ public static class Problems
         Results.Problem(
             statusCode: StatusCodes.Status422UnprocessableEntity,
             title: "The validators rejected the content.",
-            detail: $"{outcome.Rejections} of {outcome.Validators} validators rejected it (broken rules: {string.Join(", ", outcome.Rules)}); nothing was shared.",
+            detail: $"{outcome.Rejections} of {Count(outcome.Validators, "validator")} rejected it (broken rules: {string.Join(", ", outcome.Rules)}); nothing was shared.",
             extensions: Extensions(outcome, "rejected"));
 
     /// <summary>503: the vote reached no decision in time; the content was not shared and may be proposed again.</summary>
@@ -55,9 +55,13 @@ public static class Problems
         Results.Problem(
             statusCode: StatusCodes.Status503ServiceUnavailable,
             title: "undecided",
-            detail: $"The vote reached no decision within the timeout ({outcome.Approvals} approvals of {outcome.Threshold} needed, " +
-                    $"{outcome.Rejections} rejections, {outcome.Validators} validators); nothing was shared. Try again later.",
+            detail: $"The vote reached no decision within the timeout ({Count(outcome.Approvals, "approval")} of {outcome.Threshold} needed, " +
+                    $"{Count(outcome.Rejections, "rejection")}, {Count(outcome.Validators, "validator")}); nothing was shared. Try again later.",
             extensions: Extensions(outcome, "undecided"));
+
+    /// <summary>"1 validator", "0 validators", "3 validators": a count and its noun in agreement.</summary>
+    internal static string Count(int count, string noun) =>
+        count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + noun + (count == 1 ? "" : "s");
 
     private static Dictionary<string, object?> Extensions(ProposalOutcome outcome, string decision) => new()
     {

@@ -178,7 +178,7 @@ async function share() {
     vote.className = 'vote accepted';
     vote.dataset.decision = 'accepted';
     clear(vote,
-      h('strong', {}, `Accepted: ${c.approvals} of ${c.validators} validators approved`),
+      h('strong', {}, `Accepted: ${c.approvals} of ${c.validators} ${c.validators === 1 ? 'validator' : 'validators'} approved`),
       ` (threshold ${c.threshold}, ${c.elapsedMs.toFixed(1)} ms, epoch ${c.epoch})`,
       h('ul', { class: 'signers' }, c.signers.map((s) => h('li', { class: 'mono', title: s }, `signed by ${shortId(s)}`))));
     emit('shared', data);
@@ -192,7 +192,7 @@ async function share() {
     } else if (p.decision === 'undecided') {
       vote.className = 'vote undecided';
       vote.dataset.decision = 'undecided';
-      clear(vote, h('strong', {}, 'Undecided'), ` — ${p.approvals} of ${p.threshold} approvals needed before the timeout. Nothing was shared; try again.`);
+      clear(vote, h('strong', {}, 'Undecided'), ` — ${p.approvals} of ${p.threshold} ${p.threshold === 1 ? 'approval' : 'approvals'} needed before the timeout. Nothing was shared; try again.`);
       button.disabled = false;
     } else {
       vote.className = 'vote rejected';

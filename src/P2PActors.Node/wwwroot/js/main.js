@@ -103,7 +103,7 @@ function initPushes() {
     const o = frame.outcome ?? frame;
     const decision = String(o.decision ?? 'decided').toLowerCase();
     const parts = [];
-    if (o.approvals !== undefined) parts.push(`${o.approvals}/${o.validators ?? o.n ?? '?'} approvals`);
+    if (o.approvals !== undefined) parts.push(`${o.approvals}/${o.validators ?? o.n ?? '?'} ${o.approvals === 1 ? 'approval' : 'approvals'}`);
     if (o.rules?.length) parts.push(o.rules.join(', '));
     if (o.equivocators?.length) parts.push(`equivocators: ${o.equivocators.length}`);
     logOutcome(decision, o.contentId ?? '', parts.join(' · '));
