@@ -67,7 +67,7 @@ public sealed class ComposeClusterTests(ITestOutputHelper output)
 
             await Phase("docker-compose up -d", () => compose.RunAsync(TimeSpan.FromMinutes(5), "up", "-d"));
             await Phase("3 nodes healthy, each seeing 3 members Up", () => ClusterUpAsync(compose, nodes));
-            await Phase("previews rendered inside the container are the committed example images", () => PreviewsMatchCommittedImagesAsync(root, nodes[1]));
+            await Phase("previews rendered inside the container: the committed maps, and cards with text as the host renders them", () => PreviewsMatchCommittedImagesAsync(root, nodes[1]));
 
             // Content generated on node 1, accepted by the vote, read on node 3 (fetched from its holder by id).
             var sharedId = await Phase("generate on node 1, share through the vote", () => GenerateAndShareAsync(nodes[0], seed: 11));
@@ -189,6 +189,28 @@ public sealed class ComposeClusterTests(ITestOutputHelper output)
             var rendered = await preview.Content.ReadAsByteArrayAsync();
             Assert.True(committed.AsSpan().SequenceEqual(rendered),
                 $"{file}: the container rendered other bytes than the committed image");
+        }
+
+        // Cards with text (names, stats, titles) depend most on the fonts and the native library: the container's
+        // bytes must equal what this test host renders from the same content.
+        (string Type, object Params, int Size)[] cards =
+        [
+            ("character", new { @class = "mage", level = 12 }, 192),
+            ("item", new { rarity = "legendary" }, 128),
+            ("quest", new { difficulty = "hard" }, 360),
+        ];
+        foreach (var (type, parameters, size) in cards)
+        {
+            using var generated = await PostAsync(node, $"/api/content/{type}", new { playerId = "alice", seed = 2024, @params = parameters });
+            Assert.True(generated.StatusCode == HttpStatusCode.OK, await Describe(generated));
+            var json = await generated.Content.ReadAsStringAsync();
+            var content = P2PActors.Content.Model.ContentJson.Deserialize(json);
+            using var preview = await node.GetAsync($"/api/content/{content.Id}/preview.png?size={size}");
+            Assert.True(preview.StatusCode == HttpStatusCode.OK, await Describe(preview));
+            var onHost = P2PActors.Rendering.PreviewRenderer.RenderPng(content, new P2PActors.Rendering.PreviewOptions(size));
+            var inContainer = await preview.Content.ReadAsByteArrayAsync();
+            Assert.True(onHost.AsSpan().SequenceEqual(inContainer),
+                $"{type} card: the container rendered {inContainer.Length} bytes that differ from the host's {onHost.Length}");
         }
     }
 
