@@ -61,6 +61,9 @@ public sealed class NotificationPump
             _wake.Release();
     }
 
+    /// <summary>True while the pump waits for the next <see cref="Touch"/>: no flush is sent until then.</summary>
+    public bool Sleeping => Volatile.Read(ref _sleeping) == 1;
+
     private bool Active => Stopwatch.GetTimestamp() - Volatile.Read(ref _lastActivity) <= _activeTicks;
 
     private async Task RunAsync(CancellationToken ct)
