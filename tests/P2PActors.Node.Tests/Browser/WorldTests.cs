@@ -159,8 +159,8 @@ public sealed class WorldTests
             Assert.True(remote == harness.Network.NamespaceAddress.ToString() || (remote == "" && pair.GetProperty("remoteType").GetString() == "prflx"),
                 $"remote end of the selected pair: {pair}");
         }
-        // Pings over the open channel give a measured round trip.
-        await alice.WaitForFunctionAsync("() => document.querySelector(\"#peer-list li[data-player='bob'] [data-rtt]\")?.dataset.rtt !== ''");
+        // Pings over the open channel give a round trip measured on the channel: the pong came back the way its ping went.
+        await alice.WaitForFunctionAsync("() => { const r = document.querySelector(\"#peer-list li[data-player='bob'] [data-rtt]\"); return r?.dataset.rtt !== '' && r?.dataset.rttPath === 'channel'; }");
         await PageHarness.ScreenshotAsync(alice, "peers");
     }
 

@@ -18,6 +18,8 @@ class PeerLink {
     this.ignoreOffer = false;
     /** @type {number | null} */
     this.rtt = null;
+    /** The path the last round trip was measured on: 'channel' or 'relayed'. */
+    this.rttPath = null;
     this.path = 'relayed';
     this.pingSeq = 0;
     // Signals are applied strictly in order: a candidate must not overtake the description it belongs to.
@@ -92,6 +94,15 @@ class PeerLink {
     return 'relayed';
   }
 
+  /**
+   * Answers on the path the question came by: a ping that came relayed while the channel opened would otherwise be
+   * answered over the channel, and the round trip shown would be half of one path and half of the other.
+   */
+  reply(message, path) {
+    if (path === 'channel' && this.channel.readyState === 'open') this.channel.send(JSON.stringify(message));
+    else this.signal({ kind: message.t, n: message.n, ts: message.ts, from: message.from });
+  }
+
   ping() {
     this.send({ t: 'ping', n: ++this.pingSeq, ts: performance.now() });
   }
@@ -132,7 +143,7 @@ const received = [];
 
 function receive(link, message, path) {
   if (message.t === 'ping') {
-    link.send({ t: 'pong', n: message.n, ts: message.ts });
+    link.reply({ t: 'pong', n: message.n, ts: message.ts }, path);
   } else if (message.t === 'pong' && typeof message.ts === 'number') {
     link.rtt = performance.now() - message.ts;
     link.rttPath = path;
@@ -179,7 +190,7 @@ export const rtc = {
   get room() { return room; },
   get peers() {
     return [...links.values()].map((l) => ({
-      ...l.peer, path: l.path, rtt: l.rtt, polite: l.polite, state: l.pc.connectionState, ice: l.pc.iceConnectionState,
+      ...l.peer, path: l.path, rtt: l.rtt, rttPath: l.rttPath, polite: l.polite, state: l.pc.connectionState, ice: l.pc.iceConnectionState,
       gathering: l.pc.iceGatheringState, signaling: l.pc.signalingState, channel: l.channel.readyState,
     }));
   },
@@ -244,7 +255,8 @@ function render() {
     h('span', { class: 'grow', title: `${l.peer.peerId} on ${l.peer.node}\nICE ${l.pc.connectionState}` },
       h('strong', {}, l.peer.playerId), ' ', h('span', { class: 'muted small' }, `via ${l.peer.node?.replace(/^akka\.tcp:\/\/[^@]+@/, '') ?? '?'}`)),
     h('span', { class: `badge ${l.path}`, title: l.path === 'channel' ? 'WebRTC data channel open' : 'relayed through the nodes' }, l.path === 'channel' ? 'P2P' : 'relayed'),
-    h('span', { class: 'small mono', 'data-rtt': l.rtt ?? '' }, l.rtt === null ? '–' : `${l.rtt.toFixed(1)} ms`),
+    h('span', { class: 'small mono', 'data-rtt': l.rtt ?? '', 'data-rtt-path': l.rttPath ?? '', title: l.rttPath ? `round trip measured ${l.rttPath === 'channel' ? 'over the data channel' : 'through the nodes'}` : '' },
+      l.rtt === null ? '–' : `${l.rtt.toFixed(1)} ms`),
     h('button', { type: 'button', class: 'small', title: `Wave at ${l.peer.playerId}`, onclick: () => rtc.wave(l.peer.peerId) }, 'Wave'))));
 }
 
