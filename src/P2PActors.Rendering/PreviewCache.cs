@@ -21,9 +21,17 @@ public sealed class PreviewCache
     private long _hits;
     private long _misses;
     private long _bytes;
+    private readonly Func<GameContent, PreviewOptions, byte[]> _render;
 
     public PreviewCache(int capacity, long maxBytes = DefaultMaxBytes)
+        : this(capacity, maxBytes, PreviewRenderer.RenderPng)
     {
+    }
+
+    /// <summary>With another renderer: the cache benchmark measures the cache, not SkiaSharp.</summary>
+    internal PreviewCache(int capacity, long maxBytes, Func<GameContent, PreviewOptions, byte[]> render)
+    {
+        _render = render;
         _capacity = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "capacity must be positive");
         _maxBytes = maxBytes > 0 ? maxBytes : throw new ArgumentOutOfRangeException(nameof(maxBytes), maxBytes, "the byte budget must be positive");
     }
@@ -95,7 +103,7 @@ public sealed class PreviewCache
             }
             else
             {
-                entry = new Entry(key, new Lazy<byte[]>(() => PreviewRenderer.RenderPng(content, options), LazyThreadSafetyMode.ExecutionAndPublication));
+                entry = new Entry(key, new Lazy<byte[]>(() => _render(content, options), LazyThreadSafetyMode.ExecutionAndPublication));
                 _entries[key] = _recency.AddFirst(entry);
                 Interlocked.Increment(ref _misses);
                 while (_entries.Count > _capacity)
