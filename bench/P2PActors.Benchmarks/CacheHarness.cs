@@ -52,6 +52,7 @@ public static class CacheHarness
         Console.WriteLine("## bounds (untimed)");
         foreach (var make in ContentWorkload.Candidates)
             content.Bound(make);
+        content.LruCapacities();
         foreach (var make in PreviewWorkload.Candidates)
             preview.Bound(make);
         Console.WriteLine($"# load average {LoadAverage()} at end");
@@ -224,6 +225,25 @@ public static class CacheHarness
             });
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"content {cache.Name,-26} | {Figures("hit 1T", hit1)} | {Figures("hit 2T", hit2)} | {Figures("miss+set", miss)} | {Figures("zipf", zipf)} hit ratio {100.0 * hits / ops:0.0} % | load {LoadAverage()}"));
+        }
+
+        /// <summary>The strict LRU's hit ratio on the same Zipf stream at larger capacities: what more entries buy.</summary>
+        public void LruCapacities()
+        {
+            foreach (var capacity in new[] { 1_000, 1_250, 1_500, 2_000 })
+            {
+                var lru = new LruCache<CacheKey, GameContent>(capacity);
+                var hits = 0;
+                foreach (var index in _zipf)
+                {
+                    if (lru.TryGet(_zipfKeys[index], out _))
+                        hits++;
+                    else
+                        lru.Set(_zipfKeys[index], _value);
+                }
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"content hand-written LRU, capacity {capacity,5} | zipf hit ratio {100.0 * hits / _zipf.Length:0.0} %"));
+            }
         }
 
         /// <summary>200,000 inserts of fresh keys: the most entries ever held, and how many inserts were there right after.</summary>
