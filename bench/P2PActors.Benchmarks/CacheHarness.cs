@@ -359,8 +359,8 @@ public static class CacheHarness
         /// </summary>
         private readonly byte[][][] _pngs;
         private readonly Dictionary<string, byte[]> _pngById = new(StringComparer.Ordinal);
-        private readonly GameContent[] _hot;   // 200 previews, ~35 MB in all: every one fits the budget
-        private readonly GameContent[] _cold;  // 20,000 previews, ~4 GB in all
+        private readonly GameContent[] _hot;   // 200 previews, at most 48 MiB in all: every one fits the budget
+        private readonly GameContent[] _cold;  // 20,000 previews, many times the budget
         private readonly int[][] _orders;
         private static readonly PreviewOptions Options = new(128);
 
@@ -417,7 +417,7 @@ public static class CacheHarness
                 $"preview {cache.Name,-28} | {Figures("hit 1T", hit1)} | {Figures("hit 2T", hit2)} | {Figures("miss+set", miss)} | load {LoadAverage()}"));
         }
 
-        /// <summary>20,000 fresh previews (~4 GB of PNGs) through one cache: peak bytes and entries held, and how many were kept.</summary>
+        /// <summary>20,000 fresh previews through one cache: peak bytes and entries held, and how many were kept.</summary>
         public void Bound(Func<Func<GameContent, PreviewOptions, byte[]>, IPreviewCandidate> make)
         {
             var cache = make(Render);
