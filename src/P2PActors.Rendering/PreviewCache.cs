@@ -2,6 +2,14 @@ using P2PActors.Content.Model;
 
 namespace P2PActors.Rendering;
 
+// Why hand-written and not a library (measured 2026-12-04, docs/benchmarks.md "Caches", `dotnet $B caches`, load 1.9-2.4, three runs):
+// the bound that matters here is bytes. BitFaster.Caching 2.6.1 bounds by entry count only: at 4,096 entries it held
+// 891 MiB of PNGs against this cache's 64 MiB. MemoryCache with SizeLimit = bytes holds the budget but, once full,
+// refuses the entry being added and compacts later, so 59-69 % of fresh renders were not kept (each a re-render of up
+// to seconds on the next request), and it cannot also bound the entry count; its hits allocate more (112 vs 72 B)
+// and its inserts cost 1.6-2.7x. BitFaster's LRU hits faster (48-76 vs 100-138 ns on one thread), a saving lost next
+// to an HTTP answer that hashes the whole PNG for its ETag, and of no use without the byte bound.
+
 /// <summary>
 /// A thread-safe LRU of rendered previews keyed by (content id, options), bounded both by entry count and by the bytes
 /// of the PNGs it holds: one 4096 px map preview is megabytes, so a count alone does not bound memory. Content ids are
@@ -21,9 +29,17 @@ public sealed class PreviewCache
     private long _hits;
     private long _misses;
     private long _bytes;
+    private readonly Func<GameContent, PreviewOptions, byte[]> _render;
 
     public PreviewCache(int capacity, long maxBytes = DefaultMaxBytes)
+        : this(capacity, maxBytes, PreviewRenderer.RenderPng)
     {
+    }
+
+    /// <summary>With another renderer: the cache benchmark measures the cache, not SkiaSharp.</summary>
+    internal PreviewCache(int capacity, long maxBytes, Func<GameContent, PreviewOptions, byte[]> render)
+    {
+        _render = render;
         _capacity = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "capacity must be positive");
         _maxBytes = maxBytes > 0 ? maxBytes : throw new ArgumentOutOfRangeException(nameof(maxBytes), maxBytes, "the byte budget must be positive");
     }
@@ -95,7 +111,7 @@ public sealed class PreviewCache
             }
             else
             {
-                entry = new Entry(key, new Lazy<byte[]>(() => PreviewRenderer.RenderPng(content, options), LazyThreadSafetyMode.ExecutionAndPublication));
+                entry = new Entry(key, new Lazy<byte[]>(() => _render(content, options), LazyThreadSafetyMode.ExecutionAndPublication));
                 _entries[key] = _recency.AddFirst(entry);
                 Interlocked.Increment(ref _misses);
                 while (_entries.Count > _capacity)
