@@ -75,6 +75,31 @@ public sealed partial class LogOutputTests
         AssertQuiet(command.Output);
     }
 
+    /// <summary>
+    /// The end of a <c>chaos</c> run (issue 14 §3): the built executable runs four nodes in one process, one of them
+    /// equivocating, and stops them all when the report is written. Its whole output — the report on stdout, progress
+    /// and the nodes' Akka errors on stderr, the stop of every node included, since the process has exited — holds no
+    /// ERROR line, no stack trace and no shutdown timeout.
+    /// </summary>
+    [Fact]
+    public async Task The_end_of_a_chaos_run_prints_no_error_a_stack_trace_or_a_shutdown_timeout()
+    {
+        await using var chaos = NodeProcess.Start("log-chaos", dataDirectory =>
+        [
+            "chaos", "--nodes", "4", "--byzantine", "1", "--mode", "equivocate", "--items", "8", "--seed", "5",
+            "--data-dir", dataDirectory,
+        ]);
+
+        var exitCode = await chaos.ExitCodeAsync(Patience);
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}\n{chaos.Output}");
+        Assert.Contains("Chaos run: 4 nodes, 1 Byzantine (node 4 equivocate)", chaos.Output, StringComparison.Ordinal);
+        Assert.Contains("RESULT: PASS", chaos.Output, StringComparison.Ordinal);
+        // Progress goes to stderr, where the nodes' errors would: it is read, too.
+        Assert.Contains("Starting 4 nodes (1 Byzantine)...", chaos.Output, StringComparison.Ordinal);
+        AssertQuiet(chaos.Output);
+    }
+
     private static void AssertQuiet(string output)
     {
         var lines = output.Split('\n');

@@ -28,7 +28,7 @@ public class NodeFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = NodeHost.Build(new Dictionary<string, string?>
+        var configuration = new Dictionary<string, string?>
         {
             ["P2PActors:HttpUrl"] = "http://127.0.0.1:0",
             ["P2PActors:Port"] = "0",
@@ -36,7 +36,11 @@ public class NodeFixture : IAsyncLifetime
             ["Serilog:MinimumLevel:Default"] = "Warning",
             // Two shared cores: the first request waits for the sharding coordinator, which can take seconds.
             ["P2PActors:RequestTimeout"] = "00:01:00",
-        }.Concat(Overrides).ToDictionary());
+        };
+        // An override replaces a default (e.g. a shorter request timeout).
+        foreach (var (key, value) in Overrides)
+            configuration[key] = value;
+        _app = NodeHost.Build(configuration);
         await _app.StartAsync();
         var system = _app.Services.GetRequiredService<ActorSystem>();
         var memberUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

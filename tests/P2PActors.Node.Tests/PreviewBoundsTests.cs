@@ -83,6 +83,75 @@ public sealed class PreviewBoundsTests(SmallPreviewFixture node) : IClassFixture
     }
 }
 
+/// <summary>
+/// A node with one slot for large renders and a short request timeout, so that a request that waits for the slot in
+/// vain is answered within seconds. Not shorter: content generation and look-ups wait the same timeout, and on two
+/// busy cores the first of them can take a few seconds.
+/// </summary>
+public sealed class BusyPreviewFixture : NodeFixture
+{
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
+
+    protected override IReadOnlyDictionary<string, string?> Overrides { get; } = new Dictionary<string, string?>
+    {
+        ["P2PActors:PreviewRenders"] = "1",
+        ["P2PActors:RequestTimeout"] = RequestTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+    };
+}
+
+/// <summary>A large preview that gets no slot within the request timeout: 503 with Retry-After, not a pile-up.</summary>
+public sealed class PreviewBusyTests(BusyPreviewFixture node) : IClassFixture<BusyPreviewFixture>
+{
+    [Fact]
+    public async Task A_large_preview_that_gets_no_slot_within_the_request_timeout_is_answered_503_with_retry_after()
+    {
+        using var generated = await node.PostJsonAsync("/api/content/item", """{ "playerId": "painter", "seed": 1433 }""");
+        generated.EnsureSuccessStatusCode();
+        var id = P2PActors.Content.Model.ContentJson.Deserialize(await generated.Content.ReadAsStringAsync()).Id!;
+        var gate = node.App.Services.GetRequiredService<PreviewRenderGate>();
+        Assert.Equal(1, gate.Slots);
+
+        // The test holds the only slot for the whole wait, so no render can take it, however fast the machine is.
+        var held = await gate.EnterAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.NotNull(held);
+        var waitedBefore = gate.Waited;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        HttpResponseMessage busy;
+        try
+        {
+            busy = await node.Http.GetAsync($"/api/content/{id}/preview.png?size=2048");
+        }
+        finally
+        {
+            held.Dispose();
+        }
+        using (busy)
+        {
+            var waited = clock.Elapsed;
+            var body = await busy.Content.ReadAsStringAsync();
+            Assert.True(busy.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)busy.StatusCode}: {body}");
+            Assert.Equal(1, gate.Waited - waitedBefore);
+            // It gave up no earlier than the request timeout (a lower bound only: a busy machine may take longer).
+            Assert.True(waited >= BusyPreviewFixture.RequestTimeout - TimeSpan.FromMilliseconds(250), $"answered after {waited}");
+            Assert.NotNull(busy.Headers.RetryAfter);
+            Assert.True(busy.Headers.RetryAfter!.Delta > TimeSpan.Zero, $"Retry-After: {busy.Headers.RetryAfter}");
+            Assert.Equal("application/problem+json", busy.Content.Headers.ContentType?.MediaType);
+            using var problem = System.Text.Json.JsonDocument.Parse(body);
+            Assert.Equal(503, problem.RootElement.GetProperty("status").GetInt32());
+            var detail = problem.RootElement.GetProperty("detail").GetString()!;
+            // It names the setting to raise and the timeout it waited.
+            Assert.Contains("--preview-renders", detail, StringComparison.Ordinal);
+            Assert.Contains("00:00:05", detail, StringComparison.Ordinal);
+        }
+
+        // The 503 took no slot with it: with the slot free, the same preview renders.
+        using var served = await node.Http.GetAsync($"/api/content/{id}/preview.png?size=2048");
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Equal("image/png", served.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(1, gate.Peak);
+    }
+}
+
 /// <summary>The gate itself, with nothing rendering: the order of slots is decided by the test.</summary>
 public sealed class PreviewRenderGateTests
 {

@@ -127,6 +127,83 @@ public class ExampleImages
         Assert.True(share >= 0.95, $"{file}: only {share:P1} of the tiles show their own colour");
     }
 
+    /// <summary>
+    /// What the item examples show: the frame in the rarity colour that docs/content.md ("Previews") gives for the
+    /// item's rarity, on all four sides, and nothing outside the rounded frame. The colours are written here from the
+    /// documentation, not taken from the painter.
+    /// </summary>
+    [Theory]
+    [InlineData("item-common.png", "#9da3ab")]
+    [InlineData("item-uncommon.png", "#3fc94f")]
+    [InlineData("item-rare.png", "#3d8bff")]
+    [InlineData("item-epic.png", "#b05cff")]
+    [InlineData("item-legendary.png", "#ff9f1c")]
+    [InlineData("item-mythic.png", "#ff3f7f")]
+    public void The_item_examples_frame_their_card_in_the_documented_rarity_colour(string file, string documented)
+    {
+        var (_, content, options) = Examples().Single(e => e.File == file);
+        var item = Assert.IsType<Item>(content);
+        using var image = Pixels.Decode(PreviewRenderer.RenderPng(item, options));
+        var size = image.Width;
+        Assert.Equal((128, 128), (image.Width, image.Height));
+        var expected = SKColor.Parse(documented);
+        // The middle of the border, measured on the 256-unit card the painter draws on.
+        var border = (int)((ItemPainter.FrameInset + ItemPainter.BorderWidth(item.Rarity) / 2) * size / 256f);
+        foreach (var (x, y) in new[] { (size / 2, border), (size / 2, size - 1 - border), (border, size / 2), (size - 1 - border, size / 2) })
+            Assert.Equal(expected, Pixels.Opaque(image.GetPixel(x, y)));
+        foreach (var (x, y) in new[] { (0, 0), (size - 1, 0), (0, size - 1), (size - 1, size - 1) })
+            Assert.Equal(0, image.GetPixel(x, y).Alpha);
+    }
+
+    /// <summary>
+    /// What the character examples show: the appearance palette is [skin, hair, garb] (docs/content.md, "Previews"),
+    /// so the example's own skin and garb colours each cover a visible part of the sprite, and the garb colour of
+    /// one example is not what another example is dressed in.
+    /// </summary>
+    [Theory]
+    [InlineData("character-warrior.png")]
+    [InlineData("character-mage.png")]
+    [InlineData("character-rogue.png")]
+    [InlineData("character-cleric.png")]
+    [InlineData("character-ranger.png")]
+    [InlineData("character-paladin.png")]
+    public void The_character_examples_wear_their_palette(string file)
+    {
+        var (_, content, options) = Examples().Single(e => e.File == file);
+        var character = Assert.IsType<Character>(content);
+        var palette = character.Appearance!.Palette!;
+        using var image = Pixels.Decode(PreviewRenderer.RenderPng(character, options));
+        Assert.Equal((192, 192), (image.Width, image.Height));
+
+        var skin = Covered(image, SKColor.Parse(palette[0]));
+        var garb = Covered(image, SKColor.Parse(palette[2]));
+        // 192 × 192 = 36,864 pixels: a face (under a helm or a beard, as the warrior's) shows at least 20, a garment well over 400.
+        Assert.True(skin >= 20, $"{file}: only {skin} pixels in the skin colour {palette[0]}");
+        Assert.True(garb >= 400, $"{file}: only {garb} pixels in the garb colour {palette[2]}");
+        foreach (var (other, _, _) in Examples().Where(e => e.File != file && e.File.StartsWith("character-", StringComparison.Ordinal)))
+        {
+            var otherGarb = ((Character)Examples().Single(e => e.File == other).Content).Appearance!.Palette![2];
+            var seen = Covered(image, SKColor.Parse(otherGarb));
+            Assert.True(seen * 4 < garb, $"{file} shows {seen} pixels in {other}'s garb colour {otherGarb} against {garb} in its own");
+        }
+    }
+
+    /// <summary>Pixels within a few steps of <paramref name="colour"/> in every channel (shading moves a few).</summary>
+    private static int Covered(SKBitmap image, SKColor colour)
+    {
+        var count = 0;
+        for (var y = 0; y < image.Height; y++)
+        {
+            for (var x = 0; x < image.Width; x++)
+            {
+                var p = image.GetPixel(x, y);
+                if (p.Alpha == 255 && Math.Abs(p.Red - colour.Red) <= 8 && Math.Abs(p.Green - colour.Green) <= 8 && Math.Abs(p.Blue - colour.Blue) <= 8)
+                    count++;
+            }
+        }
+        return count;
+    }
+
     private static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

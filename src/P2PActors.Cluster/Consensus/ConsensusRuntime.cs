@@ -64,7 +64,7 @@ public sealed class ConsensusRuntime
             var coordinator = system.ActorOf(ConsensusCoordinator.Props(options, snapshot, registry, identity.ValidatorId, validator), ConsensusCoordinator.Name);
             var log = Logging.GetLogger(system, typeof(ConsensusRuntime));
             if (options.AllowedValidators is null)
-                log.Warning("Open validator membership: every cluster member becomes a validator, so anyone who can reach this node's remoting port can add validators and outvote the honest ones. Run closed with a validator list for anything but local development (docs/architecture.md, \"Trust model\")");
+                log.Warning("Open validator membership: every cluster member becomes a validator, so anyone who can reach this node's remoting port can add validators and outvote the honest ones. Run closed with a validator list for anything but local development (docs/consensus.md, \"Trust model\")");
             else if (!options.AllowedValidators.Contains(identity.ValidatorId))
                 log.Warning("This node's validator key {0} is not on the validator list: it is a cluster member without a vote", identity.ValidatorId);
             else

@@ -42,7 +42,7 @@ public class QuorumMathTests
     }
 
     // English: one validator, one approval accepts; two or more validators, approvals accept. The numbers are the
-    // The rule of docs/architecture.md (threshold ⌊2n/3⌋+1, f = ⌊(n−1)/3⌋) worked out by hand.
+    // The rule of docs/consensus.md (threshold ⌊2n/3⌋+1, f = ⌊(n−1)/3⌋) worked out by hand.
     [Theory]
     [InlineData(1, "1 validator: 1 approval accepts, tolerates no Byzantine peer (needs at least 4)")]
     [InlineData(2, "2 validators: 2 approvals accept, tolerates no Byzantine peer (needs at least 4)")]

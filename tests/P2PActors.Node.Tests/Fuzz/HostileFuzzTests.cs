@@ -44,6 +44,48 @@ public sealed partial class HostileFuzzTests(ITestOutputHelper output)
 
     private sealed record Protected(string Content, string Unshared);
 
+    /// <summary>
+    /// The fuzz's path cases (the same seed and count as the run above, generated without a node) reach the paged
+    /// <c>GET /api/state</c> with hostile skip and take, and <c>GET /api/players/{id}</c> with hostile ids (the
+    /// protected player's among them) and queries; and the generator gives the same cases every time.
+    /// </summary>
+    [Fact]
+    public void The_path_cases_page_the_state_and_read_single_players_with_hostile_ids_and_queries()
+    {
+        var content = new string('c', 64);
+        var cases = PathCasesOf(new HostileRequests(Seed, Keeper, content, new string('d', 64)));
+        // Bodies are arrays (compared by reference); the description shows method, path, mutation and body.
+        Assert.Equal(cases.Select(c => c.ToString()), PathCasesOf(new HostileRequests(Seed, Keeper, content, new string('d', 64))).Select(c => c.ToString()));
+
+        var state = cases.Where(c => c.Method == "GET" && c.Path.StartsWith("/api/state?", StringComparison.Ordinal)).ToList();
+        Assert.True(state.Count >= 50, $"only {state.Count} paged state reads");
+        Assert.Contains(state, c => c.Path.Contains("skip=-1", StringComparison.Ordinal));
+        Assert.Contains(state, c => c.Path.Contains("take=99999999999999999999", StringComparison.Ordinal));
+        Assert.Contains(state, c => c.Path.Contains("take=%ED%A0%80", StringComparison.Ordinal));
+        Assert.Contains(state, c => c.Path.Contains("&take=1&take=2", StringComparison.Ordinal));
+
+        var players = cases.Where(c => c.Method == "GET" && PlayerPath().IsMatch(c.Path)).ToList();
+        Assert.True(players.Count >= 50, $"only {players.Count} single-player reads");
+        Assert.Contains(players, c => c.Path.StartsWith($"/api/players/{Keeper}?", StringComparison.Ordinal));
+        var ids = players.Select(c => PlayerPath().Match(c.Path).Groups[1].Value).ToHashSet();
+        Assert.True(ids.Count >= 10, $"only {ids.Count} different ids: {string.Join(", ", ids)}");
+        Assert.Contains(ids, id => id is "%ED%A0%80" or "%FF" or "%C0%AF"); // not UTF-8
+        Assert.Contains(ids, id => id.Length > 64); // longer than a player id may be
+        Assert.Contains(players, c => c.Path.Contains("?skip=", StringComparison.Ordinal));
+    }
+
+    private static List<HttpCase> PathCasesOf(HostileRequests generator)
+    {
+        // The run draws its body cases first from the same generator; so must this.
+        for (var i = 0; i < BodyCases; i++)
+            generator.NextBodyCase();
+        return Enumerable.Range(0, PathCases).Select(_ => generator.NextPathCase()).ToList();
+    }
+
+    /// <summary><c>/api/players/{id}</c> with no further segment, with or without a query.</summary>
+    [GeneratedRegex(@"^/api/players/([^/?]*)(\?.*)?$")]
+    private static partial Regex PlayerPath();
+
     [Fact]
     public async Task Ten_thousand_hostile_requests_get_no_5xx_and_change_nothing_written_before()
     {

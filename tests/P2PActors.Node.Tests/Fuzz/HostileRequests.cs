@@ -210,7 +210,7 @@ public sealed class HostileRequests(int seed, string protectedPlayer, string pro
         var segment = Pick(HostileSegments);
         var query = Pick(HostileQueryValues);
         var fuzz = FuzzPlayer();
-        (string Method, string Path) request = _random.Next(22) switch
+        (string Method, string Path) request = _random.Next(24) switch
         {
             0 => ("POST", $"/api/content/{segment}"),
             1 => ("GET", $"/api/content/{segment}"),
@@ -234,7 +234,13 @@ public sealed class HostileRequests(int seed, string protectedPlayer, string pro
             18 => ("GET", $"/api/players/{Pick([segment, fuzz])}/recommendations?type={query}&take={Pick(HostileQueryValues)}&{segment}=1"),
             19 => ("GET", $"/api/content/{Pick([segment, protectedContent, UnknownContent()])}/preview.png?size={query}&tileSize={Pick(HostileQueryValues)}"),
             20 => (Pick(["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"]), Pick(["/ws", "/", "/index.html", "/js/%ED%A0%80.js", $"/api/{segment}", "/health", $"/api/players/{fuzz}"])),
-            _ => (Pick(["PATCH", "DELETE", "PUT"]), Pick(["/api/catalog", "/api/state", "/api/types", $"/api/content/{protectedContent}"])),
+            21 => (Pick(["PATCH", "DELETE", "PUT"]), Pick(["/api/catalog", "/api/state", "/api/types", $"/api/content/{protectedContent}"])),
+            // The state's pages: hostile skip and take, repeated or unknown parameters.
+            22 => ("GET", $"/api/state?skip={query}&take={Pick(HostileQueryValues)}" +
+                          Pick(["", $"&{segment}={query}", "&take=1&take=2", $"&skip={Pick(HostileQueryValues)}", "&Skip=1&TAKE=%ED%A0%80"])),
+            // One player's position and inventory: hostile ids, the protected player, and queries the endpoint takes none of.
+            _ => ("GET", $"/api/players/{Pick([segment, protectedPlayer, fuzz, "%2e%2e", "%2F", "%20", "%ED%A0%80", new string('p', 65), new string('i', 3000)])}" +
+                         Pick(["", $"?{segment}={query}", $"?skip={query}&take={Pick(HostileQueryValues)}", "?id=a&id=b", $"?{new string('q', 5000)}=1"])),
         };
         // A stray body on a request that takes none, sometimes broken itself.
         var body = _random.Next(3) == 0 ? Bytes(Pick(["{}", $"{{\"a\":\"{Pick(LoneSurrogates)}\"}}", $"\"{BadByte}\"", new string('[', 100)])) : null;
