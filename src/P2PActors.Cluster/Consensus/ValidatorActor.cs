@@ -300,7 +300,7 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
         var forged = new Certificate(contentId, set.Epoch, set.Hash,
             set.Members.Select(m => new Vote(m, contentId, set.Epoch, true, [], RandomNumberGenerator.GetBytes(ValidatorKeys.SignatureLength))).ToList());
         var header = new CatalogHeader(contentId, content?.Type ?? ContentType.Item, "forged", "byzantine",
-            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _selfAddress, forged);
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _selfAddress, forged.ToProof());
         var self = Akka.Cluster.Cluster.Get(Context.System).SelfUniqueAddress;
         DistributedData.Get(Context.System).Replicator.Tell(Dsl.Update(_keys.CatalogKey(contentId), LWWDictionary<string, CatalogHeader>.Empty,
             WriteLocal.Instance, d => d.SetItem(self, contentId, header)));
