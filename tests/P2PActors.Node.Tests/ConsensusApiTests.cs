@@ -68,7 +68,7 @@ public sealed class ConsensusApiTests(NodeFixture node) : IClassFixture<NodeFixt
         // The shared entry carries the certificate itself, which this node verifies.
         var header = await P2PActors.Cluster.State.GameState.For(system).FindCatalogEntryAsync(id!);
         Assert.NotNull(header?.Certificate);
-        Assert.True(CertificateVerifier.Verify(header.Certificate, id!, ConsensusRuntime.For(system).Snapshot.Registry).IsValid);
+        Assert.True(CertificateVerifier.Verify(header.Certificate.ToCertificate(), id!, ConsensusRuntime.For(system).Snapshot.Registry).IsValid);
     }
 }
 

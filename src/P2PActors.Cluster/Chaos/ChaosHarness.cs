@@ -187,7 +187,7 @@ public static class ChaosHarness
         foreach (var entry in entries)
         {
             // The certificate must bind the header the entry is listed under, not just its content.
-            var check = CertificateVerifier.Verify(entry.Certificate, entry.Id, registry,
+            var check = CertificateVerifier.Verify(entry.Certificate.ToCertificate(), entry.Id, registry,
                 headerDigest: EntryHeader.Compute(entry.Id, entry.Type, entry.Name, entry.Author, entry.CreatedMs, entry.Holder));
             if (!check.IsValid)
             {

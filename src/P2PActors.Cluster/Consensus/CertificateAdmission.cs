@@ -47,12 +47,13 @@ public sealed class CertificateAdmission(ConsensusSnapshot snapshot, VerifiedSig
 
     public bool Admit(CatalogHeader header)
     {
-        if (header?.Certificate is not { } certificate)
+        // Remembered first: an equal header (same proof bytes) passed every check below, and the lookup spares the parse.
+        if (header is not null && _valid.ContainsKey(header))
+            return true;
+        if (header?.Certificate.ToCertificate() is not { } certificate)
             return Refuse(header, new CertificateCheck(false, [CertificateVerifier.Missing]));
         if (!string.Equals(certificate.ContentId, header.Id, StringComparison.Ordinal))
             return Refuse(header, new CertificateCheck(false, [CertificateVerifier.ContentMismatch]));
-        if (_valid.ContainsKey(header))
-            return true;
         if (certificate.IsLegacy && header.CreatedMs > Clock.GetUtcNow().ToUnixTimeMilliseconds() + (long)HeaderClockWindow.TotalMilliseconds)
             return Refuse(header, new CertificateCheck(false, [LegacyCreatedInFuture]));
         var digest = EntryHeader.Compute(header.Id, header.Type, header.Name, header.Author, header.CreatedMs, header.Holder);

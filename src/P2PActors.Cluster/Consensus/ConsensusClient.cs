@@ -79,7 +79,7 @@ public sealed class ConsensusClient
         ArgumentNullException.ThrowIfNull(outcome);
         if (outcome.Decision != ProposalDecision.Accepted || outcome.Header is not { } header || outcome.ContentId != content.Id)
             throw new ArgumentException($"content {content.Id} was not accepted under a catalog header", nameof(outcome));
-        return GameState.For(_system).ShareAsync(content, header.Author, header.CreatedMs, outcome.Certificate, ct);
+        return GameState.For(_system).ShareAsync(content, header.Author, header.CreatedMs, outcome.Certificate.ToProof(), ct);
     }
 
     /// <summary>

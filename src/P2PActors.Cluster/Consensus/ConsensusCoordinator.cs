@@ -22,12 +22,12 @@ public sealed class ConsensusCoordinator : ReceiveActor
         public string Json { get; } = json;
         /// <summary>The catalog header the votes are cast for (their digest is checked by <see cref="Tally"/>).</summary>
         public EntryHeader? Header { get; } = header;
-        public List<(Propose Propose, object Waiter)>? Queued { get; set; }
+        public List<(Propose Propose, OutcomeWaiter Waiter)>? Queued { get; set; }
         public VoteTally Tally { get; set; } = tally;
         public long Sequence { get; } = sequence;
         public long StartTicks { get; } = startTicks;
         /// <summary>Who wants the outcome: actors (an ask) or tasks (<see cref="ProposeAll"/>).</summary>
-        public List<object> Waiters { get; } = new(1);
+        public List<OutcomeWaiter> Waiters { get; } = new(1);
         public Dictionary<string, string> Refusals { get; } = new(StringComparer.Ordinal);
         /// <summary>First votes that arrived after the decision: kept unverified, checked only if a second one follows.</summary>
         public Dictionary<string, Vote>? Late { get; set; }
@@ -65,7 +65,7 @@ public sealed class ConsensusCoordinator : ReceiveActor
 
         Receive<Propose>(propose =>
         {
-            Start(propose, Sender);
+            Start(propose, OutcomeWaiter.Actor(Sender));
             ScheduleFlush();
         });
         Receive<ProposeAll>(all =>
@@ -73,7 +73,7 @@ public sealed class ConsensusCoordinator : ReceiveActor
             if (all.Items is null || all.Replies is null || all.Items.Count != all.Replies.Count)
                 return;
             for (var i = 0; i < all.Items.Count; i++)
-                Start(all.Items[i], all.Replies[i]);
+                Start(all.Items[i], OutcomeWaiter.Task(all.Replies[i]));
             ScheduleFlush();
         });
         Receive<Requeued>(requeued =>
@@ -95,7 +95,7 @@ public sealed class ConsensusCoordinator : ReceiveActor
     public static Props Props(ConsensusOptions options, ConsensusSnapshot snapshot, IActorRef registry, string selfValidatorId, IActorRef selfValidator) =>
         Akka.Actor.Props.Create(() => new ConsensusCoordinator(options, snapshot, registry, selfValidatorId, selfValidator));
 
-    private void Start(Propose propose, object waiter)
+    private void Start(Propose propose, OutcomeWaiter waiter)
     {
         var start = Stopwatch.GetTimestamp();
         if (_pending.TryGetValue(propose.ContentId, out var running))
@@ -109,7 +109,7 @@ public sealed class ConsensusCoordinator : ReceiveActor
             }
             // The same content proposed again while its vote runs: one vote, every caller gets its outcome.
             if (running.Outcome is { } outcome)
-                Answer(waiter, outcome);
+                waiter.Answer(outcome);
             else
                 running.Waiters.Add(waiter);
             return;
@@ -310,9 +310,9 @@ public sealed class ConsensusCoordinator : ReceiveActor
     }
 
     /// <summary>A proposal decided before any vote: the caller gets it, and so do pages watching this node's outcomes.</summary>
-    private void Decided(object waiter, ProposalOutcome outcome)
+    private void Decided(OutcomeWaiter waiter, ProposalOutcome outcome)
     {
-        Answer(waiter, outcome);
+        waiter.Answer(outcome);
         Context.System.EventStream.Publish(new Events.ConsensusDecided(outcome));
     }
 
@@ -322,16 +322,8 @@ public sealed class ConsensusCoordinator : ReceiveActor
         // Once per proposal (a second caller of a decided proposal is answered, not announced again).
         Context.System.EventStream.Publish(new Events.ConsensusDecided(outcome));
         foreach (var waiter in pending.Waiters)
-            Answer(waiter, outcome);
+            waiter.Answer(outcome);
         pending.Waiters.Clear();
-    }
-
-    private static void Answer(object waiter, ProposalOutcome outcome)
-    {
-        if (waiter is TaskCompletionSource<ProposalOutcome> task)
-            task.TrySetResult(outcome);
-        else
-            ((IActorRef)waiter).Tell(outcome);
     }
 
     private static ProposalOutcome Outcome(Pending pending, ProposalDecision decision)

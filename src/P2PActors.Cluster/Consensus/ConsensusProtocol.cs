@@ -200,7 +200,7 @@ public static class ConsensusProtocol
     internal sealed record ProposeAll(IReadOnlyList<Propose> Items, IReadOnlyList<TaskCompletionSource<ProposalOutcome>> Replies);
 
     /// <summary>A proposal put back into the coordinator's mailbox after the vote on its id (with another body) ended.</summary>
-    internal sealed record Requeued(Propose Propose, object Waiter);
+    internal sealed record Requeued(Propose Propose, OutcomeWaiter Waiter);
 
     /// <summary>The coordinator found equivocation; the registry actor replicates the evidence.</summary>
     public sealed record ReportEquivocation(EquivocationEvidence Evidence);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text;
 using Akka.Actor;
 using Akka.Cluster;
@@ -29,18 +28,17 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
     public const string MalformedId = "proposal.malformed-id";
     public const string Expired = "proposal.expired";
 
-    private const int MaxTrackedProposers = 4096;
-
     private readonly ValidatorIdentity _identity;
     private readonly ConsensusOptions _options;
     private readonly ConsensusSnapshot _snapshot;
     private readonly ByzantineBehaviour _byzantine;
     private readonly ContentValidator _validator = new();
-    private readonly Dictionary<Address, TokenBucket> _buckets = [];
+    private readonly ProposerRateLimiter _rateLimiter;
+    /// <summary>Only on a node in <see cref="ByzantineMode.ForgeSignatures"/>; null on every honest validator.</summary>
+    private readonly CatalogForger? _forger;
     private readonly string _selfAddress;
     private readonly long _selfUid;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private StateKeys? _keys;
     private readonly Queue<(ProposalBatch Batch, IActorRef Sender)> _inbox = new();
     /// <summary>Where judging resumes in the batch at the head of <see cref="_inbox"/>.</summary>
     private int _nextInBatch;
@@ -56,6 +54,8 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
         var self = Akka.Cluster.Cluster.Get(Context.System).SelfUniqueAddress;
         _selfAddress = self.Address.ToString();
         _selfUid = self.Uid;
+        _rateLimiter = new ProposerRateLimiter(options.ProposalsPerSecondPerProposer, options.ProposalBurst);
+        _forger = _byzantine.ForgesCatalogEntries ? new CatalogForger(Context.System, _selfAddress) : null;
 
         Receive<IdentityChallenge>(c =>
         {
@@ -200,7 +200,7 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
             refusals.Add(Refusal(contentId ?? "", MalformedId));
             return null;
         }
-        if (!TakeToken(sender.Path.Address))
+        if (!_rateLimiter.TryTake(sender.Path.Address, Stopwatch.GetTimestamp()))
         {
             refusals.Add(Refusal(contentId, RateLimited));
             return null;
@@ -234,8 +234,8 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
             if (broken.Count > 0)
                 (approve, rules) = (false, broken);
         }
-        if (_byzantine.ForgesCatalogEntries && !approve)
-            ForgeCatalogEntry(contentId, content, current);
+        if (_forger is not null && !approve)
+            _forger.Forge(contentId, content, current, Self);
         return new VoteStatement(contentId, current.Epoch, current.Hash, approve, rules, header.Digest(contentId));
     }
 
@@ -274,35 +274,5 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
         return (false, rules, content);
     }
 
-    private bool TakeToken(Address proposer)
-    {
-        var now = Stopwatch.GetTimestamp();
-        if (!_buckets.TryGetValue(proposer, out var bucket))
-        {
-            if (_buckets.Count >= MaxTrackedProposers)
-                _buckets.Clear();
-            _buckets[proposer] = bucket = new TokenBucket(_options.ProposalsPerSecondPerProposer, _options.ProposalBurst, now);
-        }
-        return bucket.TryTake(now);
-    }
-
     private ProposalRefused Refusal(string contentId, string reason) => new(contentId, _identity.ValidatorId, reason);
-
-    /// <summary>
-    /// <see cref="ByzantineMode.ForgeSignatures"/>: puts content the honest rules reject into the replicated catalog,
-    /// under a certificate of votes with garbage signatures from every member. Honest nodes must refuse the entry.
-    /// </summary>
-    private void ForgeCatalogEntry(string contentId, GameContent? content, ValidatorSet set)
-    {
-        if (GameState.TryGet(Context.System) is not { } state || StateValidation.CatalogId(contentId) is not null)
-            return;
-        _keys ??= state.Settings.CreateKeys();
-        var forged = new Certificate(contentId, set.Epoch, set.Hash,
-            set.Members.Select(m => new Vote(m, contentId, set.Epoch, true, [], RandomNumberGenerator.GetBytes(ValidatorKeys.SignatureLength))).ToList());
-        var header = new CatalogHeader(contentId, content?.Type ?? ContentType.Item, "forged", "byzantine",
-            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _selfAddress, forged);
-        var self = Akka.Cluster.Cluster.Get(Context.System).SelfUniqueAddress;
-        DistributedData.Get(Context.System).Replicator.Tell(Dsl.Update(_keys.CatalogKey(contentId), LWWDictionary<string, CatalogHeader>.Empty,
-            WriteLocal.Instance, d => d.SetItem(self, contentId, header)));
-    }
 }

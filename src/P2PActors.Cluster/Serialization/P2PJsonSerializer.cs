@@ -22,16 +22,30 @@ public sealed class P2PJsonSerializer : SerializerWithStringManifest
         .Where(t => typeof(IP2PMessage).IsAssignableFrom(t) && !t.IsAbstract && !t.IsInterface && !t.ContainsGenericParameters)
         .ToDictionary(t => t.FullName!, StringComparer.Ordinal);
 
-    private readonly JsonSerializerOptions _options;
-    private readonly ConcurrentDictionary<Type, string> _manifests = new();
+    /// <summary>
+    /// The options every message is written with, short of actor references (those need an actor system). Values
+    /// that travel embedded as opaque JSON (a catalog header's proof) are written with these, so they carry the
+    /// same bytes as when they were typed properties of the message.
+    /// </summary>
+    public static readonly JsonSerializerOptions ValueOptions = CreateValueOptions();
 
-    public P2PJsonSerializer(ExtendedActorSystem system) : base(system)
+    private readonly JsonSerializerOptions _options;
+
+    private static JsonSerializerOptions CreateValueOptions()
     {
-        _options = new JsonSerializerOptions(ContentJson.Options)
+        var options = new JsonSerializerOptions(ContentJson.Options)
         {
             IncludeFields = false,
             NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         };
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+    private readonly ConcurrentDictionary<Type, string> _manifests = new();
+
+    public P2PJsonSerializer(ExtendedActorSystem system) : base(system)
+    {
+        _options = new JsonSerializerOptions(ValueOptions);
         _options.Converters.Add(new ActorRefConverter(system));
         _options.MakeReadOnly(populateMissingResolver: true);
     }

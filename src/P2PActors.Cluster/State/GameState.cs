@@ -98,13 +98,13 @@ public sealed class GameState
         await ShareAsync(content, author, certificate: null, ct).ConfigureAwait(false);
 
     /// <summary>
-    /// Shares content together with the certificate of its acceptance, created now; a node whose admission checks
+    /// Shares content together with the proof of its acceptance, created now; a node whose admission checks
     /// certificates refuses (with an <see cref="ArgumentException"/>) to share content whose certificate it cannot
     /// verify — and a certificate binds the header it was voted for, so certified content is shared with
-    /// <see cref="ShareAsync(GameContent, string, long, Consensus.Certificate?, CancellationToken)"/> under the created
-    /// time the validators signed (<c>ConsensusClient.ShareAsync</c> does that).
+    /// <see cref="ShareAsync(GameContent, string, long, CatalogProof?, CancellationToken)"/> under the created
+    /// time the validators signed (<c>ConsensusClient.ShareAsync</c> does that, with the certificate as the proof).
     /// </summary>
-    public Task<WriteResult> ShareAsync(GameContent content, string author, Consensus.Certificate? certificate, CancellationToken ct = default) =>
+    public Task<WriteResult> ShareAsync(GameContent content, string author, CatalogProof? certificate, CancellationToken ct = default) =>
         ShareAsync(content, author, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), certificate, ct);
 
     /// <summary>The address this node names as holder in the catalog headers it shares.</summary>
@@ -115,7 +115,7 @@ public sealed class GameState
     /// type and name from the content) together with <paramref name="certificate"/>; refused as above when this node's
     /// admission does not admit the header with it.
     /// </summary>
-    public async Task<WriteResult> ShareAsync(GameContent content, string author, long createdMs, Consensus.Certificate? certificate, CancellationToken ct = default)
+    public async Task<WriteResult> ShareAsync(GameContent content, string author, long createdMs, CatalogProof? certificate, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(content);
         StateValidation.Require(StateValidation.CatalogId(content.Id), nameof(content));

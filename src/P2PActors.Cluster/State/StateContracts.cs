@@ -1,4 +1,3 @@
-using P2PActors.Cluster.Consensus;
 using P2PActors.Cluster.Serialization;
 using P2PActors.Content.Model;
 
@@ -32,7 +31,8 @@ public sealed record PresenceEntry(string Zone, long LastSeenMs, string Node) : 
 
 /// <summary>
 /// What every peer knows about a shared piece of content without holding its body. <see cref="Certificate"/> is
-/// the proof the validators accepted it; nodes that check certificates admit no entry without a valid one.
+/// the proof it was accepted (with consensus, the validators' certificate), opaque to the state; nodes whose
+/// <see cref="ICatalogAdmission"/> checks proofs admit no entry without a valid one.
 /// </summary>
 public sealed record CatalogHeader(
     string Id,
@@ -41,7 +41,7 @@ public sealed record CatalogHeader(
     string Author,
     long CreatedMs,
     string Holder,
-    Certificate? Certificate = null) : IP2PMessage;
+    CatalogProof? Certificate = null) : IP2PMessage;
 
 /// <summary>A player as the state snapshot shows it.</summary>
 public sealed record PlayerView(

@@ -69,7 +69,7 @@ public sealed class ConsensusAdmissionTests : TestKit
 
     private static CatalogHeader Header(GameContent content, Certificate? certificate) =>
         new(content.Id!, content.Type, content.DisplayName, "mallory", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-            "akka.tcp://p2pactors@127.0.0.1:1", certificate);
+            "akka.tcp://p2pactors@127.0.0.1:1", certificate.ToProof());
 
     [Fact]
     public async Task A_node_that_joins_later_trusts_the_older_validator_set_through_attestations_and_admits_its_certificates()
@@ -100,7 +100,7 @@ public sealed class ConsensusAdmissionTests : TestKit
                 Assert.Equal(oldSet.Hash, learnt.Hash);
                 var header = await joiner.State.FindCatalogEntryAsync(early.Id!);
                 Assert.NotNull(header);
-                Assert.Equal(accepted.Certificate, header.Certificate);
+                Assert.Equal(accepted.Certificate, header.Certificate.ToCertificate());
                 Assert.Equal(1, (await joiner.State.ListCatalogAsync(null, 0, 10)).Total);
             }, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(50));
 

@@ -33,7 +33,7 @@ public sealed class ConsensusClusterTests : TestKit
                 {
                     var header = await node.State.FindCatalogEntryAsync(valid.Id!);
                     Assert.NotNull(header);
-                    Assert.Equal(accepted.Certificate, header.Certificate);
+                    Assert.Equal(accepted.Certificate, header.Certificate.ToCertificate());
                 }
             }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
 

@@ -27,7 +27,7 @@ public sealed class ConsensusHostingTests : TestKit
             var outcome = await ConsensusClient.For(node.System).ProposeAsync(content);
             Assert.Equal(ProposalDecision.Accepted, outcome.Decision);
             var state = GameState.For(node.System);
-            Assert.Equal(outcome.Certificate, (await state.FindCatalogEntryAsync(content.Id!))?.Certificate);
+            Assert.Equal(outcome.Certificate, (await state.FindCatalogEntryAsync(content.Id!))?.Certificate.ToCertificate());
 
             // The node's default admission checks certificates: an entry without one is refused.
             await Assert.ThrowsAsync<ArgumentException>(() => state.ShareAsync(TestCluster.SampleItem(9), "node"));

@@ -76,7 +76,7 @@ public sealed class CertificateAdmissionTests
         var snapshot = new ConsensusSnapshot();
         var admission = new CertificateAdmission(snapshot);
         var certificate = validators.Certify(3);
-        var header = new CatalogHeader(Validators.ContentId, ContentType.Item, "Blade", "alice", 1, "akka.tcp://p2pactors@127.0.0.1:1", certificate);
+        var header = new CatalogHeader(Validators.ContentId, ContentType.Item, "Blade", "alice", 1, "akka.tcp://p2pactors@127.0.0.1:1", certificate.ToProof());
 
         Assert.False(admission.Admit(header));
         Assert.False(admission.Admit(header));
@@ -99,12 +99,12 @@ public sealed class CertificateAdmissionTests
         var certificate = validators.Certify(3);
 
         Assert.False(admission.Admit(new CatalogHeader(Validators.ContentId, ContentType.Item, "Blade", "a", 1, "h")));
-        Assert.False(admission.Admit(new CatalogHeader(Validators.OtherContentId, ContentType.Item, "Blade", "a", 1, "h", certificate)));
-        Assert.False(admission.Admit(new CatalogHeader(Validators.ContentId, ContentType.Item, "Blade", "a", 1, "h", validators.Certify(3) with
+        Assert.False(admission.Admit(new CatalogHeader(Validators.OtherContentId, ContentType.Item, "Blade", "a", 1, "h", certificate.ToProof())));
+        Assert.False(admission.Admit(new CatalogHeader(Validators.ContentId, ContentType.Item, "Blade", "a", 1, "h", (validators.Certify(3) with
         {
             Approvals = certificate.Approvals.Take(2).ToList(),
-        })));
-        Assert.True(admission.Admit(new CatalogHeader(Validators.ContentId, ContentType.Item, "Blade", "a", 1, "h", certificate)));
+        }).ToProof())));
+        Assert.True(admission.Admit(new CatalogHeader(Validators.ContentId, ContentType.Item, "Blade", "a", 1, "h", certificate.ToProof())));
     }
 }
 

@@ -104,7 +104,7 @@ public sealed class HeaderBindingClusterTests : TestKit
             Certificate Legacy(GameContent content) => new(content.Id!, set.Epoch, set.Hash,
                 nodes.Take(set.Threshold).Select(n => n.Runtime.Identity.Vote(content.Id!, set, true, [])).ToList());
             CatalogHeader Header(GameContent content, long createdMs, Certificate certificate) =>
-                new(content.Id!, content.Type, content.DisplayName, "old-timer", createdMs, nodes[0].State.HolderAddress, certificate);
+                new(content.Id!, content.Type, content.DisplayName, "old-timer", createdMs, nodes[0].State.HolderAddress, certificate.ToProof());
 
             var old = ConsensusCluster.Valid(ContentType.Item, 4201);
             var oldHeader = Header(old, now - (long)TimeSpan.FromDays(30).TotalMilliseconds, Legacy(old));
@@ -116,10 +116,10 @@ public sealed class HeaderBindingClusterTests : TestKit
             var digest = EntryHeader.Compute(mixedHeader.Id, mixedHeader.Type, mixedHeader.Name, mixedHeader.Author, mixedHeader.CreatedMs, mixedHeader.Holder);
             mixedHeader = mixedHeader with
             {
-                Certificate = mixedHeader.Certificate! with
+                Certificate = (mixedHeader.Certificate.ToCertificate()! with
                 {
                     Approvals = [.. nodes.Take(set.Threshold).Select((n, i) => n.Runtime.Identity.Vote(mixed.Id!, set, true, [], i < 2 ? digest : null))],
-                },
+                }).ToProof(),
             };
             foreach (var header in new[] { oldHeader, futureHeader, mixedHeader })
                 await RawCatalog.WriteAsync(nodes[1], header);

@@ -23,7 +23,7 @@ public sealed class HeaderBindingTests : IDisposable
     private CatalogHeader Entry(Certificate certificate, EntryHeader? header = null)
     {
         var h = header ?? _header;
-        return new CatalogHeader(Validators.ContentId, h.Type, h.Name, h.Author, h.CreatedMs, h.Holder, certificate);
+        return new CatalogHeader(Validators.ContentId, h.Type, h.Name, h.Author, h.CreatedMs, h.Holder, certificate.ToProof());
     }
 
     private Certificate Bound(int approvals = 3) =>
@@ -184,11 +184,11 @@ public sealed class HeaderBindingTests : IDisposable
             var snapshot = new ConsensusSnapshot();
             snapshot.Publish(ConsensusView.Empty with { Registry = registry });
             var admission = new CertificateAdmission(snapshot) { Clock = new FixedClock(now) };
-            var entry = new CatalogHeader(certificate.ContentId, ContentType.Item, "Blade", "alice", now - 86_400_000, Holder, certificate);
+            var entry = new CatalogHeader(certificate.ContentId, ContentType.Item, "Blade", "alice", now - 86_400_000, Holder, certificate.ToProof());
             Assert.True(admission.Admit(entry));
             Assert.False(admission.Admit(entry with { CreatedMs = now + (long)TimeSpan.FromDays(3650).TotalMilliseconds }));
             // Still bound to what was signed: a certificate edited after the fact does not admit anything.
-            Assert.False(admission.Admit(entry with { Certificate = certificate with { Approvals = [.. certificate.Approvals.Select(v => v with { Rules = ["x"] })] } }));
+            Assert.False(admission.Admit(entry with { Certificate = (certificate with { Approvals = [.. certificate.Approvals.Select(v => v with { Rules = ["x"] })] }).ToProof() }));
         }
         finally
         {

@@ -361,14 +361,14 @@ public sealed class VoteMerkleTests : IDisposable
         for (var i = 0; i < statements.Length; i++)
         {
             var certificate = new Certificate(statements[i].ContentId, _validators.Epoch, _validators.Set.Hash, batches.Select(b => b[i]).ToList());
-            var header = new P2PActors.Cluster.State.CatalogHeader(statements[i].ContentId, P2PActors.Content.Model.ContentType.Item, "Blade", "a", 1, "h", certificate);
+            var header = new P2PActors.Cluster.State.CatalogHeader(statements[i].ContentId, P2PActors.Content.Model.ContentType.Item, "Blade", "a", 1, "h", certificate.ToProof());
             Assert.True(admission.Admit(header));
         }
         Assert.Equal(3, admission.Signatures.Misses);
         Assert.Equal(27, admission.Signatures.Hits);
         var forged = new Certificate(statements[0].ContentId, _validators.Epoch, _validators.Set.Hash,
             [batches[0][1] with { ContentId = statements[0].ContentId }, batches[1][0], batches[2][0]]);
-        Assert.False(admission.Admit(new P2PActors.Cluster.State.CatalogHeader(statements[0].ContentId, P2PActors.Content.Model.ContentType.Item, "Blade", "a", 1, "h", forged)));
+        Assert.False(admission.Admit(new P2PActors.Cluster.State.CatalogHeader(statements[0].ContentId, P2PActors.Content.Model.ContentType.Item, "Blade", "a", 1, "h", forged.ToProof())));
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class StateSerializationTests : IAsyncLifetime
         new PresenceEntry("town", 1_700_000_000_456, "akka.tcp://p2pactors@127.0.0.1:4053"),
         new CatalogHeader(new string('a', 64), ContentType.Map, "Sunken Keep", "node-a", 1_700_000_000_789, "akka.tcp://p2pactors@127.0.0.1:4053",
             new Certificate(new string('a', 64), 65_534, new string('e', 64),
-                [new Vote(new string('1', 64), new string('a', 64), 65_534, true, [], Enumerable.Range(0, 64).Select(i => (byte)i).ToArray())])),
+                [new Vote(new string('1', 64), new string('a', 64), 65_534, true, [], Enumerable.Range(0, 64).Select(i => (byte)i).ToArray())]).ToProof()),
         new PositionBatch([
             new PositionEntry("alice", new PlayerPosition("forest", 1.5, -2.25, 1_700_000_000_123)),
             new PositionEntry("bob", new PlayerPosition("caves", 0, 7, 1_700_000_000_124)),
@@ -94,6 +94,27 @@ public sealed class StateSerializationTests : IAsyncLifetime
         }
         // DData hands the values to the serializer bound to their type: ours, never the Newtonsoft default.
         Assert.All(new object[] { position, presence, header, Samples.OfType<InventoryBucket>().Single() }, v => Assert.IsType<P2PJsonSerializer>(serialization.FindSerializerFor(v)));
+    }
+
+    /// <summary>
+    /// The bytes a catalog header with a certificate had on the wire and in the durable store before the header's proof
+    /// became a state-owned type (<see cref="CatalogProof"/>). Peers of the older release and stored SQLite rows hold
+    /// exactly these: they must read back to the same certificate, and a header written now must serialize to the
+    /// same bytes (the replicator compares digests of serialized state, so a changed encoding would never settle).
+    /// </summary>
+    private const string HeaderBytesBeforeTheStateOwnedProof =
+        """{"id":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","type":"map","name":"Sunken Keep","author":"node-a","createdMs":1700000000789,"holder":"akka.tcp://p2pactors@127.0.0.1:4053","certificate":{"contentId":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","epoch":65534,"validatorSetHash":"eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee","approvals":[{"validatorId":"1111111111111111111111111111111111111111111111111111111111111111","contentId":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","epoch":65534,"approve":true,"rules":[],"signature":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw=="}]}}""";
+
+    [Fact]
+    public void A_certified_header_keeps_its_bytes_and_reads_back_from_the_bytes_stored_before()
+    {
+        var header = (CatalogHeader)Samples[2];
+        var serializer = _node.System.Serialization.FindSerializerFor(header);
+        Assert.Equal("P2PActors.Cluster.State.CatalogHeader", Akka.Serialization.Serialization.ManifestFor(serializer, header));
+        Assert.Equal(HeaderBytesBeforeTheStateOwnedProof, System.Text.Encoding.UTF8.GetString(serializer.ToBinary(header)));
+        var stored = (CatalogHeader)_node.System.Serialization.Deserialize(
+            System.Text.Encoding.UTF8.GetBytes(HeaderBytesBeforeTheStateOwnedProof), serializer.Identifier, "P2PActors.Cluster.State.CatalogHeader");
+        Assert.Equal(header, stored);
     }
 
     [Fact]
