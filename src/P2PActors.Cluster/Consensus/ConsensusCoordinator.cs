@@ -17,25 +17,6 @@ public sealed class ConsensusCoordinator : ReceiveActor
 {
     public const string Name = "consensus";
 
-    private sealed class Pending(string json, EntryHeader? header, VoteTally tally, long sequence, long startTicks, IReadOnlyList<string> unreachable)
-    {
-        public string Json { get; } = json;
-        /// <summary>The catalog header the votes are cast for (their digest is checked by <see cref="Tally"/>).</summary>
-        public EntryHeader? Header { get; } = header;
-        public List<(Propose Propose, OutcomeWaiter Waiter)>? Queued { get; set; }
-        public VoteTally Tally { get; set; } = tally;
-        public long Sequence { get; } = sequence;
-        public long StartTicks { get; } = startTicks;
-        /// <summary>Who wants the outcome: actors (an ask) or tasks (<see cref="ProposeAll"/>).</summary>
-        public List<OutcomeWaiter> Waiters { get; } = new(1);
-        public Dictionary<string, string> Refusals { get; } = new(StringComparer.Ordinal);
-        /// <summary>First votes that arrived after the decision: kept unverified, checked only if a second one follows.</summary>
-        public Dictionary<string, Vote>? Late { get; set; }
-        public IReadOnlyList<string> Unreachable { get; } = unreachable;
-        public ProposalOutcome? Outcome { get; set; }
-        public ICancelable? Timer { get; set; }
-    }
-
     private readonly ConsensusOptions _options;
     private readonly ConsensusSnapshot _snapshot;
     private readonly IActorRef _registry;
@@ -43,12 +24,9 @@ public sealed class ConsensusCoordinator : ReceiveActor
     private readonly string _selfValidatorId;
     private readonly IActorRef _selfValidator;
     private readonly bool _trustOwnVotes;
-    private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PendingProposal> _pending = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    /// <summary>Proposals waiting for the next flush, per validator endpoint; each list is handed over whole, never reused.</summary>
-    private readonly Dictionary<IActorRef, List<Proposal>> _outbox = [];
-    private int _outboxCount;
-    private long _outboxBytes;
+    private readonly ProposalOutbox<IActorRef> _outbox = new();
     private bool _flushQueued;
     private long _sequence;
 
@@ -140,25 +118,19 @@ public sealed class ConsensusCoordinator : ReceiveActor
         var proposal = new Proposal(propose.Json, propose.ContentId, set.Epoch, set.Hash, _proposer, deadline, propose.Header);
         // One hash per proposal: every vote is then matched against it byte for byte.
         var headerDigest = propose.Header?.Digest(propose.ContentId);
-        if (_outboxCount > 0 && (_outboxCount >= ProposalBatch.MaxProposals || _outboxBytes + bytes > ProposalBatch.TargetBytes))
+        if (_outbox.MustDrainBefore(bytes))
             Flush();
         List<string>? unreachable = null;
+        var validators = new List<IActorRef>(set.Members.Count);
         foreach (var member in set.Members)
         {
             if (view.Endpoints.TryGetValue(member, out var endpoint))
-            {
-                if (!_outbox.TryGetValue(endpoint.Validator, out var queued))
-                    _outbox[endpoint.Validator] = queued = new List<Proposal>(8);
-                queued.Add(proposal);
-            }
+                validators.Add(endpoint.Validator);
             else
-            {
                 (unreachable ??= []).Add(member);
-            }
         }
-        _outboxCount++;
-        _outboxBytes += bytes;
-        var pending = new Pending(propose.Json, propose.Header, VoteTally.Start(propose.ContentId, set.Epoch, view.Registry, headerDigest),
+        _outbox.Add(proposal, bytes, validators);
+        var pending = new PendingProposal(propose.Json, propose.Header, VoteTally.Start(propose.ContentId, set.Epoch, view.Registry, headerDigest),
             ++_sequence, start, unreachable ?? (IReadOnlyList<string>)[]);
         pending.Waiters.Add(waiter);
         pending.Timer = Context.System.Scheduler.ScheduleTellOnceCancelable(
@@ -169,7 +141,7 @@ public sealed class ConsensusCoordinator : ReceiveActor
     /// <summary>After proposals were queued: flush once whatever already waits in the mailbox has been queued too.</summary>
     private void ScheduleFlush()
     {
-        if (_outboxCount == 0 || _flushQueued)
+        if (_outbox.Count == 0 || _flushQueued)
             return;
         // Zero-linger batching: whatever reaches the mailbox before this flush travels in the same batch, so a
         // busy coordinator sends few, full batches; an idle one pays one hop through its own mailbox (Akka has no
@@ -181,17 +153,8 @@ public sealed class ConsensusCoordinator : ReceiveActor
     /// <summary>Sends every validator its queued proposals, one <see cref="ProposalBatch"/> each.</summary>
     private void Flush()
     {
-        if (_outboxCount == 0)
-            return;
-        foreach (var (validator, proposals) in _outbox)
-        {
-            if (proposals.Count > 0)
-                validator.Tell(new ProposalBatch(proposals), Self);
-        }
-        // The lists now belong to the batches (a local validator reads them by reference): start new ones.
-        _outbox.Clear();
-        _outboxCount = 0;
-        _outboxBytes = 0;
+        foreach (var (validator, proposals) in _outbox.Drain())
+            validator.Tell(new ProposalBatch(proposals), Self);
     }
 
     private void Handle(VoteBatch batch)
@@ -212,26 +175,12 @@ public sealed class ConsensusCoordinator : ReceiveActor
     {
         if (vote?.ContentId is null || vote.ValidatorId is null || !_pending.TryGetValue(vote.ContentId, out var pending))
             return;
-        if (pending.Outcome is not null && !pending.Tally.HasVoted(vote.ValidatorId))
-        {
-            // Decided already: a validator's first vote can change nothing, so it is not verified. Only a second,
-            // different vote from it makes both worth checking, for equivocation.
-            pending.Late ??= new Dictionary<string, Vote>(StringComparer.Ordinal);
-            if (!pending.Late.TryGetValue(vote.ValidatorId, out var first))
-            {
-                // Kept until the timeout: an equivocator's second vote usually follows right behind the first.
-                pending.Late[vote.ValidatorId] = vote;
-                return;
-            }
-            if (first.SameStatementAs(vote))
-                return;
-            pending.Tally = pending.Tally.Add(first, signatureVerified: false, _snapshot.Signatures).Tally;
-        }
+        if (!pending.ShouldCount(vote, _snapshot.Signatures))
+            return;
         // Only this node's own validator actor is taken at its word; any other sender's votes are verified.
         var own = _trustOwnVotes && sender.Equals(_selfValidator) && vote.ValidatorId == _selfValidatorId;
         // A batch-signed vote's signature is checked once per batch: the others of its batch find it in the cache.
-        var step = pending.Tally.Add(vote, signatureVerified: own, _snapshot.Signatures);
-        pending.Tally = step.Tally;
+        var step = pending.Count(vote, own, _snapshot.Signatures);
         switch (step.Disposition)
         {
             case VoteDisposition.Equivocation:
@@ -271,36 +220,27 @@ public sealed class ConsensusCoordinator : ReceiveActor
             return;
         Remove(timeout.ContentId, pending);
         if (pending.Outcome is null)
-            Reply(pending, Outcome(pending, ProposalDecision.Undecided));
+            Reply(pending, pending.ToOutcome(ProposalDecision.Undecided));
     }
 
-    private void TryDecide(string contentId, Pending pending)
+    private void TryDecide(string contentId, PendingProposal pending)
     {
-        var tally = pending.Tally;
-        var decision = tally.Decision switch
-        {
-            TallyDecision.Accepted => ProposalDecision.Accepted,
-            TallyDecision.Rejected => ProposalDecision.Rejected,
-            // Nobody left who could still vote: no point waiting for the timeout.
-            _ when tally.Outstanding - pending.Refusals.Count - pending.Unreachable.Count <= 0 => ProposalDecision.Undecided,
-            _ => (ProposalDecision?)null,
-        };
+        var decision = pending.Decide();
         if (decision is not { } decided)
             return;
-        var outcome = Outcome(pending, decided);
-        Reply(pending, outcome);
-        if (decided == ProposalDecision.Undecided || tally.Outstanding == 0)
+        Reply(pending, pending.ToOutcome(decided));
+        if (decided == ProposalDecision.Undecided || pending.Tally.Outstanding == 0)
             Finish(contentId, pending);
     }
 
     /// <summary>Every validator has spoken: no late vote can come to catch.</summary>
-    private void Finish(string contentId, Pending pending)
+    private void Finish(string contentId, PendingProposal pending)
     {
         pending.Timer?.Cancel();
         Remove(contentId, pending);
     }
 
-    private void Remove(string contentId, Pending pending)
+    private void Remove(string contentId, PendingProposal pending)
     {
         _pending.Remove(contentId);
         if (pending.Queued is null)
@@ -316,7 +256,7 @@ public sealed class ConsensusCoordinator : ReceiveActor
         Context.System.EventStream.Publish(new Events.ConsensusDecided(outcome));
     }
 
-    private void Reply(Pending pending, ProposalOutcome outcome)
+    private void Reply(PendingProposal pending, ProposalOutcome outcome)
     {
         pending.Outcome = outcome;
         // Once per proposal (a second caller of a decided proposal is answered, not announced again).
@@ -324,37 +264,6 @@ public sealed class ConsensusCoordinator : ReceiveActor
         foreach (var waiter in pending.Waiters)
             waiter.Answer(outcome);
         pending.Waiters.Clear();
-    }
-
-    private static ProposalOutcome Outcome(Pending pending, ProposalDecision decision)
-    {
-        var tally = pending.Tally;
-        var rules = new List<string>();
-        foreach (var rejection in tally.Rejections)
-        {
-            foreach (var rule in rejection.Rules)
-            {
-                if (!rules.Contains(rule))
-                    rules.Add(rule);
-            }
-        }
-        var refusals = pending.Refusals.Values.Distinct(StringComparer.Ordinal).ToList();
-        if (pending.Unreachable.Count > 0)
-            refusals.Add($"{pending.Unreachable.Count} validator(s) of the set have no verified endpoint");
-        return new ProposalOutcome(
-            tally.ContentId,
-            decision,
-            tally.Epoch,
-            tally.Set.Count,
-            tally.Threshold,
-            tally.ApprovalCount,
-            tally.RejectionCount,
-            rules,
-            tally.Equivocators.Order(StringComparer.Ordinal).ToList(),
-            decision == ProposalDecision.Accepted ? tally.Certificate : null,
-            Stopwatch.GetElapsedTime(pending.StartTicks),
-            refusals,
-            pending.Header);
     }
 
     private static ProposalOutcome Immediate(string contentId, ProposalDecision decision, ValidatorSet? set, IReadOnlyList<string> rules, IReadOnlyList<string> refusals, long start) =>

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using Akka.Actor;
+using static P2PActors.Cluster.Consensus.ConsensusProtocol;
+
+namespace P2PActors.Cluster.Consensus;
+
+/// <summary>
+/// One proposal's bookkeeping while its vote runs: the tally, refusals, late votes and who waits for the outcome.
+/// The rules — when it is decided, what a late vote may still change, what the outcome says — live here, apart from
+/// the coordinator actor, which only routes messages, sends batches and keeps the timer.
+/// </summary>
+internal sealed class PendingProposal(string json, EntryHeader? header, VoteTally tally, long sequence, long startTicks, IReadOnlyList<string> unreachable)
+{
+    public string Json { get; } = json;
+    /// <summary>The catalog header the votes are cast for (their digest is checked by <see cref="Tally"/>).</summary>
+    public EntryHeader? Header { get; } = header;
+    /// <summary>Proposals of the same id with another body or header: started once this one is removed.</summary>
+    public List<(Propose Propose, OutcomeWaiter Waiter)>? Queued { get; set; }
+    public VoteTally Tally { get; private set; } = tally;
+    public long Sequence { get; } = sequence;
+    public long StartTicks { get; } = startTicks;
+    /// <summary>Who wants the outcome: actors (an ask) or tasks (<see cref="ProposeAll"/>).</summary>
+    public List<OutcomeWaiter> Waiters { get; } = new(1);
+    public Dictionary<string, string> Refusals { get; } = new(StringComparer.Ordinal);
+    public IReadOnlyList<string> Unreachable { get; } = unreachable;
+    public ProposalOutcome? Outcome { get; set; }
+    public ICancelable? Timer { get; set; }
+
+    /// <summary>First votes that arrived after the decision: kept unverified, checked only if a second one follows.</summary>
+    private Dictionary<string, Vote>? _late;
+
+    /// <summary>
+    /// Whether <paramref name="vote"/> must be counted. Before the decision every vote is. After it, a validator's first
+    /// vote can change nothing and is only kept, unverified (no signature check wasted on it); a second, different vote
+    /// from it makes both worth counting, since together they may prove equivocation.
+    /// </summary>
+    public bool ShouldCount(Vote vote, VerifiedSignatureCache signatures)
+    {
+        if (Outcome is null || Tally.HasVoted(vote.ValidatorId))
+            return true;
+        _late ??= new Dictionary<string, Vote>(StringComparer.Ordinal);
+        if (!_late.TryGetValue(vote.ValidatorId, out var first))
+        {
+            // Kept until the timeout: an equivocator's second vote usually follows right behind the first.
+            _late[vote.ValidatorId] = vote;
+            return false;
+        }
+        if (first.SameStatementAs(vote))
+            return false;
+        Tally = Tally.Add(first, signatureVerified: false, signatures).Tally;
+        return true;
+    }
+
+    /// <summary>Counts a vote; <paramref name="verified"/> only for this node's own validator's votes.</summary>
+    public TallyStep Count(Vote vote, bool verified, VerifiedSignatureCache signatures)
+    {
+        var step = Tally.Add(vote, verified, signatures);
+        Tally = step.Tally;
+        return step;
+    }
+
+    /// <summary>The decision the votes and refusals allow now; null while it could still go either way.</summary>
+    public ProposalDecision? Decide() => Tally.Decision switch
+    {
+        TallyDecision.Accepted => ProposalDecision.Accepted,
+        TallyDecision.Rejected => ProposalDecision.Rejected,
+        // Nobody left who could still vote: no point waiting for the timeout.
+        _ when Tally.Outstanding - Refusals.Count - Unreachable.Count <= 0 => ProposalDecision.Undecided,
+        _ => null,
+    };
+
+    /// <summary>What the callers are told: the tally's counts, the broken rules, refusals and, when accepted, the certificate.</summary>
+    public ProposalOutcome ToOutcome(ProposalDecision decision)
+    {
+        var rules = new List<string>();
+        foreach (var rejection in Tally.Rejections)
+        {
+            foreach (var rule in rejection.Rules)
+            {
+                if (!rules.Contains(rule))
+                    rules.Add(rule);
+            }
+        }
+        var refusals = Refusals.Values.Distinct(StringComparer.Ordinal).ToList();
+        if (Unreachable.Count > 0)
+            refusals.Add($"{Unreachable.Count} validator(s) of the set have no verified endpoint");
+        return new ProposalOutcome(
+            Tally.ContentId,
+            decision,
+            Tally.Epoch,
+            Tally.Set.Count,
+            Tally.Threshold,
+            Tally.ApprovalCount,
+            Tally.RejectionCount,
+            rules,
+            Tally.Equivocators.Order(StringComparer.Ordinal).ToList(),
+            decision == ProposalDecision.Accepted ? Tally.Certificate : null,
+            Stopwatch.GetElapsedTime(StartTicks),
+            refusals,
+            Header);
+    }
+}
