@@ -14,7 +14,8 @@ namespace P2PActors.Cluster.Tests;
 
 /// <summary>
 /// TLS remoting between full nodes (WithP2PNode) on 127.0.0.1. Timeouts are generous: CI runs these on two busy
-/// cores, and a TLS handshake per association adds to every join.
+/// cores, and a TLS handshake per association adds to every join. With TLS on, Akka's addresses use the protocol
+/// <c>akka.ssl.tcp</c>, so the seed addresses do too.
 /// </summary>
 [Collection(MultiNode.Collection)]
 public sealed class RemoteTlsClusterTests : TestKit
@@ -29,7 +30,7 @@ public sealed class RemoteTlsClusterTests : TestKit
         var tls = new RemoteTlsSettings { Certificate = certificate.Certificate, Validation = RemoteTlsValidation.Pinned };
         using var data = new DataDirectories(3);
         var seedPort = FreePort();
-        var seed = $"akka.tcp://p2pactors@127.0.0.1:{seedPort}";
+        var seed = $"akka.ssl.tcp://p2pactors@127.0.0.1:{seedPort}";
         var nodes = new List<TestNode>();
         try
         {
@@ -71,7 +72,7 @@ public sealed class RemoteTlsClusterTests : TestKit
         var tls = new RemoteTlsSettings { Certificate = pinned.Certificate, Validation = RemoteTlsValidation.Pinned };
         using var data = new DataDirectories(4);
         var seedPort = FreePort();
-        var seed = $"akka.tcp://p2pactors@127.0.0.1:{seedPort}";
+        var seed = $"akka.ssl.tcp://p2pactors@127.0.0.1:{seedPort}";
         var nodes = new List<TestNode>();
         try
         {
@@ -89,7 +90,7 @@ public sealed class RemoteTlsClusterTests : TestKit
                 RemoteTls = tls with { Certificate = other.Certificate },
             });
             nodes.Add(intruder);
-            var plain = await TestNode.StartAsync(data[2].Settings() with { SeedNodes = [seed] });
+            var plain = await TestNode.StartAsync(data[2].Settings() with { SeedNodes = [seed.Replace("akka.ssl.tcp", "akka.tcp", StringComparison.Ordinal)] });
             nodes.Add(plain);
 
             // The seed saw the intruder's certificate and refused it ...
@@ -124,7 +125,7 @@ public sealed class RemoteTlsClusterTests : TestKit
         using var second = TestCertificate.Create("CN=p2pactors-b");
         using var data = new DataDirectories(2);
         var seedPort = FreePort();
-        var seed = $"akka.tcp://p2pactors@127.0.0.1:{seedPort}";
+        var seed = $"akka.ssl.tcp://p2pactors@127.0.0.1:{seedPort}";
         await using var a = await TestNode.StartAsync(data[0].Settings() with
         {
             Port = seedPort,
