@@ -24,7 +24,7 @@ public sealed class TestCertificate : IDisposable
 
     public static TestCertificate Create(string subject = "CN=p2pactors-test")
     {
-        // RSA: Akka 1.5's start-up check of the private key reads it as an RSA key.
+        // RSA 2048: what openssl and dotnet dev-certs make by default, so the tests run the certificates operators use.
         using var key = RSA.Create(2048);
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         var san = new SubjectAlternativeNameBuilder();
