@@ -39,6 +39,30 @@ public static class NodeHosting
         akka.coordinated-shutdown.phases.cluster-exiting.timeout = 3s
         """;
 
+    /// <summary>
+    /// Remoting on <see cref="NodeSettings.Host"/>:<see cref="NodeSettings.Port"/>, over TLS when
+    /// <see cref="NodeSettings.RemoteTls"/> is set. TLS is mutual (Akka's default since 1.5.52): both ends present the
+    /// certificate and both check the other's, so a pinned node neither accepts nor dials a peer without the pin.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithP2PRemoting(this AkkaConfigurationBuilder builder, NodeSettings settings)
+    {
+        var options = new RemoteOptions { HostName = settings.Host, Port = settings.Port, PublicHostName = settings.PublicHost };
+        if (settings.RemoteTls is { } tls)
+        {
+            options.EnableSsl = true;
+            options.Ssl = new SslOptions
+            {
+                X509Certificate = tls.Certificate,
+                RequireMutualAuthentication = true,
+                // Peers are addressed by IP or container name, rarely the name in a shared certificate.
+                ValidateCertificateHostname = false,
+                SuppressValidation = tls.Validation == RemoteTlsValidation.None,
+                CustomValidator = tls.Validation == RemoteTlsValidation.Pinned ? tls.PinnedValidator() : null,
+            };
+        }
+        return builder.WithRemoting(options);
+    }
+
     public static AkkaConfigurationBuilder WithP2PNode(this AkkaConfigurationBuilder builder, NodeSettings settings)
     {
         var problems = settings.Validate();
@@ -54,7 +78,7 @@ public static class NodeHosting
 
         builder
             .AddHocon(ShutdownHocon, HoconAddMode.Prepend)
-            .WithRemoting(settings.Host, settings.Port, settings.PublicHost)
+            .WithP2PRemoting(settings)
             .WithClustering(new ClusterOptions
             {
                 SeedNodes = settings.SeedNodes.ToArray(),

@@ -22,6 +22,9 @@ public sealed record NodeSettings
 
     public string DataDirectory { get; init; } = "./data";
 
+    /// <summary>TLS for remoting; null (the default) is plain TCP.</summary>
+    public RemoteTlsSettings? RemoteTls { get; init; }
+
     public int CacheCapacity { get; init; } = 1_000;
 
     public TimeSpan PassivationIdleTimeout { get; init; } = TimeSpan.FromMinutes(2);

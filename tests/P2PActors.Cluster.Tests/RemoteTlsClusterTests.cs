@@ -1,0 +1,167 @@
+using System.Net;
+using System.Net.Sockets;
+using Akka.Cluster;
+using Akka.Event;
+using Akka.TestKit.Xunit2;
+using P2PActors.Cluster.Consensus;
+using P2PActors.Cluster.Hosting;
+using P2PActors.Cluster.Tests.State;
+using P2PActors.Content.Generation;
+using P2PActors.Content.Model;
+using P2PActors.Testing;
+
+namespace P2PActors.Cluster.Tests;
+
+/// <summary>
+/// TLS remoting between full nodes (WithP2PNode) on 127.0.0.1. Timeouts are generous: CI runs these on two busy
+/// cores, and a TLS handshake per association adds to every join. With TLS on, Akka's addresses use the protocol
+/// <c>akka.ssl.tcp</c>, so the seed addresses do too.
+/// </summary>
+[Collection(MultiNode.Collection)]
+public sealed class RemoteTlsClusterTests : TestKit
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
+
+    [Fact]
+    public async Task Three_nodes_with_the_same_pinned_certificate_form_a_cluster_and_decide_a_proposal()
+    {
+        using var certificate = TestCertificate.Create();
+        var tls = new RemoteTlsSettings { Certificate = certificate.Certificate, Validation = RemoteTlsValidation.Pinned };
+        using var data = new DataDirectories(3);
+        var seedPort = FreePort();
+        var seed = $"akka.ssl.tcp://p2pactors@127.0.0.1:{seedPort}";
+        var nodes = new List<TestNode>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+                nodes.Add(await TestNode.StartAsync(data[i].Settings() with
+                {
+                    Port = i == 0 ? seedPort : 0,
+                    SeedNodes = [seed],
+                    RemoteTls = tls,
+                }));
+
+            await AwaitAssertAsync(() =>
+            {
+                foreach (var node in nodes)
+                    Assert.Equal(3, Akka.Cluster.Cluster.Get(node.System).State.Members.Count(m => m.Status == MemberStatus.Up));
+            }, Timeout, Interval);
+
+            // A decision needs votes from the other two over the TLS associations.
+            var content = ContentFactory.Generate(ContentType.Quest, new Dictionary<string, string>(), 4242);
+            await AwaitAssertAsync(async () =>
+            {
+                var outcome = await ConsensusClient.For(nodes[2].System).ProposeAsync(content);
+                Assert.Equal(ProposalDecision.Accepted, outcome.Decision);
+                Assert.Equal(3, outcome.Validators);
+            }, Timeout, Interval);
+        }
+        finally
+        {
+            foreach (var node in Enumerable.Reverse(nodes))
+                await node.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Under_pinned_a_node_with_another_certificate_or_without_tls_cannot_join_while_one_with_the_pin_can()
+    {
+        using var pinned = TestCertificate.Create("CN=p2pactors-cluster");
+        using var other = TestCertificate.Create("CN=p2pactors-intruder");
+        var tls = new RemoteTlsSettings { Certificate = pinned.Certificate, Validation = RemoteTlsValidation.Pinned };
+        using var data = new DataDirectories(4);
+        var seedPort = FreePort();
+        var seed = $"akka.ssl.tcp://p2pactors@127.0.0.1:{seedPort}";
+        var nodes = new List<TestNode>();
+        try
+        {
+            var seedNode = await TestNode.StartAsync(data[0].Settings() with { Port = seedPort, SeedNodes = [seed], RemoteTls = tls });
+            nodes.Add(seedNode);
+            await AwaitAssertAsync(() => Assert.Single(Akka.Cluster.Cluster.Get(seedNode.System).State.Members,
+                m => m.Status == MemberStatus.Up), Timeout, Interval);
+            var warnings = CreateTestProbe(seedNode.System);
+            seedNode.System.EventStream.Subscribe(warnings.Ref, typeof(Warning));
+
+            // The intruder's own check would also refuse the seed (mutual TLS, each pins its own certificate).
+            var intruder = await TestNode.StartAsync(data[1].Settings() with
+            {
+                SeedNodes = [seed],
+                RemoteTls = tls with { Certificate = other.Certificate },
+            });
+            nodes.Add(intruder);
+            var plain = await TestNode.StartAsync(data[2].Settings() with { SeedNodes = [seed.Replace("akka.ssl.tcp", "akka.tcp", StringComparison.Ordinal)] });
+            nodes.Add(plain);
+
+            // The seed saw the intruder's certificate and refused it ...
+            warnings.FishForMessage<Warning>(w => w.Message.ToString()!.Contains("is not pinned", StringComparison.Ordinal), Timeout);
+            // ... and a node with the pin, started after both, still gets in: the seed was reachable all along.
+            var member = await TestNode.StartAsync(data[3].Settings() with { SeedNodes = [seed], RemoteTls = tls });
+            nodes.Add(member);
+            await AwaitAssertAsync(() =>
+                Assert.Equal(2, Akka.Cluster.Cluster.Get(seedNode.System).State.Members.Count(m => m.Status == MemberStatus.Up)),
+                Timeout, Interval);
+
+            var members = Akka.Cluster.Cluster.Get(seedNode.System).State.Members.Select(m => m.Address).ToHashSet();
+            Assert.Equal(new HashSet<Akka.Actor.Address>
+            {
+                Akka.Cluster.Cluster.Get(seedNode.System).SelfAddress,
+                Akka.Cluster.Cluster.Get(member.System).SelfAddress,
+            }, members);
+            Assert.Empty(Akka.Cluster.Cluster.Get(intruder.System).State.Members);
+            Assert.Empty(Akka.Cluster.Cluster.Get(plain.System).State.Members);
+        }
+        finally
+        {
+            foreach (var node in Enumerable.Reverse(nodes))
+                await node.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Under_none_nodes_with_different_certificates_still_form_a_cluster()
+    {
+        using var first = TestCertificate.Create("CN=p2pactors-a");
+        using var second = TestCertificate.Create("CN=p2pactors-b");
+        using var data = new DataDirectories(2);
+        var seedPort = FreePort();
+        var seed = $"akka.ssl.tcp://p2pactors@127.0.0.1:{seedPort}";
+        await using var a = await TestNode.StartAsync(data[0].Settings() with
+        {
+            Port = seedPort,
+            SeedNodes = [seed],
+            RemoteTls = new RemoteTlsSettings { Certificate = first.Certificate, Validation = RemoteTlsValidation.None },
+        });
+        await using var b = await TestNode.StartAsync(data[1].Settings() with
+        {
+            SeedNodes = [seed],
+            RemoteTls = new RemoteTlsSettings { Certificate = second.Certificate, Validation = RemoteTlsValidation.None },
+        });
+
+        await AwaitAssertAsync(() =>
+        {
+            foreach (var node in new[] { a, b })
+                Assert.Equal(2, Akka.Cluster.Cluster.Get(node.System).State.Members.Count(m => m.Status == MemberStatus.Up));
+        }, Timeout, Interval);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed class DataDirectories(int count) : IDisposable
+    {
+        private readonly TempDataDirectory[] _directories = Enumerable.Range(0, count).Select(_ => new TempDataDirectory()).ToArray();
+
+        public TempDataDirectory this[int index] => _directories[index];
+
+        public void Dispose()
+        {
+            foreach (var directory in _directories)
+                directory.Dispose();
+        }
+    }
+}
