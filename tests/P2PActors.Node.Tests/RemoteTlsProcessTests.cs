@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -78,5 +79,39 @@ public sealed partial class RemoteTlsProcessTests
         Assert.DoesNotContain(first.Lines, line => line.Contains("--remote-tls-validation none", StringComparison.Ordinal));
         Assert.Equal(0, await second.StopAsync(Patience));
         Assert.Equal(0, await first.StopAsync(Patience));
+    }
+
+    [Fact]
+    public async Task Cluster_command_passes_the_certificate_to_its_nodes_and_seeds_them_over_akka_ssl_tcp()
+    {
+        using var certificate = TestCertificate.Create();
+        var httpBase = NodeProcess.FreePortRange(2);
+        var remotingBase = NodeProcess.FreePortRange(2, avoid: httpBase);
+        await using var command = NodeProcess.Start("tls-cluster", dataDirectory =>
+        [
+            "cluster", "--nodes", "2",
+            "--base-http-port", httpBase.ToString(CultureInfo.InvariantCulture),
+            "--base-port", remotingBase.ToString(CultureInfo.InvariantCulture),
+            "--data-dir", dataDirectory,
+            "--remote-tls-certificate", certificate.PfxPath, "--remote-tls-password", TestCertificate.Password,
+        ]);
+        var childIds = new List<int>();
+        try
+        {
+            var allUp = command.LineAsync(line => line.StartsWith("All 2 nodes are Up", StringComparison.Ordinal));
+            await Task.WhenAny(allUp, command.WaitForExitAsync()).WaitAsync(Patience);
+            Assert.True(allUp.IsCompleted, $"the TLS cluster did not come up\n{command.Output}");
+            childIds.AddRange(command.Children());
+            Assert.Contains(command.Lines, line => line.Contains(
+                $"akka.ssl.tcp://p2pactors@127.0.0.1:{(remotingBase + 1).ToString(CultureInfo.InvariantCulture)}", StringComparison.Ordinal));
+
+            var exitCode = await command.StopAsync(Patience);
+            Assert.True(exitCode == 0, $"exit code {exitCode}\n{command.Output}");
+        }
+        finally
+        {
+            foreach (var child in childIds.Where(NodeProcess.IsRunning))
+                Process.GetProcessById(child).Kill(entireProcessTree: true);
+        }
     }
 }
