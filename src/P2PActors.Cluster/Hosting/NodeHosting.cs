@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
 using Akka.Cluster.Sharding;
+using Akka.Event;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using P2PActors.Cluster.Consensus;
@@ -59,6 +60,14 @@ public static class NodeHosting
                 SuppressValidation = tls.Validation == RemoteTlsValidation.None,
                 CustomValidator = tls.Validation == RemoteTlsValidation.Pinned ? tls.PinnedValidator() : null,
             };
+            builder.WithActors((system, _) =>
+            {
+                var log = Akka.Event.Logging.GetLogger(system, typeof(NodeHosting));
+                if (tls.Validation == RemoteTlsValidation.None)
+                    log.Warning("Remoting TLS without certificate validation (--remote-tls-validation none): traffic is encrypted, but anyone with any certificate of their own can connect and join the cluster. Use pinned or chain for anything but local development (docs/operations.md, \"TLS for remoting\")");
+                else
+                    log.Info("Remoting TLS ({0} validation) with certificate {1}", tls.Validation.ToString().ToLowerInvariant(), RemoteTlsSettings.HashOf(tls.Certificate));
+            });
         }
         return builder.WithRemoting(options);
     }

@@ -28,9 +28,12 @@ public static class ClusterCommand
         var startupTimeout = new Option<TimeSpan>("--startup-timeout") { Description = "How long to wait for every node to be Up, hh:mm:ss", DefaultValueFactory = _ => TimeSpan.FromMinutes(2) };
         var logLevel = new Option<string>("--log-level") { Description = "Lowest log level the nodes write (prefixed with their name, on stderr)", DefaultValueFactory = _ => "Warning" };
         logLevel.AcceptOnlyFromAmong("Verbose", "Debug", "Information", "Warning", "Error", "Fatal");
+        var tlsCertificate = new Option<string>("--remote-tls-certificate") { Description = "TLS for remoting: PFX with certificate and key that every node presents; seeds become akka.ssl.tcp:// (the password: P2PActors__RemoteTlsPassword or --remote-tls-password)" };
+        var tlsPassword = new Option<string>("--remote-tls-password") { Description = "Password of --remote-tls-certificate, handed to the nodes through their environment" };
+        var tlsValidation = new Option<string>("--remote-tls-validation") { Description = "pinned, chain or none, passed to every node [default: pinned]" };
         var command = new Command("cluster", "Start N nodes on 127.0.0.1 that form one cluster; Ctrl+C stops them all.")
         {
-            nodes, baseHttpPort, basePort, dataDir, startupTimeout, logLevel,
+            nodes, baseHttpPort, basePort, dataDir, startupTimeout, logLevel, tlsCertificate, tlsPassword, tlsValidation,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             new ClusterPlan(
@@ -39,7 +42,12 @@ public static class ClusterCommand
                 parseResult.GetValue(basePort),
                 parseResult.GetValue(dataDir)!,
                 parseResult.GetValue(startupTimeout),
-                parseResult.GetValue(logLevel)!),
+                parseResult.GetValue(logLevel)!)
+            {
+                RemoteTlsCertificate = parseResult.GetValue(tlsCertificate),
+                RemoteTlsPassword = parseResult.GetValue(tlsPassword),
+                RemoteTlsValidation = parseResult.GetValue(tlsValidation),
+            },
             parseResult.InvocationConfiguration.Output,
             parseResult.InvocationConfiguration.Error,
             cancellationToken));
@@ -69,7 +77,23 @@ public static class ClusterCommand
 
         public string HttpUrl(int index) => $"http://127.0.0.1:{BaseHttpPort + index}";
 
-        public string SeedAddress => $"akka.tcp://p2pactors@127.0.0.1:{BasePort}";
+        /// <summary>Passed on to every node, which checks it (a bad one stops the first node with exit code 2).</summary>
+        public string? RemoteTlsCertificate { get; init; }
+
+        public string? RemoteTlsPassword { get; init; }
+
+        public string? RemoteTlsValidation { get; init; }
+
+        /// <summary>
+        /// The nodes speak TLS when given a certificate here or through the environment they inherit; their addresses,
+        /// the seed's included, are then akka.ssl.tcp.
+        /// </summary>
+        public bool RemoteTls => !string.IsNullOrWhiteSpace(RemoteTlsCertificate)
+            || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("P2PActors__RemoteTlsCertificate"));
+
+        public string Address(int index) => $"{(RemoteTls ? "akka.ssl.tcp" : "akka.tcp")}://p2pactors@127.0.0.1:{BasePort + index}";
+
+        public string SeedAddress => Address(0);
     }
 
     private static async Task<int> RunAsync(ClusterPlan plan, TextWriter output, TextWriter error, CancellationToken cancellationToken)
@@ -98,7 +122,7 @@ public static class ClusterCommand
                 return stop.IsCancellationRequested ? ExitCodes.Ok : ExitCodes.Failure;
 
             for (var i = 0; i < children.Count; i++)
-                await output.WriteLineAsync($"node {i + 1}: {plan.HttpUrl(i)}  (akka.tcp://p2pactors@127.0.0.1:{plan.BasePort + i}, data {children[i].DataDirectory})");
+                await output.WriteLineAsync($"node {i + 1}: {plan.HttpUrl(i)}  ({plan.Address(i)}, data {children[i].DataDirectory})");
             await output.WriteLineAsync($"All {plan.Nodes} nodes are Up. Press Ctrl+C to stop them.");
             await output.FlushAsync(CancellationToken.None);
 
@@ -235,6 +259,19 @@ public static class ClusterCommand
                          "--log-level", plan.LogLevel,
                      })
                 start.ArgumentList.Add(argument);
+            if (!string.IsNullOrWhiteSpace(plan.RemoteTlsCertificate))
+            {
+                start.ArgumentList.Add("--remote-tls-certificate");
+                start.ArgumentList.Add(Path.GetFullPath(plan.RemoteTlsCertificate));
+            }
+            if (!string.IsNullOrWhiteSpace(plan.RemoteTlsValidation))
+            {
+                start.ArgumentList.Add("--remote-tls-validation");
+                start.ArgumentList.Add(plan.RemoteTlsValidation);
+            }
+            // Through the environment, not a flag: a node's flags show in ps.
+            if (plan.RemoteTlsPassword is { } password)
+                start.Environment["P2PActors__RemoteTlsPassword"] = password;
             if (index > 0)
             {
                 start.ArgumentList.Add("--seed-node");

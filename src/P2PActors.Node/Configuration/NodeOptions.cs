@@ -137,6 +137,26 @@ public sealed class NodeOptions
     /// <summary>Most peers in one WebRTC signaling room, cluster-wide; a join beyond it is refused with <c>room-full</c>.</summary>
     public int RoomCapacity { get; set; } = 16;
 
+    /// <summary>
+    /// TLS for Akka remoting: a PKCS#12 (PFX) file holding this node's certificate and its private key. Empty: plain
+    /// TCP (<c>akka.tcp://</c>). Set: remoting speaks TLS and every address, seeds included, is <c>akka.ssl.tcp://</c>.
+    /// </summary>
+    public string RemoteTlsCertificate { get; set; } = "";
+
+    /// <summary>Password of <see cref="RemoteTlsCertificate"/>; empty for a PFX without one.</summary>
+    public string RemoteTlsPassword { get; set; } = "";
+
+    /// <summary>How peers' certificates are checked: pinned (the default), chain or none. Only with <see cref="RemoteTlsCertificate"/>.</summary>
+    public string RemoteTlsValidation { get; set; } = "";
+
+    /// <summary>With pinned validation: comma-separated SHA-256 hashes (hex) of further certificates peers may present.</summary>
+    public string RemoteTlsPeerHashes { get; set; } = "";
+
+    public bool RemoteTlsEnabled => !string.IsNullOrWhiteSpace(RemoteTlsCertificate);
+
+    /// <summary>The Akka protocol of this node's address and of its seeds: <c>akka.ssl.tcp</c> with TLS, else <c>akka.tcp</c>.</summary>
+    public string RemoteProtocol => RemoteTlsEnabled ? "akka.ssl.tcp" : "akka.tcp";
+
     public IReadOnlyList<string> WsAllowedOriginList => Split(WsAllowedOrigins);
 
     public Cluster.Consensus.ByzantineMode ByzantineMode =>
@@ -189,6 +209,7 @@ public sealed class NodeOptions
         if (!Cluster.Consensus.ByzantineModes.TryParse(Byzantine, out _))
             problems.Add($"--byzantine / {Section}:Byzantine: '{Byzantine}' is not a mode; expected one of {string.Join(", ", Cluster.Consensus.ByzantineModes.Names)}");
         ReadAllowedValidators(problems);
+        ReadRemoteTls(problems)?.Certificate.Dispose();
         if (IdentityTimeoutMs is < 100 or > 600_000)
             problems.Add($"--identity-timeout / {Section}:IdentityTimeoutMs: {IdentityTimeoutMs} must be between 100 and 600000 milliseconds");
         if (HeaderClockWindow < TimeSpan.FromSeconds(1) || HeaderClockWindow > TimeSpan.FromDays(1))
@@ -274,6 +295,68 @@ public sealed class NodeOptions
         return ids.Count == 0 ? null : ids;
     }
 
+    private const string CertificateSetting = $"--remote-tls-certificate / {Section}:RemoteTlsCertificate";
+
+    /// <summary>
+    /// The remoting TLS settings, with the certificate loaded from <see cref="RemoteTlsCertificate"/>, or null for plain
+    /// TCP; <paramref name="problems"/> gets one line per unusable setting, naming it (never the password's value).
+    /// </summary>
+    public Cluster.Hosting.RemoteTlsSettings? ReadRemoteTls(List<string> problems)
+    {
+        var validationGiven = !string.IsNullOrWhiteSpace(RemoteTlsValidation);
+        var validation = Cluster.Hosting.RemoteTlsValidation.Pinned;
+        if (validationGiven && !Cluster.Hosting.RemoteTlsValidations.TryParse(RemoteTlsValidation, out validation))
+            problems.Add($"--remote-tls-validation / {Section}:RemoteTlsValidation: '{RemoteTlsValidation}' is not a validation mode; expected one of {string.Join(", ", Cluster.Hosting.RemoteTlsValidations.Names)}");
+        var hashes = Split(RemoteTlsPeerHashes).Select(h => h.Replace(":", "", StringComparison.Ordinal)).ToList();
+        foreach (var hash in hashes.Where(h => h.Length != 64 || !h.All(char.IsAsciiHexDigit)))
+            problems.Add($"--remote-tls-peer-hashes / {Section}:RemoteTlsPeerHashes: '{hash}' is not a SHA-256 hash (64 hex characters, as openssl x509 -noout -fingerprint -sha256 prints it)");
+        if (!RemoteTlsEnabled)
+        {
+            if (validationGiven)
+                problems.Add($"--remote-tls-validation / {Section}:RemoteTlsValidation: set without {CertificateSetting}; TLS needs this node's certificate");
+            if (hashes.Count > 0)
+                problems.Add($"--remote-tls-peer-hashes / {Section}:RemoteTlsPeerHashes: set without {CertificateSetting}; TLS needs this node's certificate");
+            return null;
+        }
+        if (hashes.Count > 0 && validation != Cluster.Hosting.RemoteTlsValidation.Pinned)
+            problems.Add($"--remote-tls-peer-hashes / {Section}:RemoteTlsPeerHashes: only used with --remote-tls-validation pinned, not {RemoteTlsValidation}");
+        var prefix = $"{CertificateSetting}: '{RemoteTlsCertificate}'";
+        if (!File.Exists(RemoteTlsCertificate))
+        {
+            problems.Add($"{prefix} does not exist");
+            return null;
+        }
+        System.Security.Cryptography.X509Certificates.X509Certificate2 certificate;
+        try
+        {
+            certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(
+                RemoteTlsCertificate, string.IsNullOrEmpty(RemoteTlsPassword) ? null : RemoteTlsPassword);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            problems.Add($"{prefix} does not exist");
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            problems.Add($"{prefix} cannot be read: {e.Message}");
+            return null;
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            problems.Add($"{prefix} cannot be loaded as a PKCS#12 (PFX) file with --remote-tls-password / {Section}:RemoteTlsPassword " +
+                $"(wrong password, or not a PFX: {e.Message.TrimEnd('.')})");
+            return null;
+        }
+        if (!certificate.HasPrivateKey)
+        {
+            certificate.Dispose();
+            problems.Add($"{prefix} holds no private key; remoting TLS needs the certificate together with its key in one PFX");
+            return null;
+        }
+        return new Cluster.Hosting.RemoteTlsSettings { Certificate = certificate, Validation = validation, PeerCertificateHashes = hashes };
+    }
+
     private static string[] Split(string? list) =>
         (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
@@ -286,11 +369,13 @@ public sealed class NodeOptions
             if (!Akka.Actor.ActorPath.TryParseAddress(seed, out var address) || address.Host is null || address.Port is null
                 || address.ToString() != seed.TrimEnd('/'))
             {
-                yield return $"{prefix} is not a seed node address; expected akka.tcp://{SystemName}@host:port, e.g. akka.tcp://{SystemName}@127.0.0.1:4053";
+                yield return $"{prefix} is not a seed node address; expected {RemoteProtocol}://{SystemName}@host:port, e.g. {RemoteProtocol}://{SystemName}@127.0.0.1:4053";
                 continue;
             }
-            if (address.Protocol != "akka.tcp")
-                yield return $"{prefix} uses protocol '{address.Protocol}'; nodes speak akka.tcp";
+            if (address.Protocol != RemoteProtocol)
+                yield return RemoteTlsEnabled
+                    ? $"{prefix} uses protocol '{address.Protocol}', but this node speaks TLS ({CertificateSetting} is set), so its peers' addresses are akka.ssl.tcp://; write the seed as {RemoteProtocol}://{address.System}@{address.Host}:{address.Port}"
+                    : $"{prefix} uses protocol '{address.Protocol}', but this node speaks plain TCP (no {CertificateSetting}), so its peers' addresses are akka.tcp://; write the seed as akka.tcp://{address.System}@{address.Host}:{address.Port}, or give this node a certificate";
             if (address.System != SystemName)
                 yield return $"{prefix} names actor system '{address.System}', but this node's system is '{SystemName}'; peers must share it";
             if (address.Port is < 1 or > 65535)

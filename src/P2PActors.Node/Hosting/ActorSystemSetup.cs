@@ -47,6 +47,7 @@ public static class ActorSystemSetup
         MaxInventoryItems = options.MaxInventoryItems,
         SeedNodes = options.SeedNodeList,
         Roles = options.RoleList,
+        RemoteTls = options.ReadRemoteTls([]),
         Signaling = new Cluster.Signaling.SignalingSettings { MaxRoomSize = options.RoomCapacity },
         Consensus = new ConsensusOptions
         {

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using P2PActors.Testing;
+
+namespace P2PActors.Node.Tests;
+
+/// <summary>
+/// Two node processes of the built executable, given the same run-time certificate, form one cluster over TLS
+/// remoting: both see two members Up at <c>akka.ssl.tcp://</c> addresses. The second runs with validation <c>none</c>
+/// and says so at start-up.
+/// </summary>
+public sealed partial class RemoteTlsProcessTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(180);
+
+    [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
+    private static partial Regex ListeningOn();
+
+    [Fact]
+    public async Task Two_nodes_with_one_certificate_form_a_cluster_over_akka_ssl_tcp()
+    {
+        using var certificate = TestCertificate.Create();
+        var ports = NodeProcess.FreePortRange(2);
+        var seed = $"akka.ssl.tcp://p2pactors@127.0.0.1:{ports.ToString(CultureInfo.InvariantCulture)}";
+        string[] Tls(string validation) =>
+        [
+            "--remote-tls-certificate", certificate.PfxPath, "--remote-tls-password", TestCertificate.Password,
+            "--remote-tls-validation", validation, "--seed-node", seed, "--log-level", "Information",
+        ];
+        await using var first = NodeProcess.Start("tls-1", dataDirectory =>
+        [
+            "node", "--http-url", "http://127.0.0.1:0", "--port", ports.ToString(CultureInfo.InvariantCulture), "--data-dir", dataDirectory,
+            .. Tls("pinned"),
+        ]);
+        await using var second = NodeProcess.Start("tls-2", dataDirectory =>
+        [
+            "node", "--http-url", "http://127.0.0.1:0", "--port", (ports + 1).ToString(CultureInfo.InvariantCulture), "--data-dir", dataDirectory,
+            .. Tls("none"),
+        ]);
+
+        var urls = new List<string>();
+        foreach (var node in new[] { first, second })
+        {
+            var listening = node.LineAsync(line => ListeningOn().IsMatch(line));
+            await Task.WhenAny(listening, node.WaitForExitAsync()).WaitAsync(Patience);
+            Assert.True(listening.IsCompleted, $"the node did not start\n{node.Output}");
+            urls.Add(ListeningOn().Match(await listening).Groups[1].Value);
+        }
+
+        foreach (var url in urls)
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
+            var deadline = DateTime.UtcNow + Patience;
+            while (true)
+            {
+                using var response = await http.GetAsync("/health");
+                var health = JsonSerializer.Deserialize<JsonElement>(await response.Content.ReadAsStringAsync());
+                var cluster = health.GetProperty("cluster");
+                var up = cluster.GetProperty("members").EnumerateArray()
+                    .Where(m => m.GetProperty("status").GetString() == "up")
+                    .Select(m => m.GetProperty("address").GetString()!)
+                    .ToList();
+                if (up.Count == 2)
+                {
+                    Assert.All(up, address => Assert.StartsWith("akka.ssl.tcp://p2pactors@127.0.0.1:", address, StringComparison.Ordinal));
+                    Assert.StartsWith("akka.ssl.tcp://", cluster.GetProperty("selfAddress").GetString(), StringComparison.Ordinal);
+                    break;
+                }
+                Assert.True(DateTime.UtcNow < deadline, $"{url} does not see 2 members up: {health}\n--- node 1\n{first.Output}\n--- node 2\n{second.Output}");
+                Assert.False(first.HasExited || second.HasExited, $"a node exited\n--- node 1\n{first.Output}\n--- node 2\n{second.Output}");
+                await Task.Delay(200);
+            }
+        }
+
+        Assert.Contains(second.Lines, line => line.Contains("--remote-tls-validation none", StringComparison.Ordinal));
+        Assert.DoesNotContain(first.Lines, line => line.Contains("--remote-tls-validation none", StringComparison.Ordinal));
+        Assert.Equal(0, await second.StopAsync(Patience));
+        Assert.Equal(0, await first.StopAsync(Patience));
+    }
+
+    [Fact]
+    public async Task Cluster_command_passes_the_certificate_to_its_nodes_and_seeds_them_over_akka_ssl_tcp()
+    {
+        using var certificate = TestCertificate.Create();
+        var httpBase = NodeProcess.FreePortRange(2);
+        var remotingBase = NodeProcess.FreePortRange(2, avoid: httpBase);
+        await using var command = NodeProcess.Start("tls-cluster", dataDirectory =>
+        [
+            "cluster", "--nodes", "2",
+            "--base-http-port", httpBase.ToString(CultureInfo.InvariantCulture),
+            "--base-port", remotingBase.ToString(CultureInfo.InvariantCulture),
+            "--data-dir", dataDirectory,
+            "--remote-tls-certificate", certificate.PfxPath, "--remote-tls-password", TestCertificate.Password,
+        ]);
+        var childIds = new List<int>();
+        try
+        {
+            var allUp = command.LineAsync(line => line.StartsWith("All 2 nodes are Up", StringComparison.Ordinal));
+            await Task.WhenAny(allUp, command.WaitForExitAsync()).WaitAsync(Patience);
+            Assert.True(allUp.IsCompleted, $"the TLS cluster did not come up\n{command.Output}");
+            childIds.AddRange(command.Children());
+            Assert.Contains(command.Lines, line => line.Contains(
+                $"akka.ssl.tcp://p2pactors@127.0.0.1:{(remotingBase + 1).ToString(CultureInfo.InvariantCulture)}", StringComparison.Ordinal));
+
+            var exitCode = await command.StopAsync(Patience);
+            Assert.True(exitCode == 0, $"exit code {exitCode}\n{command.Output}");
+        }
+        finally
+        {
+            foreach (var child in childIds.Where(NodeProcess.IsRunning))
+                Process.GetProcessById(child).Kill(entireProcessTree: true);
+        }
+    }
+}
