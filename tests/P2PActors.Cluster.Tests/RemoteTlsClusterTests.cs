@@ -1,6 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
+using Akka.Actor;
 using Akka.Cluster;
+using Akka.Cluster.Hosting;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Akka.Event;
 using Akka.TestKit.Xunit2;
 using P2PActors.Cluster.Consensus;
@@ -84,17 +89,17 @@ public sealed class RemoteTlsClusterTests : TestKit
             seedNode.System.EventStream.Subscribe(warnings.Ref, typeof(Warning));
 
             // The intruder's own check would also refuse the seed (mutual TLS, each pins its own certificate).
-            var intruder = await TestNode.StartAsync(data[1].Settings() with
+            // The outsiders are bare remoting + cluster systems: all they do is try to join, and without persistence or
+            // consensus to start they cannot hold the test up (a full node's start waits for its journal).
+            await using var intruder = await Outsider.StartAsync(data[1].Settings() with
             {
                 SeedNodes = [seed],
                 RemoteTls = tls with { Certificate = other.Certificate },
             });
-            nodes.Add(intruder);
             // Mutual TLS: whichever side checks the other's certificate first refuses it, and which one that is depends on
             // who dials whom first. Either refusal proves the pin; the join attempts repeat, so one is always logged.
             intruder.System.EventStream.Subscribe(warnings.Ref, typeof(Warning));
-            var plain = await TestNode.StartAsync(data[2].Settings() with { SeedNodes = [seed.Replace("akka.ssl.tcp", "akka.tcp", StringComparison.Ordinal)] });
-            nodes.Add(plain);
+            await using var plain = await Outsider.StartAsync(data[2].Settings() with { SeedNodes = [seed.Replace("akka.ssl.tcp", "akka.tcp", StringComparison.Ordinal)] });
 
             // The seed refused the intruder's certificate, or the intruder the seed's ...
             warnings.FishForMessage<Warning>(w => w.Message.ToString()!.Contains("is not pinned", StringComparison.Ordinal), Timeout);
@@ -166,5 +171,37 @@ public sealed class RemoteTlsClusterTests : TestKit
             foreach (var directory in _directories)
                 directory.Dispose();
         }
+    }
+}
+
+/// <summary>A system with only remoting (TLS as configured) and clustering, the way an outsider tries to join.</summary>
+internal sealed class Outsider : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private Outsider(IHost host)
+    {
+        _host = host;
+        System = host.Services.GetRequiredService<ActorSystem>();
+    }
+
+    public ActorSystem System { get; }
+
+    public static async Task<Outsider> StartAsync(NodeSettings settings)
+    {
+        var host = new HostBuilder()
+            .ConfigureServices(services => services.AddAkka(settings.SystemName, builder => builder
+                .ConfigureLoggers(loggers => loggers.LogLevel = Akka.Event.LogLevel.WarningLevel)
+                .WithP2PRemoting(settings)
+                .WithClustering(new ClusterOptions { SeedNodes = settings.SeedNodes.ToArray() })))
+            .Build();
+        await host.StartAsync();
+        return new Outsider(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
     }
 }
