@@ -27,6 +27,8 @@ public sealed class ConsensusCoordinator : ReceiveActor
     private readonly Dictionary<string, PendingProposal> _pending = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ProposalOutbox<IActorRef> _outbox = new();
+    /// <summary>The current proposal's reachable validators, reused: the outbox copies them, and this runs per proposal.</summary>
+    private readonly List<IActorRef> _validators = [];
     private bool _flushQueued;
     private long _sequence;
 
@@ -121,15 +123,15 @@ public sealed class ConsensusCoordinator : ReceiveActor
         if (_outbox.MustDrainBefore(bytes))
             Flush();
         List<string>? unreachable = null;
-        var validators = new List<IActorRef>(set.Members.Count);
+        _validators.Clear();
         foreach (var member in set.Members)
         {
             if (view.Endpoints.TryGetValue(member, out var endpoint))
-                validators.Add(endpoint.Validator);
+                _validators.Add(endpoint.Validator);
             else
                 (unreachable ??= []).Add(member);
         }
-        _outbox.Add(proposal, bytes, validators);
+        _outbox.Add(proposal, bytes, _validators);
         var pending = new PendingProposal(propose.Json, propose.Header, VoteTally.Start(propose.ContentId, set.Epoch, view.Registry, headerDigest),
             ++_sequence, start, unreachable ?? (IReadOnlyList<string>)[]);
         pending.Waiters.Add(waiter);

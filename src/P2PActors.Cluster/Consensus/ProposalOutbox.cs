@@ -24,10 +24,12 @@ public sealed class ProposalOutbox<TEndpoint>(int maxProposals = ProposalBatch.M
     public bool MustDrainBefore(long bytes) => Count > 0 && (Count >= maxProposals || Bytes + bytes > targetBytes);
 
     /// <summary>Queues one proposal for every endpoint given.</summary>
-    public void Add(Proposal proposal, long bytes, IEnumerable<TEndpoint> endpoints)
+    public void Add(Proposal proposal, long bytes, IReadOnlyList<TEndpoint> endpoints)
     {
-        foreach (var endpoint in endpoints)
+        // Indexed: a foreach over the interface would allocate an enumerator for every proposal.
+        for (var i = 0; i < endpoints.Count; i++)
         {
+            var endpoint = endpoints[i];
             if (!_queued.TryGetValue(endpoint, out var list))
                 _queued[endpoint] = list = new List<Proposal>(8);
             list.Add(proposal);

@@ -30,6 +30,7 @@ public sealed class P2PJsonSerializer : SerializerWithStringManifest
     public static readonly JsonSerializerOptions ValueOptions = CreateValueOptions();
 
     private readonly JsonSerializerOptions _options;
+    private readonly ConcurrentDictionary<Type, string> _manifests = new();
 
     private static JsonSerializerOptions CreateValueOptions()
     {
@@ -41,7 +42,6 @@ public sealed class P2PJsonSerializer : SerializerWithStringManifest
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }
-    private readonly ConcurrentDictionary<Type, string> _manifests = new();
 
     public P2PJsonSerializer(ExtendedActorSystem system) : base(system)
     {
