@@ -84,15 +84,9 @@ public sealed class GenerationCoordinator : ReceiveActor
         }
 
         var work = new GeneratorActor.Work(request.Type, parameters, request.Seed ?? Seeds.NewSeed(), request.PlayerId, key,
-            Sender, _playerMemory, _contentStore, _options.EffectiveMemoryTimeout);
+            Sender, _playerMemory, _contentStore, _options.EffectiveMemoryTimeout, _cache);
         Context.ActorOf(GeneratorActor.PropsFor(work));
     }
 
-    private void Completed(GeneratorActor.Completed completed)
-    {
-        _generated++;
-        _cache.NotePersonalised(completed.PlayerId, completed.Personalised);
-        if (completed.Key is { } key)
-            _cache.Set(key, completed.Content);
-    }
+    private void Completed(GeneratorActor.Completed completed) => _generated++;
 }

@@ -67,8 +67,12 @@ public sealed class GeneratorActor : UntypedActor
         _work.ContentStore.Tell(new ContentStoreActor.StoreGenerated(content));
         _work.PlayerMemory.Tell(new RecordGenerated(_work.PlayerId, content.Id!, content.Type, content.Seed, DateTimeOffset.UtcNow));
         // Content made with patterns belongs to this player alone: it must never answer someone else's seeded request.
-        // The coordinator hears of it before the caller does, so a repeat sent after this reply finds it cached.
-        Context.Parent.Tell(new Completed(patterns.IsEmpty ? _work.Key : null, content, _work.PlayerId, !patterns.IsEmpty));
+        // Written to the shared cache before the caller hears of it: a repeat sent after this reply is a hit, whether
+        // it reaches the coordinator or the client's own lookup (which does not wait for the coordinator's mailbox).
+        _work.Cache.NotePersonalised(_work.PlayerId, !patterns.IsEmpty);
+        if (patterns.IsEmpty && _work.Key is { } key)
+            _work.Cache.Set(key, content);
+        Context.Parent.Tell(Completed.Instance);
         _work.ReplyTo.Tell(new ContentGenerated(content, FromCache: false));
     }
 
@@ -81,10 +85,14 @@ public sealed class GeneratorActor : UntypedActor
         IActorRef ReplyTo,
         IActorRef PlayerMemory,
         IActorRef ContentStore,
-        TimeSpan MemoryTimeout);
+        TimeSpan MemoryTimeout,
+        ContentCache Cache);
 
-    /// <summary>Sent to the coordinator; a key means the request was seeded and the content may be cached.</summary>
-    internal sealed record Completed(CacheKey? Key, GameContent Content, string PlayerId, bool Personalised);
+    /// <summary>Sent to the coordinator once content was made (and cached, when it may be): it counts it.</summary>
+    internal sealed class Completed
+    {
+        public static readonly Completed Instance = new();
+    }
 
     /// <summary>Creates the actor directly: no reflection or expression compilation per request.</summary>
     private sealed class Producer(Work work) : IIndirectActorProducer
