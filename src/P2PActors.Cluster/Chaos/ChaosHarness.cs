@@ -37,7 +37,7 @@ public static class ChaosHarness
         var set = cluster.Nodes[0].Consensus.Snapshot.View.Current!;
         progress?.Report($"Cluster formed: {QuorumMath.Describe(set.Count)}. Proposing {items.Count} items...");
 
-        var (results, duration) = await DriveAsync(cluster, items, options, deadline.Token).ConfigureAwait(false);
+        var (results, duration, cpu) = await DriveAsync(cluster, items, options, deadline.Token).ConfigureAwait(false);
         progress?.Report("Checking the honest nodes' catalogs...");
         var shared = results.Count(r => r.Shared);
         // The check gets its own budget: a run whose workload used up --timeout still reports what the catalogs hold.
@@ -52,21 +52,25 @@ public static class ChaosHarness
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
             .ToList();
-        return Summarise(options, cluster, set, results, duration, catalogs, flagged);
+        return Summarise(options, cluster, set, results, duration, cpu, catalogs, flagged);
     }
 
     private sealed record ItemResult(ChaosItem Item, int Proposer, bool Valid, ProposalOutcome? Outcome, string? Failure, bool Shared, bool CertificateVerifies)
     {
+        /// <summary>From the decision to the catalog's answer to the share; null when nothing was shared.</summary>
+        public TimeSpan? ShareElapsed { get; init; }
+
         public bool Accepted => Outcome?.Decision == ProposalDecision.Accepted;
         public bool Rejected => Outcome?.Decision == ProposalDecision.Rejected;
         public bool Undecided => Outcome?.Decision == ProposalDecision.Undecided;
     }
 
-    private static async Task<(IReadOnlyList<ItemResult> Results, TimeSpan Duration)> DriveAsync(ChaosCluster cluster, IReadOnlyList<ChaosItem> items, ChaosOptions options, CancellationToken ct)
+    private static async Task<(IReadOnlyList<ItemResult> Results, TimeSpan Duration, TimeSpan Cpu)> DriveAsync(ChaosCluster cluster, IReadOnlyList<ChaosItem> items, ChaosOptions options, CancellationToken ct)
     {
         var referee = cluster.Honest.First();
         var results = new ItemResult?[items.Count];
         var started = Stopwatch.GetTimestamp();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         try
         {
             await Parallel.ForEachAsync(Enumerable.Range(0, items.Count),
@@ -79,8 +83,10 @@ public static class ChaosHarness
             // The run's time is up: what was not proposed is reported as failed below.
         }
         var duration = Stopwatch.GetElapsedTime(started);
+        // Every node runs in this process, so the process's CPU time over the workload is the cluster's.
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         return (items.Select((item, i) => results[i] ?? new ItemResult(
-            item, i % options.Nodes, item.IsValid, null, "not proposed before --timeout", false, false)).ToList(), duration);
+            item, i % options.Nodes, item.IsValid, null, "not proposed before --timeout", false, false)).ToList(), duration, cpu);
     }
 
     private static async Task<ItemResult> ProposeAsync(ChaosNode proposer, ChaosNode referee, ChaosItem item, bool share, CancellationToken ct)
@@ -114,8 +120,9 @@ public static class ChaosHarness
             return new ItemResult(item, proposer.Index, valid, outcome, null, false, verifies);
         try
         {
+            var sharing = Stopwatch.GetTimestamp();
             await client.ShareAsync(item.Content, outcome, ct).ConfigureAwait(false);
-            return new ItemResult(item, proposer.Index, valid, outcome, null, true, verifies);
+            return new ItemResult(item, proposer.Index, valid, outcome, null, true, verifies) { ShareElapsed = Stopwatch.GetElapsedTime(sharing) };
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -216,7 +223,7 @@ public static class ChaosHarness
     }
 
     private static ChaosReport Summarise(ChaosOptions options, ChaosCluster cluster, ValidatorSet set, IReadOnlyList<ItemResult> results, TimeSpan duration,
-        IReadOnlyList<CatalogCheck> catalogs, IReadOnlyList<string> flagged)
+        TimeSpan cpu, IReadOnlyList<CatalogCheck> catalogs, IReadOnlyList<string> flagged)
     {
         var valid = results.Where(r => r.Valid).ToList();
         var invalid = results.Where(r => !r.Valid).ToList();
@@ -225,6 +232,7 @@ public static class ChaosHarness
             .Select(r => r.Outcome!.Elapsed)
             .Order()
             .ToList();
+        var shares = results.Where(r => r.ShareElapsed is not null).Select(r => r.ShareElapsed!.Value).Order().ToList();
         var byFlaw = results
             .GroupBy(r => r.Valid ? ChaosFlaw.None : r.Item.Flaw == ChaosFlaw.None ? ChaosFlaw.Overpowered : r.Item.Flaw)
             .OrderBy(g => g.Key)
@@ -273,6 +281,10 @@ public static class ChaosHarness
             Sybils = options.Sybils,
             Closed = options.Closed,
             SybilsInSet = cluster.Nodes.Count(n => n.IsSybil && set.Contains(n.Consensus.ValidatorId)),
+            ShareP50 = Percentile(shares, 0.50),
+            ShareP99 = Percentile(shares, 0.99),
+            Shared = shares.Count,
+            WorkloadCpu = cpu,
         };
     }
 

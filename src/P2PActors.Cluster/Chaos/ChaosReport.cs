@@ -68,6 +68,19 @@ public sealed record ChaosReport(
     /// <summary>How many of the <see cref="Sybils"/> hold a vote in the set: 0 in closed membership.</summary>
     public int SybilsInSet { get; init; }
 
+    /// <summary>How many accepted items were shared into the catalog, and the time from decision to the catalog's answer.</summary>
+    public int Shared { get; init; }
+
+    public TimeSpan ShareP50 { get; init; }
+
+    public TimeSpan ShareP99 { get; init; }
+
+    /// <summary>CPU time the whole in-process cluster spent over the workload (all nodes share the process).</summary>
+    public TimeSpan WorkloadCpu { get; init; }
+
+    /// <summary>CPU per proposal over the workload, in milliseconds.</summary>
+    public double CpuMsPerItem => Items > 0 ? WorkloadCpu.TotalMilliseconds / Items : 0;
+
     /// <summary>More Byzantine validators than the validator set tolerates: the guarantees no longer hold.</summary>
     public bool ExceedsTolerance => (ByzantineInSet ?? Byzantine) > MaxFaulty;
 
@@ -109,7 +122,10 @@ public sealed record ChaosReport(
             Row(text, "Sybil members", Invariant($"{Sybils}, of which {SybilsInSet} had a vote") + (SybilsInSet == 0 ? " (not on the validator list)" : " — counted among the Byzantine validators above"));
         Row(text, "bad certificates", $"{BadCertificates}   (accepted, but the certificate fails on an honest node)");
         Row(text, "decision latency", Invariant($"p50 {LatencyP50.TotalMilliseconds:0.0} ms, p99 {LatencyP99.TotalMilliseconds:0.0} ms"));
+        if (Shared > 0)
+            Row(text, "share latency", Invariant($"p50 {ShareP50.TotalMilliseconds:0.0} ms, p99 {ShareP99.TotalMilliseconds:0.0} ms ({Shared} shared)"));
         Row(text, "throughput", Invariant($"{ItemsPerSecond:0} items/s ({WorkloadDuration.TotalSeconds:0.00} s)"));
+        Row(text, "CPU", Invariant($"{CpuMsPerItem:0.00} ms per item, all nodes ({WorkloadCpu.TotalSeconds:0.0} s over the workload)"));
         text.AppendLine();
         text.AppendLine("  by kind                 items  accepted  rejected  undecided  failed");
         foreach (var tally in ByFlaw)

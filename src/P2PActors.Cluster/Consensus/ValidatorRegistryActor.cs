@@ -26,6 +26,9 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
     public static readonly GSetKey<EquivocationEvidence> EvidenceKey = new(StateKeys.ConsensusPrefix + "evidence");
     public static readonly GSetKey<MemberProof> ProofsKey = new(StateKeys.ConsensusPrefix + "proofs");
 
+    /// <summary>Verified pieces of evidence against one validator beyond which reports of it are no longer replicated.</summary>
+    public const int MaxEvidencePerValidator = 3;
+
     private static readonly TimeSpan ChallengeRetry = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan ReplicationTimeout = TimeSpan.FromSeconds(3);
 
@@ -94,6 +97,11 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
         Receive<Changed>(OnChanged);
         Receive<ConsensusProtocol.ReportEquivocation>(r =>
         {
+            // One piece of evidence already proves the fault; an equivocator caught on every proposal would otherwise
+            // grow the replicated set by one per proposal, and every write of it serialises the whole set (measured:
+            // one equivocating peer of 4 cost 48 ms of CPU per item, docs/benchmarks.md "Consensus under attack").
+            if (r.Evidence?.ValidatorId is not { } accused || _view.Equivocations.GetValueOrDefault(accused) >= MaxEvidencePerValidator)
+                return;
             _replicator.Tell(Dsl.Update(EvidenceKey, GSet<EquivocationEvidence>.Empty, new WriteAll(ReplicationTimeout),
                 set => set.Add(r.Evidence)));
             CheckEvidence([r.Evidence]);

@@ -85,6 +85,47 @@ public sealed class ConsensusFaultTests : TestKit
     }
 
     [Fact]
+    public async Task An_equivocator_caught_on_every_proposal_adds_a_bounded_amount_of_replicated_evidence()
+    {
+        // Without the bound every proposal adds a piece (the equivocator contradicts itself on each one), and every
+        // write of the replicated set serialises all of it: cost grew with the number of proposals.
+        const int proposals = 40;
+        var nodes = await ConsensusCluster.StartAsync(this, 4, i => new ConsensusOptions
+        {
+            Byzantine = i == 3 ? ByzantineMode.Equivocate : ByzantineMode.Honest,
+            DecisionTimeout = TimeSpan.FromSeconds(5),
+        });
+        try
+        {
+            var equivocator = nodes[3].Runtime.ValidatorId;
+            var outcomes = await Task.WhenAll(Enumerable.Range(0, proposals)
+                .Select(i => nodes[i % 3].Client.ProposeAsync(ConsensusCluster.Valid(ContentType.Item, 300 + i), ProposalOptions.DecideOnly)))
+                .WaitAsync(Bounded);
+            Assert.All(outcomes, o => Assert.Equal(ProposalDecision.Accepted, o.Decision));
+
+            var cap = ValidatorRegistryActor.MaxEvidencePerValidator;
+            await AwaitAssertAsync(() => Assert.All(nodes, n => Assert.True(n.View.Equivocations.GetValueOrDefault(equivocator) >= cap,
+                $"evidence counts: {string.Join(", ", nodes.Select(x => x.View.Equivocations.GetValueOrDefault(equivocator)))}")),
+                TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(50));
+            foreach (var node in nodes)
+            {
+                var read = await Akka.DistributedData.DistributedData.Get(node.System).Replicator
+                    .Ask<Akka.DistributedData.IGetResponse>(Akka.DistributedData.Dsl.Get(ValidatorRegistryActor.EvidenceKey, Akka.DistributedData.ReadLocal.Instance))
+                    .WaitAsync(Bounded);
+                var evidence = Assert.IsType<Akka.DistributedData.GetSuccess>(read).Get(ValidatorRegistryActor.EvidenceKey).Elements;
+                // Each of the three honest proposers stops reporting once its own view holds the cap; reports already
+                // on their way when it got there may still land, but never one per proposal.
+                Assert.InRange(evidence.Count, cap, cap * 3 + 3);
+                Assert.All(evidence, e => Assert.Equal(equivocator, e.ValidatorId));
+            }
+        }
+        finally
+        {
+            await ConsensusCluster.DisposeAllAsync(nodes);
+        }
+    }
+
+    [Fact]
     public async Task A_forging_validator_changes_no_decision_and_its_forged_catalog_entries_are_refused_everywhere()
     {
         var nodes = await ConsensusCluster.StartAsync(this, 4, i => new ConsensusOptions { Byzantine = i == 2 ? ByzantineMode.ForgeSignatures : ByzantineMode.Honest });
