@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json;
+using Akka.Actor;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace P2PActors.Node.Tests;
@@ -77,6 +78,8 @@ public sealed class MetricsTests(NodeFixture node) : IClassFixture<NodeFixture>
         const string undecided = "p2pactors_consensus_outcomes_total{decision=\"undecided\"}";
         Assert.Equal(before[rejected], after[rejected]);
         Assert.Equal(before[undecided], after[undecided]);
+        // The proposal went through actors (coordinator, validator, catalog): their messages were counted.
+        Assert.True(after["p2pactors_akka_messages_total"] > before["p2pactors_akka_messages_total"], $"{before["p2pactors_akka_messages_total"]} -> {after["p2pactors_akka_messages_total"]}");
         // The request itself, by its route template.
         Assert.Contains(after.Keys, k => k.StartsWith("http_requests_received_total{", StringComparison.Ordinal)
             && k.Contains("code=\"201\"", StringComparison.Ordinal) && k.Contains("method=\"POST\"", StringComparison.Ordinal)
@@ -215,5 +218,74 @@ public sealed class MetricsSettingTests
         {
             Environment.SetEnvironmentVariable("P2PActors__Metrics", null);
         }
+    }
+}
+
+/// <summary>The counting mailboxes on a bare actor system of the test's own (no cluster, so nothing else sends).</summary>
+public sealed class AkkaMessageMetricsTests
+{
+    private sealed record Release;
+
+    private sealed record HowMany;
+
+    private sealed class Plain : ReceiveActor
+    {
+        private int _seen;
+
+        public Plain()
+        {
+            Receive<HowMany>(_ => Sender.Tell(_seen));
+            ReceiveAny(_ => _seen++);
+        }
+    }
+
+    /// <summary>Stashes everything until <see cref="Release"/>, then handles it: a deque mailbox, and every message delivered twice.</summary>
+    private sealed class Stashing : ReceiveActor, IWithUnboundedStash
+    {
+        private int _seen;
+
+        public IStash Stash { get; set; } = null!;
+
+        public Stashing()
+        {
+            Receive<Release>(_ =>
+            {
+                Become(() =>
+                {
+                    Receive<HowMany>(_ => Sender.Tell(_seen));
+                    ReceiveAny(_ => _seen++);
+                });
+                Stash.UnstashAll();
+            });
+            Receive<HowMany>(_ => Sender.Tell(-1));
+            ReceiveAny(_ => Stash.Stash());
+        }
+    }
+
+    [Fact]
+    public async Task Every_message_enqueued_is_counted_once_unstashing_included_and_per_system()
+    {
+        using var system = ActorSystem.Create("counting", P2PActors.Node.Hosting.AkkaMessageCount.Hocon);
+        using var other = ActorSystem.Create("other", P2PActors.Node.Hosting.AkkaMessageCount.Hocon);
+        var plain = system.ActorOf(Props.Create(() => new Plain()));
+        var stashing = system.ActorOf(Props.Create(() => new Stashing()));
+        // Created and started: whatever start-up sent is in the count before the test's own messages.
+        Assert.Equal(0, await plain.Ask<int>(new HowMany(), TimeSpan.FromSeconds(10)));
+        Assert.Equal(-1, await stashing.Ask<int>(new HowMany(), TimeSpan.FromSeconds(10)));
+        var before = P2PActors.Node.Hosting.AkkaMessageCount.Read(system);
+        Assert.True(before >= 2, $"the two asks: {before}");
+
+        for (var i = 0; i < 100; i++)
+        {
+            plain.Tell(i);
+            stashing.Tell(i);
+        }
+        stashing.Tell(new Release());
+        Assert.Equal(100, await plain.Ask<int>(new HowMany(), TimeSpan.FromSeconds(10)));
+        Assert.Equal(100, await stashing.Ask<int>(new HowMany(), TimeSpan.FromSeconds(10)));
+
+        // 200 numbers, the release and two asks: 203. Unstashing the 100 again would make it 303.
+        Assert.InRange(P2PActors.Node.Hosting.AkkaMessageCount.Read(system) - before, 203, 213);
+        Assert.True(P2PActors.Node.Hosting.AkkaMessageCount.Read(other) < 50, "the other system's count is its own");
     }
 }

@@ -23,6 +23,8 @@ public sealed class NodeMetrics : IWsTraffic
     private readonly Counter _outcomes;
     private readonly Counter _wsReceived;
     private readonly Counter _wsSent;
+    private readonly Counter _akkaMessages;
+    private ActorSystem? _system;
 
     public NodeMetrics(WsConnectionRegistry connections)
     {
@@ -51,6 +53,8 @@ public sealed class NodeMetrics : IWsTraffic
         var threads = factory.CreateGauge("dotnet_threadpool_threads", "Thread-pool threads that currently exist.");
         var queued = factory.CreateGauge("dotnet_threadpool_queued_items", "Work items queued to the thread pool, not yet started.");
         var completed = factory.CreateCounter("dotnet_threadpool_completed_items_total", "Work items the thread pool has completed since the process started.");
+        _akkaMessages = factory.CreateCounter("p2pactors_akka_messages_total",
+            "Messages enqueued to this node's actors: user messages to actors with Akka's unbounded mailbox or a stash's deque (nearly all of them).");
         var pause = factory.CreateCounter("dotnet_gc_pause_seconds_total", "Time the process spent paused by the garbage collector.");
 
         Registry.AddBeforeCollectCallback(() =>
@@ -60,6 +64,8 @@ public sealed class NodeMetrics : IWsTraffic
             queued.Set(ThreadPool.PendingWorkItemCount);
             completed.IncTo(ThreadPool.CompletedWorkItemCount);
             pause.IncTo(GC.GetTotalPauseDuration().TotalSeconds);
+            if (Volatile.Read(ref _system) is { } system)
+                _akkaMessages.IncTo(AkkaMessageCount.Read(system));
         });
     }
 
@@ -72,18 +78,26 @@ public sealed class NodeMetrics : IWsTraffic
 
     public void MessageSent() => _wsSent.Inc();
 
+    /// <summary>Starts reading the Akka message count of <paramref name="system"/> (once it runs; before, the counter stays 0).</summary>
+    internal void Watch(ActorSystem system) => Volatile.Write(ref _system, system);
+
     internal void Decided(ProposalDecision decision) => _outcomes.WithLabels(Decision(decision)).Inc();
 
     /// <summary>The label value: the same lower-case word the consensus topic and the HTTP API use.</summary>
     private static string Decision(ProposalDecision decision) => decision.ToString().ToLowerInvariant();
 }
 
-/// <summary>Counts consensus outcomes from the node's event stream: the same <see cref="NodeEvents"/> the page's consensus topic watches.</summary>
-internal sealed class ConsensusOutcomeCounter(ActorSystem system, NodeMetrics metrics) : IHostedService
+/// <summary>
+/// Feeds the metrics from the running actor system: consensus outcomes from the node's event stream (the same
+/// <see cref="NodeEvents"/> the page's consensus topic watches) and the Akka message count.
+/// </summary>
+internal sealed class NodeMetricsFeed(ActorSystem system, NodeMetrics metrics) : IHostedService
 {
     private IDisposable? _subscription;
 
-    public async Task StartAsync(CancellationToken cancellationToken) =>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        metrics.Watch(system);
         // Registered after the actor system, so it is running here; the subscription is in place before the HTTP API
         // accepts a proposal, and none goes uncounted.
         _subscription = await NodeEvents.For(system).SubscribeAsync(NodeEventTopics.Consensus, e =>
@@ -91,6 +105,7 @@ internal sealed class ConsensusOutcomeCounter(ActorSystem system, NodeMetrics me
             if (e is ConsensusDecided decided)
                 metrics.Decided(decided.Outcome.Decision);
         }, cancellationToken);
+    }
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
@@ -108,7 +123,7 @@ public static class NodeMetricsRegistration
             return services;
         services.AddSingleton<NodeMetrics>();
         services.AddSingleton<IWsTraffic>(s => s.GetRequiredService<NodeMetrics>());
-        services.AddHostedService<ConsensusOutcomeCounter>();
+        services.AddHostedService<NodeMetricsFeed>();
         return services;
     }
 
