@@ -47,14 +47,16 @@ public sealed class NodeMetrics : IWsTraffic
         _wsSent = factory.CreateCounter("p2pactors_ws_messages_sent_total",
             "WebSocket frames written to pages: answers, errors and pushes (coalesced positions count once per frame sent).");
 
+        // Read from the counting mailboxes (AkkaMessageCount) once the actor system runs.
+        _akkaMessages = factory.CreateCounter("p2pactors_akka_messages_total",
+            "Messages enqueued to this node's actors: user messages to actors with Akka's unbounded mailbox or a stash's deque (nearly all of them).");
+
         // The .NET thread pool, which runs Akka's default dispatcher, Kestrel and the handlers: read when scraped, so
         // they cost nothing between scrapes. prometheus-net's own thread-pool figures come from event counters, which
         // only its static default registry listens to.
         var threads = factory.CreateGauge("dotnet_threadpool_threads", "Thread-pool threads that currently exist.");
         var queued = factory.CreateGauge("dotnet_threadpool_queued_items", "Work items queued to the thread pool, not yet started.");
         var completed = factory.CreateCounter("dotnet_threadpool_completed_items_total", "Work items the thread pool has completed since the process started.");
-        _akkaMessages = factory.CreateCounter("p2pactors_akka_messages_total",
-            "Messages enqueued to this node's actors: user messages to actors with Akka's unbounded mailbox or a stash's deque (nearly all of them).");
         var pause = factory.CreateCounter("dotnet_gc_pause_seconds_total", "Time the process spent paused by the garbage collector.");
 
         Registry.AddBeforeCollectCallback(() =>
