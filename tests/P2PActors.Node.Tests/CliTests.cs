@@ -112,6 +112,7 @@ public sealed class CliTests
     [InlineData("--validators-file / P2PActors:ValidatorsFile: '/nonexistent/validators.txt' cannot be read", "--validators-file", "/nonexistent/validators.txt")]
     [InlineData("--room-capacity", "--room-capacity", "1")]
     [InlineData("--room-capacity", "--room-capacity", "many")]
+    [InlineData("Unrecognized command or argument 'maybe'", "--metrics", "maybe")]
     public async Task Node_refuses_invalid_flags_with_exit_code_2_before_starting_anything(string expectedInError, params string[] args)
     {
         var (exitCode, _, error) = await RunAsync(args);

@@ -55,6 +55,7 @@ public static class NodeCommand
             (new Option<string>("--ws-allowed-origins") { Description = "Comma-separated origins allowed to open /ws besides the page's own, or * [default: none]" }, "P2PActors:WsAllowedOrigins"),
             (new Option<int>("--room-capacity") { Description = "Most peers in one WebRTC signaling room, cluster-wide [default: 16]" }, "P2PActors:RoomCapacity"),
             (new Option<TimeSpan>("--ws-resume-grace") { Description = "How long a dropped WebSocket session keeps its player for a resume, hh:mm:ss [default: 00:00:30]" }, "P2PActors:WsResumeGrace"),
+            (new Option<bool>("--metrics") { Description = "Serve Prometheus metrics at GET /metrics; --metrics false turns them off [default: true]" }, "P2PActors:Metrics"),
             (new Option<string>("--log-level") { Description = "Lowest log level written [default: Information]" }
                 .AcceptOnlyFromAmong("Verbose", "Debug", "Information", "Warning", "Error", "Fatal"), "Serilog:MinimumLevel:Default"),
         };

@@ -152,6 +152,9 @@ public sealed class NodeOptions
     /// <summary>With pinned validation: comma-separated SHA-256 hashes (hex) of further certificates peers may present.</summary>
     public string RemoteTlsPeerHashes { get; set; } = "";
 
+    /// <summary>Whether the node serves Prometheus metrics at <c>GET /metrics</c> and counts what they show.</summary>
+    public bool Metrics { get; set; } = true;
+
     public bool RemoteTlsEnabled => !string.IsNullOrWhiteSpace(RemoteTlsCertificate);
 
     /// <summary>The Akka protocol of this node's address and of its seeds: <c>akka.ssl.tcp</c> with TLS, else <c>akka.tcp</c>.</summary>

@@ -21,6 +21,9 @@ public static class ActorSystemSetup
             // the end of a shutdown Akka hands the last events (remoting's farewells) to it at the current log level. So
             // it is off, and right before the actor system terminates only warnings and errors are still logged.
             builder.AddHocon("akka.stdout-loglevel = OFF", HoconAddMode.Prepend);
+            // Metrics on: mailboxes that count the messages enqueued to this system's actors (p2pactors_akka_messages_total).
+            if (options.Metrics)
+                builder.AddHocon(AkkaMessageCount.Hocon, HoconAddMode.Prepend);
             builder.WithActors((system, _) => CoordinatedShutdown.Get(system).AddTask(
                 CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "quiet-final-log-lines", () =>
                 {

@@ -45,8 +45,10 @@ public static class NodeHost
         builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
         builder.Services.AddP2PActorSystem(options, logger);
         builder.Services.AddWsHandlers(options);
+        builder.Services.AddNodeMetrics(options);
 
         var app = builder.Build();
+        app.UseNodeHttpMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         // The page (wwwroot, copied next to the binary): index.html at "/", plain ES modules and CSS, nothing from
@@ -61,6 +63,7 @@ public static class NodeHost
         app.MapPreferenceEndpoints();
         app.MapPlayerEndpoints();
         app.MapWsEndpoint();
+        app.MapMetricsEndpoint();
         return app;
     }
 }

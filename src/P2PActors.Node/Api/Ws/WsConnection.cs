@@ -36,6 +36,7 @@ public sealed class WsConnection
     private readonly WsSettings _settings;
     private readonly WsHandlerRegistry _handlers;
     private readonly ILogger _log;
+    private readonly IWsTraffic? _traffic;
     private readonly Channel<Outgoing> _outgoing;
     private readonly Dictionary<string, byte[]> _positions = new(StringComparer.Ordinal);
     private readonly TokenBucket _bucket;
@@ -49,12 +50,14 @@ public sealed class WsConnection
     private volatile bool _ending;
     private readonly TaskCompletionSource<string> _dropped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public WsConnection(WebSocket socket, WsSettings settings, WsHandlerRegistry handlers, ILogger log)
+    /// <param name="traffic">Told of every message read and frame written; null when nothing counts them (metrics off).</param>
+    public WsConnection(WebSocket socket, WsSettings settings, WsHandlerRegistry handlers, ILogger log, IWsTraffic? traffic = null)
     {
         _socket = socket;
         _settings = settings;
         _handlers = handlers;
         _log = log;
+        _traffic = traffic;
         _outgoing = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(settings.OutgoingQueue)
         {
             FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: that is the slow-consumer signal.
@@ -197,6 +200,7 @@ public sealed class WsConnection
                 }
             }
             while (!result.EndOfMessage);
+            _traffic?.MessageReceived();
             if (Volatile.Read(ref _drop) is not null)
             {
                 await DrainUntilCloseAsync(scratch, ct);
@@ -393,12 +397,18 @@ public sealed class WsConnection
                     break;
                 var frame = item.Frame ?? TakePosition(item.PositionOf!);
                 if (frame is not null)
+                {
                     await _socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, ct);
+                    _traffic?.MessageSent();
+                }
             }
             if (Volatile.Read(ref _drop) is { } drop)
             {
                 if (drop.LastFrame is not null)
+                {
                     await _socket.SendAsync(drop.LastFrame, WebSocketMessageType.Text, endOfMessage: true, ct);
+                    _traffic?.MessageSent();
+                }
                 await _socket.CloseOutputAsync(drop.Status, drop.Reason, ct);
                 // The page should answer the close at once; a reader still waiting for that gives up after the timeout.
                 _readerStop.CancelAfter(CloseTimeout);

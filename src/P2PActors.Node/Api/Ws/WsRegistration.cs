@@ -76,7 +76,8 @@ public static class WsRegistration
                 detail: $"Origin '{origin}' is neither this node's own ({http.Request.Host}) nor listed in WsAllowedOrigins.");
 
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
-        var connection = new WsConnection(socket, settings, handlers, logs.CreateLogger<WsConnection>());
+        var connection = new WsConnection(socket, settings, handlers, logs.CreateLogger<WsConnection>(),
+            http.RequestServices.GetService<IWsTraffic>());
         connections.Add(connection);
         try
         {
