@@ -131,6 +131,7 @@ public sealed class ChaosCluster : IAsyncDisposable
             {
                 Byzantine = mode,
                 DecisionTimeout = options.DecisionTimeout,
+                ReAsk = options.ReAsk,
                 KeyDirectory = dataDirectory,
                 AllowedValidators = allowed,
             },

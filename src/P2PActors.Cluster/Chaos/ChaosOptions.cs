@@ -54,6 +54,9 @@ public sealed record ChaosOptions
     /// <summary>The proposers' decision timeout: a proposal without a decision by then ends undecided.</summary>
     public TimeSpan DecisionTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Whether a proposal undecided at the timeout, with its quorum still reachable, is asked again once.</summary>
+    public bool ReAsk { get; init; } = true;
+
     /// <summary>Bound on the whole run (start-up, workload, catalog check); what is unfinished by then is reported.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
 

@@ -37,8 +37,17 @@ public enum ByzantineMode
 /// <summary>Consensus knobs: flag/env/appsettings map onto these (see NodeSettings).</summary>
 public sealed record ConsensusOptions
 {
-    /// <summary>A proposal without a decision after this long ends undecided — never accepted.</summary>
+    /// <summary>
+    /// A proposal without a decision after this long ends undecided — never accepted — unless <see cref="ReAsk"/> opens
+    /// a second window of the same length for it.
+    /// </summary>
     public TimeSpan DecisionTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// A proposal still undecided at <see cref="DecisionTimeout"/> whose quorum is still reachable is sent once more to
+    /// the validators that cast no counted vote, for one more window (docs/consensus.md, "Re-ask").
+    /// </summary>
+    public bool ReAsk { get; init; } = true;
 
     /// <summary>Proposals per second a validator serves from one proposer before it refuses them (token bucket).</summary>
     public int ProposalsPerSecondPerProposer { get; init; } = 5_000;

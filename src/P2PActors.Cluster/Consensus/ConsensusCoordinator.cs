@@ -220,6 +220,8 @@ public sealed class ConsensusCoordinator : ReceiveActor
     {
         if (!_pending.TryGetValue(timeout.ContentId, out var pending) || pending.Sequence != timeout.Sequence)
             return;
+        if (TryReAsk(timeout.ContentId, pending))
+            return;
         Remove(timeout.ContentId, pending);
         if (pending.Outcome is null)
             Reply(pending, pending.ToOutcome(ProposalDecision.Undecided));
@@ -230,9 +232,49 @@ public sealed class ConsensusCoordinator : ReceiveActor
         var decision = pending.Decide();
         if (decision is not { } decided)
             return;
+        // Everyone left refused (expired, rate-limited): worth one more ask while the quorum is still reachable.
+        if (decided == ProposalDecision.Undecided && TryReAsk(contentId, pending))
+            return;
         Reply(pending, pending.ToOutcome(decided));
         if (decided == ProposalDecision.Undecided || pending.Tally.Outstanding == 0)
             Finish(contentId, pending);
+    }
+
+    /// <summary>
+    /// A proposal that would end undecided while its quorum is still reachable gets one second window: the validators
+    /// that cast no counted vote are sent it again with a new deadline (an honest validator that was slow, starved or
+    /// refused it as expired answers the same verdict; signing the same statement twice is not equivocation).
+    /// </summary>
+    private bool TryReAsk(string contentId, PendingProposal pending)
+    {
+        if (!_options.ReAsk)
+            return false;
+        var candidates = pending.ReAskCandidates();
+        if (candidates.Count == 0)
+            return false;
+        var view = _snapshot.View;
+        _validators.Clear();
+        foreach (var id in candidates)
+        {
+            if (view.Endpoints.TryGetValue(id, out var endpoint))
+                _validators.Add(endpoint.Validator);
+        }
+        if (pending.Tally.ApprovalCount + _validators.Count < pending.Tally.Threshold)
+            return false;
+        pending.OpenSecondWindow();
+        var deadline = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + (long)_options.DecisionTimeout.TotalMilliseconds;
+        var set = pending.Tally.Set;
+        var proposal = new Proposal(pending.Json, contentId, set.Epoch, set.Hash, _proposer, deadline, pending.Header);
+        var bytes = Encoding.UTF8.GetByteCount(pending.Json);
+        if (_outbox.MustDrainBefore(bytes))
+            Flush();
+        _outbox.Add(proposal, bytes, _validators);
+        ScheduleFlush();
+        pending.Timer?.Cancel();
+        pending.Timer = Context.System.Scheduler.ScheduleTellOnceCancelable(
+            _options.DecisionTimeout, Self, new ProposalTimeout(contentId, pending.Sequence), Self);
+        _log.Debug("Proposal {0}: asking {1} validator(s) again", contentId, _validators.Count);
+        return true;
     }
 
     /// <summary>Every validator has spoken: no late vote can come to catch.</summary>

@@ -26,6 +26,30 @@ internal sealed class PendingProposal(string json, EntryHeader? header, VoteTall
     public ProposalOutcome? Outcome { get; set; }
     public ICancelable? Timer { get; set; }
 
+    /// <summary>Whether the validators that had not voted were asked a second time (at most once per proposal).</summary>
+    public bool ReAsked { get; private set; }
+
+    /// <summary>
+    /// The validators worth asking again when the first window closed undecided: every member of the set that has cast
+    /// no counted vote (a refusal — expired, rate-limited — is no vote, so it is asked again). Empty, and no second
+    /// window, when even all of them approving could not reach the threshold, or when they were already asked again:
+    /// a proposal is never kept alive without a quorum it could still reach, and never longer than two windows.
+    /// </summary>
+    public IReadOnlyList<string> ReAskCandidates()
+    {
+        if (ReAsked || Outcome is not null)
+            return [];
+        var silent = Tally.Set.Members.Where(id => !Tally.HasVoted(id)).ToList();
+        return Tally.ApprovalCount + silent.Count >= Tally.Threshold ? silent : [];
+    }
+
+    /// <summary>The second window opens: refusals from the first are forgotten, the silent validators are asked again.</summary>
+    public void OpenSecondWindow()
+    {
+        ReAsked = true;
+        Refusals.Clear();
+    }
+
     /// <summary>First votes that arrived after the decision: kept unverified, checked only if a second one follows.</summary>
     private Dictionary<string, Vote>? _late;
 

@@ -26,8 +26,9 @@ public static class ChaosCommand
         var seed = new Option<long>("--seed", "-s") { Description = "Seed of the workload; the same seed proposes the same content", DefaultValueFactory = _ => defaults.Seed };
         var invalidShare = new Option<double>("--invalid-share") { Description = "Fraction of the workload that is deliberately invalid, 0 to 1", DefaultValueFactory = _ => defaults.InvalidShare };
         var concurrency = new Option<int>("--concurrency") { Description = "Proposals in flight at once", DefaultValueFactory = _ => defaults.Concurrency };
-        var decisionTimeout = new Option<int>("--decision-timeout-ms") { Description = "A proposal without a decision after this many ms ends undecided", DefaultValueFactory = _ => (int)defaults.DecisionTimeout.TotalMilliseconds };
+        var decisionTimeout = new Option<int>("--decision-timeout-ms") { Description = "A proposal without a decision after this many ms ends undecided (after a second window when it is asked again)", DefaultValueFactory = _ => (int)defaults.DecisionTimeout.TotalMilliseconds };
         var timeout = new Option<TimeSpan>("--timeout", "-t") { Description = "Bound on the whole run (start-up, workload, catalog check), hh:mm:ss", DefaultValueFactory = _ => defaults.Timeout };
+        var noReAsk = new Option<bool>("--no-reask") { Description = "Do not ask silent validators again when a proposal is undecided at the timeout (measures the re-ask)" };
         var noShare = new Option<bool>("--no-share") { Description = "Decide only: do not share accepted content into the catalog (measures consensus alone; the catalog check then finds nothing)" };
         var sybils = new Option<int>("--sybils") { Description = "Extra members an attacker adds beyond --nodes; they vote but do not propose", DefaultValueFactory = _ => 0 };
         var sybilMode = new Option<string>("--sybil-mode")
@@ -39,7 +40,7 @@ public static class ChaosCommand
         var dataDir = new Option<string?>("--data-dir") { Description = "Where the nodes keep their data; a temporary folder, deleted afterwards, when omitted" };
         var command = new Command("chaos", "Run a cluster with Byzantine peers in this process, drive valid and invalid content through consensus, print what happened.")
         {
-            nodes, byzantine, mode, items, seed, invalidShare, concurrency, decisionTimeout, timeout, noShare, sybils, sybilMode, closed, dataDir,
+            nodes, byzantine, mode, items, seed, invalidShare, concurrency, decisionTimeout, noReAsk, timeout, noShare, sybils, sybilMode, closed, dataDir,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -61,6 +62,7 @@ public static class ChaosCommand
                 Timeout = parseResult.GetValue(timeout),
                 DataDirectory = parseResult.GetValue(dataDir),
                 ShareAccepted = !parseResult.GetValue(noShare),
+                ReAsk = !parseResult.GetValue(noReAsk),
                 Sybils = parseResult.GetValue(sybils),
                 SybilMode = sybilModes.Count > 0 ? sybilModes[0] : defaults.SybilMode,
                 Closed = parseResult.GetValue(closed),

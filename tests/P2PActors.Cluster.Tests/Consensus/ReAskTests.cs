@@ -1,0 +1,160 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using P2PActors.Cluster.Consensus;
+using static P2PActors.Cluster.Consensus.ConsensusProtocol;
+
+namespace P2PActors.Cluster.Tests.Consensus;
+
+/// <summary>
+/// The coordinator with TestKit probes standing in for the four validators of its set: each probe answers (or not) as
+/// a test says, with votes signed by that validator's real key, so the coordinator's tally checks them as it would any.
+/// </summary>
+public sealed class ReAskTests : TestKit, IDisposable
+{
+    private static readonly TimeSpan Window = TimeSpan.FromMilliseconds(400);
+
+    private readonly Validators _validators = new(4);
+    private readonly TestProbe[] _probes;
+    private readonly TestProbe _registry;
+
+    public ReAskTests()
+        : base("akka.actor.provider = cluster\nakka.remote.dot-netty.tcp.port = 0\nakka.remote.dot-netty.tcp.hostname = 127.0.0.1\nakka.loglevel = WARNING")
+    {
+        _probes = Enumerable.Range(0, 4).Select(i => CreateTestProbe($"validator-{i}")).ToArray();
+        _registry = CreateTestProbe("registry");
+    }
+
+    private IActorRef StartCoordinator(bool reAsk = true, int? withoutEndpoint = null)
+    {
+        var snapshot = new ConsensusSnapshot();
+        var endpoints = _validators.Identities
+            .Select((identity, i) => new ValidatorEndpoint(identity.ValidatorId, $"akka.tcp://test@127.0.0.1:{5000 + i}", _probes[i].Ref))
+            .Where((_, i) => i != withoutEndpoint)
+            .ToImmutableDictionary(e => e.ValidatorId, StringComparer.Ordinal);
+        snapshot.Publish(ConsensusView.Empty with { Registry = _validators.Registry, Current = _validators.Set, Endpoints = endpoints });
+        // Validator 0 is the coordinator's own, by id only: its votes are verified like everyone's (not Honest-trusted
+        // since its sender is a probe, not the validator actor passed here).
+        return Sys.ActorOf(ConsensusCoordinator.Props(new ConsensusOptions { DecisionTimeout = Window, ReAsk = reAsk }, snapshot,
+            _registry.Ref, _validators[0].ValidatorId, ActorRefs.Nobody));
+    }
+
+    private Task<ProposalOutcome> Propose(IActorRef coordinator) =>
+        coordinator.Ask<ProposalOutcome>(new Propose("{\"n\":1}", Validators.ContentId), TimeSpan.FromSeconds(10));
+
+    private static Proposal Received(TestProbe probe)
+    {
+        var batch = probe.ExpectMsg<ProposalBatch>(TimeSpan.FromSeconds(3));
+        return Assert.Single(batch.Proposals);
+    }
+
+    private void Approve(int index, TestProbe? from = null) =>
+        (from ?? _probes[index]).Send(LastSenderOf(index), new VoteBatch([_validators.Approve(index)], []));
+
+    private readonly Dictionary<int, IActorRef> _senders = [];
+
+    private IActorRef LastSenderOf(int index) => _senders[index];
+
+    private Proposal ReceivedBy(int index)
+    {
+        var proposal = Received(_probes[index]);
+        _senders[index] = _probes[index].LastSender;
+        return proposal;
+    }
+
+    [Fact]
+    public async Task Validators_silent_in_the_first_window_are_asked_again_and_their_late_votes_reach_the_quorum()
+    {
+        // Prevents: a proposal abandoned as undecided while enough honest validators could still approve it.
+        var coordinator = StartCoordinator();
+        var outcome = Propose(coordinator);
+        var first = Enumerable.Range(0, 4).Select(ReceivedBy).ToArray();
+        Approve(0);
+        Approve(1);
+        // Validators 2 and 3 say nothing in the first window; only they are asked again, with a later deadline.
+        var again2 = ReceivedBy(2);
+        var again3 = ReceivedBy(3);
+        Assert.True(again2.Deadline > first[2].Deadline, $"{again2.Deadline} not after {first[2].Deadline}");
+        Assert.Equal(first[2].Json, again3.Json);
+        _probes[0].ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        _probes[1].ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Approve(2);
+
+        var decided = await outcome;
+        Assert.Equal(ProposalDecision.Accepted, decided.Decision);
+        Assert.Equal(3, decided.Approvals);
+        Assert.True(CertificateVerifier.Verify(decided.Certificate, Validators.ContentId, _validators.Registry).IsValid);
+    }
+
+    [Fact]
+    public async Task Without_re_ask_the_same_silence_ends_undecided()
+    {
+        // The failure the re-ask prevents, shown on the same script.
+        var coordinator = StartCoordinator(reAsk: false);
+        var outcome = Propose(coordinator);
+        for (var i = 0; i < 4; i++) ReceivedBy(i);
+        Approve(0);
+        Approve(1);
+        Assert.Equal(ProposalDecision.Undecided, (await outcome).Decision);
+        _probes[2].ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public async Task Validators_that_stay_silent_after_the_re_ask_end_it_undecided_after_two_windows_and_are_asked_only_once()
+    {
+        var coordinator = StartCoordinator();
+        var outcome = Propose(coordinator);
+        for (var i = 0; i < 4; i++) ReceivedBy(i);
+        Approve(0);
+        ReceivedBy(1);
+        ReceivedBy(2);
+        ReceivedBy(3);
+        var decided = await outcome;
+        Assert.Equal(ProposalDecision.Undecided, decided.Decision);
+        Assert.Null(decided.Certificate);
+        Assert.True(decided.Elapsed >= Window * 2, $"undecided after {decided.Elapsed.TotalMilliseconds} ms, before the second window closed");
+        foreach (var probe in _probes) probe.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public async Task No_second_window_when_the_quorum_is_out_of_reach()
+    {
+        // Validator 3 has no endpoint and validator 1 rejects: one approval plus validator 2 cannot make the 3 needed.
+        var coordinator = StartCoordinator(withoutEndpoint: 3);
+        var outcome = Propose(coordinator);
+        for (var i = 0; i < 3; i++) ReceivedBy(i);
+        Approve(0);
+        _probes[1].Send(LastSenderOf(1), new VoteBatch([_validators.Reject(1, "profanity")], []));
+        var decided = await outcome;
+        Assert.Equal(ProposalDecision.Undecided, decided.Decision);
+        Assert.True(decided.Elapsed < Window * 2, $"undecided only after {decided.Elapsed.TotalMilliseconds} ms: a second window was opened");
+        _probes[2].ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public async Task A_forged_vote_and_an_equivocating_pair_are_not_counted_and_do_not_hold_up_the_honest_quorum()
+    {
+        var coordinator = StartCoordinator();
+        var outcome = Propose(coordinator);
+        for (var i = 0; i < 4; i++) ReceivedBy(i);
+        // Validator 3 contradicts itself; a vote claiming to be validator 2's is signed by validator 3's key.
+        _probes[3].Send(LastSenderOf(3), new VoteBatch([_validators.Approve(3), _validators.Reject(3, "profanity")], []));
+        var forged = _validators[3].Vote(Validators.ContentId, _validators.Set, true, []) with { ValidatorId = _validators[2].ValidatorId };
+        _probes[2].Send(LastSenderOf(2), new VoteBatch([forged], []));
+        Approve(0);
+        Approve(1);
+        Approve(2);
+        var decided = await outcome;
+        Assert.Equal(ProposalDecision.Accepted, decided.Decision);
+        Assert.DoesNotContain(decided.Certificate!.Approvals, v => v.ValidatorId == _validators[3].ValidatorId);
+        Assert.Contains(_validators[3].ValidatorId, decided.Equivocators);
+        _registry.ExpectMsg<ReportEquivocation>(e => e.Evidence.ValidatorId == _validators[3].ValidatorId);
+    }
+
+    public new void Dispose()
+    {
+        _validators.Dispose();
+        base.Dispose();
+    }
+}
