@@ -67,9 +67,12 @@ public sealed partial class DocumentedExamplesTests(ITestOutputHelper output)
         try
         {
             await using var node = NodeProcess.Start("doc-default", _ => [], workingDirectory: runDirectory);
+            // Up in the cluster and serving HTTP: Kestrel starts listening after the member is Up, and under load the
+            // first example's curl could otherwise reach the port before it listens (exit 7 in a CI run).
             var up = node.LineAsync(line => line.Contains("to [Up]", StringComparison.Ordinal));
-            await Task.WhenAny(up, node.WaitForExitAsync()).WaitAsync(NodeStart);
-            Assert.True(up.IsCompleted, $"the default node did not come up:\n{node.Output}");
+            var listening = node.LineAsync(line => line.Contains("Now listening on", StringComparison.Ordinal));
+            await Task.WhenAny(Task.WhenAll(up, listening), node.WaitForExitAsync()).WaitAsync(NodeStart);
+            Assert.True(up.IsCompleted && listening.IsCompleted, $"the default node did not come up:\n{node.Output}");
             output.WriteLine($"default node Up after {clock.Elapsed.TotalSeconds:F1} s");
 
             var failures = new List<string>();
