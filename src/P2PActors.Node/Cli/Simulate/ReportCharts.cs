@@ -1,4 +1,5 @@
 using ScottPlot;
+using SkiaSharp;
 
 namespace P2PActors.Node.Cli.Simulate;
 
@@ -6,10 +7,11 @@ namespace P2PActors.Node.Cli.Simulate;
 public static class ReportCharts
 {
     private const int Width = 900;
-    private const int Height = 450;
+    private const int Height = 500;
 
     public static IReadOnlyList<string> Write(SimulationReport report, string directory)
     {
+        EmbeddedFont.Install();
         var written = new List<string>();
 
         var throughput = new Plot();
@@ -36,6 +38,8 @@ public static class ReportCharts
             latency.Axes.Bottom.SetTicks(positions, operations.Select(o => o.Operation).ToArray());
             latency.Axes.Bottom.TickLabelStyle.Rotation = 45;
             latency.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+            // Room for the rotated operation names, which are longer than the axis' default band.
+            latency.Axes.Bottom.MinimumSize = 130;
             latency.ShowLegend();
         }
         latency.Title("Latency per operation (ms)");
@@ -70,5 +74,43 @@ public static class ReportCharts
         var path = Path.Combine(directory, name);
         plot.SavePng(path, Width, Height);
         return path;
+    }
+
+    /// <summary>
+    /// The previews' embedded PT Sans Narrow for every chart text: the NoDependencies Skia build the node ships sees
+    /// no system fonts, so without it the charts come out without a single label.
+    /// </summary>
+    private sealed class EmbeddedFont : IFontResolver
+    {
+        private const string Name = "PT Sans Narrow";
+        private static readonly object Gate = new();
+        private static bool _installed;
+        private static readonly SKTypeface Regular = Load("PTSansNarrow_400Regular.ttf");
+        private static readonly SKTypeface Bold = Load("PTSansNarrow_700Bold.ttf");
+
+        public static void Install()
+        {
+            lock (Gate)
+            {
+                if (_installed)
+                    return;
+                Fonts.FontResolvers.Add(new EmbeddedFont());
+                Fonts.Default = Name;
+                _installed = true;
+            }
+        }
+
+        public SKTypeface? CreateTypeface(string fontName, bool bold, bool italic) => bold ? Bold : Regular;
+
+        public SKTypeface? CreateTypeface(string fontName, FontWeight weight, FontSlant slant, FontSpacing spacing) =>
+            weight >= FontWeight.SemiBold ? Bold : Regular;
+
+        private static SKTypeface Load(string file)
+        {
+            var name = $"P2PActors.Rendering.Fonts.{file}";
+            using var stream = typeof(P2PActors.Rendering.PreviewRenderer).Assembly.GetManifestResourceStream(name)
+                ?? throw new InvalidOperationException($"embedded font {name} is missing");
+            return SKTypeface.FromStream(stream) ?? throw new InvalidOperationException($"embedded font {name} did not load");
+        }
     }
 }
