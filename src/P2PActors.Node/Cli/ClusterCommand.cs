@@ -1,9 +1,5 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Globalization;
-using System.Net.Http.Json;
 using System.Runtime.InteropServices;
-using P2PActors.Node.Api;
 
 namespace P2PActors.Node.Cli;
 
@@ -16,8 +12,6 @@ namespace P2PActors.Node.Cli;
 public static class ClusterCommand
 {
     public const int MaxNodes = 16;
-
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
     public static Command Create()
     {
@@ -84,6 +78,9 @@ public static class ClusterCommand
 
         public string? RemoteTlsValidation { get; init; }
 
+        /// <summary>Further flags for node i (0-based), e.g. a Byzantine mode for some of them.</summary>
+        public Func<int, IEnumerable<string>>? ExtraArguments { get; init; }
+
         /// <summary>
         /// The nodes speak TLS when given a certificate here or through the environment they inherit; their addresses,
         /// the seed's included, are then akka.ssl.tcp.
@@ -111,13 +108,12 @@ public static class ClusterCommand
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
-        var children = new List<Child>();
+        var children = new List<NodeChild>();
         try
         {
-            for (var i = 0; i < plan.Nodes; i++)
-                children.Add(Child.Start(plan, i, error));
+            children = LocalCluster.StartAll(plan, error);
 
-            var up = await WaitUntilUpAsync(plan, children, error, stop.Token);
+            var up = await LocalCluster.WaitUntilUpAsync(plan, children, error, stop.Token);
             if (!up)
                 return stop.IsCancellationRequested ? ExitCodes.Ok : ExitCodes.Failure;
 
@@ -145,13 +141,7 @@ public static class ClusterCommand
         }
         finally
         {
-            // The others first, together, while node 1 (the seed, and the leader: it has the lowest address) is still
-            // there to confirm their exit; then node 1 alone. All at once, the last leader left waits for a
-            // confirmation nobody can give (CoordinatedShutdown's cluster-exiting timeout).
-            await Task.WhenAll(children.Skip(1).Select(c => c.StopAsync(TimeSpan.FromSeconds(30))));
-            await Task.WhenAll(children.Take(1).Select(c => c.StopAsync(TimeSpan.FromSeconds(30))));
-            foreach (var child in children)
-                child.Dispose();
+            await LocalCluster.StopAllAsync(children);
         }
 
         void Stop(PosixSignalContext context)
@@ -162,161 +152,4 @@ public static class ClusterCommand
         }
     }
 
-    /// <summary>Polls the seed's <c>/api/cluster</c> until it lists every node as up; false on timeout, death or Ctrl+C.</summary>
-    private static async Task<bool> WaitUntilUpAsync(ClusterPlan plan, List<Child> children, TextWriter error, CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient { BaseAddress = new Uri(plan.HttpUrl(0)), Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + plan.StartupTimeout;
-        var lastSeen = 0;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            if (children.FirstOrDefault(c => c.Process.HasExited) is { } dead)
-            {
-                await error.WriteLineAsync($"node {dead.Index + 1} exited during startup with code {dead.Process.ExitCode}; stopping the others.");
-                return false;
-            }
-            try
-            {
-                var cluster = await http.GetFromJsonAsync<HealthEndpoints.ClusterHealth>("/api/cluster", ApiJsonOptions, cancellationToken);
-                lastSeen = cluster?.Members.Count(m => m.Status == "up") ?? 0;
-                if (lastSeen >= plan.Nodes)
-                    return true;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return false;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
-            {
-                // The seed is not listening yet.
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                await error.WriteLineAsync($"Only {lastSeen} of {plan.Nodes} nodes were Up after {plan.StartupTimeout}; stopping them.");
-                return false;
-            }
-            try
-            {
-                await Task.Delay(PollInterval, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-        return false;
-    }
-
-    private static readonly System.Text.Json.JsonSerializerOptions ApiJsonOptions = CreateJsonOptions();
-
-    private static System.Text.Json.JsonSerializerOptions CreateJsonOptions()
-    {
-        var options = new System.Text.Json.JsonSerializerOptions();
-        ApiJson.Configure(options);
-        return options;
-    }
-
-    private sealed class Child : IDisposable
-    {
-        private Child(int index, Process process, string dataDirectory)
-        {
-            Index = index;
-            Process = process;
-            DataDirectory = dataDirectory;
-            Exited = process.WaitForExitAsync();
-        }
-
-        public int Index { get; }
-
-        public Process Process { get; }
-
-        public string DataDirectory { get; }
-
-        public Task Exited { get; }
-
-        public static Child Start(ClusterPlan plan, int index, TextWriter error)
-        {
-            var dataDirectory = Path.GetFullPath(Path.Combine(plan.DataDirectory, $"node-{index + 1}"));
-            // In a session of its own (setsid execs in place, so the pid stays the node's): a terminal's Ctrl+C then
-            // reaches only this command, which stops the nodes in an order that lets each leave cleanly.
-            var setsid = OperatingSystem.IsLinux() ? new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists) : null;
-            var start = new ProcessStartInfo(setsid ?? "dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            if (setsid is not null)
-                start.ArgumentList.Add("dotnet");
-            // This build's own DLL: the nodes run exactly the code of the command that starts them.
-            start.ArgumentList.Add(typeof(ClusterCommand).Assembly.Location);
-            foreach (var argument in new[]
-                     {
-                         "node",
-                         "--http-url", plan.HttpUrl(index),
-                         "--port", (plan.BasePort + index).ToString(CultureInfo.InvariantCulture),
-                         "--data-dir", dataDirectory,
-                         "--log-level", plan.LogLevel,
-                     })
-                start.ArgumentList.Add(argument);
-            if (!string.IsNullOrWhiteSpace(plan.RemoteTlsCertificate))
-            {
-                start.ArgumentList.Add("--remote-tls-certificate");
-                start.ArgumentList.Add(Path.GetFullPath(plan.RemoteTlsCertificate));
-            }
-            if (!string.IsNullOrWhiteSpace(plan.RemoteTlsValidation))
-            {
-                start.ArgumentList.Add("--remote-tls-validation");
-                start.ArgumentList.Add(plan.RemoteTlsValidation);
-            }
-            // Through the environment, not a flag: a node's flags show in ps.
-            if (plan.RemoteTlsPassword is { } password)
-                start.Environment["P2PActors__RemoteTlsPassword"] = password;
-            if (index > 0)
-            {
-                start.ArgumentList.Add("--seed-node");
-                start.ArgumentList.Add(plan.SeedAddress);
-            }
-            var process = Process.Start(start) ?? throw new IOException("dotnet did not start");
-            var prefix = $"[node-{index + 1}] ";
-            process.OutputDataReceived += (_, e) => Forward(error, prefix, e.Data);
-            process.ErrorDataReceived += (_, e) => Forward(error, prefix, e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return new Child(index, process, dataDirectory);
-        }
-
-        private static void Forward(TextWriter error, string prefix, string? line)
-        {
-            if (line is null)
-                return;
-            lock (error)
-                error.WriteLine(prefix + line);
-        }
-
-        /// <summary>SIGTERM first so the node leaves the cluster through CoordinatedShutdown; a kill if it hangs.</summary>
-        public async Task StopAsync(TimeSpan patience)
-        {
-            if (Process.HasExited)
-                return;
-            if (OperatingSystem.IsWindows() || Kill(Process.Id, Sigterm) != 0)
-                Process.Kill(entireProcessTree: true);
-            try
-            {
-                await Exited.WaitAsync(patience);
-            }
-            catch (TimeoutException)
-            {
-                Process.Kill(entireProcessTree: true);
-                await Exited;
-            }
-        }
-
-        public void Dispose() => Process.Dispose();
-
-        private const int Sigterm = 15;
-
-        [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-        private static extern int Kill(int pid, int signal);
-    }
 }

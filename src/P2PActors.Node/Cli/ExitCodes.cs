@@ -13,6 +13,9 @@ public static class ExitCodes
     /// </summary>
     public const int Usage = 2;
 
-    /// <summary>A chaos run finished and found a broken guarantee: invalid content accepted, or a bad catalog entry on an honest node.</summary>
+    /// <summary>
+    /// A chaos run finished and found a broken guarantee: invalid content accepted, or a bad catalog entry on an honest
+    /// node; or a simulate run's nodes did not converge, lost an acknowledged write, or admitted invalid content.
+    /// </summary>
     public const int GuaranteeBroken = 3;
 }

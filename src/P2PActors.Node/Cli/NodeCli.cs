@@ -23,6 +23,7 @@ public static class NodeCli
         root.Subcommands.Add(RenderCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());
         root.Subcommands.Add(ChaosCommand.Create());
+        root.Subcommands.Add(Simulate.SimulateCommand.Create());
         root.Subcommands.Add(HealthCommand.Create());
         root.Subcommands.Add(KeysCommand.Create());
         return root;
