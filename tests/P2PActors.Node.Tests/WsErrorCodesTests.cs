@@ -107,6 +107,28 @@ public sealed class WsErrorCodesTests
     }
 
     [Fact]
+    public async Task A_handler_whose_ask_times_out_is_answered_unavailable_not_internal()
+    {
+        // Prevents: an overloaded cluster (a session claim that took longer than its ask) reported to the page as a
+        // failure of the node, and logged as an error.
+        var socket = new ScriptedSocket();
+        var connection = new WsConnection(socket, Settings, new WsHandlerRegistry(
+        [
+            new Handler("slow", () => throw new Akka.Actor.AskTimeoutException("Timeout after 6.00 seconds")),
+        ]), NullLogger.Instance);
+        var run = connection.RunAsync(CancellationToken.None);
+
+        socket.Receive("""{"type":"slow","id":"r1"}""");
+        var error = await NextAsync(socket);
+        Assert.Equal("error", error.GetProperty("type").GetString());
+        Assert.Equal("r1", error.GetProperty("id").GetString());
+        Assert.Equal("unavailable", error.GetProperty("code").GetString());
+
+        connection.Close(WebSocketCloseStatus.NormalClosure, "test over");
+        await run.WaitAsync(WsClient.Patience);
+    }
+
+    [Fact]
     public void An_HTTP_answer_of_503_becomes_unavailable_and_an_undecided_vote_stays_undecided()
     {
         var timedOut = WsHttpResults.ToReply(Problems.TimedOut("The game state did not answer in time."), "state");

@@ -335,6 +335,13 @@ public sealed class WsConnection
         {
             return WsReply.Error(WsErrors.Unavailable, "The connection is closing.");
         }
+        catch (Exception e) when (e is Akka.Actor.AskTimeoutException or TimeoutException)
+        {
+            // An overloaded node (a session claim across the cluster, a vote) is not a failure of the node: the page
+            // may try again, as with HTTP's 503 (seen under `simulate` with 10 nodes on 2 cores).
+            _log.LogWarning("WebSocket handler {Type} timed out: {Message}", handler.Type, e.Message);
+            return WsReply.Error(WsErrors.Unavailable, "The node could not answer in time; try again.");
+        }
         catch (Exception e)
         {
             _log.LogError(e, "WebSocket handler {Type} failed", handler.Type);
