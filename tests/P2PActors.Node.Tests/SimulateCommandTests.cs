@@ -31,6 +31,20 @@ public sealed class SimulateCommandTests
     [InlineData("--base-http-port", "simulate", "--base-http-port", "70000")]
     [InlineData("overlap", "simulate", "--base-http-port", "30000", "--base-port", "30001")]
     [InlineData("--bogus", "simulate", "--bogus")]
+    [InlineData("--byzantine: 3 must be between 0 and nodes - 1 (2)", "simulate", "--nodes", "3", "--byzantine", "3")]
+    [InlineData("--byzantine: 1 must be between 0 and nodes - 1 (0)", "simulate", "--nodes", "1", "--byzantine", "1")]
+    [InlineData("--byzantine: -1", "simulate", "--byzantine", "-1")]
+    [InlineData("--mode: unknown mode 'sneaky'", "simulate", "--byzantine", "1", "--mode", "equivocate,sneaky")]
+    [InlineData("--mode: honest is not a Byzantine mode", "simulate", "--byzantine", "1", "--mode", "honest")]
+    [InlineData("--mode: no mode given", "simulate", "--byzantine", "1", "--mode", ",")]
+    [InlineData("--mode: only with --byzantine", "simulate", "--mode", "silent")]
+    [InlineData("--byzantine: not with --targets", "simulate", "--targets", "http://127.0.0.1:5081", "--byzantine", "1", "--mode", "equivocate")]
+    [InlineData("--persistence: 'mysql' is not a persistence provider", "simulate", "--persistence", "mysql")]
+    [InlineData("--persistence: not with --targets", "simulate", "--targets", "http://127.0.0.1:5081", "--persistence", "sqlite")]
+    [InlineData("--postgres: not with --targets", "simulate", "--targets", "http://127.0.0.1:5081", "--postgres", "Host=127.0.0.1")]
+    [InlineData("--postgres: only with --persistence postgresql", "simulate", "--postgres", "Host=127.0.0.1")]
+    [InlineData("--postgres: only with --persistence postgresql", "simulate", "--persistence", "sqlite", "--postgres", "Host=127.0.0.1")]
+    [InlineData("has no Host; --persistence postgresql needs it", "simulate", "--persistence", "postgresql", "--postgres", "Port=5432")]
     public async Task Bad_options_are_named_on_stderr_with_exit_code_2(string expectedInError, params string[] args)
     {
         var output = new StringWriter();
@@ -41,6 +55,44 @@ public sealed class SimulateCommandTests
         Assert.Equal(ExitCodes.Usage, exitCode);
         Assert.Contains(expectedInError, error.ToString(), StringComparison.Ordinal);
         Assert.Equal("", output.ToString());
+    }
+
+    /// <summary>
+    /// Without <c>--postgres</c> and without the environment variable the nodes would inherit, postgresql has nothing
+    /// to connect to: refused before any node starts. In a child process whose environment empties that variable, so
+    /// the outcome does not depend on the environment the tests run in.
+    /// </summary>
+    [Fact]
+    public async Task Postgresql_without_a_connection_string_is_refused_with_exit_code_2()
+    {
+        await using var command = NodeProcess.Start("simulate-nopg", _ => ["simulate", "--persistence", "postgresql"],
+            new Dictionary<string, string> { [SimulateOptions.PostgresEnvironmentVariable] = "" });
+
+        var exitCode = await command.ExitCodeAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(exitCode == ExitCodes.Usage, $"exit code {exitCode}\n{command.Output}");
+        Assert.Contains("--postgres (or P2PActors__PostgresConnectionString in the environment) is required", command.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Starting", command.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_last_nodes_are_byzantine_with_the_modes_round_robin_and_get_the_persistence_flag()
+    {
+        var options = new SimulateOptions
+        {
+            Nodes = 6,
+            Byzantine = 3,
+            Modes = [P2PActors.Cluster.Consensus.ByzantineMode.Overpowered, P2PActors.Cluster.Consensus.ByzantineMode.Silent],
+            Persistence = "sqlite",
+        };
+
+        Assert.Empty(options.Validate());
+        Assert.Equal(["--persistence", "sqlite"], options.NodeArguments(2));
+        Assert.Equal(["--byzantine", "overpowered", "--persistence", "sqlite"], options.NodeArguments(3));
+        Assert.Equal(["--byzantine", "silent", "--persistence", "sqlite"], options.NodeArguments(4));
+        Assert.Equal(["--byzantine", "overpowered", "--persistence", "sqlite"], options.NodeArguments(5));
+        Assert.Equal("Byzantine: node 4 overpowered, node 5 silent, node 6 overpowered", SimulateCommand.ByzantineSummary(options));
+        Assert.Empty(new SimulateOptions { Nodes = 3 }.NodeArguments(2));
     }
 
     [Theory]
@@ -148,5 +200,50 @@ public sealed class SimulateCommandTests
             Assert.True(bytes.Length > 1000 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G', $"{chart} is not a PNG");
         }
         Assert.Contains("ops/s", command.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// One node of four equivocating (within f = 1): the honest three still decide every share, nothing invalid is
+    /// admitted, every node converges, and the report says which node was Byzantine. The nodes are started with
+    /// <c>--persistence sqlite</c> too, so the flag is seen to reach them.
+    /// </summary>
+    [Fact]
+    public async Task Four_nodes_one_equivocating_converge_and_the_report_names_the_byzantine_node()
+    {
+        var httpBase = NodeProcess.FreePortRange(4);
+        var remotingBase = NodeProcess.FreePortRange(4, avoid: httpBase);
+        string? reportDirectory = null;
+        await using var command = NodeProcess.Start("simulate-byz", dataDirectory =>
+        {
+            reportDirectory = Path.Combine(dataDirectory, "report");
+            return
+            [
+                "simulate", "--nodes", "4", "--byzantine", "1", "--mode", "equivocate", "--players", "12", "--duration", "10",
+                "--persistence", "sqlite",
+                "--base-http-port", httpBase.ToString(CultureInfo.InvariantCulture),
+                "--base-port", remotingBase.ToString(CultureInfo.InvariantCulture),
+                "--data-dir", Path.Combine(dataDirectory, "nodes"),
+                "--report", reportDirectory,
+            ];
+        });
+
+        var exitCode = await command.ExitCodeAsync(TimeSpan.FromSeconds(120));
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}\n{command.Output}");
+        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(reportDirectory!, "report.json")));
+        var root = report.RootElement;
+        var convergence = root.GetProperty("convergence");
+        Assert.True(convergence.GetProperty("converged").GetBoolean(), convergence.ToString());
+        Assert.Equal(0, convergence.GetProperty("missingWrites").GetInt32());
+        Assert.Equal(0, convergence.GetProperty("invalidInCatalog").GetInt32());
+        var consensus = root.GetProperty("consensus");
+        Assert.Equal(0, consensus.GetProperty("invalidAdmitted").GetInt64());
+        Assert.True(consensus.GetProperty("accepted").GetInt64() > 0, consensus.ToString());
+
+        Assert.Equal("sqlite", root.GetProperty("persistence").GetString());
+        var behaviours = root.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("behaviour").GetString()).ToList();
+        Assert.Equal(["honest", "honest", "honest", "equivocate"], behaviours);
+        Assert.Contains("Byzantine nodes: node 4 (equivocate)", await File.ReadAllTextAsync(Path.Combine(reportDirectory!, "report.md")), StringComparison.Ordinal);
+        Assert.Contains("n4[equivocate]", command.Output, StringComparison.Ordinal);
     }
 }

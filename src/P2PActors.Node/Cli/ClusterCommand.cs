@@ -81,6 +81,9 @@ public static class ClusterCommand
         /// <summary>Further flags for node i (0-based), e.g. a Byzantine mode for some of them.</summary>
         public Func<int, IEnumerable<string>>? ExtraArguments { get; init; }
 
+        /// <summary>Further environment of every node: settings that must not show in ps, such as a connection string.</summary>
+        public IReadOnlyDictionary<string, string>? ExtraEnvironment { get; init; }
+
         /// <summary>
         /// The nodes speak TLS when given a certificate here or through the environment they inherit; their addresses,
         /// the seed's included, are then akka.ssl.tcp.

@@ -161,6 +161,8 @@ internal sealed class NodeChild : IDisposable
         // Through the environment, not a flag: a node's flags show in ps.
         if (plan.RemoteTlsPassword is { } password)
             start.Environment["P2PActors__RemoteTlsPassword"] = password;
+        foreach (var (name, value) in plan.ExtraEnvironment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         foreach (var argument in plan.ExtraArguments?.Invoke(index) ?? [])
             start.ArgumentList.Add(argument);
         if (index > 0)

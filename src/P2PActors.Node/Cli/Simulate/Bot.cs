@@ -6,8 +6,12 @@ using System.Text.Json.Nodes;
 
 namespace P2PActors.Node.Cli.Simulate;
 
-/// <summary>What every bot of a run shares.</summary>
-public sealed record BotContext(ZoneMap Zone, SimulationRecorder Recorder, AckLedger Ledger, TradeBoard Trades, TimeSpan RequestTimeout);
+/// <summary>
+/// What every bot of a run shares. <paramref name="OverpoweredNodes"/>: the nodes started with <c>--byzantine
+/// overpowered</c>, whose shares of characters, items and quests are boosted past the balance rules by the node itself.
+/// </summary>
+public sealed record BotContext(ZoneMap Zone, SimulationRecorder Recorder, AckLedger Ledger, TradeBoard Trades, TimeSpan RequestTimeout,
+    IReadOnlySet<Uri>? OverpoweredNodes = null);
 
 /// <summary>
 /// One simulated player: one WebSocket to its node, used as the page uses it. It says hello, subscribes to positions
@@ -22,6 +26,7 @@ public sealed class Bot
 
     private readonly BotContext _context;
     private readonly Uri _node;
+    private readonly bool _overpoweredNode;
     private readonly Random _random;
     private readonly PlayerLedger _ledger;
     private readonly List<(string Id, string Type)> _generated = [];
@@ -39,6 +44,7 @@ public sealed class Bot
     {
         PlayerId = playerId;
         _node = node;
+        _overpoweredNode = context.OverpoweredNodes?.Contains(node) ?? false;
         _context = context;
         _random = new Random(unchecked((int)(seed * 1_000_003 + index)));
         _ledger = context.Ledger.Player(playerId, node.ToString());
@@ -270,18 +276,31 @@ public sealed class Bot
     private async Task ShareAsync(CancellationToken ct)
     {
         var candidates = _generated.Where(g => !_shared.Contains(g.Id)).ToList();
-        var (id, _) = candidates[_random.Next(candidates.Count)];
+        var (id, type) = candidates[_random.Next(candidates.Count)];
         _shared.Add(id);
+        // An overpowered node proposes a boosted copy of these types instead (ByzantineBehaviour.Overpower): the bot
+        // asked for an honest share, but what the validators judge is genuinely invalid content, so it counts as an
+        // invalid attempt. Maps and dialogs go through unchanged and stay ordinary shares.
+        var invalid = _overpoweredNode && (type is "character" or "item" or "quest");
+        if (invalid)
+            _context.Recorder.InvalidAttempted();
         // Rejected and undecided are answers the vote may give, not failures of the request: judged by the figures.
         var answer = await RequestAsync(BotOperations.Share, "share", new JsonObject { ["contentId"] = id }, ct, expectedErrors: ["rejected", "undecided"]);
         switch (answer is { } frame ? (Type(frame) == "error" ? Code(frame) : Type(frame)) : null)
         {
+            case "shared" when invalid:
+                // The boosted copy, not this id, is what would be in the catalog: nothing for the ledger to expect.
+                _context.Recorder.ShareAccepted();
+                _context.Recorder.InvalidAdmitted();
+                break;
             case "shared":
                 _context.Recorder.ShareAccepted();
                 _context.Ledger.ShareAccepted(id);
                 break;
             case "rejected":
                 _context.Recorder.ShareRejected();
+                if (invalid)
+                    _context.Recorder.InvalidRefused();
                 break;
             case "undecided":
                 _context.Recorder.ShareUndecided();

@@ -7,6 +7,9 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using P2PActors.Cluster.Chaos;
+using P2PActors.Cluster.Consensus;
+using P2PActors.Cluster.Hosting;
 
 namespace P2PActors.Node.Cli.Simulate;
 
@@ -38,9 +41,18 @@ public static class SimulateCommand
         var startupTimeout = new Option<TimeSpan>("--startup-timeout") { Description = "How long to wait for the started nodes to be Up, hh:mm:ss", DefaultValueFactory = _ => defaults.StartupTimeout };
         var logLevel = new Option<string>("--log-level") { Description = "Lowest log level the started nodes write (on stderr, prefixed with their name)", DefaultValueFactory = _ => defaults.LogLevel };
         logLevel.AcceptOnlyFromAmong("Verbose", "Debug", "Information", "Warning", "Error", "Fatal");
+        var byzantine = new Option<int>("--byzantine", "-b") { Description = "How many of the started nodes run Byzantine (the last ones), at most nodes - 1", DefaultValueFactory = _ => 0 };
+        var mode = new Option<string>("--mode", "-m")
+        {
+            Description = $"Byzantine behaviour, or a comma list handed out round-robin: {string.Join(", ", ChaosModes.Byzantine.Select(ByzantineModes.WireName))}",
+            DefaultValueFactory = _ => "equivocate",
+        };
+        var persistence = new Option<string?>("--persistence") { Description = $"The started nodes' journal and snapshot store: {string.Join(" or ", PersistenceProviders.Names)} [default: the node's, sqlite]" };
+        var postgres = new Option<string?>("--postgres") { Description = $"PostgreSQL connection string for --persistence postgresql (or {SimulateOptions.PostgresEnvironmentVariable} in the environment, kept out of ps)" };
         var command = new Command("simulate", "Many bot players on many nodes over /ws: a live line per second, a report with charts, and a convergence check.")
         {
             nodes, players, duration, targets, report, seed, settle, moveRate, baseHttpPort, basePort, dataDir, startupTimeout, logLevel,
+            byzantine, mode, persistence, postgres,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -50,6 +62,11 @@ public static class SimulateCommand
             if (!SimulateOptions.TryParseDuration(parseResult.GetValue(settle), out var settleValue, out var settleProblem))
                 problems.Add($"--settle: {settleProblem}");
             var targetList = SimulateOptions.ParseTargets(parseResult.GetValue(targets), problems);
+            var modes = ChaosModes.ParseList(parseResult.GetValue(mode), out var modeProblems);
+            problems.AddRange(modeProblems);
+            // A mode without Byzantine nodes would do nothing; say so rather than run an honest cluster silently.
+            if (parseResult.GetResult(mode) is { Implicit: false } && parseResult.GetValue(byzantine) == 0)
+                problems.Add("--mode: only with --byzantine K (K >= 1): it says how the Byzantine nodes misbehave");
             if (parseResult.GetResult(targets) is not null)
             {
                 foreach (var option in new Option[] { nodes, baseHttpPort, basePort, dataDir, startupTimeout })
@@ -73,6 +90,10 @@ public static class SimulateCommand
                 DataDirectory = parseResult.GetValue(dataDir),
                 StartupTimeout = parseResult.GetValue(startupTimeout),
                 LogLevel = parseResult.GetValue(logLevel)!,
+                Byzantine = parseResult.GetValue(byzantine),
+                Modes = modeProblems.Count == 0 ? modes : defaults.Modes,
+                Persistence = parseResult.GetValue(persistence),
+                PostgresConnectionString = parseResult.GetValue(postgres),
             };
             return RunAsync(options, problems, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken);
         });
@@ -107,14 +128,21 @@ public static class SimulateCommand
             {
                 var httpBase = options.BaseHttpPort != 0 ? options.BaseHttpPort : FreePortRange(options.Nodes, avoid: -1);
                 var remotingBase = options.BasePort != 0 ? options.BasePort : FreePortRange(options.Nodes, avoid: httpBase);
-                var plan = new ClusterCommand.ClusterPlan(options.Nodes, httpBase, remotingBase, options.DataDirectory ?? temporaryData!, options.StartupTimeout, options.LogLevel);
+                var plan = new ClusterCommand.ClusterPlan(options.Nodes, httpBase, remotingBase, options.DataDirectory ?? temporaryData!, options.StartupTimeout, options.LogLevel)
+                {
+                    ExtraArguments = options.NodeArguments,
+                    // Through the environment, not a flag: the connection string may hold a password, and flags show in ps.
+                    ExtraEnvironment = options.PostgresConnectionString is { } connectionString
+                        ? new Dictionary<string, string> { [SimulateOptions.PostgresEnvironmentVariable] = connectionString }
+                        : null,
+                };
                 if (plan.Validate() is { Count: > 0 } planProblems)
                 {
                     foreach (var problem in planProblems)
                         await error.WriteLineAsync(problem);
                     return ExitCodes.Usage;
                 }
-                await error.WriteLineAsync($"Starting {options.Nodes} nodes (HTTP {httpBase}-{httpBase + options.Nodes - 1}, remoting {remotingBase}-{remotingBase + options.Nodes - 1})...");
+                await error.WriteLineAsync($"Starting {options.Nodes} nodes (HTTP {httpBase}-{httpBase + options.Nodes - 1}, remoting {remotingBase}-{remotingBase + options.Nodes - 1}), {ByzantineSummary(options)}, persistence {options.Persistence ?? "the node's default"}...");
                 children = LocalCluster.StartAll(plan, error);
                 if (!await LocalCluster.WaitUntilUpAsync(plan, children, error, loadStop.Token))
                     return ExitCodes.Failure;
@@ -131,7 +159,8 @@ public static class SimulateCommand
             var ledger = new AckLedger();
             ledger.ShareAccepted(zone.ContentId);
             var recorder = new SimulationRecorder();
-            var context = new BotContext(zone, recorder, ledger, new TradeBoard(), RequestTimeout);
+            var overpowered = nodes.Where((_, i) => options.ModeOf(i) == ByzantineMode.Overpowered).ToHashSet();
+            var context = new BotContext(zone, recorder, ledger, new TradeBoard(), RequestTimeout, overpowered);
             var runTag = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().AsSpan(0, 3));
             var bots = Enumerable.Range(0, options.Players)
                 .Select(i => new Bot(i, $"bot{i.ToString("D4", CultureInfo.InvariantCulture)}-{runTag}", nodes[i % nodes.Count], context, options.Seed, options.Duration))
@@ -148,7 +177,7 @@ public static class SimulateCommand
                 var at = recorder.Elapsed.TotalSeconds;
                 await scraper.ScrapeAsync(at, CancellationToken.None);
                 var total = recorder.TotalCompleted;
-                await output.WriteLineAsync(LiveLine(at, total - previous, recorder, scraper));
+                await output.WriteLineAsync(LiveLine(at, total - previous, recorder, scraper, options));
                 await output.FlushAsync(CancellationToken.None);
                 previous = total;
             }
@@ -213,15 +242,25 @@ public static class SimulateCommand
             return new NodeReport(node.ToString(), Delta(s => s.Accepted), Delta(s => s.Rejected), Delta(s => s.Undecided),
                 Delta(s => s.Gen0), Delta(s => s.Gen1), Delta(s => s.Gen2),
                 series.Where(p => double.IsFinite(p.CpuPercent)).Select(p => (double?)p.CpuPercent).Max(),
-                series.Where(p => double.IsFinite(p.WorkingSetMb)).Select(p => (double?)p.WorkingSetMb).Max(), series);
+                series.Where(p => double.IsFinite(p.WorkingSetMb)).Select(p => (double?)p.WorkingSetMb).Max(), series,
+                options.StartsNodes ? ByzantineModes.WireName(options.ModeOf(i)) : null);
         }).ToList();
         var total = operations.Sum(o => o.Count + o.Errors);
         return new SimulationReport(startedAt, options.StartsNodes, options.Players, options.Duration.TotalSeconds, Math.Round(loadTime.TotalSeconds, 2), cancelled,
             options.Seed, zone.ContentId, total, Math.Round(total / Math.Max(loadTime.TotalSeconds, 0.001), 2), operations, recorder.Reach(), recorder.Consensus,
-            recorder.Errors, recorder.RemovesNotApplied, convergence, nodes, recorder.CompletedPerSecond((int)Math.Ceiling(loadTime.TotalSeconds)));
+            recorder.Errors, recorder.RemovesNotApplied, convergence, nodes, recorder.CompletedPerSecond((int)Math.Ceiling(loadTime.TotalSeconds)),
+            options.StartsNodes ? options.Persistence ?? "default" : null);
     }
 
-    private static string LiveLine(double at, long answers, SimulationRecorder recorder, NodeMetricsScraper scraper)
+    /// <summary>"node 4 equivocate" style, for the start line; "no Byzantine nodes" when there are none.</summary>
+    internal static string ByzantineSummary(SimulateOptions options)
+    {
+        var byzantine = Enumerable.Range(0, options.NodeCount).Where(i => options.ModeOf(i) != ByzantineMode.Honest)
+            .Select(i => $"node {i + 1} {ByzantineModes.WireName(options.ModeOf(i))}").ToList();
+        return byzantine.Count == 0 ? "no Byzantine nodes" : $"Byzantine: {string.Join(", ", byzantine)}";
+    }
+
+    private static string LiveLine(double at, long answers, SimulationRecorder recorder, NodeMetricsScraper scraper, SimulateOptions options)
     {
         var line = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
@@ -231,7 +270,9 @@ public static class SimulateCommand
         for (var i = 0; i < scraper.Nodes.Count; i++)
         {
             var last = scraper.Series(i).LastOrDefault();
-            line.Append(last is null ? FormattableString.Invariant($"  n{i + 1} -") : FormattableString.Invariant($"  n{i + 1} {last.CpuPercent:0}% {last.WorkingSetMb:0}MB"));
+            var nodeMode = options.ModeOf(i);
+            var label = nodeMode == ByzantineMode.Honest ? $"n{i + 1}" : $"n{i + 1}[{ByzantineModes.WireName(nodeMode)}]";
+            line.Append(last is null ? FormattableString.Invariant($"  {label} -") : FormattableString.Invariant($"  {label} {last.CpuPercent:0}% {last.WorkingSetMb:0}MB"));
         }
         return line.ToString();
     }

@@ -1,4 +1,7 @@
 using System.Globalization;
+using P2PActors.Cluster.Chaos;
+using P2PActors.Cluster.Consensus;
+using P2PActors.Cluster.Hosting;
 
 namespace P2PActors.Node.Cli.Simulate;
 
@@ -38,7 +41,47 @@ public sealed record SimulateOptions
 
     public string LogLevel { get; init; } = "Error";
 
+    /// <summary>How many of the started nodes run Byzantine: the last ones, as in <c>chaos</c>.</summary>
+    public int Byzantine { get; init; }
+
+    /// <summary>Handed out round-robin to the Byzantine nodes.</summary>
+    public IReadOnlyList<ByzantineMode> Modes { get; init; } = [ByzantineMode.Equivocate];
+
+    /// <summary>The started nodes' <c>--persistence</c>; null leaves the node's own default (or environment).</summary>
+    public string? Persistence { get; init; }
+
+    /// <summary>
+    /// The started nodes' <c>--postgres</c>; null falls back to <see cref="PostgresEnvironmentVariable"/>, which the
+    /// nodes inherit and which keeps the password out of the process list.
+    /// </summary>
+    public string? PostgresConnectionString { get; init; }
+
+    public const string PostgresEnvironmentVariable = "P2PActors__PostgresConnectionString";
+
     public bool StartsNodes => Targets.Count == 0;
+
+    /// <summary>The mode of started node <paramref name="index"/> (0-based): honest but for the last <see cref="Byzantine"/>.</summary>
+    public ByzantineMode ModeOf(int index)
+    {
+        var firstByzantine = Nodes - Byzantine;
+        return !StartsNodes || index < firstByzantine || Modes.Count == 0 ? ByzantineMode.Honest : Modes[(index - firstByzantine) % Modes.Count];
+    }
+
+    /// <summary>The flags node <paramref name="index"/> is started with beyond those of <c>cluster</c>.</summary>
+    public IEnumerable<string> NodeArguments(int index)
+    {
+        var mode = ModeOf(index);
+        if (mode != ByzantineMode.Honest)
+        {
+            yield return "--byzantine";
+            yield return ByzantineModes.WireName(mode);
+        }
+        if (Persistence is not null)
+        {
+            yield return "--persistence";
+            yield return Persistence;
+        }
+    }
 
     public int NodeCount => StartsNodes ? Nodes : Targets.Count;
 
@@ -70,7 +113,58 @@ public sealed record SimulateOptions
             problems.Add($"--data-dir: '{DataDirectory}' is not a usable folder path");
         if (StartupTimeout < TimeSpan.FromSeconds(1))
             problems.Add($"--startup-timeout: {StartupTimeout} must be at least 00:00:01");
+        ValidateByzantine(problems);
+        ValidatePersistence(problems);
         return problems;
+    }
+
+    private void ValidateByzantine(List<string> problems)
+    {
+        if (!StartsNodes)
+        {
+            // A node's validator behaviour is fixed when it starts; the simulator cannot change it from outside.
+            if (Byzantine != 0)
+                problems.Add("--byzantine: not with --targets: nodes that already run cannot be made Byzantine (start them with --byzantine MODE)");
+            return;
+        }
+        if (Byzantine < 0 || Byzantine > Math.Max(Nodes - 1, 0))
+            problems.Add($"--byzantine: {Byzantine} must be between 0 and nodes - 1 ({Math.Max(Nodes - 1, 0)}): at least one node stays honest");
+        if (Modes.Count == 0)
+            problems.Add($"--mode: no mode given; use one or more of {string.Join(", ", ChaosModes.Byzantine.Select(ByzantineModes.WireName))} (comma-separated)");
+        else if (Modes.Contains(ByzantineMode.Honest))
+            problems.Add($"--mode: honest is not a Byzantine mode; use one or more of {string.Join(", ", ChaosModes.Byzantine.Select(ByzantineModes.WireName))}");
+    }
+
+    private void ValidatePersistence(List<string> problems)
+    {
+        if (!StartsNodes)
+        {
+            // Running nodes keep the store they were started with.
+            if (Persistence is not null)
+                problems.Add("--persistence: not with --targets: nodes that already run keep the persistence they were started with");
+            if (PostgresConnectionString is not null)
+                problems.Add("--postgres: not with --targets: nodes that already run keep the persistence they were started with");
+            return;
+        }
+        PersistenceProvider? provider = null;
+        if (Persistence is not null)
+        {
+            if (PersistenceProviders.TryParse(Persistence, out var parsed))
+                provider = parsed;
+            else
+                problems.Add($"--persistence: '{Persistence}' is not a persistence provider; expected one of {string.Join(", ", PersistenceProviders.Names)}");
+        }
+        if (provider == PersistenceProvider.PostgreSql)
+        {
+            var connectionString = PostgresConnectionString ?? Environment.GetEnvironmentVariable(PostgresEnvironmentVariable);
+            if (PersistenceProviders.PostgresConnectionStringProblem(connectionString) is { } problem)
+                problems.Add($"--postgres (or {PostgresEnvironmentVariable} in the environment) {problem}; --persistence postgresql needs it");
+        }
+        else if (PostgresConnectionString is not null)
+        {
+            // Silently unused, a connection string would let a user believe the run went to PostgreSQL.
+            problems.Add("--postgres: only with --persistence postgresql");
+        }
     }
 
     /// <summary>

@@ -160,8 +160,11 @@ public sealed record LatencyFigures(double P50Ms, double P95Ms, double P99Ms, do
 public sealed record OperationFigures(string Operation, long Count, long Errors, double PerSecond, LatencyFigures? Latency);
 
 /// <summary>
-/// Shares as the bots saw them answered. <c>InvalidAdmitted</c> counts deliberately invalid shares answered
-/// <c>shared</c>: it must be 0.
+/// Shares as the bots saw them answered. The invalid figures count the bots' deliberately invalid shares (an id of
+/// content that exists nowhere) and, with an overpowered node, the characters, items and quests shared through it
+/// (the node boosts them past the balance rules; those also count in accepted / rejected / undecided, being real
+/// votes). <c>InvalidAdmitted</c> counts invalid shares answered <c>shared</c>: it must be 0. An invalid share left
+/// undecided or unanswered is attempted but neither refused nor admitted.
 /// </summary>
 public sealed record ConsensusFigures(long Accepted, long Rejected, long Undecided, long Failed, long InvalidAttempted, long InvalidRefused, long InvalidAdmitted);
 

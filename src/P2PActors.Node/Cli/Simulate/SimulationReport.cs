@@ -5,16 +5,24 @@ using System.Text.Json.Serialization;
 
 namespace P2PActors.Node.Cli.Simulate;
 
-/// <summary>One node in the report: its address, what its consensus coordinator decided during the run, its series.</summary>
+/// <summary>
+/// One node in the report: its address, what its consensus coordinator decided during the run, its series, and its
+/// validator behaviour (<c>honest</c> or a Byzantine mode) when the command started it; null for <c>--targets</c>,
+/// whose behaviour the command did not choose.
+/// </summary>
 public sealed record NodeReport(string Url, double AcceptedDecisions, double RejectedDecisions, double UndecidedDecisions,
-    double Gen0Collections, double Gen1Collections, double Gen2Collections, double? PeakCpuPercent, double? PeakWorkingSetMb, IReadOnlyList<NodePoint> Series);
+    double Gen0Collections, double Gen1Collections, double Gen2Collections, double? PeakCpuPercent, double? PeakWorkingSetMb, IReadOnlyList<NodePoint> Series,
+    string? Behaviour = null)
+{
+    public bool IsByzantine => Behaviour is not null and not "honest";
+}
 
 /// <summary>Everything a run found; written as report.json, report.md and printed.</summary>
 public sealed record SimulationReport(
     DateTimeOffset StartedAt, bool StartedNodes, int Players, double RequestedSeconds, double LoadSeconds, bool Cancelled, long Seed, string Zone,
     long TotalOperations, double OperationsPerSecond, IReadOnlyList<OperationFigures> Operations, ReachFigures Reach, ConsensusFigures Consensus,
     IReadOnlyDictionary<string, long> Errors, long RemovesNotApplied, ConvergenceFigures Convergence, IReadOnlyList<NodeReport> Nodes,
-    IReadOnlyList<double> CompletedPerSecond)
+    IReadOnlyList<double> CompletedPerSecond, string? Persistence = null)
 {
     /// <summary>Convergence held, nothing acknowledged is missing, nothing invalid was admitted.</summary>
     public bool Passed => Convergence.Held && Consensus.InvalidAdmitted == 0;
@@ -36,6 +44,12 @@ public sealed record SimulationReport(
         md.AppendLine();
         md.AppendLine(c, $"Started {StartedAt:u}, load {LoadSeconds:0.0} s of {RequestedSeconds:0.0} s{(Cancelled ? " (ended early by Ctrl+C)" : "")}, seed {Seed}, zone `{Zone}`, nodes {(StartedNodes ? "started by the command" : "given by --targets")}.");
         md.AppendLine();
+        if (StartedNodes)
+        {
+            var byzantine = Nodes.Select((n, i) => (n, i)).Where(x => x.n.IsByzantine).Select(x => $"node {x.i + 1} ({x.n.Behaviour})").ToList();
+            md.AppendLine(c, $"Byzantine nodes: {(byzantine.Count == 0 ? "none" : string.Join(", ", byzantine))}; persistence: {Persistence}.");
+            md.AppendLine();
+        }
         md.AppendLine(c, $"**{(Passed ? "PASS" : "FAIL")}** — {Verdict()}");
         md.AppendLine();
         md.AppendLine("## Operations");
@@ -81,12 +95,12 @@ public sealed record SimulationReport(
         md.AppendLine();
         md.AppendLine("## Nodes");
         md.AppendLine();
-        md.AppendLine("| node | accepted | rejected | undecided | GC gen0/1/2 | peak CPU % | peak working set MB |");
-        md.AppendLine("|---|---:|---:|---:|---|---:|---:|");
+        md.AppendLine("| node | validator | accepted | rejected | undecided | GC gen0/1/2 | peak CPU % | peak working set MB |");
+        md.AppendLine("|---|---|---:|---:|---:|---|---:|---:|");
         for (var i = 0; i < Nodes.Count; i++)
         {
             var n = Nodes[i];
-            md.AppendLine(c, $"| {i + 1} {n.Url} | {n.AcceptedDecisions} | {n.RejectedDecisions} | {n.UndecidedDecisions} | {n.Gen0Collections}/{n.Gen1Collections}/{n.Gen2Collections} | {n.PeakCpuPercent:0.#} | {n.PeakWorkingSetMb:0.#} |");
+            md.AppendLine(c, $"| {i + 1} {n.Url} | {n.Behaviour ?? "?"} | {n.AcceptedDecisions} | {n.RejectedDecisions} | {n.UndecidedDecisions} | {n.Gen0Collections}/{n.Gen1Collections}/{n.Gen2Collections} | {n.PeakCpuPercent:0.#} | {n.PeakWorkingSetMb:0.#} |");
         }
         md.AppendLine();
         md.AppendLine("![operations per second](ops-per-second.png)");
