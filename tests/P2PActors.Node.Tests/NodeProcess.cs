@@ -28,6 +28,11 @@ public sealed class NodeProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // The node reads P2PActors__* settings from its environment, and tests of the ProcessEnvironment collection set
+        // such variables in this process while other tests start nodes: a child must see only what its own test gives
+        // it (suspected in a CI timeout of the cluster Ctrl+C test: a leaked P2PActors__Persistence or __SeedNodes changes what a node runs with).
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("P2PActors__", StringComparison.OrdinalIgnoreCase)).ToList())
+            start.Environment.Remove(name);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             start.Environment[name] = value;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "P2PActors.Node.dll"));
