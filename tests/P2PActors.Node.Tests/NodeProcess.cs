@@ -30,7 +30,7 @@ public sealed class NodeProcess : IAsyncDisposable
         };
         // The node reads P2PActors__* settings from its environment, and tests of the ProcessEnvironment collection set
         // such variables in this process while other tests start nodes: a child must see only what its own test gives
-        // it (suspected in a CI timeout of the cluster Ctrl+C test: a leaked P2PActors__Persistence or __SeedNodes changes what a node runs with).
+        // it (a leaked P2PActors__Persistence, __SeedNodes or __HttpUrl would change what the node runs with).
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("P2PActors__", StringComparison.OrdinalIgnoreCase)).ToList())
             start.Environment.Remove(name);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
