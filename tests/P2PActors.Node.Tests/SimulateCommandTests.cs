@@ -11,7 +11,7 @@ namespace P2PActors.Node.Tests;
 /// whose report.json must show every kind of operation, convergence, nothing lost and nothing invalid admitted.
 /// </summary>
 // Alone (no other collection in parallel): its runs start 3–4 node processes and 30 bots on the 2 cores, and beside the
-// compose test they starved its restarted node past its 2-minute catch-up window in two CI runs.
+// compose test they are the likely reason its restarted node missed its 2-minute catch-up in two CI runs (it passes alone).
 [Collection(ChaosCli.Name)]
 public sealed class SimulateCommandTests
 {
