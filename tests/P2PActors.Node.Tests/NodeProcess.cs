@@ -149,37 +149,8 @@ public sealed class NodeProcess : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>A run of consecutive ports that are free right now (a small race with other programs is accepted).</summary>
-    public static int FreePortRange(int count, int avoid = -1)
-    {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            var first = Random.Shared.Next(20_000, 60_000);
-            if (avoid >= 0 && Math.Abs(first - avoid) < 2 * count)
-                continue;
-            var listeners = new List<TcpListener>();
-            try
-            {
-                for (var i = 0; i < count; i++)
-                {
-                    var listener = new TcpListener(IPAddress.Loopback, first + i);
-                    listener.Start();
-                    listeners.Add(listener);
-                }
-                return first;
-            }
-            catch (SocketException)
-            {
-                // Taken; try another range.
-            }
-            finally
-            {
-                foreach (var listener in listeners)
-                    listener.Stop();
-            }
-        }
-        throw new InvalidOperationException($"no {count} consecutive free ports found");
-    }
+    /// <summary>A run of consecutive ports that are free right now: the CLI's own search (<c>LocalCluster</c>).</summary>
+    public static int FreePortRange(int count, int avoid = -1) => P2PActors.Node.Cli.LocalCluster.FreePortRange(count, avoid);
 
     /// <summary>Direct children from /proc: the node processes a command such as <c>cluster</c> started.</summary>
     public List<int> Children() =>

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -12,6 +14,38 @@ namespace P2PActors.Node.Cli;
 /// </summary>
 internal static class LocalCluster
 {
+    /// <summary>A run of consecutive ports that are free right now (a small race with other programs is accepted).</summary>
+    public static int FreePortRange(int count, int avoid = -1)
+    {
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var first = Random.Shared.Next(20_000, 60_000);
+            if (avoid >= 0 && Math.Abs(first - avoid) < 2 * count)
+                continue;
+            var listeners = new List<TcpListener>();
+            try
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    var listener = new TcpListener(IPAddress.Loopback, first + i);
+                    listener.Start();
+                    listeners.Add(listener);
+                }
+                return first;
+            }
+            catch (SocketException)
+            {
+                // Taken; try another range.
+            }
+            finally
+            {
+                foreach (var listener in listeners)
+                    listener.Stop();
+            }
+        }
+        throw new IOException("found no free range of ports on 127.0.0.1");
+    }
+
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Starts one process per node of <paramref name="plan"/>; the caller stops them with <see cref="StopAllAsync"/>.</summary>

@@ -126,8 +126,8 @@ public static class SimulateCommand
             IReadOnlyList<Uri> nodes;
             if (options.StartsNodes)
             {
-                var httpBase = options.BaseHttpPort != 0 ? options.BaseHttpPort : FreePortRange(options.Nodes, avoid: -1);
-                var remotingBase = options.BasePort != 0 ? options.BasePort : FreePortRange(options.Nodes, avoid: httpBase);
+                var httpBase = options.BaseHttpPort != 0 ? options.BaseHttpPort : LocalCluster.FreePortRange(options.Nodes);
+                var remotingBase = options.BasePort != 0 ? options.BasePort : LocalCluster.FreePortRange(options.Nodes, avoid: httpBase);
                 var plan = new ClusterCommand.ClusterPlan(options.Nodes, httpBase, remotingBase, options.DataDirectory ?? temporaryData!, options.StartupTimeout, options.LogLevel)
                 {
                     ExtraArguments = options.NodeArguments,
@@ -351,37 +351,5 @@ public static class SimulateCommand
             await error.WriteLineAsync("Cancelled before the bots started.");
             return null;
         }
-    }
-
-    /// <summary>A run of consecutive ports that are free right now (a small race with other programs is accepted).</summary>
-    private static int FreePortRange(int count, int avoid)
-    {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            var first = Random.Shared.Next(20_000, 60_000);
-            if (avoid >= 0 && Math.Abs(first - avoid) < 2 * count)
-                continue;
-            var listeners = new List<TcpListener>();
-            try
-            {
-                for (var i = 0; i < count; i++)
-                {
-                    var listener = new TcpListener(IPAddress.Loopback, first + i);
-                    listener.Start();
-                    listeners.Add(listener);
-                }
-                return first;
-            }
-            catch (SocketException)
-            {
-                // Taken; try another range.
-            }
-            finally
-            {
-                foreach (var listener in listeners)
-                    listener.Stop();
-            }
-        }
-        throw new IOException("found no free range of ports on 127.0.0.1");
     }
 }
