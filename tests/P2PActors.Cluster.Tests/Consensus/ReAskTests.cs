@@ -13,7 +13,9 @@ namespace P2PActors.Cluster.Tests.Consensus;
 /// </summary>
 public sealed class ReAskTests : TestKit, IDisposable
 {
-    private static readonly TimeSpan Window = TimeSpan.FromMilliseconds(400);
+    // Long enough that the votes a test sends at once land inside the first window even on a loaded CI machine: at
+    // 400 ms a CI run delivered them after it closed, and a re-ask (right for late votes) failed the out-of-reach test.
+    private static readonly TimeSpan Window = TimeSpan.FromMilliseconds(1500);
 
     private readonly Validators _validators = new(4);
     private readonly TestProbe[] _probes;
