@@ -1,13 +1,23 @@
 using Akka.Actor;
 using Akka.Event;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using P2PActors.Cluster.Serialization;
 using P2PActors.Cluster.Storage;
 using P2PActors.Content.Model;
 
 namespace P2PActors.Cluster.State;
 
-/// <summary>Keep this body (already verified against its id) in the local store.</summary>
-public sealed record StoreContentBody(string Id, string Json);
+/// <summary>
+/// Keep this body (already verified against its id) in the local store; with <paramref name="Shared"/>, the header this
+/// node is sharing it under, kept so the share survives a crash before its catalog bucket is written.
+/// </summary>
+public sealed record StoreContentBody(string Id, string Json, CatalogHeader? Shared = null);
+
+/// <summary>Asks for the headers of this node's latest shares, newest first, at most <paramref name="Limit"/>.</summary>
+public sealed record LoadSharedHeaders(int Limit);
+
+public sealed record SharedHeaders(IReadOnlyList<CatalogHeader> Headers);
 
 public sealed record ContentBodyStored(string Id);
 
@@ -21,8 +31,12 @@ public sealed class ContentBodyActor : ReceiveActor
 {
     public const string Name = "p2p-content-bodies";
 
+    /// <summary>Shared headers kept for recovery; older ones are deleted.</summary>
+    public const int MaxSharedHeadersKept = 20_000;
+
     private readonly SqliteConnection _connection;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private long _headersStored;
 
     public ContentBodyActor(string? dataDirectory)
     {
@@ -37,10 +51,12 @@ public sealed class ContentBodyActor : ReceiveActor
         }
         _connection = SqliteFiles.Open(source,
             SqliteFiles.WalWriter,
-            "CREATE TABLE IF NOT EXISTS content_body (id TEXT PRIMARY KEY NOT NULL, json TEXT NOT NULL)");
+            "CREATE TABLE IF NOT EXISTS content_body (id TEXT PRIMARY KEY NOT NULL, json TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS shared_header (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, header TEXT NOT NULL)");
 
         Receive<StoreContentBody>(Store);
         Receive<FetchContentBody>(Fetch);
+        Receive<LoadSharedHeaders>(Load);
     }
 
     public static Props Props(string? dataDirectory) => Akka.Actor.Props.Create(() => new ContentBodyActor(dataDirectory));
@@ -78,6 +94,7 @@ public sealed class ContentBodyActor : ReceiveActor
             command.Parameters.AddWithValue("$id", msg.Id);
             command.Parameters.AddWithValue("$json", msg.Json);
             command.ExecuteNonQuery();
+            if (msg.Shared is { } header) StoreHeader(header);
             Sender.Tell(new ContentBodyStored(msg.Id));
         }
         catch (SqliteException e)
@@ -85,6 +102,53 @@ public sealed class ContentBodyActor : ReceiveActor
             _log.Error(e, "Could not store content body {0}", msg.Id);
             Sender.Tell(new Status.Failure(e));
         }
+    }
+
+    /// <summary>Only the latest shares are ever read back, so older rows are pruned now and then (one in a thousand stores).</summary>
+    private void StoreHeader(CatalogHeader header)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "INSERT INTO shared_header (id, header) VALUES ($id, $header)";
+        command.Parameters.AddWithValue("$id", header.Id);
+        command.Parameters.AddWithValue("$header", JsonSerializer.Serialize(header, P2PJsonSerializer.ValueOptions));
+        command.ExecuteNonQuery();
+        if (++_headersStored % 1_000 != 0) return;
+        using var prune = _connection.CreateCommand();
+        prune.CommandText = "DELETE FROM shared_header WHERE seq <= (SELECT MAX(seq) FROM shared_header) - $keep";
+        prune.Parameters.AddWithValue("$keep", MaxSharedHeadersKept);
+        prune.ExecuteNonQuery();
+    }
+
+    /// <summary>A row that no longer parses (a file edited by hand, a format from the future) is skipped and logged, not fatal.</summary>
+    private void Load(LoadSharedHeaders msg)
+    {
+        var headers = new List<CatalogHeader>();
+        var skipped = 0;
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT header FROM shared_header ORDER BY seq DESC LIMIT $limit";
+            command.Parameters.AddWithValue("$limit", Math.Clamp(msg.Limit, 0, MaxSharedHeadersKept));
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                try
+                {
+                    if (JsonSerializer.Deserialize<CatalogHeader>(reader.GetString(0), P2PJsonSerializer.ValueOptions) is { } header) headers.Add(header);
+                    else skipped++;
+                }
+                catch (Exception e) when (e is JsonException or ArgumentException or NotSupportedException)
+                {
+                    skipped++;
+                }
+            }
+        }
+        catch (SqliteException e)
+        {
+            _log.Error(e, "Could not read the shared headers back");
+        }
+        if (skipped > 0) _log.Warning("Skipped {0} stored shared headers that do not parse", skipped);
+        Sender.Tell(new SharedHeaders(headers));
     }
 
     private void Fetch(FetchContentBody msg)

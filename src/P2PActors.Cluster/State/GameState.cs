@@ -47,7 +47,7 @@ public sealed class GameState
             var pump = settings.FastNotifyInterval is { } interval
                 ? NotificationPump.Start(system, replicator, interval, settings.FastNotifyActiveWindow)
                 : null;
-            var actor = system.ActorOf(GameStateActor.Props(settings, replicator, pump), GameStateActor.Name);
+            var actor = system.ActorOf(GameStateActor.Props(settings, replicator, pump, bodies), GameStateActor.Name);
             holder.Instance = new GameState(system, settings, actor, bodies);
             return holder.Instance;
         }
@@ -92,7 +92,8 @@ public sealed class GameState
 
     /// <summary>
     /// Shares content with every peer: its body stays in this node's store (peers fetch it on demand) and its
-    /// header goes into the replicated catalog, written to a majority.
+    /// header is stored with it, sent to every peer and answered once a majority holds it; the replicated catalog
+    /// bucket is written in a batch within <see cref="GameStateSettings.CatalogPersistInterval"/>.
     /// </summary>
     public async Task<WriteResult> ShareAsync(GameContent content, string author, CancellationToken ct = default) =>
         await ShareAsync(content, author, certificate: null, ct).ConfigureAwait(false);
@@ -123,8 +124,10 @@ public sealed class GameState
             throw new ArgumentException($"content id {content.Id} does not match the content's canonical JSON", nameof(content));
         StateValidation.Require(StateValidation.Author(author), nameof(author));
         var json = ContentJson.Serialize(content);
-        await Bodies.Ask<ContentBodyStored>(new StoreContentBody(content.Id!, json), LocalAskTimeout, ct).ConfigureAwait(false);
         var header = new CatalogHeader(content.Id!, content.Type, content.DisplayName, author, createdMs, HolderAddress, certificate);
+        // The header is kept only when it will be shared: recovery after a crash must not bring back a refused one.
+        var admitted = Settings.Admission.Admit(header);
+        await Bodies.Ask<ContentBodyStored>(new StoreContentBody(content.Id!, json, admitted ? header : null), LocalAskTimeout, ct).ConfigureAwait(false);
         return await Actor.Ask<WriteResult>(new ShareEntry(header), LocalAskTimeout, ct).ConfigureAwait(false);
     }
 

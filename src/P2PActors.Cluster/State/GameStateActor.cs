@@ -17,6 +17,12 @@ namespace P2PActors.Cluster.State;
 /// is applied to the view and answered at once, sent to the other nodes' state actors in one
 /// <see cref="PositionBatch"/> per flush, and written to the durable buckets at most once per bucket per
 /// <see cref="GameStateSettings.PositionPersistInterval"/>.
+/// Catalog shares take the same kind of path, for the same reason (one majority write per share ran at a fifth of the
+/// vote's speed): a share is listed here at once, pushed to the peers in one <see cref="CatalogBatch"/> per flush and
+/// answered when a majority of the members hold it; each bucket is written (locally, then gossiped) once per
+/// <see cref="GameStateSettings.CatalogPersistInterval"/> with every entry shared meanwhile. The header was stored with
+/// its body before the share (<see cref="StoreContentBody"/>), so a crash before the batched write loses nothing: the
+/// node writes its latest shares again at start, and a peer that holds an entry live writes it if it never lands.
 /// </summary>
 public sealed class GameStateActor : ReceiveActor, IWithTimers
 {
@@ -37,6 +43,21 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
 
     /// <summary>Time to send the peers the newest position of every player moved on this node.</summary>
     private sealed record ResyncPositions;
+
+    /// <summary>Time to write the catalog entries shared (or held too long unwritten) since the last time.</summary>
+    private sealed record PersistCatalog;
+
+    /// <summary>The shares pushed in one flush that have no majority yet are answered as pending.</summary>
+    private sealed record ShareAckTimeout(long Round);
+
+    /// <summary>Callers of one catalog share, waiting for a majority of the members to hold it.</summary>
+    private sealed class AwaitedShare(long round)
+    {
+        public long Round { get; set; } = round;
+        public List<IActorRef> ReplyTo { get; } = [];
+        public HashSet<Address> Acked { get; } = [];
+        public int Needed { get; set; } = -1;
+    }
 
     /// <summary>How long a player's last move here is resent to the peers; by then its durable bucket was written and gossiped.</summary>
     private const long ResyncHorizonMs = 60_000;
@@ -84,12 +105,25 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     private readonly Akka.Cluster.Cluster _cluster;
     private LwwBatch<PresenceEntry> _presence = new();
     private bool _flushQueued;
+    /// <summary>Headers shared here since the last flush: the next <see cref="CatalogBatch"/>.</summary>
+    private readonly List<CatalogHeader> _catalogOutbox = [];
+    /// <summary>Shares waiting for a majority, by content id.</summary>
+    private readonly Dictionary<string, AwaitedShare> _awaited = new(StringComparer.Ordinal);
+    private long _shareRound;
+    /// <summary>Headers shared here (or recovered at start) waiting for their bucket's next write, per bucket.</summary>
+    private readonly Dictionary<int, Dictionary<string, CatalogHeader>> _catalogUnwritten = [];
+    /// <summary>Headers a peer pushed, with when they came: written here if their bucket does not bring them in time.</summary>
+    private readonly Dictionary<string, long> _heldSince = new(StringComparer.Ordinal);
+    /// <summary>Recovered shares the admission refused so far (the registry may not know their set yet), with their deadline.</summary>
+    private readonly Dictionary<string, (CatalogHeader Header, long Until)> _recoveredUnadmitted = new(StringComparer.Ordinal);
+    private readonly IActorRef? _bodies;
 
-    public GameStateActor(GameStateSettings settings, IActorRef replicator, NotificationPump? pump = null)
+    public GameStateActor(GameStateSettings settings, IActorRef replicator, NotificationPump? pump = null, IActorRef? bodies = null)
     {
         _settings = settings;
         _replicator = replicator;
         _pump = pump;
+        _bodies = bodies;
         var cluster = Akka.Cluster.Cluster.Get(Context.System);
         _cluster = cluster;
         _self = cluster.SelfUniqueAddress;
@@ -107,6 +141,11 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         Receive<PositionBatch>(Handle);
         Receive<PersistPositions>(_ => PersistDeferred());
         Receive<ResyncPositions>(_ => Resync());
+        Receive<CatalogBatch>(Handle);
+        Receive<CatalogAck>(Handle);
+        Receive<ShareAckTimeout>(t => ExpireShares(t.Round));
+        Receive<PersistCatalog>(_ => PersistCatalogEntries());
+        Receive<SharedHeaders>(Recover);
         Receive<GetSnapshot>(q => Sender.Tell(_view.Snapshot(NowMs(), _settings.PresenceTimeout, q.Skip, q.Take)));
         Receive<GetPlayer>(q => Sender.Tell(new PlayerResult(_view.Player(q.PlayerId, NowMs(), _settings.PresenceTimeout))));
         Receive<ListCatalog>(q => Sender.Tell(_view.ListCatalog(q.Type, q.Skip, q.Take)));
@@ -142,8 +181,8 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(GameStateSettings settings, IActorRef replicator, NotificationPump? pump = null) =>
-        Akka.Actor.Props.Create(() => new GameStateActor(settings, replicator, pump));
+    public static Props Props(GameStateSettings settings, IActorRef replicator, NotificationPump? pump = null, IActorRef? bodies = null) =>
+        Akka.Actor.Props.Create(() => new GameStateActor(settings, replicator, pump, bodies));
 
     protected override void PreStart()
     {
@@ -151,6 +190,8 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
             _replicator.Tell(new Akka.DistributedData.Subscribe(key, Self));
         Timers.StartPeriodicTimer(nameof(PersistPositions), new PersistPositions(), _settings.PositionPersistInterval);
         Timers.StartPeriodicTimer(nameof(ResyncPositions), new ResyncPositions(), _settings.PositionResyncInterval);
+        Timers.StartPeriodicTimer(nameof(PersistCatalog), new PersistCatalog(), _settings.CatalogPersistInterval);
+        _bodies?.Tell(new LoadSharedHeaders(_settings.RecoverSharedHeaders));
     }
 
     private static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -246,20 +287,24 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
 
     private void SendToPeers(IReadOnlyCollection<KeyValuePair<string, PlayerPosition>> positions)
     {
-        var peers = _cluster.State.Members
-            .Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp && !m.Address.Equals(_cluster.SelfAddress))
-            .Select(m => m.Address)
-            .ToList();
+        var peers = Peers();
         if (peers.Count == 0) return;
         foreach (var chunk in positions.Select(kv => new PositionEntry(kv.Key, kv.Value)).Chunk(_settings.MaxPositionsPerBatch))
+            TellPeers(peers, new PositionBatch(chunk));
+    }
+
+    private List<Address> Peers() => _cluster.State.Members
+        .Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp && !m.Address.Equals(_cluster.SelfAddress))
+        .Select(m => m.Address)
+        .ToList();
+
+    private void TellPeers(List<Address> peers, object message)
+    {
+        foreach (var peer in peers)
         {
-            var batch = new PositionBatch(chunk);
-            foreach (var peer in peers)
-            {
-                if (!_peerActors.TryGetValue(peer, out var actor))
-                    _peerActors[peer] = actor = Context.ActorSelection(new RootActorPath(peer) / "user" / Name);
-                actor.Tell(batch, Self);
-            }
+            if (!_peerActors.TryGetValue(peer, out var actor))
+                _peerActors[peer] = actor = Context.ActorSelection(new RootActorPath(peer) / "user" / Name);
+            actor.Tell(message, Self);
         }
         if (_peerActors.Count > peers.Count * 2)
             foreach (var gone in _peerActors.Keys.Except(peers).ToList()) _peerActors.Remove(gone);
@@ -286,6 +331,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
             SendToPeers(_outbox);
             _outbox.Clear();
         }
+        if (_catalogOutbox.Count > 0) PushShares();
         // Answered only once stored: a node that crashes right after answering must still find the move on disk.
         foreach (var (bucket, values) in _persistNow.Values)
         {
@@ -354,17 +400,178 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
             new PendingWrite(ActorRefs.Nobody, AwaitPeers: false), d => d.Merge(converted)));
     }
 
+    /// <summary>
+    /// Listed here at once, queued for the peers and for its bucket's next write; answered when a majority of the
+    /// members (this node counted) acknowledged it, or as pending after <see cref="GameStateSettings.MajorityWriteTimeout"/>.
+    /// </summary>
     private void Handle(ShareEntry cmd)
     {
-        if (!_settings.Admission.Admit(cmd.Header))
+        if (!_view.Keys.TryCatalogBucket(cmd.Header?.Id, out var bucket) || !_settings.Admission.Admit(cmd.Header!))
         {
-            Sender.Tell(new Status.Failure(new ArgumentException($"catalog entry {cmd.Header.Id} was not admitted")));
+            Sender.Tell(new Status.Failure(new ArgumentException($"catalog entry {cmd.Header?.Id} was not admitted")));
             return;
         }
-        Write(_view.Keys.CatalogKey(cmd.Header.Id), LWWDictionary<string, CatalogHeader>.Empty, _majorityWrite,
-            // An entry already there stays, unless this node does not admit it (a forged certificate must not
-            // keep the genuine entry out).
-            d => d.TryGetValue(cmd.Header.Id, out var existing) && _settings.Admission.Admit(existing) ? d : d.SetItem(_self, cmd.Header.Id, cmd.Header));
+        var header = cmd.Header!;
+        TakeLive([header]);
+        if (!_awaited.TryGetValue(header.Id, out var awaited))
+        {
+            _awaited[header.Id] = awaited = new AwaitedShare(_shareRound + 1);
+            _catalogOutbox.Add(header);
+        }
+        awaited.ReplyTo.Add(Sender);
+        Unwritten(bucket)[header.Id] = header;
+        QueueFlush();
+    }
+
+    private Dictionary<string, CatalogHeader> Unwritten(int bucket)
+    {
+        if (!_catalogUnwritten.TryGetValue(bucket, out var entries))
+            _catalogUnwritten[bucket] = entries = new Dictionary<string, CatalogHeader>(StringComparer.Ordinal);
+        return entries;
+    }
+
+    private IReadOnlyList<CatalogHeader> TakeLive(IEnumerable<CatalogHeader> headers)
+    {
+        var (view, changes, listed) = _view.ApplyPushed(headers, collectChanges: _subscribers.Count > 0);
+        _view = view;
+        Notify(changes);
+        return listed;
+    }
+
+    /// <summary>
+    /// Sends this flush's shares to every other member; a share needs the acknowledgements of a majority of all
+    /// members, reachable or not, less this node's own, so a node cut off from the majority answers pending.
+    /// </summary>
+    private void PushShares()
+    {
+        var round = ++_shareRound;
+        var members = _cluster.State.Members.Count(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp or MemberStatus.Leaving);
+        var needed = Math.Max(members, 1) / 2;
+        var peers = Peers();
+        foreach (var chunk in _catalogOutbox.Chunk(_settings.MaxCatalogHeadersPerBatch))
+            TellPeers(peers, new CatalogBatch(chunk));
+        foreach (var header in _catalogOutbox)
+        {
+            if (!_awaited.TryGetValue(header.Id, out var awaited)) continue;
+            awaited.Round = round;
+            awaited.Needed = needed;
+            if (awaited.Acked.Count >= needed) Answer(header.Id, awaited, Replication.Confirmed);
+        }
+        _catalogOutbox.Clear();
+        Timers.StartSingleTimer($"{nameof(ShareAckTimeout)}-{round}", new ShareAckTimeout(round), _settings.MajorityWriteTimeout);
+    }
+
+    private void Answer(string id, AwaitedShare awaited, Replication replication)
+    {
+        _awaited.Remove(id);
+        var result = new WriteResult(replication);
+        foreach (var replyTo in awaited.ReplyTo) replyTo.Tell(result);
+    }
+
+    private void ExpireShares(long round)
+    {
+        foreach (var (id, awaited) in _awaited.Where(kv => kv.Value.Round == round && kv.Value.Needed >= 0).ToList())
+            Answer(id, awaited, Replication.Pending);
+    }
+
+    /// <summary>
+    /// A peer's shares. Only a member is listened to, and only so many headers at once; each header is admitted on its
+    /// own (certificate, bound header), so a forged one is dropped and the rest of the batch is still taken. The sender
+    /// learns which ids this node now lists.
+    /// </summary>
+    private void Handle(CatalogBatch batch)
+    {
+        var from = Sender.Path.Address;
+        var headers = batch.Headers ?? [];
+        if (!IsMember(from) || headers.Count > _settings.MaxCatalogHeadersPerBatch)
+        {
+            _log.Warning("Ignored a catalog batch of {0} headers from {1} (not a member, or more than {2})",
+                headers.Count, from, _settings.MaxCatalogHeadersPerBatch);
+            return;
+        }
+        var listed = TakeLive(headers);
+        if (listed.Count < headers.Count)
+            _log.Warning("Refused {0} of {1} catalog headers from {2}", headers.Count - listed.Count, headers.Count, from);
+        var now = Environment.TickCount64;
+        foreach (var header in listed)
+            if (_view.Pushed.ContainsKey(header.Id)) _heldSince.TryAdd(header.Id, now);
+        if (listed.Count > 0) Sender.Tell(new CatalogAck(listed.Select(h => h.Id).ToArray()));
+    }
+
+    private void Handle(CatalogAck ack)
+    {
+        var from = Sender.Path.Address;
+        if (from.HasLocalScope || !IsMember(from) || from.Equals(_cluster.SelfAddress)) return;
+        foreach (var id in (ack.Ids ?? []).Take(_settings.MaxCatalogHeadersPerBatch))
+        {
+            if (id is null || !_awaited.TryGetValue(id, out var awaited) || awaited.Needed < 0) continue;
+            awaited.Acked.Add(from);
+            if (awaited.Acked.Count >= awaited.Needed) Answer(id, awaited, Replication.Confirmed);
+        }
+    }
+
+    /// <summary>A member, or a sender in this very node (its address has no host).</summary>
+    private bool IsMember(Address address) => address.HasLocalScope || _cluster.State.Members.Any(m => m.Address.Equals(address));
+
+    /// <summary>
+    /// One local write per bucket with every entry shared here since the last one, plus the live entries a peer pushed
+    /// that never landed (see <see cref="GameStateSettings.CatalogTakeoverAfter"/>). Entries their bucket already
+    /// lists admitted are skipped; gossip carries the writes to every node.
+    /// </summary>
+    private void PersistCatalogEntries()
+    {
+        var now = Environment.TickCount64;
+        foreach (var (id, since) in _heldSince.ToList())
+        {
+            if (!_view.Pushed.TryGetValue(id, out var header)) _heldSince.Remove(id);
+            else if (now - since >= (long)_settings.CatalogTakeoverAfter.TotalMilliseconds && _view.Keys.TryCatalogBucket(id, out var bucket))
+            {
+                _log.Info("Catalog entry {0} was pushed {1} ms ago and has not reached its bucket; writing it", id, now - since);
+                Unwritten(bucket)[id] = header;
+                _heldSince.Remove(id);
+            }
+        }
+        foreach (var (id, (header, until)) in _recoveredUnadmitted.ToList())
+        {
+            if (_settings.Admission.Admit(header)) Recover([header]);
+            if (_settings.Admission.Admit(header) || now > until) _recoveredUnadmitted.Remove(id);
+        }
+        foreach (var (bucket, entries) in _catalogUnwritten)
+        {
+            var missing = entries.Values.Where(h => !_view.IsReplicated(h.Id, bucket)).ToArray();
+            if (missing.Length == 0) continue;
+            _pump?.Touch();
+            _replicator.Tell(Dsl.Update(_view.Keys.Catalog[bucket], LWWDictionary<string, CatalogHeader>.Empty, WriteLocal.Instance,
+                new PendingWrite(ActorRefs.Nobody, AwaitPeers: false), d => missing.Aggregate(d, (acc, header) => KeepAdmitted(acc, header))));
+        }
+        _catalogUnwritten.Clear();
+    }
+
+    /// <summary>An entry already there stays, unless this node does not admit it (a forged certificate must not keep the genuine entry out).</summary>
+    private LWWDictionary<string, CatalogHeader> KeepAdmitted(LWWDictionary<string, CatalogHeader> bucket, CatalogHeader header) =>
+        bucket.TryGetValue(header.Id, out var existing) && _settings.Admission.Admit(existing) ? bucket : bucket.SetItem(_self, header.Id, header);
+
+    private void Recover(SharedHeaders recovered) => Recover(recovered.Headers ?? []);
+
+    /// <summary>
+    /// This node's latest shares, read back from the body store at start: listed again and queued for their buckets
+    /// (skipped there when the bucket has them). One the admission refuses now is retried at each persist for a minute,
+    /// since the validator registry may not have loaded its set yet.
+    /// </summary>
+    private void Recover(IReadOnlyList<CatalogHeader> headers)
+    {
+        var until = Environment.TickCount64 + 60_000;
+        foreach (var header in headers)
+        {
+            if (header is null || !_view.Keys.TryCatalogBucket(header.Id, out var bucket)) continue;
+            if (!_settings.Admission.Admit(header))
+            {
+                _recoveredUnadmitted.TryAdd(header.Id, (header, until));
+                continue;
+            }
+            TakeLive([header]);
+            if (!_view.IsReplicated(header.Id, bucket)) Unwritten(bucket)[header.Id] = header;
+        }
     }
 
     private void Write<T>(IKey<T> key, T initial, IWriteConsistency consistency, Func<T, T> modify)
@@ -434,8 +641,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     {
         _log.Info("Catalog entry {0} was overwritten with a header this node does not admit; sharing it again", header.Id);
         _replicator.Tell(Dsl.Update(_view.Keys.CatalogKey(header.Id), LWWDictionary<string, CatalogHeader>.Empty, _majorityWrite,
-            new PendingWrite(ActorRefs.Nobody, AwaitPeers: false),
-            d => d.TryGetValue(header.Id, out var existing) && _settings.Admission.Admit(existing) ? d : d.SetItem(_self, header.Id, header)));
+            new PendingWrite(ActorRefs.Nobody, AwaitPeers: false), d => KeepAdmitted(d, header)));
     }
 
     private void Notify(IReadOnlyList<StateChange> changes)

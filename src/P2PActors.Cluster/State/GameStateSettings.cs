@@ -62,7 +62,36 @@ public sealed record GameStateSettings
     /// <summary>Entries per <see cref="PositionBatch"/>; a longer flush or resync is split.</summary>
     public int MaxPositionsPerBatch { get; init; } = 1_000;
 
+    /// <summary>
+    /// How long a shared catalog entry waits for a majority of the members to acknowledge it (<see cref="CatalogBatch"/>)
+    /// before its share is answered <see cref="Replication.Pending"/>; inventory writes wait this long for the replicator.
+    /// </summary>
     public TimeSpan MajorityWriteTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Shared catalog entries reach the other nodes live (<see cref="CatalogBatch"/>, checked by each receiver) and are
+    /// written to the replicated catalog buckets, for anti-entropy and nodes that join later, at most once per bucket
+    /// per this interval with every entry shared meanwhile: one replicator write per entry cost a 4-node cluster five
+    /// times the CPU of the vote itself (docs/benchmarks.md, "Consensus under attack").
+    /// </summary>
+    public TimeSpan CatalogPersistInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A node that received an entry live writes it to the replicated bucket itself when it has not appeared there
+    /// after this long: its sharer crashed before its batched write (or lost its disk), and the entry must not live in
+    /// memory only.
+    /// </summary>
+    public TimeSpan CatalogTakeoverAfter { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Headers per <see cref="CatalogBatch"/>; a bigger flush is split, a bigger batch from a peer is refused.</summary>
+    public int MaxCatalogHeadersPerBatch { get; init; } = 512;
+
+    /// <summary>
+    /// At start, the headers of this many of this node's latest shares are read back from the body store and written
+    /// to the replicated catalog where they are missing: a crash between a share's answer and its batched write loses
+    /// nothing. Far more than one <see cref="CatalogPersistInterval"/> of shares at the measured top rate.
+    /// </summary>
+    public int RecoverSharedHeaders { get; init; } = 10_000;
 
     public TimeSpan BodyFetchTimeout { get; init; } = TimeSpan.FromSeconds(3);
 

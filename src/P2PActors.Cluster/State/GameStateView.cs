@@ -24,6 +24,7 @@ public sealed class GameStateView
         ImmutableArray<LWWDictionary<string, PresenceEntry>> presence,
         ImmutableArray<InventoryBucket> inventories,
         ImmutableArray<LWWDictionary<string, CatalogHeader>> catalog,
+        ImmutableDictionary<string, CatalogHeader> pushed,
         Lazy<ImmutableArray<CatalogHeader>>? catalogSorted)
     {
         Keys = keys;
@@ -32,6 +33,7 @@ public sealed class GameStateView
         Presence = presence;
         Inventories = inventories;
         Catalog = catalog;
+        Pushed = pushed;
         _catalogSorted = catalogSorted ?? new Lazy<ImmutableArray<CatalogHeader>>(SortCatalog);
     }
 
@@ -43,6 +45,12 @@ public sealed class GameStateView
     public ImmutableArray<InventoryBucket> Inventories { get; }
     public ImmutableArray<LWWDictionary<string, CatalogHeader>> Catalog { get; }
 
+    /// <summary>
+    /// Admitted headers that arrived live (shared here, or pushed by their sharer) and are not yet admitted in their
+    /// replicated bucket; each leaves when its bucket brings it. Listed with the buckets' entries.
+    /// </summary>
+    public ImmutableDictionary<string, CatalogHeader> Pushed { get; }
+
     /// <summary>Admitted catalog entries, newest first, ties by id: the same order on every node.</summary>
     public ImmutableArray<CatalogHeader> CatalogEntries => _catalogSorted.Value;
 
@@ -53,6 +61,7 @@ public sealed class GameStateView
         Enumerable.Repeat(LWWDictionary<string, PresenceEntry>.Empty, keys.PlayerBuckets).ToImmutableArray(),
         Enumerable.Repeat(InventoryBucket.Empty, keys.PlayerBuckets).ToImmutableArray(),
         Enumerable.Repeat(LWWDictionary<string, CatalogHeader>.Empty, keys.Catalog.Count).ToImmutableArray(),
+        ImmutableDictionary.Create<string, CatalogHeader>(StringComparer.Ordinal),
         null);
 
     /// <summary>Takes the replicator's current value of one key; lists the changes only when someone listens.</summary>
@@ -65,22 +74,70 @@ public sealed class GameStateView
                 return ApplyPositions(positions.Entries, collectChanges);
             case LWWDictionary<string, PresenceEntry> presence when TryBucket(keyId, StateKeys.PresencePrefix, out var i):
                 if (collectChanges) DiffLww(Presence[i], presence, changes, (id, p) => new PlayerSeen(id, p));
-                return (new GameStateView(Keys, Admission, Positions, Presence.SetItem(i, presence), Inventories, Catalog, _catalogSorted), changes);
+                return (new GameStateView(Keys, Admission, Positions, Presence.SetItem(i, presence), Inventories, Catalog, Pushed, _catalogSorted), changes);
             case InventoryBucket inventories when TryBucket(keyId, StateKeys.InventoryPrefix, out var i):
                 if (collectChanges) DiffInventories(Inventories[i], inventories, changes);
-                return (new GameStateView(Keys, Admission, Positions, Presence, Inventories.SetItem(i, inventories), Catalog, _catalogSorted), changes);
+                return (new GameStateView(Keys, Admission, Positions, Presence, Inventories.SetItem(i, inventories), Catalog, Pushed, _catalogSorted), changes);
             case LWWDictionary<string, CatalogHeader> catalog when keyId.StartsWith(StateKeys.CatalogPrefix, StringComparison.Ordinal):
                 var c = int.Parse(keyId.AsSpan(StateKeys.CatalogPrefix.Length), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
                 if (collectChanges)
                 {
                     var old = Catalog[c];
                     foreach (var (id, header) in catalog.Entries)
-                        if (!old.ContainsKey(id) && Admission.Admit(header)) changes.Add(new CatalogEntryAdded(header));
+                        if (!old.ContainsKey(id) && !Pushed.ContainsKey(id) && Admission.Admit(header)) changes.Add(new CatalogEntryAdded(header));
                 }
-                return (new GameStateView(Keys, Admission, Positions, Presence, Inventories, Catalog.SetItem(c, catalog), null), changes);
+                return (new GameStateView(Keys, Admission, Positions, Presence, Inventories, Catalog.SetItem(c, catalog), Landed(catalog), null), changes);
             default:
                 return (this, changes);
         }
+    }
+
+    /// <summary>
+    /// Takes headers that arrived live: each one admitted and not listed yet is held in <see cref="Pushed"/> until its
+    /// bucket brings it. Returns the ids now listed (new or already there), which is what the sender is told.
+    /// </summary>
+    public (GameStateView View, IReadOnlyList<StateChange> Changes, IReadOnlyList<CatalogHeader> Listed) ApplyPushed(
+        IEnumerable<CatalogHeader> headers, bool collectChanges)
+    {
+        var changes = new List<StateChange>();
+        var listed = new List<CatalogHeader>();
+        ImmutableDictionary<string, CatalogHeader>.Builder? pushed = null;
+        foreach (var header in headers)
+        {
+            if (header is null || !Keys.TryCatalogBucket(header.Id, out var c) || !Admission.Admit(header)) continue;
+            listed.Add(header);
+            if ((Catalog[c].TryGetValue(header.Id, out var replicated) && Admission.Admit(replicated))
+                || (pushed is null ? Pushed.ContainsKey(header.Id) : pushed.ContainsKey(header.Id)))
+                continue;
+            pushed ??= Pushed.ToBuilder();
+            pushed[header.Id] = header;
+            if (collectChanges) changes.Add(new CatalogEntryAdded(header));
+        }
+        return pushed is null
+            ? (this, changes, listed)
+            : (new GameStateView(Keys, Admission, Positions, Presence, Inventories, Catalog, pushed.ToImmutable(), null), changes, listed);
+    }
+
+    /// <summary>Whether the replicated catalog (not only the live overlay) lists an admitted entry under this id.</summary>
+    public bool IsReplicated(string id, int bucket) =>
+        Catalog[bucket].TryGetValue(id, out var header) && Admission.Admit(header);
+
+    /// <summary><see cref="Pushed"/> without the entries that <paramref name="bucket"/> now lists admitted.</summary>
+    private ImmutableDictionary<string, CatalogHeader> Landed(LWWDictionary<string, CatalogHeader> bucket)
+    {
+        if (Pushed.IsEmpty) return Pushed;
+        var pushed = Pushed;
+        if (Pushed.Count < bucket.Count)
+        {
+            foreach (var (id, _) in Pushed)
+                if (bucket.TryGetValue(id, out var header) && Admission.Admit(header)) pushed = pushed.Remove(id);
+        }
+        else
+        {
+            foreach (var (id, header) in bucket.Entries)
+                if (pushed.ContainsKey(id) && Admission.Admit(header)) pushed = pushed.Remove(id);
+        }
+        return pushed;
     }
 
     /// <summary>
@@ -126,7 +183,7 @@ public sealed class GameStateView
         }
         return table is null
             ? (this, changes)
-            : (new GameStateView(Keys, Admission, table.ToImmutable(), Presence, Inventories, Catalog, _catalogSorted), changes);
+            : (new GameStateView(Keys, Admission, table.ToImmutable(), Presence, Inventories, Catalog, Pushed, _catalogSorted), changes);
     }
 
     /// <summary>
@@ -144,7 +201,7 @@ public sealed class GameStateView
 
     /// <summary>The same data with the admitted catalog worked out again on next use.</summary>
     public GameStateView WithAdmissionRefreshed() =>
-        new(Keys, Admission, Positions, Presence, Inventories, Catalog, null);
+        new(Keys, Admission, Positions, Presence, Inventories, Catalog, Pushed, null);
 
     public PlayerView? Player(string playerId, long nowMs, TimeSpan presenceTimeout)
     {
@@ -185,11 +242,13 @@ public sealed class GameStateView
     public CatalogHeader? FindCatalogEntry(string id) =>
         Catalog[Convert.ToInt32(id[..Keys.CatalogPrefixLength], 16)].TryGetValue(id, out var header) && Admission.Admit(header)
             ? header
-            : null;
+            : Pushed.GetValueOrDefault(id);
 
     private ImmutableArray<CatalogHeader> SortCatalog() =>
         Catalog.SelectMany(bucket => bucket.Entries.Values)
             .Where(Admission.Admit)
+            // A live entry whose bucket holds a forgery under its id is listed; one whose bucket lists it is not twice.
+            .Concat(Pushed.Values.Where(h => !IsReplicated(h.Id, Convert.ToInt32(h.Id[..Keys.CatalogPrefixLength], 16))))
             .OrderByDescending(h => h.CreatedMs)
             .ThenBy(h => h.Id, StringComparer.Ordinal)
             .ToImmutableArray();

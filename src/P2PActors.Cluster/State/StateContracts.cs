@@ -26,6 +26,29 @@ public sealed record PositionBatch(IReadOnlyList<PositionEntry> Entries) : IP2PM
     public override int GetHashCode() => Entries?.Count ?? 0;
 }
 
+/// <summary>
+/// Catalog headers a node shared, sent straight to the <see cref="GameStateActor"/> of every other member: the live
+/// path of the catalog, next to the replicated buckets that carry the same headers later, written in batches. The
+/// receiver admits each header on its own (a Byzantine sender's forgeries are refused) and acknowledges the ones it holds.
+/// </summary>
+public sealed record CatalogBatch(IReadOnlyList<CatalogHeader> Headers) : IP2PMessage
+{
+    /// <summary>Two batches are equal when they carry the same headers in the same order (a record compares lists by reference).</summary>
+    public bool Equals(CatalogBatch? other) =>
+        other is not null && (Headers ?? []).SequenceEqual(other.Headers ?? []);
+
+    public override int GetHashCode() => Headers?.Count ?? 0;
+}
+
+/// <summary>The ids of a <see cref="CatalogBatch"/> the receiver admitted and now lists.</summary>
+public sealed record CatalogAck(IReadOnlyList<string> Ids) : IP2PMessage
+{
+    public bool Equals(CatalogAck? other) =>
+        other is not null && (Ids ?? []).SequenceEqual(other.Ids ?? [], StringComparer.Ordinal);
+
+    public override int GetHashCode() => Ids?.Count ?? 0;
+}
+
 /// <summary>The last heartbeat of a player; "online" is derived from it at read time.</summary>
 public sealed record PresenceEntry(string Zone, long LastSeenMs, string Node) : IP2PMessage;
 

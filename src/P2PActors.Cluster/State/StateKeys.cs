@@ -57,6 +57,15 @@ public sealed class StateKeys
     public LWWDictionaryKey<string, CatalogHeader> CatalogKey(string contentId) =>
         Catalog[Convert.ToInt32(contentId[..CatalogPrefixLength], 16)];
 
+    /// <summary>The catalog bucket of an id that came from a peer, which may be anything: false unless it is a content id.</summary>
+    public bool TryCatalogBucket(string? contentId, out int bucket)
+    {
+        bucket = -1;
+        if (StateValidation.CatalogId(contentId) is not null) return false;
+        bucket = Convert.ToInt32(contentId![..CatalogPrefixLength], 16);
+        return true;
+    }
+
     /// <summary>Every key this layer writes or migrates from.</summary>
     public IEnumerable<IKey> All() =>
         Positions.Cast<IKey>().Concat(Presence).Concat(Inventories).Concat(LegacyInventories).Concat(Catalog);

@@ -26,6 +26,13 @@ public sealed class StateSerializationTests : IAsyncLifetime
             new PositionEntry("alice", new PlayerPosition("forest", 1.5, -2.25, 1_700_000_000_123)),
             new PositionEntry("bob", new PlayerPosition("caves", 0, 7, 1_700_000_000_124)),
         ]),
+        new CatalogBatch([
+            new CatalogHeader(new string('c', 64), ContentType.Item, "Blade", "node-b", 1_700_000_000_790, "akka.tcp://p2pactors@127.0.0.1:4054",
+                new Certificate(new string('c', 64), 65_534, new string('e', 64),
+                    [new Vote(new string('2', 64), new string('c', 64), 65_534, true, [], Enumerable.Range(0, 64).Select(i => (byte)(i * 3)).ToArray())]).ToProof()),
+            new CatalogHeader(new string('d', 64), ContentType.Quest, "Lost Ring", "node-b", 1_700_000_000_791, "akka.tcp://p2pactors@127.0.0.1:4054"),
+        ]),
+        new CatalogAck([new string('c', 64), new string('d', 64)]),
         new FetchContentBody(new string('b', 64)),
         new ContentBodyFound(new string('c', 64), """{"type":"item"}"""),
         new ContentBodyMissing(new string('d', 64)),
