@@ -47,6 +47,9 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     /// <summary>Time to write the catalog entries shared (or held too long unwritten) since the last time.</summary>
     private sealed record PersistCatalog;
 
+    /// <summary>Time to read the catalog buckets into the view.</summary>
+    private sealed record ReadCatalogBuckets;
+
     /// <summary>The shares pushed in one flush that have no majority yet are answered as pending.</summary>
     private sealed record ShareAckTimeout(long Round);
 
@@ -110,10 +113,15 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     /// <summary>Shares waiting for a majority, by content id.</summary>
     private readonly Dictionary<string, AwaitedShare> _awaited = new(StringComparer.Ordinal);
     private long _shareRound;
-    /// <summary>Headers shared here (or recovered at start) waiting for their bucket's next write, per bucket.</summary>
-    private readonly Dictionary<int, Dictionary<string, CatalogHeader>> _catalogUnwritten = [];
-    /// <summary>Headers a peer pushed, with when they came: written here if their bucket does not bring them in time.</summary>
-    private readonly Dictionary<string, long> _heldSince = new(StringComparer.Ordinal);
+    /// <summary>When each live entry (<see cref="GameStateView.Pushed"/>) was taken: written by any holder if its bucket does not bring it in time.</summary>
+    private readonly Dictionary<string, long> _liveSince = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Each persist writes the owned buckets of one slice (bucket number modulo this), so the buckets are written spread
+    /// over the interval: all at once, the replicators' digests of every changed bucket stalled every node for hundreds of
+    /// milliseconds each interval (decisions timed out).
+    /// </summary>
+    private const int PersistSlices = 8;
+    private long _persistTick;
     /// <summary>Recovered shares the admission refused so far (the registry may not know their set yet), with their deadline.</summary>
     private readonly Dictionary<string, (CatalogHeader Header, long Until)> _recoveredUnadmitted = new(StringComparer.Ordinal);
     private readonly IActorRef? _bodies;
@@ -145,6 +153,8 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         Receive<CatalogAck>(Handle);
         Receive<ShareAckTimeout>(t => ExpireShares(t.Round));
         Receive<PersistCatalog>(_ => PersistCatalogEntries());
+        Receive<ReadCatalogBuckets>(_ => ReadCatalog());
+        Receive<ClusterEvent.MemberUp>(up => SendLiveTo(up.Member.Address));
         Receive<SharedHeaders>(Recover);
         Receive<GetSnapshot>(q => Sender.Tell(_view.Snapshot(NowMs(), _settings.PresenceTimeout, q.Skip, q.Take)));
         Receive<GetPlayer>(q => Sender.Tell(new PlayerResult(_view.Player(q.PlayerId, NowMs(), _settings.PresenceTimeout))));
@@ -186,11 +196,18 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        foreach (var key in _view.Keys.All())
+        // The catalog buckets are read, not subscribed to: the replicator digests (serialises, compresses, hashes) a
+        // subscribed key's whole value on every write it takes, so each catalog write cost every node a full bucket
+        // serialisation more (perf, 2026-12-04). New entries arrive live; the buckets only bring what gossip carries.
+        var catalogKeys = _view.Keys.Catalog.Cast<IKey>().ToHashSet();
+        foreach (var key in _view.Keys.All().Where(k => !catalogKeys.Contains(k)))
             _replicator.Tell(new Akka.DistributedData.Subscribe(key, Self));
+        ReadCatalog();
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberUp));
+        Timers.StartPeriodicTimer(nameof(ReadCatalogBuckets), new ReadCatalogBuckets(), _settings.CatalogReadInterval);
         Timers.StartPeriodicTimer(nameof(PersistPositions), new PersistPositions(), _settings.PositionPersistInterval);
         Timers.StartPeriodicTimer(nameof(ResyncPositions), new ResyncPositions(), _settings.PositionResyncInterval);
-        Timers.StartPeriodicTimer(nameof(PersistCatalog), new PersistCatalog(), _settings.CatalogPersistInterval);
+        Timers.StartPeriodicTimer(nameof(PersistCatalog), new PersistCatalog(), _settings.CatalogPersistInterval / PersistSlices);
         _bodies?.Tell(new LoadSharedHeaders(_settings.RecoverSharedHeaders));
     }
 
@@ -406,36 +423,55 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     /// </summary>
     private void Handle(ShareEntry cmd)
     {
-        if (!_view.Keys.TryCatalogBucket(cmd.Header?.Id, out var bucket) || !_settings.Admission.Admit(cmd.Header!))
+        if (!_view.Keys.TryCatalogBucket(cmd.Header?.Id, out _) || !_settings.Admission.Admit(cmd.Header!))
         {
             Sender.Tell(new Status.Failure(new ArgumentException($"catalog entry {cmd.Header?.Id} was not admitted")));
             return;
         }
         var header = cmd.Header!;
-        TakeLive([header]);
+        TakeLive([header], Environment.TickCount64);
         if (!_awaited.TryGetValue(header.Id, out var awaited))
         {
             _awaited[header.Id] = awaited = new AwaitedShare(_shareRound + 1);
             _catalogOutbox.Add(header);
         }
         awaited.ReplyTo.Add(Sender);
-        Unwritten(bucket)[header.Id] = header;
         QueueFlush();
     }
 
-    private Dictionary<string, CatalogHeader> Unwritten(int bucket)
-    {
-        if (!_catalogUnwritten.TryGetValue(bucket, out var entries))
-            _catalogUnwritten[bucket] = entries = new Dictionary<string, CatalogHeader>(StringComparer.Ordinal);
-        return entries;
-    }
-
-    private IReadOnlyList<CatalogHeader> TakeLive(IEnumerable<CatalogHeader> headers)
+    /// <summary>Lists the admitted headers live; <paramref name="since"/> is when a new one counts as taken (for the takeover).</summary>
+    private IReadOnlyList<CatalogHeader> TakeLive(IEnumerable<CatalogHeader> headers, long since)
     {
         var (view, changes, listed) = _view.ApplyPushed(headers, collectChanges: _subscribers.Count > 0);
         _view = view;
         Notify(changes);
+        foreach (var header in listed)
+            if (_view.Pushed.ContainsKey(header.Id)) _liveSince.TryAdd(header.Id, since);
         return listed;
+    }
+
+    protected override void PostStop()
+    {
+        _cluster.Unsubscribe(Self);
+        base.PostStop();
+    }
+
+    /// <summary>
+    /// A member that just came up gets every entry this node holds live: those are not in the buckets yet, so gossip
+    /// would bring them to it only after their owner's next write.
+    /// </summary>
+    private void SendLiveTo(Address member)
+    {
+        if (member.Equals(_cluster.SelfAddress) || _view.Pushed.IsEmpty) return;
+        foreach (var chunk in _view.Pushed.Values.Chunk(_settings.MaxCatalogHeadersPerBatch))
+            TellPeers([member], new CatalogBatch(chunk));
+    }
+
+    /// <summary>Local reads, answered by the replicator without serialising anything; an unchanged bucket changes nothing in the view.</summary>
+    private void ReadCatalog()
+    {
+        foreach (var key in _view.Keys.Catalog)
+            _replicator.Tell(Dsl.Get(key, ReadLocal.Instance));
     }
 
     /// <summary>
@@ -489,12 +525,9 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
                 headers.Count, from, _settings.MaxCatalogHeadersPerBatch);
             return;
         }
-        var listed = TakeLive(headers);
+        var listed = TakeLive(headers, Environment.TickCount64);
         if (listed.Count < headers.Count)
             _log.Warning("Refused {0} of {1} catalog headers from {2}", headers.Count - listed.Count, headers.Count, from);
-        var now = Environment.TickCount64;
-        foreach (var header in listed)
-            if (_view.Pushed.ContainsKey(header.Id)) _heldSince.TryAdd(header.Id, now);
         if (listed.Count > 0) Sender.Tell(new CatalogAck(listed.Select(h => h.Id).ToArray()));
     }
 
@@ -514,37 +547,51 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     private bool IsMember(Address address) => address.HasLocalScope || _cluster.State.Members.Any(m => m.Address.Equals(address));
 
     /// <summary>
-    /// One local write per bucket with every entry shared here since the last one, plus the live entries a peer pushed
-    /// that never landed (see <see cref="GameStateSettings.CatalogTakeoverAfter"/>). Entries their bucket already
-    /// lists admitted are skipped; gossip carries the writes to every node.
+    /// Writes the live entries of the buckets this node owns, one local write per bucket, and any live entry that has not
+    /// reached its bucket after <see cref="GameStateSettings.CatalogTakeoverAfter"/> (its owner crashed, or is on the
+    /// other side of a partition); gossip carries the writes to every node. One writer per bucket, because the replicator
+    /// digests a bucket's whole value on each change it sees: four nodes each writing every bucket each interval cost
+    /// four times the catalog's serialisation on every node.
     /// </summary>
     private void PersistCatalogEntries()
     {
         var now = Environment.TickCount64;
-        foreach (var (id, since) in _heldSince.ToList())
-        {
-            if (!_view.Pushed.TryGetValue(id, out var header)) _heldSince.Remove(id);
-            else if (now - since >= (long)_settings.CatalogTakeoverAfter.TotalMilliseconds && _view.Keys.TryCatalogBucket(id, out var bucket))
-            {
-                _log.Info("Catalog entry {0} was pushed {1} ms ago and has not reached its bucket; writing it", id, now - since);
-                Unwritten(bucket)[id] = header;
-                _heldSince.Remove(id);
-            }
-        }
         foreach (var (id, (header, until)) in _recoveredUnadmitted.ToList())
         {
-            if (_settings.Admission.Admit(header)) Recover([header]);
-            if (_settings.Admission.Admit(header) || now > until) _recoveredUnadmitted.Remove(id);
+            var admitted = _settings.Admission.Admit(header);
+            if (admitted) Recover([header]);
+            if (admitted || now > until) _recoveredUnadmitted.Remove(id);
         }
-        foreach (var (bucket, entries) in _catalogUnwritten)
+        var owners = _cluster.State.Members
+            .Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp or MemberStatus.Leaving)
+            .Select(m => m.Address)
+            .Order()
+            .ToList();
+        var self = owners.IndexOf(_cluster.SelfAddress);
+        var takeover = (long)_settings.CatalogTakeoverAfter.TotalMilliseconds;
+        var slice = (int)(_persistTick++ % PersistSlices);
+        var due = new Dictionary<int, List<CatalogHeader>>();
+        foreach (var (id, since) in _liveSince.ToList())
         {
-            var missing = entries.Values.Where(h => !_view.IsReplicated(h.Id, bucket)).ToArray();
-            if (missing.Length == 0) continue;
+            if (!_view.Pushed.TryGetValue(id, out var header) || !_view.Keys.TryCatalogBucket(id, out var bucket))
+            {
+                _liveSince.Remove(id);
+                continue;
+            }
+            var owned = self < 0 || bucket % owners.Count == self;
+            if (owned ? bucket % PersistSlices != slice : now - since < takeover) continue;
+            if (!owned) _log.Info("Catalog entry {0} has not reached its bucket {1} ms after it came; writing it", id, now - since);
+            if (!due.TryGetValue(bucket, out var entries)) due[bucket] = entries = [];
+            entries.Add(header);
+            // Written once by this node; if the bucket still does not bring it, another holder's takeover writes it.
+            _liveSince.Remove(id);
+        }
+        foreach (var (bucket, entries) in due)
+        {
             _pump?.Touch();
             _replicator.Tell(Dsl.Update(_view.Keys.Catalog[bucket], LWWDictionary<string, CatalogHeader>.Empty, WriteLocal.Instance,
-                new PendingWrite(ActorRefs.Nobody, AwaitPeers: false), d => missing.Aggregate(d, (acc, header) => KeepAdmitted(acc, header))));
+                new PendingWrite(ActorRefs.Nobody, AwaitPeers: false), d => entries.Aggregate(d, (acc, header) => KeepAdmitted(acc, header))));
         }
-        _catalogUnwritten.Clear();
     }
 
     /// <summary>An entry already there stays, unless this node does not admit it (a forged certificate must not keep the genuine entry out).</summary>
@@ -554,23 +601,20 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     private void Recover(SharedHeaders recovered) => Recover(recovered.Headers ?? []);
 
     /// <summary>
-    /// This node's latest shares, read back from the body store at start: listed again and queued for their buckets
-    /// (skipped there when the bucket has them). One the admission refuses now is retried at each persist for a minute,
-    /// since the validator registry may not have loaded its set yet.
+    /// This node's latest shares, read back from the body store at start: the ones their buckets do not list are taken
+    /// live as overdue, so this node writes them at the next persist (no other node may know them: this one crashed
+    /// before they were written). One the admission refuses now is retried at each persist for a minute, since the
+    /// validator registry may not have loaded its set yet.
     /// </summary>
     private void Recover(IReadOnlyList<CatalogHeader> headers)
     {
-        var until = Environment.TickCount64 + 60_000;
+        var now = Environment.TickCount64;
+        var overdue = now - (long)_settings.CatalogTakeoverAfter.TotalMilliseconds;
         foreach (var header in headers)
         {
-            if (header is null || !_view.Keys.TryCatalogBucket(header.Id, out var bucket)) continue;
-            if (!_settings.Admission.Admit(header))
-            {
-                _recoveredUnadmitted.TryAdd(header.Id, (header, until));
-                continue;
-            }
-            TakeLive([header]);
-            if (!_view.IsReplicated(header.Id, bucket)) Unwritten(bucket)[header.Id] = header;
+            if (header is null || !_view.Keys.TryCatalogBucket(header.Id, out _)) continue;
+            if (!_settings.Admission.Admit(header)) _recoveredUnadmitted.TryAdd(header.Id, (header, now + 60_000));
+            else TakeLive([header], overdue);
         }
     }
 

@@ -69,19 +69,26 @@ public sealed record GameStateSettings
     public TimeSpan MajorityWriteTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
-    /// Shared catalog entries reach the other nodes live (<see cref="CatalogBatch"/>, checked by each receiver) and are
-    /// written to the replicated catalog buckets, for anti-entropy and nodes that join later, at most once per bucket
-    /// per this interval with every entry shared meanwhile: one replicator write per entry cost a 4-node cluster five
-    /// times the CPU of the vote itself (docs/benchmarks.md, "Consensus under attack").
+    /// Shared catalog entries reach the other nodes live (<see cref="CatalogBatch"/>, checked by each receiver, and sent
+    /// again to a member that comes up) and are written to the replicated catalog buckets, for durability, anti-entropy
+    /// and nodes that join later, once per this interval by each bucket's owner (the members, ordered by address,
+    /// take the buckets in turn) with every entry it holds live. One replicator write per share cost a 4-node cluster
+    /// five times the CPU of the vote, and four writers per bucket each interval still four times the catalog's
+    /// serialisation (docs/benchmarks.md, "Consensus under attack").
     /// </summary>
-    public TimeSpan CatalogPersistInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan CatalogPersistInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// A node that received an entry live writes it to the replicated bucket itself when it has not appeared there
-    /// after this long: its sharer crashed before its batched write (or lost its disk), and the entry must not live in
-    /// memory only.
+    /// How often the node reads the replicated catalog buckets into its view (entries that arrive by gossip only: a
+    /// node that joined late, a takeover write, a forgery to answer). Local reads, cheap.
     /// </summary>
-    public TimeSpan CatalogTakeoverAfter { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan CatalogReadInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Any node holding a live entry writes it to its bucket itself when the bucket has not brought it after this long:
+    /// the owner crashed, is cut off, or never got it, and the entry must not live in memory only.
+    /// </summary>
+    public TimeSpan CatalogTakeoverAfter { get; init; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Headers per <see cref="CatalogBatch"/>; a bigger flush is split, a bigger batch from a peer is refused.</summary>
     public int MaxCatalogHeadersPerBatch { get; init; } = 512;

@@ -80,6 +80,8 @@ public sealed class GameStateView
                 return (new GameStateView(Keys, Admission, Positions, Presence, Inventories.SetItem(i, inventories), Catalog, Pushed, _catalogSorted), changes);
             case LWWDictionary<string, CatalogHeader> catalog when keyId.StartsWith(StateKeys.CatalogPrefix, StringComparison.Ordinal):
                 var c = int.Parse(keyId.AsSpan(StateKeys.CatalogPrefix.Length), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                // Buckets are read periodically: the same value read again is no change.
+                if (ReferenceEquals(Catalog[c], catalog)) return (this, changes);
                 if (collectChanges)
                 {
                     var old = Catalog[c];
@@ -149,7 +151,7 @@ public sealed class GameStateView
     {
         if (!keyId.StartsWith(StateKeys.CatalogPrefix, StringComparison.Ordinal)
             || !int.TryParse(keyId.AsSpan(StateKeys.CatalogPrefix.Length), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var c)
-            || c < 0 || c >= Catalog.Length)
+            || c < 0 || c >= Catalog.Length || ReferenceEquals(Catalog[c], incoming))
             return [];
         List<CatalogHeader>? displaced = null;
         foreach (var (id, before) in Catalog[c].Entries)

@@ -13,6 +13,7 @@ namespace P2PActors.Cluster.Tests.State;
 /// The catalog's live path: shares listed at once and pushed to the peers, the replicated buckets written in batches
 /// behind them, forged pushes refused, and a share that never reached its bucket recovered after a crash.
 /// </summary>
+[Collection(MultiNode.Collection)]
 public sealed class CatalogLivePathTests : TestKit
 {
     private static readonly StateKeys Keys = new GameStateSettings().CreateKeys();
@@ -147,6 +148,26 @@ public sealed class CatalogLivePathTests : TestKit
 
         peer.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
         Assert.Equal(0, (await actor.Ask<CatalogPage>(new ListCatalog(null, 0, 10), TimeSpan.FromSeconds(5))).Total);
+    }
+
+    [Fact]
+    public async Task A_node_that_joins_before_the_buckets_are_written_gets_the_live_entries_from_its_peers()
+    {
+        // Prevents: a late joiner missing every entry shared in the last persist interval until the owners' next write.
+        var options = new StateNodeOptions { State = new GameStateSettings { CatalogPersistInterval = TimeSpan.FromMinutes(10) } };
+        var nodes = (await TestCluster.StartAsync(this, 2, _ => options)).ToList();
+        try
+        {
+            var item = TestCluster.SampleItem(78);
+            Assert.Equal(Replication.Confirmed, (await nodes[0].State.ShareAsync(item, "node-a")).Replication);
+            nodes.Add(TestCluster.StartNode(options, nodes[0].Address));
+            await TestCluster.AllUpAsync(this, nodes, 3);
+            await AwaitAssertAsync(async () => Assert.NotNull(await nodes[2].State.FindCatalogEntryAsync(item.Id!)), TimeSpan.FromSeconds(15));
+        }
+        finally
+        {
+            await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
+        }
     }
 
     [Fact]
