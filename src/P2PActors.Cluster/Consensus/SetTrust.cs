@@ -2,8 +2,12 @@ namespace P2PActors.Cluster.Consensus;
 
 /// <summary>
 /// Which attested validator sets a node may add to its registry: a set it did not witness becomes trusted once at
-/// least a quorum (⌊2n/3⌋+1) of the members of one set it already trusts signed an attestation of exactly that
-/// set (epoch and hash). Applied until nothing more can be added, so trust can walk back through a chain of epochs.
+/// least f+1 members (f = <see cref="ValidatorSet.MaxFaulty"/>) of one set it already trusts signed an attestation of
+/// exactly that set (epoch and hash). Applied until nothing more can be added, so trust can walk back through a chain
+/// of epochs. f+1, not a quorum: an attestation vouches for a fact (an honest node held this set), and f+1 signers
+/// include an honest one under the very assumption the trusted set's certificates rest on. A quorum could not be had
+/// for a set formed while members were down: in a 3-node cluster (f = 0, quorum 3) a node that was down while the other
+/// two formed a 2-node set never trusted it, and never listed what was shared meanwhile.
 /// </summary>
 public static class SetTrust
 {
@@ -47,7 +51,7 @@ public static class SetTrust
                     registry.TryGetKey(attestation.ValidatorId, out var key) && attestation.VerifyWith(key))
                     signers.Add(attestation.ValidatorId);
             }
-            if (signers.Count >= trusted.Threshold)
+            if (signers.Count >= trusted.MaxFaulty + 1)
                 return true;
         }
         return false;

@@ -7,15 +7,17 @@ namespace P2PActors.Cluster.Tests.Consensus;
 public sealed class SetTrustTests
 {
     [Fact]
-    public void A_set_attested_by_a_quorum_of_a_trusted_set_becomes_trusted_and_trust_walks_back_a_chain()
+    public void A_set_attested_by_f_plus_one_members_of_a_trusted_set_becomes_trusted_and_trust_walks_back_a_chain()
     {
         using var validators = new Validators(5, epoch: 30);
+        using var earlier = new Validators(4, epoch: 20);
         var trusted = ValidatorRegistry.Empty.With(validators.Set);
-        var older = new ValidatorSet(20, validators.Identities.Take(4).Select(i => i.ValidatorId).ToArray());
-        var oldest = new ValidatorSet(10, validators.Identities.Take(3).Select(i => i.ValidatorId).ToArray());
-        // Epoch 20 is attested by 4 of the 5 trusted validators (threshold 4); epoch 10 only by members of epoch 20 (threshold 3).
-        var attestations = validators.Identities.Take(4).Select(i => SetAttestation.Create(older, i))
-            .Concat(validators.Identities.Skip(1).Take(3).Select(i => SetAttestation.Create(oldest, i)))
+        var older = new ValidatorSet(20, earlier.Identities.Select(i => i.ValidatorId).ToArray());
+        var oldest = new ValidatorSet(10, earlier.Identities.Take(3).Select(i => i.ValidatorId).ToArray());
+        // Epoch 20 is attested by 2 of the 5 trusted validators (f = 1, so one of the two is honest); epoch 10 only by
+        // 2 members of epoch 20, none of epoch 30: it is trusted through epoch 20 or not at all.
+        var attestations = validators.Identities.Take(2).Select(i => SetAttestation.Create(older, i))
+            .Concat(earlier.Identities.Take(2).Select(i => SetAttestation.Create(oldest, i)))
             .ToList();
 
         var extended = SetTrust.Extend(trusted, attestations);
@@ -34,9 +36,8 @@ public sealed class SetTrustTests
         var claimed = new ValidatorSet(5, outsiders.Identities.Select(i => i.ValidatorId).ToArray());
         var attestations = new List<SetAttestation>
         {
-            // Two genuine members: threshold of 4 is 3.
+            // One genuine member: of 4 validators one may be Byzantine, so f + 1 = 2 are needed.
             SetAttestation.Create(claimed, validators[0]),
-            SetAttestation.Create(claimed, validators[1]),
             // A third member's id with someone else's signature.
             SetAttestation.Create(claimed, outsiders[0]) with { ValidatorId = validators[2].ValidatorId },
             // The same member twice counts once.
