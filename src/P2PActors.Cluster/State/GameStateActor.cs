@@ -678,14 +678,14 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
 
     /// <summary>
     /// An entry this node shared was overwritten with a header it does not admit (a forged certificate, or a header
-    /// rewritten under the genuine one): write the genuine header back, so the entry is listed again everywhere.
-    /// Each overwrite costs its writer one write and this node one; nobody waits for the answer.
+    /// rewritten under the genuine one): it is listed again at once from the live overlay and written back with the
+    /// next persist, batched with the rest of its bucket (a majority write per overwrite let a forging peer cost every
+    /// honest node a replicator write per forgery). Nobody waits for the answer.
     /// </summary>
     private void Reshare(CatalogHeader header)
     {
         _log.Info("Catalog entry {0} was overwritten with a header this node does not admit; sharing it again", header.Id);
-        _replicator.Tell(Dsl.Update(_view.Keys.CatalogKey(header.Id), LWWDictionary<string, CatalogHeader>.Empty, _majorityWrite,
-            new PendingWrite(ActorRefs.Nobody, AwaitPeers: false), d => KeepAdmitted(d, header)));
+        TakeLive([header], Environment.TickCount64 - (long)_settings.CatalogTakeoverAfter.TotalMilliseconds);
     }
 
     private void Notify(IReadOnlyList<StateChange> changes)
