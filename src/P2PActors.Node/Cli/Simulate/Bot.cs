@@ -195,12 +195,12 @@ public sealed class Bot
         var position = _context.Zone.At(next);
         var answer = await RequestAsync(BotOperations.Move, "move",
             new JsonObject { ["zone"] = position.Zone, ["x"] = position.X, ["y"] = position.Y }, ct);
-        if (answer is null)
+        if (answer is not { } frame || OutcomeUnknown(frame))
         {
             _ledger.MoveUnanswered(position);
             return;
         }
-        if (Type(answer.Value) != "moved")
+        if (Type(frame) != "moved")
             return;
         _tile = next;
         _ledger.MoveAcknowledged(position);
@@ -248,9 +248,9 @@ public sealed class Bot
     private async Task AddAsync(string operation, string item, CancellationToken ct)
     {
         var answer = await RequestAsync(operation, "inventory-add", new JsonObject { ["itemId"] = item }, ct);
-        if (answer is null)
+        if (answer is not { } frame || OutcomeUnknown(frame))
             _ledger.ItemUnanswered(item);
-        else if (Type(answer.Value) == "inventory-added")
+        else if (Type(frame) == "inventory-added")
             _ledger.AddAcknowledged(item);
     }
 
@@ -259,14 +259,14 @@ public sealed class Bot
         var held = _ledger.Inventory.ToList();
         var item = held[_random.Next(held.Count)];
         var answer = await RequestAsync(operation, "inventory-remove", new JsonObject { ["itemId"] = item }, ct);
-        if (answer is null)
+        if (answer is not { } frame || OutcomeUnknown(frame))
         {
             _ledger.ItemUnanswered(item);
             return;
         }
-        if (Type(answer.Value) != "inventory-removed")
+        if (Type(frame) != "inventory-removed")
             return;
-        if (!(answer.Value.TryGetProperty("applied", out var applied) && applied.ValueKind == JsonValueKind.True))
+        if (!(frame.TryGetProperty("applied", out var applied) && applied.ValueKind == JsonValueKind.True))
             _context.Recorder.RemoveNotApplied();
         _ledger.RemoveAcknowledged(item);
         if (operation == BotOperations.TradeGive)
@@ -362,6 +362,15 @@ public sealed class Bot
         }
         return null;
     }
+
+    /// <summary>
+    /// True when a write may or may not have landed: no answer at all, or an error saying the node's own wait ran out
+    /// (<c>unavailable</c>) or failed unexpectedly (<c>internal</c>) — the actor may still apply it after the node gave up.
+    /// The checker must then accept either state, not count it as a lost acknowledged write. Any other error is a
+    /// refusal: the write was not made.
+    /// </summary>
+    internal static bool OutcomeUnknown(JsonElement? answer) =>
+        answer is not { } frame || (Type(frame) == "error" && Code(frame) is "unavailable" or "internal");
 
     private static string Type(JsonElement frame) =>
         frame.TryGetProperty("type", out var type) ? type.GetString() ?? "" : "";
