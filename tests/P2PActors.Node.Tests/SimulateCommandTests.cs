@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using P2PActors.Node.Cli;
 using P2PActors.Node.Cli.Simulate;
+using Spectre.Console;
 
 namespace P2PActors.Node.Tests;
 
@@ -48,6 +50,7 @@ public sealed class SimulateCommandTests
     [InlineData("--postgres: only with --persistence postgresql", "simulate", "--postgres", "Host=127.0.0.1")]
     [InlineData("--postgres: only with --persistence postgresql", "simulate", "--persistence", "sqlite", "--postgres", "Host=127.0.0.1")]
     [InlineData("has no Host; --persistence postgresql needs it", "simulate", "--persistence", "postgresql", "--postgres", "Port=5432")]
+    [InlineData("--view: Argument 'bogus' not recognized", "simulate", "--view", "bogus")]
     public async Task Bad_options_are_named_on_stderr_with_exit_code_2(string expectedInError, params string[] args)
     {
         var output = new StringWriter();
@@ -96,6 +99,77 @@ public sealed class SimulateCommandTests
         Assert.Equal(["--byzantine", "overpowered", "--persistence", "sqlite"], options.NodeArguments(5));
         Assert.Equal("Byzantine: node 4 overpowered, node 5 silent, node 6 overpowered", SimulateCommand.ByzantineSummary(options));
         Assert.Empty(new SimulateOptions { Nodes = 3 }.NodeArguments(2));
+    }
+
+    [Theory]
+    [InlineData(SimulateView.Auto, true, false, true)]     // a terminal: the dashboard
+    [InlineData(SimulateView.Auto, true, true, false)]     // > file, a pipe, CI
+    [InlineData(SimulateView.Auto, false, false, false)]   // another writer (tests): lines
+    [InlineData(SimulateView.Live, false, true, true)]
+    [InlineData(SimulateView.Lines, true, false, false)]
+    public void The_dashboard_is_drawn_in_a_terminal_or_when_asked(SimulateView view, bool outputIsConsole, bool redirected, bool live) =>
+        Assert.Equal(live, LiveView.UsesLive(view, outputIsConsole, redirected));
+
+    /// <summary>
+    /// The dashboard rendered into a plain 140-column console: every figure fed in must come out in its own row, in
+    /// the column its header names.
+    /// </summary>
+    [Fact]
+    public void The_dashboard_shows_the_snapshot_figures_in_their_rows()
+    {
+        var snapshot = new LiveSnapshot(10.0, 20, 345, 4321, Stopping: true,
+            [
+                new OperationFigures("move", 2718, 3, 0, new LatencyFigures(4.2, 9.9, 31.4, 80)),
+                new OperationFigures("share", 57, 0, 0, new LatencyFigures(120.5, 300, 456.7, 600)),
+            ],
+            new Dictionary<string, long> { ["timeout"] = 3, ["rate-limited"] = 11 },
+            new ConsensusFigures(Accepted: 41, Rejected: 5, Undecided: 2, Failed: 1, InvalidAttempted: 9, InvalidRefused: 8, InvalidAdmitted: 1),
+            new ReachFigures(900, 1000, new LatencyFigures(1, 2, 3.3, 4)),
+            [
+                new LiveNode("n1", new Uri("http://127.0.0.1:5081/"), new NodePoint(10, CpuPercent: 87.4, WorkingSetMb: 213.4, ManagedMb: 90.2, Gen0: 14, Gen1: 3, Gen2: 1, WsConnections: 10)),
+                new LiveNode("n2[equivocate]", new Uri("http://127.0.0.1:5082/"), null),
+            ]);
+        var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        console.Profile.Width = 140;
+
+        console.Write(LiveView.Render(snapshot));
+
+        var text = writer.ToString();
+        var lines = text.Split('\n');
+        // The cells after the one reading `key` on the line that has it: that row, column by column. Cells are split at
+        // the column rules and at runs of spaces (tables side by side have no rule between them).
+        IReadOnlyList<string> After(string key)
+        {
+            var cells = lines.Select(l => Regex.Split(l, @"│|\s{2,}").Select(c => c.Trim()).Where(c => c.Length > 0).ToList()).Single(cells => cells.Contains(key));
+            return cells.Skip(cells.IndexOf(key) + 1).ToList();
+        }
+        Assert.Equal(["count", "errors", "p50 ms", "p99 ms"], After("operation").Take(4));
+        Assert.Equal(["2718", "3", "4.2", "31.4"], After("move").Take(4));
+        Assert.Equal(["57", "0", "120.5", "456.7"], After("share").Take(4));
+        Assert.Equal("41", After("accepted")[0]);
+        Assert.Equal("5", After("rejected")[0]);
+        Assert.Equal("2", After("undecided")[0]);
+        Assert.Equal("9", After("invalid attempted")[0]);
+        Assert.Equal("8", After("invalid refused")[0]);
+        Assert.Equal("1", After("invalid admitted")[0]);
+        Assert.Equal("900/1000", After("delivered / due")[0]);
+        Assert.Equal("0.9", After("reach")[0]);
+        Assert.Equal("3", After("timeout")[0]);
+        Assert.Equal("11", After("rate-limited")[0]);
+        Assert.Equal(["CPU %", "working set MB", "managed MB", "GC gen0/1/2", "ws"], After("address").Take(5));
+        Assert.Equal(["127.0.0.1:5081", "87", "213", "90", "14/3/1", "10"], After("n1").Take(6));
+        // Not scraped twice yet: no CPU to show, and nothing made up.
+        Assert.Equal(["127.0.0.1:5082", "-", "-", "-", "-", "-"], After("n2[equivocate]").Take(6));
+        Assert.Contains("10 s / 20 s", text, StringComparison.Ordinal);
+        Assert.Contains("345 ops/s (average 432.1)", text, StringComparison.Ordinal);
+        Assert.Contains("stopping (Ctrl+C)", text, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -10,13 +10,15 @@ using System.Text.Json;
 using P2PActors.Cluster.Chaos;
 using P2PActors.Cluster.Consensus;
 using P2PActors.Cluster.Hosting;
+using Spectre.Console;
 
 namespace P2PActors.Node.Cli.Simulate;
 
 /// <summary>
 /// <c>simulate --nodes 3 --players 30 --duration 20</c>: starts a local cluster (as <c>cluster</c> does) or drives
-/// running nodes (<c>--targets</c>), spreads bot players over them that speak <c>/ws</c> as pages do, prints a line of
-/// figures per second, then checks that every node converged on the acknowledged writes and writes the report.
+/// running nodes (<c>--targets</c>), spreads bot players over them that speak <c>/ws</c> as pages do, shows a live
+/// dashboard in a terminal (or prints a line of figures per second when the output is redirected), then checks that
+/// every node converged on the acknowledged writes and writes the report.
 /// Exit codes: 0 pass, 3 a guarantee broke (no convergence, an acknowledged write missing, invalid content admitted),
 /// 1 the run could not be carried out (nodes did not start, no zone could be shared), 2 bad options.
 /// </summary>
@@ -33,6 +35,7 @@ public static class SimulateCommand
         var targets = new Option<string?>("--targets") { Description = "Drive these running nodes instead of starting some: comma-separated base URLs on this machine (http://127.0.0.1:5081,...)" };
         var report = new Option<string?>("--report") { Description = "Folder to write report.json, report.md and the PNG charts to (created if need be)" };
         var seed = new Option<long>("--seed", "-s") { Description = "Seed of the bots' choices (moves, content seeds, the operation mix)", DefaultValueFactory = _ => defaults.Seed };
+        var warmup = new Option<string>("--warmup", "-w") { Description = "Load played before --duration and left out of the figures (not of the consensus counts or the convergence check): hh:mm:ss or seconds. Fresh nodes spend their first ~30 s of load in the JIT", DefaultValueFactory = _ => "0" };
         var settle = new Option<string>("--settle") { Description = "How long the convergence check waits for the nodes to agree after the load: hh:mm:ss or seconds", DefaultValueFactory = _ => "30" };
         var moveRate = new Option<double>("--move-rate") { Description = "Moves per second per bot (most moves are followed by one other operation)", DefaultValueFactory = _ => defaults.MoveRate };
         var baseHttpPort = new Option<int>("--base-http-port") { Description = "HTTP port of the first started node, the others follow; 0: free ports", DefaultValueFactory = _ => 0 };
@@ -49,16 +52,24 @@ public static class SimulateCommand
         };
         var persistence = new Option<string?>("--persistence") { Description = $"The started nodes' journal and snapshot store: {string.Join(" or ", PersistenceProviders.Names)} [default: the node's, sqlite]" };
         var postgres = new Option<string?>("--postgres") { Description = $"PostgreSQL connection string for --persistence postgresql (or {SimulateOptions.PostgresEnvironmentVariable} in the environment, kept out of ps)" };
-        var command = new Command("simulate", "Many bot players on many nodes over /ws: a live line per second, a report with charts, and a convergence check.")
+        var view = new Option<string>("--view")
         {
-            nodes, players, duration, targets, report, seed, settle, moveRate, baseHttpPort, basePort, dataDir, startupTimeout, logLevel,
-            byzantine, mode, persistence, postgres,
+            Description = "While the bots play: live (a dashboard redrawn each second), lines (one line of figures per second), or auto (live in a terminal, lines when the output is redirected)",
+            DefaultValueFactory = _ => "auto",
+        };
+        view.AcceptOnlyFromAmong("auto", "live", "lines");
+        var command = new Command("simulate", "Many bot players on many nodes over /ws: a live view, a report with charts, and a convergence check.")
+        {
+            nodes, players, duration, warmup, targets, report, seed, settle, moveRate, baseHttpPort, basePort, dataDir, startupTimeout, logLevel,
+            byzantine, mode, persistence, postgres, view,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
             var problems = new List<string>();
             if (!SimulateOptions.TryParseDuration(parseResult.GetValue(duration), out var durationValue, out var durationProblem))
                 problems.Add($"--duration: {durationProblem}");
+            if (!SimulateOptions.TryParseDuration(parseResult.GetValue(warmup), out var warmupValue, out var warmupProblem))
+                problems.Add($"--warmup: {warmupProblem}");
             if (!SimulateOptions.TryParseDuration(parseResult.GetValue(settle), out var settleValue, out var settleProblem))
                 problems.Add($"--settle: {settleProblem}");
             var targetList = SimulateOptions.ParseTargets(parseResult.GetValue(targets), problems);
@@ -80,6 +91,7 @@ public static class SimulateCommand
                 Nodes = parseResult.GetValue(nodes),
                 Players = parseResult.GetValue(players),
                 Duration = durationProblem is null ? durationValue : defaults.Duration,
+                Warmup = warmupProblem is null ? warmupValue : defaults.Warmup,
                 Targets = targetList,
                 ReportDirectory = parseResult.GetValue(report),
                 Seed = parseResult.GetValue(seed),
@@ -94,6 +106,7 @@ public static class SimulateCommand
                 Modes = modeProblems.Count == 0 ? modes : defaults.Modes,
                 Persistence = parseResult.GetValue(persistence),
                 PostgresConnectionString = parseResult.GetValue(postgres),
+                View = Enum.Parse<SimulateView>(parseResult.GetValue(view)!, ignoreCase: true),
             };
             return RunAsync(options, problems, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken);
         });
@@ -171,15 +184,41 @@ public static class SimulateCommand
             await error.WriteLineAsync($"{options.Players} bots on {nodes.Count} nodes for {options.Duration} in zone {zone.ContentId[..12]}… (Ctrl+C ends early, the report is still written)");
 
             var running = Task.WhenAll(bots.Select(bot => Task.Run(() => bot.RunAsync(options.Duration, options.MoveRate, loadStop.Token), CancellationToken.None)));
-            long previous = 0;
-            while (await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)) != running)
+            var outputIsConsole = ReferenceEquals(output, Console.Out);
+            if (LiveView.UsesLive(options.View, outputIsConsole, Console.IsOutputRedirected))
             {
-                var at = recorder.Elapsed.TotalSeconds;
-                await scraper.ScrapeAsync(at, CancellationToken.None);
-                var total = recorder.TotalCompleted;
-                await output.WriteLineAsync(LiveLine(at, total - previous, recorder, scraper, options));
-                await output.FlushAsync(CancellationToken.None);
-                previous = total;
+                var console = AnsiConsole.Create(new AnsiConsoleSettings
+                {
+                    Out = new AnsiConsoleOutput(output),
+                    // A terminal says what it supports; --view live onto anything else asked for the cursor movements anyway.
+                    Ansi = outputIsConsole && !Console.IsOutputRedirected ? AnsiSupport.Detect : AnsiSupport.Yes,
+                    Interactive = InteractionSupport.Yes,
+                });
+                long lastAnswers = 0;
+                // Not cleared at the end: the last figures stay on screen above the report. The display ends (cursor
+                // shown again) when the bots are done, Ctrl+C included, before anything else is printed.
+                await console.Live(LiveView.Render(LiveSnapshot.Take(recorder, scraper, options, 0, 0, stopping: false)))
+                    .AutoClear(false).Overflow(VerticalOverflow.Ellipsis).Cropping(VerticalOverflowCropping.Bottom)
+                    .StartAsync(async live =>
+                    {
+                        await FollowLoadAsync(running, recorder, scraper, (at, answers) =>
+                        {
+                            lastAnswers = answers;
+                            live.UpdateTarget(LiveView.Render(LiveSnapshot.Take(recorder, scraper, options, at, answers, loadStop.IsCancellationRequested)));
+                            live.Refresh();
+                            return Task.CompletedTask;
+                        });
+                        live.UpdateTarget(LiveView.Render(LiveSnapshot.Take(recorder, scraper, options, recorder.Elapsed.TotalSeconds, lastAnswers, loadStop.IsCancellationRequested)));
+                        live.Refresh();
+                    });
+            }
+            else
+            {
+                await FollowLoadAsync(running, recorder, scraper, async (at, answers) =>
+                {
+                    await output.WriteLineAsync(LiveLine(at, answers, recorder, scraper, options));
+                    await output.FlushAsync(CancellationToken.None);
+                });
             }
             await running;
             var loadTime = recorder.Elapsed;
@@ -252,6 +291,23 @@ public static class SimulateCommand
             options.StartsNodes ? options.Persistence ?? "default" : null);
     }
 
+    /// <summary>
+    /// Until the bots are done: each second, scrapes the nodes and hands <paramref name="tick"/> the seconds elapsed and
+    /// the answers of the last second.
+    /// </summary>
+    private static async Task FollowLoadAsync(Task running, SimulationRecorder recorder, NodeMetricsScraper scraper, Func<double, long, Task> tick)
+    {
+        long previous = 0;
+        while (await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)) != running)
+        {
+            var at = recorder.Elapsed.TotalSeconds;
+            await scraper.ScrapeAsync(at, CancellationToken.None);
+            var total = recorder.TotalCompleted;
+            await tick(at, total - previous);
+            previous = total;
+        }
+    }
+
     /// <summary>"node 4 equivocate" style, for the start line; "no Byzantine nodes" when there are none.</summary>
     internal static string ByzantineSummary(SimulateOptions options)
     {
@@ -270,8 +326,7 @@ public static class SimulateCommand
         for (var i = 0; i < scraper.Nodes.Count; i++)
         {
             var last = scraper.Series(i).LastOrDefault();
-            var nodeMode = options.ModeOf(i);
-            var label = nodeMode == ByzantineMode.Honest ? $"n{i + 1}" : $"n{i + 1}[{ByzantineModes.WireName(nodeMode)}]";
+            var label = LiveView.NodeLabel(options, i);
             line.Append(last is null ? FormattableString.Invariant($"  {label} -") : FormattableString.Invariant($"  {label} {last.CpuPercent:0}% {last.WorkingSetMb:0}MB"));
         }
         return line.ToString();

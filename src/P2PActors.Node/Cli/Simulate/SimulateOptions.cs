@@ -17,6 +17,13 @@ public sealed record SimulateOptions
 
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// Load played before <see cref="Duration"/> and left out of the throughput, latency, reach, error and node
+    /// figures (not of consensus outcomes or the convergence check): a node started a moment ago spends its first tens
+    /// of seconds under load compiling (tiered JIT), which is not its steady state.
+    /// </summary>
+    public TimeSpan Warmup { get; init; } = TimeSpan.Zero;
+
     /// <summary>Running nodes to drive instead of starting <see cref="Nodes"/> of them.</summary>
     public IReadOnlyList<Uri> Targets { get; init; } = [];
 
@@ -58,6 +65,9 @@ public sealed record SimulateOptions
 
     public const string PostgresEnvironmentVariable = "P2PActors__PostgresConnectionString";
 
+    /// <summary>The live dashboard or one line per second while the bots play; auto picks by whether the output is a terminal.</summary>
+    public SimulateView View { get; init; } = SimulateView.Auto;
+
     public bool StartsNodes => Targets.Count == 0;
 
     /// <summary>The mode of started node <paramref name="index"/> (0-based): honest but for the last <see cref="Byzantine"/>.</summary>
@@ -94,6 +104,8 @@ public sealed record SimulateOptions
             problems.Add($"--players: {Players} must be between 1 and {MaxPlayers}");
         if (Duration < TimeSpan.FromSeconds(1) || Duration > TimeSpan.FromHours(24))
             problems.Add($"--duration: {Duration} must be between 00:00:01 and 24:00:00");
+        if (Warmup < TimeSpan.Zero || Warmup > TimeSpan.FromHours(1))
+            problems.Add($"--warmup: {Warmup} must be between 0 and 01:00:00");
         if (SettleTimeout < TimeSpan.Zero || SettleTimeout > TimeSpan.FromMinutes(30))
             problems.Add($"--settle: {SettleTimeout} must be between 00:00:00 and 00:30:00");
         if (!(MoveRate is >= 0.1 and <= 20))
