@@ -6,7 +6,7 @@ namespace P2PActors.Testing;
 /// <summary>
 /// The component rule of DEVELOPERS.md for tests that need Chromium, PostgreSQL or Docker: where the component is
 /// missing the test reports itself skipped with a one-line reason, except with <c>CI=true</c>, where it runs and so
-/// fails. The attributes below decide at discovery; each probe runs once per test process.
+/// fails. The attributes (ComponentFacts.cs) decide at discovery; each probe runs once per test process.
 /// </summary>
 public static class Components
 {
@@ -105,31 +105,4 @@ public static class Components
             return "docker is not installed (apt-get install docker.io docker-compose)";
         }
     }
-}
-
-/// <summary>A fact that needs PostgreSQL (<see cref="Components.PostgresConnectionString"/>).</summary>
-public sealed class PostgresFactAttribute : FactAttribute
-{
-    public PostgresFactAttribute() => Skip = Components.SkipUnlessCi(Components.MissingPostgres);
-}
-
-/// <summary>A theory that needs PostgreSQL (<see cref="Components.PostgresConnectionString"/>).</summary>
-public sealed class PostgresTheoryAttribute : TheoryAttribute
-{
-    public PostgresTheoryAttribute() => Skip = Components.SkipUnlessCi(Components.MissingPostgres);
-}
-
-/// <summary>
-/// A fact that needs Debian's Chromium at <see cref="Components.ChromiumPath"/>, run inside a network namespace the test
-/// makes (<see cref="Components.MissingNetworkNamespaces"/>).
-/// </summary>
-public sealed class ChromiumFactAttribute : FactAttribute
-{
-    public ChromiumFactAttribute() => Skip = Components.SkipUnlessCi(Components.MissingChromium ?? Components.MissingNetworkNamespaces);
-}
-
-/// <summary>A fact that needs a running Docker engine and docker-compose.</summary>
-public sealed class DockerFactAttribute : FactAttribute
-{
-    public DockerFactAttribute() => Skip = Components.SkipUnlessCi(Components.MissingDocker);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using P2PActors.Testing.Browser;
 
 namespace P2PActors.Node.Tests.Browser;
 

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using P2PActors.Testing.Browser;
 
 namespace P2PActors.Node.Tests.Browser;
 
@@ -11,17 +12,14 @@ public sealed class PageHarness : IAsyncDisposable
     /// <summary>Set to 1 to write the screenshots under docs/images (for the README and docs/page.md); otherwise none is written.</summary>
     public const string ScreenshotVariable = "P2P_SCREENSHOTS";
 
-    private readonly List<IBrowserContext> _contexts = [];
-    private readonly List<string> _console = [];
-    private IPlaywright? _playwright;
-
     private PageHarness(BrowserNetwork network) => Network = network;
 
     public BrowserNetwork Network { get; }
 
     public PageCluster Cluster { get; private set; } = null!;
 
-    public IBrowser Browser { get; private set; } = null!;
+    /// <summary>Chromium and the pages opened so far (tests/Shared/Browser, shared with the benchmarks).</summary>
+    public BrowserPages Pages { get; private set; } = null!;
 
     public static async Task<PageHarness> StartAsync(int nodes)
     {
@@ -29,12 +27,7 @@ public sealed class PageHarness : IAsyncDisposable
         try
         {
             harness.Cluster = await PageCluster.StartAsync(harness.Network, nodes);
-            harness._playwright = await Playwright.CreateAsync();
-            harness.Browser = await harness._playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-            {
-                ExecutablePath = harness.Network.ChromiumWrapper,
-                Headless = true,
-            });
+            harness.Pages = await BrowserPages.LaunchAsync(harness.Network);
         }
         catch
         {
@@ -45,33 +38,7 @@ public sealed class PageHarness : IAsyncDisposable
     }
 
     /// <summary>A fresh page (own storage) on node <paramref name="node"/>'s address, 1280×800, loaded and started.</summary>
-    public async Task<IPage> OpenAsync(int node)
-    {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
-        _contexts.Add(context);
-        var page = await context.NewPageAsync();
-        var label = $"page {_contexts.Count} on node {node}";
-        page.Console += (_, message) => { lock (_console) _console.Add($"{label} [{message.Type}] {message.Text}"); };
-        page.SetDefaultTimeout(30_000);
-        await page.GotoAsync(Cluster.Urls[node].ToString());
-        await page.WaitForSelectorAsync("body[data-ready='true']");
-        return page;
-    }
-
-    /// <summary>What the pages logged to their consoles so far, for failure messages.</summary>
-    public string ConsoleLog()
-    {
-        lock (_console)
-            return string.Join('\n', _console);
-    }
-
-    /// <summary>Joins as <paramref name="player"/> with the header form.</summary>
-    public static async Task JoinAsync(IPage page, string player)
-    {
-        await page.FillAsync("#player-name", player);
-        await page.ClickAsync("#join-button");
-        await page.WaitForSelectorAsync("#player-badge:not([hidden])");
-    }
+    public Task<IPage> OpenAsync(int node) => Pages.OpenAsync(Cluster.Urls[node], $"on node {node}");
 
     /// <summary>Writes docs/images/page-{name}.png when <see cref="ScreenshotVariable"/> is 1; a normal run writes nothing.</summary>
     public static async Task ScreenshotAsync(IPage page, string name)
@@ -88,11 +55,8 @@ public sealed class PageHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var context in _contexts)
-            await context.CloseAsync();
-        if (Browser is not null)
-            await Browser.CloseAsync();
-        _playwright?.Dispose();
+        if (Pages is not null)
+            await Pages.DisposeAsync();
         if (Cluster is not null)
             await Cluster.DisposeAsync();
         await Network.DisposeAsync();

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
 using P2PActors.Testing;
+using P2PActors.Testing.Browser;
 
 namespace P2PActors.Node.Tests.Browser;
 
@@ -20,7 +21,7 @@ public sealed class PageTests
         var classes = await page.EvalOnSelectorAllAsync<string[]>("#param-fields select[name='class'] option", "os => os.map(o => o.value).filter(v => v)");
         Assert.Equal(["warrior", "mage", "rogue", "cleric", "ranger", "paladin"], classes);
 
-        await PageHarness.JoinAsync(page, "alice");
+        await BrowserPages.JoinAsync(page, "alice");
         await page.SelectOptionAsync("#param-fields select[name='class']", "mage");
         await page.FillAsync("#param-fields input[name='level']", "12");
         await page.FillAsync("#seed", "42");

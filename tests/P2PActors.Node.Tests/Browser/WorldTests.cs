@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
 using P2PActors.Testing;
+using P2PActors.Testing.Browser;
 using static P2PActors.Node.Tests.Browser.WorldTestSupport;
 
 namespace P2PActors.Node.Tests.Browser;
@@ -128,17 +129,7 @@ public sealed class WorldTests
     {
         await using var harness = await PageHarness.StartAsync(nodes: 3);
         var (alice, bob, _) = await TwoPlayersInOneZoneAsync(harness);
-        const string channelUp = "name => document.querySelector(`#peer-list li[data-player='${name}'][data-path='channel']`) !== null";
-        try
-        {
-            await alice.WaitForFunctionAsync(channelUp, "bob", new() { Timeout = 60_000 });
-            await bob.WaitForFunctionAsync(channelUp, "alice", new() { Timeout = 60_000 });
-        }
-        catch (TimeoutException e)
-        {
-            var links = await Task.WhenAll(alice.EvaluateAsync<JsonElement>("() => window.p2p.rtc.peers"), bob.EvaluateAsync<JsonElement>("() => window.p2p.rtc.peers"));
-            throw new TimeoutException($"no data channel: alice {links[0]}, bob {links[1]}\n{harness.ConsoleLog()}", e);
-        }
+        await harness.Pages.WaitForChannelAsync(alice, "alice", bob, "bob");
 
         await alice.ClickAsync("#peer-list li[data-player='bob'] button");
         await bob.WaitForFunctionAsync("() => window.p2p.rtc.received.some(m => m.from === 'alice' && m.path === 'channel')");
@@ -148,16 +139,8 @@ public sealed class WorldTests
         // The pair ICE selected runs between the namespace's own addresses: the traffic never left the test run.
         foreach (var (page, other) in new[] { (alice, bob), (bob, alice) })
         {
-            var otherPeer = await other.EvaluateAsync<string>("() => window.p2p.session.welcome.peerId");
-            var pair = await page.EvaluateAsync<JsonElement>("id => window.p2p.rtc.selectedPair(id)", otherPeer);
-            Assert.Equal(harness.Network.NamespaceAddress.ToString(), pair.GetProperty("local").GetString());
-            Assert.Equal("host", pair.GetProperty("localType").GetString());
-            // The remote end is the other page's local end, checked in its own turn. Its address shows here too, except
-            // when its connectivity check arrived before its signaled candidate: then it is peer-reflexive, and Chromium
-            // hides the address of such candidates from getStats.
-            var remote = pair.GetProperty("remote").GetString();
-            Assert.True(remote == harness.Network.NamespaceAddress.ToString() || (remote == "" && pair.GetProperty("remoteType").GetString() == "prflx"),
-                $"remote end of the selected pair: {pair}");
+            var pair = await BrowserPages.SelectedPairAsync(page, other);
+            Assert.Null(pair.OutsideOf(harness.Network.NamespaceAddress));
         }
         // Pings over the open channel give a round trip measured on the channel: the pong came back the way its ping went.
         await alice.WaitForFunctionAsync("() => { const r = document.querySelector(\"#peer-list li[data-player='bob'] [data-rtt]\"); return r?.dataset.rtt !== '' && r?.dataset.rttPath === 'channel'; }");
@@ -183,7 +166,7 @@ public sealed class WorldTests
     {
         await using var harness = await PageHarness.StartAsync(nodes: 1);
         var page = await harness.OpenAsync(0);
-        await PageHarness.JoinAsync(page, "mallory");
+        await BrowserPages.JoinAsync(page, "mallory");
         var codes = await page.EvaluateAsync<string[]>("""
             async () => {
               const s = window.p2p.session;
@@ -215,8 +198,8 @@ public sealed class WorldTests
         await WaitForCatalogAsync(harness.Cluster.Urls[1], map.Id);
         var alice = await harness.OpenAsync(0);
         var bob = await harness.OpenAsync(1);
-        await PageHarness.JoinAsync(alice, "alice");
-        await PageHarness.JoinAsync(bob, "bob");
+        await BrowserPages.JoinAsync(alice, "alice");
+        await BrowserPages.JoinAsync(bob, "bob");
         await EnterZoneAsync(alice, map.Id);
         await EnterZoneAsync(bob, map.Id);
         return (alice, bob, map);

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using P2PActors.Testing;
 
-namespace P2PActors.Node.Tests.Browser;
+namespace P2PActors.Testing.Browser;
 
 /// <summary>
 /// A network namespace with a veth pair, made for one test run so that Chromium's WebRTC traffic stays inside it:
@@ -11,7 +10,7 @@ namespace P2PActors.Node.Tests.Browser;
 /// /30 with a default route through the host end. Chromium runs inside through a wrapper script given to Playwright as
 /// its executable (Playwright talks to Chromium over pipes, which <c>ip netns exec</c> passes on), so ICE gathers host
 /// candidates on the namespace address only. Disposing removes the namespace, the veth pair and the wrapper, whatever
-/// happened in the test.
+/// happened in the test. Shared by the browser tests and the benchmarks' <c>rtc-roundtrip</c> harness.
 /// </summary>
 public sealed class BrowserNetwork : IAsyncDisposable
 {
@@ -95,7 +94,7 @@ public sealed class BrowserNetwork : IAsyncDisposable
         // namespace address itself (nothing in the namespace could resolve a .local name).
         var script = $$"""
             #!/bin/sh
-            # Written by the P2PActors browser tests: Chromium inside network namespace {{Name}}.
+            # Written by P2PActors (browser tests or rtc-roundtrip benchmark): Chromium inside network namespace {{Name}}.
             features=WebRtcHideLocalIpsWithMdns
             for arg do
               shift
