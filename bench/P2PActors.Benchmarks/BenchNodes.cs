@@ -28,7 +28,14 @@ internal sealed class BenchNodes : IAsyncDisposable
         return Path.GetFullPath(HarnessProbe.StringOption(args, "--node-dll", fallback));
     }
 
-    public static async Task<BenchNodes> StartAsync(string nodeDll, int count, CancellationToken ct, params string[] nodeArguments)
+    public static Task<BenchNodes> StartAsync(string nodeDll, int count, CancellationToken ct, params string[] nodeArguments) =>
+        StartAsync(nodeDll, count, IPAddress.Loopback, ct, nodeArguments);
+
+    /// <summary>
+    /// As above with HTTP (the page and <c>/ws</c>) on <paramref name="httpHost"/>, e.g. the host end of a browser
+    /// network namespace, so a Chromium inside it can load the page; Akka remoting stays on 127.0.0.1.
+    /// </summary>
+    public static async Task<BenchNodes> StartAsync(string nodeDll, int count, IPAddress httpHost, CancellationToken ct, params string[] nodeArguments)
     {
         var nodes = new BenchNodes();
         try
@@ -39,7 +46,7 @@ internal sealed class BenchNodes : IAsyncDisposable
             for (var i = 0; i < count; i++)
             {
                 var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-                var url = $"http://127.0.0.1:{ports[i]}";
+                var url = $"http://{httpHost}:{ports[i]}";
                 urls.Add(new Uri(url));
                 foreach (var argument in new[]
                          {

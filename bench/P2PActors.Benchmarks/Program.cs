@@ -9,6 +9,7 @@ if (args is ["idle", .. var idleArgs]) return await IdleHarness.RunAsync(idleArg
 if (args is ["coordinator", .. var options]) return await CoordinatorHarness.RunAsync(options);
 if (args is ["ws-roundtrip", .. var rttArgs]) return await WsBridgeHarness.RoundTripAsync(rttArgs);
 if (args is ["ws-fanout", .. var fanOutArgs]) return await WsBridgeHarness.FanOutAsync(fanOutArgs);
+if (args is ["rtc-roundtrip", .. var rtcArgs]) return await RtcRoundTripHarness.RunAsync(rtcArgs);
 if (args is ["caches", .. var cacheArgs]) return CacheHarness.Run(cacheArgs);
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -22,6 +22,8 @@ class PeerLink {
     this.rttPath = null;
     this.path = 'relayed';
     this.pingSeq = 0;
+    /** Pending probes (rtc.probe): ping n -> callback with the round trip and the path the pong came back by. */
+    this.probes = new Map();
     // Signals are applied strictly in order: a candidate must not overtake the description it belongs to.
     this.queue = Promise.resolve();
     this.pc = new RTCPeerConnection(CONFIG);
@@ -145,6 +147,11 @@ function receive(link, message, path) {
   if (message.t === 'ping') {
     link.reply({ t: 'pong', n: message.n, ts: message.ts }, path);
   } else if (message.t === 'pong' && typeof message.ts === 'number') {
+    const probe = link.probes.get(message.n);
+    if (probe) {
+      probe(performance.now() - message.ts, path);
+      return;
+    }
     link.rtt = performance.now() - message.ts;
     link.rttPath = path;
     render();
@@ -216,6 +223,26 @@ export const rtc = {
   wave(peerId) {
     const link = links.get(peerId);
     return link ? link.send({ t: 'wave', n: 0, ts: 0 }) : null;
+  },
+
+  /**
+   * One round trip to a peer on the path asked for, 'channel' or 'relayed' (through the nodes), in ms: the page's own
+   * ping, forced onto that path and kept out of the peer list. For the rtc-roundtrip benchmark
+   * (bench/P2PActors.Benchmarks/RtcRoundTripHarness.cs); the page never calls it.
+   */
+  probe(peerId, path) {
+    const link = links.get(peerId);
+    if (!link || (path === 'channel' && link.channel.readyState !== 'open')) return Promise.reject(new Error(`no ${path} path to ${peerId}`));
+    const n = ++link.pingSeq;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { link.probes.delete(n); reject(new Error(`no pong to probe ${n} within 10 s`)); }, 10000);
+      link.probes.set(n, (ms, back) => {
+        clearTimeout(timer);
+        link.probes.delete(n);
+        if (back === path) resolve(ms); else reject(new Error(`probe ${n} went ${path} and came back ${back}`));
+      });
+      link.reply({ t: 'ping', n, ts: performance.now() }, path);
+    });
   },
 
   async selectedPair(peerId) {
