@@ -26,6 +26,9 @@ public sealed class SimulateCommandTests
     [InlineData("--duration", "simulate", "--duration", "0")]
     [InlineData("--duration", "simulate", "--duration", "-5")]
     [InlineData("--settle", "simulate", "--settle", "forever")]
+    [InlineData("--warmup", "simulate", "--warmup", "later")]
+    [InlineData("--warmup", "simulate", "--warmup", "-1")]
+    [InlineData("--warmup: 02:00:00 must be between 0 and 01:00:00", "simulate", "--warmup", "2:00:00")]
     [InlineData("--move-rate", "simulate", "--move-rate", "50")]
     [InlineData("--seed", "simulate", "--seed", "-1")]
     [InlineData("--targets", "simulate", "--targets", "not a url")]
@@ -211,6 +214,40 @@ public sealed class SimulateCommandTests
         Assert.True(ledger.Allows(new Position("z", 2.5, 2.5)));
         Assert.False(ledger.Allows(new Position("z", 3.5, 2.5)));
         Assert.False(ledger.Allows(null));
+    }
+
+    [Fact]
+    public void The_warmup_leaves_operations_and_errors_out_of_the_figures_but_keeps_every_consensus_count()
+    {
+        var recorder = new SimulationRecorder();
+        recorder.Completed(BotOperations.Move, TimeSpan.FromMilliseconds(900));   // a cold node's slow answer
+        recorder.Failed(BotOperations.Move, "unavailable", TimeSpan.FromSeconds(5));
+        recorder.Subscribed();
+        recorder.Subscribed();
+        recorder.MoveAcknowledged(moverSubscribed: true);
+        recorder.Delivered(TimeSpan.FromMilliseconds(700));
+        recorder.InvalidAttempted();
+        recorder.InvalidAdmitted();                                                 // a safety figure: never dropped
+
+        recorder.StartMeasuring();
+        recorder.Completed(BotOperations.Move, TimeSpan.FromMilliseconds(4));
+        recorder.Completed(BotOperations.Move, TimeSpan.FromMilliseconds(6));
+        recorder.MoveAcknowledged(moverSubscribed: true);                           // still 2 subscribed: 1 due
+
+        Assert.True(recorder.Measuring);
+        var move = Assert.Single(recorder.Operations(TimeSpan.FromSeconds(1)));
+        Assert.Equal(2, move.Count);
+        Assert.Equal(0, move.Errors);
+        Assert.InRange(move.Latency!.MaxMs, 5.9, 6.1);
+        Assert.Empty(recorder.Errors);
+        Assert.Equal(1, recorder.WarmupErrors["unavailable"]);
+        var reach = recorder.Reach();
+        Assert.Equal(0, reach.Delivered);
+        Assert.Equal(1, reach.Due);
+        Assert.Null(reach.Latency);
+        Assert.Equal(1, recorder.Consensus.InvalidAttempted);
+        Assert.Equal(1, recorder.Consensus.InvalidAdmitted);
+        Assert.Equal(2, recorder.TotalCompleted);
     }
 
     [Theory]

@@ -61,6 +61,16 @@ public sealed class NodeMetricsScraper(IReadOnlyList<Uri> nodes, HttpClient http
         }));
     }
 
+    /// <summary>Forgets every sample: the series start again with the next scrape (the end of a warm-up).</summary>
+    public void Restart()
+    {
+        foreach (var samples in _samples)
+        {
+            lock (samples)
+                samples.Clear();
+        }
+    }
+
     /// <summary>The points of node <paramref name="index"/> (from the second scrape on: CPU needs two).</summary>
     public IReadOnlyList<NodePoint> Series(int index)
     {

@@ -176,14 +176,14 @@ public static class SimulateCommand
             var context = new BotContext(zone, recorder, ledger, new TradeBoard(), RequestTimeout, overpowered);
             var runTag = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().AsSpan(0, 3));
             var bots = Enumerable.Range(0, options.Players)
-                .Select(i => new Bot(i, $"bot{i.ToString("D4", CultureInfo.InvariantCulture)}-{runTag}", nodes[i % nodes.Count], context, options.Seed, options.Duration))
+                .Select(i => new Bot(i, $"bot{i.ToString("D4", CultureInfo.InvariantCulture)}-{runTag}", nodes[i % nodes.Count], context, options.Seed, options.Warmup + options.Duration))
                 .ToList();
             var scraper = new NodeMetricsScraper(nodes, http);
             await scraper.ScrapeAsync(0, CancellationToken.None);
             var startedAt = DateTimeOffset.UtcNow;
-            await error.WriteLineAsync($"{options.Players} bots on {nodes.Count} nodes for {options.Duration} in zone {zone.ContentId[..12]}… (Ctrl+C ends early, the report is still written)");
+            await error.WriteLineAsync($"{options.Players} bots on {nodes.Count} nodes for {options.Duration}{(options.Warmup > TimeSpan.Zero ? $" after a warm-up of {options.Warmup}" : "")} in zone {zone.ContentId[..12]}… (Ctrl+C ends early, the report is still written)");
 
-            var running = Task.WhenAll(bots.Select(bot => Task.Run(() => bot.RunAsync(options.Duration, options.MoveRate, loadStop.Token), CancellationToken.None)));
+            var running = Task.WhenAll(bots.Select(bot => Task.Run(() => bot.RunAsync(options.Warmup + options.Duration, options.MoveRate, loadStop.Token), CancellationToken.None)));
             var outputIsConsole = ReferenceEquals(output, Console.Out);
             if (LiveView.UsesLive(options.View, outputIsConsole, Console.IsOutputRedirected))
             {
@@ -201,7 +201,7 @@ public static class SimulateCommand
                     .AutoClear(false).Overflow(VerticalOverflow.Ellipsis).Cropping(VerticalOverflowCropping.Bottom)
                     .StartAsync(async live =>
                     {
-                        await FollowLoadAsync(running, recorder, scraper, (at, answers) =>
+                        await FollowLoadAsync(running, recorder, scraper, options.Warmup, (at, answers) =>
                         {
                             lastAnswers = answers;
                             live.UpdateTarget(LiveView.Render(LiveSnapshot.Take(recorder, scraper, options, at, answers, loadStop.IsCancellationRequested)));
@@ -214,7 +214,7 @@ public static class SimulateCommand
             }
             else
             {
-                await FollowLoadAsync(running, recorder, scraper, async (at, answers) =>
+                await FollowLoadAsync(running, recorder, scraper, options.Warmup, async (at, answers) =>
                 {
                     await output.WriteLineAsync(LiveLine(at, answers, recorder, scraper, options));
                     await output.FlushAsync(CancellationToken.None);
@@ -288,18 +288,29 @@ public static class SimulateCommand
         return new SimulationReport(startedAt, options.StartsNodes, options.Players, options.Duration.TotalSeconds, Math.Round(loadTime.TotalSeconds, 2), cancelled,
             options.Seed, zone.ContentId, total, Math.Round(total / Math.Max(loadTime.TotalSeconds, 0.001), 2), operations, recorder.Reach(), recorder.Consensus,
             recorder.Errors, recorder.RemovesNotApplied, convergence, nodes, recorder.CompletedPerSecond((int)Math.Ceiling(loadTime.TotalSeconds)),
-            options.StartsNodes ? options.Persistence ?? "default" : null);
+            options.StartsNodes ? options.Persistence ?? "default" : null, recorder.Measuring ? options.Warmup.TotalSeconds : 0, recorder.WarmupErrors);
     }
 
     /// <summary>
     /// Until the bots are done: each second, scrapes the nodes and hands <paramref name="tick"/> the seconds elapsed and
     /// the answers of the last second.
     /// </summary>
-    private static async Task FollowLoadAsync(Task running, SimulationRecorder recorder, NodeMetricsScraper scraper, Func<double, long, Task> tick)
+    private static async Task FollowLoadAsync(Task running, SimulationRecorder recorder, NodeMetricsScraper scraper, TimeSpan warmup, Func<double, long, Task> tick)
     {
         long previous = 0;
+        var warming = warmup > TimeSpan.Zero;
         while (await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)) != running)
         {
+            if (warming && recorder.Elapsed >= warmup)
+            {
+                // The measured window starts here: figures and node series from now on (the recorder's clock restarts).
+                warming = false;
+                recorder.StartMeasuring();
+                scraper.Restart();
+                await scraper.ScrapeAsync(0, CancellationToken.None);
+                previous = 0;
+                continue;
+            }
             var at = recorder.Elapsed.TotalSeconds;
             await scraper.ScrapeAsync(at, CancellationToken.None);
             var total = recorder.TotalCompleted;

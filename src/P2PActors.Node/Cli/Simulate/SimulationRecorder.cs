@@ -14,28 +14,50 @@ public sealed class SimulationRecorder
     /// <summary>Latencies in microseconds up to 5 minutes at 3 significant digits; a longer one is clamped.</summary>
     private const long HighestMicros = 300_000_000;
 
-    private readonly ConcurrentDictionary<string, OperationLog> _operations = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> _errors = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<long, long> _completedPerSecond = new();
-    private readonly LongHistogram _delivery = new(HighestMicros, 3);
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    // Consensus and correctness counters cover the whole run, warm-up included: a safety figure is never discarded.
     private long _accepted, _rejected, _undecided, _shareFailed, _invalidAttempted, _invalidRefused, _invalidAdmitted;
-    private long _delivered, _due, _subscribed, _removeNotApplied;
+    private long _subscribed, _removeNotApplied;
+    // Throughput, latency, reach and errors are per window: the warm-up's window is swapped out by StartMeasuring.
+    private Window _window = new();
+    private IReadOnlyDictionary<string, long> _warmupErrors = new SortedDictionary<string, long>(StringComparer.Ordinal);
 
-    public TimeSpan Elapsed => _clock.Elapsed;
+    /// <summary>Time since the measured window began (since the recorder was made, when there is no warm-up).</summary>
+    public TimeSpan Elapsed => Current.Clock.Elapsed;
+
+    /// <summary>True once <see cref="StartMeasuring"/> ended a warm-up.</summary>
+    public bool Measuring { get; private set; }
+
+    /// <summary>Errors by code seen during the warm-up, reported apart so that none is hidden.</summary>
+    public IReadOnlyDictionary<string, long> WarmupErrors => _warmupErrors;
+
+    private Window Current => Volatile.Read(ref _window);
+
+    /// <summary>
+    /// Ends the warm-up: operation counts, latencies, reach, errors and the per-second series start again from here,
+    /// so a freshly started node's JIT and cache filling do not stand in the steady-state figures. An answer that
+    /// straddles the switch lands in the new window with its full latency.
+    /// </summary>
+    public void StartMeasuring()
+    {
+        Measuring = true;
+        var old = Interlocked.Exchange(ref _window, new Window());
+        _warmupErrors = new SortedDictionary<string, long>(old.Errors, StringComparer.Ordinal);
+    }
 
     public void Completed(string operation, TimeSpan latency)
     {
-        Log(operation).Record(latency);
-        _completedPerSecond.AddOrUpdate((long)_clock.Elapsed.TotalSeconds, 1, (_, n) => n + 1);
+        var window = Current;
+        window.Log(operation).Record(latency);
+        window.CountAnswer();
     }
 
     /// <summary>An error frame (by its code) or a failure of our own (<c>timeout</c>, <c>closed</c>) for an operation.</summary>
     public void Failed(string operation, string code, TimeSpan latency)
     {
-        Log(operation).Fail(latency);
-        _errors.AddOrUpdate(code, 1, (_, n) => n + 1);
-        _completedPerSecond.AddOrUpdate((long)_clock.Elapsed.TotalSeconds, 1, (_, n) => n + 1);
+        var window = Current;
+        window.Log(operation).Fail(latency);
+        window.Errors.AddOrUpdate(code, 1, (_, n) => n + 1);
+        window.CountAnswer();
     }
 
     public void ShareAccepted() => Interlocked.Increment(ref _accepted);
@@ -64,20 +86,21 @@ public sealed class SimulationRecorder
     {
         var others = Interlocked.Read(ref _subscribed) - (moverSubscribed ? 1 : 0);
         if (others > 0)
-            Interlocked.Add(ref _due, others);
+            Interlocked.Add(ref Current.Due, others);
     }
 
     public void Delivered(TimeSpan sinceMove)
     {
-        Interlocked.Increment(ref _delivered);
+        var window = Current;
+        Interlocked.Increment(ref window.Delivered);
         var micros = Math.Clamp((long)(sinceMove.TotalMilliseconds * 1000), 0, HighestMicros);
-        lock (_delivery)
-            _delivery.RecordValue(micros);
+        lock (window.Delivery)
+            window.Delivery.RecordValue(micros);
     }
 
-    public long TotalCompleted => _operations.Values.Sum(o => o.Count + o.Failures);
+    public long TotalCompleted => Current.Operations.Values.Sum(o => o.Count + o.Failures);
 
-    public long TotalErrors => _errors.Values.Sum();
+    public long TotalErrors => Current.Errors.Values.Sum();
 
     public ConsensusFigures Consensus => new(
         Interlocked.Read(ref _accepted), Interlocked.Read(ref _rejected), Interlocked.Read(ref _undecided), Interlocked.Read(ref _shareFailed),
@@ -87,26 +110,44 @@ public sealed class SimulationRecorder
 
     public ReachFigures Reach()
     {
-        lock (_delivery)
+        var window = Current;
+        lock (window.Delivery)
         {
-            return new ReachFigures(Interlocked.Read(ref _delivered), Interlocked.Read(ref _due),
-                _delivery.TotalCount == 0 ? null : LatencyFigures.From(_delivery));
+            return new ReachFigures(Interlocked.Read(ref window.Delivered), Interlocked.Read(ref window.Due),
+                window.Delivery.TotalCount == 0 ? null : LatencyFigures.From(window.Delivery));
         }
     }
 
-    public IReadOnlyDictionary<string, long> Errors => new SortedDictionary<string, long>(_errors, StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, long> Errors => new SortedDictionary<string, long>(Current.Errors, StringComparer.Ordinal);
 
     public IReadOnlyList<OperationFigures> Operations(TimeSpan loadTime) =>
-        _operations.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => o.Value.Figures(o.Key, loadTime)).ToList();
+        Current.Operations.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => o.Value.Figures(o.Key, loadTime)).ToList();
 
-    /// <summary>Answers (acknowledgements and errors) per whole second since the recorder started.</summary>
-    public IReadOnlyList<double> CompletedPerSecond(int seconds) =>
-        Enumerable.Range(0, Math.Max(0, seconds)).Select(s => (double)_completedPerSecond.GetValueOrDefault(s)).ToList();
+    /// <summary>Answers (acknowledgements and errors) per whole second since the measured window began.</summary>
+    public IReadOnlyList<double> CompletedPerSecond(int seconds)
+    {
+        var perSecond = Current.CompletedPerSecond;
+        return Enumerable.Range(0, Math.Max(0, seconds)).Select(s => (double)perSecond.GetValueOrDefault(s)).ToList();
+    }
 
-    /// <summary>The 99th percentile of an operation's latency so far, in ms; null before its first answer.</summary>
-    public double? P99Ms(string operation) => _operations.TryGetValue(operation, out var log) ? log.P99Ms() : null;
+    /// <summary>The 99th percentile of an operation's latency so far in this window, in ms; null before its first answer.</summary>
+    public double? P99Ms(string operation) => Current.Operations.TryGetValue(operation, out var log) ? log.P99Ms() : null;
 
-    private OperationLog Log(string operation) => _operations.GetOrAdd(operation, _ => new OperationLog());
+    /// <summary>One window's figures: the warm-up's, then the measured one's.</summary>
+    private sealed class Window
+    {
+        public readonly ConcurrentDictionary<string, OperationLog> Operations = new(StringComparer.Ordinal);
+        public readonly ConcurrentDictionary<string, long> Errors = new(StringComparer.Ordinal);
+        public readonly ConcurrentDictionary<long, long> CompletedPerSecond = new();
+        public readonly LongHistogram Delivery = new(HighestMicros, 3);
+        public readonly Stopwatch Clock = Stopwatch.StartNew();
+        public long Delivered;
+        public long Due;
+
+        public OperationLog Log(string operation) => Operations.GetOrAdd(operation, _ => new OperationLog());
+
+        public void CountAnswer() => CompletedPerSecond.AddOrUpdate((long)Clock.Elapsed.TotalSeconds, 1, (_, n) => n + 1);
+    }
 
     private sealed class OperationLog
     {

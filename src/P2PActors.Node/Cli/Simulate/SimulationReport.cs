@@ -22,7 +22,7 @@ public sealed record SimulationReport(
     DateTimeOffset StartedAt, bool StartedNodes, int Players, double RequestedSeconds, double LoadSeconds, bool Cancelled, long Seed, string Zone,
     long TotalOperations, double OperationsPerSecond, IReadOnlyList<OperationFigures> Operations, ReachFigures Reach, ConsensusFigures Consensus,
     IReadOnlyDictionary<string, long> Errors, long RemovesNotApplied, ConvergenceFigures Convergence, IReadOnlyList<NodeReport> Nodes,
-    IReadOnlyList<double> CompletedPerSecond, string? Persistence = null)
+    IReadOnlyList<double> CompletedPerSecond, string? Persistence = null, double WarmupSeconds = 0, IReadOnlyDictionary<string, long>? WarmupErrors = null)
 {
     /// <summary>Convergence held, nothing acknowledged is missing, nothing invalid was admitted.</summary>
     public bool Passed => Convergence.Held && Consensus.InvalidAdmitted == 0;
@@ -44,6 +44,12 @@ public sealed record SimulationReport(
         md.AppendLine();
         md.AppendLine(c, $"Started {StartedAt:u}, load {LoadSeconds:0.0} s of {RequestedSeconds:0.0} s{(Cancelled ? " (ended early by Ctrl+C)" : "")}, seed {Seed}, zone `{Zone}`, nodes {(StartedNodes ? "started by the command" : "given by --targets")}.");
         md.AppendLine();
+        if (WarmupSeconds > 0)
+        {
+            var warmupErrors = WarmupErrors ?? new Dictionary<string, long>();
+            md.AppendLine(c, $"After a warm-up of {WarmupSeconds:0.#} s, left out of the operation, delivery, error and node figures below (consensus outcomes and the convergence check cover the whole run); errors during the warm-up: {(warmupErrors.Count == 0 ? "none" : string.Join(", ", warmupErrors.Select(e => $"`{e.Key}` {e.Value}")))}.");
+            md.AppendLine();
+        }
         if (StartedNodes)
         {
             var byzantine = Nodes.Select((n, i) => (n, i)).Where(x => x.n.IsByzantine).Select(x => $"node {x.i + 1} ({x.n.Behaviour})").ToList();
