@@ -100,7 +100,9 @@ internal static class LocalCluster
             {
                 var cluster = await http.GetFromJsonAsync<HealthEndpoints.ClusterHealth>("/api/cluster", ApiJsonOptions, cancellationToken);
                 lastSeen = cluster?.Members.Count(m => m.Status == "up") ?? 0;
-                if (lastSeen >= plan.Nodes)
+                // Up in the seed's view is membership only: a node joins before its HTTP server listens, and "all Up"
+                // promises a user (and simulate's bots) that every node answers.
+                if (lastSeen >= plan.Nodes && await AllAnswerAsync(plan, http, cancellationToken))
                     return true;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -126,6 +128,22 @@ internal static class LocalCluster
             }
         }
         return false;
+    }
+
+    private static async Task<bool> AllAnswerAsync(ClusterCommand.ClusterPlan plan, HttpClient http, CancellationToken cancellationToken)
+    {
+        for (var i = 1; i < plan.Nodes; i++)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri(plan.HttpUrl(i) + "/health"), cancellationToken);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static readonly System.Text.Json.JsonSerializerOptions ApiJsonOptions = CreateJsonOptions();
