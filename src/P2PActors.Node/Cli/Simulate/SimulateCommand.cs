@@ -201,15 +201,19 @@ public static class SimulateCommand
                     .AutoClear(false).Overflow(VerticalOverflow.Ellipsis).Cropping(VerticalOverflowCropping.Bottom)
                     .StartAsync(async live =>
                     {
-                        await FollowLoadAsync(running, recorder, scraper, options.Warmup, (at, answers) =>
+                        void Show(double at, long answers)
                         {
                             lastAnswers = answers;
                             live.UpdateTarget(LiveView.Render(LiveSnapshot.Take(recorder, scraper, options, at, answers, loadStop.IsCancellationRequested)));
                             live.Refresh();
+                        }
+
+                        await FollowLoadAsync(running, recorder, scraper, options.Warmup, (at, answers) =>
+                        {
+                            Show(at, answers);
                             return Task.CompletedTask;
                         });
-                        live.UpdateTarget(LiveView.Render(LiveSnapshot.Take(recorder, scraper, options, recorder.Elapsed.TotalSeconds, lastAnswers, loadStop.IsCancellationRequested)));
-                        live.Refresh();
+                        Show(recorder.Elapsed.TotalSeconds, lastAnswers);
                     });
             }
             else
