@@ -1,8 +1,11 @@
 // WebRTC between the pages in one room (the zone). The node relays the signaling (`signal`) across the cluster; each
 // pair runs the perfect-negotiation pattern (the peer with the smaller peerId is polite and yields on colliding
-// offers), so simultaneous offers cannot deadlock. Both sides open the same pre-negotiated data channel, which carries
-// position updates and pings; while no channel is open, pings travel through the nodes as `signal` data instead, so the
-// round trip shown is always measured on the path that actually carries the traffic.
+// offers), so simultaneous offers cannot deadlock. Only the impolite peer opens the data channel, so only it makes the
+// first offer and the pair starts without a collision: Chromium (156) rolls back a polite offer whose candidates are
+// being gathered and then never gathers again for the answer, leaving the link without a path. The polite peer takes
+// the channel when it arrives. The channel carries position updates and pings; while no channel is open, pings travel
+// through the nodes as `signal` data instead, so the round trip shown is always measured on the path that actually
+// carries the traffic.
 import { $, h, clear, toast } from './dom.js';
 import { session } from './session.js';
 
@@ -26,18 +29,27 @@ class PeerLink {
     this.probes = new Map();
     // Signals are applied strictly in order: a candidate must not overtake the description it belongs to.
     this.queue = Promise.resolve();
+    /** The last negotiation events (ms since page load, what happened), shown by rtc.peers: why a link never opened. */
+    this.events = [];
     this.pc = new RTCPeerConnection(CONFIG);
-    this.channel = this.pc.createDataChannel('game', { negotiated: true, id: 0 });
-    this.channel.addEventListener('open', () => { this.path = 'channel'; render(); });
-    this.channel.addEventListener('close', () => { this.path = 'relayed'; render(); });
-    this.channel.addEventListener('message', (event) => {
-      try {
-        receive(this, JSON.parse(event.data), 'channel');
-      } catch {
-        // A peer is not trusted: a frame that is not JSON is dropped.
-      }
-    });
+    /** @type {RTCDataChannel | null} */
+    this.channel = null;
+    if (polite) {
+      this.pc.addEventListener('datachannel', ({ channel }) => {
+        // A peer is not trusted: one 'game' channel is taken, anything else it opens is closed.
+        if (this.channel || channel.label !== 'game') {
+          this.note(`refused channel ${channel.label}`);
+          channel.close();
+          return;
+        }
+        this.attach(channel);
+        if (channel.readyState === 'open') { this.path = 'channel'; render(); }
+      });
+    } else {
+      this.attach(this.pc.createDataChannel('game'));
+    }
     this.pc.addEventListener('negotiationneeded', async () => {
+      this.note('negotiation needed');
       try {
         this.makingOffer = true;
         await this.pc.setLocalDescription();
@@ -49,14 +61,42 @@ class PeerLink {
       }
     });
     this.pc.addEventListener('icecandidate', ({ candidate }) => {
+      this.note(candidate ? `local candidate ${candidate.type} ${candidate.address} ${candidate.protocol}` : 'local candidates done');
       if (candidate) this.signal({ kind: 'candidate', candidate: candidate.toJSON() });
     });
-    this.pc.addEventListener('connectionstatechange', () => render());
+    this.pc.addEventListener('icegatheringstatechange', () => this.note(`gathering ${this.pc.iceGatheringState}`));
+    this.pc.addEventListener('signalingstatechange', () => this.note(`signaling ${this.pc.signalingState}`));
+    this.pc.addEventListener('connectionstatechange', () => { this.note(`connection ${this.pc.connectionState}`); render(); });
     // A path that worked can fail (an address went away); a fresh ICE round through the same signaling finds another.
-    this.pc.addEventListener('iceconnectionstatechange', () => { if (this.pc.iceConnectionState === 'failed') this.pc.restartIce(); });
+    this.pc.addEventListener('iceconnectionstatechange', () => {
+      this.note(`ice ${this.pc.iceConnectionState}`);
+      if (this.pc.iceConnectionState === 'failed') this.pc.restartIce();
+    });
+  }
+
+  attach(channel) {
+    this.channel = channel;
+    this.note('channel attached');
+    channel.addEventListener('open', () => { this.note('channel open'); this.path = 'channel'; render(); });
+    channel.addEventListener('close', () => { this.note('channel closed'); this.path = 'relayed'; render(); });
+    channel.addEventListener('message', (event) => {
+      try {
+        receive(this, JSON.parse(event.data), 'channel');
+      } catch {
+        // A peer is not trusted: a frame that is not JSON is dropped.
+      }
+    });
+  }
+
+  get open() { return this.channel?.readyState === 'open'; }
+
+  note(text) {
+    this.events.push(`${Math.round(performance.now())} ${text}`);
+    if (this.events.length > 80) this.events.shift();
   }
 
   signal(data) {
+    if (data.kind === 'description' || data.kind === 'candidate') this.note(`sent ${data.kind === 'description' ? data.description?.type : 'candidate'}`);
     session.request('signal', { to: this.peer.peerId, data }).catch(() => { /* the peer left meanwhile */ });
   }
 
@@ -69,6 +109,7 @@ class PeerLink {
       const description = data.description;
       const collision = description.type === 'offer' && (this.makingOffer || this.pc.signalingState !== 'stable');
       this.ignoreOffer = !this.polite && collision;
+      this.note(`received ${description.type}${collision ? ' (collision)' : ''}${this.ignoreOffer ? ', ignored' : ''}`);
       if (this.ignoreOffer) return;
       await this.pc.setRemoteDescription(description);
       if (description.type === 'offer') {
@@ -78,7 +119,9 @@ class PeerLink {
     } else if (data.kind === 'candidate' && data.candidate) {
       try {
         await this.pc.addIceCandidate(data.candidate);
+        this.note('remote candidate added');
       } catch (e) {
+        this.note(`remote candidate refused${this.ignoreOffer ? ' (offer ignored)' : ''}: ${e}`);
         if (!this.ignoreOffer) throw e;
       }
     } else if (data.kind === 'ping' || data.kind === 'pong' || data.kind === 'wave') {
@@ -88,7 +131,7 @@ class PeerLink {
 
   /** Sends over the data channel when it is open, else through the nodes. */
   send(message) {
-    if (this.channel.readyState === 'open') {
+    if (this.open) {
       this.channel.send(JSON.stringify(message));
       return 'channel';
     }
@@ -101,7 +144,7 @@ class PeerLink {
    * answered over the channel, and the round trip shown would be half of one path and half of the other.
    */
   reply(message, path) {
-    if (path === 'channel' && this.channel.readyState === 'open') this.channel.send(JSON.stringify(message));
+    if (path === 'channel' && this.open) this.channel.send(JSON.stringify(message));
     else this.signal({ kind: message.t, n: message.n, ts: message.ts, from: message.from });
   }
 
@@ -127,7 +170,7 @@ class PeerLink {
   }
 
   close() {
-    this.channel.close();
+    this.channel?.close();
     this.pc.close();
   }
 }
@@ -167,7 +210,9 @@ function addPeer(peer) {
   if (!session.welcome || peer.peerId === session.welcome.peerId || links.has(peer.peerId)) return links.get(peer.peerId);
   const link = new PeerLink(peer, session.welcome.peerId < peer.peerId);
   links.set(peer.peerId, link);
-  for (const data of early.get(peer.peerId) ?? []) link.onSignal(data);
+  const buffered = early.get(peer.peerId) ?? [];
+  if (buffered.length > 0) link.note(`${buffered.length} signals arrived before peer-joined`);
+  for (const data of buffered) link.onSignal(data);
   early.delete(peer.peerId);
   render();
   return link;
@@ -198,7 +243,7 @@ export const rtc = {
   get peers() {
     return [...links.values()].map((l) => ({
       ...l.peer, path: l.path, rtt: l.rtt, rttPath: l.rttPath, polite: l.polite, state: l.pc.connectionState, ice: l.pc.iceConnectionState,
-      gathering: l.pc.iceGatheringState, signaling: l.pc.signalingState, channel: l.channel.readyState,
+      gathering: l.pc.iceGatheringState, signaling: l.pc.signalingState, channel: l.channel?.readyState ?? 'none', events: l.events,
     }));
   },
 
@@ -232,7 +277,7 @@ export const rtc = {
    */
   probe(peerId, path) {
     const link = links.get(peerId);
-    if (!link || (path === 'channel' && link.channel.readyState !== 'open')) return Promise.reject(new Error(`no ${path} path to ${peerId}`));
+    if (!link || (path === 'channel' && !link.open)) return Promise.reject(new Error(`no ${path} path to ${peerId}`));
     const n = ++link.pingSeq;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => { link.probes.delete(n); reject(new Error(`no pong to probe ${n} within 10 s`)); }, 10000);
