@@ -4,16 +4,31 @@ namespace P2PActors.Cluster.Serialization;
 
 public static class SerializationSetup
 {
-    /// <summary>Binds every <see cref="IP2PMessage"/> to <see cref="P2PJsonSerializer"/>.</summary>
+    /// <summary>
+    /// Binds every <see cref="IP2PMessage"/> to <see cref="P2PJsonSerializer"/>, and puts
+    /// <see cref="CanonicalReplicatedDataSerializer"/> in the place of Akka's replicated-data serializer.
+    /// </summary>
     public static AkkaConfigurationBuilder WithP2PSerialization(this AkkaConfigurationBuilder builder) =>
-        builder.WithCustomSerializer("p2p-json", [typeof(IP2PMessage)], system => new P2PJsonSerializer(system));
+        builder.AddHocon(ReplicatedDataHocon, HoconAddMode.Prepend)
+            .WithCustomSerializer("p2p-json", [typeof(IP2PMessage)], system => new P2PJsonSerializer(system));
 
-    /// <summary>The same binding as HOCON, for ActorSystems created without Akka.Hosting (tests, tools).</summary>
+    /// <summary>Akka's own alias and identifier for replicated data, served by the canonical serializer.</summary>
+    public const string ReplicatedDataHocon = """
+        akka.actor {
+          serializers.akka-replicated-data = "P2PActors.Cluster.Serialization.CanonicalReplicatedDataSerializer, P2PActors.Cluster"
+          serialization-identifiers {
+            "P2PActors.Cluster.Serialization.CanonicalReplicatedDataSerializer, P2PActors.Cluster" = 11
+            "Akka.DistributedData.Serialization.ReplicatedDataSerializer, Akka.DistributedData" = 11
+          }
+        }
+        """;
+
+    /// <summary>The same bindings as HOCON, for ActorSystems created without Akka.Hosting (tests, tools).</summary>
     public const string Hocon = """
         akka.actor {
           serializers.p2p-json = "P2PActors.Cluster.Serialization.P2PJsonSerializer, P2PActors.Cluster"
           serialization-bindings { "P2PActors.Cluster.Serialization.IP2PMessage, P2PActors.Cluster" = p2p-json }
           serialization-identifiers { "P2PActors.Cluster.Serialization.P2PJsonSerializer, P2PActors.Cluster" = 5180 }
         }
-        """;
+        """ + "\n" + ReplicatedDataHocon;
 }
