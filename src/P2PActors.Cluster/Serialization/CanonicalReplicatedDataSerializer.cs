@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.DistributedData.Serialization;
 using Akka.Serialization;
@@ -28,6 +29,13 @@ public sealed class CanonicalReplicatedDataSerializer : SerializerWithStringMani
 
     private readonly ReplicatedDataSerializer _inner;
 
+    /// <summary>
+    /// The bytes of each map value this serializer wrote, for as long as the value lives. Replicated values are
+    /// immutable, and the replicator serialises the same one several times (its digest, the durable store, the gossip
+    /// and the write to each peer), each time decompressing, sorting and compressing it again otherwise.
+    /// </summary>
+    private readonly ConditionalWeakTable<object, byte[]> _maps = new();
+
     public CanonicalReplicatedDataSerializer(ExtendedActorSystem system) : base(system)
     {
         _inner = new ReplicatedDataSerializer(system);
@@ -42,9 +50,9 @@ public sealed class CanonicalReplicatedDataSerializer : SerializerWithStringMani
 
     public override byte[] ToBinary(object obj)
     {
-        var bytes = _inner.ToBinary(obj);
-        var manifest = _inner.Manifest(obj);
-        return manifest is OrMapManifest or LwwMapManifest ? Canonical(bytes) : bytes;
+        if (_inner.Manifest(obj) is not (OrMapManifest or LwwMapManifest))
+            return _inner.ToBinary(obj);
+        return _maps.GetValue(obj, map => Canonical(_inner.ToBinary(map)));
     }
 
     public override object FromBinary(byte[] bytes, string manifest) => _inner.FromBinary(bytes, manifest);

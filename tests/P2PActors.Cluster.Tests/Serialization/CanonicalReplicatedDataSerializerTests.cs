@@ -86,6 +86,20 @@ public sealed class CanonicalReplicatedDataSerializerTests : Akka.TestKit.Xunit2
     }
 
     [Fact]
+    public void A_value_serialised_again_gives_its_bytes_and_an_updated_value_its_own()
+    {
+        var (value, _) = TwoOrders();
+        var serializer = Sys.Serialization.FindSerializerFor(value);
+        var first = serializer.ToBinary(value);
+        Assert.Equal(first, serializer.ToBinary(value));
+        var updated = value.SetItem(NodeB, Keys[7], "changed");
+        var akka = new ReplicatedDataSerializer((ExtendedActorSystem)Sys);
+        var back = (LWWDictionary<string, string>)akka.FromBinary(serializer.ToBinary(updated), akka.Manifest(updated));
+        Assert.Equal("changed", back[Keys[7]]);
+        Assert.Equal("value 7", ((LWWDictionary<string, string>)akka.FromBinary(serializer.ToBinary(value), akka.Manifest(value)))[Keys[7]]);
+    }
+
+    [Fact]
     public void Bytes_that_are_not_a_compressed_map_are_returned_unchanged()
     {
         byte[] notGzip = [1, 2, 3, 4];
