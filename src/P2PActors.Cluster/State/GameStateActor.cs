@@ -48,7 +48,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     private sealed record PersistCatalog;
 
     /// <summary>Time to read the catalog buckets into the view.</summary>
-    private sealed record ReadCatalogBuckets;
+    private sealed record ReadBuckets;
 
     /// <summary>The shares pushed in one flush that have no majority yet are answered as pending.</summary>
     private sealed record ShareAckTimeout(long Round);
@@ -115,6 +115,10 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     private long _shareRound;
     /// <summary>When each live entry (<see cref="GameStateView.Pushed"/>) was taken: written by any holder if its bucket does not bring it in time.</summary>
     private readonly Dictionary<string, long> _liveSince = new(StringComparer.Ordinal);
+    /// <summary>The keys read every <see cref="GameStateSettings.BucketReadInterval"/> instead of subscribed to.</summary>
+    private readonly IReadOnlyList<IKey> _polledKeys;
+    /// <summary>The last value read of each polled key (null: not read yet).</summary>
+    private readonly Dictionary<string, object?> _polled = new(StringComparer.Ordinal);
     /// <summary>
     /// Each persist writes the owned buckets of one slice (bucket number modulo this), so the buckets are written spread
     /// over the interval: all at once, the replicators' digests of every changed bucket stalled every node for hundreds of
@@ -138,6 +142,8 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         _selfNode = InventoryBucket.NodeId(_self);
         _selfAddress = cluster.SelfAddress.ToString();
         _view = GameStateView.Empty(settings.CreateKeys(), settings.Admission);
+        _polledKeys = [.. _view.Keys.Catalog, .. _view.Keys.Positions, .. _view.Keys.Presence];
+        foreach (var key in _polledKeys) _polled[key.Id] = null;
         _majorityWrite = new WriteMajority(settings.MajorityWriteTimeout);
 
         Receive<UpdatePosition>(Handle);
@@ -153,7 +159,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         Receive<CatalogAck>(Handle);
         Receive<ShareAckTimeout>(t => ExpireShares(t.Round));
         Receive<PersistCatalog>(_ => PersistCatalogEntries());
-        Receive<ReadCatalogBuckets>(_ => ReadCatalog());
+        Receive<ReadBuckets>(_ => ReadPolled());
         Receive<ClusterEvent.MemberUp>(up => SendLiveTo(up.Member.Address));
         Receive<SharedHeaders>(Recover);
         Receive<GetSnapshot>(q => Sender.Tell(_view.Snapshot(NowMs(), _settings.PresenceTimeout, q.Skip, q.Take)));
@@ -196,15 +202,16 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        // The catalog buckets are read, not subscribed to: the replicator digests (serialises, compresses, hashes) a
-        // subscribed key's whole value on every write it takes, so each catalog write cost every node a full bucket
-        // serialisation more (perf, 2026-12-04). New entries arrive live; the buckets only bring what gossip carries.
-        var catalogKeys = _view.Keys.Catalog.Cast<IKey>().ToHashSet();
-        foreach (var key in _view.Keys.All().Where(k => !catalogKeys.Contains(k)))
+        // The catalog, position and presence buckets are read, not subscribed to: the replicator digests (serialises,
+        // compresses, hashes) a subscribed key's whole value on every write it takes, so each catalog write cost every
+        // node a full bucket serialisation more (perf, 2026-12-04), and the position buckets, written every second,
+        // 9 % of a node's CPU under 500 WebSocket clients (perf, 2026-12-05). Their news arrives live; the buckets only
+        // bring what gossip carries (a restart, a partition healed, a node that joined late).
+        foreach (var key in _view.Keys.All().Where(k => !_polled.ContainsKey(k.Id)))
             _replicator.Tell(new Akka.DistributedData.Subscribe(key, Self));
-        ReadCatalog();
+        ReadPolled();
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberUp));
-        Timers.StartPeriodicTimer(nameof(ReadCatalogBuckets), new ReadCatalogBuckets(), _settings.CatalogReadInterval);
+        Timers.StartPeriodicTimer(nameof(ReadBuckets), new ReadBuckets(), _settings.BucketReadInterval);
         Timers.StartPeriodicTimer(nameof(PersistPositions), new PersistPositions(), _settings.PositionPersistInterval);
         Timers.StartPeriodicTimer(nameof(ResyncPositions), new ResyncPositions(), _settings.PositionResyncInterval);
         Timers.StartPeriodicTimer(nameof(PersistCatalog), new PersistCatalog(), _settings.CatalogPersistInterval / PersistSlices);
@@ -467,11 +474,11 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
             TellPeers([member], new CatalogBatch(chunk));
     }
 
-    /// <summary>Local reads, answered by the replicator without serialising anything; an unchanged bucket changes nothing in the view.</summary>
-    private void ReadCatalog()
+    /// <summary>Local reads, answered by the replicator without serialising anything; a value read before is skipped.</summary>
+    private void ReadPolled()
     {
-        foreach (var key in _view.Keys.Catalog)
-            _replicator.Tell(Dsl.Get(key, ReadLocal.Instance));
+        foreach (var key in _polledKeys)
+            _replicator.Tell(new Get(key, ReadLocal.Instance));
     }
 
     /// <summary>
@@ -643,6 +650,12 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
 
     private void OnReadBack(GetSuccess success)
     {
+        // A polled bucket that has not changed since the last read is the same object: nothing to apply.
+        if (_polled.TryGetValue(success.Key.Id, out var last))
+        {
+            if (success.Request is null && ReferenceEquals(last, success.Data)) return;
+            _polled[success.Key.Id] = success.Data;
+        }
         Apply(success.Key.Id, success.Data);
         Reply(success.Request);
     }

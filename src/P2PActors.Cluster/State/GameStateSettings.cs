@@ -79,10 +79,11 @@ public sealed record GameStateSettings
     public TimeSpan CatalogPersistInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How often the node reads the replicated catalog buckets into its view (entries that arrive by gossip only: a
-    /// node that joined late, a takeover write, a forgery to answer). Local reads, cheap.
+    /// How often the node reads the replicated catalog, position and presence buckets into its view (what arrives by
+    /// gossip only: a node that joined late, a partition healed, a takeover write, a forgery to answer). Local reads,
+    /// cheap; subscribing instead would make the replicator digest each of these buckets on every write it takes.
     /// </summary>
-    public TimeSpan CatalogReadInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan BucketReadInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
     /// Any node holding a live entry writes it to its bucket itself when the bucket has not brought it after this long:
