@@ -301,7 +301,7 @@ internal static class WsBridgeHarness
             }
         }
 
-        /// <summary>A frame without a waiting request: a position push or the answer to a move.</summary>
+        /// <summary>A frame without a waiting request: a positions push or the answer to a move.</summary>
         public void OnFrame(int receiver, ReadOnlySpan<byte> frame)
         {
             if (Volatile.Read(ref _frozen))
@@ -309,36 +309,34 @@ internal static class WsBridgeHarness
             var now = Stopwatch.GetTimestamp();
             var reader = new Utf8JsonReader(frame);
             reader.Read();
-            string? type = null, player = null, id = null, code = null;
-            double x = double.NaN;
+            string? type = null, id = null, code = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("type"u8)) { reader.Read(); type = reader.GetString(); }
-                else if (reader.ValueTextEquals("playerId"u8)) { reader.Read(); player = reader.GetString(); }
                 else if (reader.ValueTextEquals("id"u8)) { reader.Read(); id = reader.GetString(); }
                 else if (reader.ValueTextEquals("code"u8)) { reader.Read(); code = reader.GetString(); }
-                else if (reader.ValueTextEquals("x"u8)) { reader.Read(); x = reader.GetDouble(); }
+                else if (reader.ValueTextEquals("moves"u8))
+                {
+                    // Only a positions push has moves: each is one player's newest position.
+                    reader.Read();
+                    while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        string? player = null;
+                        var x = double.NaN;
+                        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                        {
+                            if (reader.ValueTextEquals("playerId"u8)) { reader.Read(); player = reader.GetString(); }
+                            else if (reader.ValueTextEquals("x"u8)) { reader.Read(); x = reader.GetDouble(); }
+                            else { reader.Read(); reader.Skip(); }
+                        }
+                        OnMove(receiver, player, x, now);
+                    }
+                }
                 else { reader.Read(); reader.Skip(); }
             }
-            if (type == "position" && player is ['b', ..] && int.TryParse(player.AsSpan(1), CultureInfo.InvariantCulture, out var p) && p < clients)
-            {
-                var seq = (int)Math.Round((x - Math.Floor(x)) * 1e6);
-                if (seq < 1 || seq > movesPerClient)
-                    return;
-                Interlocked.Exchange(ref _lastDelivery, now);
-                if (seq <= _lastSeen[receiver][p])
-                {
-                    _outOfOrder[receiver]++;
-                    return;
-                }
-                _lastSeen[receiver][p] = seq;
-                if (seq >= Volatile.Read(ref _firstCounted[p]))
-                {
-                    _delivered[receiver][p]++;
-                    _latency[receiver].RecordValue(Math.Max(0, (long)((now - _sentAt[p][seq]) * 1e6 / Stopwatch.Frequency)));
-                }
-            }
-            else if (id is ['m', ..] && int.TryParse(id.AsSpan(1), CultureInfo.InvariantCulture, out var seq) && seq <= movesPerClient)
+            if (type == "positions")
+                return;
+            if (id is ['m', ..] && int.TryParse(id.AsSpan(1), CultureInfo.InvariantCulture, out var seq) && seq <= movesPerClient)
             {
                 if (type == "moved")
                 {
@@ -353,6 +351,27 @@ internal static class WsBridgeHarness
                     var key = code ?? type ?? "?";
                     _errors[receiver][key] = _errors[receiver].GetValueOrDefault(key) + 1;
                 }
+            }
+        }
+
+        private void OnMove(int receiver, string? player, double x, long now)
+        {
+            if (player is not ['b', ..] || !int.TryParse(player.AsSpan(1), CultureInfo.InvariantCulture, out var p) || p >= clients)
+                return;
+            var seq = (int)Math.Round((x - Math.Floor(x)) * 1e6);
+            if (seq < 1 || seq > movesPerClient)
+                return;
+            Interlocked.Exchange(ref _lastDelivery, now);
+            if (seq <= _lastSeen[receiver][p])
+            {
+                _outOfOrder[receiver]++;
+                return;
+            }
+            _lastSeen[receiver][p] = seq;
+            if (seq >= Volatile.Read(ref _firstCounted[p]))
+            {
+                _delivered[receiver][p]++;
+                _latency[receiver].RecordValue(Math.Max(0, (long)((now - _sentAt[p][seq]) * 1e6 / Stopwatch.Frequency)));
             }
         }
 

@@ -104,20 +104,50 @@ public sealed class WsConnectionTests
         // Far more positions than the queue holds (4): they coalesce into one entry per player.
         for (var x = 1; x <= 1000; x++)
         {
-            Assert.True(connection.PushPosition("walker", "position", new Position("walker", x)));
-            Assert.True(connection.PushPosition("runner", "position", new Position("runner", -x)));
+            Assert.True(connection.PushPosition("walker", new Position("walker", x)));
+            Assert.True(connection.PushPosition("runner", new Position("runner", -x)));
         }
         Assert.False(connection.Dropped.IsCompleted);
 
-        // Released, the page gets exactly one position per player, each the newest.
+        // Released, the page gets one positions frame holding exactly one move per player, each the newest.
+        socket.Release();
+        await socket.SentAsync(2).WaitAsync(WsClient.Patience);
+        connection.Close(WebSocketCloseStatus.NormalClosure, "test over");
+        await run.WaitAsync(WsClient.Patience);
+        var frames = socket.Sent.Skip(1).Select(f => JsonDocument.Parse(f).RootElement).Where(f => f.GetProperty("type").GetString() == "positions").ToList();
+        var moves = Assert.Single(frames).GetProperty("moves").EnumerateArray().ToList();
+        Assert.Equal(2, moves.Count);
+        Assert.Equal(1000, moves.Single(p => p.GetProperty("playerId").GetString() == "walker").GetProperty("x").GetDouble());
+        Assert.Equal(-1000, moves.Single(p => p.GetProperty("playerId").GetString() == "runner").GetProperty("x").GetDouble());
+    }
+
+    [Fact]
+    public async Task Positions_pushed_while_the_writer_is_busy_leave_in_one_frame_after_the_frames_queued_before_them()
+    {
+        var socket = new StalledSocket();
+        var connection = Connect(socket);
+        var run = connection.RunAsync(CancellationToken.None);
+        Assert.True(connection.Push("first", null));
+        await socket.FirstSend.WaitAsync(WsClient.Patience);
+
+        // 50 players move while the page's send is stuck, with an answer queued between the first moves and the rest.
+        for (var p = 0; p < 25; p++)
+            Assert.True(connection.PushPosition($"p{p}", new Position($"p{p}", p)));
+        Assert.True(connection.Push("answer", new { n = 2 }));
+        for (var p = 25; p < 50; p++)
+            Assert.True(connection.PushPosition($"p{p}", new Position($"p{p}", p)));
+
         socket.Release();
         await socket.SentAsync(3).WaitAsync(WsClient.Patience);
         connection.Close(WebSocketCloseStatus.NormalClosure, "test over");
         await run.WaitAsync(WsClient.Patience);
-        var positions = socket.Sent.Skip(1).Select(f => JsonDocument.Parse(f).RootElement).Where(f => f.GetProperty("type").GetString() == "position").ToList();
-        Assert.Equal(2, positions.Count);
-        Assert.Equal(1000, positions.Single(p => p.GetProperty("playerId").GetString() == "walker").GetProperty("x").GetDouble());
-        Assert.Equal(-1000, positions.Single(p => p.GetProperty("playerId").GetString() == "runner").GetProperty("x").GetDouble());
+        var types = socket.Sent.Select(f => JsonDocument.Parse(f).RootElement.GetProperty("type").GetString()).ToList();
+        // The positions take the place of the first pending move, so they leave before the answer queued behind it;
+        // the moves pushed after the answer joined the same frame rather than waiting for another.
+        Assert.Equal(["first", "positions", "answer"], types.Take(3));
+        var moves = JsonDocument.Parse(socket.Sent[1]).RootElement.GetProperty("moves").EnumerateArray()
+            .Select(m => m.GetProperty("playerId").GetString()!).ToHashSet();
+        Assert.Equal(Enumerable.Range(0, 50).Select(p => $"p{p}").ToHashSet(), moves);
     }
 
     [Fact]

@@ -42,14 +42,17 @@ public sealed class WsSubscriptionTests(NodeFixture node) : IClassFixture<NodeFi
         await MoveOverHttpAsync("wss-walker", "zone-a", 5);
 
         // The first position the watcher gets is the walker's in zone-a: zone-b's move never reached it.
-        var position = await watcher.ReceiveUntilAsync(f => IsPush(f, "position"));
+        var positions = await watcher.ReceiveUntilAsync(f => IsPush(f, "positions"));
+        var position = Assert.Single(positions.GetProperty("moves").EnumerateArray());
         Assert.Equal("wss-walker", position.GetProperty("playerId").GetString());
         Assert.Equal("zone-a", position.GetProperty("zone").GetString());
         Assert.Equal(5, position.GetProperty("x").GetDouble());
 
         // Leaving zone-a for zone-c is pushed to zone-a's watchers, with the new zone.
         await MoveOverHttpAsync("wss-walker", "zone-c", 1);
-        var left = await watcher.ReceiveUntilAsync(f => IsPush(f, "position") && f.GetProperty("zone").GetString() != "zone-a");
+        var leaving = await watcher.ReceiveUntilAsync(f => IsPush(f, "positions")
+            && f.GetProperty("moves").EnumerateArray().Any(m => m.GetProperty("zone").GetString() != "zone-a"));
+        var left = leaving.GetProperty("moves").EnumerateArray().Single(m => m.GetProperty("zone").GetString() != "zone-a");
         Assert.Equal("wss-walker", left.GetProperty("playerId").GetString());
         Assert.Equal("zone-c", left.GetProperty("zone").GetString());
     }

@@ -268,7 +268,7 @@ public sealed partial class HostileFuzzTests(ITestOutputHelper output)
     /// <summary>What the node pushes unasked (docs/protocol.md); everything else is an answer, with the request's id if it had a valid one.</summary>
     private static readonly HashSet<string> PushTypes =
     [
-        "position", "catalog-entry", "inventory-changed", "members", "validators", "consensus-outcome", "peer-joined", "peer-left",
+        "positions", "catalog-entry", "inventory-changed", "members", "validators", "consensus-outcome", "peer-joined", "peer-left",
         "signal", "signal-undelivered",
     ];
 

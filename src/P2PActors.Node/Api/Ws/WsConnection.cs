@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
@@ -14,6 +15,9 @@ public sealed record WsSession(string PlayerId, string SessionId, string Node);
 /// One page's WebSocket: one reader loop (frames in, handlers started) and one writer loop (frames out). Everything
 /// the node sends goes through a bounded queue; position pushes are coalesced per player before they enter it, and a
 /// full queue drops the connection (1008 <c>slow-consumer</c>) rather than holding memory or blocking the node.
+/// Positions leave as one <c>positions</c> frame holding every move pending when the writer gets to them: under light
+/// load that is one move per frame, sent at once; under heavy load the frames grow instead of their number, so a
+/// zone of 50 players moving at 5 Hz does not cost each page 250 frames, wake-ups and send calls a second.
 /// </summary>
 public sealed class WsConnection
 {
@@ -26,7 +30,12 @@ public sealed class WsConnection
     /// <summary>Requests of one connection handled at once; the reader waits for a free slot before reading on.</summary>
     private const int MaxInFlight = 8;
 
-    private sealed record Outgoing(byte[]? Frame, string? PositionOf);
+    /// <summary>A frame, or (<see cref="Frame"/> null) the place in the queue of the pending positions' frame.</summary>
+    private sealed record Outgoing(byte[]? Frame);
+
+    private static readonly Outgoing PositionsMarker = new((byte[]?)null);
+
+    private static readonly byte[] PositionsHead = "{\"type\":\"positions\",\"moves\":["u8.ToArray();
 
     private sealed record Drop(WebSocketCloseStatus Status, string Reason, byte[]? LastFrame);
 
@@ -38,7 +47,14 @@ public sealed class WsConnection
     private readonly ILogger _log;
     private readonly IWsTraffic? _traffic;
     private readonly Channel<Outgoing> _outgoing;
-    private readonly Dictionary<string, byte[]> _positions = new(StringComparer.Ordinal);
+    /// <summary>Each player's newest move not yet sent (its JSON object); guarded by itself.</summary>
+    private Dictionary<string, byte[]> _positions = new(StringComparer.Ordinal);
+    /// <summary>Swapped with <see cref="_positions"/> by the writer, so pushes go on while it builds the frame.</summary>
+    private Dictionary<string, byte[]> _sending = new(StringComparer.Ordinal);
+    private bool _positionsQueued;
+    private readonly Lock _positionsGate = new();
+    /// <summary>The writer's buffer for <c>positions</c> frames, reused: only the writer loop touches it.</summary>
+    private readonly ArrayBufferWriter<byte> _positionsFrame = new(1024);
     private readonly TokenBucket _bucket;
     private readonly SemaphoreSlim _inFlight = new(MaxInFlight, MaxInFlight);
     private readonly CancellationTokenSource _writerStop = new();
@@ -104,26 +120,27 @@ public sealed class WsConnection
     }
 
     /// <summary>Queues a push (no <c>id</c>). False when the connection is gone or was dropped as a slow consumer.</summary>
-    public bool Push(string type, object? payload) => Enqueue(new Outgoing(WsFrames.Encode(type, null, payload), null));
+    public bool Push(string type, object? payload) => Enqueue(new Outgoing(WsFrames.Encode(type, null, payload)));
 
-    /// <summary>Queues a position push; an older position of the same player not yet sent is replaced, not queued behind.</summary>
-    public bool PushPosition(string playerId, string type, object payload) =>
-        PushPosition(playerId, WsFrames.Encode(type, null, payload));
+    /// <summary>Queues a player's move for the next <c>positions</c> frame; an older move of the player not yet sent is replaced.</summary>
+    public bool PushPosition(string playerId, object move) =>
+        PushPosition(playerId, WsFrames.EncodeObject(move));
 
     /// <summary>
-    /// Queues an encoded position frame (<see cref="WsFrames.Encode"/>, never changed afterwards: the feed encodes a
-    /// move once and hands the same bytes to every connection watching the zone).
+    /// Queues an encoded move (a JSON object, <see cref="WsFrames.EncodeObject"/>, never changed afterwards: the feed
+    /// encodes a move once and hands the same bytes to every connection watching the zone). At most one place in the
+    /// queue is held for all pending positions, so they can never fill it.
     /// </summary>
-    public bool PushPosition(string playerId, byte[] frame)
+    public bool PushPosition(string playerId, byte[] move)
     {
-        lock (_positions)
+        lock (_positionsGate)
         {
-            var pending = _positions.ContainsKey(playerId);
-            _positions[playerId] = frame;
-            if (pending)
+            _positions[playerId] = move;
+            if (_positionsQueued)
                 return true;
+            _positionsQueued = true;
         }
-        return Enqueue(new Outgoing(null, playerId));
+        return Enqueue(PositionsMarker);
     }
 
     /// <summary>Ends the connection from the node's side (session taken over, shutdown) with this close status.</summary>
@@ -364,7 +381,7 @@ public sealed class WsConnection
         };
     }
 
-    private void Send(JsonElement? id, WsReply reply) => Enqueue(new Outgoing(WsFrames.Encode(reply.Type, id, reply.Payload), null));
+    private void Send(JsonElement? id, WsReply reply) => Enqueue(new Outgoing(WsFrames.Encode(reply.Type, id, reply.Payload)));
 
     private bool Enqueue(Outgoing item)
     {
@@ -402,8 +419,8 @@ public sealed class WsConnection
             {
                 if (Volatile.Read(ref _drop) is not null)
                     break;
-                var frame = item.Frame ?? TakePosition(item.PositionOf!);
-                if (frame is not null)
+                var frame = item.Frame is { } encoded ? encoded : TakePositions();
+                if (!frame.IsEmpty)
                 {
                     await _socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, ct);
                     _traffic?.MessageSent();
@@ -432,9 +449,28 @@ public sealed class WsConnection
         }
     }
 
-    private byte[]? TakePosition(string playerId)
+    /// <summary>One <c>positions</c> frame of every move pending now, in the writer's reused buffer (valid until the next call).</summary>
+    private ReadOnlyMemory<byte> TakePositions()
     {
-        lock (_positions)
-            return _positions.Remove(playerId, out var frame) ? frame : null;
+        lock (_positionsGate)
+        {
+            (_positions, _sending) = (_sending, _positions);
+            _positionsQueued = false;
+        }
+        if (_sending.Count == 0)
+            return ReadOnlyMemory<byte>.Empty;
+        _positionsFrame.ResetWrittenCount();
+        _positionsFrame.Write(PositionsHead);
+        var first = true;
+        foreach (var move in _sending.Values)
+        {
+            if (!first)
+                _positionsFrame.Write(","u8);
+            _positionsFrame.Write(move);
+            first = false;
+        }
+        _positionsFrame.Write("]}"u8);
+        _sending.Clear();
+        return _positionsFrame.WrittenMemory;
     }
 }

@@ -51,4 +51,7 @@ public static class WsFrames
         }
         return buffer.WrittenSpan.ToArray();
     }
+
+    /// <summary>A payload alone as a JSON object (a move inside a <c>positions</c> frame), with the frames' naming.</summary>
+    public static byte[] EncodeObject(object payload) => JsonSerializer.SerializeToUtf8Bytes(payload, payload.GetType(), Json);
 }

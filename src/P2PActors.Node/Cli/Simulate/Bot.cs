@@ -182,11 +182,15 @@ public sealed class Bot
 
     private void OnPush(JsonElement frame)
     {
-        if (!_running || Type(frame) != "position")
+        if (!_running || Type(frame) != "positions" || !frame.TryGetProperty("moves", out var moves) || moves.ValueKind != JsonValueKind.Array)
             return;
-        if (frame.TryGetProperty("playerId", out var player) && player.GetString() != PlayerId
-            && frame.TryGetProperty("updatedAtMs", out var at) && at.TryGetInt64(out var updatedAtMs))
-            _context.Recorder.Delivered(TimeSpan.FromMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - updatedAtMs));
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        foreach (var move in moves.EnumerateArray())
+        {
+            if (move.TryGetProperty("playerId", out var player) && player.GetString() != PlayerId
+                && move.TryGetProperty("updatedAtMs", out var at) && at.TryGetInt64(out var updatedAtMs))
+                _context.Recorder.Delivered(TimeSpan.FromMilliseconds(now - updatedAtMs));
+        }
     }
 
     private async Task MoveAsync(CancellationToken ct)

@@ -58,10 +58,18 @@ export function initWorld() {
   on('enter-zone', (id) => enter(id));
   on('tab', (tab) => { if (tab === 'world') loadZones(); });
   on('left', () => leaveZone());
-  session.on('position', (p) => {
-    if (!zone || p.zone !== zone.id) return;
-    if (p.playerId === player.name) return;
-    setOther(p.playerId, p.x, p.y, p.updatedAtMs ?? Date.now());
+  // One positions push carries every move the node had pending for this page: apply them all, draw once.
+  session.on('positions', (batch) => {
+    if (!zone || !Array.isArray(batch.moves)) return;
+    let changed = false;
+    for (const p of batch.moves) {
+      if (p.zone !== zone.id || p.playerId === player.name) continue;
+      changed = remember(p.playerId, p.x, p.y, p.updatedAtMs ?? Date.now()) || changed;
+    }
+    if (changed) {
+      draw();
+      renderPlayers();
+    }
   });
   session.on('resumed', () => { if (zone) enter(zone.id, true); });
   rtc.onPosition((playerId, message) => {
@@ -77,11 +85,17 @@ export function initWorld() {
 }
 
 function setOther(playerId, x, y, at) {
-  const known = others.get(playerId);
-  if (known && known.at > at) return; // an older update arriving late on the other path
-  others.set(playerId, { x, y, at });
+  if (!remember(playerId, x, y, at)) return;
   draw();
   renderPlayers();
+}
+
+/** Records another player's position; false when it is older than the one known (late, on the other path). */
+function remember(playerId, x, y, at) {
+  const known = others.get(playerId);
+  if (known && known.at > at) return false;
+  others.set(playerId, { x, y, at });
+  return true;
 }
 
 async function loadZones() {

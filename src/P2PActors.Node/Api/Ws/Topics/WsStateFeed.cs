@@ -99,13 +99,14 @@ public sealed class WsStateFeed(ActorSystem system, ILogger<WsStateFeed> log) : 
                 var leftWatchers = previous is not null && previous != position.Zone ? Watchers(previous) : null;
                 if (zoneWatchers is null && leftWatchers is null)
                     break;
-                // One encoding per move, whatever the number of pages that receive it.
-                var frame = WsFrames.Encode("position", null,
+                // One encoding per move, whatever the number of pages that receive it; each connection's writer joins
+                // the moves pending for it into one positions frame.
+                var move = WsFrames.EncodeObject(
                     new PositionPush(moved.PlayerId, position.Zone, position.X, position.Y, position.UpdatedAtMs));
                 foreach (var connection in zoneWatchers?.Keys ?? [])
-                    connection.PushPosition(moved.PlayerId, frame);
+                    connection.PushPosition(moved.PlayerId, move);
                 foreach (var connection in leftWatchers?.Keys ?? [])
-                    connection.PushPosition(moved.PlayerId, frame);
+                    connection.PushPosition(moved.PlayerId, move);
                 break;
             case InventoryChanged inventory when _inventories.TryGetValue(inventory.PlayerId, out var watchers):
                 foreach (var connection in watchers.Keys)
