@@ -86,8 +86,8 @@ public sealed class WsConnectionTests
         public override void Dispose() => Abort();
     }
 
-    private static WsConnection Connect(StalledSocket socket) =>
-        new(socket, Settings, new WsHandlerRegistry([]), NullLogger.Instance);
+    private static WsConnection Connect(StalledSocket socket, WsSettings? settings = null) =>
+        new(socket, settings ?? Settings, new WsHandlerRegistry([]), NullLogger.Instance);
 
     private sealed record Position(string PlayerId, double X);
 
@@ -148,6 +148,35 @@ public sealed class WsConnectionTests
         var moves = JsonDocument.Parse(socket.Sent[1]).RootElement.GetProperty("moves").EnumerateArray()
             .Select(m => m.GetProperty("playerId").GetString()!).ToHashSet();
         Assert.Equal(Enumerable.Range(0, 50).Select(p => $"p{p}").ToHashSet(), moves);
+    }
+
+    [Fact]
+    public async Task Moves_within_the_positions_interval_wait_and_leave_together_while_answers_go_ahead()
+    {
+        // A long interval, so the moves below are surely pushed within it however slow the machine.
+        var socket = new StalledSocket();
+        socket.Release();
+        var connection = Connect(socket, Settings with { PositionsInterval = TimeSpan.FromSeconds(1) });
+        var run = connection.RunAsync(CancellationToken.None);
+
+        // The first move finds no frame sent before it: it leaves on its own.
+        Assert.True(connection.PushPosition("first", new Position("first", 1)));
+        await socket.SentAsync(1).WaitAsync(WsClient.Patience);
+
+        // Ten more right behind it wait out the interval and leave in one frame (sent at once, they would be up to ten);
+        // an answer queued after them does not wait with them.
+        for (var p = 0; p < 10; p++)
+            Assert.True(connection.PushPosition($"p{p}", new Position($"p{p}", p)));
+        Assert.True(connection.Push("answer", new { n = 1 }));
+        await socket.SentAsync(3).WaitAsync(WsClient.Patience);
+        connection.Close(WebSocketCloseStatus.NormalClosure, "test over");
+        await run.WaitAsync(WsClient.Patience);
+
+        Assert.Equal(["positions", "answer", "positions"], socket.Sent.Take(3).Select(f => JsonDocument.Parse(f).RootElement.GetProperty("type").GetString()));
+        var frames = socket.Sent.Select(f => JsonDocument.Parse(f).RootElement).Where(f => f.GetProperty("type").GetString() == "positions").ToList();
+        Assert.Equal(["first"], frames[0].GetProperty("moves").EnumerateArray().Select(m => m.GetProperty("playerId").GetString()));
+        Assert.Equal(Enumerable.Range(0, 10).Select(p => $"p{p}"),
+            frames[1].GetProperty("moves").EnumerateArray().Select(m => m.GetProperty("playerId").GetString()!).Order(StringComparer.Ordinal));
     }
 
     [Fact]

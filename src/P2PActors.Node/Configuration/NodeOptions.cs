@@ -134,6 +134,15 @@ public sealed class NodeOptions
     /// <summary>How long a dropped connection's session keeps its player, so only its resume token can take it.</summary>
     public TimeSpan WsResumeGrace { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Least time between two <c>positions</c> frames to one page. A move after a quiet spell leaves at once; in a busy
+    /// zone the moves pending meanwhile leave together, so a page costs at most one frame and one send per interval.
+    /// Zero sends whenever the connection's writer is free.
+    /// </summary>
+    public TimeSpan WsPositionsInterval { get; set; } = TimeSpan.FromMilliseconds(DefaultPositionsIntervalMs);
+
+    public const int DefaultPositionsIntervalMs = 30;
+
     /// <summary>Most peers in one WebRTC signaling room, cluster-wide; a join beyond it is refused with <c>room-full</c>.</summary>
     public int RoomCapacity { get; set; } = 16;
 
@@ -239,6 +248,8 @@ public sealed class NodeOptions
         }
         if (RoomCapacity is < 2 or > 1024)
             problems.Add($"--room-capacity / {Section}:RoomCapacity: {RoomCapacity} must be between 2 and 1024 peers");
+        if (WsPositionsInterval < TimeSpan.Zero || WsPositionsInterval > TimeSpan.FromSeconds(1))
+            problems.Add($"--ws-positions-interval / {Section}:WsPositionsInterval: {WsPositionsInterval} must be between 00:00:00 and 00:00:01");
         if (WsResumeGrace < TimeSpan.Zero || WsResumeGrace > TimeSpan.FromHours(1))
             problems.Add($"--ws-resume-grace / {Section}:WsResumeGrace: {WsResumeGrace} must be between 00:00:00 and 01:00:00");
         return problems;

@@ -9,7 +9,8 @@ public sealed record WsSettings(
     int MaxMessageBytes,
     int OutgoingQueue,
     IReadOnlyList<string> AllowedOrigins,
-    TimeSpan ResumeGrace)
+    TimeSpan ResumeGrace,
+    TimeSpan PositionsInterval = default)
 {
     public static WsSettings From(NodeOptions options) => new(
         options.WsMessagesPerSecond,
@@ -17,5 +18,6 @@ public sealed record WsSettings(
         options.WsMaxMessageBytes,
         options.WsOutgoingQueue,
         options.WsAllowedOriginList,
-        options.WsResumeGrace);
+        options.WsResumeGrace,
+        options.WsPositionsInterval);
 }
