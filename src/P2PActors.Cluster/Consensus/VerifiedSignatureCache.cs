@@ -51,6 +51,27 @@ public sealed class VerifiedSignatureCache
         Interlocked.Increment(ref _misses);
         if (!ValidatorKeys.Verify(key, message, signature))
             return false;
+        Remember(key, message, signature);
+        return true;
+    }
+
+    /// <summary>
+    /// Enters a signature this node has just made with its own key: true by construction, so it needs no check, and
+    /// the first certificate holding this node's vote of that batch finds it (the coordinator never verifies its own
+    /// validator's votes, so otherwise the node's first look at its own signature was an Ed25519 check). Only ever
+    /// called by the signer (<see cref="VoteMerkle.Sign"/>) with the key it signed with; never with peer input.
+    /// </summary>
+    internal void RememberOwn(PublicKey key, byte[] message, byte[] signature)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(message);
+        if (signature is not { Length: ValidatorKeys.SignatureLength })
+            throw new ArgumentException("not an Ed25519 signature", nameof(signature));
+        Remember(key, message, signature);
+    }
+
+    private void Remember(PublicKey key, byte[] message, byte[] signature)
+    {
         // Copies: the caller's arrays may be shared with a record a peer sent us, and a cached key must never change.
         var owned = new Entry(message.ToArray(), signature.ToArray());
         if (_verified.TryAdd(owned, key))
@@ -59,7 +80,6 @@ public sealed class VerifiedSignatureCache
             if (Interlocked.Increment(ref _count) > Capacity)
                 Evict();
         }
-        return true;
     }
 
     private void Evict()

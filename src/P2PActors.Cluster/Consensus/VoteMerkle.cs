@@ -162,7 +162,7 @@ public static class VoteMerkle
     /// Signs <paramref name="statements"/> (1 to <see cref="MaxLeaves"/>) as one batch: one Ed25519 signature,
     /// each returned vote (same order) carrying its branch.
     /// </summary>
-    internal static Vote[] Sign(ValidatorIdentity identity, IReadOnlyList<VoteStatement> statements)
+    internal static Vote[] Sign(ValidatorIdentity identity, IReadOnlyList<VoteStatement> statements, VerifiedSignatureCache? signed = null)
     {
         var count = statements.Count;
         if (count is < 1 or > MaxLeaves)
@@ -198,7 +198,9 @@ public static class VoteMerkle
             levels.Add(above);
         }
 
-        var signature = identity.Sign(SignedMessage(identity.ValidatorId, count, levels[^1][0]));
+        var message = SignedMessage(identity.ValidatorId, count, levels[^1][0]);
+        var signature = identity.Sign(message);
+        signed?.RememberOwn(identity.VerificationKey, message, signature);
         var votes = new Vote[count];
         for (var i = 0; i < count; i++)
         {
