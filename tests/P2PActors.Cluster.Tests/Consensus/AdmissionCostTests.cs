@@ -198,4 +198,23 @@ public sealed class AdmissionCostTests : IDisposable
         // Once the honest ones are remembered, the same forgeries are still refused.
         Assert.Equal([true, false, false, false, false, true, true], received.Headers.Select(admission.Admit).ToArray());
     }
+    [Fact]
+    public void Admission_remembers_at_most_its_bound_of_admitted_headers_and_never_a_refused_one()
+    {
+        var snapshot = new ConsensusSnapshot();
+        snapshot.Publish(ConsensusView.Empty with { Registry = _validators.Registry });
+        var statements = Statements(5);
+        var batches = Enumerable.Range(0, 3).Select(v => _validators[v].SignBatch(statements)).ToArray();
+        var admission = new CertificateAdmission(snapshot) { MaxRemembered = 2 };
+        Assert.False(admission.Admit(Entry(0, Certify(batches, 0)) with { Author = "mallory" }));
+        Assert.Equal(0, admission.Remembered);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.True(admission.Admit(Entry(i, Certify(batches, i))));
+            Assert.InRange(admission.Remembered, 1, 2);
+        }
+        // A remembered header is admitted again without a check; a forgery under it is still checked and refused.
+        Assert.True(admission.Admit(Entry(4, Certify(batches, 4))));
+        Assert.False(admission.Admit(Entry(4, Certify(batches, 4)) with { Name = "Blade 4 of Doom" }));
+    }
 }
