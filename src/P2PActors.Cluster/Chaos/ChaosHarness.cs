@@ -37,7 +37,7 @@ public static class ChaosHarness
         var set = cluster.Nodes[0].Consensus.Snapshot.View.Current!;
         progress?.Report($"Cluster formed: {QuorumMath.Describe(set.Count)}. Proposing {items.Count} items...");
 
-        var (results, duration, cpu) = await DriveAsync(cluster, items, options, deadline.Token).ConfigureAwait(false);
+        var (results, duration, cpu, signatures) = await DriveAsync(cluster, items, options, deadline.Token).ConfigureAwait(false);
         progress?.Report("Checking the honest nodes' catalogs...");
         var shared = results.Count(r => r.Shared);
         // The check gets its own budget: a run whose workload used up --timeout still reports what the catalogs hold.
@@ -52,7 +52,11 @@ public static class ChaosHarness
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
             .ToList();
-        return Summarise(options, cluster, set, results, duration, cpu, catalogs, flagged);
+        return Summarise(options, cluster, set, results, duration, cpu, catalogs, flagged) with
+        {
+            SignatureChecks = signatures.Checked,
+            SignatureCacheHits = signatures.Cached,
+        };
     }
 
     private sealed record ItemResult(ChaosItem Item, int Proposer, bool Valid, ProposalOutcome? Outcome, string? Failure, bool Shared, bool CertificateVerifies)
@@ -65,10 +69,13 @@ public static class ChaosHarness
         public bool Undecided => Outcome?.Decision == ProposalDecision.Undecided;
     }
 
-    private static async Task<(IReadOnlyList<ItemResult> Results, TimeSpan Duration, TimeSpan Cpu)> DriveAsync(ChaosCluster cluster, IReadOnlyList<ChaosItem> items, ChaosOptions options, CancellationToken ct)
+    private static async Task<(IReadOnlyList<ItemResult> Results, TimeSpan Duration, TimeSpan Cpu, (long Checked, long Cached) Signatures)> DriveAsync(ChaosCluster cluster, IReadOnlyList<ChaosItem> items, ChaosOptions options, CancellationToken ct)
     {
         var referee = cluster.Honest.First();
         var results = new ItemResult?[items.Count];
+        // The nodes' batch-signature checks over the workload (tallies and catalog admission): each cache miss is one Ed25519 check.
+        (long Checked, long Cached) Signatures() => (cluster.Nodes.Sum(n => n.Consensus.Snapshot.Signatures.Misses), cluster.Nodes.Sum(n => n.Consensus.Snapshot.Signatures.Hits));
+        var signaturesBefore = Signatures();
         var started = Stopwatch.GetTimestamp();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         try
@@ -85,8 +92,10 @@ public static class ChaosHarness
         var duration = Stopwatch.GetElapsedTime(started);
         // Every node runs in this process, so the process's CPU time over the workload is the cluster's.
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        var signaturesAfter = Signatures();
         return (items.Select((item, i) => results[i] ?? new ItemResult(
-            item, i % options.Nodes, item.IsValid, null, "not proposed before --timeout", false, false)).ToList(), duration, cpu);
+            item, i % options.Nodes, item.IsValid, null, "not proposed before --timeout", false, false)).ToList(), duration, cpu,
+            (signaturesAfter.Checked - signaturesBefore.Checked, signaturesAfter.Cached - signaturesBefore.Cached));
     }
 
     private static async Task<ItemResult> ProposeAsync(ChaosNode proposer, ChaosNode referee, ChaosItem item, bool share, CancellationToken ct)

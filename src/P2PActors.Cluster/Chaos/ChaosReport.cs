@@ -78,6 +78,15 @@ public sealed record ChaosReport(
     /// <summary>CPU time the whole in-process cluster spent over the workload (all nodes share the process).</summary>
     public TimeSpan WorkloadCpu { get; init; }
 
+    /// <summary>
+    /// Batch signatures the nodes checked by Ed25519 over the workload (their <see cref="VerifiedSignatureCache"/>
+    /// misses: tallies and catalog admission, all nodes); the harness's own referee check is not counted.
+    /// </summary>
+    public long SignatureChecks { get; init; }
+
+    /// <summary>Batch signatures the nodes found already checked in their caches over the workload.</summary>
+    public long SignatureCacheHits { get; init; }
+
     /// <summary>CPU per proposal over the workload, in milliseconds.</summary>
     public double CpuMsPerItem => Items > 0 ? WorkloadCpu.TotalMilliseconds / Items : 0;
 
@@ -126,6 +135,7 @@ public sealed record ChaosReport(
             Row(text, "share latency", Invariant($"p50 {ShareP50.TotalMilliseconds:0.0} ms, p99 {ShareP99.TotalMilliseconds:0.0} ms ({Shared} shared)"));
         Row(text, "throughput", Invariant($"{ItemsPerSecond:0} items/s ({WorkloadDuration.TotalSeconds:0.00} s)"));
         Row(text, "CPU", Invariant($"{CpuMsPerItem:0.00} ms per item, all nodes ({WorkloadCpu.TotalSeconds:0.0} s over the workload)"));
+        Row(text, "batch signatures", Invariant($"{SignatureChecks} Ed25519 checks, {SignatureCacheHits} found already checked (all nodes, over the workload)"));
         text.AppendLine();
         text.AppendLine("  by kind                 items  accepted  rejected  undecided  failed");
         foreach (var tally in ByFlaw)

@@ -8,7 +8,7 @@ namespace P2PActors.Cluster.Consensus;
 /// the votes this node actually sends. Honest nodes (and <see cref="ByzantineMode.Overpowered"/>, whose misdeeds are
 /// in what it proposes, see <see cref="Overpower"/>) send the honest vote.
 /// </summary>
-public sealed class ByzantineBehaviour(ByzantineMode mode, ValidatorIdentity identity)
+public sealed class ByzantineBehaviour(ByzantineMode mode, ValidatorIdentity identity, VerifiedSignatureCache? signed = null)
 {
     public const string RejectAllRule = "byzantine.reject-all";
     private const int ReplayMemory = 16;
@@ -120,9 +120,9 @@ public sealed class ByzantineBehaviour(ByzantineMode mode, ValidatorIdentity ide
                     break;
             }
         }
-        var signed = identity.SignBatch(toSign);
+        var votes = identity.SignBatch(toSign, signed);
         for (var i = 0; i < honest.Count; i++)
-            responses[i] = perStatement == 1 ? [signed[i]] : [signed[2 * i], signed[2 * i + 1]];
+            responses[i] = perStatement == 1 ? [votes[i]] : [votes[2 * i], votes[2 * i + 1]];
         return responses;
     }
 

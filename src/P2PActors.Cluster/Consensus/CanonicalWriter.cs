@@ -11,9 +11,35 @@ namespace P2PActors.Cluster.Consensus;
 /// </summary>
 internal sealed class CanonicalWriter
 {
-    private readonly ArrayBufferWriter<byte> _buffer = new(256);
+    // One per thread for Scratch: the hot checks (each vote's statement, each header's digest) hash their bytes and
+    // drop them, so they need no array of their own.
+    [ThreadStatic]
+    private static CanonicalWriter? _scratch;
 
-    public CanonicalWriter(string domain) => String(domain);
+    private readonly ArrayBufferWriter<byte> _buffer;
+
+    public CanonicalWriter(string domain)
+    {
+        _buffer = new ArrayBufferWriter<byte>(256);
+        String(domain);
+    }
+
+    private CanonicalWriter() => _buffer = new ArrayBufferWriter<byte>(256);
+
+    /// <summary>
+    /// This thread's reusable writer, emptied and started with <paramref name="domain"/>: for bytes that are hashed or
+    /// looked up at once (<see cref="WrittenSpan"/>) and not kept. Valid until the next <see cref="Scratch"/> on this
+    /// thread, so finish with it before calling anything that may use one.
+    /// </summary>
+    public static CanonicalWriter Scratch(string domain)
+    {
+        var writer = _scratch ??= new CanonicalWriter();
+        writer._buffer.ResetWrittenCount();
+        return writer.String(domain);
+    }
+
+    /// <summary>The bytes written so far (for a <see cref="Scratch"/> writer, only until its next use).</summary>
+    public ReadOnlySpan<byte> WrittenSpan => _buffer.WrittenSpan;
 
     public CanonicalWriter String(string value)
     {

@@ -18,12 +18,13 @@ namespace P2PActors.Cluster.Consensus;
 /// </summary>
 public sealed class CertificateAdmission(ConsensusSnapshot snapshot, VerifiedSignatureCache? signatures = null) : ICatalogAdmission
 {
-    private const int MaxRemembered = 200_000;
     private static readonly long LogIntervalTicks = TimeSpan.FromSeconds(1).Ticks;
 
     public const string LegacyCreatedInFuture = "catalog.legacy-created-in-future";
 
     private readonly ConcurrentDictionary<CatalogHeader, byte> _valid = new();
+    // Counted here: ConcurrentDictionary.Count takes every lock of the dictionary, and it was read on every admission.
+    private long _remembered;
     private long _lastLogTicks;
     private long _suppressed;
     private long _refused;
@@ -41,6 +42,12 @@ public sealed class CertificateAdmission(ConsensusSnapshot snapshot, VerifiedSig
 
     /// <summary>Where refusals are logged; set when the actor system is up.</summary>
     public ILoggingAdapter? Log { get; set; }
+
+    /// <summary>How many admitted headers are remembered at most; past it the memory starts over.</summary>
+    internal int MaxRemembered { get; init; } = 200_000;
+
+    /// <summary>How many admitted headers are remembered now (about: concurrent admissions may race a restart).</summary>
+    internal long Remembered => Interlocked.Read(ref _remembered);
 
     /// <summary>How many times an entry was refused since start (each look at a refused entry counts).</summary>
     public long Refused => Interlocked.Read(ref _refused);
@@ -60,9 +67,13 @@ public sealed class CertificateAdmission(ConsensusSnapshot snapshot, VerifiedSig
         var check = CertificateVerifier.Verify(certificate, header.Id, Snapshot.Registry, Signatures, digest);
         if (!check.IsValid)
             return Refuse(header, check);
-        if (_valid.Count >= MaxRemembered)
+        if (Interlocked.Read(ref _remembered) >= MaxRemembered)
+        {
             _valid.Clear();
-        _valid.TryAdd(header, 0);
+            Interlocked.Exchange(ref _remembered, 0);
+        }
+        if (_valid.TryAdd(header, 0))
+            Interlocked.Increment(ref _remembered);
         return true;
     }
 

@@ -19,15 +19,21 @@ public sealed record EntryHeader(ContentType Type, string Name, string Author, l
     public byte[] Digest(string contentId) => Compute(contentId, Type, Name, Author, CreatedMs, Holder);
 
     /// <summary>The digest of any header's fields; peer input may hold nulls, which hash as empty strings.</summary>
-    public static byte[] Compute(string? contentId, ContentType type, string? name, string? author, long createdMs, string? holder) =>
-        SHA256.HashData(new CanonicalWriter(Domain)
+    public static byte[] Compute(string? contentId, ContentType type, string? name, string? author, long createdMs, string? holder)
+    {
+        // Computed for every header a node admits: the fields go to this thread's scratch writer, not an array.
+        var bytes = CanonicalWriter.Scratch(Domain)
             .String(contentId ?? "")
             .String(ContentTypes.WireName(type))
             .String(name ?? "")
             .String(author ?? "")
             .Int64(createdMs)
             .String(holder ?? "")
-            .ToArray());
+            .WrittenSpan;
+        var digest = new byte[SHA256.HashSizeInBytes];
+        VoteMerkle.Sha256(bytes, digest);
+        return digest;
+    }
 }
 
 /// <summary>What a validator checks of a proposed <see cref="EntryHeader"/> before it signs an approval for it.</summary>

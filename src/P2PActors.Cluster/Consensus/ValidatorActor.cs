@@ -50,7 +50,8 @@ public sealed class ValidatorActor : ReceiveActor, IWithTimers
         _identity = identity;
         _options = options;
         _snapshot = snapshot;
-        _byzantine = new ByzantineBehaviour(options.Byzantine, identity);
+        // The node's own batch signatures go into its verified cache as they are made (see ValidatorIdentity.SignBatch).
+        _byzantine = new ByzantineBehaviour(options.Byzantine, identity, snapshot.Signatures);
         var self = Akka.Cluster.Cluster.Get(Context.System).SelfUniqueAddress;
         _selfAddress = self.Address.ToString();
         _selfUid = self.Uid;

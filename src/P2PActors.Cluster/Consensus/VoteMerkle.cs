@@ -109,12 +109,28 @@ public static class VoteMerkle
 
     private static IncrementalHash Hasher => _hasher ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
+    /// <summary>SHA-256 of <paramref name="data"/> into <paramref name="destination"/> (32 bytes), on this thread's reusable hasher.</summary>
+    internal static void Sha256(ReadOnlySpan<byte> data, Span<byte> destination)
+    {
+        var hasher = Hasher;
+        hasher.AppendData(data);
+        hasher.GetHashAndReset(destination);
+    }
+
     public static byte[] LeafHash(ReadOnlySpan<byte> statementBytes)
+    {
+        var leaf = new byte[HashLength];
+        LeafHash(statementBytes, leaf);
+        return leaf;
+    }
+
+    /// <summary>The leaf hash of a statement into <paramref name="destination"/> (32 bytes), allocating nothing.</summary>
+    public static void LeafHash(ReadOnlySpan<byte> statementBytes, Span<byte> destination)
     {
         var hasher = Hasher;
         hasher.AppendData([LeafPrefix]);
         hasher.AppendData(statementBytes);
-        return hasher.GetHashAndReset();
+        hasher.GetHashAndReset(destination);
     }
 
     private static void NodeHash(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right, Span<byte> destination)
@@ -134,6 +150,16 @@ public static class VoteMerkle
         .Int32(count)
         .Bytes(root)
         .ToArray();
+
+    /// <summary>
+    /// <see cref="SignedMessage"/> on this thread's scratch writer (<see cref="CanonicalWriter.Scratch"/>): the same
+    /// bytes, for a lookup that keeps none of them.
+    /// </summary>
+    internal static ReadOnlySpan<byte> SignedMessageScratch(string validatorId, int count, ReadOnlySpan<byte> root) => CanonicalWriter.Scratch(Domain)
+        .String(validatorId)
+        .Int32(count)
+        .Bytes(root)
+        .WrittenSpan;
 
     /// <summary>
     /// The root that <paramref name="leaf"/> and <paramref name="branch"/> lead to, or false when the branch is
@@ -162,7 +188,7 @@ public static class VoteMerkle
     /// Signs <paramref name="statements"/> (1 to <see cref="MaxLeaves"/>) as one batch: one Ed25519 signature,
     /// each returned vote (same order) carrying its branch.
     /// </summary>
-    internal static Vote[] Sign(ValidatorIdentity identity, IReadOnlyList<VoteStatement> statements)
+    internal static Vote[] Sign(ValidatorIdentity identity, IReadOnlyList<VoteStatement> statements, VerifiedSignatureCache? signed = null)
     {
         var count = statements.Count;
         if (count is < 1 or > MaxLeaves)
@@ -198,7 +224,9 @@ public static class VoteMerkle
             levels.Add(above);
         }
 
-        var signature = identity.Sign(SignedMessage(identity.ValidatorId, count, levels[^1][0]));
+        var message = SignedMessage(identity.ValidatorId, count, levels[^1][0]);
+        var signature = identity.Sign(message);
+        signed?.RememberOwn(identity.VerificationKey, message, signature);
         var votes = new Vote[count];
         for (var i = 0; i < count; i++)
         {
