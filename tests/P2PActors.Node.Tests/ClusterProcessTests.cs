@@ -88,16 +88,20 @@ public sealed partial class ClusterProcessTests
             Assert.Equal(HttpStatusCode.OK, generated.StatusCode);
             var contentId = JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
             // Three validators: all three must approve (threshold ⌊2·3/3⌋+1 = 3) before the content is shared. The
-            // first vote between freshly started processes can outlast the 500 ms decision timeout; "undecided" (503)
-            // says to try again, as a client would.
+            // first vote between freshly started processes can outlast the 500 ms decision timeout, and until every node
+            // has the same validator set a validator refuses with unknown-epoch (seen in CI on a loaded machine);
+            // "undecided" (503) says to try again, as a client would, until the cluster has settled.
             HttpResponseMessage share;
-            var attempts = 0;
-            do
+            var shareDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (true)
             {
                 share = await node1.PostAsync("/api/catalog",
                     new StringContent($$"""{ "contentId": "{{contentId}}", "author": "traveller" }""", Encoding.UTF8, "application/json"));
+                if (share.StatusCode != HttpStatusCode.ServiceUnavailable || DateTime.UtcNow > shareDeadline)
+                    break;
+                share.Dispose();
+                await Task.Delay(50);
             }
-            while (share.StatusCode == HttpStatusCode.ServiceUnavailable && ++attempts < 5);
             Assert.True(share.StatusCode == HttpStatusCode.Created, await share.Content.ReadAsStringAsync());
             share.Dispose();
             var fetchDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
