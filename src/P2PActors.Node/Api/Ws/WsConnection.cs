@@ -15,9 +15,10 @@ public sealed record WsSession(string PlayerId, string SessionId, string Node);
 /// One page's WebSocket: one reader loop (frames in, handlers started) and one writer loop (frames out). Everything
 /// the node sends goes through a bounded queue; position pushes are coalesced per player before they enter it, and a
 /// full queue drops the connection (1008 <c>slow-consumer</c>) rather than holding memory or blocking the node.
-/// Positions leave as one <c>positions</c> frame holding every move pending when the writer gets to them: under light
-/// load that is one move per frame, sent at once; under heavy load the frames grow instead of their number, so a
-/// zone of 50 players moving at 5 Hz does not cost each page 250 frames, wake-ups and send calls a second.
+/// Positions leave as one <c>positions</c> frame holding every move pending, at most one frame per
+/// <see cref="WsSettings.PositionsInterval"/>: a move after a quiet spell leaves at once; in a busy zone the frames
+/// grow instead of their number, so 50 players moving at 5 Hz do not cost each page 250 frames, wake-ups and send
+/// calls a second.
 /// </summary>
 public sealed class WsConnection
 {
@@ -50,7 +51,7 @@ public sealed class WsConnection
     private readonly ILogger _log;
     private readonly IWsTraffic? _traffic;
     private readonly Channel<Outgoing> _outgoing;
-    /// <summary>Each player's newest move not yet sent (its JSON object); guarded by itself.</summary>
+    /// <summary>Each player's newest move not yet sent (its JSON object); guarded by <see cref="_positionsGate"/>.</summary>
     private Dictionary<string, byte[]> _positions = new(StringComparer.Ordinal);
     /// <summary>Swapped with <see cref="_positions"/> by the writer, so pushes go on while it builds the frame.</summary>
     private Dictionary<string, byte[]> _sending = new(StringComparer.Ordinal);
