@@ -184,8 +184,8 @@ public static class StateSyncHarness
         {
             var headers = Enumerable.Range(from, Math.Min(batch, entries - from)).Select(Header);
             var updates = headers.GroupBy(h => keys.CatalogKey(h.Id)).Select(bucket =>
-                replicator.Ask<IUpdateResponse>(Dsl.Update(bucket.Key, LWWDictionary<string, CatalogHeader>.Empty, WriteLocal.Instance,
-                    d => bucket.Aggregate(d, (acc, h) => acc.SetItem(self, h.Id, h))), TimeSpan.FromMinutes(5)));
+                replicator.Ask<IUpdateResponse>(Dsl.Update(bucket.Key, CatalogBucket.Empty, WriteLocal.Instance,
+                    d => bucket.Aggregate(d, (acc, h) => acc.SetItem(self, h))), TimeSpan.FromMinutes(5)));
             await Task.WhenAll(updates);
             await Task.Delay(settings.GossipInterval / 4);
         }

@@ -31,7 +31,7 @@ public sealed class CatalogForger(ActorSystem system, string selfAddress)
         _keys ??= state.Settings.CreateKeys();
         var header = ForgedHeader(contentId, content?.Type ?? ContentType.Item, set, selfAddress, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         var self = Akka.Cluster.Cluster.Get(system).SelfUniqueAddress;
-        DistributedData.Get(system).Replicator.Tell(Dsl.Update(_keys.CatalogKey(contentId), LWWDictionary<string, CatalogHeader>.Empty,
-            WriteLocal.Instance, d => d.SetItem(self, contentId, header)), replyTo);
+        DistributedData.Get(system).Replicator.Tell(Dsl.Update(_keys.CatalogKey(contentId), CatalogBucket.Empty,
+            WriteLocal.Instance, d => d.SetItem(self, header)), replyTo);
     }
 }

@@ -76,8 +76,8 @@ public sealed class HeaderTamperer : ReceiveActor, IWithTimers
             _ => genuine with { Holder = TamperedHolder },
         };
         var self = Akka.Cluster.Cluster.Get(Context.System).SelfUniqueAddress;
-        DistributedData.Get(Context.System).Replicator.Tell(Dsl.Update(_keys.CatalogKey(genuine.Id), LWWDictionary<string, CatalogHeader>.Empty,
-            WriteLocal.Instance, d => d.SetItem(self, genuine.Id, tampered)));
+        DistributedData.Get(Context.System).Replicator.Tell(Dsl.Update(_keys.CatalogKey(genuine.Id), CatalogBucket.Empty,
+            WriteLocal.Instance, d => d.SetItem(self, tampered)));
         // For the chaos report and tests: what was written (the honest nodes may never list it, or see it only briefly).
         Context.System.EventStream.Publish(new HeaderTampered(genuine, tampered));
     }

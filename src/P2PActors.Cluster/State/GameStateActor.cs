@@ -184,6 +184,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         {
             _pump?.Touch();
             if (c.Data is ORDictionary<string, ORSet<string>> legacy) MigrateLegacyInventories(c.Key.Id, legacy);
+            else if (c.Data is LWWDictionary<string, CatalogHeader> legacyCatalog) MigrateLegacyCatalog(c.Key.Id, legacyCatalog);
             else Apply(c.Key.Id, (IReplicatedData)c.Data);
         });
         Receive<GetSuccess>(OnReadBack);
@@ -425,6 +426,29 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
+    /// Catalog buckets written before the switch to <see cref="CatalogBucket"/> (durable "catalog-xx" keys, or an old
+    /// peer) are folded into the new buckets by their deterministic conversion, as the inventories were: every node
+    /// converts alike, merging a conversion twice changes nothing, and anything written since wins over it. The
+    /// view's entries are admitted as usual when the new bucket is read.
+    /// </summary>
+    private void MigrateLegacyCatalog(string keyId, LWWDictionary<string, CatalogHeader> legacy)
+    {
+        if (!keyId.StartsWith(StateKeys.LegacyCatalogPrefix, StringComparison.Ordinal)
+            || keyId.Length != StateKeys.LegacyCatalogPrefix.Length + _view.Keys.CatalogPrefixLength
+            || !int.TryParse(keyId.AsSpan(StateKeys.LegacyCatalogPrefix.Length), System.Globalization.NumberStyles.AllowHexSpecifier,
+                System.Globalization.CultureInfo.InvariantCulture, out var bucket)
+            || bucket >= _view.Keys.Catalog.Count)
+            return;
+        // Entries filed under another bucket's prefix are not this bucket's (a peer could send anything).
+        var converted = CatalogBucket.FromSlots(CatalogBucket.FromLegacy(legacy).Slots.Values
+            .Where(s => _view.Keys.TryCatalogBucket(s.Header.Id, out var b) && b == bucket));
+        if (converted.Count == 0) return;
+        _log.Info("Migrating {0} legacy catalog entries from {1}", converted.Count, keyId);
+        _replicator.Tell(Dsl.Update(_view.Keys.Catalog[bucket], CatalogBucket.Empty, WriteLocal.Instance,
+            new PendingWrite(ActorRefs.Nobody, AwaitPeers: false), d => d.Merge(converted)));
+    }
+
+    /// <summary>
     /// Listed here at once, queued for the peers and for its bucket's next write; answered when a majority of the
     /// members (this node counted) acknowledged it, or as pending after <see cref="GameStateSettings.MajorityWriteTimeout"/>.
     /// </summary>
@@ -596,14 +620,14 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         foreach (var (bucket, entries) in due)
         {
             _pump?.Touch();
-            _replicator.Tell(Dsl.Update(_view.Keys.Catalog[bucket], LWWDictionary<string, CatalogHeader>.Empty, WriteLocal.Instance,
+            _replicator.Tell(Dsl.Update(_view.Keys.Catalog[bucket], CatalogBucket.Empty, WriteLocal.Instance,
                 new PendingWrite(ActorRefs.Nobody, AwaitPeers: false), d => entries.Aggregate(d, (acc, header) => KeepAdmitted(acc, header))));
         }
     }
 
     /// <summary>An entry already there stays, unless this node does not admit it (a forged certificate must not keep the genuine entry out).</summary>
-    private LWWDictionary<string, CatalogHeader> KeepAdmitted(LWWDictionary<string, CatalogHeader> bucket, CatalogHeader header) =>
-        bucket.TryGetValue(header.Id, out var existing) && _settings.Admission.Admit(existing) ? bucket : bucket.SetItem(_self, header.Id, header);
+    private CatalogBucket KeepAdmitted(CatalogBucket bucket, CatalogHeader header) =>
+        bucket.TryGetValue(header.Id, out var existing) && _settings.Admission.Admit(existing) ? bucket : bucket.SetItem(_self, header);
 
     private void Recover(SharedHeaders recovered) => Recover(recovered.Headers ?? []);
 
@@ -679,7 +703,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
 
     private void Apply(string keyId, IReplicatedData data)
     {
-        var displaced = data is LWWDictionary<string, CatalogHeader> catalog
+        var displaced = data is CatalogBucket catalog
             ? _view.DisplacedEntries(keyId, catalog, _self.Address.ToString())
             : [];
         var (view, changes) = _view.Apply(keyId, data, collectChanges: _subscribers.Count > 0);

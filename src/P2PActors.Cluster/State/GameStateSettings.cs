@@ -129,7 +129,7 @@ public sealed record GameStateSettings
             ? ""
             : $$"""
                 durable {
-                  keys = ["{{StateKeys.PositionPrefix}}*", "{{StateKeys.InventoryPrefix}}*", "{{StateKeys.LegacyInventoryPrefix}}*", "{{StateKeys.CatalogPrefix}}*", "{{StateKeys.ConsensusPrefix}}*", "{{Preferences.SharedProfileKeys.Prefix}}*"]
+                  keys = ["{{StateKeys.PositionPrefix}}*", "{{StateKeys.InventoryPrefix}}*", "{{StateKeys.LegacyInventoryPrefix}}*", "{{StateKeys.CatalogPrefix}}*", "{{StateKeys.LegacyCatalogPrefix}}*", "{{StateKeys.ConsensusPrefix}}*", "{{Preferences.SharedProfileKeys.Prefix}}*"]
                   store-actor-class = "{{typeof(SqliteDurableStore).AssemblyQualifiedName!.Split(", Version")[0]}}"
                   sqlite.path = "{{Path.Combine(Path.GetFullPath(DataDirectory), "ddata.db").Replace("\\", "/", StringComparison.Ordinal)}}"
                 }

@@ -23,7 +23,7 @@ public sealed class GameStateView
         ImmutableDictionary<string, PlayerPosition> positions,
         ImmutableArray<LWWDictionary<string, PresenceEntry>> presence,
         ImmutableArray<InventoryBucket> inventories,
-        ImmutableArray<LWWDictionary<string, CatalogHeader>> catalog,
+        ImmutableArray<CatalogBucket> catalog,
         ImmutableDictionary<string, CatalogHeader> pushed,
         Lazy<ImmutableArray<CatalogHeader>>? catalogSorted)
     {
@@ -43,7 +43,7 @@ public sealed class GameStateView
     public ImmutableDictionary<string, PlayerPosition> Positions { get; }
     public ImmutableArray<LWWDictionary<string, PresenceEntry>> Presence { get; }
     public ImmutableArray<InventoryBucket> Inventories { get; }
-    public ImmutableArray<LWWDictionary<string, CatalogHeader>> Catalog { get; }
+    public ImmutableArray<CatalogBucket> Catalog { get; }
 
     /// <summary>
     /// Admitted headers that arrived live (shared here, or pushed by their sharer) and are not yet admitted in their
@@ -60,7 +60,7 @@ public sealed class GameStateView
         ImmutableDictionary.Create<string, PlayerPosition>(StringComparer.Ordinal),
         Enumerable.Repeat(LWWDictionary<string, PresenceEntry>.Empty, keys.PlayerBuckets).ToImmutableArray(),
         Enumerable.Repeat(InventoryBucket.Empty, keys.PlayerBuckets).ToImmutableArray(),
-        Enumerable.Repeat(LWWDictionary<string, CatalogHeader>.Empty, keys.Catalog.Count).ToImmutableArray(),
+        Enumerable.Repeat(CatalogBucket.Empty, keys.Catalog.Count).ToImmutableArray(),
         ImmutableDictionary.Create<string, CatalogHeader>(StringComparer.Ordinal),
         null);
 
@@ -78,7 +78,7 @@ public sealed class GameStateView
             case InventoryBucket inventories when TryBucket(keyId, StateKeys.InventoryPrefix, out var i):
                 if (collectChanges) DiffInventories(Inventories[i], inventories, changes);
                 return (new GameStateView(Keys, Admission, Positions, Presence, Inventories.SetItem(i, inventories), Catalog, Pushed, _catalogSorted), changes);
-            case LWWDictionary<string, CatalogHeader> catalog when keyId.StartsWith(StateKeys.CatalogPrefix, StringComparison.Ordinal):
+            case CatalogBucket catalog when keyId.StartsWith(StateKeys.CatalogPrefix, StringComparison.Ordinal):
                 var c = int.Parse(keyId.AsSpan(StateKeys.CatalogPrefix.Length), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
                 // Buckets are read periodically: the same value read again is no change.
                 if (ReferenceEquals(Catalog[c], catalog)) return (this, changes);
@@ -125,7 +125,7 @@ public sealed class GameStateView
         Catalog[bucket].TryGetValue(id, out var header) && Admission.Admit(header);
 
     /// <summary><see cref="Pushed"/> without the entries that <paramref name="bucket"/> now lists admitted.</summary>
-    private ImmutableDictionary<string, CatalogHeader> Landed(LWWDictionary<string, CatalogHeader> bucket)
+    private ImmutableDictionary<string, CatalogHeader> Landed(CatalogBucket bucket)
     {
         if (Pushed.IsEmpty) return Pushed;
         var pushed = Pushed;
@@ -147,7 +147,7 @@ public sealed class GameStateView
     /// catalog bucket <paramref name="keyId"/>) replaces with a header this node does not admit: what the holder
     /// should share again. Only entries whose value changed are checked.
     /// </summary>
-    public IReadOnlyList<CatalogHeader> DisplacedEntries(string keyId, LWWDictionary<string, CatalogHeader> incoming, string holder)
+    public IReadOnlyList<CatalogHeader> DisplacedEntries(string keyId, CatalogBucket incoming, string holder)
     {
         if (!keyId.StartsWith(StateKeys.CatalogPrefix, StringComparison.Ordinal)
             || !int.TryParse(keyId.AsSpan(StateKeys.CatalogPrefix.Length), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var c)

@@ -15,7 +15,10 @@ public sealed class StateKeys
     public const string InventoryPrefix = "inventory-";
     /// <summary>Keys of the former ORDictionary inventories; only read, to migrate durable data (see <see cref="InventoryBucket.FromLegacy"/>).</summary>
     public const string LegacyInventoryPrefix = "inv-";
-    public const string CatalogPrefix = "catalog-";
+    /// <summary>Keys of the catalog buckets (<see cref="CatalogBucket"/>).</summary>
+    public const string CatalogPrefix = "catalog2-";
+    /// <summary>Keys of the former LWWDictionary catalog buckets; only read, to migrate durable data (see <see cref="CatalogBucket.FromLegacy"/>).</summary>
+    public const string LegacyCatalogPrefix = "catalog-";
     /// <summary>Keys of the consensus registry (attestations, bindings, evidence); written by the consensus actors.</summary>
     public const string ConsensusPrefix = "consensus-";
 
@@ -34,10 +37,12 @@ public sealed class StateKeys
         LegacyInventories = Enumerable.Range(0, playerBuckets)
             .Select(i => new ORDictionaryKey<string, ORSet<string>>($"{LegacyInventoryPrefix}{i}")).ToArray();
         var catalogBuckets = 1 << (4 * catalogPrefixLength);
+        var hex = "x" + catalogPrefixLength.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Catalog = Enumerable.Range(0, catalogBuckets)
-            .Select(i => new LWWDictionaryKey<string, CatalogHeader>(
-                CatalogPrefix + i.ToString("x" + catalogPrefixLength.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    System.Globalization.CultureInfo.InvariantCulture)))
+            .Select(i => new CatalogBucketKey(CatalogPrefix + i.ToString(hex, System.Globalization.CultureInfo.InvariantCulture)))
+            .ToArray();
+        LegacyCatalog = Enumerable.Range(0, catalogBuckets)
+            .Select(i => new LWWDictionaryKey<string, CatalogHeader>(LegacyCatalogPrefix + i.ToString(hex, System.Globalization.CultureInfo.InvariantCulture)))
             .ToArray();
     }
 
@@ -47,14 +52,15 @@ public sealed class StateKeys
     public IReadOnlyList<LWWDictionaryKey<string, PresenceEntry>> Presence { get; }
     public IReadOnlyList<InventoryBucketKey> Inventories { get; }
     public IReadOnlyList<ORDictionaryKey<string, ORSet<string>>> LegacyInventories { get; }
-    public IReadOnlyList<LWWDictionaryKey<string, CatalogHeader>> Catalog { get; }
+    public IReadOnlyList<CatalogBucketKey> Catalog { get; }
+    public IReadOnlyList<LWWDictionaryKey<string, CatalogHeader>> LegacyCatalog { get; }
 
     public LWWDictionaryKey<string, PlayerPosition> PositionKey(string playerId) => Positions[PlayerBucket(playerId)];
     public LWWDictionaryKey<string, PresenceEntry> PresenceKey(string playerId) => Presence[PlayerBucket(playerId)];
     public InventoryBucketKey InventoryKey(string playerId) => Inventories[PlayerBucket(playerId)];
 
     /// <summary>Content ids are SHA-256 hex, so their first characters spread evenly over the buckets.</summary>
-    public LWWDictionaryKey<string, CatalogHeader> CatalogKey(string contentId) =>
+    public CatalogBucketKey CatalogKey(string contentId) =>
         Catalog[Convert.ToInt32(contentId[..CatalogPrefixLength], 16)];
 
     /// <summary>The catalog bucket of an id that came from a peer, which may be anything: false unless it is a content id.</summary>
@@ -68,7 +74,7 @@ public sealed class StateKeys
 
     /// <summary>Every key this layer writes or migrates from.</summary>
     public IEnumerable<IKey> All() =>
-        Positions.Cast<IKey>().Concat(Presence).Concat(Inventories).Concat(LegacyInventories).Concat(Catalog);
+        Positions.Cast<IKey>().Concat(Presence).Concat(Inventories).Concat(LegacyInventories).Concat(Catalog).Concat(LegacyCatalog);
 
     public int PlayerBucket(string playerId) => (int)(StableHash(playerId) % (uint)PlayerBuckets);
 

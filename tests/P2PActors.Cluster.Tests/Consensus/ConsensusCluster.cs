@@ -97,8 +97,8 @@ public static class RawCatalog
         var self = Akka.Cluster.Cluster.Get(node.System).SelfUniqueAddress;
         var replicator = Akka.DistributedData.DistributedData.Get(node.System).Replicator;
         var response = await replicator.Ask<Akka.DistributedData.IUpdateResponse>(
-            Akka.DistributedData.Dsl.Update(keys.CatalogKey(header.Id), Akka.DistributedData.LWWDictionary<string, CatalogHeader>.Empty,
-                new Akka.DistributedData.WriteAll(TimeSpan.FromSeconds(5)), d => d.SetItem(self, header.Id, header)),
+            Akka.DistributedData.Dsl.Update(keys.CatalogKey(header.Id), CatalogBucket.Empty,
+                new Akka.DistributedData.WriteAll(TimeSpan.FromSeconds(5)), d => d.SetItem(self, header)),
             TimeSpan.FromSeconds(10));
         Assert.True(response.IsSuccessful, $"raw catalog write failed: {response}");
     }

@@ -55,7 +55,7 @@ public sealed class CatalogLivePathTests : TestKit
         Assert.Equal([header], relisted);
         Assert.Same(view, again);
 
-        var bucket = LWWDictionary<string, CatalogHeader>.Empty.SetItem(Writer, header.Id, header);
+        var bucket = CatalogBucket.Empty.SetItem(Writer, header);
         var (landed, bucketChanges) = view.Apply(Keys.Catalog[Bucket(header.Id)].Id, bucket, collectChanges: true);
         Assert.Empty(bucketChanges);
         Assert.Empty(landed.Pushed);
@@ -80,7 +80,7 @@ public sealed class CatalogLivePathTests : TestKit
     {
         var genuine = Header(Id("02", 1));
         var (view, _, _) = GameStateView.Empty(Keys, NoForgers).ApplyPushed([genuine], collectChanges: false);
-        var forgedBucket = LWWDictionary<string, CatalogHeader>.Empty.SetItem(Writer, genuine.Id, genuine with { Author = "forger" });
+        var forgedBucket = CatalogBucket.Empty.SetItem(Writer, genuine with { Author = "forger" });
 
         var (after, _) = view.Apply(Keys.Catalog[Bucket(genuine.Id)].Id, forgedBucket, collectChanges: true);
 
@@ -113,7 +113,7 @@ public sealed class CatalogLivePathTests : TestKit
 
         var update = Assert.Single(updates);
         Assert.Same(WriteLocal.Instance, update.Consistency);
-        var written = (LWWDictionary<string, CatalogHeader>)update.Modify(LWWDictionary<string, CatalogHeader>.Empty);
+        var written = (CatalogBucket)update.Modify(CatalogBucket.Empty);
         Assert.Equal(headers.Select(h => h.Id).Order(StringComparer.Ordinal), written.Entries.Keys.Order(StringComparer.Ordinal));
     }
 

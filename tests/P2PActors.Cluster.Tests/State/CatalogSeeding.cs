@@ -25,8 +25,8 @@ public static class CatalogSeeding
         var self = Akka.Cluster.Cluster.Get(system).SelfUniqueAddress;
         var replicator = DistributedData.Get(system).Replicator;
         var updates = Enumerable.Range(0, count).Select(Header).GroupBy(h => keys.CatalogKey(h.Id)).Select(bucket =>
-            replicator.Ask<IUpdateResponse>(Dsl.Update(bucket.Key, LWWDictionary<string, CatalogHeader>.Empty, WriteLocal.Instance,
-                d => bucket.Aggregate(d, (acc, h) => acc.SetItem(self, h.Id, h))), TimeSpan.FromSeconds(30)));
+            replicator.Ask<IUpdateResponse>(Dsl.Update(bucket.Key, CatalogBucket.Empty, WriteLocal.Instance,
+                d => bucket.Aggregate(d, (acc, h) => acc.SetItem(self, h))), TimeSpan.FromSeconds(30)));
         foreach (var response in await Task.WhenAll(updates))
             Assert.IsType<UpdateSuccess>(response);
     }

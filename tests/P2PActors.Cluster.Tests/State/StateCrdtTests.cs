@@ -177,7 +177,7 @@ public sealed class StateCrdtTests
         var again = new StateKeys(16, 2);
         Assert.All(Enumerable.Range(0, 200).Select(i => $"player-{i}"), id => Assert.Equal(keys.PlayerBucket(id), again.PlayerBucket(id)));
         Assert.True(Enumerable.Range(0, 200).Select(i => keys.PlayerBucket($"player-{i}")).Distinct().Count() > 8);
-        Assert.Equal("catalog-ab", keys.CatalogKey("ab" + new string('0', 62)).Id);
+        Assert.Equal("catalog2-ab", keys.CatalogKey("ab" + new string('0', 62)).Id);
         Assert.Equal(256, keys.Catalog.Count);
         Assert.Equal(4096, new StateKeys(16, 3).Catalog.Count);
     }

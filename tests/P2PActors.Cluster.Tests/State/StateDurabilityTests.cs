@@ -183,4 +183,54 @@ public sealed class StateDurabilityTests : TestKit
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    /// <summary>
+    /// A data folder written before the catalog became <see cref="CatalogBucket"/>s holds its entries as Akka
+    /// LWWDictionaries under "catalog-xx": a node started on it lists them, and still does after another restart.
+    /// </summary>
+    [Fact]
+    public async Task Catalog_entries_stored_in_the_former_format_are_migrated_on_start()
+    {
+        var dir = TestCluster.NewDataDirectory();
+        var options = Durable(dir);
+        var keys = options.State.CreateKeys();
+        var item = TestCluster.SampleItem(300);
+        var header = new CatalogHeader(item.Id!, item.Type, "Old Blade", "node-old", 1_700_000_000_000, "akka.tcp://p2pactors@127.0.0.1:1");
+        var legacyKey = keys.LegacyCatalog[Convert.ToInt32(item.Id![..keys.CatalogPrefixLength], 16)];
+        var old = ActorSystem.Create(MembershipSettings.SystemName, TestCluster.Config(options));
+        try
+        {
+            var cluster = Akka.Cluster.Cluster.Get(old);
+            cluster.Join(cluster.SelfAddress);
+            var written = await DistributedData.Get(old).Replicator.Ask<IUpdateResponse>(
+                Dsl.Update(legacyKey, LWWDictionary<string, CatalogHeader>.Empty, WriteLocal.Instance,
+                    d => d.SetItem(cluster.SelfUniqueAddress, header.Id, header)),
+                TimeSpan.FromSeconds(15));
+            Assert.IsType<UpdateSuccess>(written);
+        }
+        finally
+        {
+            await old.Terminate().WaitAsync(TimeSpan.FromSeconds(20));
+        }
+
+        for (var start = 0; start < 2; start++)
+        {
+            var node = TestCluster.StartNode(options, seed: null);
+            try
+            {
+                await AwaitAssertAsync(async () => Assert.Equal(header, await node.State.FindCatalogEntryAsync(header.Id)), Converge);
+                // The converted entry is in the new bucket itself, not only in a view of the old one.
+                var key = keys.CatalogKey(header.Id);
+                var read = await DistributedData.Get(node.System).Replicator.Ask<IGetResponse>(Dsl.Get(key, ReadLocal.Instance), TimeSpan.FromSeconds(10));
+                Assert.True(Assert.IsType<GetSuccess>(read).Get(key).TryGetValue(header.Id, out var stored));
+                Assert.Equal(header, stored);
+                Assert.Equal(1, (await node.State.ListCatalogAsync(null, 0, 10)).Total);
+            }
+            finally
+            {
+                await node.DisposeAsync();
+            }
+        }
+        Directory.Delete(dir, recursive: true);
+    }
 }

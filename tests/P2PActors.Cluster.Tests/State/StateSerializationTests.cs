@@ -42,6 +42,12 @@ public sealed class StateSerializationTests : IAsyncLifetime
             .Remove("alice", "sword")
             .Add("akka.tcp://p2pactors@127.0.0.1:4053#42", "bob", "potion")
             .Merge(InventoryBucket.Empty.Add("x#1", "bob", "potion")),
+        CatalogBucket.Empty
+            .SetItem("akka.tcp://p2pactors@127.0.0.1:4053#42", new CatalogHeader(new string('b', 64), ContentType.Dialog, "Greeting", "node-a", 1_700_000_000_792, "akka.tcp://p2pactors@127.0.0.1:4053"), 1_700_000_000_800)
+            .SetItem("akka.tcp://p2pactors@127.0.0.1:4054#7", new CatalogHeader(new string('c', 64), ContentType.Item, "Blade", "node-b", 1_700_000_000_790, "akka.tcp://p2pactors@127.0.0.1:4054",
+                new Certificate(new string('c', 64), 65_534, new string('e', 64),
+                    [new Vote(new string('2', 64), new string('c', 64), 65_534, true, [], Enumerable.Range(0, 64).Select(i => (byte)(i * 3)).ToArray())]).ToProof()), 1_700_000_000_801)
+            .ResetDelta(),
     ];
 
     public Task InitializeAsync()
@@ -87,7 +93,7 @@ public sealed class StateSerializationTests : IAsyncLifetime
         [
             LWWDictionary<string, PlayerPosition>.Empty.SetItem(self, "alice", position),
             LWWDictionary<string, PresenceEntry>.Empty.SetItem(self, "alice", presence),
-            LWWDictionary<string, CatalogHeader>.Empty.SetItem(self, header.Id, header),
+            CatalogBucket.Empty.SetItem(self, header).ResetDelta(),
             InventoryBucket.Empty.Add(InventoryBucket.NodeId(self), "alice", "sword").Add(InventoryBucket.NodeId(self), "alice", "shield").ResetDelta(),
         ];
         var serialization = _node.System.Serialization;
