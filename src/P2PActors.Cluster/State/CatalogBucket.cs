@@ -15,8 +15,6 @@ namespace P2PActors.Cluster.State;
 /// </summary>
 public sealed class CatalogSlot : IEquatable<CatalogSlot>
 {
-    private byte[]? _utf8;
-
     public CatalogSlot(CatalogHeader header, long timestamp, string node)
     {
         ArgumentNullException.ThrowIfNull(header);
@@ -33,24 +31,26 @@ public sealed class CatalogSlot : IEquatable<CatalogSlot>
     public string Node { get; }
 
     /// <summary>
-    /// The slot's JSON, made once: slots are immutable and shared by every later version of their bucket, so a bucket
-    /// is written out by copying the bytes of its slots (the durable store writes every changed bucket whole).
+    /// The slot's JSON, as the bucket writes it. Made on demand, not kept: a bucket is written by encoding its slots
+    /// straight into the output (about a microsecond per entry), and keeping each slot's bytes would almost double
+    /// the memory of a large catalog on every node.
     /// </summary>
-    public ReadOnlySpan<byte> Utf8Json => _utf8 ??= Encode();
-
-    private byte[] Encode()
+    public byte[] ToUtf8Json()
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("ts"u8, Timestamp);
-            writer.WriteString("node"u8, Node);
-            writer.WritePropertyName("header"u8);
-            JsonSerializer.Serialize(writer, Header, P2PJsonSerializer.ValueOptions);
-            writer.WriteEndObject();
-        }
+            Write(writer);
         return buffer.WrittenSpan.ToArray();
+    }
+
+    internal void Write(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("ts"u8, Timestamp);
+        writer.WriteString("node"u8, Node);
+        writer.WritePropertyName("header"u8);
+        JsonSerializer.Serialize(writer, Header, P2PJsonSerializer.ValueOptions);
+        writer.WriteEndObject();
     }
 
     public bool Equals(CatalogSlot? other) =>
@@ -69,8 +69,8 @@ public sealed class CatalogSlot : IEquatable<CatalogSlot>
 /// serializer writes a map as protobuf compressed with gzip at its default level, and the replicator serialises the
 /// whole bucket for every durable store, digest and gossip — the canonical serializer then inflated, sorted and
 /// deflated it again. With sharing, that was the biggest cost after the vote itself, and it grew with the catalog.
-/// Here the entries are kept sorted, so the bytes are canonical as written, and each slot's JSON is made once and
-/// copied from then on.
+/// Here the entries are kept sorted, so the bytes are canonical as written, and a bucket is plain JSON: no compression,
+/// no second pass.
 /// </para>
 /// It is its own delta type, like <see cref="InventoryBucket"/>: a delta is the bucket restricted to the entries an
 /// update touched, and merging any part of a state is a valid join, so deltas need no causal delivery.
@@ -157,7 +157,7 @@ public sealed class CatalogBucket :
         if (a.Timestamp != b.Timestamp) return a.Timestamp > b.Timestamp;
         var byNode = string.CompareOrdinal(a.Node, b.Node);
         if (byNode != 0) return byNode > 0;
-        return !ReferenceEquals(a, b) && a.Utf8Json.SequenceCompareTo(b.Utf8Json) > 0;
+        return !ReferenceEquals(a, b) && !a.Header.Equals(b.Header) && a.ToUtf8Json().AsSpan().SequenceCompareTo(b.ToUtf8Json()) > 0;
     }
 
     public CatalogBucket Merge(CatalogBucket other)
@@ -256,7 +256,7 @@ public sealed class CatalogBucket :
     }
 
     /// <summary>
-    /// <c>{"entries":[{"ts":…,"node":"…","header":{…}},…]}</c> in id order. Written from each slot's cached bytes;
+    /// <c>{"entries":[{"ts":…,"node":"…","header":{…}},…]}</c> in id order, so equal buckets write equal bytes;
     /// read strictly: anything malformed (a peer's bytes) fails the whole value, and the replicator drops the message.
     /// </summary>
     private sealed class CatalogBucketJsonConverter : JsonConverter<CatalogBucket>
@@ -321,7 +321,7 @@ public sealed class CatalogBucket :
             writer.WriteStartObject();
             writer.WriteStartArray("entries"u8);
             foreach (var slot in value._slots.Values)
-                writer.WriteRawValue(slot.Utf8Json, skipInputValidation: true);
+                slot.Write(writer);
             writer.WriteEndArray();
             writer.WriteEndObject();
         }

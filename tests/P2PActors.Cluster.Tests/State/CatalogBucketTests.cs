@@ -91,7 +91,7 @@ public sealed class CatalogBucketTests
         Assert.Equal(bucket, Read(json));
         Assert.Equal(json, Encoding.UTF8.GetString(Bytes(Read(json))));
 
-        var slot = Encoding.UTF8.GetString(bucket.Slots[Id(1)].Utf8Json);
+        var slot = Encoding.UTF8.GetString(bucket.Slots[Id(1)].ToUtf8Json());
         string[] malformed =
         [
             """{"entries":[{"ts":-1,"node":"n","header":""" + JsonSerializer.Serialize(Header(1), P2PJsonSerializer.ValueOptions) + "}]}",
