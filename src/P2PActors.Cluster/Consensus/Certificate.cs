@@ -87,8 +87,15 @@ public static class CertificateVerifier
         var signers = new HashSet<string>(StringComparer.Ordinal);
         var valid = 0;
         var legacy = certificate.IsLegacy;
+        var left = certificate.Approvals.Count;
         foreach (var vote in certificate.Approvals)
         {
+            // Once the votes left cannot make up the threshold the certificate is refused whatever they hold: a forged
+            // certificate (garbage signatures from every member) costs n − threshold + 1 failed checks, not one per
+            // member, which is no more than an honest certificate's threshold-many.
+            if (valid + left < set.Threshold)
+                break;
+            left--;
             // The header first: a rewritten entry is refused without a signature check.
             var problem = HeaderProblem(vote, headerDigest, legacy) ?? Check(vote, contentId, set, registry, cache);
             if (problem is null && !signers.Add(vote!.ValidatorId))

@@ -23,6 +23,21 @@ public sealed class CertificateAdmission(ConsensusSnapshot snapshot, VerifiedSig
     public const string LegacyCreatedInFuture = "catalog.legacy-created-in-future";
 
     private readonly ConcurrentDictionary<CatalogHeader, byte> _valid = new();
+    /// <summary>
+    /// Headers refused, and the registry they were checked against. A refusal holds only as long as that registry
+    /// does (a set learnt later can make a certificate checkable), so a new registry starts a new memory; swapped
+    /// whole, so a refusal found under an older registry can only land in the memory it belongs to. Without it, a
+    /// forged entry in the replicated catalog was checked again, signatures and all, each time a push or a bucket read
+    /// looked at its id (1 to 3 times per honest node in a 7-node `forge-signatures` run).
+    /// </summary>
+    private sealed class Refusals(ValidatorRegistry registry)
+    {
+        public ValidatorRegistry Registry { get; } = registry;
+        public ConcurrentDictionary<CatalogHeader, byte> Headers { get; } = new();
+        public long Count;
+    }
+
+    private Refusals? _refusals;
     // Counted here: ConcurrentDictionary.Count takes every lock of the dictionary, and it was read on every admission.
     private long _remembered;
     private long _lastLogTicks;
@@ -57,6 +72,18 @@ public sealed class CertificateAdmission(ConsensusSnapshot snapshot, VerifiedSig
         // Remembered first: an equal header (same proof bytes) passed every check below, and the lookup spares the parse.
         if (header is not null && _valid.ContainsKey(header))
             return true;
+        var registry = Snapshot.Registry;
+        var refusals = Volatile.Read(ref _refusals);
+        if (refusals is null || !ReferenceEquals(refusals.Registry, registry))
+        {
+            refusals = new Refusals(registry);
+            Volatile.Write(ref _refusals, refusals);
+        }
+        else if (header is not null && refusals.Headers.ContainsKey(header))
+        {
+            Interlocked.Increment(ref _refused);
+            return false;
+        }
         if (header?.Certificate.ToCertificate() is not { } certificate)
             return Refuse(header, new CertificateCheck(false, [CertificateVerifier.Missing]));
         if (!string.Equals(certificate.ContentId, header.Id, StringComparison.Ordinal))
@@ -64,9 +91,15 @@ public sealed class CertificateAdmission(ConsensusSnapshot snapshot, VerifiedSig
         if (certificate.IsLegacy && header.CreatedMs > Clock.GetUtcNow().ToUnixTimeMilliseconds() + (long)HeaderClockWindow.TotalMilliseconds)
             return Refuse(header, new CertificateCheck(false, [LegacyCreatedInFuture]));
         var digest = EntryHeader.Compute(header.Id, header.Type, header.Name, header.Author, header.CreatedMs, header.Holder);
-        var check = CertificateVerifier.Verify(certificate, header.Id, Snapshot.Registry, Signatures, digest);
+        var check = CertificateVerifier.Verify(certificate, header.Id, registry, Signatures, digest);
         if (!check.IsValid)
+        {
+            if (Interlocked.Read(ref refusals.Count) >= MaxRemembered)
+                Volatile.Write(ref _refusals, refusals = new Refusals(registry));
+            if (refusals.Headers.TryAdd(header, 0))
+                Interlocked.Increment(ref refusals.Count);
             return Refuse(header, check);
+        }
         if (Interlocked.Read(ref _remembered) >= MaxRemembered)
         {
             _valid.Clear();

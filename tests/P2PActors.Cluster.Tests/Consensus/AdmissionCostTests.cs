@@ -217,4 +217,68 @@ public sealed class AdmissionCostTests : IDisposable
         Assert.True(admission.Admit(Entry(4, Certify(batches, 4))));
         Assert.False(admission.Admit(Entry(4, Certify(batches, 4)) with { Name = "Blade 4 of Doom" }));
     }
+
+    [Fact]
+    public void A_certificate_of_garbage_signatures_costs_only_the_checks_that_could_still_reach_the_threshold()
+    {
+        // Prevents: a forged certificate (garbage signatures from every member) costing every honest node one Ed25519
+        // check per member, more than an honest certificate costs.
+        var statements = Statements(2);
+        var batches = Enumerable.Range(0, 4).Select(v => _validators[v].SignBatch(statements)).ToArray();
+        var forged = new Certificate(ContentId(0), _validators.Epoch, _validators.Set.Hash,
+            [.. batches.Select(b => b[0] with { Signature = RandomNumberGenerator.GetBytes(64) })]);
+        var cache = new VerifiedSignatureCache();
+
+        var check = CertificateVerifier.Verify(forged, ContentId(0), _validators.Registry, cache, Header(0).Digest(ContentId(0)));
+
+        Assert.False(check.IsValid);
+        Assert.Contains(CertificateVerifier.BadSignature, check.Problems);
+        Assert.Contains(CertificateVerifier.TooFewApprovals, check.Problems);
+        // 4 validators, threshold 3: after two bad votes the other two cannot make it.
+        Assert.Equal(4 - _validators.Set.Threshold + 1, cache.Misses);
+
+        // A bad vote first and the threshold's worth of good ones after it: every vote is still looked at (the good
+        // ones could make the threshold), and the certificate is refused for the bad one alone.
+        var before = cache.Misses;
+        var oneBad = new Certificate(ContentId(1), _validators.Epoch, _validators.Set.Hash,
+            [batches[0][1] with { Signature = RandomNumberGenerator.GetBytes(64) }, batches[1][1], batches[2][1], batches[3][1]]);
+        var oneBadCheck = CertificateVerifier.Verify(oneBad, ContentId(1), _validators.Registry, cache, Header(1).Digest(ContentId(1)));
+        Assert.Equal([CertificateVerifier.BadSignature], oneBadCheck.Problems);
+        Assert.Equal(4, cache.Misses - before);
+    }
+
+    [Fact]
+    public void A_refused_header_is_not_checked_again_until_the_registry_changes_and_then_may_be_admitted()
+    {
+        // Prevents: a forged entry in the replicated catalog costing its signature checks again on every look (and a
+        // refusal outliving the registry it was made under: a set learnt later must make the entry admissible).
+        var statements = Statements(2);
+        var batches = Enumerable.Range(0, 3).Select(v => _validators[v].SignBatch(statements)).ToArray();
+        var forged = Entry(0, new Certificate(ContentId(0), _validators.Epoch, _validators.Set.Hash,
+            [.. batches.Select(b => b[0] with { Signature = RandomNumberGenerator.GetBytes(64) })]));
+        var honest = Entry(1, Certify(batches, 1));
+        var snapshot = new ConsensusSnapshot();
+        snapshot.Publish(ConsensusView.Empty with { Registry = _validators.Registry });
+        var cache = new VerifiedSignatureCache();
+        var admission = new CertificateAdmission(snapshot, cache);
+
+        Assert.False(admission.Admit(forged));
+        var checks = cache.Misses;
+        Assert.True(checks > 0);
+        Assert.False(admission.Admit(forged));
+        Assert.False(admission.Admit(forged with { }));
+        Assert.Equal(checks, cache.Misses);
+        Assert.Equal(3, admission.Refused);
+
+        // A registry of equal content but another instance: the refusal is not trusted, the header is checked again.
+        snapshot.Publish(ConsensusView.Empty with { Registry = ValidatorRegistry.Empty.With(_validators.Set) });
+        Assert.False(admission.Admit(forged));
+        Assert.True(cache.Misses > checks);
+
+        // Refused while the registry did not know the set; admitted once it does.
+        snapshot.Publish(ConsensusView.Empty with { Registry = ValidatorRegistry.Empty });
+        Assert.False(admission.Admit(honest));
+        snapshot.Publish(ConsensusView.Empty with { Registry = _validators.Registry });
+        Assert.True(admission.Admit(honest));
+    }
 }
