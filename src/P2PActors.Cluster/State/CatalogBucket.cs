@@ -89,11 +89,13 @@ public sealed class CatalogBucket :
 
     private readonly ImmutableSortedDictionary<string, CatalogSlot> _slots;
     private readonly CatalogBucket? _delta;
+    private readonly HeaderView _headers;
 
     private CatalogBucket(ImmutableSortedDictionary<string, CatalogSlot> slots, CatalogBucket? delta)
     {
         _slots = slots;
         _delta = delta;
+        _headers = new HeaderView(slots);
     }
 
     /// <summary>A bucket of these slots (a peer's, read back); of two slots for one id the newer is kept.</summary>
@@ -114,20 +116,11 @@ public sealed class CatalogBucket :
     public IReadOnlyDictionary<string, CatalogSlot> Slots => _slots;
 
     /// <summary>Content id → header, in id order.</summary>
-    public IReadOnlyDictionary<string, CatalogHeader> Entries => new HeaderView(_slots);
+    public IReadOnlyDictionary<string, CatalogHeader> Entries => _headers;
 
     public bool ContainsKey(string id) => _slots.ContainsKey(id);
 
-    public bool TryGetValue(string id, out CatalogHeader header)
-    {
-        if (_slots.TryGetValue(id, out var slot))
-        {
-            header = slot.Header;
-            return true;
-        }
-        header = null!;
-        return false;
-    }
+    public bool TryGetValue(string id, out CatalogHeader header) => _headers.TryGetValue(id, out header);
 
     /// <summary>
     /// The header written by <paramref name="node"/> now: stamped with this node's clock in Unix ms, or one more than the
