@@ -37,7 +37,7 @@ public static class ChaosHarness
         var set = cluster.Nodes[0].Consensus.Snapshot.View.Current!;
         progress?.Report($"Cluster formed: {QuorumMath.Describe(set.Count)}. Proposing {items.Count} items...");
 
-        var (results, duration, cpu, signatures) = await DriveAsync(cluster, items, options, deadline.Token).ConfigureAwait(false);
+        var (results, duration, cpu, signatures, memory) = await DriveAsync(cluster, items, options, deadline.Token).ConfigureAwait(false);
         progress?.Report("Checking the honest nodes' catalogs...");
         var shared = results.Count(r => r.Shared);
         // The check gets its own budget: a run whose workload used up --timeout still reports what the catalogs hold.
@@ -56,6 +56,7 @@ public static class ChaosHarness
         {
             SignatureChecks = signatures.Checked,
             SignatureCacheHits = signatures.Cached,
+            Memory = memory,
         };
     }
 
@@ -69,7 +70,7 @@ public static class ChaosHarness
         public bool Undecided => Outcome?.Decision == ProposalDecision.Undecided;
     }
 
-    private static async Task<(IReadOnlyList<ItemResult> Results, TimeSpan Duration, TimeSpan Cpu, (long Checked, long Cached) Signatures)> DriveAsync(ChaosCluster cluster, IReadOnlyList<ChaosItem> items, ChaosOptions options, CancellationToken ct)
+    private static async Task<(IReadOnlyList<ItemResult> Results, TimeSpan Duration, TimeSpan Cpu, (long Checked, long Cached) Signatures, ChaosMemory Memory)> DriveAsync(ChaosCluster cluster, IReadOnlyList<ChaosItem> items, ChaosOptions options, CancellationToken ct)
     {
         var referee = cluster.Honest.First();
         var results = new ItemResult?[items.Count];
@@ -78,6 +79,7 @@ public static class ChaosHarness
         var signaturesBefore = Signatures();
         var started = Stopwatch.GetTimestamp();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var memoryBefore = ChaosMemory.Now();
         try
         {
             await Parallel.ForEachAsync(Enumerable.Range(0, items.Count),
@@ -92,10 +94,11 @@ public static class ChaosHarness
         var duration = Stopwatch.GetElapsedTime(started);
         // Every node runs in this process, so the process's CPU time over the workload is the cluster's.
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        var memory = ChaosMemory.Now() - memoryBefore;
         var signaturesAfter = Signatures();
         return (items.Select((item, i) => results[i] ?? new ItemResult(
             item, i % options.Nodes, item.IsValid, null, "not proposed before --timeout", false, false)).ToList(), duration, cpu,
-            (signaturesAfter.Checked - signaturesBefore.Checked, signaturesAfter.Cached - signaturesBefore.Cached));
+            (signaturesAfter.Checked - signaturesBefore.Checked, signaturesAfter.Cached - signaturesBefore.Cached), memory);
     }
 
     private static async Task<ItemResult> ProposeAsync(ChaosNode proposer, ChaosNode referee, ChaosItem item, bool share, CancellationToken ct)

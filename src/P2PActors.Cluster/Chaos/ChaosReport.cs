@@ -87,6 +87,9 @@ public sealed record ChaosReport(
     /// <summary>Batch signatures the nodes found already checked in their caches over the workload.</summary>
     public long SignatureCacheHits { get; init; }
 
+    /// <summary>What the whole in-process cluster allocated and collected over the workload.</summary>
+    public ChaosMemory Memory { get; init; } = new(0, 0, 0, 0, TimeSpan.Zero);
+
     /// <summary>CPU per proposal over the workload, in milliseconds.</summary>
     public double CpuMsPerItem => Items > 0 ? WorkloadCpu.TotalMilliseconds / Items : 0;
 
@@ -135,6 +138,8 @@ public sealed record ChaosReport(
             Row(text, "share latency", Invariant($"p50 {ShareP50.TotalMilliseconds:0.0} ms, p99 {ShareP99.TotalMilliseconds:0.0} ms ({Shared} shared)"));
         Row(text, "throughput", Invariant($"{ItemsPerSecond:0} items/s ({WorkloadDuration.TotalSeconds:0.00} s)"));
         Row(text, "CPU", Invariant($"{CpuMsPerItem:0.00} ms per item, all nodes ({WorkloadCpu.TotalSeconds:0.0} s over the workload)"));
+        Row(text, "memory", Invariant($"{(Items > 0 ? Memory.AllocatedBytes / 1024.0 / Items : 0):0.0} KiB allocated per item; GCs gen0 {Memory.Gen0} gen1 {Memory.Gen1} gen2 {Memory.Gen2}, paused {Memory.Paused.TotalMilliseconds:0} ms") +
+                                (WorkloadDuration > TimeSpan.Zero ? Invariant($" ({100 * Memory.Paused / WorkloadDuration:0.0} % of the workload)") : ""));
         Row(text, "batch signatures", Invariant($"{SignatureChecks} Ed25519 checks, {SignatureCacheHits} found already checked (all nodes, over the workload)"));
         text.AppendLine();
         text.AppendLine("  by kind                 items  accepted  rejected  undecided  failed");
@@ -197,4 +202,17 @@ public sealed record ChaosReport(
         text.AppendLine(Invariant($"  {label,-24}{value}"));
 
     private static string Invariant(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// Allocation and garbage collection of the whole process (every node runs in it): bytes allocated per item move far
+/// less between runs than throughput does on a shared machine, so they show what a change saves.
+/// </summary>
+public sealed record ChaosMemory(long AllocatedBytes, int Gen0, int Gen1, int Gen2, TimeSpan Paused)
+{
+    public static ChaosMemory Now() => new(GC.GetTotalAllocatedBytes(precise: false),
+        GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+
+    public static ChaosMemory operator -(ChaosMemory after, ChaosMemory before) => new(after.AllocatedBytes - before.AllocatedBytes,
+        after.Gen0 - before.Gen0, after.Gen1 - before.Gen1, after.Gen2 - before.Gen2, after.Paused - before.Paused);
 }
