@@ -43,6 +43,20 @@ public sealed class CatalogSlot : IEquatable<CatalogSlot>
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>
+    /// A slot from the JSON <see cref="ToUtf8Json"/> wrote, read as strictly as a bucket's entries are: anything else
+    /// (no stamp, a negative one, no node, no header, trailing bytes) is a <see cref="JsonException"/>.
+    /// </summary>
+    public static CatalogSlot FromUtf8Json(ReadOnlySpan<byte> utf8Json)
+    {
+        var reader = new Utf8JsonReader(utf8Json);
+        reader.Read();
+        var slot = CatalogBucket.ReadSlot(ref reader, P2PJsonSerializer.ValueOptions);
+        if (reader.Read())
+            throw new JsonException("a catalog slot must be exactly one JSON object");
+        return slot;
+    }
+
     internal void Write(Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
@@ -254,9 +268,6 @@ public sealed class CatalogBucket :
     /// </summary>
     private sealed class CatalogBucketJsonConverter : JsonConverter<CatalogBucket>
     {
-        /// <summary>Longest node id read: an address and a uid, with room to spare.</summary>
-        private const int MaxNodeLength = 512;
-
         public override CatalogBucket Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
             Expect(ref reader, JsonTokenType.StartObject);
@@ -285,30 +296,6 @@ public sealed class CatalogBucket :
             }
         }
 
-        private static CatalogSlot ReadSlot(ref Utf8JsonReader reader, JsonSerializerOptions options)
-        {
-            Expect(ref reader, JsonTokenType.StartObject);
-            long? ts = null;
-            string? node = null;
-            CatalogHeader? header = null;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("ts"u8)) { reader.Read(); ts = reader.GetInt64(); }
-                else if (reader.ValueTextEquals("node"u8)) { reader.Read(); node = reader.GetString(); }
-                else if (reader.ValueTextEquals("header"u8)) { reader.Read(); header = JsonSerializer.Deserialize<CatalogHeader>(ref reader, options); }
-                else { reader.Read(); reader.Skip(); }
-            }
-            Expect(ref reader, JsonTokenType.EndObject);
-            if (ts is not { } stamp || stamp < 0 || string.IsNullOrEmpty(node) || node.Length > MaxNodeLength || header is null)
-                throw new JsonException("a catalog slot needs ts (≥ 0), node and header");
-            return new CatalogSlot(header, stamp, node);
-        }
-
-        private static void Expect(ref Utf8JsonReader reader, JsonTokenType type)
-        {
-            if (reader.TokenType != type) throw new JsonException($"expected {type} in a catalog bucket, found {reader.TokenType}");
-        }
-
         public override void Write(Utf8JsonWriter writer, CatalogBucket value, JsonSerializerOptions options)
         {
             writer.WriteStartObject();
@@ -318,6 +305,34 @@ public sealed class CatalogBucket :
             writer.WriteEndArray();
             writer.WriteEndObject();
         }
+    }
+
+    /// <summary>Longest node id read: an address and a uid, with room to spare.</summary>
+    private const int MaxNodeLength = 512;
+
+    /// <summary>One slot object at the reader's current token: a bucket's entry, or a slot stored on its own.</summary>
+    internal static CatalogSlot ReadSlot(ref Utf8JsonReader reader, JsonSerializerOptions options)
+    {
+        Expect(ref reader, JsonTokenType.StartObject);
+        long? ts = null;
+        string? node = null;
+        CatalogHeader? header = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("ts"u8)) { reader.Read(); ts = reader.GetInt64(); }
+            else if (reader.ValueTextEquals("node"u8)) { reader.Read(); node = reader.GetString(); }
+            else if (reader.ValueTextEquals("header"u8)) { reader.Read(); header = JsonSerializer.Deserialize<CatalogHeader>(ref reader, options); }
+            else { reader.Read(); reader.Skip(); }
+        }
+        Expect(ref reader, JsonTokenType.EndObject);
+        if (ts is not { } stamp || stamp < 0 || string.IsNullOrEmpty(node) || node.Length > MaxNodeLength || header is null)
+            throw new JsonException("a catalog slot needs ts (≥ 0), node and header");
+        return new CatalogSlot(header, stamp, node);
+    }
+
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type)
+    {
+        if (reader.TokenType != type) throw new JsonException($"expected {type} in a catalog bucket, found {reader.TokenType}");
     }
 }
 
