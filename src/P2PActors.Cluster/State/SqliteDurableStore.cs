@@ -155,49 +155,22 @@ public sealed class SqliteDurableStore : ReceiveActor
         try
         {
             using var tx = _connection.BeginTransaction();
-            using var command = _connection.CreateCommand();
-            command.Transaction = tx;
-            command.CommandText = "INSERT INTO ddata (key, manifest, envelope) VALUES ($k, $m, $v) ON CONFLICT(key) DO UPDATE SET manifest = excluded.manifest, envelope = excluded.envelope";
-            var key = command.Parameters.Add("$k", SqliteType.Text);
-            var manifest = command.Parameters.Add("$m", SqliteType.Text);
-            var value = command.Parameters.Add("$v", SqliteType.Blob);
-            using var entry = _connection.CreateCommand();
-            entry.Transaction = tx;
-            entry.CommandText = "INSERT INTO ddata_catalog_entry (key, id, slot) VALUES ($k, $id, $s) ON CONFLICT(key, id) DO UPDATE SET slot = excluded.slot";
-            var entryKey = entry.Parameters.Add("$k", SqliteType.Text);
-            var entryId = entry.Parameters.Add("$id", SqliteType.Text);
-            var entrySlot = entry.Parameters.Add("$s", SqliteType.Blob);
-            using var dropWhole = _connection.CreateCommand();
-            dropWhole.Transaction = tx;
-            dropWhole.CommandText = "DELETE FROM ddata WHERE key = $k";
-            var dropKey = dropWhole.Parameters.Add("$k", SqliteType.Text);
+            using var envelopes = Prepare(tx,
+                "INSERT INTO ddata (key, manifest, envelope) VALUES ($k, $m, $v) ON CONFLICT(key) DO UPDATE SET manifest = excluded.manifest, envelope = excluded.envelope",
+                ("$k", SqliteType.Text), ("$m", SqliteType.Text), ("$v", SqliteType.Blob));
+            using var entries = Prepare(tx,
+                "INSERT INTO ddata_catalog_entry (key, id, slot) VALUES ($k, $id, $s) ON CONFLICT(key, id) DO UPDATE SET slot = excluded.slot",
+                ("$k", SqliteType.Text), ("$id", SqliteType.Text), ("$s", SqliteType.Blob));
+            using var wholeRows = Prepare(tx, "DELETE FROM ddata WHERE key = $k", ("$k", SqliteType.Text));
             foreach (var (k, envelope) in _pending)
             {
                 if (envelope.Data is CatalogBucket bucket)
                 {
-                    _storedCatalog.TryGetValue(k, out var before);
-                    foreach (var (id, slot) in bucket.Slots)
-                    {
-                        // Equals looks at the reference first: a slot carried over from the stored bucket costs nothing.
-                        if (before is not null && before.Slots.TryGetValue(id, out var held) && held.Equals(slot)) continue;
-                        entryKey.Value = k;
-                        entryId.Value = id;
-                        entrySlot.Value = slot.ToUtf8Json();
-                        entry.ExecuteNonQuery();
-                    }
-                    if (_wholeCatalogRows.Contains(k))
-                    {
-                        // The whole bucket an earlier release stored is in the value just written: its rows replace it.
-                        dropKey.Value = k;
-                        dropWhole.ExecuteNonQuery();
-                    }
+                    StoreEntries(entries, wholeRows, k, bucket);
                     storedBuckets.Add((k, bucket));
                     continue;
                 }
-                key.Value = k;
-                manifest.Value = _serializer.Manifest(envelope);
-                value.Value = _serializer.ToBinary(envelope);
-                command.ExecuteNonQuery();
+                Run(envelopes, k, _serializer.Manifest(envelope), _serializer.ToBinary(envelope));
             }
             tx.Commit();
         }
@@ -219,5 +192,37 @@ public sealed class SqliteDurableStore : ReceiveActor
             reply.ReplyTo.Tell(ok ? reply.SuccessMessage : reply.FailureMessage);
         _pending.Clear();
         _replies.Clear();
+    }
+
+    /// <summary>
+    /// Writes the entries of <paramref name="bucket"/> that differ from the bucket last stored under
+    /// <paramref name="key"/>, and drops the key's whole-bucket row if an earlier release left one.
+    /// </summary>
+    private void StoreEntries(SqliteCommand entries, SqliteCommand wholeRows, string key, CatalogBucket bucket)
+    {
+        _storedCatalog.TryGetValue(key, out var before);
+        foreach (var (id, slot) in bucket.Slots)
+        {
+            // Equals looks at the reference first: a slot carried over from the stored bucket costs nothing.
+            if (before is not null && before.Slots.TryGetValue(id, out var held) && held.Equals(slot)) continue;
+            Run(entries, key, id, slot.ToUtf8Json());
+        }
+        // The whole bucket an earlier release stored is in the value just written: its rows replace it.
+        if (_wholeCatalogRows.Contains(key)) Run(wholeRows, key);
+    }
+
+    private SqliteCommand Prepare(SqliteTransaction tx, string sql, params (string Name, SqliteType Type)[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        foreach (var (name, type) in parameters) command.Parameters.Add(name, type);
+        return command;
+    }
+
+    private static void Run(SqliteCommand command, params object[] values)
+    {
+        for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i];
+        command.ExecuteNonQuery();
     }
 }
