@@ -26,6 +26,9 @@ public sealed record ContentBodyStored(string Id);
 /// <see cref="FetchContentBody"/>; bodies are not replicated through DData because a single map can exceed a
 /// remoting frame and most nodes never need most bodies. The id is the SHA-256 of the canonical JSON, so whoever
 /// receives a body checks it and a lying peer cannot substitute content.
+/// Stores are group-committed, as the replicator's durable store is: every store already in the mailbox when the
+/// commit runs goes into one transaction and is acknowledged after it, so a busy node does not pay two commits (body
+/// and header) per share. A read commits what is pending first, so it sees every store sent before it.
 /// </summary>
 public sealed class ContentBodyActor : ReceiveActor
 {
@@ -37,6 +40,15 @@ public sealed class ContentBodyActor : ReceiveActor
     private readonly SqliteConnection _connection;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private long _headersStored;
+    /// <summary>Stores waiting for the next commit, and whom to tell once it is done.</summary>
+    private readonly List<(StoreContentBody Store, IActorRef ReplyTo)> _pending = [];
+    private bool _commitQueued;
+
+    /// <summary>Queued behind the stores already in the mailbox: they all go into one transaction.</summary>
+    private sealed class CommitPending
+    {
+        public static readonly CommitPending Instance = new();
+    }
 
     public ContentBodyActor(string? dataDirectory)
     {
@@ -54,9 +66,18 @@ public sealed class ContentBodyActor : ReceiveActor
             "CREATE TABLE IF NOT EXISTS content_body (id TEXT PRIMARY KEY NOT NULL, json TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS shared_header (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, header TEXT NOT NULL)");
 
-        Receive<StoreContentBody>(Store);
-        Receive<FetchContentBody>(Fetch);
-        Receive<LoadSharedHeaders>(Load);
+        Receive<StoreContentBody>(Enqueue);
+        Receive<CommitPending>(_ => Commit());
+        Receive<FetchContentBody>(msg =>
+        {
+            Commit();
+            Fetch(msg);
+        });
+        Receive<LoadSharedHeaders>(msg =>
+        {
+            Commit();
+            Load(msg);
+        });
     }
 
     public static Props Props(string? dataDirectory) => Akka.Actor.Props.Create(() => new ContentBodyActor(dataDirectory));
@@ -81,39 +102,83 @@ public sealed class ContentBodyActor : ReceiveActor
 
     protected override void PostStop()
     {
+        // Stores taken from the mailbox but not committed yet are written before the connection closes.
+        Commit();
         _connection.Dispose();
         base.PostStop();
     }
 
-    private void Store(StoreContentBody msg)
+    private void Enqueue(StoreContentBody msg)
+    {
+        _pending.Add((msg, Sender));
+        if (_commitQueued) return;
+        _commitQueued = true;
+        Self.Tell(CommitPending.Instance);
+    }
+
+    private void Commit()
+    {
+        _commitQueued = false;
+        if (_pending.Count == 0) return;
+        var batch = _pending.ToArray();
+        _pending.Clear();
+        try
+        {
+            using (var transaction = _connection.BeginTransaction())
+            {
+                foreach (var (store, _) in batch)
+                    Write(store, transaction);
+                transaction.Commit();
+            }
+            foreach (var (store, replyTo) in batch)
+                replyTo.Tell(new ContentBodyStored(store.Id));
+        }
+        catch (SqliteException e)
+        {
+            // The transaction rolled back; each store is tried again on its own, so one that fails fails alone.
+            _log.Warning("Could not store {0} content bodies together ({1}); storing them one by one", batch.Length, e.Message);
+            foreach (var (store, replyTo) in batch)
+                StoreAlone(store, replyTo);
+        }
+    }
+
+    private void StoreAlone(StoreContentBody msg, IActorRef replyTo)
     {
         try
         {
-            using var command = _connection.CreateCommand();
-            command.CommandText = "INSERT INTO content_body (id, json) VALUES ($id, $json) ON CONFLICT(id) DO NOTHING";
-            command.Parameters.AddWithValue("$id", msg.Id);
-            command.Parameters.AddWithValue("$json", msg.Json);
-            command.ExecuteNonQuery();
-            if (msg.Shared is { } header) StoreHeader(header);
-            Sender.Tell(new ContentBodyStored(msg.Id));
+            Write(msg, transaction: null);
+            replyTo.Tell(new ContentBodyStored(msg.Id));
         }
         catch (SqliteException e)
         {
             _log.Error(e, "Could not store content body {0}", msg.Id);
-            Sender.Tell(new Status.Failure(e));
+            replyTo.Tell(new Status.Failure(e));
         }
     }
 
-    /// <summary>Only the latest shares are ever read back, so older rows are pruned now and then (one in a thousand stores).</summary>
-    private void StoreHeader(CatalogHeader header)
+    private void Write(StoreContentBody msg, SqliteTransaction? transaction)
     {
         using var command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "INSERT INTO content_body (id, json) VALUES ($id, $json) ON CONFLICT(id) DO NOTHING";
+        command.Parameters.AddWithValue("$id", msg.Id);
+        command.Parameters.AddWithValue("$json", msg.Json);
+        command.ExecuteNonQuery();
+        if (msg.Shared is { } header) StoreHeader(header, transaction);
+    }
+
+    /// <summary>Only the latest shares are ever read back, so older rows are pruned now and then (one in a thousand stores).</summary>
+    private void StoreHeader(CatalogHeader header, SqliteTransaction? transaction)
+    {
+        using var command = _connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = "INSERT INTO shared_header (id, header) VALUES ($id, $header)";
         command.Parameters.AddWithValue("$id", header.Id);
         command.Parameters.AddWithValue("$header", JsonSerializer.Serialize(header, P2PJsonSerializer.ValueOptions));
         command.ExecuteNonQuery();
         if (++_headersStored % 1_000 != 0) return;
         using var prune = _connection.CreateCommand();
+        prune.Transaction = transaction;
         prune.CommandText = "DELETE FROM shared_header WHERE seq <= (SELECT MAX(seq) FROM shared_header) - $keep";
         prune.Parameters.AddWithValue("$keep", MaxSharedHeadersKept);
         prune.ExecuteNonQuery();
