@@ -54,7 +54,7 @@ public static class NodeCommand
             (new Option<int>("--ws-queue") { Description = "Outgoing frames queued per WebSocket before a page that does not read is dropped [default: 256]" }, "P2PActors:WsOutgoingQueue"),
             (new Option<string>("--ws-allowed-origins") { Description = "Comma-separated origins allowed to open /ws besides the page's own, or * [default: none]" }, "P2PActors:WsAllowedOrigins"),
             (new Option<int>("--room-capacity") { Description = "Most peers in one WebRTC signaling room, cluster-wide [default: 16]" }, "P2PActors:RoomCapacity"),
-            (new Option<TimeSpan>("--ws-positions-interval") { Description = "Least time between two positions frames to one page, hh:mm:ss.fff; 0 sends whenever the connection is free [default: 00:00:00.030]" }, "P2PActors:WsPositionsInterval"),
+            (new Option<TimeSpan>("--ws-positions-interval") { Description = "Least time between two positions frames to one page, hh:mm:ss.fff; 0 sends whenever the connection is free [default: 00:00:00.025]" }, "P2PActors:WsPositionsInterval"),
             (new Option<TimeSpan>("--ws-resume-grace") { Description = "How long a dropped WebSocket session keeps its player for a resume, hh:mm:ss [default: 00:00:30]" }, "P2PActors:WsResumeGrace"),
             (new Option<bool>("--metrics") { Description = "Serve Prometheus metrics at GET /metrics; --metrics false turns them off [default: true]" }, "P2PActors:Metrics"),
             (new Option<string>("--log-level") { Description = "Lowest log level written [default: Information]" }

@@ -141,7 +141,12 @@ public sealed class NodeOptions
     /// </summary>
     public TimeSpan WsPositionsInterval { get; set; } = TimeSpan.FromMilliseconds(DefaultPositionsIntervalMs);
 
-    public const int DefaultPositionsIntervalMs = 30;
+    /// <summary>
+    /// 25 ms: on a quiet 2-core machine 500 pages at 5 Hz over 3 nodes get p50 17 ms (30 ms: 19-20 ms, the interval's
+    /// average wait being half of it) at the same node CPU; below about 20 ms the frames fill a loaded machine
+    /// (docs/benchmarks.md, "Browser bridge").
+    /// </summary>
+    public const int DefaultPositionsIntervalMs = 25;
 
     /// <summary>Most peers in one WebRTC signaling room, cluster-wide; a join beyond it is refused with <c>room-full</c>.</summary>
     public int RoomCapacity { get; set; } = 16;
