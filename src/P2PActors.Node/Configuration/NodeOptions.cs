@@ -142,9 +142,9 @@ public sealed class NodeOptions
     public TimeSpan WsPositionsInterval { get; set; } = TimeSpan.FromMilliseconds(DefaultPositionsIntervalMs);
 
     /// <summary>
-    /// 25 ms: on a quiet 2-core machine 500 pages at 5 Hz over 3 nodes get p50 17 ms (30 ms: 19-20 ms, the interval's
-    /// average wait being half of it) at the same node CPU; below about 20 ms the frames fill a loaded machine
-    /// (docs/benchmarks.md, "Browser bridge").
+    /// 25 ms: 500 pages at 5 Hz over 3 nodes on 2 cores got p50 17-19 ms in most runs, against 19-21 ms at 30 ms (the
+    /// interval's average wait is half of it), at the same node CPU; 20 ms did no better, and below it the frames fill
+    /// a loaded machine (docs/benchmarks.md, "Browser bridge").
     /// </summary>
     public const int DefaultPositionsIntervalMs = 25;
 
