@@ -68,10 +68,17 @@ public sealed class SqliteDurableStoreTests : TestKit
         ExpectTerminated(store, TimeSpan.FromSeconds(10));
     }
 
+    /// <summary>The store's database file, opened beside the store (no pooling, so nothing stays open after the test).</summary>
+    private SqliteConnection OpenDatabase()
+    {
+        var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        return connection;
+    }
+
     private List<(string Key, string Id, string Slot)> EntryRows()
     {
-        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
-        connection.Open();
+        using var connection = OpenDatabase();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT key, id, slot FROM ddata_catalog_entry ORDER BY key, id";
         using var reader = command.ExecuteReader();
@@ -82,8 +89,7 @@ public sealed class SqliteDurableStoreTests : TestKit
 
     private void Execute(string sql, params (string Name, object Value)[] parameters)
     {
-        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
-        connection.Open();
+        using var connection = OpenDatabase();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
@@ -92,8 +98,7 @@ public sealed class SqliteDurableStoreTests : TestKit
 
     private long WholeRows(string key)
     {
-        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
-        connection.Open();
+        using var connection = OpenDatabase();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM ddata WHERE key = $k";
         command.Parameters.AddWithValue("$k", key);
