@@ -87,6 +87,8 @@ public sealed class CliTests
     [InlineData("--max-inventory-items / P2PActors:MaxInventoryItems", "--max-inventory-items", "10001")]
     [InlineData("--max-inventory-items", "--max-inventory-items", "lots")]
     [InlineData("--preview-cache-bytes / P2PActors:PreviewCacheBytes", "--preview-cache-bytes", "1000")]
+    [InlineData("--position-persist-interval / P2PActors:PositionPersistInterval: 00:00:00.0500000 must be between", "--position-persist-interval", "00:00:00.05")]
+    [InlineData("--position-persist-interval", "--position-persist-interval", "soon")]
     [InlineData("--preview-renders / P2PActors:PreviewRenders", "--preview-renders", "0")]
     [InlineData("--host", "node", "--host", "not a host!")]
     [InlineData("--system-name", "--system-name", "has spaces")]

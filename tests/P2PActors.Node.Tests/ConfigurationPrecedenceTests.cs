@@ -104,6 +104,14 @@ public sealed class ConfigurationPrecedenceTests
     }
 
     [Fact]
+    public void The_position_persist_interval_defaults_to_5_s_and_a_flag_reaches_the_node_settings()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(5), Resolve([]).PositionPersistInterval);
+        var configured = Resolve(new() { ["P2PActors:PositionPersistInterval"] = "00:00:02" });
+        Assert.Equal(TimeSpan.FromSeconds(2), ActorSystemSetup.ToSettings(configured).PositionPersistInterval);
+    }
+
+    [Fact]
     public void A_bad_environment_value_is_a_configuration_error_naming_the_key()
     {
         Environment.SetEnvironmentVariable("P2PActors__Port", "many");

@@ -105,6 +105,7 @@ public static class NodeHosting
                 DataDirectory = Path.Combine(settings.DataDirectory, "state"),
                 Admission = admission,
                 MaxInventoryItems = settings.MaxInventoryItems,
+                PositionPersistInterval = settings.PositionPersistInterval,
             })
             .WithConsensus(consensus, snapshot, admission as CertificateAdmission)
             .WithSharedPreferences(new SharedProfilesSettings())

@@ -36,6 +36,9 @@ public sealed record NodeSettings
     /// <summary>Most distinct items one player may hold; an add beyond it is refused (<see cref="InventoryFullException"/>).</summary>
     public int MaxInventoryItems { get; init; } = GameStateSettings.DefaultMaxInventoryItems;
 
+    /// <summary>Most time between a move and its durable write (<see cref="GameStateSettings.PositionPersistInterval"/>).</summary>
+    public TimeSpan PositionPersistInterval { get; init; } = GameStateSettings.DefaultPositionPersistInterval;
+
     /// <summary>How ratings become a profile: learning rate, minimum ratings before a profile exists, sharpness.</summary>
     public Content.Preferences.PreferenceOptions Preferences { get; init; } = Content.Preferences.PreferenceOptions.Default;
 

@@ -72,6 +72,13 @@ public sealed class NodeOptions
     /// <summary>Most distinct items one player may hold; an add beyond it is answered 409 (WebSocket: inventory-full).</summary>
     public int MaxInventoryItems { get; set; } = Cluster.State.GameStateSettings.DefaultMaxInventoryItems;
 
+    /// <summary>
+    /// Most time between a move and its durable write: a busy position bucket is written (and gossiped) at most once per
+    /// this interval. Moves reach the other nodes at once either way; a crash loses at most this much of the movement
+    /// taken on the crashed node.
+    /// </summary>
+    public TimeSpan PositionPersistInterval { get; set; } = Cluster.State.GameStateSettings.DefaultPositionPersistInterval;
+
     /// <summary>Bytes of rendered preview PNGs the node keeps; the least recently used go first.</summary>
     public long PreviewCacheBytes { get; set; } = Rendering.PreviewCache.DefaultMaxBytes;
 
@@ -219,6 +226,8 @@ public sealed class NodeOptions
             problems.Add($"--request-timeout / {Section}:RequestTimeout: {RequestTimeout} must be between 00:00:00.1 and 00:10:00");
         if (MaxInventoryItems is < 1 or > MaxInventoryItemsLimit)
             problems.Add($"--max-inventory-items / {Section}:MaxInventoryItems: {MaxInventoryItems} must be between 1 and {MaxInventoryItemsLimit}");
+        if (PositionPersistInterval < TimeSpan.FromMilliseconds(100) || PositionPersistInterval > TimeSpan.FromMinutes(1))
+            problems.Add($"--position-persist-interval / {Section}:PositionPersistInterval: {PositionPersistInterval} must be between 00:00:00.1 and 00:01:00");
         if (PreviewCacheBytes is < 1024 * 1024 or > 16L * 1024 * 1024 * 1024)
             problems.Add($"--preview-cache-bytes / {Section}:PreviewCacheBytes: {PreviewCacheBytes} must be between 1048576 (1 MiB) and 17179869184 (16 GiB)");
         if (PreviewRenders is < 1 or > 256)

@@ -48,6 +48,7 @@ public static class ActorSystemSetup
         CacheCapacity = options.CacheCapacity,
         PassivationIdleTimeout = options.PassivationIdleTimeout,
         MaxInventoryItems = options.MaxInventoryItems,
+        PositionPersistInterval = options.PositionPersistInterval,
         SeedNodes = options.SeedNodeList,
         Roles = options.RoleList,
         RemoteTls = options.ReadRemoteTls([]),
