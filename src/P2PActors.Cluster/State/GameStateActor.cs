@@ -104,7 +104,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     private readonly Dictionary<int, Dictionary<string, PlayerPosition>> _unpersisted = [];
     /// <summary>When each position bucket was last written (<see cref="Environment.TickCount64"/>).</summary>
     private readonly Dictionary<int, long> _persistedAt = [];
-    private readonly Dictionary<Address, ActorSelection> _peerActors = [];
+    private readonly PeerStateActors _peers;
     private readonly Akka.Cluster.Cluster _cluster;
     private LwwBatch<PresenceEntry> _presence = new();
     private bool _flushQueued;
@@ -145,6 +145,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         _polledKeys = [.. _view.Keys.Catalog, .. _view.Keys.Positions, .. _view.Keys.Presence];
         foreach (var key in _polledKeys) _polled[key.Id] = null;
         _majorityWrite = new WriteMajority(settings.MajorityWriteTimeout);
+        _peers = new PeerStateActors(address => Context.ActorSelection(new RootActorPath(address) / "user" / Name), Self);
 
         Receive<UpdatePosition>(Handle);
         Receive<Heartbeat>(Handle);
@@ -160,7 +161,8 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         Receive<ShareAckTimeout>(t => ExpireShares(t.Round));
         Receive<PersistCatalog>(_ => PersistCatalogEntries());
         Receive<ReadBuckets>(_ => ReadPolled());
-        Receive<ClusterEvent.MemberUp>(up => SendLiveTo(up.Member.Address));
+        Receive<ClusterEvent.MemberUp>(up => SendLiveTo(up.Member.UniqueAddress));
+        Receive<ActorIdentity>(identity => _peers.Answered(identity, actor => Context.Watch(actor)));
         Receive<SharedHeaders>(Recover);
         Receive<GetSnapshot>(q => Sender.Tell(_view.Snapshot(NowMs(), _settings.PresenceTimeout, q.Skip, q.Take)));
         Receive<GetPlayer>(q => Sender.Tell(new PlayerResult(_view.Player(q.PlayerId, NowMs(), _settings.PresenceTimeout))));
@@ -178,7 +180,11 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
             _subscribers.Remove(s.Subscriber);
             Context.Unwatch(s.Subscriber);
         });
-        Receive<Terminated>(t => _subscribers.Remove(t.ActorRef));
+        Receive<Terminated>(t =>
+        {
+            _subscribers.Remove(t.ActorRef);
+            _peers.Terminated(t.ActorRef);
+        });
 
         Receive<Changed>(c =>
         {
@@ -308,6 +314,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
             if (position.UpdatedAtMs < horizon || (_view.Positions.TryGetValue(id, out var newest) && GameStateView.IsNewer(newest, position)))
                 _own.Remove(id);
         if (_own.Count > 0) SendToPeers(_own);
+        _peers.Retain(Peers());
     }
 
     private void SendToPeers(IReadOnlyCollection<KeyValuePair<string, PlayerPosition>> positions)
@@ -318,22 +325,12 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
             TellPeers(peers, new PositionBatch(chunk));
     }
 
-    private List<Address> Peers() => _cluster.State.Members
+    private List<UniqueAddress> Peers() => _cluster.State.Members
         .Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp && !m.Address.Equals(_cluster.SelfAddress))
-        .Select(m => m.Address)
+        .Select(m => m.UniqueAddress)
         .ToList();
 
-    private void TellPeers(List<Address> peers, object message)
-    {
-        foreach (var peer in peers)
-        {
-            if (!_peerActors.TryGetValue(peer, out var actor))
-                _peerActors[peer] = actor = Context.ActorSelection(new RootActorPath(peer) / "user" / Name);
-            actor.Tell(message, Self);
-        }
-        if (_peerActors.Count > peers.Count * 2)
-            foreach (var gone in _peerActors.Keys.Except(peers).ToList()) _peerActors.Remove(gone);
-    }
+    private void TellPeers(IReadOnlyCollection<UniqueAddress> peers, object message) => _peers.Tell(peers, message);
 
     private void Handle(Heartbeat cmd)
     {
@@ -491,9 +488,9 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     /// A member that just came up gets every entry this node holds live: those are not in the buckets yet, so gossip
     /// would bring them to it only after their owner's next write.
     /// </summary>
-    private void SendLiveTo(Address member)
+    private void SendLiveTo(UniqueAddress member)
     {
-        if (member.Equals(_cluster.SelfAddress) || _view.Pushed.IsEmpty) return;
+        if (member.Address.Equals(_cluster.SelfAddress) || _view.Pushed.IsEmpty) return;
         foreach (var chunk in _view.Pushed.Values.Chunk(_settings.MaxCatalogHeadersPerBatch))
             TellPeers([member], new CatalogBatch(chunk));
     }
