@@ -103,9 +103,10 @@ public sealed class WsStateFeed(ActorSystem system, ILogger<WsStateFeed> log) : 
                 // the moves pending for it into one positions frame.
                 var move = WsFrames.EncodeObject(
                     new PositionPush(moved.PlayerId, position.Zone, position.X, position.Y, position.UpdatedAtMs));
-                foreach (var connection in zoneWatchers?.Keys ?? [])
+                // Enumerated in place: Keys would copy the set under its locks for every move.
+                foreach (var (connection, _) in zoneWatchers ?? Enumerable.Empty<KeyValuePair<WsConnection, byte>>())
                     connection.PushPosition(moved.PlayerId, move);
-                foreach (var connection in leftWatchers?.Keys ?? [])
+                foreach (var (connection, _) in leftWatchers ?? Enumerable.Empty<KeyValuePair<WsConnection, byte>>())
                     connection.PushPosition(moved.PlayerId, move);
                 break;
             case InventoryChanged inventory when _inventories.TryGetValue(inventory.PlayerId, out var watchers):
