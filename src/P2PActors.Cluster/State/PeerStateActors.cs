@@ -22,8 +22,8 @@ internal sealed class PeerStateActors(Func<Address, ActorSelection> select, IAct
     private const long RetryAfterMs = 2_000;
 
     private readonly Dictionary<UniqueAddress, IActorRef> _resolved = [];
-    private readonly Dictionary<long, (UniqueAddress Peer, long AskedAt)> _pending = [];
-    private readonly Dictionary<UniqueAddress, long> _asked = [];
+    /// <summary>The question pending for each peer not resolved yet: its nonce, and when it was asked.</summary>
+    private readonly Dictionary<UniqueAddress, (long Nonce, long AskedAt)> _questions = [];
     private readonly Dictionary<Address, ActorSelection> _selections = [];
 
     /// <summary>Peers reached through a resolved reference (for tests and diagnostics).</summary>
@@ -47,13 +47,16 @@ internal sealed class PeerStateActors(Func<Address, ActorSelection> select, IAct
     /// <summary>Takes an answer to one of this node's questions; anything else is ignored.</summary>
     public void Answered(ActorIdentity identity, Action<IActorRef> watch)
     {
-        if (identity.MessageId is not long nonce || !_pending.Remove(nonce, out var question))
+        if (identity.MessageId is not long nonce)
             return;
-        _asked.Remove(question.Peer);
-        var expected = new RootActorPath(question.Peer.Address) / "user" / GameStateActor.Name;
+        var asked = _questions.FirstOrDefault(q => q.Value.Nonce == nonce).Key;
+        if (asked is null)
+            return;
+        _questions.Remove(asked);
+        var expected = new RootActorPath(asked.Address) / "user" / GameStateActor.Name;
         if (identity.Subject is not { } subject || !subject.Path.Equals(expected))
             return;
-        _resolved[question.Peer] = subject;
+        _resolved[asked] = subject;
         watch(subject);
     }
 
@@ -67,13 +70,11 @@ internal sealed class PeerStateActors(Func<Address, ActorSelection> select, IAct
     private void Ask(UniqueAddress peer, ActorSelection selection)
     {
         var now = Environment.TickCount64;
-        if (_asked.TryGetValue(peer, out var at) && now - at < RetryAfterMs)
+        if (_questions.TryGetValue(peer, out var pending) && now - pending.AskedAt < RetryAfterMs)
             return;
-        foreach (var (stale, _) in _pending.Where(kv => kv.Value.Peer.Equals(peer)).ToList())
-            _pending.Remove(stale);
+        // A new question replaces the old one: a late answer to that one is ignored.
         var nonce = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(sizeof(long)));
-        _pending[nonce] = (peer, now);
-        _asked[peer] = now;
+        _questions[peer] = (nonce, now);
         selection.Tell(new Identify(nonce), self);
     }
 
@@ -89,8 +90,7 @@ internal sealed class PeerStateActors(Func<Address, ActorSelection> select, IAct
     {
         var current = peers.ToHashSet();
         foreach (var gone in _resolved.Keys.Where(p => !current.Contains(p)).ToList()) _resolved.Remove(gone);
-        foreach (var gone in _asked.Keys.Where(p => !current.Contains(p)).ToList()) _asked.Remove(gone);
-        foreach (var (nonce, _) in _pending.Where(kv => !current.Contains(kv.Value.Peer)).ToList()) _pending.Remove(nonce);
+        foreach (var gone in _questions.Keys.Where(p => !current.Contains(p)).ToList()) _questions.Remove(gone);
         var addresses = current.Select(p => p.Address).ToHashSet();
         foreach (var gone in _selections.Keys.Where(a => !addresses.Contains(a)).ToList()) _selections.Remove(gone);
     }
