@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.DistributedData;
+using Akka.Event;
 using P2PActors.Content.Model;
 using static P2PActors.Cluster.State.GameStateProtocol;
 
@@ -14,6 +15,9 @@ namespace P2PActors.Cluster.State;
 public sealed class GameState
 {
     private static readonly TimeSpan LocalAskTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a graceful stop waits for the pending positions to be stored (Akka's phase timeout is 5 s).</summary>
+    private static readonly TimeSpan ShutdownFlushTimeout = TimeSpan.FromSeconds(3);
 
     private readonly ActorSystem _system;
 
@@ -48,6 +52,22 @@ public sealed class GameState
                 ? NotificationPump.Start(system, replicator, interval, settings.FastNotifyActiveWindow)
                 : null;
             var actor = system.ActorOf(GameStateActor.Props(settings, replicator, pump, bodies), GameStateActor.Name);
+            // Busy position buckets are written once per PositionPersistInterval; a graceful stop writes what is pending
+            // first, so only a crash loses movement.
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "game-state-positions", async () =>
+            {
+                var stored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                actor.Tell(new FlushPositions(stored));
+                try
+                {
+                    await stored.Task.WaitAsync(ShutdownFlushTimeout).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    system.Log.Warning("The positions pending at shutdown were not stored within {0}", ShutdownFlushTimeout);
+                }
+                return Akka.Done.Instance;
+            });
             holder.Instance = new GameState(system, settings, actor, bodies);
             return holder.Instance;
         }

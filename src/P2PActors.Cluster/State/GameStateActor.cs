@@ -41,6 +41,17 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     /// <summary>Time to write the positions moved since their bucket was last written.</summary>
     private sealed record PersistPositions;
 
+    /// <summary>The buckets one <see cref="FlushPositions"/> wrote; it completes when the last is stored (or failed).</summary>
+    private sealed class PositionsFlush(int buckets, TaskCompletionSource stored)
+    {
+        private int _left = buckets;
+
+        public void Done()
+        {
+            if (--_left <= 0) stored.TrySetResult();
+        }
+    }
+
     /// <summary>Time to send the peers the newest position of every player moved on this node.</summary>
     private sealed record ResyncPositions;
 
@@ -155,6 +166,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         Receive<FlushBatches>(_ => Flush());
         Receive<PositionBatch>(Handle);
         Receive<PersistPositions>(_ => PersistDeferred());
+        Receive<FlushPositions>(f => PersistDeferred(new PositionsFlush(_unpersisted.Count, f.Stored)));
         Receive<ResyncPositions>(_ => Resync());
         Receive<CatalogBatch>(Handle);
         Receive<CatalogAck>(Handle);
@@ -290,14 +302,26 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         Notify(changes);
     }
 
-    /// <summary>The positions of busy buckets, newest per player, each bucket in one local write that gossip spreads.</summary>
-    private void PersistDeferred()
+    /// <summary>
+    /// The positions of busy buckets, newest per player, each bucket in one local write that gossip spreads; with
+    /// <paramref name="flush"/> (a graceful stop) it is told as each write is stored.
+    /// </summary>
+    private void PersistDeferred(PositionsFlush? flush = null)
     {
+        if (_unpersisted.Count == 0) flush?.Done();
         foreach (var (bucket, values) in _unpersisted)
         {
             _persistedAt[bucket] = Environment.TickCount64;
-            WriteBatch(_view.Keys.Positions[bucket], LWWDictionary<string, PlayerPosition>.Empty, WriteLocal.Instance, [],
-                d => values.Aggregate(d, (acc, kv) => acc.SetItem(_self, kv.Key, kv.Value, _positionClock)));
+            var key = _view.Keys.Positions[bucket];
+            Func<LWWDictionary<string, PlayerPosition>, LWWDictionary<string, PlayerPosition>> modify =
+                d => values.Aggregate(d, (acc, kv) => acc.SetItem(_self, kv.Key, kv.Value, _positionClock));
+            if (flush is null)
+                WriteBatch(key, LWWDictionary<string, PlayerPosition>.Empty, WriteLocal.Instance, [], modify);
+            else
+            {
+                _pump?.Touch();
+                _replicator.Tell(Dsl.Update(key, LWWDictionary<string, PlayerPosition>.Empty, WriteLocal.Instance, flush, modify));
+            }
         }
         _unpersisted.Clear();
     }
@@ -655,6 +679,11 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
 
     private void OnWritten(IKey key, object? request, bool timedOut)
     {
+        if (request is PositionsFlush flush)
+        {
+            flush.Done();
+            return;
+        }
         if (request is StoredWrite stored)
         {
             _replicator.Tell(new Get(key, ReadLocal.Instance, new ReadBack(stored.ReplyTo, Replication.Local, true)));
@@ -696,6 +725,8 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         if (request is PendingWrite { AwaitPeers: true } pending) pending.ReplyTo.Tell(new Status.Failure(cause));
         if (request is StoredWrite stored)
             foreach (var replyTo in stored.ReplyTo) replyTo.Tell(new Status.Failure(cause));
+        // A stop waits for the write, not for its success: the failure is logged above.
+        if (request is PositionsFlush flush) flush.Done();
     }
 
     private void Apply(string keyId, IReplicatedData data)

@@ -16,6 +16,12 @@ public static class GameStateProtocol
 
     public sealed record ShareEntry(CatalogHeader Header);
 
+    /// <summary>
+    /// Sent by the node's coordinated shutdown: write the positions moved since their bucket's last write now, and
+    /// complete <paramref name="Stored"/> once the durable store has them (a graceful stop loses no movement).
+    /// </summary>
+    public sealed record FlushPositions(TaskCompletionSource Stored);
+
     public sealed record GetSnapshot(int Skip, int Take);
 
     public sealed record GetPlayer(string PlayerId);

@@ -75,6 +75,36 @@ public sealed class StateDurabilityTests : TestKit
     }
 
     [Fact]
+    public async Task A_graceful_stop_writes_the_positions_its_bucket_was_still_holding_back()
+    {
+        var dir = TestCluster.NewDataDirectory();
+        // A minute between a busy bucket's writes: only the stop itself can write the second move in time.
+        var options = Durable(dir) with { State = new GameStateSettings { DataDirectory = dir, PositionPersistInterval = TimeSpan.FromMinutes(1) } };
+        var node = TestCluster.StartNode(options, seed: null);
+        StateNode? restarted = null;
+        try
+        {
+            // The first move of an idle bucket is written before it is answered; the second waits for the interval.
+            await node.State.UpdatePositionAsync("finn", "cove", 1, 1);
+            await node.State.UpdatePositionAsync("finn", "cove", 2, 3);
+            await node.DisposeAsync();
+
+            restarted = TestCluster.StartNode(options, seed: null, join: false);
+            await AwaitAssertAsync(async () =>
+            {
+                var finn = await restarted.State.GetPlayerAsync("finn");
+                Assert.Equal(("cove", 2.0, 3.0), (finn?.Position?.Zone, finn?.Position?.X, finn?.Position?.Y));
+            }, Converge);
+        }
+        finally
+        {
+            await node.DisposeAsync();
+            if (restarted is not null) await restarted.DisposeAsync();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task The_state_survives_a_full_cluster_restart()
     {
         var dirs = Enumerable.Range(0, 3).Select(_ => TestCluster.NewDataDirectory()).ToArray();
