@@ -46,6 +46,7 @@ public static class NodeCommand
             (new Option<string>("--remote-tls-peer-hashes") { Description = "With pinned validation: comma-separated SHA-256 hashes (hex) of further certificates peers may present [default: none]" }, "P2PActors:RemoteTlsPeerHashes"),
             (new Option<int>("--identity-timeout") { Description = "Milliseconds to wait for a new member to prove its validator key before the set forms without it [default: 5000]" }, "P2PActors:IdentityTimeoutMs"),
             (new Option<int>("--decision-timeout") { Description = "Milliseconds a proposal waits for a decision before it ends undecided [default: 500]" }, "P2PActors:DecisionTimeoutMs"),
+            (new Option<int>("--vote-turn-wait") { Description = "Milliseconds an idle validator waits for more proposal batches to judge and sign together, 0 to 100 (never longer than a tenth of --decision-timeout) [default: 3]" }, "P2PActors:VoteTurnWaitMs"),
             (new Option<TimeSpan>("--header-clock-window") { Description = "How far a proposed catalog header's created time may lie from this validator's clock, hh:mm:ss [default: 00:01:00]" }, "P2PActors:HeaderClockWindow"),
             (new Option<int>("--proposal-rate") { Description = "Proposals per second the validator serves from one proposer [default: 5000]" }, "P2PActors:ProposalRate"),
             (new Option<int>("--proposal-burst") { Description = "Proposals one proposer may send at once before the rate applies [default: 10000]" }, "P2PActors:ProposalBurst"),

@@ -103,6 +103,9 @@ public sealed class NodeOptions
     /// <summary>Milliseconds a proposal waits for a decision before it ends undecided (never accepted).</summary>
     public int DecisionTimeoutMs { get; set; } = 500;
 
+    /// <summary>Milliseconds an idle validator waits for more proposal batches before it judges and signs them together.</summary>
+    public int VoteTurnWaitMs { get; set; } = 3;
+
     /// <summary>Milliseconds to wait for a new member's identity proof before the validator set forms without it.</summary>
     public int IdentityTimeoutMs { get; set; } = 5_000;
     /// <summary>
@@ -240,6 +243,8 @@ public sealed class NodeOptions
             problems.Add($"--identity-timeout / {Section}:IdentityTimeoutMs: {IdentityTimeoutMs} must be between 100 and 600000 milliseconds");
         if (HeaderClockWindow < TimeSpan.FromSeconds(1) || HeaderClockWindow > TimeSpan.FromDays(1))
             problems.Add($"--header-clock-window / {Section}:HeaderClockWindow: {HeaderClockWindow} must be between 00:00:01 and 1.00:00:00");
+        if (VoteTurnWaitMs is < 0 or > 100)
+            problems.Add($"--vote-turn-wait / {Section}:VoteTurnWaitMs: {VoteTurnWaitMs} must be between 0 and 100 milliseconds");
         if (DecisionTimeoutMs is < 1 or > 60_000)
             problems.Add($"--decision-timeout / {Section}:DecisionTimeoutMs: {DecisionTimeoutMs} must be between 1 and 60000 milliseconds");
         if (ProposalRate is < 1 or > 1_000_000)

@@ -58,6 +58,7 @@ public static class ActorSystemSetup
             Byzantine = options.ByzantineMode,
             AllowedValidators = options.ReadAllowedValidators([]),
             DecisionTimeout = TimeSpan.FromMilliseconds(options.DecisionTimeoutMs),
+            VoteTurnWait = TimeSpan.FromMilliseconds(options.VoteTurnWaitMs),
             IdentityTimeout = TimeSpan.FromMilliseconds(options.IdentityTimeoutMs),
             HeaderClockWindow = options.HeaderClockWindow,
             ProposalsPerSecondPerProposer = options.ProposalRate,

@@ -86,6 +86,45 @@ public sealed class ConsensusBatchTests : TestKit
         }
     }
 
+    [Theory]
+    [InlineData(1000, true)]
+    [InlineData(0, false)]
+    public async Task Batches_that_reach_an_idle_validator_within_its_turn_wait_are_signed_together(int waitMs, bool together)
+    {
+        var nodes = await ConsensusCluster.StartAsync(this, 4, _ => new ConsensusOptions
+        {
+            DecisionTimeout = TimeSpan.FromMinutes(1),
+            VoteTurnWait = TimeSpan.FromMilliseconds(waitMs),
+        });
+        try
+        {
+            var set = nodes[1].View.Current!;
+            Proposal Propose(GameContent content) =>
+                new(ContentJson.Serialize(content), content.Id!, set.Epoch, set.Hash, "test", 0, ConsensusCluster.HeaderAt(nodes[1], content));
+            var first = ConsensusCluster.Valid(ContentType.Item, 311);
+            var second = ConsensusCluster.Valid(ContentType.Item, 312);
+            var otherProposer = CreateTestProbe();
+
+            ValidatorOf(nodes[1]).Tell(new ProposalBatch([Propose(first)]), TestActor);
+            VoteBatch? early = null;
+            if (together)
+                ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // the turn is still waiting for more batches
+            else
+                early = ExpectMsg<VoteBatch>(TimeSpan.FromSeconds(10)); // judged and answered at once
+            ValidatorOf(nodes[1]).Tell(new ProposalBatch([Propose(second)]), otherProposer.Ref);
+
+            var firstVote = Assert.Single((early ?? ExpectMsg<VoteBatch>(TimeSpan.FromSeconds(10))).Votes);
+            var secondVote = Assert.Single(otherProposer.ExpectMsg<VoteBatch>(TimeSpan.FromSeconds(10)).Votes);
+            Assert.Equal((first.Id, second.Id), (firstVote.ContentId, secondVote.ContentId));
+            // One turn signs all its verdicts with one batch signature; two turns sign twice.
+            Assert.Equal(together, firstVote.Signature.AsSpan().SequenceEqual(secondVote.Signature));
+        }
+        finally
+        {
+            await ConsensusCluster.DisposeAllAsync(nodes);
+        }
+    }
+
     [Fact]
     public async Task Malformed_batches_are_ignored_and_the_nodes_keep_voting()
     {
