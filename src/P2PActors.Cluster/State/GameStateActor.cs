@@ -42,13 +42,20 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     private sealed record PersistPositions;
 
     /// <summary>The buckets one <see cref="FlushPositions"/> wrote; it completes when the last is stored (or failed).</summary>
-    private sealed class PositionsFlush(int buckets, TaskCompletionSource stored)
+    private sealed class PositionsFlush
     {
-        private int _left = buckets;
+        private readonly TaskCompletionSource _stored;
+        private int _left;
+
+        public PositionsFlush(int buckets, TaskCompletionSource stored)
+        {
+            (_left, _stored) = (buckets, stored);
+            if (buckets == 0) stored.TrySetResult();
+        }
 
         public void Done()
         {
-            if (--_left <= 0) stored.TrySetResult();
+            if (--_left <= 0) _stored.TrySetResult();
         }
     }
 
@@ -308,20 +315,11 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     /// </summary>
     private void PersistDeferred(PositionsFlush? flush = null)
     {
-        if (_unpersisted.Count == 0) flush?.Done();
         foreach (var (bucket, values) in _unpersisted)
         {
             _persistedAt[bucket] = Environment.TickCount64;
-            var key = _view.Keys.Positions[bucket];
-            Func<LWWDictionary<string, PlayerPosition>, LWWDictionary<string, PlayerPosition>> modify =
-                d => values.Aggregate(d, (acc, kv) => acc.SetItem(_self, kv.Key, kv.Value, _positionClock));
-            if (flush is null)
-                WriteBatch(key, LWWDictionary<string, PlayerPosition>.Empty, WriteLocal.Instance, [], modify);
-            else
-            {
-                _pump?.Touch();
-                _replicator.Tell(Dsl.Update(key, LWWDictionary<string, PlayerPosition>.Empty, WriteLocal.Instance, flush, modify));
-            }
+            WriteBatch(_view.Keys.Positions[bucket], LWWDictionary<string, PlayerPosition>.Empty, WriteLocal.Instance, [],
+                d => values.Aggregate(d, (acc, kv) => acc.SetItem(_self, kv.Key, kv.Value, _positionClock)), flush);
         }
         _unpersisted.Clear();
     }
@@ -396,11 +394,13 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     /// Fire-and-forget: the replicator handles the Update before the Get that follows it, so the read-back already
     /// contains the write and the callers are answered as soon as the local replica has it.
     /// </summary>
-    private void WriteBatch<T>(IKey<T> key, T initial, IWriteConsistency consistency, IReadOnlyList<IActorRef> replyTo, Func<T, T> modify)
+    /// <param name="written">Told when the replicator confirms the write (for a durable key: stored); by default nobody is.</param>
+    private void WriteBatch<T>(IKey<T> key, T initial, IWriteConsistency consistency, IReadOnlyList<IActorRef> replyTo, Func<T, T> modify,
+        object? written = null)
         where T : IReplicatedData
     {
         _pump?.Touch();
-        _replicator.Tell(Dsl.Update(key, initial, consistency, new PendingWrite(ActorRefs.Nobody, AwaitPeers: false), modify));
+        _replicator.Tell(Dsl.Update(key, initial, consistency, written ?? new PendingWrite(ActorRefs.Nobody, AwaitPeers: false), modify));
         _replicator.Tell(Dsl.Get(key, ReadLocal.Instance, new ReadBack(replyTo, Replication.Local, true)));
     }
 
