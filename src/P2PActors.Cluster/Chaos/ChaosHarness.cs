@@ -77,6 +77,9 @@ public static class ChaosHarness
         // The nodes' batch-signature checks over the workload (tallies and catalog admission): each cache miss is one Ed25519 check.
         (long Checked, long Cached) Signatures() => (cluster.Nodes.Sum(n => n.Consensus.Snapshot.Signatures.Misses), cluster.Nodes.Sum(n => n.Consensus.Snapshot.Signatures.Hits));
         var signaturesBefore = Signatures();
+        // Outside the timed window, like the one after it: the live heap before, so the report can say what the run
+        // left behind (the catalog on every node) apart from what it only allocated.
+        var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
         var started = Stopwatch.GetTimestamp();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var memoryBefore = ChaosMemory.Now();
@@ -94,8 +97,8 @@ public static class ChaosHarness
         var duration = Stopwatch.GetElapsedTime(started);
         // Every node runs in this process, so the process's CPU time over the workload is the cluster's.
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-        var memory = ChaosMemory.Now() - memoryBefore;
         var signaturesAfter = Signatures();
+        var memory = (ChaosMemory.Now() - memoryBefore) with { LiveHeapGrowthBytes = GC.GetTotalMemory(forceFullCollection: true) - heapBefore };
         return (items.Select((item, i) => results[i] ?? new ItemResult(
             item, i % options.Nodes, item.IsValid, null, "not proposed before --timeout", false, false)).ToList(), duration, cpu,
             (signaturesAfter.Checked - signaturesBefore.Checked, signaturesAfter.Cached - signaturesBefore.Cached), memory);

@@ -140,6 +140,9 @@ public sealed record ChaosReport(
         Row(text, "CPU", Invariant($"{CpuMsPerItem:0.00} ms per item, all nodes ({WorkloadCpu.TotalSeconds:0.0} s over the workload)"));
         Row(text, "memory", Invariant($"{(Items > 0 ? Memory.AllocatedBytes / 1024.0 / Items : 0):0.0} KiB allocated per item; GCs gen0 {Memory.Gen0} gen1 {Memory.Gen1} gen2 {Memory.Gen2}, paused {Memory.Paused.TotalMilliseconds:0} ms") +
                                 (WorkloadDuration > TimeSpan.Zero ? Invariant($" ({100 * Memory.Paused / WorkloadDuration:0.0} % of the workload)") : ""));
+        if (Memory.LiveHeapGrowthBytes is { } grown)
+            Row(text, "live heap", Invariant($"{grown / 1024.0 / 1024.0:+0.0;-0.0} MiB over the workload, all nodes") +
+                                   (Shared > 0 ? Invariant($" ({grown / 1024.0 / Shared:0.0} KiB per shared entry)") : ""));
         Row(text, "batch signatures", Invariant($"{SignatureChecks} Ed25519 checks, {SignatureCacheHits} found already checked (all nodes, over the workload)"));
         text.AppendLine();
         text.AppendLine("  by kind                 items  accepted  rejected  undecided  failed");
@@ -210,6 +213,12 @@ public sealed record ChaosReport(
 /// </summary>
 public sealed record ChaosMemory(long AllocatedBytes, int Gen0, int Gen1, int Gen2, TimeSpan Paused)
 {
+    /// <summary>
+    /// How much the live heap grew over the workload, each end measured after a full collection (outside the timed
+    /// window): what the run left behind on every node, the shared catalog above all. Null when not measured.
+    /// </summary>
+    public long? LiveHeapGrowthBytes { get; init; }
+
     public static ChaosMemory Now() => new(GC.GetTotalAllocatedBytes(precise: false),
         GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
 
