@@ -16,6 +16,7 @@ public sealed class CatalogProof : IEquatable<CatalogProof>
 {
     private readonly byte[] _utf8;
     private readonly int _hash;
+    private byte[]? _sha256;
 
     private CatalogProof(byte[] utf8)
     {
@@ -37,6 +38,12 @@ public sealed class CatalogProof : IEquatable<CatalogProof>
             throw new ArgumentException("a catalog proof must be exactly one JSON value", nameof(utf8Json));
         return new CatalogProof(utf8Json.ToArray());
     }
+
+    /// <summary>
+    /// SHA-256 of <see cref="Utf8Json"/>, worked out on first use: what lets a node remember a proof it checked without
+    /// keeping its bytes (two proofs with one digest are the same proof, even when a peer crafted one of them).
+    /// </summary>
+    public ReadOnlySpan<byte> Sha256 => _sha256 ??= System.Security.Cryptography.SHA256.HashData(_utf8);
 
     public bool Equals(CatalogProof? other) =>
         other is not null && (ReferenceEquals(this, other) || (_hash == other._hash && _utf8.AsSpan().SequenceEqual(other._utf8)));

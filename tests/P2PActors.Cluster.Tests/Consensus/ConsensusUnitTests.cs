@@ -91,6 +91,43 @@ public sealed class CertificateAdmissionTests
     }
 
     [Fact]
+    public void An_admitted_header_is_remembered_without_its_proof_and_the_same_fields_under_another_proof_are_checked_again()
+    {
+        using var validators = new Validators(4);
+        var snapshot = new ConsensusSnapshot();
+        snapshot.Publish(ConsensusView.Empty with { Registry = validators.Registry });
+        var admission = new CertificateAdmission(snapshot);
+        var certificate = validators.Certify(3);
+        var proof = certificate.ToProof().Utf8Json.ToArray();
+
+        var admitted = AdmitAndDrop(admission, proof);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(admitted.IsAlive);
+
+        // Without the registry nothing verifies: what is admitted now comes from the memory alone.
+        snapshot.Publish(ConsensusView.Empty);
+        Assert.True(admission.Admit(Blade(CatalogProof.FromUtf8Json(proof))));
+        var reordered = (certificate with { Approvals = certificate.Approvals.Reverse().ToList() }).ToProof();
+        Assert.False(reordered.Utf8Json.SequenceEqual(proof));
+        Assert.False(admission.Admit(Blade(reordered)));
+        Assert.Equal(1, admission.Refused);
+    }
+
+    private static CatalogHeader Blade(CatalogProof proof) =>
+        new(Validators.ContentId, ContentType.Item, "Blade", "alice", 1, "akka.tcp://p2pactors@127.0.0.1:1", proof);
+
+    // Not inlined, so no local of the test keeps the admitted header or its proof alive.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference AdmitAndDrop(CertificateAdmission admission, byte[] proof)
+    {
+        var header = Blade(CatalogProof.FromUtf8Json(proof));
+        Assert.True(admission.Admit(header));
+        return new WeakReference(header.Certificate);
+    }
+
+    [Fact]
     public void Headers_without_a_certificate_or_with_one_for_other_content_are_refused()
     {
         using var validators = new Validators(4);
