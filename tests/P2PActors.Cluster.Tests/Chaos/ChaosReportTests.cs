@@ -1,0 +1,35 @@
+using P2PActors.Cluster.Chaos;
+
+namespace P2PActors.Cluster.Tests.Chaos;
+
+public sealed class ChaosReportTests
+{
+    private static ChaosReport Report(int shared, ChaosMemory memory) =>
+        new(Nodes: 4, Byzantine: 0, NodeModes: ["honest", "honest", "honest", "honest"], NodeValidators: ["a", "b", "c", "d"],
+            Validators: 4, Threshold: 3, MaxFaulty: 1, Seed: 7, Items: 2 * shared, ValidItems: shared, InvalidItems: shared,
+            ValidAccepted: shared, ValidRejected: 0, ValidUndecided: 0, InvalidRejected: shared, InvalidAccepted: 0,
+            InvalidUndecided: 0, Failed: 0, FailureSamples: [], EquivocatingProposals: 0, FlaggedValidators: [],
+            BadCertificates: 0, LatencyP50: TimeSpan.FromMilliseconds(10), LatencyP99: TimeSpan.FromMilliseconds(50),
+            WorkloadDuration: TimeSpan.FromSeconds(2), ItemsPerSecond: shared, ByFlaw: [], Catalogs: [], InvalidAcceptedSamples: [])
+        {
+            Shared = shared,
+            Memory = memory,
+        };
+
+    [Fact]
+    public void The_live_heap_row_gives_the_growth_over_the_workload_and_its_share_per_shared_entry()
+    {
+        // 6 MiB left behind by 2,048 shared entries: 3 KiB each.
+        var table = Report(2048, new ChaosMemory(1 << 30, 10, 2, 1, TimeSpan.FromMilliseconds(100)) { LiveHeapGrowthBytes = 6L << 20 }).ToTable();
+
+        Assert.Contains("+6.0 MiB over the workload, all nodes (3.0 KiB per shared entry)", table);
+    }
+
+    [Fact]
+    public void Without_a_measurement_there_is_no_live_heap_row_and_a_shrinking_heap_reads_negative()
+    {
+        Assert.DoesNotContain("live heap", Report(10, new ChaosMemory(0, 0, 0, 0, TimeSpan.Zero)).ToTable());
+        Assert.Contains("-1.5 MiB over the workload",
+            Report(0, new ChaosMemory(0, 0, 0, 0, TimeSpan.Zero) { LiveHeapGrowthBytes = -(3L << 19) }).ToTable());
+    }
+}
