@@ -131,6 +131,14 @@ public static class NodeHosting
     {
         // Without remember-entities the ddata store keeps nothing durable, so the broken LMDB store is never opened.
         builder.AddHocon("akka.cluster.sharding.distributed-data.durable.keys = []", HoconAddMode.Prepend);
+        // The shard coordinator reads and writes its state on every node of a cluster under five (majority-min-cap), and
+        // Akka.NET logs each read or write that times out as an ERROR, the first one included. At the defaults (2 s and
+        // 5 s) a 3-node cluster forming on a loaded machine logged one on a healthy start (CI, 2026-12-05); a node that
+        // does not answer in 10 s is worth the error.
+        builder.AddHocon("""
+            akka.cluster.sharding.waiting-for-state-timeout = 10s
+            akka.cluster.sharding.updating-state-timeout = 10s
+            """, HoconAddMode.Prepend);
         builder.WithActors(new ActorStarter((system, _) => PersistenceWarmupRunner.Run(system, TimeSpan.FromSeconds(60))));
         return builder.WithShardRegion<PlayerMemoryActor>(
             PlayerMemoryOptions.ShardTypeName,
