@@ -43,11 +43,16 @@ public sealed class ReAskTests : TestKit, IDisposable
     }
 
     private Task<ProposalOutcome> Propose(IActorRef coordinator) =>
-        coordinator.Ask<ProposalOutcome>(new Propose("{\"n\":1}", Validators.ContentId), TimeSpan.FromSeconds(10));
+        coordinator.Ask<ProposalOutcome>(new Propose("{\"n\":1}", Validators.ContentId), TimeSpan.FromSeconds(30));
 
+    /// <summary>
+    /// The next proposal a validator gets. The wait is generous, not a measure of speed: a re-ask is due a window after
+    /// the proposal, and a CI run whose other test classes were starting clusters delivered it after a 3 s wait had
+    /// ended. A re-ask that never comes still fails the test, only later.
+    /// </summary>
     private static Proposal Received(TestProbe probe)
     {
-        var batch = probe.ExpectMsg<ProposalBatch>(TimeSpan.FromSeconds(3));
+        var batch = probe.ExpectMsg<ProposalBatch>(TimeSpan.FromSeconds(10));
         return Assert.Single(batch.Proposals);
     }
 
