@@ -52,6 +52,7 @@ public sealed class ChaosCliTests
     [InlineData("--mode: 'honest' is not a Byzantine mode", "--mode", "honest")]
     [InlineData("--nodes: 17 must be between 1 and 16", "--nodes", "17")]
     [InlineData("--items: 0 must be between 1", "--items", "0")]
+    [InlineData("--warmup: -1 must be between 0", "--warmup", "-1")]
     [InlineData("--invalid-share: 1.5 must be between 0 and 1", "--invalid-share", "1.5")]
     [InlineData("--timeout", "--timeout", "soon")]
     [InlineData("--decision-timeout-ms: 0 ms", "--decision-timeout-ms", "0")]

@@ -35,11 +35,21 @@ public static class ChaosHarness
                          (options.Sybils > 0 ? $" and {options.Sybils} Sybils ({(options.Closed ? "closed" : "open")} validator membership)..." : "..."));
         await using var cluster = await ChaosCluster.StartAsync(options, deadline.Token).ConfigureAwait(false);
         var set = cluster.Nodes[0].Consensus.Snapshot.View.Current!;
-        progress?.Report($"Cluster formed: {QuorumMath.Describe(set.Count)}. Proposing {items.Count} items...");
+        var warmupShared = 0;
+        if (options.Warmup > 0)
+        {
+            var warmup = ChaosWorkload.CreateWarmup(options.Warmup, options.Seed, options.InvalidShare, items);
+            progress?.Report($"Cluster formed: {QuorumMath.Describe(set.Count)}. Warming up with {warmup.Count} items (not counted)...");
+            warmupShared = await WarmUpAsync(cluster, warmup, options, deadline.Token).ConfigureAwait(false);
+        }
+        progress?.Report(options.Warmup > 0
+            ? $"Proposing {items.Count} items..."
+            : $"Cluster formed: {QuorumMath.Describe(set.Count)}. Proposing {items.Count} items...");
 
         var (results, duration, cpu, signatures, memory) = await DriveAsync(cluster, items, options, deadline.Token).ConfigureAwait(false);
         progress?.Report("Checking the honest nodes' catalogs...");
-        var shared = results.Count(r => r.Shared);
+        // The catalogs hold the warm-up's shares as well: they are checked like the rest.
+        var shared = results.Count(r => r.Shared) + warmupShared;
         // The check gets its own budget: a run whose workload used up --timeout still reports what the catalogs hold.
         using var checkBudget = CancellationTokenSource.CreateLinkedTokenSource(ct);
         checkBudget.CancelAfter(CatalogCheckBudget);
@@ -54,6 +64,8 @@ public static class ChaosHarness
             .ToList();
         return Summarise(options, cluster, set, results, duration, cpu, catalogs, flagged) with
         {
+            Warmup = options.Warmup,
+            WarmupShared = warmupShared,
             SignatureChecks = signatures.Checked,
             SignatureCacheHits = signatures.Cached,
             Memory = memory,
@@ -68,6 +80,30 @@ public static class ChaosHarness
         public bool Accepted => Outcome?.Decision == ProposalDecision.Accepted;
         public bool Rejected => Outcome?.Decision == ProposalDecision.Rejected;
         public bool Undecided => Outcome?.Decision == ProposalDecision.Undecided;
+    }
+
+    /// <summary>
+    /// Drives the warm-up exactly as the workload is driven (same proposers, concurrency and sharing) and forgets the
+    /// outcomes; returns how many items it shared, which the catalog check must then find.
+    /// </summary>
+    private static async Task<int> WarmUpAsync(ChaosCluster cluster, IReadOnlyList<ChaosItem> items, ChaosOptions options, CancellationToken ct)
+    {
+        var shared = 0;
+        try
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, items.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct },
+                async (i, token) =>
+                {
+                    if ((await ProposeAsync(cluster.Nodes[i % options.Nodes], items[i], options.ShareAccepted, token).ConfigureAwait(false)).Shared)
+                        Interlocked.Increment(ref shared);
+                }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The run's time is up: the workload that follows reports every item as not proposed.
+        }
+        return shared;
     }
 
     private static async Task<(IReadOnlyList<ItemResult> Results, TimeSpan Duration, TimeSpan Cpu, (long Checked, long Cached) Signatures, ChaosMemory Memory)> DriveAsync(ChaosCluster cluster, IReadOnlyList<ChaosItem> items, ChaosOptions options, CancellationToken ct)

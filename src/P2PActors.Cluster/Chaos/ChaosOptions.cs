@@ -23,6 +23,13 @@ public sealed record ChaosOptions
     public int Items { get; init; } = 100;
 
     /// <summary>
+    /// Proposals made (and shared, as the workload is) before the timed workload, from a workload of their own, and
+    /// counted nowhere in the report's figures: a short run measures the nodes warmed up (code compiled, connections
+    /// and caches filled) instead of their start-up. 0, the default, measures from the first proposal on.
+    /// </summary>
+    public int Warmup { get; init; }
+
+    /// <summary>
     /// Extra members an attacker adds (Sybils), after the <see cref="Nodes"/> nodes. They vote (as <see cref="SybilMode"/>)
     /// but do not propose: the workload is the same as without them, so a run with and without them compare.
     /// </summary>
@@ -106,6 +113,8 @@ public sealed record ChaosOptions
             problems.Add("--mode: 'honest' is not a Byzantine mode; use --byzantine 0 for an all-honest cluster");
         if (Items is < 1 or > MaxItems)
             problems.Add($"--items: {Items} must be between 1 and {MaxItems}");
+        if (Warmup is < 0 or > MaxItems)
+            problems.Add($"--warmup: {Warmup} must be between 0 and {MaxItems}");
         if (double.IsNaN(InvalidShare) || InvalidShare is < 0 or > 1)
             problems.Add($"--invalid-share: {InvalidShare} must be between 0 and 1");
         if (Concurrency is < 1 or > 10_000)

@@ -68,6 +68,12 @@ public sealed record ChaosReport(
     /// <summary>How many of the <see cref="Sybils"/> hold a vote in the set: 0 in closed membership.</summary>
     public int SybilsInSet { get; init; }
 
+    /// <summary>Proposals made before the timed workload and counted nowhere else in this report (<see cref="ChaosOptions.Warmup"/>).</summary>
+    public int Warmup { get; init; }
+
+    /// <summary>How many of the warm-up's items were shared: the honest catalogs hold them beside the workload's.</summary>
+    public int WarmupShared { get; init; }
+
     /// <summary>How many accepted items were shared into the catalog, and the time from decision to the catalog's answer.</summary>
     public int Shared { get; init; }
 
@@ -117,7 +123,8 @@ public sealed record ChaosReport(
                         (ExceedsTolerance ? $"{voting} Byzantine EXCEEDS f — the 2/3 guarantees do not hold" : $"{voting} Byzantine is within f") +
                         (voting - SybilsInSet < Byzantine ? Invariant($" ({Byzantine - voting + SybilsInSet} Byzantine left out of the set)") : "") +
                         (SybilsInSet > 0 ? Invariant($" ({SybilsInSet} of them Sybils)") : ""));
-        text.AppendLine(Invariant($"Workload: seed {Seed}, {Items} items ({ValidItems} valid, {InvalidItems} invalid)"));
+        text.AppendLine(Invariant($"Workload: seed {Seed}, {Items} items ({ValidItems} valid, {InvalidItems} invalid)") +
+                        (Warmup > 0 ? Invariant($", after a warm-up of {Warmup} items not counted here (the catalogs below hold its {WarmupShared} shares too)") : ""));
         text.AppendLine();
         Row(text, "valid accepted", $"{ValidAccepted} / {ValidItems}");
         Row(text, "valid rejected", ValidRejected);

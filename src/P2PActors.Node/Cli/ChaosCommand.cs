@@ -23,6 +23,7 @@ public static class ChaosCommand
             DefaultValueFactory = _ => "equivocate",
         };
         var items = new Option<int>("--items", "-i") { Description = "How many proposals the workload makes", DefaultValueFactory = _ => defaults.Items };
+        var warmup = new Option<int>("--warmup") { Description = "Proposals made (and shared) before the timed workload, from a workload of their own, and not counted: measures warmed-up nodes", DefaultValueFactory = _ => defaults.Warmup };
         var seed = new Option<long>("--seed", "-s") { Description = "Seed of the workload; the same seed proposes the same content", DefaultValueFactory = _ => defaults.Seed };
         var invalidShare = new Option<double>("--invalid-share") { Description = "Fraction of the workload that is deliberately invalid, 0 to 1", DefaultValueFactory = _ => defaults.InvalidShare };
         var concurrency = new Option<int>("--concurrency") { Description = "Proposals in flight at once", DefaultValueFactory = _ => defaults.Concurrency };
@@ -40,7 +41,7 @@ public static class ChaosCommand
         var dataDir = new Option<string?>("--data-dir") { Description = "Where the nodes keep their data; a temporary folder, deleted afterwards, when omitted" };
         var command = new Command("chaos", "Run a cluster with Byzantine peers in this process, drive valid and invalid content through consensus, print what happened.")
         {
-            nodes, byzantine, mode, items, seed, invalidShare, concurrency, decisionTimeout, noReAsk, timeout, noShare, sybils, sybilMode, closed, dataDir,
+            nodes, byzantine, mode, items, warmup, seed, invalidShare, concurrency, decisionTimeout, noReAsk, timeout, noShare, sybils, sybilMode, closed, dataDir,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -55,6 +56,7 @@ public static class ChaosCommand
                 Byzantine = parseResult.GetValue(byzantine),
                 Modes = modes,
                 Items = parseResult.GetValue(items),
+                Warmup = parseResult.GetValue(warmup),
                 Seed = parseResult.GetValue(seed),
                 InvalidShare = parseResult.GetValue(invalidShare),
                 Concurrency = parseResult.GetValue(concurrency),

@@ -180,6 +180,22 @@ public sealed class ChaosMatrixTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_warm_up_is_proposed_and_shared_before_the_workload_and_counted_only_in_the_catalogs()
+    {
+        var options = Options(4, ByzantineMode.Equivocate) with { Items = 12, Warmup = 12 };
+
+        var report = await RunAsync(options);
+
+        // The figures are the workload's alone; the warm-up's shares are in every honest catalog, checked like the rest.
+        Assert.Equal((12, 12, 6), (report.Warmup, report.Items, report.ValidItems));
+        Assert.Equal((6, 6, 6), (report.ValidAccepted, report.InvalidRejected, report.Shared));
+        Assert.Equal(6, report.WarmupShared);
+        Assert.True(report.Passed, report.ToTable());
+        Assert.All(report.Catalogs, c => Assert.Equal((12, 0, 0), (c.Entries, c.Unverifiable, c.InvalidContent)));
+        Assert.Equal([report.NodeValidators[3]], report.FlaggedValidators);
+    }
+
+    [Fact]
     public async Task Beyond_f_two_forging_nodes_of_four_leave_valid_content_undecided_and_their_forged_entries_are_refused()
     {
         var report = await RunAsync(Options(4, ByzantineMode.ForgeSignatures, ByzantineMode.ForgeSignatures));

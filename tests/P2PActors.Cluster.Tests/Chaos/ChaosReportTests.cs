@@ -26,6 +26,16 @@ public sealed class ChaosReportTests
     }
 
     [Fact]
+    public void A_warm_up_is_named_with_the_workload_and_only_when_there_was_one()
+    {
+        var report = Report(10, new ChaosMemory(0, 0, 0, 0, TimeSpan.Zero));
+
+        Assert.DoesNotContain("warm-up", report.ToTable());
+        Assert.Contains("Workload: seed 7, 20 items (10 valid, 10 invalid), after a warm-up of 300 items not counted here (the catalogs below hold its 150 shares too)",
+            (report with { Warmup = 300, WarmupShared = 150 }).ToTable());
+    }
+
+    [Fact]
     public void Without_a_measurement_there_is_no_live_heap_row_and_a_shrinking_heap_reads_negative()
     {
         Assert.DoesNotContain("live heap", Report(10, new ChaosMemory(0, 0, 0, 0, TimeSpan.Zero)).ToTable());

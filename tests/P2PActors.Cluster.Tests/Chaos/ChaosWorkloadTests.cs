@@ -56,6 +56,22 @@ public sealed class ChaosWorkloadTests
         Assert.Empty(first.Select(i => i.ContentId).Intersect(other));
     }
 
+    [Fact]
+    public void A_warm_up_is_its_own_deterministic_workload_and_leaves_out_any_item_of_the_run()
+    {
+        var workload = ChaosWorkload.Create(30, seed: 3, invalidShare: 0.5);
+        var warmup = ChaosWorkload.CreateWarmup(20, seed: 3, invalidShare: 0.5, workload);
+
+        Assert.Equal(20, warmup.Count);
+        Assert.Equal(10, warmup.Count(i => !i.IsValid));
+        Assert.Empty(warmup.Select(i => i.ContentId).Intersect(workload.Select(i => i.ContentId)));
+        Assert.Equal(warmup.Select(i => i.ContentId), ChaosWorkload.CreateWarmup(20, seed: 3, invalidShare: 0.5, workload).Select(i => i.ContentId));
+
+        // Proposing an item in the warm-up first would change its outcome in the run: such an item is left out of it.
+        var overlapping = ChaosWorkload.CreateWarmup(20, seed: 3, invalidShare: 0.5, warmup.Take(5).ToList());
+        Assert.Equal(warmup.Skip(5).Select(i => i.ContentId), overlapping.Select(i => i.ContentId));
+    }
+
     [Theory]
     [InlineData(0.0, 0)]
     [InlineData(1.0, 40)]
