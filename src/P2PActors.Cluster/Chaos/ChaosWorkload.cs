@@ -57,19 +57,6 @@ public static class ChaosWorkload
     /// <paramref name="count"/> items; about <paramref name="invalidShare"/> of them invalid (spread over the four
     /// flaws), the rest valid. The same arguments always give the same items, with distinct content ids.
     /// </summary>
-    /// <summary>
-    /// The warm-up of a run with <paramref name="workload"/>: <paramref name="count"/> items of the same mix from a seed
-    /// of their own, without any item whose content is in the workload (proposing it first would change its outcome).
-    /// </summary>
-    public static IReadOnlyList<ChaosItem> CreateWarmup(int count, long seed, double invalidShare, IReadOnlyList<ChaosItem> workload)
-    {
-        ArgumentNullException.ThrowIfNull(workload);
-        var taken = workload.Select(i => i.ContentId).ToHashSet(StringComparer.Ordinal);
-        // Any other seed in range gives other content; the workload's ids are left out all the same.
-        var warmupSeed = seed == Seeds.Max ? 0 : seed + 1;
-        return Create(count, warmupSeed, invalidShare).Where(i => !taken.Contains(i.ContentId)).ToList();
-    }
-
     public static IReadOnlyList<ChaosItem> Create(int count, long seed, double invalidShare)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
@@ -98,6 +85,19 @@ public static class ChaosWorkload
             items.Add(item);
         }
         return items;
+    }
+
+    /// <summary>
+    /// The warm-up of a run with <paramref name="workload"/>: <paramref name="count"/> items of the same mix from a seed
+    /// of their own, without any item whose content is in the workload (proposing it first would change its outcome).
+    /// </summary>
+    public static IReadOnlyList<ChaosItem> CreateWarmup(int count, long seed, double invalidShare, IReadOnlyList<ChaosItem> workload)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        var taken = workload.Select(i => i.ContentId).ToHashSet(StringComparer.Ordinal);
+        // Any other seed in range gives other content; the workload's ids are left out all the same.
+        var warmupSeed = seed == Seeds.Max ? 0 : seed + 1;
+        return Create(count, warmupSeed, invalidShare).Where(i => !taken.Contains(i.ContentId)).ToList();
     }
 
     /// <summary>Generated content of <paramref name="type"/>; maps are kept small so a run measures consensus, not map size.</summary>
