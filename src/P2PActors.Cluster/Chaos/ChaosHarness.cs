@@ -35,16 +35,16 @@ public static class ChaosHarness
                          (options.Sybils > 0 ? $" and {options.Sybils} Sybils ({(options.Closed ? "closed" : "open")} validator membership)..." : "..."));
         await using var cluster = await ChaosCluster.StartAsync(options, deadline.Token).ConfigureAwait(false);
         var set = cluster.Nodes[0].Consensus.Snapshot.View.Current!;
+        progress?.Report($"Cluster formed: {QuorumMath.Describe(set.Count)}.");
         var warmupShared = 0;
         if (options.Warmup > 0)
         {
+            // Driven exactly as the workload is, outcomes forgotten; only its shares count, in the catalog check below.
             var warmup = ChaosWorkload.CreateWarmup(options.Warmup, options.Seed, options.InvalidShare, items);
-            progress?.Report($"Cluster formed: {QuorumMath.Describe(set.Count)}. Warming up with {warmup.Count} items (not counted)...");
-            warmupShared = await WarmUpAsync(cluster, warmup, options, deadline.Token).ConfigureAwait(false);
+            progress?.Report($"Warming up with {warmup.Count} items (not counted)...");
+            warmupShared = (await ProposeAllAsync(cluster, warmup, options, deadline.Token).ConfigureAwait(false)).Count(r => r?.Shared == true);
         }
-        progress?.Report(options.Warmup > 0
-            ? $"Proposing {items.Count} items..."
-            : $"Cluster formed: {QuorumMath.Describe(set.Count)}. Proposing {items.Count} items...");
+        progress?.Report($"Proposing {items.Count} items...");
 
         var (results, duration, cpu, signatures, memory) = await DriveAsync(cluster, items, options, deadline.Token).ConfigureAwait(false);
         progress?.Report("Checking the honest nodes' catalogs...");
@@ -72,8 +72,14 @@ public static class ChaosHarness
         };
     }
 
-    private sealed record ItemResult(ChaosItem Item, int Proposer, bool Valid, ProposalOutcome? Outcome, string? Failure, bool Shared, bool CertificateVerifies)
+    private sealed record ItemResult(ChaosItem Item, int Proposer, ProposalOutcome? Outcome, string? Failure, bool Shared)
     {
+        /// <summary>Whether what was proposed is valid content: the harness's truth, worked out after the timed window (<see cref="Judge"/>).</summary>
+        public bool Valid { get; init; }
+
+        /// <summary>Whether an accepted item's certificate verifies on an honest node, also worked out after the window.</summary>
+        public bool CertificateVerifies { get; init; }
+
         /// <summary>From the decision to the catalog's answer to the share; null when nothing was shared.</summary>
         public TimeSpan? ShareElapsed { get; init; }
 
@@ -83,42 +89,12 @@ public static class ChaosHarness
     }
 
     /// <summary>
-    /// Drives the warm-up exactly as the workload is driven (same proposers, concurrency and sharing) and forgets the
-    /// outcomes; returns how many items it shared, which the catalog check must then find.
+    /// Proposes <paramref name="items"/> round-robin over all nodes, Byzantine ones included, at most
+    /// <see cref="ChaosOptions.Concurrency"/> at a time; an item not proposed before <paramref name="ct"/> ends is null.
     /// </summary>
-    private static async Task<int> WarmUpAsync(ChaosCluster cluster, IReadOnlyList<ChaosItem> items, ChaosOptions options, CancellationToken ct)
+    private static async Task<ItemResult?[]> ProposeAllAsync(ChaosCluster cluster, IReadOnlyList<ChaosItem> items, ChaosOptions options, CancellationToken ct)
     {
-        var shared = 0;
-        try
-        {
-            await Parallel.ForEachAsync(Enumerable.Range(0, items.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct },
-                async (i, token) =>
-                {
-                    if ((await ProposeAsync(cluster.Nodes[i % options.Nodes], items[i], options.ShareAccepted, token).ConfigureAwait(false)).Shared)
-                        Interlocked.Increment(ref shared);
-                }).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // The run's time is up: the workload that follows reports every item as not proposed.
-        }
-        return shared;
-    }
-
-    private static async Task<(IReadOnlyList<ItemResult> Results, TimeSpan Duration, TimeSpan Cpu, (long Checked, long Cached) Signatures, ChaosMemory Memory)> DriveAsync(ChaosCluster cluster, IReadOnlyList<ChaosItem> items, ChaosOptions options, CancellationToken ct)
-    {
-        var referee = cluster.Honest.First();
         var results = new ItemResult?[items.Count];
-        // The nodes' batch-signature checks over the workload (tallies and catalog admission): each cache miss is one Ed25519 check.
-        (long Checked, long Cached) Signatures() => (cluster.Nodes.Sum(n => n.Consensus.Snapshot.Signatures.Misses), cluster.Nodes.Sum(n => n.Consensus.Snapshot.Signatures.Hits));
-        var signaturesBefore = Signatures();
-        // Outside the timed window, like the one after it: the live heap before, so the report can say what the run
-        // left behind (the catalog on every node) apart from what it only allocated.
-        var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
-        var started = Stopwatch.GetTimestamp();
-        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        var memoryBefore = ChaosMemory.Now();
         try
         {
             await Parallel.ForEachAsync(Enumerable.Range(0, items.Count),
@@ -128,8 +104,24 @@ public static class ChaosHarness
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // The run's time is up: what was not proposed is reported as failed below.
+            // The run's time is up: what was not proposed stays null.
         }
+        return results;
+    }
+
+    private static async Task<(IReadOnlyList<ItemResult> Results, TimeSpan Duration, TimeSpan Cpu, (long Checked, long Cached) Signatures, ChaosMemory Memory)> DriveAsync(ChaosCluster cluster, IReadOnlyList<ChaosItem> items, ChaosOptions options, CancellationToken ct)
+    {
+        var referee = cluster.Honest.First();
+        // The nodes' batch-signature checks over the workload (tallies and catalog admission): each cache miss is one Ed25519 check.
+        (long Checked, long Cached) Signatures() => (cluster.Nodes.Sum(n => n.Consensus.Snapshot.Signatures.Misses), cluster.Nodes.Sum(n => n.Consensus.Snapshot.Signatures.Hits));
+        var signaturesBefore = Signatures();
+        // Outside the timed window, like the one after it: the live heap before, so the report can say what the run
+        // left behind (the catalog on every node) apart from what it only allocated.
+        var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+        var started = Stopwatch.GetTimestamp();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var memoryBefore = ChaosMemory.Now();
+        var results = await ProposeAllAsync(cluster, items, options, ct).ConfigureAwait(false);
         var duration = Stopwatch.GetElapsedTime(started);
         // Every node runs in this process, so the process's CPU time over the workload is the cluster's.
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
@@ -138,7 +130,7 @@ public static class ChaosHarness
         var registry = referee.Consensus.Snapshot.Registry;
         return (items.Select((item, i) => results[i] is { } result
                 ? Judge(result, registry)
-                : new ItemResult(item, i % options.Nodes, item.IsValid, null, "not proposed before --timeout", false, false)).ToList(),
+                : new ItemResult(item, i % options.Nodes, null, "not proposed before --timeout", false) { Valid = item.IsValid }).ToList(),
             duration, cpu, (signaturesAfter.Checked - signaturesBefore.Checked, signaturesAfter.Cached - signaturesBefore.Cached), memory);
     }
 
@@ -165,9 +157,6 @@ public static class ChaosHarness
                 ? ChaosWorkload.Overpower(item)
                 : item with { Content = inflated, Flaw = ChaosFlaw.Overpowered, Label = $"overpowered by node {proposer.Index + 1}: {item.Label}" };
         }
-        // Valid and the certificate check are filled in after the timed window (Judge).
-        const bool valid = false;
-        const bool verifies = false;
         ProposalOutcome outcome;
         try
         {
@@ -176,22 +165,19 @@ public static class ChaosHarness
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            return new ItemResult(item, proposer.Index, valid, null, $"{proposer.Name}: {e.GetType().Name}: {e.Message}", false, false);
+            return new ItemResult(item, proposer.Index, null, $"{proposer.Name}: {e.GetType().Name}: {e.Message}", false);
         }
-        if (outcome.Decision != ProposalDecision.Accepted)
-            return new ItemResult(item, proposer.Index, valid, outcome, null, false, false);
-
-        if (!share)
-            return new ItemResult(item, proposer.Index, valid, outcome, null, false, verifies);
+        if (outcome.Decision != ProposalDecision.Accepted || !share)
+            return new ItemResult(item, proposer.Index, outcome, null, false);
         try
         {
             var sharing = Stopwatch.GetTimestamp();
             await client.ShareAsync(item.Content, outcome, ct).ConfigureAwait(false);
-            return new ItemResult(item, proposer.Index, valid, outcome, null, true, verifies) { ShareElapsed = Stopwatch.GetElapsedTime(sharing) };
+            return new ItemResult(item, proposer.Index, outcome, null, true) { ShareElapsed = Stopwatch.GetElapsedTime(sharing) };
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            return new ItemResult(item, proposer.Index, valid, outcome, $"{proposer.Name} could not share accepted content: {e.Message}", false, verifies);
+            return new ItemResult(item, proposer.Index, outcome, $"{proposer.Name} could not share accepted content: {e.Message}", false);
         }
     }
 
