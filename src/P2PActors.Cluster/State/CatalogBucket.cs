@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections;
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -57,6 +56,37 @@ public sealed class CatalogSlot : IEquatable<CatalogSlot>
         return slot;
     }
 
+    /// <summary>
+    /// One id's variants as one JSON value: the slot object itself when there is one (the bytes a release before
+    /// variants wrote), an array of slot objects when there are more.
+    /// </summary>
+    public static byte[] ToUtf8Json(IReadOnlyList<CatalogSlot> variants)
+    {
+        if (variants.Count == 1) return variants[0].ToUtf8Json();
+        var buffer = new ArrayBufferWriter<byte>(1024 * variants.Count);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var variant in variants) variant.Write(writer);
+            writer.WriteEndArray();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The slots <see cref="ToUtf8Json(IReadOnlyList{CatalogSlot})"/> wrote (one object, or an array of them), read as strictly.</summary>
+    public static IReadOnlyList<CatalogSlot> ManyFromUtf8Json(ReadOnlySpan<byte> utf8Json)
+    {
+        var reader = new Utf8JsonReader(utf8Json);
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartArray) return [FromUtf8Json(utf8Json)];
+        var slots = new List<CatalogSlot>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            slots.Add(CatalogBucket.ReadSlot(ref reader, P2PJsonSerializer.ValueOptions));
+        if (reader.TokenType != JsonTokenType.EndArray || slots.Count == 0 || reader.Read())
+            throw new JsonException("catalog slots must be one slot object or a non-empty array of them");
+        return slots;
+    }
+
     internal void Write(Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
@@ -77,7 +107,18 @@ public sealed class CatalogSlot : IEquatable<CatalogSlot>
 }
 
 /// <summary>
-/// One bucket of the shared catalog: content id → the newest header written for it (a last-writer-wins map).
+/// One bucket of the shared catalog: content id → every distinct header written for it, the newest first.
+/// <para>
+/// Distinct headers of one id are kept side by side, not resolved by last-writer-wins: the replicator does not
+/// authenticate writers, so a Byzantine peer can stamp a forged header with any time and any node id, and under
+/// last-writer-wins a stamp of <see cref="long.MaxValue"/> kept the genuine header out of the bucket for good (the
+/// holder's rewrites lost every merge). Only a node's admission can tell a genuine header from a forged one, and it is
+/// node-local, so the merge keeps both and each reader lists the newest header it admits
+/// (<see cref="TryGetAdmitted"/>). A forger gains nothing over writing entries under new ids, which it can do anyway.
+/// Two writes of an equal header are one variant: the later stamp, then the greater node id, wins (<see cref="Newer"/>).
+/// The newest variant of each id is held apart from the others, which only ids written with differing headers have, so
+/// an honest catalog costs no more memory than one slot per entry.
+/// </para>
 /// <para>
 /// It replaces Akka's <c>LWWDictionary</c> for the catalog (measured, docs/benchmarks.md "Catalog buckets"): Akka's
 /// serializer writes a map as protobuf compressed with gzip at its default level, and the replicator serialises the
@@ -96,49 +137,126 @@ public sealed class CatalogBucket :
     IEquatable<CatalogBucket>,
     IP2PMessage
 {
-    public static readonly CatalogBucket Empty = new(ImmutableSortedDictionary.Create<string, CatalogSlot>(StringComparer.Ordinal), null);
+    public static readonly CatalogBucket Empty = new(
+        ImmutableSortedDictionary.Create<string, CatalogSlot>(StringComparer.Ordinal),
+        ImmutableSortedDictionary.Create<string, ImmutableArray<CatalogSlot>>(StringComparer.Ordinal),
+        null);
 
     /// <summary>Node id of the deterministic conversion of an Akka <c>LWWDictionary</c> bucket (see <see cref="FromLegacy"/>).</summary>
     public const string LegacyNode = "legacy";
 
+    /// <summary>The newest variant of each id.</summary>
     private readonly ImmutableSortedDictionary<string, CatalogSlot> _slots;
+    /// <summary>The other variants of the ids written with differing headers, newest first; no entry for any other id.</summary>
+    private readonly ImmutableSortedDictionary<string, ImmutableArray<CatalogSlot>> _older;
     private readonly CatalogBucket? _delta;
-    private readonly HeaderView _headers;
 
-    private CatalogBucket(ImmutableSortedDictionary<string, CatalogSlot> slots, CatalogBucket? delta)
+    private CatalogBucket(
+        ImmutableSortedDictionary<string, CatalogSlot> slots, ImmutableSortedDictionary<string, ImmutableArray<CatalogSlot>> older, CatalogBucket? delta)
     {
         _slots = slots;
+        _older = older;
         _delta = delta;
-        _headers = new HeaderView(slots);
     }
 
-    /// <summary>A bucket of these slots (a peer's, read back); of two slots for one id the newer is kept.</summary>
+    /// <summary>A bucket of these slots (a peer's, read back): of two slots with equal headers for one id the newer is kept.</summary>
     public static CatalogBucket FromSlots(IEnumerable<CatalogSlot> slots)
     {
-        var builder = ImmutableSortedDictionary.CreateBuilder<string, CatalogSlot>(StringComparer.Ordinal);
+        var byId = new Dictionary<string, List<CatalogSlot>>(StringComparer.Ordinal);
         foreach (var slot in slots)
         {
             ArgumentNullException.ThrowIfNull(slot);
             if (StateValidation.CatalogId(slot.Header.Id) is { } error) throw new ArgumentException(error);
-            if (!builder.TryGetValue(slot.Header.Id, out var held) || Newer(slot, held)) builder[slot.Header.Id] = slot;
+            if (!byId.TryGetValue(slot.Header.Id, out var list)) byId[slot.Header.Id] = list = [];
+            list.Add(slot);
         }
-        return new CatalogBucket(builder.ToImmutable(), null);
+        var newest = ImmutableSortedDictionary.CreateBuilder<string, CatalogSlot>(StringComparer.Ordinal);
+        var older = ImmutableSortedDictionary.CreateBuilder<string, ImmutableArray<CatalogSlot>>(StringComparer.Ordinal);
+        foreach (var (id, list) in byId)
+        {
+            var variants = Join(list);
+            newest[id] = variants[0];
+            if (variants.Length > 1) older[id] = variants[1..];
+        }
+        return new CatalogBucket(newest.ToImmutable(), older.ToImmutable(), null);
     }
 
+    /// <summary>How many ids the bucket holds.</summary>
     public int Count => _slots.Count;
 
+    /// <summary>The newest variant of each id, in id order (what a release before variants kept).</summary>
     public IReadOnlyDictionary<string, CatalogSlot> Slots => _slots;
 
-    /// <summary>Content id → header, in id order.</summary>
-    public IReadOnlyDictionary<string, CatalogHeader> Entries => _headers;
+    /// <summary>Every variant of every id, in id order, the newest of each id first: what the bucket writes.</summary>
+    public IEnumerable<CatalogSlot> AllSlots
+    {
+        get
+        {
+            foreach (var (id, slot) in _slots)
+            {
+                yield return slot;
+                if (_older.TryGetValue(id, out var older))
+                    foreach (var variant in older) yield return variant;
+            }
+        }
+    }
+
+    /// <summary>How many slots the bucket holds, every variant counted.</summary>
+    public int SlotCount => _slots.Count + _older.Values.Sum(v => v.Length);
 
     public bool ContainsKey(string id) => _slots.ContainsKey(id);
 
-    public bool TryGetValue(string id, out CatalogHeader header) => _headers.TryGetValue(id, out header);
+    /// <summary>The distinct headers written for <paramref name="id"/>, newest first; empty when there is none.</summary>
+    public IReadOnlyList<CatalogSlot> Variants(string id) =>
+        !_slots.TryGetValue(id, out var newest) ? []
+        : _older.TryGetValue(id, out var older) ? [newest, .. older]
+        : [newest];
+
+    /// <summary>The newest header of <paramref name="id"/> that <paramref name="admission"/> admits.</summary>
+    public bool TryGetAdmitted(string id, ICatalogAdmission admission, out CatalogHeader header)
+    {
+        header = null!;
+        if (!_slots.TryGetValue(id, out var newest)) return false;
+        if (admission.Admit(newest.Header))
+        {
+            header = newest.Header;
+            return true;
+        }
+        if (!_older.TryGetValue(id, out var older)) return false;
+        foreach (var variant in older)
+        {
+            if (!admission.Admit(variant.Header)) continue;
+            header = variant.Header;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>For each id, the newest header <paramref name="admission"/> admits, in id order; ids with none are left out.</summary>
+    public IEnumerable<CatalogHeader> Admitted(ICatalogAdmission admission)
+    {
+        foreach (var id in _slots.Keys)
+            if (TryGetAdmitted(id, admission, out var header))
+                yield return header;
+    }
+
+    /// <summary>Whether both buckets hold the same variants of <paramref name="id"/> (the same slot objects, or equal ones).</summary>
+    public bool SameVariants(CatalogBucket other, string id)
+    {
+        var mine = _slots.TryGetValue(id, out var a);
+        var theirs = other._slots.TryGetValue(id, out var b);
+        if (mine != theirs) return false;
+        if (!mine) return true;
+        if (!ReferenceEquals(a, b) && !a!.Equals(b)) return false;
+        var olderMine = _older.TryGetValue(id, out var x);
+        var olderTheirs = other._older.TryGetValue(id, out var y);
+        return olderMine == olderTheirs && (!olderMine || x == y || x.SequenceEqual(y));
+    }
 
     /// <summary>
     /// The header written by <paramref name="node"/> now: stamped with this node's clock in Unix ms, or one more than the
-    /// entry's stamp where that is ahead (a peer's clock running fast), so a write always replaces what this replica held.
+    /// newest variant's stamp where that is ahead (a peer's clock running fast), so it is the newest variant here. A
+    /// header equal to one the bucket holds changes nothing.
     /// </summary>
     public CatalogBucket SetItem(UniqueAddress node, CatalogHeader header) =>
         SetItem(InventoryBucket.NodeId(node), header, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
@@ -146,18 +264,19 @@ public sealed class CatalogBucket :
     public CatalogBucket SetItem(string node, CatalogHeader header, long nowMs)
     {
         if (StateValidation.CatalogId(header.Id) is { } error) throw new ArgumentException(error, nameof(header));
-        var stamp = _slots.TryGetValue(header.Id, out var held) && held.Timestamp >= nowMs
+        if (_slots.TryGetValue(header.Id, out var held) && Variants(header.Id).Any(v => v.Header.Equals(header))) return this;
+        var stamp = held is not null && held.Timestamp >= nowMs
             ? (held.Timestamp == long.MaxValue ? long.MaxValue : held.Timestamp + 1)
             : nowMs;
-        var slot = new CatalogSlot(header, stamp, node);
-        var change = new CatalogBucket(ImmutableSortedDictionary.Create<string, CatalogSlot>(StringComparer.Ordinal).Add(header.Id, slot), null);
-        return new CatalogBucket(_slots.SetItem(header.Id, slot), _delta is null ? change : _delta.Merge(change));
+        var change = new CatalogBucket(_slots.Clear().Add(header.Id, new CatalogSlot(header, stamp, node)), _older.Clear(), null);
+        var merged = Merge(change);
+        return new CatalogBucket(merged._slots, merged._older, _delta is null ? change : _delta.Merge(change));
     }
 
     /// <summary>
-    /// Whether <paramref name="a"/> wins over <paramref name="b"/>: the later stamp, then the greater node id, then (the
-    /// same writer and stamp twice, which only a faulty or Byzantine node writes) the greater JSON bytes — an order
-    /// every replica computes alike, so merges commute.
+    /// Whether <paramref name="a"/> wins over <paramref name="b"/>: the later stamp, then the greater node id, then
+    /// the greater JSON bytes — an order every replica computes alike, so merges commute. It orders the variants of an id,
+    /// and picks which of two slots with equal headers is kept.
     /// </summary>
     public static bool Newer(CatalogSlot a, CatalogSlot b)
     {
@@ -167,18 +286,53 @@ public sealed class CatalogBucket :
         return !ReferenceEquals(a, b) && !a.Header.Equals(b.Header) && a.ToUtf8Json().AsSpan().SequenceCompareTo(b.ToUtf8Json()) > 0;
     }
 
+    /// <summary>The variants among <paramref name="slots"/> (one id's): one slot per distinct header, the newer of equals, newest first.</summary>
+    private static ImmutableArray<CatalogSlot> Join(IEnumerable<CatalogSlot> slots)
+    {
+        var kept = new List<CatalogSlot>(2);
+        foreach (var slot in slots)
+        {
+            var i = kept.FindIndex(k => ReferenceEquals(k.Header, slot.Header) || k.Header.Equals(slot.Header));
+            if (i < 0) kept.Add(slot);
+            else if (Newer(slot, kept[i])) kept[i] = slot;
+        }
+        kept.Sort((x, y) => ReferenceEquals(x, y) ? 0 : Newer(x, y) ? -1 : 1);
+        return [.. kept];
+    }
+
     public CatalogBucket Merge(CatalogBucket other)
     {
         if (ReferenceEquals(this, other) || other._slots.IsEmpty) return ResetDelta();
         if (_slots.IsEmpty) return other.ResetDelta();
-        ImmutableSortedDictionary<string, CatalogSlot>.Builder? merged = null;
+        ImmutableSortedDictionary<string, CatalogSlot>.Builder? slots = null;
+        ImmutableSortedDictionary<string, ImmutableArray<CatalogSlot>>.Builder? older = null;
         foreach (var (id, theirs) in other._slots)
         {
-            if (_slots.TryGetValue(id, out var mine) && (ReferenceEquals(mine, theirs) || !Newer(theirs, mine))) continue;
-            merged ??= _slots.ToBuilder();
-            merged[id] = theirs;
+            var theirOlder = other._older.TryGetValue(id, out var o) ? o : [];
+            if (!_slots.TryGetValue(id, out var mine))
+            {
+                (slots ??= _slots.ToBuilder())[id] = theirs;
+                if (theirOlder.Length > 0) (older ??= _older.ToBuilder())[id] = theirOlder;
+                continue;
+            }
+            var myOlder = _older.TryGetValue(id, out var m) ? m : [];
+            if (ReferenceEquals(mine, theirs) && myOlder == theirOlder) continue;
+            // The common case, one header on both sides: the newer slot of the two, as before variants.
+            if (myOlder.Length == 0 && theirOlder.Length == 0 && (ReferenceEquals(mine.Header, theirs.Header) || mine.Header.Equals(theirs.Header)))
+            {
+                if (Newer(theirs, mine)) (slots ??= _slots.ToBuilder())[id] = theirs;
+                continue;
+            }
+            var joined = Join([mine, .. myOlder, theirs, .. theirOlder]);
+            if (ReferenceEquals(joined[0], mine) && joined.AsSpan()[1..].SequenceEqual(myOlder.AsSpan())) continue;
+            (slots ??= _slots.ToBuilder())[id] = joined[0];
+            older ??= _older.ToBuilder();
+            if (joined.Length > 1) older[id] = joined[1..];
+            else older.Remove(id);
         }
-        return merged is null ? ResetDelta() : new CatalogBucket(merged.ToImmutable(), null);
+        return slots is null && older is null
+            ? ResetDelta()
+            : new CatalogBucket(slots?.ToImmutable() ?? _slots, older?.ToImmutable() ?? _older, null);
     }
 
     public IReplicatedData Merge(IReplicatedData other) => Merge((CatalogBucket)other);
@@ -186,7 +340,7 @@ public sealed class CatalogBucket :
     /// <summary>
     /// The deterministic image of a bucket written by an earlier release (Akka's <c>LWWDictionary</c>): every entry
     /// stamped 0 by the pseudo-node <see cref="LegacyNode"/>. Every node converting the same old data gets the same
-    /// slots, so conversions merge idempotently, and any write since wins over them. Entries whose id is not a
+    /// slots, so conversions merge idempotently, and any write since is a newer variant. Entries whose id is not a
     /// content id, or is not their header's id, are left out.
     /// </summary>
     public static CatalogBucket FromLegacy(LWWDictionary<string, CatalogHeader> legacy) =>
@@ -209,14 +363,14 @@ public sealed class CatalogBucket :
 
     IReplicatedData IDeltaReplicatedData.MergeDelta(IReplicatedDelta delta) => Merge((CatalogBucket)delta);
 
-    public CatalogBucket ResetDelta() => _delta is null ? this : new CatalogBucket(_slots, null);
+    public CatalogBucket ResetDelta() => _delta is null ? this : new CatalogBucket(_slots, _older, null);
 
     IReplicatedData IDeltaReplicatedData.ResetDelta() => ResetDelta();
 
     public bool Equals(CatalogBucket? other) =>
         other is not null
-        && (ReferenceEquals(_slots, other._slots)
-            || (_slots.Count == other._slots.Count && _slots.All(kv => other._slots.TryGetValue(kv.Key, out var slot) && slot.Equals(kv.Value))));
+        && (ReferenceEquals(_slots, other._slots) && ReferenceEquals(_older, other._older)
+            || (_slots.Count == other._slots.Count && _older.Count == other._older.Count && _slots.Keys.All(id => SameVariants(other, id))));
 
     public override bool Equals(object? obj) => obj is CatalogBucket other && Equals(other);
 
@@ -233,37 +387,9 @@ public sealed class CatalogBucket :
 
     public override string ToString() => $"CatalogBucket({_slots.Count} entries)";
 
-    private sealed class HeaderView(ImmutableSortedDictionary<string, CatalogSlot> slots) : IReadOnlyDictionary<string, CatalogHeader>
-    {
-        public CatalogHeader this[string key] => slots[key].Header;
-
-        public IEnumerable<string> Keys => slots.Keys;
-
-        public IEnumerable<CatalogHeader> Values => slots.Values.Select(s => s.Header);
-
-        public int Count => slots.Count;
-
-        public bool ContainsKey(string key) => slots.ContainsKey(key);
-
-        public bool TryGetValue(string key, out CatalogHeader value)
-        {
-            if (slots.TryGetValue(key, out var slot))
-            {
-                value = slot.Header;
-                return true;
-            }
-            value = null!;
-            return false;
-        }
-
-        public IEnumerator<KeyValuePair<string, CatalogHeader>> GetEnumerator() =>
-            slots.Select(kv => new KeyValuePair<string, CatalogHeader>(kv.Key, kv.Value.Header)).GetEnumerator();
-
-        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-    }
-
     /// <summary>
-    /// <c>{"entries":[{"ts":…,"node":"…","header":{…}},…]}</c> in id order, so equal buckets write equal bytes;
+    /// <c>{"entries":[{"ts":…,"node":"…","header":{…}},…]}</c> in id order, the variants of an id newest first, so equal
+    /// buckets write equal bytes (a release before variants reads them as before: the newest slot of an id wins);
     /// read strictly: anything malformed (a peer's bytes) fails the whole value, and the replicator drops the message.
     /// </summary>
     private sealed class CatalogBucketJsonConverter : JsonConverter<CatalogBucket>
@@ -300,7 +426,7 @@ public sealed class CatalogBucket :
         {
             writer.WriteStartObject();
             writer.WriteStartArray("entries"u8);
-            foreach (var slot in value._slots.Values)
+            foreach (var slot in value.AllSlots)
                 slot.Write(writer);
             writer.WriteEndArray();
             writer.WriteEndObject();

@@ -461,7 +461,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
             || bucket >= _view.Keys.Catalog.Count)
             return;
         // Entries filed under another bucket's prefix are not this bucket's (a peer could send anything).
-        var converted = CatalogBucket.FromSlots(CatalogBucket.FromLegacy(legacy).Slots.Values
+        var converted = CatalogBucket.FromSlots(CatalogBucket.FromLegacy(legacy).AllSlots
             .Where(s => _view.Keys.TryCatalogBucket(s.Header.Id, out var b) && b == bucket));
         if (converted.Count == 0) return;
         _log.Info("Migrating {0} legacy catalog entries from {1}", converted.Count, keyId);
@@ -646,9 +646,12 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>An entry already there stays, unless this node does not admit it (a forged certificate must not keep the genuine entry out).</summary>
+    /// <summary>
+    /// Written unless the bucket already holds a header of the id that this node admits. A header this node does not
+    /// admit (a forged certificate, a rewritten header) does not keep the genuine one out: it is another variant.
+    /// </summary>
     private CatalogBucket KeepAdmitted(CatalogBucket bucket, CatalogHeader header) =>
-        bucket.TryGetValue(header.Id, out var existing) && _settings.Admission.Admit(existing) ? bucket : bucket.SetItem(_self, header);
+        bucket.TryGetAdmitted(header.Id, _settings.Admission, out _) ? bucket : bucket.SetItem(_self, header);
 
     private void Recover(SharedHeaders recovered) => Recover(recovered.Headers ?? []);
 
@@ -731,26 +734,9 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
 
     private void Apply(string keyId, IReplicatedData data)
     {
-        var displaced = data is CatalogBucket catalog
-            ? _view.DisplacedEntries(keyId, catalog, _self.Address.ToString())
-            : [];
         var (view, changes) = _view.Apply(keyId, data, collectChanges: _subscribers.Count > 0);
         _view = view;
         Notify(changes);
-        foreach (var header in displaced)
-            Reshare(header);
-    }
-
-    /// <summary>
-    /// An entry this node shared was overwritten with a header it does not admit (a forged certificate, or a header
-    /// rewritten under the genuine one): it is listed again at once from the live overlay and written back with the
-    /// next persist, batched with the rest of its bucket (a majority write per overwrite let a forging peer cost every
-    /// honest node a replicator write per forgery). Nobody waits for the answer.
-    /// </summary>
-    private void Reshare(CatalogHeader header)
-    {
-        _log.Info("Catalog entry {0} was overwritten with a header this node does not admit; sharing it again", header.Id);
-        TakeLive([header], Environment.TickCount64 - (long)_settings.CatalogTakeoverAfter.TotalMilliseconds);
     }
 
     private void Notify(IReadOnlyList<StateChange> changes)

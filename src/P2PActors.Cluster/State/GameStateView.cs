@@ -85,8 +85,10 @@ public sealed class GameStateView
                 if (collectChanges)
                 {
                     var old = Catalog[c];
-                    foreach (var (id, header) in catalog.Entries)
-                        if (!old.ContainsKey(id) && !Pushed.ContainsKey(id) && Admission.Admit(header)) changes.Add(new CatalogEntryAdded(header));
+                    foreach (var id in catalog.Slots.Keys)
+                        if (!old.SameVariants(catalog, id) && !Pushed.ContainsKey(id) && !old.TryGetAdmitted(id, Admission, out _)
+                            && catalog.TryGetAdmitted(id, Admission, out var header))
+                            changes.Add(new CatalogEntryAdded(header));
                 }
                 return (new GameStateView(Keys, Admission, Positions, Presence, Inventories, Catalog.SetItem(c, catalog), Landed(catalog), null), changes);
             default:
@@ -108,7 +110,7 @@ public sealed class GameStateView
         {
             if (header is null || !Keys.TryCatalogBucket(header.Id, out var c) || !Admission.Admit(header)) continue;
             listed.Add(header);
-            if ((Catalog[c].TryGetValue(header.Id, out var replicated) && Admission.Admit(replicated))
+            if (Catalog[c].TryGetAdmitted(header.Id, Admission, out _)
                 || (pushed is null ? Pushed.ContainsKey(header.Id) : pushed.ContainsKey(header.Id)))
                 continue;
             pushed ??= Pushed.ToBuilder();
@@ -122,7 +124,7 @@ public sealed class GameStateView
 
     /// <summary>Whether the replicated catalog (not only the live overlay) lists an admitted entry under this id.</summary>
     public bool IsReplicated(string id, int bucket) =>
-        Catalog[bucket].TryGetValue(id, out var header) && Admission.Admit(header);
+        Catalog[bucket].TryGetAdmitted(id, Admission, out _);
 
     /// <summary><see cref="Pushed"/> without the entries that <paramref name="bucket"/> now lists admitted.</summary>
     private ImmutableDictionary<string, CatalogHeader> Landed(CatalogBucket bucket)
@@ -132,37 +134,14 @@ public sealed class GameStateView
         if (Pushed.Count < bucket.Count)
         {
             foreach (var (id, _) in Pushed)
-                if (bucket.TryGetValue(id, out var header) && Admission.Admit(header)) pushed = pushed.Remove(id);
+                if (bucket.TryGetAdmitted(id, Admission, out _)) pushed = pushed.Remove(id);
         }
         else
         {
-            foreach (var (id, header) in bucket.Entries)
-                if (pushed.ContainsKey(id) && Admission.Admit(header)) pushed = pushed.Remove(id);
+            foreach (var id in bucket.Slots.Keys)
+                if (pushed.ContainsKey(id) && bucket.TryGetAdmitted(id, Admission, out _)) pushed = pushed.Remove(id);
         }
         return pushed;
-    }
-
-    /// <summary>
-    /// The admitted entries held by <paramref name="holder"/> that <paramref name="incoming"/> (the next value of
-    /// catalog bucket <paramref name="keyId"/>) replaces with a header this node does not admit: what the holder
-    /// should share again. Only entries whose value changed are checked.
-    /// </summary>
-    public IReadOnlyList<CatalogHeader> DisplacedEntries(string keyId, CatalogBucket incoming, string holder)
-    {
-        if (!keyId.StartsWith(StateKeys.CatalogPrefix, StringComparison.Ordinal)
-            || !int.TryParse(keyId.AsSpan(StateKeys.CatalogPrefix.Length), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var c)
-            || c < 0 || c >= Catalog.Length || ReferenceEquals(Catalog[c], incoming))
-            return [];
-        List<CatalogHeader>? displaced = null;
-        foreach (var (id, before) in Catalog[c].Entries)
-        {
-            if (!string.Equals(before.Holder, holder, StringComparison.Ordinal) || !incoming.TryGetValue(id, out var after)
-                || ReferenceEquals(before, after) || before.Equals(after))
-                continue;
-            if (!Admission.Admit(after) && Admission.Admit(before))
-                (displaced ??= []).Add(before);
-        }
-        return displaced ?? (IReadOnlyList<CatalogHeader>)[];
     }
 
     /// <summary>
@@ -242,14 +221,13 @@ public sealed class GameStateView
     }
 
     public CatalogHeader? FindCatalogEntry(string id) =>
-        Catalog[Convert.ToInt32(id[..Keys.CatalogPrefixLength], 16)].TryGetValue(id, out var header) && Admission.Admit(header)
+        Catalog[Convert.ToInt32(id[..Keys.CatalogPrefixLength], 16)].TryGetAdmitted(id, Admission, out var header)
             ? header
             : Pushed.GetValueOrDefault(id);
 
     private ImmutableArray<CatalogHeader> SortCatalog() =>
-        Catalog.SelectMany(bucket => bucket.Entries.Values)
-            .Where(Admission.Admit)
-            // A live entry whose bucket holds a forgery under its id is listed; one whose bucket lists it is not twice.
+        Catalog.SelectMany(bucket => bucket.Admitted(Admission))
+            // A live entry whose bucket has no header of its id admitted yet is listed; one whose bucket lists it is not twice.
             .Concat(Pushed.Values.Where(h => !IsReplicated(h.Id, Convert.ToInt32(h.Id[..Keys.CatalogPrefixLength], 16))))
             .OrderByDescending(h => h.CreatedMs)
             .ThenBy(h => h.Id, StringComparer.Ordinal)

@@ -15,7 +15,7 @@ namespace P2PActors.Cluster.State;
 /// transaction, and each is acknowledged only after that transaction commits — durable before the reply,
 /// without one fsync per update.
 /// <para>
-/// A <see cref="CatalogBucket"/> is kept one row per entry, and a store writes only the entries that differ from the
+/// A <see cref="CatalogBucket"/> is kept one row per entry (all the variants of its id), and a store writes only the entries that differ from the
 /// bucket this store last wrote under that key. The replicator stores a key's whole value on every change, and with
 /// sharing every bucket changes every <see cref="GameStateSettings.CatalogPersistInterval"/> on every node: written
 /// whole, each node serialised and wrote its entire catalog that often (half the catalog's serialisations in a
@@ -132,7 +132,7 @@ public sealed class SqliteDurableStore : ReceiveActor
                 slots.Clear();
             }
             current = key;
-            slots.Add(CatalogSlot.FromUtf8Json((byte[])reader[1]));
+            slots.AddRange(CatalogSlot.ManyFromUtf8Json((byte[])reader[1]));
         }
         if (current is not null) yield return (current, CatalogBucket.FromSlots(slots));
     }
@@ -201,11 +201,11 @@ public sealed class SqliteDurableStore : ReceiveActor
     private void StoreEntries(SqliteCommand entries, SqliteCommand wholeRows, string key, CatalogBucket bucket)
     {
         _storedCatalog.TryGetValue(key, out var before);
-        foreach (var (id, slot) in bucket.Slots)
+        foreach (var id in bucket.Slots.Keys)
         {
-            // Equals looks at the reference first: a slot carried over from the stored bucket costs nothing.
-            if (before is not null && before.Slots.TryGetValue(id, out var held) && held.Equals(slot)) continue;
-            Run(entries, key, id, slot.ToUtf8Json());
+            // Looks at the references first: variants carried over from the stored bucket cost nothing.
+            if (before is not null && before.SameVariants(bucket, id)) continue;
+            Run(entries, key, id, CatalogSlot.ToUtf8Json(bucket.Variants(id)));
         }
         // The whole bucket an earlier release stored is in the value just written: its rows replace it.
         if (_wholeCatalogRows.Contains(key)) Run(wholeRows, key);

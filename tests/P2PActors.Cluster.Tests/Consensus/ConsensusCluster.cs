@@ -103,7 +103,7 @@ public static class RawCatalog
         Assert.True(response.IsSuccessful, $"raw catalog write failed: {response}");
     }
 
-    /// <summary>Whether the node's replica holds an entry for the id, admitted or not.</summary>
+    /// <summary>The newest header the node's replica holds for the id, admitted or not; null when it holds none.</summary>
     public static async Task<CatalogHeader?> ReplicaEntryAsync(ConsensusNode node, string id)
     {
         var keys = node.State.Settings.CreateKeys();
@@ -111,6 +111,6 @@ public static class RawCatalog
         var replicator = Akka.DistributedData.DistributedData.Get(node.System).Replicator;
         var response = await replicator.Ask<Akka.DistributedData.IGetResponse>(
             Akka.DistributedData.Dsl.Get(key, Akka.DistributedData.ReadLocal.Instance), TimeSpan.FromSeconds(10));
-        return response is Akka.DistributedData.GetSuccess success && success.Get(key).TryGetValue(id, out var header) ? header : null;
+        return response is Akka.DistributedData.GetSuccess success && success.Get(key).Variants(id) is [var newest, ..] ? newest.Header : null;
     }
 }

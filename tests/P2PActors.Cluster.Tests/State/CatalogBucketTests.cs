@@ -11,7 +11,7 @@ using P2PActors.Content.Model;
 
 namespace P2PActors.Cluster.Tests.State;
 
-/// <summary>The catalog's replicated bucket: last writer wins per entry, merges that commute, canonical bytes.</summary>
+/// <summary>The catalog's replicated bucket: every distinct header of an entry kept, newest first; merges that commute, canonical bytes.</summary>
 public sealed class CatalogBucketTests
 {
     private static string Id(int n) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"entry-{n}")));
@@ -25,6 +25,12 @@ public sealed class CatalogBucketTests
 
     private static CatalogBucket Read(string json) => JsonSerializer.Deserialize<CatalogBucket>(json, P2PJsonSerializer.ValueOptions)!;
 
+    /// <summary>Admits one header per id, standing in for the certificate check only a genuine header passes.</summary>
+    private sealed class AdmitOnly(params CatalogHeader[] genuine) : ICatalogAdmission
+    {
+        public bool Admit(CatalogHeader header) => genuine.Contains(header);
+    }
+
     [Fact]
     public void Replicas_that_merge_the_same_writes_in_any_order_and_grouping_hold_equal_buckets_with_equal_bytes()
     {
@@ -36,8 +42,10 @@ public sealed class CatalogBucketTests
             for (var w = 0; w < 12; w++)
             {
                 var n = random.Next(6);
-                // Some writes of one entry share a stamp, some even a writer: the order must still be total.
-                writes.Add(CatalogBucket.Empty.SetItem($"node-{random.Next(3)}", Header(n, author: $"a{random.Next(4)}"), nowMs: 100 + random.Next(4)));
+                // Some writes of one entry share a stamp, some even a writer, some are stamped at the end of time: the
+                // order must still be total.
+                var stamp = random.Next(8) == 0 ? long.MaxValue : 100 + random.Next(4);
+                writes.Add(CatalogBucket.FromSlots([new CatalogSlot(Header(n, author: $"a{random.Next(4)}"), stamp, $"node-{random.Next(3)}")]));
             }
             var forward = writes.Aggregate(CatalogBucket.Empty, (acc, x) => acc.Merge(x));
             var backward = Enumerable.Reverse(writes).Aggregate(CatalogBucket.Empty, (acc, x) => acc.Merge(x));
@@ -53,24 +61,49 @@ public sealed class CatalogBucketTests
     }
 
     [Fact]
-    public void The_later_stamp_wins_and_a_write_after_a_peer_whose_clock_runs_ahead_still_replaces_its_entry()
+    public void A_header_written_over_an_entry_is_kept_beside_it_newest_first_and_an_equal_header_changes_nothing()
     {
         var genuine = Header(1);
         var tampered = genuine with { Author = "byzantine" };
         var ahead = CatalogBucket.Empty.SetItem("node-b", tampered, nowMs: 5_000);
 
-        // This node's clock says 1 000: its write is stamped past the entry it holds, not behind it.
+        // This node's clock says 1 000: its write is stamped past the entry it holds, so it is the newest.
         var rewritten = ahead.SetItem("node-a", genuine, nowMs: 1_000);
-        Assert.True(rewritten.TryGetValue(genuine.Id, out var held));
-        Assert.Equal(genuine, held);
+        Assert.Equal([genuine, tampered], rewritten.Variants(genuine.Id).Select(v => v.Header));
         Assert.Equal(5_001, rewritten.Slots[genuine.Id].Timestamp);
-        // Every replica that gets both writes keeps the rewrite.
-        Assert.Equal(genuine, CatalogBucket.Empty.Merge(rewritten.Delta!).Merge(ahead).Entries[genuine.Id]);
-        Assert.Equal(genuine, ahead.Merge(rewritten.Delta!).Entries[genuine.Id]);
+        Assert.Equal(1, rewritten.Count);
+        Assert.Equal(2, rewritten.SlotCount);
+        // Every replica that gets both writes holds both, in the same order.
+        Assert.Equal(rewritten.ResetDelta(), CatalogBucket.Empty.Merge(rewritten.Delta!).Merge(ahead));
+        Assert.Equal(rewritten.ResetDelta(), ahead.Merge(rewritten.Delta!));
 
-        // A stamp at the end of time cannot overflow into the past.
-        var pinned = CatalogBucket.FromSlots([new CatalogSlot(tampered, long.MaxValue, "node-b")]);
-        Assert.Equal(long.MaxValue, pinned.SetItem("node-a", genuine, nowMs: 1_000).Slots[genuine.Id].Timestamp);
+        // Writing a header the bucket holds is no change and no delta.
+        var settled = rewritten.ResetDelta();
+        Assert.Same(settled, settled.SetItem("node-c", tampered, nowMs: 9_000));
+    }
+
+    [Fact]
+    public void A_forged_header_stamped_at_the_end_of_time_does_not_keep_the_genuine_header_out()
+    {
+        // Prevents: a Byzantine writer pinning an entry with a stamp no honest write can pass. Under last-writer-wins
+        // the genuine header lost every merge, and a node that did not hold it live could never list it again.
+        var genuine = Header(1);
+        var forged = genuine with { Name = "Forged", Author = "byzantine" };
+        var pinned = CatalogBucket.FromSlots([new CatalogSlot(forged, long.MaxValue, "zzzz")]);
+        var honest = CatalogBucket.Empty.SetItem("node-a", genuine, nowMs: 1_000).ResetDelta();
+        var admission = new AdmitOnly(genuine);
+
+        foreach (var merged in new[] { honest.Merge(pinned), pinned.Merge(honest), pinned.SetItem("node-a", genuine, nowMs: 1_000) })
+        {
+            Assert.True(merged.TryGetAdmitted(genuine.Id, admission, out var listed));
+            Assert.Equal(genuine, listed);
+            Assert.Equal([genuine], merged.Admitted(admission));
+            // The forgery is the newest variant: a reader that admitted it would list it instead.
+            Assert.True(merged.TryGetAdmitted(genuine.Id, AdmitAll.Instance, out var newest));
+            Assert.Equal(forged, newest);
+        }
+        Assert.False(pinned.TryGetAdmitted(genuine.Id, admission, out _));
+        Assert.Empty(pinned.Admitted(admission));
     }
 
     [Fact]
@@ -79,17 +112,26 @@ public sealed class CatalogBucketTests
         var start = CatalogBucket.Empty.SetItem("node-a", Header(1), 10).SetItem("node-a", Header(2), 11).ResetDelta();
         Assert.Null(start.Delta);
         var next = start.SetItem("node-a", Header(3), 12).SetItem("node-a", Header(1, author: "bob"), 13);
-        Assert.Equal([Id(1), Id(3)], next.Delta!.Entries.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal([Id(1), Id(3)], next.Delta!.Slots.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(next.ResetDelta(), start.MergeDelta(next.Delta!));
     }
 
     [Fact]
     public void Bytes_written_read_back_to_an_equal_bucket_and_malformed_bytes_are_refused_whole()
     {
-        var bucket = CatalogBucket.Empty.SetItem("node-a", Header(1), 10).SetItem("node-b", Header(2), 20).ResetDelta();
+        var bucket = CatalogBucket.Empty.SetItem("node-a", Header(1), 10).SetItem("node-b", Header(2), 20)
+            .SetItem("node-c", Header(2, author: "mallory"), 30).ResetDelta();
         var json = Encoding.UTF8.GetString(Bytes(bucket));
         Assert.Equal(bucket, Read(json));
         Assert.Equal(json, Encoding.UTF8.GetString(Bytes(Read(json))));
+        Assert.Equal(3, Read(json).SlotCount);
+
+        // A stored row holds one id's variants: the slot itself when there is one, else an array of them.
+        Assert.Equal(bucket.Slots[Id(1)].ToUtf8Json(), CatalogSlot.ToUtf8Json(bucket.Variants(Id(1))));
+        Assert.Equal(bucket.Variants(Id(2)), CatalogSlot.ManyFromUtf8Json(CatalogSlot.ToUtf8Json(bucket.Variants(Id(2)))));
+        Assert.Equal(bucket.Variants(Id(1)), CatalogSlot.ManyFromUtf8Json(bucket.Slots[Id(1)].ToUtf8Json()));
+        foreach (var bad in new[] { "[]", "[7]", "7", "[" + Encoding.UTF8.GetString(bucket.Slots[Id(1)].ToUtf8Json()) + "]]" })
+            Assert.ThrowsAny<JsonException>(() => CatalogSlot.ManyFromUtf8Json(Encoding.UTF8.GetBytes(bad)));
 
         var slot = Encoding.UTF8.GetString(bucket.Slots[Id(1)].ToUtf8Json());
         string[] malformed =
@@ -107,7 +149,7 @@ public sealed class CatalogBucketTests
     }
 
     [Fact]
-    public void A_bucket_of_the_former_format_converts_alike_on_every_node_and_loses_to_any_later_write()
+    public void A_bucket_of_the_former_format_converts_alike_on_every_node_and_any_later_write_is_newer()
     {
         var a = new UniqueAddress(new Address("akka.tcp", "p2pactors", "127.0.0.1", 4053), 1);
         var b = new UniqueAddress(new Address("akka.tcp", "p2pactors", "127.0.0.1", 4054), 2);
@@ -120,10 +162,10 @@ public sealed class CatalogBucketTests
         var fromB = CatalogBucket.FromLegacy(onB);
         Assert.Equal(fromA, fromB);
         Assert.Equal(Bytes(fromA), Bytes(fromB));
-        Assert.Equal([Id(1), Id(2)], fromA.Entries.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal([Id(1), Id(2)], fromA.Slots.Keys.Order(StringComparer.Ordinal));
 
         var rewritten = fromA.SetItem("node-a", Header(1, author: "bob"), nowMs: 1);
-        Assert.Equal("bob", rewritten.Merge(fromB).Entries[Id(1)].Author);
-        Assert.Equal("bob", fromB.Merge(rewritten).Entries[Id(1)].Author);
+        Assert.Equal(["bob", "alice"], rewritten.Merge(fromB).Variants(Id(1)).Select(v => v.Header.Author));
+        Assert.Equal(["bob", "alice"], fromB.Merge(rewritten).Variants(Id(1)).Select(v => v.Header.Author));
     }
 }

@@ -76,6 +76,22 @@ public sealed class CatalogLivePathTests : TestKit
     }
 
     [Fact]
+    public void A_forgery_stamped_at_the_end_of_time_in_the_bucket_does_not_keep_the_genuine_entry_out_of_the_catalog()
+    {
+        // Prevents: a Byzantine writer hiding an entry from every node that does not hold it live (one that restarted,
+        // or joined later) by writing a forged header under its id with a stamp no honest write can pass.
+        var genuine = Header(Id("03", 1));
+        var forged = genuine with { Author = "forger", Name = "Pinned" };
+        var bucket = CatalogBucket.FromSlots([new CatalogSlot(genuine, 1_000, "node-a"), new CatalogSlot(forged, long.MaxValue, "zzzz")]);
+
+        var (view, changes) = GameStateView.Empty(Keys, NoForgers).Apply(Keys.Catalog[Bucket(genuine.Id)].Id, bucket, collectChanges: true);
+
+        Assert.Equal(genuine, view.FindCatalogEntry(genuine.Id));
+        Assert.Equal([genuine], view.ListCatalog(null, 0, 10).Entries);
+        Assert.Equal(genuine, Assert.IsType<CatalogEntryAdded>(Assert.Single(changes)).Header);
+    }
+
+    [Fact]
     public void A_forgery_in_the_bucket_under_a_pushed_entry_id_neither_hides_nor_removes_the_pushed_entry()
     {
         var genuine = Header(Id("02", 1));
@@ -114,7 +130,7 @@ public sealed class CatalogLivePathTests : TestKit
         var update = Assert.Single(updates);
         Assert.Same(WriteLocal.Instance, update.Consistency);
         var written = (CatalogBucket)update.Modify(CatalogBucket.Empty);
-        Assert.Equal(headers.Select(h => h.Id).Order(StringComparer.Ordinal), written.Entries.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(headers.Select(h => h.Id).Order(StringComparer.Ordinal), written.Slots.Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]
