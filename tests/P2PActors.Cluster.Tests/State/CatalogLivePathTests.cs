@@ -187,6 +187,59 @@ public sealed class CatalogLivePathTests : TestKit
     }
 
     [Fact]
+    public async Task A_peer_that_pins_a_forged_header_over_a_shared_entry_does_not_hide_it_from_the_other_nodes()
+    {
+        // Prevents: one Byzantine writer hiding honest content from every node but its holder. The forgery, stamped at
+        // the end of time, won every last-writer-wins merge; the entry had left the live overlay once its bucket held it,
+        // so the other nodes listed nothing under its id, and the holder's rewrites lost to the stamp.
+        var options = new StateNodeOptions
+        {
+            State = new GameStateSettings { Admission = NoForgers, CatalogPersistInterval = TimeSpan.FromMilliseconds(400) },
+        };
+        var nodes = await TestCluster.StartAsync(this, 3, _ => options);
+        try
+        {
+            var item = TestCluster.SampleItem(79);
+            Assert.Equal(Replication.Confirmed, (await nodes[0].State.ShareAsync(item, "node-a")).Replication);
+            var genuine = await nodes[0].State.FindCatalogEntryAsync(item.Id!);
+            Assert.NotNull(genuine);
+            var key = nodes[0].State.Settings.CreateKeys().CatalogKey(item.Id!);
+            await AwaitAssertAsync(async () => Assert.Equal(genuine, (await ReplicaSlotAsync(nodes[2], key, item.Id!))?.Header), TimeSpan.FromSeconds(20));
+
+            // Node 2 turns Byzantine: a forged header under the entry's id, stamped so that no honest write passes it, and
+            // in the same write an entry of its own under another id of the bucket, which shows when a view has the write.
+            var forged = genuine with { Author = "forger", Name = "Pinned" };
+            var marker = Header(item.Id![..2] + new string('7', 62), author: "byzantine");
+            var write = CatalogBucket.FromSlots([new CatalogSlot(forged, long.MaxValue, "zzzz"), new CatalogSlot(marker, 1, "zzzz")]);
+            var written = await DistributedData.Get(nodes[1].System).Replicator.Ask<IUpdateResponse>(
+                Dsl.Update(key, CatalogBucket.Empty, WriteLocal.Instance, d => d.Merge(write)), TimeSpan.FromSeconds(10));
+            Assert.IsType<UpdateSuccess>(written);
+
+            foreach (var node in nodes)
+            {
+                await AwaitAssertAsync(async () =>
+                {
+                    Assert.Equal(forged, (await ReplicaSlotAsync(node, key, item.Id!))?.Header);
+                    Assert.NotNull(await node.State.FindCatalogEntryAsync(marker.Id));
+                }, TimeSpan.FromSeconds(20));
+                Assert.Equal(genuine, await node.State.FindCatalogEntryAsync(item.Id!));
+                Assert.Equal(2, (await node.State.ListCatalogAsync(null, 0, 10)).Total);
+            }
+        }
+        finally
+        {
+            await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
+        }
+    }
+
+    /// <summary>The newest slot the node's replica holds for the id, admitted or not.</summary>
+    private static async Task<CatalogSlot?> ReplicaSlotAsync(StateNode node, CatalogBucketKey key, string id)
+    {
+        var read = await DistributedData.Get(node.System).Replicator.Ask<IGetResponse>(Dsl.Get(key, ReadLocal.Instance), TimeSpan.FromSeconds(10));
+        return read is GetSuccess success && success.Get(key).Slots.TryGetValue(id, out var slot) ? slot : null;
+    }
+
+    [Fact]
     public async Task A_share_answered_before_its_bucket_was_written_is_back_after_a_crash()
     {
         // Prevents: a confirmed share living only in memory until the batched bucket write, lost by a crash.
