@@ -36,20 +36,23 @@ public static class ChaosHarness
         await using var cluster = await ChaosCluster.StartAsync(options, deadline.Token).ConfigureAwait(false);
         var set = cluster.Nodes[0].Consensus.Snapshot.View.Current!;
         progress?.Report($"Cluster formed: {QuorumMath.Describe(set.Count)}.");
-        var warmupShared = 0;
+        IReadOnlyList<ItemResult?> warmupResults = [];
         if (options.Warmup > 0)
         {
             // Driven exactly as the workload is, outcomes forgotten; only its shares count, in the catalog check below.
             var warmup = ChaosWorkload.CreateWarmup(options.Warmup, options.Seed, options.InvalidShare, items);
             progress?.Report($"Warming up with {warmup.Count} items (not counted)...");
-            warmupShared = (await ProposeAllAsync(cluster, warmup, options, deadline.Token).ConfigureAwait(false)).Count(r => r?.Shared == true);
+            warmupResults = await ProposeAllAsync(cluster, warmup, options, deadline.Token).ConfigureAwait(false);
         }
         progress?.Report($"Proposing {items.Count} items...");
 
         var (results, duration, cpu, signatures, memory) = await DriveAsync(cluster, items, options, deadline.Token).ConfigureAwait(false);
         progress?.Report("Checking the honest nodes' catalogs...");
         // The catalogs hold the warm-up's shares as well: they are checked like the rest.
-        var shared = results.Count(r => r.Shared) + warmupShared;
+        var warmupShared = warmupResults.Count(r => r?.Shared == true);
+        var shared = results.Where(r => r.Shared).Concat(warmupResults.Where(r => r?.Shared == true))
+            .Select(r => r!.Item.ContentId)
+            .ToHashSet(StringComparer.Ordinal);
         // The check gets its own budget: a run whose workload used up --timeout still reports what the catalogs hold.
         using var checkBudget = CancellationTokenSource.CreateLinkedTokenSource(ct);
         checkBudget.CancelAfter(CatalogCheckBudget);
@@ -184,9 +187,11 @@ public static class ChaosHarness
     /// <summary>
     /// Waits (on catalog change notifications, bounded by the run's deadline) until the node lists as many entries
     /// as were shared, then re-checks every entry it admits: the certificate against this node's own registry (and the
-    /// header it is listed under), and the content itself against the rules and the header's type and name.
+    /// header it is listed under), and the content itself against the rules and the header's type and name. A shared
+    /// entry the node does not list is missing: a Byzantine peer kept honest content out of this node's catalog (or it
+    /// had not arrived within the check's patience).
     /// </summary>
-    private static async Task<CatalogCheck> CheckCatalogAsync(ChaosNode node, int expected, CancellationToken ct, CancellationToken user)
+    private static async Task<CatalogCheck> CheckCatalogAsync(ChaosNode node, IReadOnlySet<string> shared, CancellationToken ct, CancellationToken user)
     {
         var state = GameState.For(node.System);
         var registry = node.Consensus.Snapshot.Registry;
@@ -199,7 +204,7 @@ public static class ChaosHarness
             patience.CancelAfter(TimeSpan.FromSeconds(15));
             try
             {
-                while ((await state.ListCatalogAsync(null, 0, 1, ct).ConfigureAwait(false)).Total < expected)
+                while ((await state.ListCatalogAsync(null, 0, 1, ct).ConfigureAwait(false)).Total < shared.Count)
                     await subscription.Changes.ReadAsync(patience.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException && !ct.IsCancellationRequested)
@@ -269,8 +274,12 @@ public static class ChaosHarness
                 problems.Add($"{node.Name} lists {entry.Id[..12]} as {ContentTypes.WireName(entry.Type)} '{entry.Name}', but it is {ContentTypes.WireName(content.Type)} '{content.DisplayName}'");
             }
         }
+        var listed = entries.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+        var missing = shared.Where(id => !listed.Contains(id)).Order(StringComparer.Ordinal).ToList();
+        foreach (var id in missing.Take(3))
+            problems.Add($"{node.Name} does not list {id[..12]}, which was shared");
         var refusals = state.Settings.Admission is CertificateAdmission admission ? admission.Refused : 0;
-        return new CatalogCheck(node.Name, entries.Count, unverifiable, invalid, unreadable, refusals, problems);
+        return new CatalogCheck(node.Name, entries.Count, unverifiable, invalid, unreadable, refusals, problems) { Missing = missing.Count };
     }
 
     private static ChaosReport Summarise(ChaosOptions options, ChaosCluster cluster, ValidatorSet set, IReadOnlyList<ItemResult> results, TimeSpan duration,

@@ -13,7 +13,11 @@ public sealed record FlawTally(ChaosFlaw Flaw, int Items, int Accepted, int Reje
 /// </summary>
 /// <param name="Refusals">How often this node's certificate admission refused an entry during the run (forged or
 /// unverifiable entries other nodes wrote into the replicated catalog; each look counts).</param>
-public sealed record CatalogCheck(string Node, int Entries, int Unverifiable, int InvalidContent, int Unreadable, long Refusals, IReadOnlyList<string> Problems);
+public sealed record CatalogCheck(string Node, int Entries, int Unverifiable, int InvalidContent, int Unreadable, long Refusals, IReadOnlyList<string> Problems)
+{
+    /// <summary>Entries shared in the run (warm-up included) that this node does not list.</summary>
+    public int Missing { get; init; }
+}
 
 /// <summary>
 /// The result of a chaos run. <see cref="InvalidAccepted"/> must be 0, and so must every catalog failure: that is
@@ -108,8 +112,13 @@ public sealed record ChaosReport(
 
     public int CatalogInvalidContent => Catalogs.Sum(c => c.InvalidContent);
 
-    /// <summary>No invalid content accepted, no accepted proposal with a certificate that fails, no bad catalog entry on an honest node.</summary>
-    public bool Passed => InvalidAccepted == 0 && BadCertificates == 0 && CatalogUnverifiable == 0 && CatalogInvalidContent == 0;
+    public int CatalogMissing => Catalogs.Sum(c => c.Missing);
+
+    /// <summary>
+    /// No invalid content accepted, no accepted proposal with a certificate that fails, no bad catalog entry on an honest
+    /// node, and no shared entry missing from one.
+    /// </summary>
+    public bool Passed => InvalidAccepted == 0 && BadCertificates == 0 && CatalogUnverifiable == 0 && CatalogInvalidContent == 0 && CatalogMissing == 0;
 
     public string ToTable()
     {
@@ -159,11 +168,11 @@ public sealed record ChaosReport(
                 $"  {FlawName(tally.Flaw),-22}{tally.Items,7}{tally.Accepted,10}{tally.Rejected,10}{tally.Undecided,11}{tally.Failed,8}"));
         }
         text.AppendLine();
-        text.AppendLine("  honest catalog          entries  unverifiable  invalid content  unreadable  refusals");
+        text.AppendLine("  honest catalog          entries  unverifiable  invalid content  unreadable  refusals  missing");
         foreach (var catalog in Catalogs)
         {
             text.AppendLine(Invariant(
-                $"  {catalog.Node,-22}{catalog.Entries,9}{catalog.Unverifiable,14}{catalog.InvalidContent,17}{catalog.Unreadable,12}{catalog.Refusals,10}"));
+                $"  {catalog.Node,-22}{catalog.Entries,9}{catalog.Unverifiable,14}{catalog.InvalidContent,17}{catalog.Unreadable,12}{catalog.Refusals,10}{catalog.Missing,9}"));
         }
         foreach (var sample in InvalidAcceptedSamples.Take(5))
             text.AppendLine("  invalid accepted: " + sample);
@@ -173,7 +182,7 @@ public sealed record ChaosReport(
             text.AppendLine("  failed: " + failure);
         text.AppendLine();
         text.Append(Passed
-            ? "RESULT: PASS — no invalid content accepted, every honest catalog entry carries a certificate that verifies"
+            ? "RESULT: PASS — no invalid content accepted, every honest catalog entry carries a certificate that verifies, every shared entry is listed on every honest node"
             : "RESULT: FAIL — " + string.Join("; ", FailureReasons()));
         return text.ToString();
     }
@@ -196,6 +205,7 @@ public sealed record ChaosReport(
         if (BadCertificates > 0) yield return $"{BadCertificates} accepted proposal(s) with a certificate that fails";
         if (CatalogUnverifiable > 0) yield return $"{CatalogUnverifiable} honest catalog entr(ies) without a valid certificate";
         if (CatalogInvalidContent > 0) yield return $"{CatalogInvalidContent} honest catalog entr(ies) with invalid content";
+        if (CatalogMissing > 0) yield return $"{CatalogMissing} shared entr(ies) missing from honest catalogs (counted per node)";
     }
 
     private static string FlawName(ChaosFlaw flaw) => flaw switch

@@ -9,9 +9,9 @@ namespace P2PActors.Cluster.Consensus;
 /// <see cref="ByzantineMode.TamperHeaders"/> (chaos testing only): watches this node's catalog and rewrites every
 /// genuine entry it admits with one false header field — in turn the type, the name, the author, a created time ten
 /// years ahead (which would pin it to the top of the catalog) and the holder — keeping the genuine certificate, and
-/// writes it into the replicated catalog for gossip to spread. Honest nodes must refuse every such entry, and the
-/// entry's holder writes the genuine header back. Each entry is rewritten once (a persistent tamperer would only
-/// trade writes with the holder).
+/// writes it into the replicated catalog for gossip to spread, stamped <see cref="long.MaxValue"/> so that no later
+/// write of the genuine header outranks it. Honest nodes must refuse every such entry and still list the genuine one
+/// (the bucket keeps both: <see cref="CatalogBucket"/>). Each entry is rewritten once.
 /// </summary>
 public sealed class HeaderTamperer : ReceiveActor, IWithTimers
 {
@@ -77,7 +77,7 @@ public sealed class HeaderTamperer : ReceiveActor, IWithTimers
         };
         var self = Akka.Cluster.Cluster.Get(Context.System).SelfUniqueAddress;
         DistributedData.Get(Context.System).Replicator.Tell(Dsl.Update(_keys.CatalogKey(genuine.Id), CatalogBucket.Empty,
-            WriteLocal.Instance, d => d.SetItem(self, tampered)));
+            WriteLocal.Instance, d => d.SetItem(InventoryBucket.NodeId(self), tampered, long.MaxValue)));
         // For the chaos report and tests: what was written (the honest nodes may never list it, or see it only briefly).
         Context.System.EventStream.Publish(new HeaderTampered(genuine, tampered));
     }

@@ -42,4 +42,23 @@ public sealed class ChaosReportTests
         Assert.Contains("-1.5 MiB over the workload",
             Report(0, new ChaosMemory(0, 0, 0, 0, TimeSpan.Zero) { LiveHeapGrowthBytes = -(3L << 19) }).ToTable());
     }
+
+    [Fact]
+    public void A_shared_entry_missing_from_an_honest_catalog_fails_the_run_and_is_named()
+    {
+        // Prevents: a run passing while a Byzantine peer kept honest content out of a node's catalog (the check waited
+        // for the shared entries, and then only looked at what had arrived).
+        var complete = new CatalogCheck("node 1", 10, 0, 0, 0, 0, []);
+        var hidden = new CatalogCheck("node 2", 8, 0, 0, 0, 0, ["node 2 does not list 0123456789ab, which was shared"]) { Missing = 2 };
+        var report = Report(10, new ChaosMemory(0, 0, 0, 0, TimeSpan.Zero)) with { Catalogs = [complete, hidden] };
+
+        Assert.True((report with { Catalogs = [complete] }).Passed);
+        Assert.False(report.Passed);
+        Assert.Equal(2, report.CatalogMissing);
+        var table = report.ToTable();
+        Assert.Contains("refusals  missing", table);
+        Assert.Matches(@"node 2\s+8\s+0\s+0\s+0\s+0\s+2", table);
+        Assert.Contains("catalog: node 2 does not list 0123456789ab, which was shared", table);
+        Assert.Contains("RESULT: FAIL — 2 shared entr(ies) missing from honest catalogs", table);
+    }
 }

@@ -103,6 +103,15 @@ public static class RawCatalog
         Assert.True(response.IsSuccessful, $"raw catalog write failed: {response}");
     }
 
+    /// <summary>Every header the node's replica holds for the id, newest first, admitted or not.</summary>
+    public static async Task<IReadOnlyList<CatalogHeader>> ReplicaVariantsAsync(ConsensusNode node, string id)
+    {
+        var key = node.State.Settings.CreateKeys().CatalogKey(id);
+        var response = await Akka.DistributedData.DistributedData.Get(node.System).Replicator.Ask<Akka.DistributedData.IGetResponse>(
+            Akka.DistributedData.Dsl.Get(key, Akka.DistributedData.ReadLocal.Instance), TimeSpan.FromSeconds(10));
+        return response is Akka.DistributedData.GetSuccess success ? success.Get(key).Variants(id).Select(v => v.Header).ToList() : [];
+    }
+
     /// <summary>The newest header the node's replica holds for the id, admitted or not; null when it holds none.</summary>
     public static async Task<CatalogHeader?> ReplicaEntryAsync(ConsensusNode node, string id)
     {
