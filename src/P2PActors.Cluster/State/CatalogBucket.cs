@@ -289,15 +289,14 @@ public sealed class CatalogBucket :
     /// <summary>The variants among <paramref name="slots"/> (one id's): one slot per distinct header, the newer of equals, newest first.</summary>
     private static ImmutableArray<CatalogSlot> Join(IEnumerable<CatalogSlot> slots)
     {
-        var kept = new List<CatalogSlot>(2);
+        // By header, not by a scan of the kept ones: a Byzantine writer decides how many variants an id has.
+        var kept = new Dictionary<CatalogHeader, CatalogSlot>();
         foreach (var slot in slots)
-        {
-            var i = kept.FindIndex(k => ReferenceEquals(k.Header, slot.Header) || k.Header.Equals(slot.Header));
-            if (i < 0) kept.Add(slot);
-            else if (Newer(slot, kept[i])) kept[i] = slot;
-        }
-        kept.Sort((x, y) => ReferenceEquals(x, y) ? 0 : Newer(x, y) ? -1 : 1);
-        return [.. kept];
+            if (!kept.TryGetValue(slot.Header, out var held) || Newer(slot, held))
+                kept[slot.Header] = slot;
+        var sorted = kept.Values.ToList();
+        sorted.Sort((x, y) => ReferenceEquals(x, y) ? 0 : Newer(x, y) ? -1 : 1);
+        return [.. sorted];
     }
 
     public CatalogBucket Merge(CatalogBucket other)

@@ -107,6 +107,30 @@ public sealed class CatalogBucketTests
     }
 
     [Fact]
+    public void Hundreds_of_forged_variants_of_one_entry_merge_alike_in_any_order_and_leave_the_genuine_header_listed()
+    {
+        // A Byzantine writer decides how many variants an id has: they must not hide the genuine one, whatever their
+        // number, stamps or order of arrival.
+        var genuine = Header(1);
+        var admission = new AdmitOnly(genuine);
+        var random = new Random(23);
+        var writes = Enumerable.Range(0, 300)
+            .Select(i => CatalogBucket.FromSlots([new CatalogSlot(genuine with { Name = $"Forged {i % 150}" }, random.Next(3) == 0 ? long.MaxValue : i, $"node-{i % 7}")]))
+            .Append(CatalogBucket.Empty.SetItem("node-a", genuine, nowMs: 50).ResetDelta())
+            .ToList();
+
+        var forward = writes.Aggregate(CatalogBucket.Empty, (acc, x) => acc.Merge(x));
+        var shuffled = writes.OrderBy(_ => random.Next()).Aggregate(CatalogBucket.Empty, (acc, x) => acc.Merge(x));
+
+        Assert.Equal(forward, shuffled);
+        Assert.Equal(Bytes(forward), Bytes(shuffled));
+        // 150 distinct forged headers (each written twice) and the genuine one.
+        Assert.Equal(151, forward.SlotCount);
+        Assert.True(forward.TryGetAdmitted(genuine.Id, admission, out var listed));
+        Assert.Equal(genuine, listed);
+    }
+
+    [Fact]
     public void A_delta_holds_only_the_entries_written_since_the_last_reset()
     {
         var start = CatalogBucket.Empty.SetItem("node-a", Header(1), 10).SetItem("node-a", Header(2), 11).ResetDelta();
