@@ -36,10 +36,26 @@ public sealed class CatalogSlot : IEquatable<CatalogSlot>
     /// </summary>
     public byte[] ToUtf8Json()
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer))
-            Write(writer);
+        var (buffer, writer) = Scratch();
+        Write(writer);
+        writer.Flush();
         return buffer.WrittenSpan.ToArray();
+    }
+
+    [ThreadStatic] private static ArrayBufferWriter<byte>? _scratchBuffer;
+    [ThreadStatic] private static Utf8JsonWriter? _scratchWriter;
+
+    /// <summary>
+    /// This thread's buffer and writer, emptied: the durable store writes every new slot on every node, and a fresh
+    /// 1 KiB buffer grew twice for each 2.3 KB header (about 4 % of a sharing run's allocations, 2026-12-05).
+    /// </summary>
+    private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer) Scratch()
+    {
+        var buffer = _scratchBuffer ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        var writer = _scratchWriter ??= new Utf8JsonWriter(buffer);
+        writer.Reset(buffer);
+        return (buffer, writer);
     }
 
     /// <summary>
@@ -63,13 +79,11 @@ public sealed class CatalogSlot : IEquatable<CatalogSlot>
     public static byte[] ToUtf8Json(IReadOnlyList<CatalogSlot> variants)
     {
         if (variants.Count == 1) return variants[0].ToUtf8Json();
-        var buffer = new ArrayBufferWriter<byte>(1024 * variants.Count);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartArray();
-            foreach (var variant in variants) variant.Write(writer);
-            writer.WriteEndArray();
-        }
+        var (buffer, writer) = Scratch();
+        writer.WriteStartArray();
+        foreach (var variant in variants) variant.Write(writer);
+        writer.WriteEndArray();
+        writer.Flush();
         return buffer.WrittenSpan.ToArray();
     }
 
