@@ -78,8 +78,9 @@ public sealed class CatalogLivePathTests : TestKit
     [Fact]
     public void A_forgery_stamped_at_the_end_of_time_in_the_bucket_does_not_keep_the_genuine_entry_out_of_the_catalog()
     {
-        // Prevents: a Byzantine writer hiding an entry from every node that does not hold it live (one that restarted,
-        // or joined later) by writing a forged header under its id with a stamp no honest write can pass.
+        // Prevents: a Byzantine writer hiding an entry from every node that does not hold it live (its bucket brought it
+        // there, or the node restarted or joined later) by writing a forged header under its id with a stamp no honest
+        // write can pass.
         var genuine = Header(Id("03", 1));
         var forged = genuine with { Author = "forger", Name = "Pinned" };
         var bucket = CatalogBucket.FromSlots([new CatalogSlot(genuine, 1_000, "node-a"), new CatalogSlot(forged, long.MaxValue, "zzzz")]);
