@@ -35,6 +35,16 @@ public sealed class ChaosCliTests
     }
 
     [Fact]
+    public async Task Chaos_with_remote_tls_runs_its_nodes_over_tls_and_says_so()
+    {
+        var (exitCode, output, error) = await RunAsync("chaos", "--nodes", "4", "--byzantine", "1", "--mode", "tamper-headers", "--items", "12", "--remote-tls");
+
+        Assert.True(exitCode == ExitCodes.Ok, output + error);
+        Assert.Matches(@"remoting\s+TLS \(akka\.ssl\.tcp;", output);
+        Assert.Contains("RESULT: PASS", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Chaos_where_the_Byzantine_nodes_are_a_quorum_reports_invalid_content_accepted_and_exits_3()
     {
         var (exitCode, output, error) = await RunAsync("chaos", "-n", "4", "-b", "3", "-m", "approve-all", "-i", "12", "--invalid-share", "1");

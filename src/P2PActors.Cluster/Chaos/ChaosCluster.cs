@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Data.Sqlite;
@@ -50,13 +52,18 @@ public sealed class ChaosCluster : IAsyncDisposable
         """;
 
     private readonly bool _ownsDirectory;
+    private readonly X509Certificate2? _certificate;
 
-    private ChaosCluster(string root, bool ownsDirectory, IReadOnlyList<ChaosNode> nodes)
+    private ChaosCluster(string root, bool ownsDirectory, IReadOnlyList<ChaosNode> nodes, X509Certificate2? certificate)
     {
         Root = root;
         _ownsDirectory = ownsDirectory;
         Nodes = nodes;
+        _certificate = certificate;
     }
+
+    /// <summary>The transport the nodes' remoting actually speaks (their addresses' protocol): <c>akka.ssl.tcp</c> with TLS.</summary>
+    public string Transport => Nodes.Count == 0 ? "" : Akka.Cluster.Cluster.Get(Nodes[0].System).SelfAddress.Protocol;
 
     public string Root { get; }
 
@@ -76,16 +83,18 @@ public sealed class ChaosCluster : IAsyncDisposable
             ? Directory.CreateDirectory(Path.GetFullPath(given)).FullName
             : Directory.CreateTempSubdirectory("p2pactors-chaos-").FullName;
         var nodes = new List<ChaosNode>();
-        var cluster = new ChaosCluster(root, ownsDirectory, nodes);
+        var certificate = options.RemoteTls ? MakeCertificate() : null;
+        var tls = certificate is null ? null : new RemoteTlsSettings { Certificate = certificate, Validation = RemoteTlsValidation.Pinned };
+        var cluster = new ChaosCluster(root, ownsDirectory, nodes, certificate);
         try
         {
             // Closed membership: the operator makes the nodes' keys first (as the keys command does) and lists them.
             var allowed = options.Closed
                 ? Enumerable.Range(0, options.Nodes).Select(i => KeyOf(DataDirectoryOf(root, i))).ToHashSet(StringComparer.Ordinal)
                 : null;
-            nodes.Add(await StartNodeAsync(options, 0, root, allowed, seed: null, ct).ConfigureAwait(false));
+            nodes.Add(await StartNodeAsync(options, 0, root, allowed, tls, seed: null, ct).ConfigureAwait(false));
             var seed = Akka.Cluster.Cluster.Get(nodes[0].System).SelfAddress.ToString();
-            var starting = Enumerable.Range(1, options.TotalNodes - 1).Select(i => StartNodeAsync(options, i, root, allowed, seed, ct)).ToList();
+            var starting = Enumerable.Range(1, options.TotalNodes - 1).Select(i => StartNodeAsync(options, i, root, allowed, tls, seed, ct)).ToList();
             try
             {
                 await Task.WhenAll(starting).ConfigureAwait(false);
@@ -118,7 +127,22 @@ public sealed class ChaosCluster : IAsyncDisposable
         return identity.ValidatorId;
     }
 
-    private static async Task<ChaosNode> StartNodeAsync(ChaosOptions options, int index, string root, IReadOnlySet<string>? allowed, string? seed, CancellationToken ct)
+    /// <summary>
+    /// A self-signed certificate for one run, as an operator would make with openssl (RSA 2048, server and client use),
+    /// kept in memory only. It goes through PKCS#12 once, as <c>--remote-tls-certificate</c> loads one, so the TLS stack
+    /// gets a key it can use the way it uses an operator's.
+    /// </summary>
+    private static X509Certificate2 MakeCertificate()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=p2pactors-chaos", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
+            [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], critical: false));
+        using var made = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        return X509CertificateLoader.LoadPkcs12(made.Export(X509ContentType.Pfx), password: null);
+    }
+
+    private static async Task<ChaosNode> StartNodeAsync(ChaosOptions options, int index, string root, IReadOnlySet<string>? allowed, RemoteTlsSettings? tls, string? seed, CancellationToken ct)
     {
         var mode = options.ModeOf(index);
         var dataDirectory = DataDirectoryOf(root, index);
@@ -127,6 +151,7 @@ public sealed class ChaosCluster : IAsyncDisposable
             Port = 0,
             DataDirectory = dataDirectory,
             SeedNodes = seed is null ? [] : [seed],
+            RemoteTls = tls,
             Consensus = new ConsensusOptions
             {
                 Byzantine = mode,
@@ -200,6 +225,7 @@ public sealed class ChaosCluster : IAsyncDisposable
             node.Host.Dispose();
         })).ConfigureAwait(false);
         SqliteConnection.ClearAllPools();
+        _certificate?.Dispose();
         if (_ownsDirectory)
         {
             try

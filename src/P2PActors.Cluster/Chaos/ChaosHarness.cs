@@ -340,6 +340,7 @@ public static class ChaosHarness
             LeftOut = leftOut,
             Sybils = options.Sybils,
             Closed = options.Closed,
+            Transport = cluster.Transport,
             SybilsInSet = cluster.Nodes.Count(n => n.IsSybil && set.Contains(n.Consensus.ValidatorId)),
             ShareP50 = Percentile(shares, 0.50),
             ShareP99 = Percentile(shares, 0.99),

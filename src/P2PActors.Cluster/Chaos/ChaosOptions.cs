@@ -44,6 +44,12 @@ public sealed record ChaosOptions
     /// </summary>
     public bool Closed { get; init; }
 
+    /// <summary>
+    /// Remoting over TLS between the nodes, as a cluster started with <c>--remote-tls-certificate</c> runs: mutual TLS,
+    /// every node presenting one self-signed certificate made for the run and pinning it. Off: plain TCP.
+    /// </summary>
+    public bool RemoteTls { get; init; }
+
     /// <summary>All nodes started: the <see cref="Nodes"/> and the <see cref="Sybils"/>.</summary>
     public int TotalNodes => Nodes + Sybils;
 

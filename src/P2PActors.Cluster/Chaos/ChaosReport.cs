@@ -69,6 +69,9 @@ public sealed record ChaosReport(
     /// <summary>Whether the run used closed validator membership (only the nodes' listed keys vote).</summary>
     public bool Closed { get; init; }
 
+    /// <summary>The protocol of the nodes' remoting addresses, as the cluster came up: <c>akka.ssl.tcp</c> is TLS (<see cref="ChaosOptions.RemoteTls"/>).</summary>
+    public string Transport { get; init; } = "akka.tcp";
+
     /// <summary>How many of the <see cref="Sybils"/> hold a vote in the set: 0 in closed membership.</summary>
     public int SybilsInSet { get; init; }
 
@@ -145,6 +148,7 @@ public sealed record ChaosReport(
         Row(text, "proposals failed", Failed);
         Row(text, "equivocations detected", $"{EquivocatingProposals} proposals; validators flagged: {Flagged()}");
         Row(text, "left out of the set", LeftOut.Count == 0 ? "none" : string.Join("; ", LeftOut));
+        Row(text, "remoting", Transport == "akka.ssl.tcp" ? "TLS (akka.ssl.tcp; mutual, one pinned certificate made for the run)" : $"plain TCP ({Transport})");
         Row(text, "validator membership", Closed ? "closed (only the nodes' listed keys vote)" : "open (every member that proves its key votes)");
         if (Sybils > 0)
             Row(text, "Sybil members", Invariant($"{Sybils}, of which {SybilsInSet} had a vote") + (SybilsInSet == 0 ? " (not on the validator list)" : " — counted among the Byzantine validators above"));

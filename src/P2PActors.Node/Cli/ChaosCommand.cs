@@ -38,10 +38,11 @@ public static class ChaosCommand
             DefaultValueFactory = _ => ByzantineModes.WireName(defaults.SybilMode),
         };
         var closed = new Option<bool>("--closed") { Description = "Closed validator membership: only the --nodes nodes' keys (made before they start) are listed, so Sybils get no vote" };
+        var remoteTls = new Option<bool>("--remote-tls") { Description = "Remoting over TLS between the nodes (mutual, pinned to one self-signed certificate made for the run), as a cluster with --remote-tls-certificate runs; plain TCP without" };
         var dataDir = new Option<string?>("--data-dir") { Description = "Where the nodes keep their data; a temporary folder, deleted afterwards, when omitted" };
         var command = new Command("chaos", "Run a cluster with Byzantine peers in this process, drive valid and invalid content through consensus, print what happened.")
         {
-            nodes, byzantine, mode, items, warmup, seed, invalidShare, concurrency, decisionTimeout, noReAsk, timeout, noShare, sybils, sybilMode, closed, dataDir,
+            nodes, byzantine, mode, items, warmup, seed, invalidShare, concurrency, decisionTimeout, noReAsk, timeout, noShare, sybils, sybilMode, closed, remoteTls, dataDir,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -68,6 +69,7 @@ public static class ChaosCommand
                 Sybils = parseResult.GetValue(sybils),
                 SybilMode = sybilModes.Count > 0 ? sybilModes[0] : defaults.SybilMode,
                 Closed = parseResult.GetValue(closed),
+                RemoteTls = parseResult.GetValue(remoteTls),
                 ConfigureLoggers = ErrorsOnStandardError(),
             };
             return RunAsync(options, problems, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken);

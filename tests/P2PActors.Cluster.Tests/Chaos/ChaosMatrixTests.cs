@@ -228,4 +228,28 @@ public sealed class ChaosMatrixTests(ITestOutputHelper output)
         Assert.Equal(0, report.BadCertificates);
         Assert.True(honest.InvalidContent > 0, report.ToTable());
     }
+
+    [Fact]
+    public async Task With_remote_TLS_the_nodes_speak_akka_ssl_tcp_and_a_forging_node_of_four_still_gets_nothing_in()
+    {
+        var report = await RunAsync(Options(4, ByzantineMode.ForgeSignatures) with { RemoteTls = true });
+
+        // The protocol is read from the nodes' own addresses once they formed a cluster: TLS was really spoken.
+        Assert.Equal("akka.ssl.tcp", report.Transport);
+        Assert.Contains("TLS (akka.ssl.tcp", report.ToTable());
+        Assert.Equal(0, report.InvalidAccepted);
+        Assert.Equal(report.ValidItems, report.ValidAccepted);
+        Assert.All(report.Catalogs, c => Assert.Equal((report.ValidAccepted, 0, 0), (c.Entries, c.Unverifiable, c.Missing)));
+        Assert.True(report.Passed, report.ToTable());
+    }
+
+    [Fact]
+    public async Task Without_remote_TLS_the_report_says_plain_TCP()
+    {
+        var report = await RunAsync(Options(4) with { Items = 8 });
+
+        Assert.Equal("akka.tcp", report.Transport);
+        Assert.Contains("plain TCP (akka.tcp)", report.ToTable());
+        Assert.True(report.Passed, report.ToTable());
+    }
 }
