@@ -278,7 +278,9 @@ public sealed class CatalogBucket :
     public CatalogBucket SetItem(string node, CatalogHeader header, long nowMs)
     {
         if (StateValidation.CatalogId(header.Id) is { } error) throw new ArgumentException(error, nameof(header));
-        if (_slots.TryGetValue(header.Id, out var held) && Variants(header.Id).Any(v => v.Header.Equals(header))) return this;
+        if (_slots.TryGetValue(header.Id, out var held)
+            && (held.Header.Equals(header) || (_older.TryGetValue(header.Id, out var older) && older.Any(v => v.Header.Equals(header)))))
+            return this;
         var stamp = held is not null && held.Timestamp >= nowMs
             ? (held.Timestamp == long.MaxValue ? long.MaxValue : held.Timestamp + 1)
             : nowMs;
