@@ -341,6 +341,9 @@ public static class ChaosHarness
             Sybils = options.Sybils,
             Closed = options.Closed,
             Transport = cluster.Transport,
+            UndecidedSamples = valid.Where(r => r.Undecided).Take(5)
+                .Select(r => FormattableString.Invariant($"#{r.Item.Index} {r.Item.Label} (proposed by node {r.Proposer + 1}, {r.Outcome!.Approvals} of {r.Outcome.Threshold} approvals, {r.Outcome.Rejections} rejections, undecided after {r.Outcome.Elapsed.TotalMilliseconds:F0} ms)"))
+                .ToList(),
             SybilsInSet = cluster.Nodes.Count(n => n.IsSybil && set.Contains(n.Consensus.ValidatorId)),
             ShareP50 = Percentile(shares, 0.50),
             ShareP99 = Percentile(shares, 0.99),

@@ -69,6 +69,12 @@ public sealed record ChaosReport(
     /// <summary>Whether the run used closed validator membership (only the nodes' listed keys vote).</summary>
     public bool Closed { get; init; }
 
+    /// <summary>
+    /// The first valid items left undecided, each with its proposer, the approvals it had of the threshold and when it
+    /// ended: whether one proposer or one missing validator held them up.
+    /// </summary>
+    public IReadOnlyList<string> UndecidedSamples { get; init; } = [];
+
     /// <summary>The protocol of the nodes' remoting addresses, as the cluster came up: <c>akka.ssl.tcp</c> is TLS (<see cref="ChaosOptions.RemoteTls"/>).</summary>
     public string Transport { get; init; } = "akka.tcp";
 
@@ -180,6 +186,8 @@ public sealed record ChaosReport(
         }
         foreach (var sample in InvalidAcceptedSamples.Take(5))
             text.AppendLine("  invalid accepted: " + sample);
+        foreach (var sample in UndecidedSamples.Take(5))
+            text.AppendLine("  valid undecided: " + sample);
         foreach (var problem in Catalogs.SelectMany(c => c.Problems).Take(5))
             text.AppendLine("  catalog: " + problem);
         foreach (var failure in FailureSamples.Take(3))

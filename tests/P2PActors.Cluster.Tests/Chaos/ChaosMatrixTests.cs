@@ -205,6 +205,10 @@ public sealed class ChaosMatrixTests(ITestOutputHelper output)
         Assert.Equal(0, report.ValidAccepted);
         Assert.Equal(report.ValidItems, report.ValidUndecided);
         Assert.Equal(0, report.InvalidAccepted);
+        // The report shows what held them up: the two honest approvals, one short of the threshold.
+        Assert.Equal(Math.Min(5, report.ValidUndecided), report.UndecidedSamples.Count);
+        Assert.All(report.UndecidedSamples, s => Assert.Contains("2 of 3 approvals, 0 rejections, undecided after", s));
+        Assert.Contains("  valid undecided: #", report.ToTable());
         // Whatever the forgers wrote into the replicated catalog, the honest nodes admit none of it.
         Assert.All(report.Catalogs, c => Assert.Equal((0, 0), (c.Entries, c.Unverifiable)));
     }
