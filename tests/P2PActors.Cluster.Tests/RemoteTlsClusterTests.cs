@@ -153,6 +153,25 @@ public sealed class RemoteTlsClusterTests : TestKit
         }, Timeout, Interval);
     }
 
+    [Fact]
+    public async Task Over_tls_remoting_writes_unbatched_and_over_plain_tcp_batched()
+    {
+        // Akka's flush batching behind DotNetty's TLS handler froze whole associations for up to seconds (13 of 64
+        // chaos runs, docs/benchmarks.md); over plain TCP it never did and saves system calls, so it stays there.
+        using var certificate = TestCertificate.Create();
+        using var data = new DataDirectories(2);
+        await using var tls = await Outsider.StartAsync(data[0].Settings() with
+        {
+            RemoteTls = new RemoteTlsSettings { Certificate = certificate.Certificate, Validation = RemoteTlsValidation.Pinned },
+        });
+        await using var plain = await Outsider.StartAsync(data[1].Settings());
+
+        Assert.Equal("akka.ssl.tcp", Akka.Cluster.Cluster.Get(tls.System).SelfAddress.Protocol);
+        Assert.False(tls.System.Settings.Config.GetBoolean("akka.remote.dot-netty.tcp.batching.enabled", true));
+        Assert.Equal("akka.tcp", Akka.Cluster.Cluster.Get(plain.System).SelfAddress.Protocol);
+        Assert.True(plain.System.Settings.Config.GetBoolean("akka.remote.dot-netty.tcp.batching.enabled", false));
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -342,7 +342,7 @@ public static class ChaosHarness
             Closed = options.Closed,
             Transport = cluster.Transport,
             UndecidedSamples = valid.Where(r => r.Undecided).Take(5)
-                .Select(r => FormattableString.Invariant($"#{r.Item.Index} {r.Item.Label} (proposed by node {r.Proposer + 1}, {r.Outcome!.Approvals} of {r.Outcome.Threshold} approvals, {r.Outcome.Rejections} rejections, undecided after {r.Outcome.Elapsed.TotalMilliseconds:F0} ms)"))
+                .Select(r => FormattableString.Invariant($"#{r.Item.Index} {r.Item.Label} (proposed by node {r.Proposer + 1}, {r.Outcome!.Approvals} of {r.Outcome.Threshold} approvals, {r.Outcome.Rejections} rejections, undecided after {r.Outcome.Elapsed.TotalMilliseconds:F0} ms{Refused(r.Outcome)})"))
                 .ToList(),
             SybilsInSet = cluster.Nodes.Count(n => n.IsSybil && set.Contains(n.Consensus.ValidatorId)),
             ShareP50 = Percentile(shares, 0.50),
@@ -351,6 +351,13 @@ public static class ChaosHarness
             WorkloadCpu = cpu,
         };
     }
+
+    /// <summary>
+    /// The refusals an undecided outcome carries (expired, rate-limited, no endpoint), for its sample line: they tell a
+    /// validator that answered too late from one whose answer never came.
+    /// </summary>
+    private static string Refused(ProposalOutcome outcome) =>
+        outcome.Refusals.Count == 0 ? "" : "; refused: " + string.Join(", ", outcome.Refusals);
 
     /// <summary>Nearest-rank percentile of sorted values; zero when there are none.</summary>
     public static TimeSpan Percentile(IReadOnlyList<TimeSpan> sorted, double quantile)

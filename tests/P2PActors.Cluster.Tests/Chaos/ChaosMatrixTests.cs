@@ -208,6 +208,8 @@ public sealed class ChaosMatrixTests(ITestOutputHelper output)
         // The report shows what held them up: the two honest approvals, one short of the threshold.
         Assert.Equal(Math.Min(5, report.ValidUndecided), report.UndecidedSamples.Count);
         Assert.All(report.UndecidedSamples, s => Assert.Contains("2 of 3 approvals, 0 rejections, undecided after", s));
+        // Forged votes are votes, not refusals: nothing here was refused, so no sample says so.
+        Assert.All(report.UndecidedSamples, s => Assert.DoesNotContain("refused", s));
         Assert.Contains("  valid undecided: #", report.ToTable());
         // Whatever the forgers wrote into the replicated catalog, the honest nodes admit none of it.
         Assert.All(report.Catalogs, c => Assert.Equal((0, 0), (c.Entries, c.Unverifiable)));
