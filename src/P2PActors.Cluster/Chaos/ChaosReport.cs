@@ -70,8 +70,9 @@ public sealed record ChaosReport(
     public bool Closed { get; init; }
 
     /// <summary>
-    /// The first valid items left undecided, each with its proposer, the approvals it had of the threshold and when it
-    /// ended: whether one proposer or one missing validator held them up.
+    /// The first valid items left undecided, each with its proposer, the approvals it had of the threshold, when it
+    /// ended and any refusals: whether one proposer or one missing validator held them up, and whether too late or not
+    /// at all.
     /// </summary>
     public IReadOnlyList<string> UndecidedSamples { get; init; } = [];
 
