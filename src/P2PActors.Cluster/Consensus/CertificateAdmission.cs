@@ -52,7 +52,8 @@ public sealed class CertificateAdmission(ConsensusSnapshot snapshot, VerifiedSig
     private sealed class Refusals(ValidatorRegistry registry)
     {
         public ValidatorRegistry Registry { get; } = registry;
-        public ConcurrentDictionary<HeaderKey, byte> Headers { get; } = new();
+        /// <summary>Each refused header, and whether it is refuted (refused for good, <see cref="Refutes"/>).</summary>
+        public ConcurrentDictionary<HeaderKey, bool> Headers { get; } = new();
         public long Count;
     }
 
@@ -86,12 +87,24 @@ public sealed class CertificateAdmission(ConsensusSnapshot snapshot, VerifiedSig
     /// <summary>How many times an entry was refused since start (each look at a refused entry counts).</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
-    public bool Admit(CatalogHeader header)
+    public bool Admit(CatalogHeader header) => Judge(header) == Verdict.Admitted;
+
+    /// <summary>
+    /// Refused for good: the certificate failed against a validator set this node knows (an epoch's set never changes:
+    /// the registry refuses a second one), or it is missing or made for another id. A certificate of an epoch this
+    /// node does not know yet, or a legacy entry created ahead of its clock, is refused but not refuted: the registry
+    /// may learn the set, and the clock moves on.
+    /// </summary>
+    public bool Refutes(CatalogHeader header) => Judge(header) == Verdict.Refuted;
+
+    private enum Verdict { Admitted, Refused, Refuted }
+
+    private Verdict Judge(CatalogHeader header)
     {
         // Remembered first: an equal header (same proof bytes) passed every check below, and the lookup spares the parse.
         var remembered = header is null ? default : HeaderKey.Of(header);
         if (header is not null && _valid.ContainsKey(remembered))
-            return true;
+            return Verdict.Admitted;
         var registry = Snapshot.Registry;
         var refusals = Volatile.Read(ref _refusals);
         if (refusals is null || !ReferenceEquals(refusals.Registry, registry))
@@ -99,26 +112,27 @@ public sealed class CertificateAdmission(ConsensusSnapshot snapshot, VerifiedSig
             refusals = new Refusals(registry);
             Volatile.Write(ref _refusals, refusals);
         }
-        else if (header is not null && refusals.Headers.ContainsKey(remembered))
+        else if (header is not null && refusals.Headers.TryGetValue(remembered, out var wasRefuted))
         {
             Interlocked.Increment(ref _refused);
-            return false;
+            return wasRefuted ? Verdict.Refuted : Verdict.Refused;
         }
         if (header?.Certificate.ToCertificate() is not { } certificate)
-            return Refuse(header, new CertificateCheck(false, [CertificateVerifier.Missing]));
+            return Refuse(header, new CertificateCheck(false, [CertificateVerifier.Missing]), refuted: header is not null);
         if (!string.Equals(certificate.ContentId, header.Id, StringComparison.Ordinal))
-            return Refuse(header, new CertificateCheck(false, [CertificateVerifier.ContentMismatch]));
+            return Refuse(header, new CertificateCheck(false, [CertificateVerifier.ContentMismatch]), refuted: true);
         if (certificate.IsLegacy && header.CreatedMs > Clock.GetUtcNow().ToUnixTimeMilliseconds() + (long)HeaderClockWindow.TotalMilliseconds)
-            return Refuse(header, new CertificateCheck(false, [LegacyCreatedInFuture]));
+            return Refuse(header, new CertificateCheck(false, [LegacyCreatedInFuture]), refuted: false);
         var digest = EntryHeader.Compute(header.Id, header.Type, header.Name, header.Author, header.CreatedMs, header.Holder);
         var check = CertificateVerifier.Verify(certificate, header.Id, registry, Signatures, digest);
         if (!check.IsValid)
         {
+            var refuted = !check.Problems.Contains(CertificateVerifier.UnknownEpoch);
             if (Interlocked.Read(ref refusals.Count) >= MaxRemembered)
                 Volatile.Write(ref _refusals, refusals = new Refusals(registry));
-            if (refusals.Headers.TryAdd(remembered, 0))
+            if (refusals.Headers.TryAdd(remembered, refuted))
                 Interlocked.Increment(ref refusals.Count);
-            return Refuse(header, check);
+            return Refuse(header, check, refuted);
         }
         if (Interlocked.Read(ref _remembered) >= MaxRemembered)
         {
@@ -127,22 +141,23 @@ public sealed class CertificateAdmission(ConsensusSnapshot snapshot, VerifiedSig
         }
         if (_valid.TryAdd(remembered, 0))
             Interlocked.Increment(ref _remembered);
-        return true;
+        return Verdict.Admitted;
     }
 
-    private bool Refuse(CatalogHeader? header, CertificateCheck check)
+    private Verdict Refuse(CatalogHeader? header, CertificateCheck check, bool refuted)
     {
         Interlocked.Increment(ref _refused);
+        var verdict = refuted ? Verdict.Refuted : Verdict.Refused;
         var now = DateTime.UtcNow.Ticks;
         var last = Interlocked.Read(ref _lastLogTicks);
         if (now - last < LogIntervalTicks || Interlocked.CompareExchange(ref _lastLogTicks, now, last) != last)
         {
             Interlocked.Increment(ref _suppressed);
-            return false;
+            return verdict;
         }
         var suppressed = Interlocked.Exchange(ref _suppressed, 0);
         Log?.Warning("Catalog entry {0} refused: {1}{2}", header?.Id ?? "(null)", check,
             suppressed > 0 ? $" ({suppressed} more refusals in the last second not logged)" : "");
-        return false;
+        return verdict;
     }
 }

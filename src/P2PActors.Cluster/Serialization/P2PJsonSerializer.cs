@@ -31,6 +31,8 @@ public sealed class P2PJsonSerializer : SerializerWithStringManifest
 
     private readonly JsonSerializerOptions _options;
     private readonly ConcurrentDictionary<Type, string> _manifests = new();
+    /// <summary>Looked up at the first read: serializers are made while the actor system starts.</summary>
+    private InboundFilter? _inbound;
 
     private static JsonSerializerOptions CreateValueOptions()
     {
@@ -58,8 +60,9 @@ public sealed class P2PJsonSerializer : SerializerWithStringManifest
     {
         if (!KnownTypes.TryGetValue(manifest, out var type))
             throw new SerializationException($"Unknown P2PActors message type '{manifest}'.");
-        return JsonSerializer.Deserialize(bytes, type, _options)
-               ?? throw new SerializationException($"Empty payload for '{manifest}'.");
+        var value = JsonSerializer.Deserialize(bytes, type, _options)
+                    ?? throw new SerializationException($"Empty payload for '{manifest}'.");
+        return (_inbound ??= InboundFilter.For(system)).Apply(value);
     }
 
     public override string Manifest(object o) => _manifests.GetOrAdd(o.GetType(), t => t.FullName!);

@@ -254,6 +254,28 @@ public sealed class CatalogBucket :
                 yield return header;
     }
 
+    /// <summary>
+    /// This bucket without the variants <paramref name="admission"/> refutes (<see cref="ICatalogAdmission.Refutes"/>);
+    /// this very bucket when it holds none. A node takes every peer's bucket through it, so what a Byzantine writer
+    /// forges never enters the node's replica: it is not stored, gossiped on or digested again with each bucket
+    /// change. Dropping is safe for the join: every node that knows the validator set drops the same variants, and a
+    /// variant no node can vouch for is one no node lists.
+    /// </summary>
+    public CatalogBucket WithoutRefuted(ICatalogAdmission admission)
+    {
+        List<CatalogSlot>? kept = null;
+        var seen = 0;
+        foreach (var slot in AllSlots)
+        {
+            if (admission.Refutes(slot.Header))
+                kept ??= [.. AllSlots.Take(seen)];
+            else
+                kept?.Add(slot);
+            seen++;
+        }
+        return kept is null ? this : FromSlots(kept);
+    }
+
     /// <summary>Whether both buckets hold the same variants of <paramref name="id"/> (the same slot objects, or equal ones).</summary>
     public bool SameVariants(CatalogBucket other, string id)
     {

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.DistributedData;
 using Akka.Event;
+using P2PActors.Cluster.Serialization;
 using P2PActors.Content.Model;
 using static P2PActors.Cluster.State.GameStateProtocol;
 
@@ -46,6 +47,11 @@ public sealed class GameState
         lock (holder)
         {
             if (holder.Instance is not null) throw new InvalidOperationException("GameState is already started on this ActorSystem");
+            // A peer's catalog bucket (delta or whole) loses the variants this node refutes before the replicator merges
+            // it: a Byzantine writer's forgeries then cost this node one refused look each, not a place in its buckets,
+            // its disk and every gossip round's digests and exchanges (docs/benchmarks.md, "Refuted variants").
+            var admission = settings.Admission;
+            InboundFilter.For(system).Set(value => value is CatalogBucket bucket ? bucket.WithoutRefuted(admission) : value);
             var replicator = DistributedData.Get(system).Replicator;
             var bodies = system.ActorOf(ContentBodyActor.Props(settings.DataDirectory), ContentBodyActor.Name);
             var pump = settings.FastNotifyInterval is { } interval

@@ -9,6 +9,14 @@ namespace P2PActors.Cluster.State;
 public interface ICatalogAdmission
 {
     bool Admit(CatalogHeader header);
+
+    /// <summary>
+    /// Whether <paramref name="header"/> is refused for good: nothing this node can learn later (a validator set, the
+    /// clock moving on) would admit it. Such a header is dropped from a peer's bucket before this node's replicator
+    /// merges it (<see cref="CatalogBucket.WithoutRefuted"/>). Only what this returns true for is dropped, so the
+    /// default refutes nothing.
+    /// </summary>
+    bool Refutes(CatalogHeader header) => false;
 }
 
 public sealed class AdmitAll : ICatalogAdmission

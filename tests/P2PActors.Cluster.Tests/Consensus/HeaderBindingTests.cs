@@ -144,6 +144,38 @@ public sealed class HeaderBindingTests : IDisposable
     }
 
     [Fact]
+    public void Forged_signatures_a_rewritten_header_or_a_missing_certificate_are_refuted_but_an_unknown_set_or_a_future_legacy_entry_only_refused()
+    {
+        var now = _header.CreatedMs + 1000;
+        var admission = Admission(now);
+        var genuine = Entry(Bound());
+        var forged = CatalogForger.ForgedHeader(Validators.ContentId, ContentType.Item, _four.Set, Holder, now);
+        var rewritten = Entry(Bound(), _header with { Name = "Blade of the forger" });
+        var missing = new CatalogHeader(Validators.ContentId, ContentType.Item, "Blade", "alice", _header.CreatedMs, Holder);
+        var otherContent = Entry(Bound()) with { Id = Validators.OtherContentId };
+        var legacyFromTheFuture = Entry(_four.Certify(3), _header with { CreatedMs = now + (long)TimeSpan.FromDays(1).TotalMilliseconds });
+
+        Assert.True(admission.Admit(genuine));
+        Assert.False(admission.Refutes(genuine));
+        foreach (var refuted in new[] { forged, rewritten, missing, otherContent })
+        {
+            Assert.False(admission.Admit(refuted));
+            Assert.True(admission.Refutes(refuted), refuted.Name);
+            // Remembered as refuted, not only as refused.
+            Assert.True(admission.Refutes(refuted), refuted.Name);
+        }
+        // The clock moves on: refused now, perhaps admitted later.
+        Assert.False(admission.Admit(legacyFromTheFuture));
+        Assert.False(admission.Refutes(legacyFromTheFuture));
+
+        // A node that does not know the set yet refuses the forgery but cannot refute it: the set may come.
+        var unknownSet = new CertificateAdmission(new ConsensusSnapshot());
+        Assert.False(unknownSet.Admit(forged));
+        Assert.False(unknownSet.Refutes(forged));
+        Assert.False(unknownSet.Refutes(genuine));
+    }
+
+    [Fact]
     public void The_clock_window_is_symmetric_and_safe_at_the_extremes()
     {
         var window = TimeSpan.FromMinutes(1);

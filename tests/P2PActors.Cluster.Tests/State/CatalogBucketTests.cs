@@ -130,6 +130,41 @@ public sealed class CatalogBucketTests
         Assert.Equal(genuine, listed);
     }
 
+    /// <summary>Refutes the headers of one author, standing in for certificates that fail against a known set.</summary>
+    private sealed class RefuteAuthor(string author) : ICatalogAdmission
+    {
+        public bool Admit(CatalogHeader header) => !Refutes(header);
+
+        public bool Refutes(CatalogHeader header) => string.Equals(header.Author, author, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Dropping_refuted_variants_keeps_every_other_one_and_gives_the_same_bucket_before_or_after_merging()
+    {
+        // Prevents: a node that drops a Byzantine writer's forgeries as it takes a peer's bucket losing a genuine
+        // variant, or holding another bucket than a node that merged first (replicas that never settle).
+        var refuter = new RefuteAuthor("forger");
+        string[] authors = ["alice", "forger", "bob"];
+        var random = new Random(29);
+        for (var round = 0; round < 25; round++)
+        {
+            var writes = Enumerable.Range(0, 10)
+                .Select(_ => CatalogBucket.FromSlots(Enumerable.Range(0, 1 + random.Next(3))
+                    .Select(_ => new CatalogSlot(Header(random.Next(6), authors[random.Next(3)]), random.Next(8) == 0 ? long.MaxValue : 100 + random.Next(4), $"node-{random.Next(3)}"))))
+                .ToList();
+            var merged = writes.Aggregate(CatalogBucket.Empty, (acc, x) => acc.Merge(x));
+            var droppedAfter = merged.WithoutRefuted(refuter);
+            var droppedBefore = writes.Select(w => w.WithoutRefuted(refuter)).Aggregate(CatalogBucket.Empty, (acc, x) => acc.Merge(x));
+
+            Assert.Equal(droppedAfter, droppedBefore);
+            Assert.Equal(Bytes(droppedAfter), Bytes(droppedBefore));
+            Assert.DoesNotContain(droppedAfter.AllSlots, s => s.Header.Author == "forger");
+            Assert.Equal(merged.AllSlots.Where(s => s.Header.Author != "forger"), droppedAfter.AllSlots);
+        }
+        var clean = CatalogBucket.FromSlots([new CatalogSlot(Header(1), 5, "node-a"), new CatalogSlot(Header(1, "bob"), 6, "node-b")]);
+        Assert.Same(clean, clean.WithoutRefuted(refuter));
+    }
+
     [Fact]
     public void A_delta_holds_only_the_entries_written_since_the_last_reset()
     {

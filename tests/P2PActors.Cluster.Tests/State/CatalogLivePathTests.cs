@@ -233,6 +233,67 @@ public sealed class CatalogLivePathTests : TestKit
         }
     }
 
+    /// <summary>Refuses headers by a named author for good (a certificate that fails against a known set), so they are refuted too.</summary>
+    private sealed class RefuteAuthor(string author) : ICatalogAdmission
+    {
+        public bool Admit(CatalogHeader header) => !Refutes(header);
+
+        public bool Refutes(CatalogHeader header) => string.Equals(header.Author, author, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_peers_refuted_variants_never_enter_an_honest_replica_while_the_rest_of_its_write_does()
+    {
+        // Prevents: every honest node holding, storing and gossiping whatever a Byzantine writer forges (each forgery
+        // made its bucket differ between nodes, so gossip exchanged and digested whole buckets: the 7-node
+        // forge-signatures cost in docs/benchmarks.md).
+        var options = new StateNodeOptions
+        {
+            State = new GameStateSettings { Admission = new RefuteAuthor("forger"), CatalogPersistInterval = TimeSpan.FromMilliseconds(400) },
+        };
+        var nodes = await TestCluster.StartAsync(this, 3, _ => options);
+        try
+        {
+            var item = TestCluster.SampleItem(83);
+            Assert.Equal(Replication.Confirmed, (await nodes[0].State.ShareAsync(item, "node-a")).Replication);
+            var genuine = await nodes[0].State.FindCatalogEntryAsync(item.Id!);
+            Assert.NotNull(genuine);
+            var key = nodes[0].State.Settings.CreateKeys().CatalogKey(item.Id!);
+            await AwaitAssertAsync(async () => Assert.Equal(genuine, (await ReplicaSlotAsync(nodes[2], key, item.Id!))?.Header), TimeSpan.FromSeconds(20));
+
+            // Node 2 forges, in one write: a header over the entry, one under an id of its own, and an entry it may write.
+            var forged = genuine with { Author = "forger", Name = "Pinned" };
+            var forgedOnly = Header(item.Id![..2] + new string('6', 62), author: "forger");
+            var marker = Header(item.Id![..2] + new string('7', 62), author: "byzantine");
+            var write = CatalogBucket.FromSlots([
+                new CatalogSlot(forged, long.MaxValue, "zzzz"), new CatalogSlot(forgedOnly, 1, "zzzz"), new CatalogSlot(marker, 1, "zzzz")]);
+            var written = await DistributedData.Get(nodes[1].System).Replicator.Ask<IUpdateResponse>(
+                Dsl.Update(key, CatalogBucket.Empty, WriteLocal.Instance, d => d.Merge(write)), TimeSpan.FromSeconds(10));
+            Assert.IsType<UpdateSuccess>(written);
+            Assert.Equal(forged, (await ReplicaSlotAsync(nodes[1], key, item.Id!))?.Header);
+
+            foreach (var node in new[] { nodes[0], nodes[2] })
+            {
+                // The marker came in the forger's write: once it is here, so would the rest be.
+                await AwaitAssertAsync(async () => Assert.NotNull(await node.State.FindCatalogEntryAsync(marker.Id)), TimeSpan.FromSeconds(20));
+                var bucket = await ReplicaAsync(node, key);
+                Assert.Equal([genuine], bucket.Variants(item.Id!).Select(s => s.Header));
+                Assert.Empty(bucket.Variants(forgedOnly.Id));
+                Assert.Equal(genuine, await node.State.FindCatalogEntryAsync(item.Id!));
+            }
+        }
+        finally
+        {
+            await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
+        }
+    }
+
+    private static async Task<CatalogBucket> ReplicaAsync(StateNode node, CatalogBucketKey key)
+    {
+        var read = await DistributedData.Get(node.System).Replicator.Ask<IGetResponse>(Dsl.Get(key, ReadLocal.Instance), TimeSpan.FromSeconds(10));
+        return Assert.IsType<GetSuccess>(read).Get(key);
+    }
+
     /// <summary>The newest slot the node's replica holds for the id, admitted or not.</summary>
     private static async Task<CatalogSlot?> ReplicaSlotAsync(StateNode node, CatalogBucketKey key, string id)
     {
