@@ -103,6 +103,19 @@ public static class RawCatalog
         Assert.True(response.IsSuccessful, $"raw catalog write failed: {response}");
     }
 
+    /// <summary>
+    /// One more write of <paramref name="writer"/> to the bucket of each id, confirmed by every node: whatever the writer
+    /// wrote to those buckets before (in a delta ahead of this one, or in the bucket sent whole with it), every node has
+    /// taken by the time this returns. What it writes is a forgery every node refutes, so no replica but the writer's keeps it.
+    /// </summary>
+    public static async Task SettleAsync(ConsensusNode writer, IEnumerable<string> ids)
+    {
+        var set = writer.View.Current ?? throw new InvalidOperationException("the writer has no validator set");
+        foreach (var prefix in ids.Select(id => id[..2]).Distinct(StringComparer.Ordinal))
+            await WriteAsync(writer, CatalogForger.ForgedHeader(prefix + new string('7', 62), ContentType.Item, set,
+                "akka.tcp://p2pactors@127.0.0.1:1", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+    }
+
     /// <summary>Every header the node's replica holds for the id, newest first, admitted or not.</summary>
     public static async Task<IReadOnlyList<CatalogHeader>> ReplicaVariantsAsync(ConsensusNode node, string id)
     {
