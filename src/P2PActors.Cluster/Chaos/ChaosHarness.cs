@@ -49,10 +49,8 @@ public static class ChaosHarness
         var (results, duration, cpu, signatures, memory) = await DriveAsync(cluster, items, options, deadline.Token).ConfigureAwait(false);
         progress?.Report("Checking the honest nodes' catalogs...");
         // The catalogs hold the warm-up's shares as well: they are checked like the rest.
-        var warmupShared = warmupResults.Count(r => r?.Shared == true);
-        var shared = results.Where(r => r.Shared).Concat(warmupResults.Where(r => r?.Shared == true))
-            .Select(r => r!.Item.ContentId)
-            .ToHashSet(StringComparer.Ordinal);
+        var warmupShares = warmupResults.Where(r => r?.Shared == true).Select(r => r!.Item.ContentId).ToList();
+        var shared = results.Where(r => r.Shared).Select(r => r.Item.ContentId).Concat(warmupShares).ToHashSet(StringComparer.Ordinal);
         // The check gets its own budget: a run whose workload used up --timeout still reports what the catalogs hold.
         using var checkBudget = CancellationTokenSource.CreateLinkedTokenSource(ct);
         checkBudget.CancelAfter(CatalogCheckBudget);
@@ -68,7 +66,7 @@ public static class ChaosHarness
         return Summarise(options, cluster, set, results, duration, cpu, catalogs, flagged) with
         {
             Warmup = options.Warmup,
-            WarmupShared = warmupShared,
+            WarmupShared = warmupShares.Count,
             SignatureChecks = signatures.Checked,
             SignatureCacheHits = signatures.Cached,
             Memory = memory,
