@@ -36,6 +36,8 @@ public sealed class MetricsTests(NodeFixture node) : IClassFixture<NodeFixture>
         // Every decision has its series from the start, so a rate over it has a beginning.
         foreach (var decision in new[] { "accepted", "rejected", "undecided" })
             Assert.True(samples.ContainsKey($"p2pactors_consensus_outcomes_total{{decision=\"{decision}\"}}"), text);
+        // A node alone has no peer to send it forgeries.
+        Assert.Equal(0, samples["p2pactors_catalog_variants_refuted_total"]);
     }
 
     [Fact]

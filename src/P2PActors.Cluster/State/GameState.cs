@@ -22,9 +22,12 @@ public sealed class GameState
 
     private readonly ActorSystem _system;
 
-    private GameState(ActorSystem system, GameStateSettings settings, IActorRef actor, IActorRef bodies)
+    private readonly RefutedVariants _refuted;
+
+    private GameState(ActorSystem system, GameStateSettings settings, IActorRef actor, IActorRef bodies, RefutedVariants refuted)
     {
         _system = system;
+        _refuted = refuted;
         Settings = settings;
         Actor = actor;
         Bodies = bodies;
@@ -36,6 +39,9 @@ public sealed class GameState
     public IActorRef Actor { get; }
 
     public IActorRef Bodies { get; }
+
+    /// <summary>Catalog variants dropped from peers' buckets since start because this node refutes them (<see cref="ICatalogAdmission.Refutes"/>).</summary>
+    public long RefutedVariantsDropped => _refuted.Dropped;
 
     /// <summary>
     /// Starts the state actors on this node. The ActorSystem must have been created with
@@ -49,9 +55,9 @@ public sealed class GameState
             if (holder.Instance is not null) throw new InvalidOperationException("GameState is already started on this ActorSystem");
             // A peer's catalog bucket (delta or whole) loses the variants this node refutes before the replicator merges
             // it: a Byzantine writer's forgeries then cost this node one refused look each, not a place in its buckets,
-            // its disk and every gossip round's digests and exchanges (docs/benchmarks.md, "Refuted variants").
-            var admission = settings.Admission;
-            InboundFilter.For(system).Set(value => value is CatalogBucket bucket ? bucket.WithoutRefuted(admission) : value);
+            // its disk and every gossip round's digests and exchanges (docs/benchmarks.md, "Refuted variants dropped as they arrive").
+            var refuted = new RefutedVariants(settings.Admission);
+            InboundFilter.For(system).Set(refuted.Filter);
             var replicator = DistributedData.Get(system).Replicator;
             var bodies = system.ActorOf(ContentBodyActor.Props(settings.DataDirectory), ContentBodyActor.Name);
             var pump = settings.FastNotifyInterval is { } interval
@@ -74,7 +80,7 @@ public sealed class GameState
                 }
                 return Akka.Done.Instance;
             });
-            holder.Instance = new GameState(system, settings, actor, bodies);
+            holder.Instance = new GameState(system, settings, actor, bodies, refuted);
             return holder.Instance;
         }
     }

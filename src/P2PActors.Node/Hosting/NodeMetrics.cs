@@ -1,6 +1,7 @@
 using Akka.Actor;
 using P2PActors.Cluster.Consensus;
 using P2PActors.Cluster.Events;
+using P2PActors.Cluster.State;
 using P2PActors.Node.Api.Ws;
 using P2PActors.Node.Configuration;
 using Prometheus;
@@ -51,6 +52,9 @@ public sealed class NodeMetrics : IWsTraffic
         _akkaMessages = factory.CreateCounter("p2pactors_akka_messages_total",
             "Messages enqueued to this node's actors: user messages to actors with Akka's unbounded mailbox or a stash's deque (nearly all of them).");
 
+        var refuted = factory.CreateCounter("p2pactors_catalog_variants_refuted_total",
+            "Catalog entries this node dropped from buckets its peers sent, because their certificate can never verify here (forged, rewritten, or none): a peer writing forgeries.");
+
         // The .NET thread pool, which runs Akka's default dispatcher, Kestrel and the handlers: read when scraped, so
         // they cost nothing between scrapes. prometheus-net's own thread-pool figures come from event counters, which
         // only its static default registry listens to.
@@ -67,7 +71,11 @@ public sealed class NodeMetrics : IWsTraffic
             completed.IncTo(ThreadPool.CompletedWorkItemCount);
             pause.IncTo(GC.GetTotalPauseDuration().TotalSeconds);
             if (Volatile.Read(ref _system) is { } system)
+            {
                 _akkaMessages.IncTo(AkkaMessageCount.Read(system));
+                if (GameState.TryGet(system) is { } state)
+                    refuted.IncTo(state.RefutedVariantsDropped);
+            }
         });
     }
 

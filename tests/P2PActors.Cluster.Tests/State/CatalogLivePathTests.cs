@@ -280,7 +280,11 @@ public sealed class CatalogLivePathTests : TestKit
                 Assert.Equal([genuine], bucket.Variants(item.Id!).Select(s => s.Header));
                 Assert.Empty(bucket.Variants(forgedOnly.Id));
                 Assert.Equal(genuine, await node.State.FindCatalogEntryAsync(item.Id!));
+                // Both forged variants were counted as they were dropped (again if gossip brought them once more).
+                Assert.True(node.State.RefutedVariantsDropped >= 2, $"{node.State.RefutedVariantsDropped} dropped");
             }
+            // The honest nodes send no refuted variant, so the forger drops none.
+            Assert.Equal(0, nodes[1].State.RefutedVariantsDropped);
         }
         finally
         {
