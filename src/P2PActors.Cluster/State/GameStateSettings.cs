@@ -39,8 +39,15 @@ public sealed record GameStateSettings
     /// </summary>
     public TimeSpan FastNotifyActiveWindow { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Keys per gossip message: bounds a gossip message to about this many buckets.</summary>
-    public int MaxDeltaElements { get; init; } = 16;
+    /// <summary>
+    /// Keys per gossip message: bounds a gossip message to about this many buckets. Akka.NET's replicator sends up to
+    /// ten such chunks of digests to one peer per gossip tick, and the peer answers each with up to this many whole
+    /// buckets that differ, so this also bounds what a peer whose buckets all differ (one writing forgeries, which honest
+    /// nodes drop) costs per tick: at 16, about 160 whole buckets each way, which grew with the catalog until a 7-node
+    /// run with 2 forgers decided at p99 ≈ 300 ms; at 4, 40 (docs/benchmarks.md, "Four keys per gossip message").
+    /// A full pass over every key then takes about eight ticks instead of two.
+    /// </summary>
+    public int MaxDeltaElements { get; init; } = 4;
 
     /// <summary>Remoting frame size; must hold <see cref="MaxDeltaElements"/> catalog buckets.</summary>
     public int MaximumFrameSizeBytes { get; init; } = 4 * 1024 * 1024;

@@ -33,4 +33,15 @@ public sealed class StateHostingTests : TestKit
             Assert.Equal(1, (await restarted.ListCatalogAsync(null, 0, 10)).Total);
         }, TimeSpan.FromSeconds(30));
     }
+
+    [Fact]
+    public async Task A_node_started_with_WithP2PNode_gossips_at_most_four_buckets_per_message()
+    {
+        // A peer whose buckets all differ (one writing forgeries, which honest nodes drop) is answered with up to ten
+        // such messages per gossip tick: at 16 buckets each, that grew with the catalog until 7 nodes with 2 forgers
+        // decided at p99 ≈ 300 ms (docs/benchmarks.md, "Four keys per gossip message").
+        using var data = new TempDataDirectory();
+        await using var node = await TestNode.StartAsync(data.Settings() with { Admission = AdmitAll.Instance });
+        Assert.Equal(4, Akka.DistributedData.ReplicatorSettings.Create(node.System).MaxDeltaElements);
+    }
 }
