@@ -200,30 +200,22 @@ public sealed class CatalogLivePathTests : TestKit
         var nodes = await TestCluster.StartAsync(this, 3, _ => options);
         try
         {
-            var item = TestCluster.SampleItem(79);
-            Assert.Equal(Replication.Confirmed, (await nodes[0].State.ShareAsync(item, "node-a")).Replication);
-            var genuine = await nodes[0].State.FindCatalogEntryAsync(item.Id!);
-            Assert.NotNull(genuine);
-            var key = nodes[0].State.Settings.CreateKeys().CatalogKey(item.Id!);
-            await AwaitAssertAsync(async () => Assert.Equal(genuine, (await ReplicaSlotAsync(nodes[2], key, item.Id!))?.Header), TimeSpan.FromSeconds(20));
+            var (genuine, key) = await ShareEverywhereAsync(nodes, 79);
 
             // Node 2 turns Byzantine: a forged header under the entry's id, stamped so that no honest write passes it, and
             // in the same write an entry of its own under another id of the bucket, which shows when a view has the write.
             var forged = genuine with { Author = "forger", Name = "Pinned" };
-            var marker = Header(item.Id![..2] + new string('7', 62), author: "byzantine");
-            var write = CatalogBucket.FromSlots([new CatalogSlot(forged, long.MaxValue, "zzzz"), new CatalogSlot(marker, 1, "zzzz")]);
-            var written = await DistributedData.Get(nodes[1].System).Replicator.Ask<IUpdateResponse>(
-                Dsl.Update(key, CatalogBucket.Empty, WriteLocal.Instance, d => d.Merge(write)), TimeSpan.FromSeconds(10));
-            Assert.IsType<UpdateSuccess>(written);
+            var marker = Header(genuine.Id[..2] + new string('7', 62), author: "byzantine");
+            await WriteRawAsync(nodes[1], key, new CatalogSlot(forged, long.MaxValue, "zzzz"), new CatalogSlot(marker, 1, "zzzz"));
 
             foreach (var node in nodes)
             {
                 await AwaitAssertAsync(async () =>
                 {
-                    Assert.Equal(forged, (await ReplicaSlotAsync(node, key, item.Id!))?.Header);
+                    Assert.Equal(forged, (await ReplicaSlotAsync(node, key, genuine.Id))?.Header);
                     Assert.NotNull(await node.State.FindCatalogEntryAsync(marker.Id));
                 }, TimeSpan.FromSeconds(20));
-                Assert.Equal(genuine, await node.State.FindCatalogEntryAsync(item.Id!));
+                Assert.Equal(genuine, await node.State.FindCatalogEntryAsync(genuine.Id));
                 Assert.Equal(2, (await node.State.ListCatalogAsync(null, 0, 10)).Total);
             }
         }
@@ -254,32 +246,24 @@ public sealed class CatalogLivePathTests : TestKit
         var nodes = await TestCluster.StartAsync(this, 3, _ => options);
         try
         {
-            var item = TestCluster.SampleItem(83);
-            Assert.Equal(Replication.Confirmed, (await nodes[0].State.ShareAsync(item, "node-a")).Replication);
-            var genuine = await nodes[0].State.FindCatalogEntryAsync(item.Id!);
-            Assert.NotNull(genuine);
-            var key = nodes[0].State.Settings.CreateKeys().CatalogKey(item.Id!);
-            await AwaitAssertAsync(async () => Assert.Equal(genuine, (await ReplicaSlotAsync(nodes[2], key, item.Id!))?.Header), TimeSpan.FromSeconds(20));
+            var (genuine, key) = await ShareEverywhereAsync(nodes, 83);
 
             // Node 2 forges, in one write: a header over the entry, one under an id of its own, and an entry it may write.
             var forged = genuine with { Author = "forger", Name = "Pinned" };
-            var forgedOnly = Header(item.Id![..2] + new string('6', 62), author: "forger");
-            var marker = Header(item.Id![..2] + new string('7', 62), author: "byzantine");
-            var write = CatalogBucket.FromSlots([
-                new CatalogSlot(forged, long.MaxValue, "zzzz"), new CatalogSlot(forgedOnly, 1, "zzzz"), new CatalogSlot(marker, 1, "zzzz")]);
-            var written = await DistributedData.Get(nodes[1].System).Replicator.Ask<IUpdateResponse>(
-                Dsl.Update(key, CatalogBucket.Empty, WriteLocal.Instance, d => d.Merge(write)), TimeSpan.FromSeconds(10));
-            Assert.IsType<UpdateSuccess>(written);
-            Assert.Equal(forged, (await ReplicaSlotAsync(nodes[1], key, item.Id!))?.Header);
+            var forgedOnly = Header(genuine.Id[..2] + new string('6', 62), author: "forger");
+            var marker = Header(genuine.Id[..2] + new string('7', 62), author: "byzantine");
+            await WriteRawAsync(nodes[1], key,
+                new CatalogSlot(forged, long.MaxValue, "zzzz"), new CatalogSlot(forgedOnly, 1, "zzzz"), new CatalogSlot(marker, 1, "zzzz"));
+            Assert.Equal(forged, (await ReplicaSlotAsync(nodes[1], key, genuine.Id))?.Header);
 
             foreach (var node in new[] { nodes[0], nodes[2] })
             {
                 // The marker came in the forger's write: once it is here, so would the rest be.
                 await AwaitAssertAsync(async () => Assert.NotNull(await node.State.FindCatalogEntryAsync(marker.Id)), TimeSpan.FromSeconds(20));
                 var bucket = await ReplicaAsync(node, key);
-                Assert.Equal([genuine], bucket.Variants(item.Id!).Select(s => s.Header));
+                Assert.Equal([genuine], bucket.Variants(genuine.Id).Select(s => s.Header));
                 Assert.Empty(bucket.Variants(forgedOnly.Id));
-                Assert.Equal(genuine, await node.State.FindCatalogEntryAsync(item.Id!));
+                Assert.Equal(genuine, await node.State.FindCatalogEntryAsync(genuine.Id));
                 // Both forged variants were counted as they were dropped (again if gossip brought them once more).
                 Assert.True(node.State.RefutedVariantsDropped >= 2, $"{node.State.RefutedVariantsDropped} dropped");
             }
@@ -290,6 +274,27 @@ public sealed class CatalogLivePathTests : TestKit
         {
             await Task.WhenAll(nodes.Select(n => n.DisposeAsync().AsTask()));
         }
+    }
+
+    /// <summary>Shares a sample item on node 0 and waits until node 2's replica holds it: its header and its bucket's key.</summary>
+    private async Task<(CatalogHeader Genuine, CatalogBucketKey Key)> ShareEverywhereAsync(IReadOnlyList<StateNode> nodes, int sample)
+    {
+        var item = TestCluster.SampleItem(sample);
+        Assert.Equal(Replication.Confirmed, (await nodes[0].State.ShareAsync(item, "node-a")).Replication);
+        var genuine = await nodes[0].State.FindCatalogEntryAsync(item.Id!);
+        Assert.NotNull(genuine);
+        var key = nodes[0].State.Settings.CreateKeys().CatalogKey(item.Id!);
+        await AwaitAssertAsync(async () => Assert.Equal(genuine, (await ReplicaSlotAsync(nodes[2], key, item.Id!))?.Header), TimeSpan.FromSeconds(20));
+        return (genuine, key);
+    }
+
+    /// <summary>Writes the slots straight into <paramref name="writer"/>'s replica, bypassing every check, as a Byzantine node can.</summary>
+    private static async Task WriteRawAsync(StateNode writer, CatalogBucketKey key, params CatalogSlot[] slots)
+    {
+        var write = CatalogBucket.FromSlots(slots);
+        var written = await DistributedData.Get(writer.System).Replicator.Ask<IUpdateResponse>(
+            Dsl.Update(key, CatalogBucket.Empty, WriteLocal.Instance, d => d.Merge(write)), TimeSpan.FromSeconds(10));
+        Assert.IsType<UpdateSuccess>(written);
     }
 
     private static async Task<CatalogBucket> ReplicaAsync(StateNode node, CatalogBucketKey key)
