@@ -264,10 +264,12 @@ public sealed class CatalogLivePathTests : TestKit
                 Assert.Equal([genuine], bucket.Variants(genuine.Id).Select(s => s.Header));
                 Assert.Empty(bucket.Variants(forgedOnly.Id));
                 Assert.Equal(genuine, await node.State.FindCatalogEntryAsync(genuine.Id));
-                // Both forged variants were counted as they were dropped (again if gossip brought them once more).
-                Assert.True(node.State.RefutedVariantsDropped >= 2, $"{node.State.RefutedVariantsDropped} dropped");
             }
-            // The honest nodes send no refuted variant, so the forger drops none.
+            // An honest node may have had the write from the other one, which sent it without the forgeries; but one of them
+            // took it from the forger, and counted both forged variants as it dropped them (again if gossip brought them
+            // once more). The honest nodes send no refuted variant, so the forger drops none.
+            var dropped = nodes[0].State.RefutedVariantsDropped + nodes[2].State.RefutedVariantsDropped;
+            Assert.True(dropped >= 2, $"{dropped} dropped");
             Assert.Equal(0, nodes[1].State.RefutedVariantsDropped);
         }
         finally
