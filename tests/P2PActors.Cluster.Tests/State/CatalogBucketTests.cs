@@ -130,14 +130,6 @@ public sealed class CatalogBucketTests
         Assert.Equal(genuine, listed);
     }
 
-    /// <summary>Refutes the headers of one author, standing in for certificates that fail against a known set.</summary>
-    private sealed class RefuteAuthor(string author) : ICatalogAdmission
-    {
-        public bool Admit(CatalogHeader header) => !Refutes(header);
-
-        public bool Refutes(CatalogHeader header) => string.Equals(header.Author, author, StringComparison.Ordinal);
-    }
-
     [Fact]
     public void Dropping_refuted_variants_keeps_every_other_one_and_gives_the_same_bucket_before_or_after_merging()
     {

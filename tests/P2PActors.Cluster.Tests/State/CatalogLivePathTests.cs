@@ -225,14 +225,6 @@ public sealed class CatalogLivePathTests : TestKit
         }
     }
 
-    /// <summary>Refuses headers by a named author for good (a certificate that fails against a known set), so they are refuted too.</summary>
-    private sealed class RefuteAuthor(string author) : ICatalogAdmission
-    {
-        public bool Admit(CatalogHeader header) => !Refutes(header);
-
-        public bool Refutes(CatalogHeader header) => string.Equals(header.Author, author, StringComparison.Ordinal);
-    }
-
     [Fact]
     public async Task A_peers_refuted_variants_never_enter_an_honest_replica_while_the_rest_of_its_write_does()
     {
