@@ -49,15 +49,7 @@ public sealed partial class ClusterProcessTests
             using var node1 = new HttpClient { BaseAddress = new Uri(addresses[1]) };
             using var node3 = new HttpClient { BaseAddress = new Uri(addresses[3]) };
             // The command waits on the seed's view; node 3 hears of the last Up through gossip a moment later.
-            var membershipDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (true)
-            {
-                var cluster = await node3.GetFromJsonAsync<JsonElement>("/api/cluster");
-                if (cluster.GetProperty("members").EnumerateArray().Count(m => m.GetProperty("status").GetString() == "up") == 3)
-                    break;
-                Assert.True(DateTime.UtcNow < membershipDeadline, $"node 3 does not see 3 members up: {cluster}");
-                await Task.Delay(50);
-            }
+            await NodeSignals.MembersUpAsync(new Uri(addresses[3]), 3, TimeSpan.FromSeconds(30));
 
             using var put = await node1.PutAsync("/api/players/traveller/position",
                 new StringContent("""{ "zone": "harbour", "x": 3.25, "y": 9 }""", Encoding.UTF8, "application/json"));

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json;
 using P2PActors.Testing.Browser;
 
 namespace P2PActors.Node.Tests.Browser;
@@ -56,31 +54,19 @@ public sealed class PageCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until every running node sees <paramref name="up"/> members Up.</summary>
+    /// <summary>Waits until every running node listens for HTTP and sees <paramref name="up"/> members Up (its /ws members push).</summary>
     public async Task WaitForMembersAsync(int up)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + Patience;
         for (var i = 0; i < Nodes.Count; i++)
         {
-            if (Nodes[i].HasExited)
+            var node = Nodes[i];
+            if (node.HasExited)
                 continue;
-            while (true)
-            {
-                try
-                {
-                    var cluster = await http.GetFromJsonAsync<JsonElement>(new Uri(Urls[i], "/api/cluster"));
-                    if (cluster.GetProperty("members").EnumerateArray().Count(m => m.GetProperty("status").GetString() == "up") >= up)
-                        break;
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                {
-                    // Not listening yet.
-                }
-                if (Nodes[i].HasExited || DateTime.UtcNow > deadline)
-                    throw new TimeoutException($"node {i + 1} did not see {up} members up\n{Nodes[i].Output}");
-                await Task.Delay(200);
-            }
+            var listening = node.LineAsync(line => line.Contains("Now listening on", StringComparison.Ordinal));
+            await Task.WhenAny(listening, node.WaitForExitAsync()).WaitAsync(Patience);
+            if (!listening.IsCompleted)
+                throw new InvalidOperationException($"node {i + 1} exited before it listened\n{node.Output}");
+            await NodeSignals.MembersUpAsync(Urls[i], up, Patience, () => node.Output);
         }
     }
 

@@ -41,19 +41,7 @@ public static class WorldTestSupport
     }
 
     /// <summary>Waits until a node lists the map in its catalog (the header replicates to every node).</summary>
-    public static async Task WaitForCatalogAsync(Uri node, string id)
-    {
-        using var http = new HttpClient { BaseAddress = node };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            var page = await http.GetFromJsonAsync<JsonElement>("/api/catalog?type=map&take=1000");
-            if (page.GetProperty("entries").EnumerateArray().Any(e => e.GetProperty("id").GetString() == id))
-                return;
-            Assert.True(DateTime.UtcNow < deadline, $"{node} never listed map {id}: {page}");
-            await Task.Delay(100);
-        }
-    }
+    public static Task WaitForCatalogAsync(Uri node, string id) => NodeSignals.CatalogEntryAsync(node, id, TimeSpan.FromSeconds(60));
 
     /// <summary>
     /// Arrow keys from <paramref name="from"/> to the nearest walkable tile next to a tile that is not walkable, and the
@@ -133,19 +121,6 @@ public static class WorldTestSupport
         await page.SelectOptionAsync("#zone-select", zone);
         await page.ClickAsync("#zone-join");
         await page.WaitForFunctionAsync("z => window.p2p.world.zone === z && window.p2p.world.position !== null", zone);
-    }
-
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, TimeSpan? patience = null)
-    {
-        var deadline = DateTime.UtcNow + (patience ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var value = await read();
-            if (done(value))
-                return value;
-            Assert.True(DateTime.UtcNow < deadline, $"{what}; last seen: {value}");
-            await Task.Delay(100);
-        }
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");

@@ -94,7 +94,8 @@ public sealed partial class HostileFuzzTests(ITestOutputHelper output)
         var listening = await node.LineAsync(line => ListeningOn().IsMatch(line)).WaitAsync(Patience);
         var baseUri = new Uri(ListeningOn().Match(listening).Groups[1].Value);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 16 }) { BaseAddress = baseUri, Timeout = Patience };
-        await WaitUntilHealthyAsync(http, node);
+        // Healthy is this node Up (/health); its members push says so without polling.
+        await NodeSignals.MembersUpAsync(baseUri, 1, Patience, () => node.Output);
 
         var written = await WriteAsync(http);
         var before = await ReadBackAsync(http, written);
@@ -322,21 +323,6 @@ public sealed partial class HostileFuzzTests(ITestOutputHelper output)
         await node.LineAsync(line => line.Contains(marker, StringComparison.Ordinal)).WaitAsync(Patience);
         var bad = node.Lines.Where(line => ErrorOrStackLine().IsMatch(line)).ToList();
         Assert.True(bad.Count == 0, $"the node logged {bad.Count} error or stack trace lines, e.g.\n{string.Join("\n", bad.Take(20))}");
-    }
-
-    private static async Task WaitUntilHealthyAsync(HttpClient http, NodeProcess node)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            using (var health = await http.GetAsync("/health"))
-            {
-                if (health.StatusCode == HttpStatusCode.OK)
-                    return;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"the node is not healthy after {Patience}:\n{node.Output}");
-            await Task.Delay(100);
-        }
     }
 
     private static Task<HttpResponseMessage> PostAsync(HttpClient http, string path, string json) => SendAsync(http, "POST", path, json);
