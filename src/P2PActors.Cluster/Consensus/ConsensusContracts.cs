@@ -50,12 +50,12 @@ public sealed record ConsensusOptions
     public bool ReAsk { get; init; } = true;
 
     /// <summary>
-    /// An idle validator starts its turn this long after the first proposal batch reaches it, so the batches of every
-    /// coordinator arriving meanwhile are judged together and signed with one batch signature: every node that admits
-    /// the shared entries checks one root fewer. At 3 ms (4 nodes, sharing) the signature checks halved and sharing ran
-    /// a sixth faster, while decisions at 7 nodes with 2 Byzantine peers were no slower at p99 (benchmarks-history.md,
-    /// "validator turns that wait a few ms"). Zero starts the turn at once. Never longer than a turn may last (a tenth
-    /// of <see cref="DecisionTimeout"/>).
+    /// While proposal batches arrive together, a validator starts its turn this long after the first batch reaches it,
+    /// so the batches of every coordinator arriving meanwhile are judged together and signed with one batch signature:
+    /// every node that admits the shared entries checks one root fewer. At 3 ms (4 nodes, sharing) the signature checks
+    /// halved and sharing ran a sixth faster, while decisions at 7 nodes with 2 Byzantine peers were no slower at p99
+    /// (benchmarks-history.md, "validator turns that wait a few ms"). A lone batch on a quiet validator is judged at once
+    /// (<see cref="TurnPacing"/>). Zero never waits. Never longer than a turn may last (a tenth of <see cref="DecisionTimeout"/>).
     /// </summary>
     public TimeSpan VoteTurnWait { get; init; } = TimeSpan.FromMilliseconds(3);
 

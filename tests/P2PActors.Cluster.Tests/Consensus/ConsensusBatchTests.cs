@@ -89,7 +89,7 @@ public sealed class ConsensusBatchTests : TestKit
     [Theory]
     [InlineData(1000, true)]
     [InlineData(0, false)]
-    public async Task Batches_that_reach_an_idle_validator_within_its_turn_wait_are_signed_together(int waitMs, bool together)
+    public async Task Batches_that_reach_a_fresh_validator_within_its_turn_wait_are_signed_together(int waitMs, bool together)
     {
         var nodes = await ConsensusCluster.StartAsync(this, 4, _ => new ConsensusOptions
         {
@@ -118,6 +118,32 @@ public sealed class ConsensusBatchTests : TestKit
             Assert.Equal((first.Id, second.Id), (firstVote.ContentId, secondVote.ContentId));
             // One turn signs all its verdicts with one batch signature; two turns sign twice.
             Assert.Equal(together, firstVote.Signature.AsSpan().SequenceEqual(secondVote.Signature));
+        }
+        finally
+        {
+            await ConsensusCluster.DisposeAllAsync(nodes);
+        }
+    }
+
+    [Fact]
+    public async Task A_lone_batch_after_the_first_turn_is_judged_without_the_turn_wait()
+    {
+        // A turn wait far longer than the answer may take: only the first turn waits it.
+        var wait = TimeSpan.FromSeconds(5);
+        var nodes = await ConsensusCluster.StartAsync(this, 4, _ => new ConsensusOptions { DecisionTimeout = TimeSpan.FromMinutes(1), VoteTurnWait = wait });
+        try
+        {
+            var set = nodes[1].View.Current!;
+            Proposal Propose(GameContent content) =>
+                new(ContentJson.Serialize(content), content.Id!, set.Epoch, set.Hash, "test", 0, ConsensusCluster.HeaderAt(nodes[1], content));
+            var first = ConsensusCluster.Valid(ContentType.Item, 313);
+            var second = ConsensusCluster.Valid(ContentType.Item, 314);
+
+            ValidatorOf(nodes[1]).Tell(new ProposalBatch([Propose(first)]), TestActor);
+            Assert.Equal(first.Id, Assert.Single(ExpectMsg<VoteBatch>(wait + TimeSpan.FromSeconds(10)).Votes).ContentId);
+            // Nothing else came with the first batch, so the next lone one is judged at once, not after the wait.
+            ValidatorOf(nodes[1]).Tell(new ProposalBatch([Propose(second)]), TestActor);
+            Assert.Equal(second.Id, Assert.Single(ExpectMsg<VoteBatch>(wait - TimeSpan.FromSeconds(2)).Votes).ContentId);
         }
         finally
         {

@@ -5,7 +5,10 @@ using P2PActors.Content.Model;
 
 namespace P2PActors.Cluster.Tests.Consensus;
 
-/// <summary>The pure pieces taken out of <see cref="ValidatorActor"/>: the per-proposer rate limit and the chaos forger's header.</summary>
+/// <summary>
+/// The pure pieces taken out of <see cref="ValidatorActor"/>: the per-proposer rate limit, when a turn waits for more
+/// batches, and the chaos forger's header.
+/// </summary>
 public sealed class ValidatorPiecesTests
 {
     private static readonly Address Alice = new("akka.tcp", "p2pactors", "10.0.0.1", 4053);
@@ -34,6 +37,59 @@ public sealed class ValidatorPiecesTests
         Assert.False(limiter.TryTake(Alice, now));
         Assert.False(limiter.TryTake(Alice, now + Stopwatch.Frequency / 20));
         Assert.True(limiter.TryTake(Alice, now + Stopwatch.Frequency / 5));
+    }
+
+    private static readonly TimeSpan Wait = TimeSpan.FromMilliseconds(3);
+    private static readonly long Memory = (long)(TurnPacing.Memory.TotalSeconds * Stopwatch.Frequency);
+
+    [Fact]
+    public void A_lone_batch_after_the_first_turn_starts_its_turn_at_once()
+    {
+        // Prevents: every decision on a quiet cluster waiting the turn wait for batches that never come.
+        var pacing = new TurnPacing(Wait);
+        var now = Stopwatch.GetTimestamp();
+        Assert.Equal(Wait, pacing.WaitBefore(now));
+        pacing.TurnEnded(batches: 1, leftQueued: false, waited: true, now);
+        Assert.Equal(TimeSpan.Zero, pacing.WaitBefore(now + 1));
+        pacing.TurnEnded(batches: 1, leftQueued: false, waited: false, now + 2);
+        Assert.Equal(TimeSpan.Zero, pacing.WaitBefore(now + 3));
+    }
+
+    [Theory]
+    [InlineData(2, false)]
+    [InlineData(1, true)]
+    public void Batches_that_coincide_in_a_turn_started_at_once_turn_the_wait_on_for_a_while(int batches, bool leftQueued)
+    {
+        // Prevents: losing the shared batch signature under load (batches of several coordinators judged and signed alone).
+        var pacing = new TurnPacing(Wait);
+        var now = Stopwatch.GetTimestamp();
+        pacing.TurnEnded(batches: 1, leftQueued: false, waited: true, now);
+        pacing.TurnEnded(batches, leftQueued, waited: false, now + 10);
+        Assert.Equal(Wait, pacing.WaitBefore(now + 11));
+        Assert.Equal(Wait, pacing.WaitBefore(now + 10 + Memory - 1));
+        Assert.Equal(TimeSpan.Zero, pacing.WaitBefore(now + 10 + Memory));
+    }
+
+    [Fact]
+    public void Batches_gathered_by_the_wait_itself_do_not_keep_it_on()
+    {
+        // Prevents: a validator just behind a fast stream of single proposals gathering a few in every wait and so
+        // waiting for ever (seen: two of four validators in that state made every decision wait again).
+        var pacing = new TurnPacing(Wait);
+        var now = Stopwatch.GetTimestamp();
+        pacing.TurnEnded(batches: 2, leftQueued: false, waited: false, now);
+        pacing.TurnEnded(batches: 4, leftQueued: true, waited: true, now + Memory - 1);
+        Assert.Equal(TimeSpan.Zero, pacing.WaitBefore(now + Memory));
+    }
+
+    [Fact]
+    public void No_turn_wait_configured_means_no_turn_ever_waits()
+    {
+        var pacing = new TurnPacing(TimeSpan.Zero);
+        var now = Stopwatch.GetTimestamp();
+        Assert.Equal(TimeSpan.Zero, pacing.WaitBefore(now));
+        pacing.TurnEnded(batches: 3, leftQueued: true, waited: false, now);
+        Assert.Equal(TimeSpan.Zero, pacing.WaitBefore(now + 1));
     }
 
     [Fact]
