@@ -137,8 +137,12 @@ public static class StateSyncHarness
     /// <summary>A cluster of <paramref name="holders"/> nodes holding <paramref name="entries"/> catalog entries; one more node joins and must get them all.</summary>
     private static async Task JoinAsync(int entries, int holders, int catalogPrefix)
     {
-        // 3 hex chars (4,096 keys) keep each key small at 100k entries; more keys per gossip round compensates.
-        var settings = new GameStateSettings { CatalogPrefixLength = catalogPrefix, MaxDeltaElements = catalogPrefix >= 3 ? 64 : 16 };
+        // A node's own settings (2 hex chars, max-delta-elements 4), unless asked for more keys: 3 hex chars (4,096 keys)
+        // keep each key small at 100k entries, and more keys per gossip message compensate (an experiment; a node has
+        // no option for either).
+        var settings = catalogPrefix >= 3
+            ? new GameStateSettings { CatalogPrefixLength = catalogPrefix, MaxDeltaElements = 64 }
+            : new GameStateSettings { CatalogPrefixLength = catalogPrefix };
         var nodes = await StartClusterAsync(holders, settings);
         ActorSystem? joiner = null;
         try
@@ -146,7 +150,7 @@ public static class StateSyncHarness
             var seedClock = Stopwatch.StartNew();
             await SeedCatalogAsync(nodes[0], settings, entries);
             await Task.WhenAll(nodes.Select(n => CatalogSizeReachedAsync(n, entries, TimeSpan.FromMinutes(10))));
-            Console.WriteLine($"# seeded {entries} entries on A and replicated to {holders - 1} more holder(s) in {seedClock.Elapsed.TotalSeconds:0.0} s; {settings.CreateKeys().Catalog.Count} catalog keys");
+            Console.WriteLine($"# seeded {entries} entries on A and replicated to {holders - 1} more holder(s) in {seedClock.Elapsed.TotalSeconds:0.0} s; {settings.CreateKeys().Catalog.Count} catalog keys, max-delta-elements {settings.MaxDeltaElements}");
 
             var before = HeapMegabytes();
             var clock = Stopwatch.StartNew();
