@@ -20,6 +20,13 @@ public sealed class ConsensusBatchTests : TestKit
     private static ActorSelection CoordinatorOf(ConsensusNode node) =>
         node.System.ActorSelection(new RootActorPath(node.Address) / "user" / ConsensusCoordinator.Name);
 
+    /// <summary>A proposal of <paramref name="content"/> in <paramref name="node"/>'s current epoch, under the header it would be shared with.</summary>
+    private static Proposal ProposalIn(ConsensusNode node, GameContent content)
+    {
+        var set = node.View.Current!;
+        return new(ContentJson.Serialize(content), content.Id!, set.Epoch, set.Hash, "test", 0, ConsensusCluster.HeaderAt(node, content));
+    }
+
     [Fact]
     public async Task A_mixed_batch_gets_the_right_answer_for_every_proposal_in_one_message()
     {
@@ -98,9 +105,7 @@ public sealed class ConsensusBatchTests : TestKit
         });
         try
         {
-            var set = nodes[1].View.Current!;
-            Proposal Propose(GameContent content) =>
-                new(ContentJson.Serialize(content), content.Id!, set.Epoch, set.Hash, "test", 0, ConsensusCluster.HeaderAt(nodes[1], content));
+            Proposal Propose(GameContent content) => ProposalIn(nodes[1], content);
             var first = ConsensusCluster.Valid(ContentType.Item, 311);
             var second = ConsensusCluster.Valid(ContentType.Item, 312);
             var otherProposer = CreateTestProbe();
@@ -133,9 +138,7 @@ public sealed class ConsensusBatchTests : TestKit
         var nodes = await ConsensusCluster.StartAsync(this, 4, _ => new ConsensusOptions { DecisionTimeout = TimeSpan.FromMinutes(1), VoteTurnWait = wait });
         try
         {
-            var set = nodes[1].View.Current!;
-            Proposal Propose(GameContent content) =>
-                new(ContentJson.Serialize(content), content.Id!, set.Epoch, set.Hash, "test", 0, ConsensusCluster.HeaderAt(nodes[1], content));
+            Proposal Propose(GameContent content) => ProposalIn(nodes[1], content);
             var first = ConsensusCluster.Valid(ContentType.Item, 313);
             var second = ConsensusCluster.Valid(ContentType.Item, 314);
 
