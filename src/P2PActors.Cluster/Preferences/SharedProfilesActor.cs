@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.DistributedData;
 using Akka.Event;
+using P2PActors.Cluster.Replicas;
 using P2PActors.Content.Preferences;
 
 namespace P2PActors.Cluster.Preferences;
@@ -70,6 +71,7 @@ public sealed class SharedProfilesActor : ReceiveActor, IWithTimers
     {
         foreach (var key in _view.Keys.Keys)
             _replicator.Tell(new Subscribe(key, Self));
+        HeldKeys.CreateMissing(Context.System, _replicator, _view.Keys.Keys, LWWDictionary<string, SharedProfileEntry>.Empty);
     }
 
     private void Publish(PublishSharedProfile command)

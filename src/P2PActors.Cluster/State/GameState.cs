@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.DistributedData;
 using Akka.Event;
+using P2PActors.Cluster.Replicas;
 using P2PActors.Cluster.Serialization;
 using P2PActors.Content.Model;
 using static P2PActors.Cluster.State.GameStateProtocol;
@@ -64,6 +65,11 @@ public sealed class GameState
                 ? NotificationPump.Start(system, replicator, interval, settings.FastNotifyActiveWindow)
                 : null;
             var actor = system.ActorOf(GameStateActor.Props(settings, replicator, pump, bodies), GameStateActor.Name);
+            var keys = settings.CreateKeys();
+            HeldKeys.CreateMissing(system, replicator, keys.Catalog, CatalogBucket.Empty);
+            HeldKeys.CreateMissing(system, replicator, keys.Positions, LWWDictionary<string, PlayerPosition>.Empty);
+            HeldKeys.CreateMissing(system, replicator, keys.Presence, LWWDictionary<string, PresenceEntry>.Empty);
+            HeldKeys.CreateMissing(system, replicator, keys.Inventories, InventoryBucket.Empty);
             // Busy position buckets are written once per PositionPersistInterval; a graceful stop writes what is pending
             // first, so only a crash loses movement.
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "game-state-positions", async () =>
