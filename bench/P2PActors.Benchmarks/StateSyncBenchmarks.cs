@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -155,7 +156,15 @@ public static class StateSyncHarness
             var before = HeapMegabytes();
             var clock = Stopwatch.StartNew();
             joiner = StartNode(settings, Akka.Cluster.Cluster.Get(nodes[0]).SelfAddress);
-            await CatalogSizeReachedAsync(joiner, entries, TimeSpan.FromMinutes(10));
+            try
+            {
+                await CatalogSizeReachedAsync(joiner, entries, JoinPatience);
+            }
+            catch (TimeoutException)
+            {
+                await PrintJoinDiagnosisAsync(nodes, joiner, settings);
+                throw;
+            }
             var elapsed = clock.Elapsed;
             var after = HeapMegabytes();
             Console.WriteLine($"| new node converges with {entries:N0} catalog entries ({holders} holder(s)) | {elapsed.TotalSeconds:0.0} s | managed heap +{after - before:0} MB for the new node (managed heap of the whole process, all nodes: {HeapMegabytes():0} MB) |");
@@ -163,6 +172,53 @@ public static class StateSyncHarness
         finally
         {
             await Task.WhenAll(nodes.Append(joiner).OfType<ActorSystem>().Select(n => n.Terminate()));
+        }
+    }
+
+    /// <summary>Joins take seconds to half a minute; one that has not converged by then is stuck, and says where.</summary>
+    private static readonly TimeSpan JoinPatience = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// Why a joiner did not converge: each node's view of the membership, and per catalog key the entries the
+    /// joiner's replica holds against each holder's, and whether the holders' replicas are equal to each other.
+    /// </summary>
+    private static async Task PrintJoinDiagnosisAsync(ActorSystem[] holders, ActorSystem joiner, GameStateSettings settings)
+    {
+        var all = holders.Append(joiner).ToArray();
+        foreach (var node in all)
+        {
+            var state = Akka.Cluster.Cluster.Get(node).State;
+            Console.WriteLine($"# {Akka.Cluster.Cluster.Get(node).SelfAddress}: members [{string.Join(", ", state.Members.Select(m => $"{m.Address.Port}:{m.Status}"))}], unreachable [{string.Join(", ", state.Unreachable.Select(m => m.Address.Port))}]");
+        }
+        var lacking = 0;
+        foreach (var key in settings.CreateKeys().Catalog)
+        {
+            var buckets = await Task.WhenAll(all.Select(async n =>
+            {
+                var answer = await DistributedData.Get(n).Replicator.Ask<IGetResponse>(Dsl.Get(key, ReadLocal.Instance), TimeSpan.FromSeconds(10));
+                return answer is GetSuccess ok ? ok.Get(key) : null;
+            }));
+            var joined = buckets[^1];
+            var holdersEqual = buckets[..^1].All(b => b is not null && b.Equals(buckets[0]));
+            if (joined is not null && joined.Equals(buckets[0]) && holdersEqual) continue;
+            lacking++;
+            Console.WriteLine($"# {key.Id}: joiner {joined?.Count.ToString(CultureInfo.InvariantCulture) ?? "absent"}, holders [{string.Join(", ", buckets[..^1].Select(b => b?.Count.ToString(CultureInfo.InvariantCulture) ?? "absent"))}], holders equal: {holdersEqual}");
+        }
+        Console.WriteLine($"# {lacking} of {settings.CreateKeys().Catalog.Count} catalog keys differ; joiner's view lists {(await GameState.For(joiner).GetSnapshotAsync()).CatalogSize}");
+
+        // Akka's replicator answers a gossip status chunk with at most max-delta-elements keys, taken in hash-set order
+        // from the chunk's keys, and ignores an empty chunk: a key the joiner lacks can then be out of reach both ways.
+        var holderKeys = (await DistributedData.Get(holders[0]).Replicator.Ask<GetKeysIdsResult>(Dsl.GetKeyIds, TimeSpan.FromSeconds(10))).Keys;
+        var joinerKeys = (await DistributedData.Get(joiner).Replicator.Ask<GetKeysIdsResult>(Dsl.GetKeyIds, TimeSpan.FromSeconds(10))).Keys;
+        var holderChunks = Math.Max(1, holderKeys.Count / settings.MaxDeltaElements);
+        var joinerChunks = Math.Max(1, joinerKeys.Count / settings.MaxDeltaElements);
+        static int Chunk(string key, int chunks) => Math.Abs(Akka.Util.MurmurHash.StringHash(key) % chunks);
+        foreach (var missing in holderKeys.Except(joinerKeys).Order(StringComparer.Ordinal))
+        {
+            var chunk = Chunk(missing, holderChunks);
+            var inChunk = holderKeys.Where(k => Chunk(k, holderChunks) == chunk).ToImmutableHashSet().ToList();
+            var joinerChunk = Chunk(missing, joinerChunks);
+            Console.WriteLine($"# missing {missing}: holders' chunk {chunk}/{holderChunks} holds {inChunk.Count} keys, this one {inChunk.IndexOf(missing) + 1}th in hash-set order; joiner's chunk {joinerChunk}/{joinerChunks} holds {joinerKeys.Count(k => Chunk(k, joinerChunks) == joinerChunk)} of its keys");
         }
     }
 
