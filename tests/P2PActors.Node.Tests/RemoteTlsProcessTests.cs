@@ -52,8 +52,13 @@ public sealed partial class RemoteTlsProcessTests
 
         foreach (var url in urls)
         {
-            var members = await NodeSignals.MembersUpAsync(new Uri(url), 2, Patience,
-                () => $"--- node 1\n{first.Output}\n--- node 2\n{second.Output}");
+            string Outputs() => $"--- node 1\n{first.Output}\n--- node 2\n{second.Output}";
+            // Either node exiting ends the wait at once: the one watched closes its WebSocket, the other would only
+            // be noticed after the patience.
+            var up = NodeSignals.MembersUpAsync(new Uri(url), 2, Patience, Outputs);
+            await Task.WhenAny(up, first.WaitForExitAsync(), second.WaitForExitAsync());
+            Assert.True(up.IsCompleted, $"a node exited before {url} saw two members up\n{Outputs()}");
+            var members = await up;
             Assert.All(NodeSignals.UpAddresses(members),
                 address => Assert.StartsWith("akka.ssl.tcp://p2pactors@127.0.0.1:", address, StringComparison.Ordinal));
             using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
