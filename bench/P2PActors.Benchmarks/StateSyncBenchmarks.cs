@@ -8,7 +8,10 @@ using Akka.Cluster;
 using Akka.Configuration;
 using Akka.DistributedData;
 using P2PActors.Cluster.Membership;
+using P2PActors.Cluster.Preferences;
+using P2PActors.Cluster.Replicas;
 using P2PActors.Cluster.Serialization;
+using P2PActors.Cluster.Sessions;
 using P2PActors.Cluster.State;
 using P2PActors.Content.Model;
 using static P2PActors.Benchmarks.HarnessProbe;
@@ -20,7 +23,8 @@ namespace P2PActors.Benchmarks;
 /// 127.0.0.1, the production DData tuning. A latency distribution (p50/p99) is not what BenchmarkDotNet reports,
 /// so this is a harness: <c>dotnet run -c Release --project bench/P2PActors.Benchmarks -- state-sync [options]</c>.
 /// Options: <c>--samples N</c> (latency samples, default 2000), <c>--rates 500,1000,2000</c> (updates/s),
-/// <c>--seconds S</c> per rate, <c>--catalog 10000,100000</c> (entries for the join test).
+/// <c>--seconds S</c> per rate, <c>--catalog 10000,100000</c> (entries for the join test), <c>--profile-buckets</c> (every
+/// node also holds the 512 shared-profile buckets).
 /// </summary>
 public static class StateSyncHarness
 {
@@ -32,6 +36,7 @@ public static class StateSyncHarness
         var catalogSizes = ListOption(args, "--catalog", [10_000, 100_000]);
         var holders = IntOption(args, "--holders", 3);
         var prefix = IntOption(args, "--catalog-prefix", 2);
+        var profileBuckets = args.Contains("--profile-buckets");
         var settings = new GameStateSettings();
 
         Console.WriteLine($"# state-sync on {Environment.ProcessorCount} cores, load average {LoadAverage()}");
@@ -49,7 +54,7 @@ public static class StateSyncHarness
         }
 
         foreach (var size in catalogSizes)
-            await JoinAsync(size, holders, prefix);
+            await JoinAsync(size, holders, prefix, profileBuckets);
         return 0;
     }
 
@@ -136,7 +141,7 @@ public static class StateSyncHarness
     }
 
     /// <summary>A cluster of <paramref name="holders"/> nodes holding <paramref name="entries"/> catalog entries; one more node joins and must get them all.</summary>
-    private static async Task JoinAsync(int entries, int holders, int catalogPrefix)
+    private static async Task JoinAsync(int entries, int holders, int catalogPrefix, bool profileBuckets)
     {
         // A node's own settings (2 hex chars, max-delta-elements 4), unless asked for more keys: 3 hex chars (4,096 keys)
         // keep each key small at 100k entries, and more keys per gossip message compensate (an experiment; a node has
@@ -144,18 +149,19 @@ public static class StateSyncHarness
         var settings = catalogPrefix >= 3
             ? new GameStateSettings { CatalogPrefixLength = catalogPrefix, MaxDeltaElements = 64 }
             : new GameStateSettings { CatalogPrefixLength = catalogPrefix };
-        var nodes = await StartClusterAsync(holders, settings);
+        var nodes = await StartClusterAsync(holders, settings, profileBuckets);
         ActorSystem? joiner = null;
         try
         {
             var seedClock = Stopwatch.StartNew();
             await SeedCatalogAsync(nodes[0], settings, entries);
             await Task.WhenAll(nodes.Select(n => CatalogSizeReachedAsync(n, entries, TimeSpan.FromMinutes(10))));
-            Console.WriteLine($"# seeded {entries} entries on A and replicated to {holders - 1} more holder(s) in {seedClock.Elapsed.TotalSeconds:0.0} s; {settings.CreateKeys().Catalog.Count} catalog keys, max-delta-elements {settings.MaxDeltaElements}");
+            var held = (await DistributedData.Get(nodes[0]).Replicator.Ask<GetKeysIdsResult>(Dsl.GetKeyIds, TimeSpan.FromSeconds(30))).Keys.Count;
+            Console.WriteLine($"# seeded {entries} entries on A and replicated to {holders - 1} more holder(s) in {seedClock.Elapsed.TotalSeconds:0.0} s; {settings.CreateKeys().Catalog.Count} catalog keys of {held} keys held, max-delta-elements {settings.MaxDeltaElements}");
 
             var before = HeapMegabytes();
             var clock = Stopwatch.StartNew();
-            joiner = StartNode(settings, Akka.Cluster.Cluster.Get(nodes[0]).SelfAddress);
+            joiner = StartNode(settings, Akka.Cluster.Cluster.Get(nodes[0]).SelfAddress, profileBuckets);
             try
             {
                 await CatalogSizeReachedAsync(joiner, entries, JoinPatience);
@@ -255,17 +261,18 @@ public static class StateSyncHarness
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"bench-{i}"))),
         (ContentType)(i % 5), $"Bench entry {i}", "bench", 1_700_000_000_000 + i, "akka.tcp://p2pactors@127.0.0.1:1");
 
-    private static async Task<ActorSystem[]> StartClusterAsync(int count, GameStateSettings settings)
+    private static async Task<ActorSystem[]> StartClusterAsync(int count, GameStateSettings settings, bool profileBuckets = false)
     {
-        var first = StartNode(settings, null);
+        var first = StartNode(settings, null, profileBuckets);
         var nodes = new List<ActorSystem> { first };
-        for (var i = 1; i < count; i++) nodes.Add(StartNode(settings, Akka.Cluster.Cluster.Get(first).SelfAddress));
+        for (var i = 1; i < count; i++) nodes.Add(StartNode(settings, Akka.Cluster.Cluster.Get(first).SelfAddress, profileBuckets));
         while (!nodes.All(n => Akka.Cluster.Cluster.Get(n).State.Members.Count(m => m.Status == MemberStatus.Up) == count))
             await Task.Delay(50);
         return nodes.ToArray();
     }
 
-    private static ActorSystem StartNode(GameStateSettings settings, Address? seed)
+    /// <param name="profileBuckets">Whether the node also holds the shared-profile buckets, as nodes of a cluster where profiles are shared do.</param>
+    private static ActorSystem StartNode(GameStateSettings settings, Address? seed, bool profileBuckets)
     {
         var config = ConfigurationFactory.ParseString(string.Join('\n',
                 settings.ToHocon(),
@@ -275,6 +282,12 @@ public static class StateSyncHarness
             .WithFallback(DistributedData.DefaultConfig());
         var system = ActorSystem.Create(MembershipSettings.SystemName, config);
         GameState.Start(system, settings);
+        // The other keys a node holds from its start (the session claims; not the registry's four sets), so gossip here
+        // passes over as many keys as a node's does: a pass takes keys / (10 x max-delta-elements) ticks. With
+        // --profile-buckets, the 512 shared-profile buckets too, which a node holds once any profile is shared.
+        SessionClaims.Start(system);
+        if (profileBuckets)
+            HeldKeys.CreateMissing(system, DistributedData.Get(system).Replicator, new SharedProfileKeys().Keys, LWWDictionary<string, SharedProfileEntry>.Empty);
         var cluster = Akka.Cluster.Cluster.Get(system);
         cluster.Join(seed ?? cluster.SelfAddress);
         return system;

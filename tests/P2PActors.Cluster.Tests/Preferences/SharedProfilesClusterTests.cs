@@ -165,6 +165,30 @@ public sealed class SharedProfilesClusterTests : Akka.TestKit.Xunit2.TestKit, IA
         }
     }
 
+    /// <summary>
+    /// A shared-profile bucket a node lacks can stay out of gossip's reach for good, so once one holds a profile every
+    /// node holds them all, empty until written; before that none, since 512 empty keys would slow every gossip pass.
+    /// </summary>
+    [Fact]
+    public async Task Every_node_holds_every_profile_bucket_once_a_profile_is_shared_and_none_before()
+    {
+        async Task<int> ProfileBuckets(TestNode node) =>
+            (await DistributedData.Get(node.System).Replicator.Ask<GetKeysIdsResult>(Dsl.GetKeyIds, Timeout)).Keys
+            .Count(k => k.StartsWith(SharedProfileKeys.Prefix, StringComparison.Ordinal));
+
+        Assert.Equal(0, await ProfileBuckets(_node1));
+        Assert.Equal(0, await ProfileBuckets(_node2));
+
+        await RateAll(_node1, "alice", ("c1", 5), ("c2", 3));
+        await Share(_node1, "alice", true);
+
+        await AwaitAssertAsync(async () =>
+        {
+            Assert.Equal(SharedProfileKeys.DefaultBuckets, await ProfileBuckets(_node1));
+            Assert.Equal(SharedProfileKeys.DefaultBuckets, await ProfileBuckets(_node2));
+        }, Timeout, TimeSpan.FromMilliseconds(100));
+    }
+
     [Fact]
     public async Task Shared_profiles_a_node_cannot_check_are_refused_by_every_node()
     {
