@@ -287,7 +287,7 @@ public static class StateSyncHarness
         // --profile-buckets, the 512 shared-profile buckets too, which a node holds once any profile is shared.
         SessionClaims.Start(system);
         if (profileBuckets)
-            HeldKeys.CreateMissing(system, DistributedData.Get(system).Replicator, new SharedProfileKeys().Keys, LWWDictionary<string, SharedProfileEntry>.Empty);
+            HeldKeys.CreateMissing(system, DistributedData.Get(system).Replicator, [.. HeldKeys.Of(new SharedProfileKeys().Keys, LWWDictionary<string, SharedProfileEntry>.Empty)]);
         var cluster = Akka.Cluster.Cluster.Get(system);
         cluster.Join(seed ?? cluster.SelfAddress);
         return system;

@@ -124,10 +124,12 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
         _replicator.Tell(new Subscribe(BindingsKey, Self));
         _replicator.Tell(new Subscribe(EvidenceKey, Self));
         _replicator.Tell(new Subscribe(ProofsKey, Self));
-        HeldKeys.CreateMissing(Context.System, _replicator, [AttestationsKey], GSet<SetAttestation>.Empty);
-        HeldKeys.CreateMissing(Context.System, _replicator, [BindingsKey], GSet<ValidatorBinding>.Empty);
-        HeldKeys.CreateMissing(Context.System, _replicator, [EvidenceKey], GSet<EquivocationEvidence>.Empty);
-        HeldKeys.CreateMissing(Context.System, _replicator, [ProofsKey], GSet<MemberProof>.Empty);
+        HeldKeys.CreateMissing(Context.System, _replicator, [
+            (AttestationsKey, GSet<SetAttestation>.Empty),
+            (BindingsKey, GSet<ValidatorBinding>.Empty),
+            (EvidenceKey, GSet<EquivocationEvidence>.Empty),
+            (ProofsKey, GSet<MemberProof>.Empty),
+        ]);
         var binding = ValidatorBinding.Create(_cluster.SelfAddress.ToString(), _identity);
         _replicator.Tell(Dsl.Update(BindingsKey, GSet<ValidatorBinding>.Empty, WriteLocal.Instance, set => set.Add(binding)));
         Timers.StartPeriodicTimer("challenge", new Tick(), ChallengeRetry);

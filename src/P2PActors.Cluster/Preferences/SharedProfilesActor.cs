@@ -112,7 +112,7 @@ public sealed class SharedProfilesActor : ReceiveActor, IWithTimers
             // out of gossip's reach for good (HeldKeys). Not before: 512 empty keys more make a gossip pass over all keys
             // take about 21 ticks instead of 8 in a cluster where nobody shares a profile (docs/architecture.md).
             _holdsEveryBucket = true;
-            HeldKeys.CreateMissing(Context.System, _replicator, _view.Keys.Keys, LWWDictionary<string, SharedProfileEntry>.Empty);
+            HeldKeys.CreateMissing(Context.System, _replicator, [.. HeldKeys.Of(_view.Keys.Keys, LWWDictionary<string, SharedProfileEntry>.Empty)]);
         }
         var (view, problems) = _view.Apply(bucket, data);
         _view = view;

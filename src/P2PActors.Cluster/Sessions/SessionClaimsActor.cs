@@ -38,7 +38,7 @@ public sealed class SessionClaimsActor : ReceiveActor
         var claims = SessionClaims.For(Context.System);
         foreach (var key in claims.Keys)
             _replicator.Tell(new Subscribe(key, Self));
-        HeldKeys.CreateMissing(Context.System, _replicator, claims.Keys, LWWDictionary<string, SessionClaim>.Empty);
+        HeldKeys.CreateMissing(Context.System, _replicator, [.. HeldKeys.Of(claims.Keys, LWWDictionary<string, SessionClaim>.Empty)]);
         Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved));
     }
 

@@ -66,10 +66,12 @@ public sealed class GameState
                 : null;
             var actor = system.ActorOf(GameStateActor.Props(settings, replicator, pump, bodies), GameStateActor.Name);
             var keys = settings.CreateKeys();
-            HeldKeys.CreateMissing(system, replicator, keys.Catalog, CatalogBucket.Empty);
-            HeldKeys.CreateMissing(system, replicator, keys.Positions, LWWDictionary<string, PlayerPosition>.Empty);
-            HeldKeys.CreateMissing(system, replicator, keys.Presence, LWWDictionary<string, PresenceEntry>.Empty);
-            HeldKeys.CreateMissing(system, replicator, keys.Inventories, InventoryBucket.Empty);
+            HeldKeys.CreateMissing(system, replicator, [
+                .. HeldKeys.Of(keys.Catalog, CatalogBucket.Empty),
+                .. HeldKeys.Of(keys.Positions, LWWDictionary<string, PlayerPosition>.Empty),
+                .. HeldKeys.Of(keys.Presence, LWWDictionary<string, PresenceEntry>.Empty),
+                .. HeldKeys.Of(keys.Inventories, InventoryBucket.Empty),
+            ]);
             // Busy position buckets are written once per PositionPersistInterval; a graceful stop writes what is pending
             // first, so only a crash loses movement.
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "game-state-positions", async () =>
