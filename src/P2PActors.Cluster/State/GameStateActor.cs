@@ -68,6 +68,9 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     /// <summary>Time to read the catalog buckets into the view.</summary>
     private sealed record ReadBuckets;
 
+    /// <summary>A catalog bucket read from a peer as this node comes up (<see cref="StartCatchUp"/>).</summary>
+    private sealed record CatchUpRead;
+
     /// <summary>The shares pushed in one flush that have no majority yet are answered as pending.</summary>
     private sealed record ShareAckTimeout(long Round);
 
@@ -147,6 +150,10 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     /// <summary>Recovered shares the admission refused so far (the registry may not know their set yet), with their deadline.</summary>
     private readonly Dictionary<string, (CatalogHeader Header, long Until)> _recoveredUnadmitted = new(StringComparer.Ordinal);
     private readonly IActorRef? _bodies;
+    /// <summary>The empty catalog buckets still to read from a peer as this node comes up, and how many reads are out.</summary>
+    private readonly Queue<CatalogBucketKey> _catchUp = new();
+    private int _catchUpReads;
+    private const int CatchUpReadsAtOnce = 8;
 
     public GameStateActor(GameStateSettings settings, IActorRef replicator, NotificationPump? pump = null, IActorRef? bodies = null)
     {
@@ -180,7 +187,11 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         Receive<ShareAckTimeout>(t => ExpireShares(t.Round));
         Receive<PersistCatalog>(_ => PersistCatalogEntries());
         Receive<ReadBuckets>(_ => ReadPolled());
-        Receive<ClusterEvent.MemberUp>(up => SendLiveTo(up.Member.UniqueAddress));
+        Receive<ClusterEvent.MemberUp>(up =>
+        {
+            if (up.Member.UniqueAddress.Equals(_self)) StartCatchUp();
+            else SendLiveTo(up.Member.UniqueAddress);
+        });
         Receive<ActorIdentity>(identity => _peers.Answered(identity, actor => Context.Watch(actor)));
         Receive<SharedHeaders>(Recover);
         Receive<GetSnapshot>(q => Sender.Tell(_view.Snapshot(NowMs(), _settings.PresenceTimeout, q.Skip, q.Take)));
@@ -213,7 +224,17 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
             else Apply(c.Key.Id, (IReplicatedData)c.Data);
         });
         Receive<GetSuccess>(OnReadBack);
-        Receive<NotFound>(n => Reply(n.Request));
+        Receive<NotFound>(n =>
+        {
+            if (n.Request is CatchUpRead) CatchUpAnswered();
+            else Reply(n.Request);
+        });
+        Receive<GetFailure>(f =>
+        {
+            // A peer that did not answer in time: gossip brings that bucket instead.
+            _log.Debug("Catching up catalog bucket {0} from a peer timed out", f.Key.Id);
+            if (f.Request is CatchUpRead) CatchUpAnswered();
+        });
         Receive<UpdateSuccess>(u => OnWritten(u.Key, u.Request, timedOut: false));
         Receive<UpdateTimeout>(u => OnWritten(u.Key, u.Request, timedOut: true));
         Receive<ModifyFailure>(f => Fail(f.Request, f.Cause));
@@ -710,7 +731,39 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
             _polled[success.Key.Id] = success.Data;
         }
         Apply(success.Key.Id, success.Data);
-        Reply(success.Request);
+        if (success.Request is CatchUpRead) CatchUpAnswered();
+        else Reply(success.Request);
+    }
+
+    /// <summary>
+    /// As this node comes up in a cluster with other members, it reads each catalog bucket it holds empty from one peer,
+    /// a few at a time; the replicator merges what it reads into this node's replica (read repair). Gossip alone passes
+    /// over every key a few at a time: a joiner had a 10,000-entry catalog only after 10–16 s (docs/benchmarks.md).
+    /// A node that restarts on its data folder reads only the buckets it holds empty.
+    /// </summary>
+    private void StartCatchUp()
+    {
+        if (!_cluster.State.Members.Any(m => m.Status == MemberStatus.Up && !m.UniqueAddress.Equals(_self)))
+            return;
+        for (var i = 0; i < _view.Keys.Catalog.Count; i++)
+            if (_view.Catalog[i].Count == 0) _catchUp.Enqueue(_view.Keys.Catalog[i]);
+        while (_catchUpReads < CatchUpReadsAtOnce && ReadNextCatchUp())
+        {
+        }
+    }
+
+    private bool ReadNextCatchUp()
+    {
+        if (!_catchUp.TryDequeue(out var key)) return false;
+        _catchUpReads++;
+        _replicator.Tell(Dsl.Get(key, new ReadFrom(2, _settings.MajorityWriteTimeout), new CatchUpRead()));
+        return true;
+    }
+
+    private void CatchUpAnswered()
+    {
+        _catchUpReads--;
+        ReadNextCatchUp();
     }
 
     private static void Reply(object? request)

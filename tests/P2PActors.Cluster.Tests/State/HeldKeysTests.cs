@@ -26,19 +26,22 @@ public sealed class HeldKeysTests : TestKit
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task A_joiner_receives_catalog_buckets_that_gossip_never_offers_a_node_lacking_them()
+    public async Task A_node_receives_catalog_buckets_that_gossip_never_offers_a_node_lacking_them()
     {
         var settings = new GameStateSettings { MaxDeltaElements = KeysPerMessage, GossipInterval = TimeSpan.FromMilliseconds(100) };
         var keys = settings.CreateKeys();
-        var holder = TestCluster.StartNode(new StateNodeOptions { State = settings }, null);
-        StateNode? joiner = null;
+        // The node that lacks buckets forms the cluster alone, so it never reads buckets from a peer as it comes up
+        // (GameStateActor's catch-up): only gossip can bring it the holder's.
+        var lacker = TestCluster.StartNode(new StateNodeOptions { State = settings }, null);
+        StateNode? holder = null;
         try
         {
-            await TestCluster.AllUpAsync(this, [holder], 1);
+            await TestCluster.AllUpAsync(this, [lacker], 1);
+            holder = TestCluster.StartNode(new StateNodeOptions { State = settings }, lacker.Address, join: false);
             var holderReplicator = DistributedData.Get(holder.System).Replicator;
             var self = holder.Cluster.SelfUniqueAddress;
-            // Written without a delta: a joiner gets only what gossip gives it, as when the holders' deltas went to one
-            // another long before it came.
+            // Written without a delta: the other node gets only what gossip gives it, as when the holders' deltas went
+            // to one another long before.
             foreach (var key in keys.Catalog)
                 Assert.IsType<UpdateSuccess>(await holderReplicator.Ask<IUpdateResponse>(
                     Dsl.Update(key, CatalogBucket.Empty, WriteLocal.Instance, d => d.SetItem(self, HeaderIn(key.Id)).ResetDelta()), Patience));
@@ -46,40 +49,36 @@ public sealed class HeldKeysTests : TestKit
 
             // Extra keys, held alike by both nodes, move the two partitions until some catalog keys are out of reach.
             var (extras, lacking) = FindUnreachableLayout(held, keys.Catalog.Select(k => k.Id).ToHashSet(StringComparer.Ordinal));
+            var lackerReplicator = DistributedData.Get(lacker.System).Replicator;
+            foreach (var replicator in new[] { holderReplicator, lackerReplicator })
             foreach (var extra in Enumerable.Range(0, extras).Select(ExtraKey))
-                Assert.IsType<UpdateSuccess>(await holderReplicator.Ask<IUpdateResponse>(
+                Assert.IsType<UpdateSuccess>(await replicator.Ask<IUpdateResponse>(
                     Dsl.Update(extra, GSet<string>.Empty, WriteLocal.Instance, s => s.Add("x").ResetDelta()), Patience));
-
-            // The joiner holds everything the holder holds but the lacking buckets, with equal values, before it joins.
-            joiner = TestCluster.StartNode(new StateNodeOptions { State = settings }, holder.Address, join: false);
-            var joinerReplicator = DistributedData.Get(joiner.System).Replicator;
+            // The other node holds everything the holder holds but the lacking buckets, with equal values.
             foreach (var key in keys.Catalog.Where(k => !lacking.Contains(k.Id)))
             {
                 var bucket = ((GetSuccess)await holderReplicator.Ask<IGetResponse>(Dsl.Get(key, ReadLocal.Instance), Patience)).Get(key);
-                Assert.IsType<UpdateSuccess>(await joinerReplicator.Ask<IUpdateResponse>(
+                Assert.IsType<UpdateSuccess>(await lackerReplicator.Ask<IUpdateResponse>(
                     Dsl.Update(key, CatalogBucket.Empty, WriteLocal.Instance, d => d.Merge(bucket)), Patience));
             }
-            foreach (var extra in Enumerable.Range(0, extras).Select(ExtraKey))
-                Assert.IsType<UpdateSuccess>(await joinerReplicator.Ask<IUpdateResponse>(
-                    Dsl.Update(extra, GSet<string>.Empty, WriteLocal.Instance, s => s.Add("x").ResetDelta()), Patience));
-            joiner.Cluster.Join(holder.Address);
-            await TestCluster.AllUpAsync(this, [holder, joiner], 2);
+            holder.Cluster.Join(lacker.Address);
+            await TestCluster.AllUpAsync(this, [lacker, holder], 2);
 
             await AwaitAssertAsync(async () =>
-                Assert.Equal(keys.Catalog.Count, (await joiner.State.GetSnapshotAsync()).CatalogSize),
+                Assert.Equal(keys.Catalog.Count, (await lacker.State.GetSnapshotAsync()).CatalogSize),
                 Patience, TimeSpan.FromMilliseconds(100));
         }
         finally
         {
-            await Task.WhenAll(new[] { holder, joiner }.OfType<StateNode>().Select(n => n.DisposeAsync().AsTask()));
+            await Task.WhenAll(new[] { lacker, holder }.OfType<StateNode>().Select(n => n.DisposeAsync().AsTask()));
         }
     }
 
     /// <summary>
-    /// How many extra keys to add, and which catalog keys the joiner lacks, so that the replicator (Akka.NET 1.5.73,
-    /// <c>Replicator.GossipTo</c> and <c>ReceiveStatus</c>) never hands the joiner the lacking ones: each is past the
+    /// How many extra keys to add, and which catalog keys the other node lacks, so that the replicator (Akka.NET 1.5.73,
+    /// <c>Replicator.GossipTo</c> and <c>ReceiveStatus</c>) never hands it the lacking ones: each is past the
     /// first <see cref="KeysPerMessage"/> keys of its chunk in the holder's partition (keys / max-delta-elements chunks,
-    /// by MurmurHash), and together they are the whole of one chunk of the joiner's partition, so the joiner's status for
+    /// by MurmurHash), and together they are the whole of one chunk of the lacking node's partition, so its status for
     /// that chunk names no key. Computed in this process, whose string hashes the replicators' hash sets use too.
     /// </summary>
     private static (int Extras, HashSet<string> Lacking) FindUnreachableLayout(IImmutableSet<string> held, HashSet<string> catalog)
@@ -93,8 +92,8 @@ public sealed class HeldKeysTests : TestKit
                 .ToHashSet(StringComparer.Ordinal);
             for (var lackingCount = 1; lackingCount <= 2 * KeysPerMessage; lackingCount++)
             {
-                var joinerChunks = (all.Count - lackingCount) / KeysPerMessage;
-                foreach (var chunk in all.GroupBy(k => Chunk(k, joinerChunks)))
+                var lackerChunks = (all.Count - lackingCount) / KeysPerMessage;
+                foreach (var chunk in all.GroupBy(k => Chunk(k, lackerChunks)))
                 {
                     var members = chunk.ToList();
                     if (members.Count == lackingCount && members.All(k => catalog.Contains(k) && outOfHolderReach.Contains(k)))
@@ -110,7 +109,7 @@ public sealed class HeldKeysTests : TestKit
     private static GSetKey<string> ExtraKey(int i) => new($"held-keys-extra-{i.ToString(CultureInfo.InvariantCulture)}");
 
     /// <summary>A header whose id falls in the bucket named <paramref name="keyId"/> (<c>catalog2-xx</c>).</summary>
-    private static CatalogHeader HeaderIn(string keyId)
+    internal static CatalogHeader HeaderIn(string keyId)
     {
         var prefix = keyId[StateKeys.CatalogPrefix.Length..];
         var id = prefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(keyId)))[prefix.Length..];
