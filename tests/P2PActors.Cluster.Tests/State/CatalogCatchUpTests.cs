@@ -1,5 +1,3 @@
-using Akka.Actor;
-using Akka.DistributedData;
 using Akka.TestKit.Xunit2;
 using P2PActors.Cluster.State;
 
@@ -25,12 +23,7 @@ public sealed class CatalogCatchUpTests : TestKit
         try
         {
             await TestCluster.AllUpAsync(this, [holder], 1);
-            var replicator = DistributedData.Get(holder.System).Replicator;
-            var self = holder.Cluster.SelfUniqueAddress;
-            // Without a delta, as when the holders' deltas went to one another long before the joiner came.
-            foreach (var key in keys.Catalog)
-                Assert.IsType<UpdateSuccess>(await replicator.Ask<IUpdateResponse>(
-                    Dsl.Update(key, CatalogBucket.Empty, WriteLocal.Instance, d => d.SetItem(self, HeldKeysTests.HeaderIn(key.Id)).ResetDelta()), Patience));
+            await CatalogSeeding.OneEntryPerBucketWithoutDeltaAsync(holder.System, settings);
 
             joiner = TestCluster.StartNode(new StateNodeOptions { State = settings }, holder.Address);
             await TestCluster.AllUpAsync(this, [holder, joiner], 2);

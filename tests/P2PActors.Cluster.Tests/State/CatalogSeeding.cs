@@ -30,4 +30,25 @@ public static class CatalogSeeding
         foreach (var response in await Task.WhenAll(updates))
             Assert.IsType<UpdateSuccess>(response);
     }
+
+    /// <summary>
+    /// One entry in each catalog bucket of <paramref name="system"/>, written without a delta: a node that joins later
+    /// gets only what gossip or its own reads give it, as when the holders' deltas went to one another long before.
+    /// </summary>
+    public static async Task OneEntryPerBucketWithoutDeltaAsync(ActorSystem system, GameStateSettings settings)
+    {
+        var self = Akka.Cluster.Cluster.Get(system).SelfUniqueAddress;
+        var replicator = DistributedData.Get(system).Replicator;
+        foreach (var key in settings.CreateKeys().Catalog)
+            Assert.IsType<UpdateSuccess>(await replicator.Ask<IUpdateResponse>(
+                Dsl.Update(key, CatalogBucket.Empty, WriteLocal.Instance, d => d.SetItem(self, HeaderIn(key.Id)).ResetDelta()), TimeSpan.FromSeconds(30)));
+    }
+
+    /// <summary>A header whose id falls in the bucket named <paramref name="keyId"/> (<c>catalog2-xx</c>).</summary>
+    public static CatalogHeader HeaderIn(string keyId)
+    {
+        var prefix = keyId[StateKeys.CatalogPrefix.Length..];
+        var id = prefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(keyId)))[prefix.Length..];
+        return new CatalogHeader(id, ContentType.Item, $"Entry of {keyId}", "held-keys", 1_700_000_000_000, "akka.tcp://p2pactors@127.0.0.1:1");
+    }
 }

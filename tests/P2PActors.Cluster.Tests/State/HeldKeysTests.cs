@@ -1,12 +1,9 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using Akka.Actor;
 using Akka.DistributedData;
 using Akka.TestKit.Xunit2;
 using P2PActors.Cluster.State;
-using P2PActors.Content.Model;
 
 namespace P2PActors.Cluster.Tests.State;
 
@@ -38,13 +35,8 @@ public sealed class HeldKeysTests : TestKit
         {
             await TestCluster.AllUpAsync(this, [lacker], 1);
             holder = TestCluster.StartNode(new StateNodeOptions { State = settings }, lacker.Address, join: false);
+            await CatalogSeeding.OneEntryPerBucketWithoutDeltaAsync(holder.System, settings);
             var holderReplicator = DistributedData.Get(holder.System).Replicator;
-            var self = holder.Cluster.SelfUniqueAddress;
-            // Written without a delta: the other node gets only what gossip gives it, as when the holders' deltas went
-            // to one another long before.
-            foreach (var key in keys.Catalog)
-                Assert.IsType<UpdateSuccess>(await holderReplicator.Ask<IUpdateResponse>(
-                    Dsl.Update(key, CatalogBucket.Empty, WriteLocal.Instance, d => d.SetItem(self, HeaderIn(key.Id)).ResetDelta()), Patience));
             var held = (await holderReplicator.Ask<GetKeysIdsResult>(Dsl.GetKeyIds, Patience)).Keys;
 
             // Extra keys, held alike by both nodes, move the two partitions until some catalog keys are out of reach.
@@ -107,12 +99,4 @@ public sealed class HeldKeysTests : TestKit
     private static int Chunk(string key, int chunks) => Math.Abs(Akka.Util.MurmurHash.StringHash(key) % chunks);
 
     private static GSetKey<string> ExtraKey(int i) => new($"held-keys-extra-{i.ToString(CultureInfo.InvariantCulture)}");
-
-    /// <summary>A header whose id falls in the bucket named <paramref name="keyId"/> (<c>catalog2-xx</c>).</summary>
-    internal static CatalogHeader HeaderIn(string keyId)
-    {
-        var prefix = keyId[StateKeys.CatalogPrefix.Length..];
-        var id = prefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(keyId)))[prefix.Length..];
-        return new CatalogHeader(id, ContentType.Item, $"Entry of {keyId}", "held-keys", 1_700_000_000_000, "akka.tcp://p2pactors@127.0.0.1:1");
-    }
 }
