@@ -68,7 +68,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     /// <summary>Time to read the catalog buckets into the view.</summary>
     private sealed record ReadBuckets;
 
-    /// <summary>A catalog bucket read from a peer as this node comes up (<see cref="StartCatchUp"/>).</summary>
+    /// <summary>A bucket read from a peer as this node comes up (<see cref="StartCatchUp"/>).</summary>
     private sealed record CatchUpRead;
 
     /// <summary>The shares pushed in one flush that have no majority yet are answered as pending.</summary>
@@ -151,7 +151,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, (CatalogHeader Header, long Until)> _recoveredUnadmitted = new(StringComparer.Ordinal);
     private readonly IActorRef? _bodies;
     /// <summary>The empty catalog buckets still to read from a peer as this node comes up, and how many reads are out.</summary>
-    private readonly Queue<CatalogBucketKey> _catchUp = new();
+    private readonly Queue<IKey> _catchUp = new();
     private int _catchUpReads;
     private const int CatchUpReadsAtOnce = 8;
 
@@ -232,7 +232,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         Receive<GetFailure>(f =>
         {
             // A peer that did not answer in time: gossip brings that bucket instead.
-            _log.Debug("Catching up catalog bucket {0} from a peer timed out", f.Key.Id);
+            _log.Debug("Catching up bucket {0} from a peer timed out", f.Key.Id);
             if (f.Request is CatchUpRead) CatchUpAnswered();
         });
         Receive<UpdateSuccess>(u => OnWritten(u.Key, u.Request, timedOut: false));
@@ -736,15 +736,19 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// As this node comes up in a cluster with other members, it reads each catalog bucket it holds empty from one peer,
-    /// a few at a time; the replicator merges what it reads into this node's replica (read repair). Gossip alone passes
-    /// over every key a few at a time: a joiner had a 10,000-entry catalog only after 10–16 s (docs/benchmarks.md).
-    /// A node that restarts on its data folder reads only the buckets it holds empty.
+    /// As this node comes up in a cluster with other members, it reads from one peer each catalog bucket it holds empty
+    /// and every player bucket (positions, presence, inventories), a few at a time; the replicator merges what it reads
+    /// into this node's replica (read repair). Gossip alone passes over every key a few at a time: a joiner had a
+    /// 10,000-entry catalog only after 10–16 s, and the players' inventories and presence, which nothing pushes to it,
+    /// came the same way (docs/benchmarks.md). A node that restarts on its data folder reads only the catalog buckets it
+    /// holds empty: they are large, and the player buckets few and small.
     /// </summary>
     private void StartCatchUp()
     {
         if (!_cluster.State.Members.Any(m => m.Status == MemberStatus.Up && !m.UniqueAddress.Equals(_self)))
             return;
+        foreach (var key in _view.Keys.Inventories.Cast<IKey>().Concat(_view.Keys.Presence).Concat(_view.Keys.Positions))
+            _catchUp.Enqueue(key);
         for (var i = 0; i < _view.Keys.Catalog.Count; i++)
             if (_view.Catalog[i].Count == 0) _catchUp.Enqueue(_view.Keys.Catalog[i]);
         while (_catchUpReads < CatchUpReadsAtOnce && ReadNextCatchUp())
@@ -756,7 +760,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     {
         if (!_catchUp.TryDequeue(out var key)) return false;
         _catchUpReads++;
-        _replicator.Tell(Dsl.Get(key, new ReadFrom(2, _settings.MajorityWriteTimeout), new CatchUpRead()));
+        _replicator.Tell(new Get(key, new ReadFrom(2, _settings.MajorityWriteTimeout), new CatchUpRead()));
         return true;
     }
 
