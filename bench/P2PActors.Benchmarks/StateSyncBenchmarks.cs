@@ -24,7 +24,8 @@ namespace P2PActors.Benchmarks;
 /// so this is a harness: <c>dotnet run -c Release --project bench/P2PActors.Benchmarks -- state-sync [options]</c>.
 /// Options: <c>--samples N</c> (latency samples, default 2000), <c>--rates 500,1000,2000</c> (updates/s),
 /// <c>--seconds S</c> per rate, <c>--catalog 10000,100000</c> (entries for the join test), <c>--profile-buckets</c> (every
-/// node also holds the 512 shared-profile buckets).
+/// node also holds the 512 shared-profile buckets), <c>--players N</c> (the holders also hold N players' inventories,
+/// and the join reports when the new node sees them all: nothing pushes an unchanged inventory to a joiner).
 /// </summary>
 public static class StateSyncHarness
 {
@@ -37,6 +38,7 @@ public static class StateSyncHarness
         var holders = IntOption(args, "--holders", 3);
         var prefix = IntOption(args, "--catalog-prefix", 2);
         var profileBuckets = args.Contains("--profile-buckets");
+        var players = IntOption(args, "--players", 0);
         var settings = new GameStateSettings();
 
         Console.WriteLine($"# state-sync on {Environment.ProcessorCount} cores, load average {LoadAverage()}");
@@ -54,7 +56,7 @@ public static class StateSyncHarness
         }
 
         foreach (var size in catalogSizes)
-            await JoinAsync(size, holders, prefix, profileBuckets);
+            await JoinAsync(size, holders, prefix, profileBuckets, players);
         return 0;
     }
 
@@ -141,7 +143,7 @@ public static class StateSyncHarness
     }
 
     /// <summary>A cluster of <paramref name="holders"/> nodes holding <paramref name="entries"/> catalog entries; one more node joins and must get them all.</summary>
-    private static async Task JoinAsync(int entries, int holders, int catalogPrefix, bool profileBuckets)
+    private static async Task JoinAsync(int entries, int holders, int catalogPrefix, bool profileBuckets, int players)
     {
         // A node's own settings (2 hex chars, max-delta-elements 4), unless asked for more keys: 3 hex chars (4,096 keys)
         // keep each key small at 100k entries, and more keys per gossip message compensate (an experiment; a node has
@@ -158,10 +160,20 @@ public static class StateSyncHarness
             await Task.WhenAll(nodes.Select(n => CatalogSizeReachedAsync(n, entries, TimeSpan.FromMinutes(10))));
             var held = (await DistributedData.Get(nodes[0]).Replicator.Ask<GetKeysIdsResult>(Dsl.GetKeyIds, TimeSpan.FromSeconds(30))).Keys.Count;
             Console.WriteLine($"# seeded {entries} entries on A and replicated to {holders - 1} more holder(s) in {seedClock.Elapsed.TotalSeconds:0.0} s; {settings.CreateKeys().Catalog.Count} catalog keys of {held} keys held, max-delta-elements {settings.MaxDeltaElements}");
+            if (players > 0)
+            {
+                seedClock.Restart();
+                var a = GameState.For(nodes[0]);
+                foreach (var chunk in Enumerable.Range(0, players).Chunk(100))
+                    await Task.WhenAll(chunk.Select(p => a.AddItemAsync(InventoryPlayer(p), $"relic-{p}")));
+                await Task.WhenAll(nodes.Select(n => InventoriesReachedAsync(n, players, TimeSpan.FromMinutes(5))));
+                Console.WriteLine($"# seeded {players} players' inventories on A and replicated to {holders - 1} more holder(s) in {seedClock.Elapsed.TotalSeconds:0.0} s");
+            }
 
             var before = HeapMegabytes();
             var clock = Stopwatch.StartNew();
             joiner = StartNode(settings, Akka.Cluster.Cluster.Get(nodes[0]).SelfAddress, profileBuckets);
+            var inventories = players > 0 ? TimedAsync(InventoriesReachedAsync(joiner, players, JoinPatience), clock) : null;
             try
             {
                 await CatalogSizeReachedAsync(joiner, entries, JoinPatience);
@@ -174,6 +186,8 @@ public static class StateSyncHarness
             var elapsed = clock.Elapsed;
             var after = HeapMegabytes();
             Console.WriteLine($"| new node converges with {entries:N0} catalog entries ({holders} holder(s)) | {elapsed.TotalSeconds:0.0} s | managed heap +{after - before:0} MB for the new node (managed heap of the whole process, all nodes: {HeapMegabytes():0} MB) |");
+            if (inventories is not null)
+                Console.WriteLine($"| new node sees all {players:N0} players' inventories | {(await inventories).TotalSeconds:0.0} s | |");
         }
         finally
         {
@@ -225,6 +239,30 @@ public static class StateSyncHarness
             var inChunk = holderKeys.Where(k => Chunk(k, holderChunks) == chunk).ToImmutableHashSet().ToList();
             var joinerChunk = Chunk(missing, joinerChunks);
             Console.WriteLine($"# missing {missing}: holders' chunk {chunk}/{holderChunks} holds {inChunk.Count} keys, this one {inChunk.IndexOf(missing) + 1}th in hash-set order; joiner's chunk {joinerChunk}/{joinerChunks} holds {joinerKeys.Count(k => Chunk(k, joinerChunks) == joinerChunk)} of its keys");
+        }
+    }
+
+    private static string InventoryPlayer(int p) => $"keeper-{p}";
+
+    private static async Task<TimeSpan> TimedAsync(Task task, Stopwatch clock)
+    {
+        await task;
+        return clock.Elapsed;
+    }
+
+    /// <summary>Until the node lists every seeded player with the item it was given.</summary>
+    private static async Task InventoriesReachedAsync(ActorSystem node, int players, TimeSpan limit)
+    {
+        var state = GameState.For(node);
+        var clock = Stopwatch.StartNew();
+        var missing = Enumerable.Range(0, players).ToList();
+        while (true)
+        {
+            var seen = await Task.WhenAll(missing.Select(async p => (p, View: await state.GetPlayerAsync(InventoryPlayer(p)))));
+            missing = seen.Where(s => s.View?.Inventory.Contains($"relic-{s.p}") != true).Select(s => s.p).ToList();
+            if (missing.Count == 0) return;
+            if (clock.Elapsed > limit) throw new TimeoutException($"{missing.Count} of {players} inventories not seen within {limit}");
+            await Task.Delay(50);
         }
     }
 
