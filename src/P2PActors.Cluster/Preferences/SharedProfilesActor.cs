@@ -37,6 +37,10 @@ public sealed class SharedProfilesActor : ReceiveActor, IWithTimers
     private bool _building;
     /// <summary>Whether this node has created every bucket it does not hold yet (after the first one it saw change).</summary>
     private bool _holdsEveryBucket;
+    private readonly Queue<LWWDictionaryKey<string, SharedProfileEntry>> _catchUp = new();
+    private int _catchUpReads;
+    private const int CatchUpReadsAtOnce = 16;
+    private static readonly TimeSpan CatchUpReadTimeout = TimeSpan.FromSeconds(3);
 
     public SharedProfilesActor(SharedProfilesSettings settings, IActorRef replicator)
     {
@@ -58,6 +62,18 @@ public sealed class SharedProfilesActor : ReceiveActor, IWithTimers
             _log.Error(f.Cause, "Building the recommendation index failed");
         });
         Receive<Changed>(OnChanged);
+        Receive<ClusterEvent.MemberUp>(up =>
+        {
+            if (up.Member.UniqueAddress.Equals(_self)) StartCatchUp();
+        });
+        // A catch-up read's answer: what it brings arrives as Changed, since the read repair writes it to this replica.
+        Receive<GetSuccess>(_ => CatchUpAnswered());
+        Receive<NotFound>(_ => CatchUpAnswered());
+        Receive<GetFailure>(f =>
+        {
+            _log.Debug("Catching up shared profiles {0} from a peer timed out; gossip brings them", f.Key.Id);
+            CatchUpAnswered();
+        });
         Receive<UpdateSuccess>(_ => { });
         Receive<UpdateTimeout>(u => _log.Debug("Shared profiles in {0} not yet confirmed by a majority; gossip will carry them", u.Key.Id));
         Receive<ModifyFailure>(f => _log.Warning("Writing shared profiles to {0} failed: {1}", f.Key.Id, f.Cause.Message));
@@ -73,6 +89,47 @@ public sealed class SharedProfilesActor : ReceiveActor, IWithTimers
     {
         foreach (var key in _view.Keys.Keys)
             _replicator.Tell(new Subscribe(key, Self));
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberUp));
+    }
+
+    protected override void PostStop()
+    {
+        Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+        base.PostStop();
+    }
+
+    /// <summary>
+    /// As this node comes up beside other members, it reads every profile bucket from one peer, a few at a time; the
+    /// replicator merges what it reads into this replica (read repair) and the subscriptions bring it here, checked as a
+    /// gossiped profile is. Nothing else brings a joiner the profiles shared before it came: gossip passes over the 512
+    /// buckets a few keys at a time (about 21 ticks for a node's 832 keys), and until then recommendations asked on it
+    /// leave those players out. A peer that shares no profile holds no bucket, and answers each read not found.
+    /// </summary>
+    private void StartCatchUp()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(Context.System);
+        if (!cluster.State.Members.Any(m => m.Status == MemberStatus.Up && !m.UniqueAddress.Equals(_self)))
+            return;
+        foreach (var key in _view.Keys.Keys)
+            _catchUp.Enqueue(key);
+        while (_catchUpReads < CatchUpReadsAtOnce && ReadNextCatchUp())
+        {
+        }
+    }
+
+    private bool ReadNextCatchUp()
+    {
+        if (!_catchUp.TryDequeue(out var key)) return false;
+        _catchUpReads++;
+        _replicator.Tell(Dsl.Get(key, new ReadFrom(2, CatchUpReadTimeout)));
+        return true;
+    }
+
+    private void CatchUpAnswered()
+    {
+        if (_catchUpReads == 0) return;
+        _catchUpReads--;
+        ReadNextCatchUp();
     }
 
     private void Publish(PublishSharedProfile command)
