@@ -14,6 +14,7 @@ using P2PActors.Cluster.Serialization;
 using P2PActors.Cluster.Sessions;
 using P2PActors.Cluster.State;
 using P2PActors.Content.Model;
+using P2PActors.Content.Preferences;
 using static P2PActors.Benchmarks.HarnessProbe;
 
 namespace P2PActors.Benchmarks;
@@ -25,7 +26,9 @@ namespace P2PActors.Benchmarks;
 /// Options: <c>--samples N</c> (latency samples, default 2000), <c>--rates 500,1000,2000</c> (updates/s),
 /// <c>--seconds S</c> per rate, <c>--catalog 10000,100000</c> (entries for the join test), <c>--profile-buckets</c> (every
 /// node also holds the 512 shared-profile buckets), <c>--players N</c> (the holders also hold N players' inventories,
-/// and the join reports when the new node sees them all: nothing pushes an unchanged inventory to a joiner).
+/// and the join reports when the new node sees them all: nothing pushes an unchanged inventory to a joiner),
+/// <c>--profiles N</c> (every node runs the shared-profiles actor, A publishes N players' profiles, and the join reports
+/// when the new node holds them all).
 /// </summary>
 public static class StateSyncHarness
 {
@@ -39,6 +42,7 @@ public static class StateSyncHarness
         var prefix = IntOption(args, "--catalog-prefix", 2);
         var profileBuckets = args.Contains("--profile-buckets");
         var players = IntOption(args, "--players", 0);
+        var profiles = IntOption(args, "--profiles", 0);
         var settings = new GameStateSettings();
 
         Console.WriteLine($"# state-sync on {Environment.ProcessorCount} cores, load average {LoadAverage()}");
@@ -56,7 +60,7 @@ public static class StateSyncHarness
         }
 
         foreach (var size in catalogSizes)
-            await JoinAsync(size, holders, prefix, profileBuckets, players);
+            await JoinAsync(size, holders, prefix, profileBuckets, players, profiles);
         return 0;
     }
 
@@ -143,7 +147,7 @@ public static class StateSyncHarness
     }
 
     /// <summary>A cluster of <paramref name="holders"/> nodes holding <paramref name="entries"/> catalog entries; one more node joins and must get them all.</summary>
-    private static async Task JoinAsync(int entries, int holders, int catalogPrefix, bool profileBuckets, int players)
+    private static async Task JoinAsync(int entries, int holders, int catalogPrefix, bool profileBuckets, int players, int profiles)
     {
         // A node's own settings (2 hex chars, max-delta-elements 4), unless asked for more keys: 3 hex chars (4,096 keys)
         // keep each key small at 100k entries, and more keys per gossip message compensate (an experiment; a node has
@@ -151,7 +155,7 @@ public static class StateSyncHarness
         var settings = catalogPrefix >= 3
             ? new GameStateSettings { CatalogPrefixLength = catalogPrefix, MaxDeltaElements = 64 }
             : new GameStateSettings { CatalogPrefixLength = catalogPrefix };
-        var nodes = await StartClusterAsync(holders, settings, profileBuckets);
+        var nodes = await StartClusterAsync(holders, settings, profileBuckets, profiles > 0);
         ActorSystem? joiner = null;
         try
         {
@@ -169,10 +173,21 @@ public static class StateSyncHarness
                 await Task.WhenAll(nodes.Select(n => InventoriesReachedAsync(n, players, TimeSpan.FromMinutes(5))));
                 Console.WriteLine($"# seeded {players} players' inventories on A and replicated to {holders - 1} more holder(s) in {seedClock.Elapsed.TotalSeconds:0.0} s");
             }
+            if (profiles > 0)
+            {
+                seedClock.Restart();
+                var a = await ProfilesActorAsync(nodes[0]);
+                foreach (var p in Enumerable.Range(0, profiles))
+                    a.Tell(new PublishSharedProfile(SharedProfileEntry.Pack($"sharer-{p}",
+                        Enumerable.Range(0, 5).Select(r => new SharedRating(Header(p * 5 + r).Id, ContentType.Item, 1 + (p + r) % 5)).ToList())));
+                await Task.WhenAll(nodes.Select(n => ProfilesReachedAsync(n, profiles, TimeSpan.FromMinutes(5))));
+                Console.WriteLine($"# seeded {profiles} shared profiles on A and replicated to {holders - 1} more holder(s) in {seedClock.Elapsed.TotalSeconds:0.0} s");
+            }
 
             var before = HeapMegabytes();
             var clock = Stopwatch.StartNew();
-            joiner = StartNode(settings, Akka.Cluster.Cluster.Get(nodes[0]).SelfAddress, profileBuckets);
+            joiner = StartNode(settings, Akka.Cluster.Cluster.Get(nodes[0]).SelfAddress, profileBuckets, profiles > 0);
+            var sharedProfiles = profiles > 0 ? TimedAsync(ProfilesReachedAsync(joiner, profiles, JoinPatience), clock) : null;
             var inventories = players > 0 ? TimedAsync(InventoriesReachedAsync(joiner, players, JoinPatience), clock) : null;
             try
             {
@@ -188,6 +203,8 @@ public static class StateSyncHarness
             Console.WriteLine($"| new node converges with {entries:N0} catalog entries ({holders} holder(s)) | {elapsed.TotalSeconds:0.0} s | managed heap +{after - before:0} MB for the new node (managed heap of the whole process, all nodes: {HeapMegabytes():0} MB) |");
             if (inventories is not null)
                 Console.WriteLine($"| new node sees all {players:N0} players' inventories | {(await inventories).TotalSeconds:0.0} s | |");
+            if (sharedProfiles is not null)
+                Console.WriteLine($"| new node holds all {profiles:N0} shared profiles | {(await sharedProfiles).TotalSeconds:0.0} s | |");
         }
         finally
         {
@@ -244,6 +261,21 @@ public static class StateSyncHarness
 
     private static string InventoryPlayer(int p) => $"keeper-{p}";
 
+    private static Task<IActorRef> ProfilesActorAsync(ActorSystem node) =>
+        node.ActorSelection($"/user/{SharedProfilesActor.Name}").ResolveOne(TimeSpan.FromSeconds(10));
+
+    /// <summary>Until the node's shared-profiles actor holds <paramref name="profiles"/> profiles.</summary>
+    private static async Task ProfilesReachedAsync(ActorSystem node, int profiles, TimeSpan limit)
+    {
+        var actor = await ProfilesActorAsync(node);
+        var clock = Stopwatch.StartNew();
+        while ((await actor.Ask<SharedProfilesInfo>(new GetSharedProfiles(), TimeSpan.FromSeconds(10))).Profiles < profiles)
+        {
+            if (clock.Elapsed > limit) throw new TimeoutException($"shared profiles did not reach {profiles} within {limit}");
+            await Task.Delay(50);
+        }
+    }
+
     private static async Task<TimeSpan> TimedAsync(Task task, Stopwatch clock)
     {
         await task;
@@ -299,18 +331,19 @@ public static class StateSyncHarness
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"bench-{i}"))),
         (ContentType)(i % 5), $"Bench entry {i}", "bench", 1_700_000_000_000 + i, "akka.tcp://p2pactors@127.0.0.1:1");
 
-    private static async Task<ActorSystem[]> StartClusterAsync(int count, GameStateSettings settings, bool profileBuckets = false)
+    private static async Task<ActorSystem[]> StartClusterAsync(int count, GameStateSettings settings, bool profileBuckets = false, bool sharedProfiles = false)
     {
-        var first = StartNode(settings, null, profileBuckets);
+        var first = StartNode(settings, null, profileBuckets, sharedProfiles);
         var nodes = new List<ActorSystem> { first };
-        for (var i = 1; i < count; i++) nodes.Add(StartNode(settings, Akka.Cluster.Cluster.Get(first).SelfAddress, profileBuckets));
+        for (var i = 1; i < count; i++) nodes.Add(StartNode(settings, Akka.Cluster.Cluster.Get(first).SelfAddress, profileBuckets, sharedProfiles));
         while (!nodes.All(n => Akka.Cluster.Cluster.Get(n).State.Members.Count(m => m.Status == MemberStatus.Up) == count))
             await Task.Delay(50);
         return nodes.ToArray();
     }
 
     /// <param name="profileBuckets">Whether the node also holds the shared-profile buckets, as nodes of a cluster where profiles are shared do.</param>
-    private static ActorSystem StartNode(GameStateSettings settings, Address? seed, bool profileBuckets)
+    /// <param name="sharedProfiles">Whether the node runs the shared-profiles actor, as a node does.</param>
+    private static ActorSystem StartNode(GameStateSettings settings, Address? seed, bool profileBuckets, bool sharedProfiles = false)
     {
         var config = ConfigurationFactory.ParseString(string.Join('\n',
                 settings.ToHocon(),
@@ -324,6 +357,8 @@ public static class StateSyncHarness
         // passes over as many keys as a node's does: a pass takes keys / (10 x max-delta-elements) ticks. With
         // --profile-buckets, the 512 shared-profile buckets too, which a node holds once any profile is shared.
         SessionClaims.Start(system);
+        if (sharedProfiles)
+            system.ActorOf(SharedProfilesActor.Props(new SharedProfilesSettings(), DistributedData.Get(system).Replicator), SharedProfilesActor.Name);
         if (profileBuckets)
             HeldKeys.CreateMissing(system, DistributedData.Get(system).Replicator, [.. HeldKeys.Of(new SharedProfileKeys().Keys, LWWDictionary<string, SharedProfileEntry>.Empty)]);
         var cluster = Akka.Cluster.Cluster.Get(system);
