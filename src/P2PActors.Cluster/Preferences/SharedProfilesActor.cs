@@ -37,10 +37,8 @@ public sealed class SharedProfilesActor : ReceiveActor, IWithTimers
     private bool _building;
     /// <summary>Whether this node has created every bucket it does not hold yet (after the first one it saw change).</summary>
     private bool _holdsEveryBucket;
-    private readonly Queue<LWWDictionaryKey<string, SharedProfileEntry>> _catchUp = new();
-    private int _catchUpReads;
-    private const int CatchUpReadsAtOnce = 16;
-    private static readonly TimeSpan CatchUpReadTimeout = TimeSpan.FromSeconds(3);
+    /// <summary>The profile buckets read from a peer as this node comes up (<see cref="StartCatchUp"/>), 16 at a time.</summary>
+    private readonly CatchUpReads _catchUp;
 
     public SharedProfilesActor(SharedProfilesSettings settings, IActorRef replicator)
     {
@@ -49,6 +47,7 @@ public sealed class SharedProfilesActor : ReceiveActor, IWithTimers
         _write = new WriteMajority(settings.WriteTimeout);
         _rebuildDelay = settings.RebuildDelay;
         _view = SharedProfilesView.Empty(settings.CreateKeys());
+        _catchUp = new CatchUpReads(replicator, Self, atOnce: 16, settings.WriteTimeout);
 
         Receive<PublishSharedProfile>(Publish);
         Receive<WithdrawSharedProfile>(Withdraw);
@@ -67,12 +66,12 @@ public sealed class SharedProfilesActor : ReceiveActor, IWithTimers
             if (up.Member.UniqueAddress.Equals(_self)) StartCatchUp();
         });
         // A catch-up read's answer: what it brings arrives as Changed, since the read repair writes it to this replica.
-        Receive<GetSuccess>(_ => CatchUpAnswered());
-        Receive<NotFound>(_ => CatchUpAnswered());
+        Receive<GetSuccess>(_ => _catchUp.Answered());
+        Receive<NotFound>(_ => _catchUp.Answered());
         Receive<GetFailure>(f =>
         {
             _log.Debug("Catching up shared profiles {0} from a peer timed out; gossip brings them", f.Key.Id);
-            CatchUpAnswered();
+            _catchUp.Answered();
         });
         Receive<UpdateSuccess>(_ => { });
         Receive<UpdateTimeout>(u => _log.Debug("Shared profiles in {0} not yet confirmed by a majority; gossip will carry them", u.Key.Id));
@@ -107,29 +106,7 @@ public sealed class SharedProfilesActor : ReceiveActor, IWithTimers
     /// </summary>
     private void StartCatchUp()
     {
-        var cluster = Akka.Cluster.Cluster.Get(Context.System);
-        if (!cluster.State.Members.Any(m => m.Status == MemberStatus.Up && !m.UniqueAddress.Equals(_self)))
-            return;
-        foreach (var key in _view.Keys.Keys)
-            _catchUp.Enqueue(key);
-        while (_catchUpReads < CatchUpReadsAtOnce && ReadNextCatchUp())
-        {
-        }
-    }
-
-    private bool ReadNextCatchUp()
-    {
-        if (!_catchUp.TryDequeue(out var key)) return false;
-        _catchUpReads++;
-        _replicator.Tell(Dsl.Get(key, new ReadFrom(2, CatchUpReadTimeout)));
-        return true;
-    }
-
-    private void CatchUpAnswered()
-    {
-        if (_catchUpReads == 0) return;
-        _catchUpReads--;
-        ReadNextCatchUp();
+        if (CatchUpReads.HasUpPeer(Akka.Cluster.Cluster.Get(Context.System))) _catchUp.Start(_view.Keys.Keys);
     }
 
     private void Publish(PublishSharedProfile command)

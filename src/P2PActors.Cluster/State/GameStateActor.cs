@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.DistributedData;
 using Akka.Event;
+using P2PActors.Cluster.Replicas;
 using static P2PActors.Cluster.State.GameStateProtocol;
 
 namespace P2PActors.Cluster.State;
@@ -69,7 +70,10 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     private sealed record ReadBuckets;
 
     /// <summary>A bucket read from a peer as this node comes up (<see cref="StartCatchUp"/>).</summary>
-    private sealed record CatchUpRead;
+    private sealed record CatchUpRead
+    {
+        public static readonly CatchUpRead Instance = new();
+    }
 
     /// <summary>The shares pushed in one flush that have no majority yet are answered as pending.</summary>
     private sealed record ShareAckTimeout(long Round);
@@ -150,10 +154,8 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     /// <summary>Recovered shares the admission refused so far (the registry may not know their set yet), with their deadline.</summary>
     private readonly Dictionary<string, (CatalogHeader Header, long Until)> _recoveredUnadmitted = new(StringComparer.Ordinal);
     private readonly IActorRef? _bodies;
-    /// <summary>The empty catalog buckets still to read from a peer as this node comes up, and how many reads are out.</summary>
-    private readonly Queue<IKey> _catchUp = new();
-    private int _catchUpReads;
-    private const int CatchUpReadsAtOnce = 8;
+    /// <summary>The buckets read from a peer as this node comes up (<see cref="StartCatchUp"/>), eight at a time.</summary>
+    private readonly CatchUpReads _catchUp;
 
     public GameStateActor(GameStateSettings settings, IActorRef replicator, NotificationPump? pump = null, IActorRef? bodies = null)
     {
@@ -161,6 +163,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         _replicator = replicator;
         _pump = pump;
         _bodies = bodies;
+        _catchUp = new CatchUpReads(replicator, Self, atOnce: 8, settings.MajorityWriteTimeout, CatchUpRead.Instance);
         var cluster = Akka.Cluster.Cluster.Get(Context.System);
         _cluster = cluster;
         _self = cluster.SelfUniqueAddress;
@@ -226,14 +229,14 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         Receive<GetSuccess>(OnReadBack);
         Receive<NotFound>(n =>
         {
-            if (n.Request is CatchUpRead) CatchUpAnswered();
+            if (n.Request is CatchUpRead) _catchUp.Answered();
             else Reply(n.Request);
         });
         Receive<GetFailure>(f =>
         {
             // A peer that did not answer in time: gossip brings that bucket instead.
             _log.Debug("Catching up bucket {0} from a peer timed out", f.Key.Id);
-            if (f.Request is CatchUpRead) CatchUpAnswered();
+            if (f.Request is CatchUpRead) _catchUp.Answered();
         });
         Receive<UpdateSuccess>(u => OnWritten(u.Key, u.Request, timedOut: false));
         Receive<UpdateTimeout>(u => OnWritten(u.Key, u.Request, timedOut: true));
@@ -731,7 +734,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
             _polled[success.Key.Id] = success.Data;
         }
         Apply(success.Key.Id, success.Data);
-        if (success.Request is CatchUpRead) CatchUpAnswered();
+        if (success.Request is CatchUpRead) _catchUp.Answered();
         else Reply(success.Request);
     }
 
@@ -745,29 +748,9 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     /// </summary>
     private void StartCatchUp()
     {
-        if (!_cluster.State.Members.Any(m => m.Status == MemberStatus.Up && !m.UniqueAddress.Equals(_self)))
-            return;
-        foreach (var key in _view.Keys.Inventories.Cast<IKey>().Concat(_view.Keys.Presence).Concat(_view.Keys.Positions))
-            _catchUp.Enqueue(key);
-        for (var i = 0; i < _view.Keys.Catalog.Count; i++)
-            if (_view.Catalog[i].Count == 0) _catchUp.Enqueue(_view.Keys.Catalog[i]);
-        while (_catchUpReads < CatchUpReadsAtOnce && ReadNextCatchUp())
-        {
-        }
-    }
-
-    private bool ReadNextCatchUp()
-    {
-        if (!_catchUp.TryDequeue(out var key)) return false;
-        _catchUpReads++;
-        _replicator.Tell(new Get(key, new ReadFrom(2, _settings.MajorityWriteTimeout), new CatchUpRead()));
-        return true;
-    }
-
-    private void CatchUpAnswered()
-    {
-        _catchUpReads--;
-        ReadNextCatchUp();
+        if (!CatchUpReads.HasUpPeer(_cluster)) return;
+        var emptyCatalog = Enumerable.Range(0, _view.Keys.Catalog.Count).Where(i => _view.Catalog[i].Count == 0).Select(i => _view.Keys.Catalog[i]);
+        _catchUp.Start([.. _view.Keys.Inventories, .. _view.Keys.Presence, .. _view.Keys.Positions, .. emptyCatalog]);
     }
 
     private static void Reply(object? request)
