@@ -39,6 +39,8 @@ public sealed class SharedProfilesActor : ReceiveActor, IWithTimers
     private bool _holdsEveryBucket;
     /// <summary>The profile buckets read from a peer as this node comes up (<see cref="StartCatchUp"/>), 16 at a time.</summary>
     private readonly CatchUpReads _catchUp;
+    /// <summary>Whether the one read out is the first bucket's, whose answer decides whether the rest are read.</summary>
+    private bool _probing;
 
     public SharedProfilesActor(SharedProfilesSettings settings, IActorRef replicator)
     {
@@ -66,11 +68,23 @@ public sealed class SharedProfilesActor : ReceiveActor, IWithTimers
             if (up.Member.UniqueAddress.Equals(_self)) StartCatchUp();
         });
         // A catch-up read's answer: what it brings arrives as Changed, since the read repair writes it to this replica.
-        Receive<GetSuccess>(_ => _catchUp.Answered());
-        Receive<NotFound>(_ => _catchUp.Answered());
+        Receive<GetSuccess>(_ =>
+        {
+            _catchUp.Answered();
+            // The peer holds the first bucket, so it holds them all (HeldKeys): read the rest.
+            if (_probing) _catchUp.Start(_view.Keys.Keys.Skip(1));
+            _probing = false;
+        });
+        Receive<NotFound>(_ =>
+        {
+            // Not even the first bucket: the peer shares no profile, and nothing more is asked of it.
+            _probing = false;
+            _catchUp.Answered();
+        });
         Receive<GetFailure>(f =>
         {
             _log.Debug("Catching up shared profiles {0} from a peer timed out; gossip brings them", f.Key.Id);
+            _probing = false;
             _catchUp.Answered();
         });
         Receive<UpdateSuccess>(_ => { });
@@ -102,11 +116,14 @@ public sealed class SharedProfilesActor : ReceiveActor, IWithTimers
     /// replicator merges what it reads into this replica (read repair) and the subscriptions bring it here, checked as a
     /// gossiped profile is. Nothing else brings a joiner the profiles shared before it came: gossip passes over the 512
     /// buckets a few keys at a time (about 21 ticks for a node's 832 keys), and until then recommendations asked on it
-    /// leave those players out. A peer that shares no profile holds no bucket, and answers each read not found.
+    /// leave those players out. The first bucket is read alone: a node holds every bucket once it holds one, so a peer
+    /// that answers it not found shares no profile, and a cluster without shared profiles costs a joiner one read, not 512.
     /// </summary>
     private void StartCatchUp()
     {
-        if (CatchUpReads.HasUpPeer(Akka.Cluster.Cluster.Get(Context.System))) _catchUp.Start(_view.Keys.Keys);
+        if (!CatchUpReads.HasUpPeer(Akka.Cluster.Cluster.Get(Context.System))) return;
+        _probing = true;
+        _catchUp.Start([_view.Keys.Keys[0]]);
     }
 
     private void Publish(PublishSharedProfile command)
