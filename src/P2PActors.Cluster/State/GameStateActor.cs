@@ -743,8 +743,8 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     /// and every player bucket (positions, presence, inventories), a few at a time; the replicator merges what it reads
     /// into this node's replica (read repair). Gossip alone passes over every key a few at a time: a joiner had a
     /// 10,000-entry catalog only after 10–16 s, and the players' inventories and presence, which nothing pushes to it,
-    /// came the same way (docs/benchmarks.md). A node that restarts on its data folder reads only the catalog buckets it
-    /// holds empty: they are large, and the player buckets few and small.
+    /// came the same way (docs/benchmarks.md). Of the catalog, a node that restarts on its data folder reads only the
+    /// buckets it holds empty, since they are large; the player buckets are few and small, and read whatever it holds.
     /// </summary>
     private void StartCatchUp()
     {
