@@ -234,9 +234,10 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         });
         Receive<GetFailure>(f =>
         {
+            if (f.Request is not CatchUpRead) return;
             // A peer that did not answer in time: gossip brings that bucket instead.
             _log.Debug("Catching up bucket {0} from a peer timed out", f.Key.Id);
-            if (f.Request is CatchUpRead) _catchUp.Answered();
+            _catchUp.Answered();
         });
         Receive<UpdateSuccess>(u => OnWritten(u.Key, u.Request, timedOut: false));
         Receive<UpdateTimeout>(u => OnWritten(u.Key, u.Request, timedOut: true));
