@@ -47,7 +47,8 @@ public static partial class RoomNames
     public const int MaxRoomLength = 64;
     public const int MaxPeerIdLength = 64;
 
-    [GeneratedRegex("^[A-Za-z0-9_.:-]+$")]
+    // \z, not $: $ also matches before a final newline.
+    [GeneratedRegex(@"^[A-Za-z0-9_.:-]+\z")]
     private static partial Regex Safe();
 
     /// <summary>Null when <paramref name="room"/> is a usable room name, else why not (fit for an error frame).</summary>

@@ -12,10 +12,11 @@ public static partial class StateValidation
     public const int MaxItemIdLength = 128;
     public const double MaxCoordinate = 1_000_000_000d;
 
-    [GeneratedRegex("^[A-Za-z0-9_.:-]+$")]
+    // \z, not $: $ also matches before a final newline, and "alice\n" was taken as a player id (and stored).
+    [GeneratedRegex(@"^[A-Za-z0-9_.:-]+\z")]
     private static partial Regex SafeId();
 
-    [GeneratedRegex("^[0-9a-f]{64}$")]
+    [GeneratedRegex(@"^[0-9a-f]{64}\z")]
     private static partial Regex ContentId();
 
     public static string? PlayerId(string? id) => Identifier(id, "player id", MaxIdLength);

@@ -1,0 +1,41 @@
+using P2PActors.Cluster.Signaling;
+using P2PActors.Cluster.State;
+
+namespace P2PActors.Cluster.Tests.State;
+
+/// <summary>
+/// The shapes every id, zone, item, author, content id, room and peer id is checked against. Their patterns ended in
+/// <c>$</c>, which also matches before a final newline: "alice\n" passed as a player id and was stored, and a content
+/// id of 64 hex characters and a newline passed as one.
+/// </summary>
+public sealed class StateValidationTests
+{
+    private const string Hex = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    public static TheoryData<string, Func<string, string?>> Checks() => new()
+    {
+        { "player id", StateValidation.PlayerId },
+        { "zone", StateValidation.Zone },
+        { "item id", StateValidation.ItemId },
+        { "author", StateValidation.Author },
+        { "room", RoomNames.CheckRoom },
+        { "peer id", RoomNames.CheckPeerId },
+    };
+
+    [Theory]
+    [MemberData(nameof(Checks))]
+    public void A_name_is_taken_as_it_is_and_refused_with_a_newline_at_its_end(string what, Func<string, string?> check)
+    {
+        Assert.Null(check("alice"));
+        Assert.True(check("alice\n") is not null, $"{what} 'alice\\n' was taken");
+        Assert.True(check("alice\r\n") is not null, $"{what} 'alice\\r\\n' was taken");
+    }
+
+    [Fact]
+    public void A_content_id_is_64_hex_characters_and_nothing_after_them()
+    {
+        Assert.Null(StateValidation.CatalogId(Hex));
+        Assert.NotNull(StateValidation.CatalogId(Hex + "\n"));
+        Assert.NotNull(StateValidation.CatalogId(Hex[..63]));
+    }
+}
