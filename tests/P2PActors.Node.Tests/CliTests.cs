@@ -82,6 +82,10 @@ public sealed class CliTests
     [InlineData("--port", "--port", "70000")]
     [InlineData("--port", "node", "--port", "-1")]
     [InlineData("--http-url", "--http-url", "ftp://example.org")]
+    // Kestrel read these as a port it could not parse and listened on every interface instead (http://[::]:80).
+    [InlineData("--http-url", "node", "--http-url", "http://127.0.0.1:5991?x=1")]
+    [InlineData("--http-url", "node", "--http-url", "http://127.0.0.1:5991#f")]
+    [InlineData("--http-url", "node", "--http-url", "http://user:pw@127.0.0.1:5991")]
     [InlineData("--cache-capacity", "--cache-capacity", "0")]
     [InlineData("--max-inventory-items / P2PActors:MaxInventoryItems", "--max-inventory-items", "0")]
     [InlineData("--max-inventory-items / P2PActors:MaxInventoryItems", "--max-inventory-items", "10001")]
@@ -118,7 +122,8 @@ public sealed class CliTests
     [InlineData("Unrecognized command or argument 'maybe'", "--metrics", "maybe")]
     public async Task Node_refuses_invalid_flags_with_exit_code_2_before_starting_anything(string expectedInError, params string[] args)
     {
-        var (exitCode, _, error) = await RunAsync(args);
+        // Bounded: flags taken as valid start a node that runs until stopped, and the test would never end.
+        var (exitCode, _, error) = await RunAsync(args).WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(ExitCodes.Usage, exitCode);
         Assert.Contains(expectedInError, error, StringComparison.Ordinal);

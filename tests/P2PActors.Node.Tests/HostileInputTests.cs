@@ -160,6 +160,75 @@ public sealed class HostileInputTests(NodeFixture node) : IClassFixture<NodeFixt
         Assert.Equal("pong", WsFrameAssert.Type(await ws.RequestAsync("ping")));
     }
 
+    [Theory]
+    [InlineData("""{ "zone": "forest", "x": NaN, "y": 1 }""", true)]
+    [InlineData("""{ "zone": "forest", "x": 1, "y": -Infinity }""", true)]
+    [InlineData("""{ "zone": "forest", "x": 1, "x": 2, "y": 1 }""", false)]
+    [InlineData("""{ "zone": "forest", """, false)]
+    public async Task Invalid_json_mentions_nan_only_when_the_body_holds_it(string body, bool mentionsNan)
+    {
+        using var response = await node.Http.PutAsync("/api/players/alice/position", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "body");
+        var message = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors").GetProperty("body")[0].GetString()!;
+        Assert.True(message.Contains("NaN", StringComparison.Ordinal) == mentionsNan, message);
+    }
+
+    /// <summary>
+    /// An id, zone, item or author with a newline at its end (content ids: <c>StateValidationTests</c>). The checks'
+    /// patterns ended in <c>$</c>, which
+    /// also matches before a final newline, so these were taken, stored and replicated (a player "alice\n" beside
+    /// "alice", a catalog entry signed with the author "auth\n").
+    /// </summary>
+    public static TheoryData<string, string, string?, string> EndingInANewline() => new()
+    {
+        { "PUT", "/api/players/alice%0A/position", """{ "zone": "forest", "x": 1, "y": 2 }""", "id" },
+        { "PUT", "/api/players/alice/position", """{ "zone": "forest\n", "x": 1, "y": 2 }""", "zone" },
+        { "POST", "/api/players/alice/inventory/sword%0A", null, "itemId" },
+        { "POST", "/api/catalog", $$"""{ "contentId": "{{SomeContent}}", "author": "auth\n" }""", "author" },
+    };
+
+    [Theory]
+    [MemberData(nameof(EndingInANewline))]
+    public async Task A_name_ending_in_a_newline_is_a_400_naming_the_field(string method, string path, string? body, string field)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+
+        using var response = await node.Http.SendAsync(request);
+
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, field);
+        await AssertServingAsync();
+    }
+
+    [Fact]
+    public async Task A_room_or_zone_ending_in_a_newline_is_an_invalid_field_in_a_session()
+    {
+        await using var ws = await WsClient.ConnectAsync(node.Http.BaseAddress!);
+        await ws.HelloAsync("newline-player");
+        WsFrameAssert.Error(await ws.RequestAsync("join-room", new { room = "tavern\n" }), "invalid-field");
+        WsFrameAssert.Error(await ws.RequestAsync("subscribe", new { topics = new[] { "positions" }, zone = "z\n" }), "invalid-field");
+        Assert.Equal("pong", WsFrameAssert.Type(await ws.RequestAsync("ping")));
+    }
+
+    /// <summary>
+    /// A WebSocket handshake from a page whose Host header <see cref="Uri"/> cannot parse. Kestrel lets such names
+    /// through, and the origin check built a <see cref="Uri"/> of it: the handshake got a 500 and the node an ERR line.
+    /// </summary>
+    [Theory]
+    [InlineData("a!b")]
+    [InlineData("a..b")]
+    [InlineData(".")]
+    public async Task A_websocket_handshake_with_a_host_no_uri_can_hold_is_a_403(string host)
+    {
+        var answer = await RawHttp.SendAsync(node.Http.BaseAddress!, "GET", "/ws",
+            ["Origin: http://example.com", "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Version: 13",
+             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="], [], halfClose: false, Patience, host);
+
+        Assert.True(answer.Status == 403, answer.ToString());
+        await AssertServingAsync();
+    }
+
     /// <summary>A problem (RFC 9457) with <paramref name="status"/> whose <c>errors</c> name <paramref name="field"/>.</summary>
     private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string field)
     {

@@ -1,4 +1,5 @@
 using P2PActors.Node.Cli;
+using P2PActors.Node.Configuration;
 
 namespace P2PActors.Node.Tests;
 
@@ -75,5 +76,27 @@ public sealed class KeysCommandTests : IDisposable
         (exitCode, _, error) = await RunAsync("node", "--validators-file", file, "--data-dir", _directory);
         Assert.Equal(ExitCodes.Usage, exitCode);
         Assert.Contains("lists no validator id", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_validators_file_of_garbage_names_five_lines_and_counts_the_rest()
+    {
+        Directory.CreateDirectory(_directory);
+        var file = Path.Combine(_directory, "validators.txt");
+        await File.WriteAllLinesAsync(file, Enumerable.Range(1, 1000).Select(i => $"garbage-{i}"));
+        var (exitCode, _, error) = await RunAsync("node", "--validators-file", file, "--data-dir", _directory);
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Contains("line 5: 'garbage-5' is not a validator id", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("line 6:", error, StringComparison.Ordinal);
+        Assert.Contains("995 more lines are not validator ids either", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_validators_file_that_never_ends_is_refused_by_its_size()
+    {
+        // Read whole before it is checked: /dev/zero took memory until the process died.
+        var (exitCode, _, error) = await RunAsync("node", "--validators-file", "/dev/zero", "--data-dir", _directory);
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Contains($"is larger than {NodeOptions.MaxValidatorsFileBytes} bytes", error, StringComparison.Ordinal);
     }
 }

@@ -99,6 +99,8 @@ public sealed class PreviewApiTests(NodeFixture node) : IClassFixture<NodeFixtur
     [InlineData("map", "tileSize=0", "tileSize")]
     [InlineData("map", "tileSize=65", "tileSize")]
     [InlineData("map", "grid=maybe", "grid")]
+    // A misspelt option drew the default picture as if it had been read.
+    [InlineData("character", "sise=512", "sise")]
     public async Task Malformed_query_is_a_400_problem_naming_the_field_and_the_node_keeps_serving(string type, string query, string field)
     {
         var content = await GenerateAsync(type, 5150);

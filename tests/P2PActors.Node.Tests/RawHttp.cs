@@ -23,14 +23,15 @@ public static class RawHttp
     /// <paramref name="body"/> as is. <paramref name="halfClose"/> ends the sending side afterwards, as a client that
     /// gives up on the rest of its body does; otherwise the socket stays open until the node answers.
     /// </summary>
+    /// <param name="host">The Host header to send; by default the node's address.</param>
     public static async Task<Answer> SendAsync(Uri node, string method, string path, IEnumerable<string> head, byte[] body,
-        bool halfClose, TimeSpan patience)
+        bool halfClose, TimeSpan patience, string? host = null)
     {
         using var client = new TcpClient();
         using var timeout = new CancellationTokenSource(patience);
         await client.ConnectAsync(node.Host, node.Port, timeout.Token);
         var stream = client.GetStream();
-        var text = new StringBuilder($"{method} {path} HTTP/1.1\r\nHost: {node.Host}:{node.Port}\r\nConnection: close\r\n");
+        var text = new StringBuilder($"{method} {path} HTTP/1.1\r\nHost: {host ?? $"{node.Host}:{node.Port}"}\r\nConnection: close\r\n");
         foreach (var line in head)
             text.Append(line).Append("\r\n");
         text.Append("\r\n");

@@ -104,6 +104,8 @@ public sealed class StateApiTests(NodeFixture node) : IClassFixture<NodeFixture>
         { "GET", "/api/catalog?skip=-1", null, "skip" },
         { "GET", "/api/catalog?skip=abc", null, "skip" },
         { "GET", "/api/catalog?type=spaceship", null, "type" },
+        // A misspelt filter answered every type, as if none had been given.
+        { "GET", "/api/catalog?tpye=item", null, "tpye" },
     };
 
     [Theory]

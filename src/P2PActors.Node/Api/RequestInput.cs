@@ -14,9 +14,20 @@ internal static class RequestInput
     /// <summary>
     /// How one family of endpoints reads its bodies. The hints finish the endpoint's own error sentences, so each
     /// family keeps its wording: <see cref="TooLargeHint"/> follows "This endpoint reads at most N bytes of body; " and
-    /// <see cref="InvalidJsonNote"/> (empty, or e.g. " (NaN ...)") follows "The body is not valid JSON".
+    /// <see cref="InvalidJsonNote"/> (empty, or e.g. " (NaN ...)") follows "The body is not valid JSON", and only when
+    /// the body holds one of <paramref name="NoteWhen"/> (always, with none listed): an empty body or a duplicate key
+    /// told about NaN was misled.
     /// </summary>
-    public sealed record BodyRules(int MaxBytes, string TooLargeHint, string InvalidJsonNote = "");
+    public sealed record BodyRules(int MaxBytes, string TooLargeHint, string InvalidJsonNote = "", IReadOnlyList<string>? NoteWhen = null)
+    {
+        public string NoteFor(ReadOnlySpan<byte> body)
+        {
+            if (InvalidJsonNote.Length == 0 || NoteWhen is not { Count: > 0 } words) return InvalidJsonNote;
+            foreach (var word in words)
+                if (body.IndexOf(System.Text.Encoding.UTF8.GetBytes(word)) >= 0) return InvalidJsonNote;
+            return "";
+        }
+    }
 
     // Small objects of scalars: depth 4 is room enough, and a repeated field is refused rather than silently last-wins.
     private static readonly JsonDocumentOptions SmallObject = new() { MaxDepth = 4, AllowDuplicateProperties = false };
@@ -55,7 +66,7 @@ internal static class RequestInput
         var parsed = JsonInput.Parse(body, SmallObject);
         using var document = parsed.Document;
         if (parsed.InvalidJson is { } invalid)
-            return (null, Problems.Field("body", $"The body is not valid JSON{rules.InvalidJsonNote}: {invalid}"));
+            return (null, Problems.Field("body", $"The body is not valid JSON{rules.NoteFor(body.Span)}: {invalid}"));
         if (parsed.UnreadableAt is { } path)
             return (null, Problems.Field(path.Length == 0 ? "body" : path, JsonInput.UnreadableMessage));
         if (document!.RootElement.ValueKind != JsonValueKind.Object)

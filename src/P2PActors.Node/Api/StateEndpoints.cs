@@ -25,7 +25,7 @@ public static class StateEndpoints
     public const int DefaultStateTake = 50;
 
     private static readonly RequestInput.BodyRules Body =
-        new(MaxStateBodyBytes, "a state update is a small JSON object.", " (NaN and Infinity are not JSON numbers)");
+        new(MaxStateBodyBytes, "a state update is a small JSON object.", " (NaN and Infinity are not JSON numbers)", ["NaN", "Infinity"]);
 
     public sealed record WriteAnswer(string Replication, bool Applied);
 
@@ -231,6 +231,9 @@ public static class StateEndpoints
         }
         var skip = RequestInput.QueryInt(request, "skip", 0, 0, int.MaxValue, errors);
         var take = RequestInput.QueryInt(request, "take", DefaultTake, 1, 1000, errors);
+        // A misspelt filter (?tpye=item) must not answer as if there were none.
+        foreach (var name in request.Query.Keys.Where(k => k is not ("type" or "skip" or "take")))
+            errors[name] = ["Unknown query parameter; the parameters are type, skip and take."];
         if (errors.Count > 0)
             return Problems.Validation(errors);
         return await CatalogPageAsync(type, skip, take, system, ct);

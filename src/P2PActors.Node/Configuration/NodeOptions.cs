@@ -193,8 +193,10 @@ public sealed class NodeOptions
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
-        if (!Uri.TryCreate(HttpUrl, UriKind.Absolute, out var url) || url.Scheme != Uri.UriSchemeHttp || url.AbsolutePath != "/")
-            problems.Add($"--http-url / {Section}:HttpUrl: '{HttpUrl}' must be an http URL with no path, e.g. http://127.0.0.1:5080");
+        // Kestrel reads a query or fragment as part of the port and then listens on every interface (http://[::]:80).
+        if (!Uri.TryCreate(HttpUrl, UriKind.Absolute, out var url) || url.Scheme != Uri.UriSchemeHttp || url.AbsolutePath != "/"
+            || url.Query.Length > 0 || url.Fragment.Length > 0 || url.UserInfo.Length > 0)
+            problems.Add($"--http-url / {Section}:HttpUrl: '{HttpUrl}' must be an http URL with no path, query, fragment or user name, e.g. http://127.0.0.1:5080");
         if (string.IsNullOrWhiteSpace(Host) || Uri.CheckHostName(Host) == UriHostNameType.Unknown)
             problems.Add($"--host / {Section}:Host: '{Host}' is not a host name or IP address");
         if (PublicHost.Length > 0 && (Uri.CheckHostName(PublicHost) == UriHostNameType.Unknown || IsWildcard(PublicHost)))
@@ -303,13 +305,19 @@ public sealed class NodeOptions
             string[] lines;
             try
             {
-                lines = File.ReadAllLines(ValidatorsFile);
+                if (ReadBounded(ValidatorsFile, MaxValidatorsFileBytes) is not { } text)
+                {
+                    problems.Add($"{prefix} is larger than {MaxValidatorsFileBytes} bytes (a list of 10,000 validator ids takes about 650 KB)");
+                    return null;
+                }
+                lines = text.Split('\n');
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
                 problems.Add($"{prefix} cannot be read: {e.Message}");
                 return null;
             }
+            var bad = 0;
             for (var i = 0; i < lines.Length; i++)
             {
                 var line = lines[i];
@@ -319,13 +327,35 @@ public sealed class NodeOptions
                     continue;
                 if (Cluster.Consensus.ValidatorKeys.IsCanonicalId(id))
                     ids.Add(id);
-                else
-                    problems.Add($"{prefix} line {i + 1}: '{id}' is not a validator id (64 lower-case hex characters, as the keys command prints it)");
+                else if (++bad <= MaxReportedLines)
+                    problems.Add($"{prefix} line {i + 1}: '{Shorten(id)}' is not a validator id (64 lower-case hex characters, as the keys command prints it)");
             }
+            if (bad > MaxReportedLines)
+                problems.Add($"{prefix}: {bad - MaxReportedLines} more lines are not validator ids either");
             if (ids.Count == 0)
                 problems.Add($"{prefix} lists no validator id; a closed membership needs at least one");
         }
         return ids.Count == 0 ? null : ids;
+    }
+
+    /// <summary>A validators file is read whole before it is checked, so its size is bounded: <c>/dev/zero</c> never ends.</summary>
+    public const int MaxValidatorsFileBytes = 1 << 20;
+
+    /// <summary>Unusable lines named one by one; a file of garbage gets a count for the rest, not a line each.</summary>
+    private const int MaxReportedLines = 5;
+
+    private static string Shorten(string id) => id.Length <= 80 ? id : string.Concat(id.AsSpan(0, 77), "...");
+
+    /// <summary>The file as UTF-8 text, or null when it holds more than <paramref name="maxBytes"/> bytes.</summary>
+    private static string? ReadBounded(string path, int maxBytes)
+    {
+        using var stream = File.OpenRead(path);
+        var buffer = new byte[maxBytes + 1];
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0)
+            total += read;
+        return total > maxBytes ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, total);
     }
 
     private const string CertificateSetting = $"--remote-tls-certificate / {Section}:RemoteTlsCertificate";

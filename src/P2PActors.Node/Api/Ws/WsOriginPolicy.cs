@@ -22,9 +22,12 @@ public static class WsOriginPolicy
             return true;
         if (!host.HasValue)
             return false;
+        // The Host header is the client's to write: Kestrel lets through names Uri cannot parse ("a!b"), and those
+        // are no page's origin.
+        if (!Uri.TryCreate($"{uri.Scheme}://{host.Host}", UriKind.Absolute, out var requested))
+            return false;
         var hostPort = host.Port ?? (uri.Scheme == "https" ? 443 : 80);
-        return string.Equals(uri.IdnHost, new Uri($"{uri.Scheme}://{host.Host}").IdnHost, StringComparison.OrdinalIgnoreCase)
-            && uri.Port == hostPort;
+        return string.Equals(uri.IdnHost, requested.IdnHost, StringComparison.OrdinalIgnoreCase) && uri.Port == hostPort;
     }
 
     private static bool SameOrigin(Uri a, Uri b) =>
