@@ -180,7 +180,7 @@ public sealed class CatalogBucket :
         foreach (var slot in slots)
         {
             ArgumentNullException.ThrowIfNull(slot);
-            if (StateValidation.CatalogId(slot.Header.Id) is { } error) throw new ArgumentException(error);
+            if (StateValidation.AsStored(slot.Header.Id, StateValidation.CatalogId) is { } error) throw new ArgumentException(error);
             if (!byId.TryGetValue(slot.Header.Id, out var list)) byId[slot.Header.Id] = list = [];
             list.Add(slot);
         }

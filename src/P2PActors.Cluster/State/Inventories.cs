@@ -48,7 +48,7 @@ public sealed class InventorySet : IEquatable<InventorySet>
         var builder = ImmutableSortedDictionary.CreateBuilder<string, ImmutableSortedDictionary<string, long>>(StringComparer.Ordinal);
         foreach (var (item, itemDots) in dots)
         {
-            if (StateValidation.ItemId(item) is { } error) throw new ArgumentException(error);
+            if (StateValidation.AsStored(item, StateValidation.ItemId) is { } error) throw new ArgumentException(error);
             if (itemDots is null || itemDots.Count == 0) throw new ArgumentException($"item {item} has no dot");
             foreach (var (node, counter) in itemDots)
                 if (counter < 1 || _clock.GetValueOrDefault(node) < counter)
@@ -172,7 +172,7 @@ public sealed class InventoryBucket :
         ArgumentNullException.ThrowIfNull(players);
         foreach (var (player, set) in players)
         {
-            if (StateValidation.PlayerId(player) is { } error) throw new ArgumentException(error);
+            if (StateValidation.AsStored(player, StateValidation.PlayerId) is { } error) throw new ArgumentException(error);
             ArgumentNullException.ThrowIfNull(set);
         }
         _players = players.ToImmutableSortedDictionary(StringComparer.Ordinal);

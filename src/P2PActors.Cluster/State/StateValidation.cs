@@ -48,6 +48,15 @@ public static partial class StateValidation
         return null;
     }
 
+    /// <summary>
+    /// <paramref name="check"/> for a name read back from disk or from a peer, which also takes what the releases before
+    /// took: their patterns ended in <c>$</c>, which matches before one final newline, so a player "alice\n" may sit in
+    /// a data folder or come from a node not yet upgraded. Refused there, it would fail its whole bucket, and a durable
+    /// bucket that fails to load stops the node. New input is checked strictly.
+    /// </summary>
+    internal static string? AsStored(string? value, Func<string?, string?> check) =>
+        check(value is { Length: > 1 } v && v[^1] == '\n' ? v[..^1] : value);
+
     internal static void Require(string? error, string paramName)
     {
         if (error is not null) throw new ArgumentException(error, paramName);

@@ -32,6 +32,20 @@ public sealed class StateValidationTests
     }
 
     [Fact]
+    public void An_inventory_an_earlier_release_stored_with_a_newline_name_is_still_read()
+    {
+        // Refused on reading, it failed its whole bucket, and a durable bucket that fails to load stops the node.
+        static InventorySet Holding(string item) => new(new Dictionary<string, long> { ["n1"] = 1 },
+            new Dictionary<string, IReadOnlyDictionary<string, long>> { [item] = new Dictionary<string, long> { ["n1"] = 1 } });
+
+        var bucket = new InventoryBucket(new Dictionary<string, InventorySet> { ["alice\n"] = Holding("sword\n") });
+
+        Assert.True(bucket.TryGetValue("alice\n", out _));
+        Assert.Throws<ArgumentException>(() => Holding("sword\n\n"));
+        Assert.Throws<ArgumentException>(() => new InventoryBucket(new Dictionary<string, InventorySet> { ["al ice"] = Holding("sword") }));
+    }
+
+    [Fact]
     public void A_content_id_is_64_hex_characters_and_nothing_after_them()
     {
         Assert.Null(StateValidation.CatalogId(Hex));
