@@ -113,6 +113,8 @@ public sealed class CliTests
     [InlineData("'postgresql'", "--persistence", "mongodb")]
     [InlineData("--postgres / P2PActors:PostgresConnectionString: is required", "--persistence", "postgresql")]
     [InlineData("--postgres / P2PActors:PostgresConnectionString: is not a PostgreSQL connection string", "--persistence", "postgresql", "--postgres", "Host=db;Pasword=x")]
+    // Npgsql took it and threw only on connecting: a stack trace and exit 1.
+    [InlineData("has Port=99999, which must be between 1 and 65535", "--persistence", "postgresql", "--postgres", "Host=127.0.0.1;Port=99999;Username=x;Database=y")]
     [InlineData("--database-timeout", "--database-timeout", "soon")]
     [InlineData("--database-timeout / P2PActors:DatabaseStartupTimeout", "--database-timeout", "01:00:00")]
     [InlineData("--validators / P2PActors:AllowedValidators: 'ABC' is not a validator id", "--validators", "ABC")]
@@ -221,5 +223,25 @@ public sealed class CliTests
         Assert.Contains("render", output, StringComparison.Ordinal);
         Assert.Contains("node", output, StringComparison.Ordinal);
         Assert.Contains("--data-dir", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_data_dir_that_is_a_file_is_named_with_exit_code_2()
+    {
+        // Taking the folder's lock created it first: a file there threw IOException, a stack trace and exit 1.
+        var file = Path.GetTempFileName();
+        try
+        {
+            var (exitCode, _, error) = await RunAsync("node", "--data-dir", file, "--http-url", "http://127.0.0.1:0", "--port", "0")
+                .WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.Equal(ExitCodes.Usage, exitCode);
+            Assert.Contains("--data-dir / P2PActors:DataDirectory:", error, StringComparison.Ordinal);
+            Assert.Contains("cannot be the node's data folder", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 }

@@ -103,4 +103,17 @@ public sealed class ClusterConfigurationTests
         Assert.Equal(ExitCodes.Usage, exitCode);
         Assert.Contains("overlap", error.ToString());
     }
+
+    [Fact]
+    public async Task Cluster_refuses_a_startup_timeout_no_clock_can_reach()
+    {
+        // It started the nodes, then threw computing its deadline (past DateTime's end): a stack trace and exit 1.
+        using var error = new StringWriter();
+
+        var exitCode = await NodeCli.RunAsync(["cluster", "--nodes", "1", "--startup-timeout", "10675199.02:48:05"], TextWriter.Null, error)
+            .WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Contains("--startup-timeout: 10675199.02:48:05 must be between 00:00:01 and 1.00:00:00", error.ToString());
+    }
 }

@@ -99,4 +99,13 @@ public sealed class KeysCommandTests : IDisposable
         Assert.Equal(ExitCodes.Usage, exitCode);
         Assert.Contains($"is larger than {NodeOptions.MaxValidatorsFileBytes} bytes", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_empty_data_dir_is_named_with_exit_code_2()
+    {
+        // The error message itself took the full path of "", which threw again: a stack trace and exit 1.
+        var (exitCode, _, error) = await RunAsync("keys", "--data-dir", "");
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Contains("--data-dir: ''", error, StringComparison.Ordinal);
+    }
 }

@@ -65,6 +65,8 @@ public sealed class PublicHostTests
     [Theory]
     [InlineData("0.0.0.0")]
     [InlineData("::")]
+    [InlineData("0:0:0:0:0:0:0:0")]
+    [InlineData("[0::0]")]
     [InlineData("not a host")]
     public void A_public_host_peers_cannot_connect_to_is_refused_naming_the_setting(string publicHost)
     {

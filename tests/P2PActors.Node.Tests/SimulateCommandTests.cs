@@ -54,6 +54,8 @@ public sealed class SimulateCommandTests
     [InlineData("--postgres: only with --persistence postgresql", "simulate", "--persistence", "sqlite", "--postgres", "Host=127.0.0.1")]
     [InlineData("has no Host; --persistence postgresql needs it", "simulate", "--persistence", "postgresql", "--postgres", "Port=5432")]
     [InlineData("--view: Argument 'bogus' not recognized", "simulate", "--view", "bogus")]
+    // A DateTime past its end: the run crashed with a stack trace after starting its nodes.
+    [InlineData("--startup-timeout: 10675199.02:48:05 must be between", "simulate", "--startup-timeout", "10675199.02:48:05")]
     public async Task Bad_options_are_named_on_stderr_with_exit_code_2(string expectedInError, params string[] args)
     {
         var output = new StringWriter();
@@ -64,6 +66,20 @@ public sealed class SimulateCommandTests
         Assert.Equal(ExitCodes.Usage, exitCode);
         Assert.Contains(expectedInError, error.ToString(), StringComparison.Ordinal);
         Assert.Equal("", output.ToString());
+    }
+
+    [Fact]
+    public async Task A_report_folder_that_is_a_file_is_refused_before_the_run()
+    {
+        // This test's own assembly stands for any file: a run used to play to the end, print PASS and then fail on
+        // writing its report (exit 1).
+        var error = new StringWriter();
+
+        var exitCode = await NodeCli.RunAsync(["simulate", "--report", typeof(SimulateCommandTests).Assembly.Location], TextWriter.Null, error);
+
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Contains("--report:", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("is a file; give a folder", error.ToString(), StringComparison.Ordinal);
     }
 
     /// <summary>

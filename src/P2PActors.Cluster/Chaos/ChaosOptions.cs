@@ -129,8 +129,9 @@ public sealed record ChaosOptions
             problems.Add($"--seed: {Seed} must be between 0 and {P2PActors.Content.Generation.Seeds.Max}");
         if (DecisionTimeout < TimeSpan.FromMilliseconds(10) || DecisionTimeout > TimeSpan.FromMinutes(1))
             problems.Add($"--decision-timeout-ms: {DecisionTimeout.TotalMilliseconds} ms must be between 10 ms and 1 minute");
-        if (Timeout < TimeSpan.FromSeconds(5))
-            problems.Add($"--timeout: {Timeout} must be at least 00:00:05");
+        // Above about 49 days a cancellation timer cannot hold it; a day is more than any run needs.
+        if (Timeout < TimeSpan.FromSeconds(5) || Timeout > TimeSpan.FromDays(1))
+            problems.Add($"--timeout: {Timeout} must be between 00:00:05 and 1.00:00:00");
         return problems;
     }
 }

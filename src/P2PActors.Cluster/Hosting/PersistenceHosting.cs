@@ -54,7 +54,10 @@ public static class PersistenceProviders
         {
             return $"is not a PostgreSQL connection string ({SafeReason(connectionString, e.Message)})";
         }
-        return string.IsNullOrWhiteSpace(builder.Host) ? "has no Host" : null;
+        if (string.IsNullOrWhiteSpace(builder.Host))
+            return "has no Host";
+        // Npgsql takes any integer here and throws only when it connects (ArgumentOutOfRangeException, a stack trace).
+        return builder.Port is < 1 or > 65535 ? $"has Port={builder.Port}, which must be between 1 and 65535" : null;
     }
 
     /// <summary>

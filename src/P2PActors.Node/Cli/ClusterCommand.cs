@@ -64,8 +64,8 @@ public static class ClusterCommand
                 problems.Add($"--base-http-port {BaseHttpPort} and --base-port {BasePort}: the HTTP and remoting port ranges overlap");
             if (string.IsNullOrWhiteSpace(DataDirectory) || DataDirectory.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
                 problems.Add($"--data-dir: '{DataDirectory}' is not a usable path");
-            if (StartupTimeout < TimeSpan.FromSeconds(1))
-                problems.Add($"--startup-timeout: {StartupTimeout} must be at least 00:00:01");
+            if (StartupTimeout < TimeSpan.FromSeconds(1) || StartupTimeout > TimeSpan.FromDays(1))
+                problems.Add($"--startup-timeout: {StartupTimeout} must be between 00:00:01 and 1.00:00:00");
             return problems;
         }
 

@@ -34,7 +34,8 @@ public static class KeysCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException)
             {
-                await error.WriteLineAsync($"--data-dir: '{Path.GetFullPath(directory)}': {e.Message}");
+                // The path as given: an empty one has no full path, and GetFullPath would throw again here.
+                await error.WriteLineAsync($"--data-dir: '{directory}': {e.Message}");
                 return ExitCodes.Usage;
             }
         });

@@ -113,8 +113,20 @@ public static class NodeCommand
         await using (app)
         {
             var options = app.Services.GetRequiredService<NodeOptions>();
-            using var folder = DataDirectoryLock.TryAcquire(options.DataDirectory,
-                $"node {options.HttpUrl} (remoting {options.Host}:{options.Port.ToString(CultureInfo.InvariantCulture)})", out var holder);
+            DataDirectoryLock? folder;
+            string holder;
+            try
+            {
+                folder = DataDirectoryLock.TryAcquire(options.DataDirectory,
+                    $"node {options.HttpUrl} (remoting {options.Host}:{options.Port.ToString(CultureInfo.InvariantCulture)})", out holder);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                // A file where the folder should be, a parent that is a file, a place this user may not write.
+                await error.WriteLineAsync($"--data-dir / {NodeOptions.Section}:DataDirectory: '{options.DataDirectory}' cannot be the node's data folder: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            using var folderLock = folder;
             if (folder is null)
             {
                 await error.WriteLineAsync($"--data-dir / {NodeOptions.Section}:DataDirectory: '{Path.GetFullPath(options.DataDirectory)}' is in use by {holder}. " +

@@ -281,7 +281,10 @@ public sealed class NodeOptions
     /// <summary>The host name peers are told to connect to: <see cref="PublicHost"/>, else <see cref="Host"/> unless that is a wildcard.</summary>
     public string AdvertisedHost => PublicHost.Length > 0 ? PublicHost : IsWildcard(Host) ? System.Net.Dns.GetHostName() : Host;
 
-    private static bool IsWildcard(string host) => host is "0.0.0.0" or "::" or "[::]";
+    /// <summary>Any spelling of the unspecified address ("0:0:0:0:0:0:0:0" too): bindable, but no peer can dial it.</summary>
+    private static bool IsWildcard(string host) =>
+        System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var address)
+        && (address.Equals(System.Net.IPAddress.Any) || address.Equals(System.Net.IPAddress.IPv6Any));
 
     public IReadOnlyList<string> RoleList => Split(Roles);
 

@@ -16,13 +16,22 @@ public static class NodeHost
     /// <exception cref="NodeConfigurationException">The layered configuration cannot run a node.</exception>
     public static WebApplication Build(IReadOnlyDictionary<string, string?> overrides)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        WebApplicationBuilder builder;
+        try
         {
-            // No raw args: flags reach the configuration only through the CLI's typed, validated overrides.
-            Args = [],
-            // appsettings.json ships next to the binary, wherever the node is started from.
-            ContentRootPath = AppContext.BaseDirectory,
-        });
+            builder = WebApplication.CreateBuilder(new WebApplicationOptions
+            {
+                // No raw args: flags reach the configuration only through the CLI's typed, validated overrides.
+                Args = [],
+                // appsettings.json ships next to the binary, wherever the node is started from.
+                ContentRootPath = AppContext.BaseDirectory,
+            });
+        }
+        catch (InvalidDataException e)
+        {
+            // An appsettings file edited into invalid JSON: the user's to fix, so its name and the parser's words, no trace.
+            throw new NodeConfigurationException([$"{e.Message} {e.InnerException?.Message}".Trim()]);
+        }
         builder.Configuration.AddInMemoryCollection(overrides);
         var options = NodeConfiguration.Load(builder.Configuration);
 
@@ -30,7 +39,16 @@ public static class NodeHost
         builder.Services.AddSingleton(new PreviewCache(PreviewEndpoints.CacheCapacity, options.PreviewCacheBytes));
         builder.Services.AddSingleton(new PreviewRenderGate(options.PreviewRenders));
         // Akka.Logger.Serilog writes through the static logger, so the node's logger is that one too.
-        var logger = NodeLogging.Create(builder.Configuration);
+        Serilog.ILogger logger;
+        try
+        {
+            logger = NodeLogging.Create(builder.Configuration);
+        }
+        catch (InvalidOperationException e)
+        {
+            // A level Serilog does not know, set through Serilog__MinimumLevel__* or appsettings.json (--log-level is checked).
+            throw new NodeConfigurationException([$"Serilog:MinimumLevel (Serilog__MinimumLevel__Default, --log-level): {e.Message}"]);
+        }
         Log.Logger = logger;
         builder.Services.AddSerilog(logger);
 

@@ -121,10 +121,13 @@ public sealed record SimulateOptions
             problems.Add($"--base-http-port {BaseHttpPort} and --base-port {BasePort}: the HTTP and remoting port ranges overlap");
         if (ReportDirectory is not null && (string.IsNullOrWhiteSpace(ReportDirectory) || ReportDirectory.IndexOfAny(Path.GetInvalidPathChars()) >= 0))
             problems.Add($"--report: '{ReportDirectory}' is not a usable folder path");
+        // Checked before the run, not found out after it: a file there made a whole run end in "Simulation failed".
+        else if (ReportDirectory is not null && File.Exists(ReportDirectory))
+            problems.Add($"--report: '{ReportDirectory}' is a file; give a folder (it is created if missing)");
         if (DataDirectory is not null && (string.IsNullOrWhiteSpace(DataDirectory) || DataDirectory.IndexOfAny(Path.GetInvalidPathChars()) >= 0))
             problems.Add($"--data-dir: '{DataDirectory}' is not a usable folder path");
-        if (StartupTimeout < TimeSpan.FromSeconds(1))
-            problems.Add($"--startup-timeout: {StartupTimeout} must be at least 00:00:01");
+        if (StartupTimeout < TimeSpan.FromSeconds(1) || StartupTimeout > TimeSpan.FromDays(1))
+            problems.Add($"--startup-timeout: {StartupTimeout} must be between 00:00:01 and 1.00:00:00");
         ValidateByzantine(problems);
         ValidatePersistence(problems);
         return problems;

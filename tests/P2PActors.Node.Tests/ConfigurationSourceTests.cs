@@ -1,0 +1,57 @@
+namespace P2PActors.Node.Tests;
+
+/// <summary>
+/// Settings that reach the node from its configuration files and environment rather than its flags: a mistake there is
+/// named with exit code 2, like a bad flag, not thrown as an unhandled exception with a stack trace (exit 1).
+/// Each test runs the built node as a process, since both sources are read only when a process starts.
+/// </summary>
+public sealed class ConfigurationSourceTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private static IEnumerable<string> NodeArguments(string dataDirectory) =>
+        ["node", "--data-dir", dataDirectory, "--http-url", "http://127.0.0.1:0", "--port", "0"];
+
+    private static void AssertNamedWithoutTrace(int exitCode, string output, string named)
+    {
+        Assert.True(exitCode == 2, $"exit code {exitCode}\n{output}");
+        Assert.Contains(named, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_log_level_serilog_does_not_know_set_in_the_environment_is_named()
+    {
+        // --log-level is checked by the command line; the same setting through its environment variable was not.
+        await using var node = NodeProcess.Start("serilog-env", NodeArguments,
+            new Dictionary<string, string> { ["Serilog__MinimumLevel__Default"] = "Loud" });
+
+        var exitCode = await node.ExitCodeAsync(Patience);
+
+        AssertNamedWithoutTrace(exitCode, node.Output, "Serilog:MinimumLevel");
+    }
+
+    [Fact]
+    public async Task An_appsettings_file_that_is_not_json_is_named()
+    {
+        // The environment's appsettings file sits next to the binary, as appsettings.json does; only a process started
+        // with this environment name reads it, so the other tests' nodes are not affected.
+        var environment = $"BrokenJson{Guid.NewGuid():N}";
+        var file = Path.Combine(AppContext.BaseDirectory, $"appsettings.{environment}.json");
+        await File.WriteAllTextAsync(file, """{ "P2PActors": { "CacheCapacity": 10 "Port": 0 } }""");
+        try
+        {
+            await using var node = NodeProcess.Start("appsettings-broken", NodeArguments,
+                new Dictionary<string, string> { ["DOTNET_ENVIRONMENT"] = environment });
+
+            var exitCode = await node.ExitCodeAsync(Patience);
+
+            AssertNamedWithoutTrace(exitCode, node.Output, $"appsettings.{environment}.json");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}
