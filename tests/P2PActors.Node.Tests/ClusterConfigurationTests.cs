@@ -116,4 +116,29 @@ public sealed class ClusterConfigurationTests
         Assert.Equal(ExitCodes.Usage, exitCode);
         Assert.Contains("--startup-timeout: 10675199.02:48:05 must be between 00:00:01 and 1.00:00:00", error.ToString());
     }
+
+    [Fact]
+    public async Task Cluster_whose_nodes_refuse_their_settings_exits_with_the_usage_code()
+    {
+        // Every node names the missing certificate and exits 2; the command said exit 1, as for a crash.
+        var httpBase = NodeProcess.FreePortRange(1);
+        var remotingBase = NodeProcess.FreePortRange(1, avoid: httpBase);
+        var dataDirectory = Path.Combine(Path.GetTempPath(), $"p2pactors-cluster-tls-{Guid.NewGuid():N}");
+        using var error = new StringWriter();
+        try
+        {
+            var exitCode = await NodeCli.RunAsync(["cluster", "--nodes", "1",
+                    "--base-http-port", httpBase.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    "--base-port", remotingBase.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    "--data-dir", dataDirectory, "--remote-tls-certificate", "/nonexistent/remote.pfx"], TextWriter.Null, error)
+                .WaitAsync(TimeSpan.FromSeconds(120));
+
+            Assert.True(exitCode == ExitCodes.Usage, $"exit code {exitCode}\n{error}");
+            Assert.Contains("--remote-tls-certificate", error.ToString());
+        }
+        finally
+        {
+            if (Directory.Exists(dataDirectory)) Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
 }

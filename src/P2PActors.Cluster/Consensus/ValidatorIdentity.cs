@@ -71,12 +71,6 @@ public sealed class ValidatorIdentity : IDisposable
 
     private static ValidatorIdentity Load(string path)
     {
-        if (!OperatingSystem.IsWindows())
-        {
-            const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            if ((File.GetUnixFileMode(path) & ~ownerOnly) != 0)
-                File.SetUnixFileMode(path, ownerOnly);
-        }
         var blob = File.ReadAllBytes(path);
         if (!Key.TryImport(Algorithm, blob, KeyBlobFormat.PkixPrivateKeyText, out var key,
                 new KeyCreationParameters { ExportPolicy = KeyExportPolicies.None }) || key is null)
@@ -84,6 +78,14 @@ public sealed class ValidatorIdentity : IDisposable
             throw new InvalidDataException(
                 $"Validator key file '{path}' is not an Ed25519 private key (PKCS#8 PEM). " +
                 "Restore it, or delete it to start this node under a new validator identity.");
+        }
+        // Tightened only once it proved to be a key: the mode follows a link, and a validator.key linked to anything
+        // else (once /dev/null, which then no other user could write to) had its target made owner-only.
+        if (!OperatingSystem.IsWindows())
+        {
+            const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            if ((File.GetUnixFileMode(path) & ~ownerOnly) != 0)
+                File.SetUnixFileMode(path, ownerOnly);
         }
         return new ValidatorIdentity(key);
     }

@@ -118,7 +118,12 @@ public static class ClusterCommand
 
             var up = await LocalCluster.WaitUntilUpAsync(plan, children, error, stop.Token);
             if (!up)
-                return stop.IsCancellationRequested ? ExitCodes.Ok : ExitCodes.Failure;
+            {
+                if (stop.IsCancellationRequested) return ExitCodes.Ok;
+                // A node that refused its settings (it named them, exit 2) makes the command's mistake a usage one too:
+                // the settings are the command's, passed on to every node.
+                return children.Any(c => c.Process.HasExited && c.Process.ExitCode == ExitCodes.Usage) ? ExitCodes.Usage : ExitCodes.Failure;
+            }
 
             for (var i = 0; i < children.Count; i++)
                 await output.WriteLineAsync($"node {i + 1}: {plan.HttpUrl(i)}  ({plan.Address(i)}, data {children[i].DataDirectory})");

@@ -54,6 +54,25 @@ public sealed class ValidatorIdentityTests : IDisposable
     }
 
     [Fact]
+    public void A_key_file_linked_to_something_that_is_no_key_keeps_its_targets_permissions()
+    {
+        // Permissions were tightened before the key was read, through the link: a validator.key linked to /dev/null
+        // made /dev/null owner-only on this machine, and PostgreSQL could no longer start.
+        if (OperatingSystem.IsWindows())
+            return; // Unix permissions only
+        Directory.CreateDirectory(_dataDir);
+        var target = Path.Combine(_dataDir, "shared.txt");
+        File.WriteAllText(target, "not a key");
+        var everyoneReads = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        File.SetUnixFileMode(target, everyoneReads);
+        File.CreateSymbolicLink(Path.Combine(_dataDir, ValidatorIdentity.FileName), target);
+
+        Assert.Throws<InvalidDataException>(() => ValidatorIdentity.LoadOrCreate(_dataDir));
+
+        Assert.Equal(everyoneReads, File.GetUnixFileMode(target));
+    }
+
+    [Fact]
     public void A_corrupt_key_file_is_an_error_and_is_left_alone()
     {
         Directory.CreateDirectory(_dataDir);
