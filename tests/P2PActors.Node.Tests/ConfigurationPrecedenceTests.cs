@@ -140,4 +140,25 @@ public sealed class ConfigurationPrecedenceTests
             Environment.SetEnvironmentVariable("P2PActors__CacheCapcity", null);
         }
     }
+
+    [Theory]
+    // In appsettings.json: the binder took its value and skipped the child key, and the node formed a cluster of its own.
+    [InlineData("P2PActors__SeedNodes__0", "akka.tcp://p2pactors@127.0.0.1:4999", "P2PActors:SeedNodes")]
+    // Not in appsettings.json: refused, by a message that named no setting.
+    [InlineData("P2PActors__ValidatorsFile__0", "/etc/validators.txt", "P2PActors:ValidatorsFile")]
+    public void A_setting_given_in_the_array_form_is_refused_naming_it(string variable, string value, string named)
+    {
+        Environment.SetEnvironmentVariable(variable, value);
+        try
+        {
+            var error = Assert.Throws<NodeConfigurationException>(() => Resolve([]));
+            var problem = Assert.Single(error.Problems);
+            Assert.Contains(named, problem, StringComparison.Ordinal);
+            Assert.Contains("comma-separated", problem, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
 }

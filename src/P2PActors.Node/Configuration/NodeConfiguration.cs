@@ -11,6 +11,16 @@ public static class NodeConfiguration
     public static NodeOptions Load(IConfiguration configuration)
     {
         var options = new NodeOptions();
+        // Every setting is one value (lists are comma-separated). An environment variable in the array form the .NET
+        // configuration also knows (P2PActors__SeedNodes__0) makes a child key, which the binder skipped without a word
+        // when appsettings.json gives the setting a value, so the node started without the seeds it was given.
+        var listed = configuration.GetSection(NodeOptions.Section).GetChildren()
+            .Where(setting => setting.GetChildren().Any())
+            .Select(setting => $"{NodeOptions.Section}:{setting.Key} (P2PActors__{setting.Key}): one value, not a list of "
+                + $"child keys such as {setting.GetChildren().First().Path}; give a list as one comma-separated value, e.g. P2PActors__{setting.Key}=a,b")
+            .ToList();
+        if (listed.Count > 0)
+            throw new NodeConfigurationException(listed);
         try
         {
             configuration.GetSection(NodeOptions.Section).Bind(options, o => o.ErrorOnUnknownConfiguration = true);
