@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Akka.Actor;
 using Akka.DistributedData;
 
@@ -16,23 +15,30 @@ public sealed class NotificationPump
 {
     private readonly IActorRef _replicator;
     private readonly TimeSpan _interval;
+    private readonly TimeProvider _time;
     private readonly long _activeTicks;
     private readonly SemaphoreSlim _wake = new(0, 1);
     private long _lastActivity;
     private int _sleeping;
 
-    private NotificationPump(IActorRef replicator, TimeSpan interval, TimeSpan activeWindow)
+    private NotificationPump(IActorRef replicator, TimeSpan interval, TimeSpan activeWindow, TimeProvider time)
     {
         _replicator = replicator;
         _interval = interval;
-        _activeTicks = (long)Math.Min(activeWindow.TotalSeconds * Stopwatch.Frequency, long.MaxValue / 2);
-        _lastActivity = Stopwatch.GetTimestamp();
+        _time = time;
+        _activeTicks = (long)Math.Min(activeWindow.TotalSeconds * time.TimestampFrequency, long.MaxValue / 2);
+        _lastActivity = time.GetTimestamp();
     }
 
-    /// <summary>Starts the pump; it stops when the ActorSystem terminates.</summary>
-    public static NotificationPump Start(ActorSystem system, IActorRef replicator, TimeSpan interval, TimeSpan activeWindow)
+    /// <summary>
+    /// Starts the pump; it stops when the ActorSystem terminates. <paramref name="time"/> is its clock, for the ticks
+    /// and the active window (the system's unless given): a test holds the window's clock still, so a slow machine
+    /// cannot end the window before the flushes the test checks were sent.
+    /// </summary>
+    public static NotificationPump Start(
+        ActorSystem system, IActorRef replicator, TimeSpan interval, TimeSpan activeWindow, TimeProvider? time = null)
     {
-        var pump = new NotificationPump(replicator, interval, activeWindow);
+        var pump = new NotificationPump(replicator, interval, activeWindow, time ?? TimeProvider.System);
         var stop = new CancellationTokenSource();
         system.RegisterOnTermination(stop.Cancel);
         _ = Task.Run(async () =>
@@ -56,7 +62,7 @@ public sealed class NotificationPump
     /// <summary>The state changed or was written: keep (or start) flushing notifications. Safe from any thread.</summary>
     public void Touch()
     {
-        Volatile.Write(ref _lastActivity, Stopwatch.GetTimestamp());
+        Volatile.Write(ref _lastActivity, _time.GetTimestamp());
         if (Volatile.Read(ref _sleeping) == 1 && Interlocked.Exchange(ref _sleeping, 0) == 1)
             _wake.Release();
     }
@@ -64,14 +70,14 @@ public sealed class NotificationPump
     /// <summary>True while the pump waits for the next <see cref="Touch"/>: no flush is sent until then.</summary>
     public bool Sleeping => Volatile.Read(ref _sleeping) == 1;
 
-    private bool Active => Stopwatch.GetTimestamp() - Volatile.Read(ref _lastActivity) <= _activeTicks;
+    private bool Active => _time.GetTimestamp() - Volatile.Read(ref _lastActivity) <= _activeTicks;
 
     private async Task RunAsync(CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
         {
             // At least one flush per wake-up, even when this thread ran later than the window after the Touch.
-            using (var timer = new PeriodicTimer(_interval))
+            using (var timer = new PeriodicTimer(_interval, _time))
             {
                 do
                 {
