@@ -65,7 +65,10 @@ public sealed class CliTests
     [InlineData("given twice", "generate", "item", "-p", "rarity=rare", "-p", "rarity=epic")]
     [InlineData("--seed", "generate", "item", "--seed", "-5")]
     [InlineData("--seed", "generate", "item", "--seed", "9007199254740992")]
-    [InlineData("abc", "generate", "item", "--seed", "abc")]
+    [InlineData("--seed: 'abc' is not a whole number", "generate", "item", "--seed", "abc")]
+    // The parser's own message named the CLR type, System.Nullable`1[System.Int64].
+    [InlineData("--seed: '99999999999999999999' is not a whole number; expected 0 to", "generate", "item", "--seed", "99999999999999999999")]
+    [InlineData("--seed: 'x' is not a whole number", "render", "item", "--out", "x.png", "--seed", "x")]
     [InlineData("type", "generate")]
     [InlineData("--bogus", "generate", "item", "--bogus")]
     public async Task Generate_reports_bad_input_on_stderr_with_exit_code_2(string expectedInError, params string[] args)

@@ -54,4 +54,21 @@ public sealed class ConfigurationSourceTests
             File.Delete(file);
         }
     }
+
+    [Fact]
+    public async Task A_postgres_connection_string_without_postgresql_persistence_is_named_as_ignored()
+    {
+        // Not refused (an environment may keep the variable from a PostgreSQL setup); but the node said nothing at all,
+        // so a forgotten --persistence kept player memory in SQLite unnoticed.
+        await using var node = NodeProcess.Start("postgres-ignored", dataDirectory =>
+            [.. NodeArguments(dataDirectory), "--postgres", "Host=127.0.0.1;Username=p2p;Database=p2p"]);
+
+        var warning = await node.LineAsync(line => line.Contains("PostgresConnectionString is set but ignored", StringComparison.Ordinal))
+            .WaitAsync(Patience);
+
+        Assert.Contains("--persistence postgresql", warning, StringComparison.Ordinal);
+        // And it still starts, on SQLite.
+        await node.LineAsync(line => line.Contains("Now listening on:", StringComparison.Ordinal)).WaitAsync(Patience);
+        Assert.False(node.HasExited, node.Output);
+    }
 }

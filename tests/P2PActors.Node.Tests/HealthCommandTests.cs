@@ -48,6 +48,37 @@ public sealed class HealthCommandTests(NodeFixture node) : IClassFixture<NodeFix
     }
 
     [Fact]
+    public async Task Without_url_it_reads_the_environments_appsettings_file_as_the_node_does()
+    {
+        // The file sits next to the binary, as appsettings.json does; a name of its own keeps other tests from it.
+        var port = new Uri(node.App.Urls.Single()).Port;
+        var environment = $"Health{Guid.NewGuid():N}";
+        var file = Path.Combine(AppContext.BaseDirectory, $"appsettings.{environment}.json");
+        await File.WriteAllTextAsync(file, $$"""{ "P2PActors": { "HttpUrl": "http://127.0.0.1:{{port}}" } }""");
+        Environment.SetEnvironmentVariable("DOTNET_ENVIRONMENT", environment);
+        try
+        {
+            var (exitCode, output, error) = await RunAsync("health");
+
+            Assert.True(exitCode == ExitCodes.Ok, error);
+            Assert.Contains($"http://127.0.0.1:{port}/health answered 200", output, StringComparison.Ordinal);
+
+            // The same file edited into invalid JSON: named, exit 2, no stack trace (it threw before).
+            await File.WriteAllTextAsync(file, """{ "P2PActors": { "HttpUrl": "http://127.0.0.1:1" "Port": 0 } }""");
+            (exitCode, output, error) = await RunAsync("health");
+
+            Assert.Equal(ExitCodes.Usage, exitCode);
+            Assert.Equal("", output);
+            Assert.Contains($"appsettings.{environment}.json", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("DOTNET_ENVIRONMENT", null);
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Nothing_listening_is_unhealthy_with_exit_code_1()
     {
         var port = NodeProcess.FreePortRange(1);

@@ -23,7 +23,9 @@ public sealed class RemoteTlsConfigurationTests : IDisposable
     private static async Task<(int ExitCode, string Error)> RunNodeAsync(params string[] flags)
     {
         using var error = new StringWriter();
-        var exitCode = await NodeCli.RunAsync(["node", "--http-url", "http://127.0.0.1:0", "--port", "0", .. flags], TextWriter.Null, error);
+        // Bounded: flags taken as valid start a node that runs until stopped, and the test would never end.
+        var exitCode = await NodeCli.RunAsync(["node", "--http-url", "http://127.0.0.1:0", "--port", "0", .. flags], TextWriter.Null, error)
+            .WaitAsync(TimeSpan.FromSeconds(60));
         return (exitCode, error.ToString());
     }
 
@@ -98,6 +100,16 @@ public sealed class RemoteTlsConfigurationTests : IDisposable
     public async Task A_validation_mode_without_a_certificate_exits_with_2()
     {
         AssertOneLineNaming("--remote-tls-validation", "without --remote-tls-certificate", await RunNodeAsync("--remote-tls-validation", "chain"));
+    }
+
+    [Fact]
+    public async Task A_password_without_a_certificate_exits_with_2_without_printing_it()
+    {
+        // It was taken, and the node ran plain TCP as if TLS had not been asked for.
+        var run = await RunNodeAsync("--remote-tls-password", "secret-of-no-certificate");
+
+        AssertOneLineNaming("--remote-tls-password", "without --remote-tls-certificate", run);
+        Assert.DoesNotContain("secret-of-no-certificate", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

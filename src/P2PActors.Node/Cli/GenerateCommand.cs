@@ -13,7 +13,7 @@ public static class GenerateCommand
     public static Command Create()
     {
         var type = new Argument<string>("type") { Description = $"Content type: {ContentTypes.Names}" };
-        var seed = new Option<long?>("--seed", "-s") { Description = $"Seed from 0 to {Seeds.Max}; omitted, a fresh random seed (printed in the JSON)" };
+        var seed = SeedOption.Create($"Seed from 0 to {Seeds.Max}; omitted, a fresh random seed (printed in the JSON)");
         var parameters = new Option<string[]>("--param", "-p")
         {
             Description = "A generator parameter as key=value, repeatable (e.g. -p level=10 -p class=mage)",

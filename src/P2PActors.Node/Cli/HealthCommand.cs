@@ -10,7 +10,8 @@ namespace P2PActors.Node.Cli;
 /// <c>health [--url URL] [--timeout hh:mm:ss]</c>: asks a running node's <c>GET /health</c> and exits 0 when it
 /// answers 200 (an Up cluster member), 1 when it answers anything else or not at all. It exists for container
 /// health checks: the .NET runtime images and a minimal Debian have no curl. Without <c>--url</c> it reads the
-/// node's own HTTP address from the same sources as the node (appsettings.json, then <c>P2PActors__HttpUrl</c>), so
+/// node's own HTTP address from the same sources as the node (appsettings.json, appsettings.{environment}.json, then
+/// <c>P2PActors__HttpUrl</c>), so
 /// the check follows the node wherever its address is configured; a wildcard host (0.0.0.0, [::]) is asked on loopback.
 /// </summary>
 public static class HealthCommand
@@ -73,13 +74,30 @@ public static class HealthCommand
         }
     }
 
-    /// <summary>The node's HttpUrl as the node itself would read it, minus the command line (a health check has none).</summary>
+    /// <summary>
+    /// The node's HttpUrl as the node itself would read it, minus the command line (a health check has none):
+    /// appsettings.json, the environment's appsettings file, then the environment variables.
+    /// </summary>
     private static (Uri? Target, string Problem) FromConfiguration()
     {
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-            .AddEnvironmentVariables()
-            .Build();
+        // The environment's name as the node's host reads it: ASPNETCORE_ENVIRONMENT over DOTNET_ENVIRONMENT.
+        var environment = new[] { "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT" }
+            .Select(Environment.GetEnvironmentVariable)
+            .FirstOrDefault(name => !string.IsNullOrEmpty(name)) ?? "Production";
+        IConfiguration configuration;
+        try
+        {
+            configuration = new ConfigurationBuilder()
+                .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+                .AddJsonFile(Path.Combine(AppContext.BaseDirectory, $"appsettings.{environment}.json"), optional: true)
+                .AddEnvironmentVariables()
+                .Build();
+        }
+        catch (InvalidDataException e)
+        {
+            // A settings file edited into invalid JSON: the node names it and exits 2, and so does its health check.
+            return (null, $"{e.Message} {e.InnerException?.Message}".Trim());
+        }
         var httpUrl = configuration[$"{NodeOptions.Section}:HttpUrl"] ?? new NodeOptions().HttpUrl;
         return Parse(httpUrl, $"{NodeOptions.Section}:HttpUrl (P2PActors__HttpUrl)");
     }

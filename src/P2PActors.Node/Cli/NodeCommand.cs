@@ -97,6 +97,33 @@ public static class NodeCommand
         return ExitCodes.Failure;
     }
 
+    /// <summary>The remoting or HTTP address this node cannot listen on, named, or null when both look free.</summary>
+    private static string? ListenProblem(NodeOptions options)
+    {
+        var port = options.Port.ToString(CultureInfo.InvariantCulture);
+        switch (ListenProbe.Probe(options.Host, options.Port))
+        {
+            case ListenAddress.InUse:
+                return $"--port / {NodeOptions.Section}:Port: {options.Host}:{port} is already in use by another process (another node?). " +
+                    "Give this node its own --port (0 picks a free one).";
+            case ListenAddress.NotLocal:
+                return $"--host / {NodeOptions.Section}:Host: '{options.Host}' is not an address of this machine, so remoting cannot listen on it. " +
+                    "Give one of its addresses (0.0.0.0 for all), and --public-host for the address peers dial if it differs.";
+        }
+        // The URL was checked when the options were read: an http URL with a host and a port.
+        var http = new Uri(options.HttpUrl);
+        // Kestrel listens on every interface for a host that is neither an IP address nor localhost.
+        var httpHost = http.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 || http.IsLoopback ? http.DnsSafeHost : "0.0.0.0";
+        return ListenProbe.Probe(httpHost, http.Port) switch
+        {
+            ListenAddress.InUse => $"--http-url / {NodeOptions.Section}:HttpUrl: port {http.Port.ToString(CultureInfo.InvariantCulture)} of " +
+                $"{http.Host} is already in use by another process (another node?). Give this node its own --http-url (port 0 picks a free one).",
+            ListenAddress.NotLocal => $"--http-url / {NodeOptions.Section}:HttpUrl: '{http.Host}' is not an address of this machine, so the " +
+                "node cannot serve HTTP on it. Give one of its addresses (0.0.0.0 for all).",
+            _ => null,
+        };
+    }
+
     private static async Task<int> RunAsync(Dictionary<string, string?> overrides, TextWriter error, CancellationToken cancellationToken)
     {
         WebApplication app;
@@ -133,10 +160,9 @@ public static class NodeCommand
                     "Two nodes must never share a data folder (they would share one validator key); give this node its own --data-dir.");
                 return ExitCodes.Usage;
             }
-            if (RemotingPort.IsInUse(options.Host, options.Port))
+            if (ListenProblem(options) is { } listenProblem)
             {
-                await error.WriteLineAsync($"--port / {NodeOptions.Section}:Port: {options.Host}:{options.Port.ToString(CultureInfo.InvariantCulture)} " +
-                    "is already in use by another process (another node?). Give this node its own --port (0 picks a free one).");
+                await error.WriteLineAsync(listenProblem);
                 return ExitCodes.Usage;
             }
             if (await DatabaseStartup.CheckAsync(app, cancellationToken) is { } problem)

@@ -14,7 +14,7 @@ public static class RenderCommand
     public static Command Create()
     {
         var type = new Argument<string>("type") { Description = $"Content type: {ContentTypes.Names}" };
-        var seed = new Option<long?>("--seed", "-s") { Description = $"Seed from 0 to {Seeds.Max}; omitted, a fresh random seed" };
+        var seed = SeedOption.Create($"Seed from 0 to {Seeds.Max}; omitted, a fresh random seed");
         var parameters = new Option<string[]>("--param", "-p")
         {
             Description = "A generator parameter as key=value, repeatable (e.g. -p level=10 -p class=mage)",

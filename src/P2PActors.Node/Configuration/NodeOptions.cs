@@ -382,6 +382,9 @@ public sealed class NodeOptions
                 problems.Add($"--remote-tls-validation / {Section}:RemoteTlsValidation: set without {CertificateSetting}; TLS needs this node's certificate");
             if (hashes.Count > 0)
                 problems.Add($"--remote-tls-peer-hashes / {Section}:RemoteTlsPeerHashes: set without {CertificateSetting}; TLS needs this node's certificate");
+            // A password with no certificate to open is a certificate forgotten: the node would run plain TCP unasked.
+            if (!string.IsNullOrEmpty(RemoteTlsPassword))
+                problems.Add($"--remote-tls-password / {Section}:RemoteTlsPassword: set without {CertificateSetting}; it opens that certificate's PFX");
             return null;
         }
         if (hashes.Count > 0 && validation != Cluster.Hosting.RemoteTlsValidation.Pinned)

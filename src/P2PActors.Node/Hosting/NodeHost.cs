@@ -51,6 +51,11 @@ public static class NodeHost
         }
         Log.Logger = logger;
         builder.Services.AddSerilog(logger);
+        // Not refused: the node cannot tell the flag from a variable the environment kept from a PostgreSQL setup, and a
+        // switch to sqlite in such an environment must still start. But a user who forgot --persistence is told.
+        if (options.PersistenceProvider == Cluster.Hosting.PersistenceProvider.Sqlite && !string.IsNullOrWhiteSpace(options.PostgresConnectionString))
+            logger.Warning($"--postgres / {NodeOptions.Section}:PostgresConnectionString is set but ignored: persistence is sqlite. " +
+                "Add --persistence postgresql (P2PActors__Persistence) to keep player memory in PostgreSQL");
 
         builder.WebHost.UseUrls(options.HttpUrl);
         builder.WebHost.ConfigureKestrel(kestrel =>
