@@ -123,7 +123,9 @@ public abstract class PersistenceTests(JournalDatabase journal) : Akka.TestKit.X
 
     public virtual async Task An_idle_player_memory_is_passivated_and_recovered_on_next_use()
     {
-        await using var node = await TestNode.StartAsync(Settings(passivation: TimeSpan.FromSeconds(2)));
+        // 5 s of idleness, not 2: the entity is looked up and checked between uses, and a loaded CI machine that stalled
+        // longer than the idle timeout there would passivate it under the test's feet.
+        await using var node = await TestNode.StartAsync(Settings(passivation: TimeSpan.FromSeconds(5)));
         // The journal creates its tables on first use; an entity whose recovery outlasts the idle timeout would be
         // passivated mid-recovery, so the tables are made before the entity under test starts.
         await node.Snapshot("warm-up");
@@ -134,7 +136,7 @@ public abstract class PersistenceTests(JournalDatabase journal) : Akka.TestKit.X
             .ResolveOne(TimeSpan.FromSeconds(10));
         var probe = CreateTestProbe(node.System);
         probe.Watch(entity);
-        probe.ExpectTerminated(entity, TimeSpan.FromSeconds(15));
+        probe.ExpectTerminated(entity, TimeSpan.FromSeconds(30));
         // The shard hears of the termination independently of the probe, so its entity list may lag a moment.
         await AwaitAssertAsync(async () => Assert.DoesNotContain("bob", await EntityIds(node)), TimeSpan.FromSeconds(10));
 

@@ -58,6 +58,25 @@ public sealed class WsSubscriptionTests(NodeFixture node) : IClassFixture<NodeFi
     }
 
     [Fact]
+    public async Task A_new_watcher_of_a_zone_is_first_sent_the_players_online_standing_in_it()
+    {
+        // Before any page watches zone-s: one player stands in it, another passed through it and went on to zone-t.
+        await MoveOverHttpAsync("wss-stander", "zone-s", 3);
+        await MoveOverHttpAsync("wss-passer", "zone-s", 4);
+        await MoveOverHttpAsync("wss-passer", "zone-t", 1);
+
+        await using var watcher = await SessionAsync("wss-late");
+        // Nobody moves after the watcher came: the frame it gets is what the zone holds (before, it got nothing until
+        // someone moved, so a page entering a zone saw none of the players already there). It may come before the answer.
+        var (_, positions) = await watcher.RequestWithPushAsync("subscribe", new { topics = new[] { "positions" }, zone = "zone-s" },
+            f => IsPush(f, "positions"));
+        var standing = Assert.Single(positions.GetProperty("moves").EnumerateArray());
+        Assert.Equal("wss-stander", standing.GetProperty("playerId").GetString());
+        Assert.Equal("zone-s", standing.GetProperty("zone").GetString());
+        Assert.Equal(3, standing.GetProperty("x").GetDouble());
+    }
+
+    [Fact]
     public async Task Inventory_changes_of_the_session_player_are_pushed()
     {
         await using var ws = await SessionAsync("wss-owner");

@@ -191,6 +191,14 @@ public sealed class GameState
         return (await Actor.Ask<PlayerResult>(new GetPlayer(playerId), LocalAskTimeout, ct).ConfigureAwait(false)).Player;
     }
 
+    /// <summary>The players online standing in <paramref name="zone"/>, ordered by id, at most <paramref name="max"/>.</summary>
+    public async Task<IReadOnlyList<PositionEntry>> GetZoneAsync(string zone, int max, CancellationToken ct = default)
+    {
+        StateValidation.Require(StateValidation.Zone(zone), nameof(zone));
+        if (max < 1) throw new ArgumentException("max must be at least 1", nameof(max));
+        return (await Actor.Ask<ZoneResult>(new GetZone(zone, max), LocalAskTimeout, ct).ConfigureAwait(false)).Players;
+    }
+
     public Task<CatalogPage> ListCatalogAsync(ContentType? type, int skip, int take, CancellationToken ct = default)
     {
         if (skip < 0) throw new ArgumentException("skip must not be negative", nameof(skip));

@@ -26,6 +26,11 @@ public static class GameStateProtocol
 
     public sealed record GetPlayer(string PlayerId);
 
+    /// <summary>The players online standing in <paramref name="Zone"/> (at most <paramref name="Max"/>, by player id).</summary>
+    public sealed record GetZone(string Zone, int Max);
+
+    public sealed record ZoneResult(IReadOnlyList<PositionEntry> Players);
+
     public sealed record PlayerResult(PlayerView? Player);
 
     public sealed record ListCatalog(ContentType? Type, int Skip, int Take);

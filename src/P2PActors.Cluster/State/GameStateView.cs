@@ -157,10 +157,11 @@ public sealed class GameStateView
         foreach (var (id, position) in positions)
         {
             var current = table is null ? Positions : (IReadOnlyDictionary<string, PlayerPosition>)table;
-            if (current.TryGetValue(id, out var held) && !IsNewer(position, held)) continue;
+            var known = current.TryGetValue(id, out var held);
+            if (known && !IsNewer(position, held!)) continue;
             table ??= Positions.ToBuilder();
             table[id] = position;
-            if (collectChanges) changes.Add(new PlayerMoved(id, position));
+            if (collectChanges) changes.Add(new PlayerMoved(id, position, known ? held!.Zone : null));
         }
         return table is null
             ? (this, changes)
@@ -196,6 +197,17 @@ public sealed class GameStateView
         var online = lastSeen > 0 && nowMs - lastSeen <= (long)presenceTimeout.TotalMilliseconds;
         return new PlayerView(playerId, online, hasPosition ? position : null, lastSeen, items);
     }
+
+    /// <summary>The players online whose position is in <paramref name="zone"/>, ordered by id, at most <paramref name="max"/>.</summary>
+    public IReadOnlyList<PositionEntry> InZone(string zone, long nowMs, TimeSpan presenceTimeout, int max) =>
+        Positions
+            .Where(p => string.Equals(p.Value.Zone, zone, StringComparison.Ordinal))
+            .Select(p => Player(p.Key, nowMs, presenceTimeout)!)
+            .Where(p => p.Online)
+            .OrderBy(p => p.PlayerId, StringComparer.Ordinal)
+            .Take(max)
+            .Select(p => new PositionEntry(p.PlayerId, p.Position!))
+            .ToArray();
 
     /// <summary>The players online ordered by id, <paramref name="skip"/> of them left out and at most <paramref name="take"/> listed.</summary>
     public StateSnapshot Snapshot(long nowMs, TimeSpan presenceTimeout, int skip, int take)

@@ -98,7 +98,11 @@ public sealed record WriteResult(Replication Replication, bool Applied = true);
 /// <summary>Change notifications delivered to subscribers of <see cref="GameState"/>.</summary>
 public abstract record StateChange;
 
-public sealed record PlayerMoved(string PlayerId, PlayerPosition Position) : StateChange;
+/// <summary>
+/// A player's newer position; <paramref name="PreviousZone"/> is the zone of the position it replaced on this node (null
+/// for a player it had no position of), so the watchers of a zone the player left can be told.
+/// </summary>
+public sealed record PlayerMoved(string PlayerId, PlayerPosition Position, string? PreviousZone = null) : StateChange;
 
 public sealed record PlayerSeen(string PlayerId, PresenceEntry Presence) : StateChange;
 

@@ -94,7 +94,9 @@ public sealed class ConsensusBatchTests : TestKit
     }
 
     [Theory]
-    [InlineData(1000, true)]
+    // 5 s, not 1: the second batch is sent 200 ms after the first plus a remote hop, and a loaded CI machine that
+    // stalled past a 1 s wait would split the two into two turns and fail the test for it.
+    [InlineData(5000, true)]
     [InlineData(0, false)]
     public async Task Batches_that_reach_a_fresh_validator_within_its_turn_wait_are_signed_together(int waitMs, bool together)
     {

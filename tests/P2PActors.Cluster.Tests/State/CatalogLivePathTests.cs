@@ -107,34 +107,6 @@ public sealed class CatalogLivePathTests : TestKit
     }
 
     [Fact]
-    public async Task Shares_into_one_bucket_within_a_persist_interval_are_written_to_it_in_one_replicator_update()
-    {
-        // Prevents: one replicator write per share, which ran sharing at a fifth of the vote's speed.
-        var replicator = CreateTestProbe("replicator");
-        var settings = new GameStateSettings { Admission = NoForgers, CatalogPersistInterval = TimeSpan.FromSeconds(1) };
-        var actor = Sys.ActorOf(GameStateActor.Props(settings, replicator.Ref));
-        var headers = Enumerable.Range(0, 20).Select(n => Header(Id("cd", n))).ToArray();
-
-        // Alone (no other member), a share needs no acknowledgement and is confirmed at once.
-        foreach (var header in headers)
-            Assert.Equal(Replication.Confirmed, (await actor.Ask<WriteResult>(new ShareEntry(header), TimeSpan.FromSeconds(5))).Replication);
-        var listed = await actor.Ask<CatalogPage>(new ListCatalog(null, 0, 100), TimeSpan.FromSeconds(5));
-        Assert.Equal(20, listed.Total);
-
-        var catalogKey = Keys.Catalog[Bucket(headers[0].Id)];
-        // Three persist intervals: the shares' write, then nothing more to write.
-        var updates = new List<Update>();
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(3);
-        while (until - DateTime.UtcNow is { Ticks: > 0 } left && replicator.ReceiveOne(left) is { } message)
-            if (message is Update u && u.Key.Equals(catalogKey)) updates.Add(u);
-
-        var update = Assert.Single(updates);
-        Assert.Same(WriteLocal.Instance, update.Consistency);
-        var written = (CatalogBucket)update.Modify(CatalogBucket.Empty);
-        Assert.Equal(headers.Select(h => h.Id).Order(StringComparer.Ordinal), written.Slots.Keys.Order(StringComparer.Ordinal));
-    }
-
-    [Fact]
     public async Task A_peer_batch_is_admitted_header_by_header_and_only_the_admitted_ids_are_acknowledged()
     {
         Akka.Cluster.Cluster.Get(Sys).Join(Akka.Cluster.Cluster.Get(Sys).SelfAddress);

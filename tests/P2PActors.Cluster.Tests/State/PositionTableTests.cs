@@ -34,6 +34,17 @@ public sealed class PositionTableTests
     }
 
     [Fact]
+    public void A_move_names_the_zone_the_player_stood_in_before_so_its_watchers_can_be_told()
+    {
+        var (view, first) = Empty().ApplyPositions([Move("alice", "forest", 1, 1, 1_000)], collectChanges: true);
+        Assert.Null(Assert.IsType<PlayerMoved>(Assert.Single(first)).PreviousZone);
+
+        var (_, changes) = view.ApplyPositions([Move("alice", "caves", 0, 0, 1_001)], collectChanges: true);
+
+        Assert.Equal("forest", Assert.IsType<PlayerMoved>(Assert.Single(changes)).PreviousZone);
+    }
+
+    [Fact]
     public void A_move_that_arrived_live_is_not_listed_again_when_its_durable_bucket_arrives()
     {
         var (view, live) = Empty().ApplyPositions([Move("alice", "forest", 4, 5, 2_000)], collectChanges: true);

@@ -11,6 +11,51 @@ namespace P2PActors.Node.Tests.Browser;
 public sealed class PageTests
 {
     [ChromiumFact]
+    public async Task A_join_the_node_refuses_leaves_no_websocket_open_and_leaving_clears_what_was_shown_for_the_player()
+    {
+        const string NoProfile = "Join to see what the node learns from your ratings.";
+        await using var harness = await PageHarness.StartAsync(nodes: 1);
+        var node = harness.Cluster.Urls[0];
+        var holder = await harness.OpenAsync(0);
+        await BrowserPages.JoinAsync(holder, "alice");
+        await holder.WaitForFunctionAsync("t => document.getElementById('preferences').textContent !== t", NoProfile);
+        await WsConnectionsAsync(node, 1);
+
+        // alice is held by the first page: the node refuses the second page's hello after its socket opened.
+        var other = await harness.OpenAsync(0);
+        await other.FillAsync("#player-name", "alice");
+        await other.ClickAsync("#join-button");
+        await other.WaitForFunctionAsync("() => document.getElementById('toast').textContent.startsWith('Could not join as alice')");
+        Assert.True(await other.IsVisibleAsync("#join-form"));
+        // The refused page closed its socket: the node counts the first page's alone again (it kept both before).
+        await WsConnectionsAsync(node, 1);
+
+        // Leaving: the join form is back, and the panels no longer show alice's profile.
+        await holder.ClickAsync("#leave-button");
+        await holder.WaitForSelectorAsync("#join-form:not([hidden])");
+        Assert.Equal(NoProfile, await holder.TextContentAsync("#preferences"));
+        Assert.False(await holder.IsCheckedAsync("#share-ratings"));
+        await WsConnectionsAsync(node, 0);
+    }
+
+    /// <summary>Waits until the node's <c>p2pactors_ws_connections</c> gauge reads <paramref name="expected"/>.</summary>
+    private static async Task WsConnectionsAsync(Uri node, int expected)
+    {
+        using var http = new HttpClient { BaseAddress = node, Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        string? line = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            var metrics = await http.GetStringAsync("/metrics");
+            line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("p2pactors_ws_connections ", StringComparison.Ordinal));
+            if (line == $"p2pactors_ws_connections {expected}")
+                return;
+            await Task.Delay(100);
+        }
+        Assert.Fail($"the node's WebSocket connections never read {expected}; last: '{line}'");
+    }
+
+    [ChromiumFact]
     public async Task Page_loads_from_a_node_and_renders_a_generated_character()
     {
         await using var harness = await PageHarness.StartAsync(nodes: 1);

@@ -40,6 +40,14 @@ public static class WorldTestSupport
             spawn.GetProperty("x").GetInt32(), spawn.GetProperty("y").GetInt32());
     }
 
+    /// <summary>Moves a player over HTTP, as a bot without a page does (no WebRTC room: only its node tells pages of it).</summary>
+    public static async Task MoveOverHttpAsync(Uri node, string player, string zone, int x, int y)
+    {
+        using var http = new HttpClient { BaseAddress = node, Timeout = TimeSpan.FromSeconds(30) };
+        using var put = await http.PutAsync($"/api/players/{player}/position", Json($$"""{ "zone": "{{zone}}", "x": {{x}}, "y": {{y}} }"""));
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+    }
+
     /// <summary>Waits until a node lists the map in its catalog (the header replicates to every node).</summary>
     public static Task WaitForCatalogAsync(Uri node, string id) => NodeSignals.CatalogEntryAsync(node, id, TimeSpan.FromSeconds(60));
 

@@ -125,6 +125,29 @@ public sealed class WorldTests
     }
 
     [ChromiumFact]
+    public async Task A_page_entering_a_zone_sees_who_already_stands_there_and_loses_them_when_they_go_to_another_zone()
+    {
+        await using var harness = await PageHarness.StartAsync(nodes: 1);
+        var node = harness.Cluster.Urls[0];
+        var first = await ShareMapAsync(node, seed: 11);
+        var second = await ShareMapAsync(node, seed: 12);
+        await MoveOverHttpAsync(node, "carl", first.Id, first.SpawnX, first.SpawnY);
+
+        var bob = await harness.OpenAsync(0);
+        await BrowserPages.JoinAsync(bob, "bob");
+        await EnterZoneAsync(bob, first.Id);
+        // carl does not move after bob entered: the page shows him from the zone's first positions frame.
+        await bob.WaitForFunctionAsync("p => { const c = window.p2p.world.players.carl; return c && c.x === p[0] && c.y === p[1]; }",
+            new[] { first.SpawnX, first.SpawnY });
+        await bob.WaitForSelectorAsync("#zone-players li[data-player='carl']");
+
+        // carl goes to the other map: the node sends his move with that zone once, and the page takes him off this one.
+        await MoveOverHttpAsync(node, "carl", second.Id, second.SpawnX, second.SpawnY);
+        await bob.WaitForFunctionAsync("() => window.p2p.world.players.carl === undefined");
+        await bob.WaitForSelectorAsync("#zone-players li[data-player='carl']", new() { State = WaitForSelectorState.Detached });
+    }
+
+    [ChromiumFact]
     public async Task Two_pages_on_two_nodes_open_a_data_channel_and_exchange_messages_both_ways_inside_the_namespace()
     {
         await using var harness = await PageHarness.StartAsync(nodes: 3);

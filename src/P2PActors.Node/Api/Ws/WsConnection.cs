@@ -140,12 +140,23 @@ public sealed class WsConnection
     /// encodes a move once and hands the same bytes to every connection watching the zone). At most one place in the
     /// queue is held for all pending positions, so they can never fill it.
     /// </summary>
-    public bool PushPosition(string playerId, byte[] move)
+    public bool PushPosition(string playerId, byte[] move) => PushPosition(playerId, move, replace: true);
+
+    /// <summary>
+    /// Queues a move read from the state (the zone's first frame), unless a live move of that player is already pending:
+    /// the live one is the newer, and the read must not overwrite it.
+    /// </summary>
+    public bool PushKnownPosition(string playerId, byte[] move) => PushPosition(playerId, move, replace: false);
+
+    private bool PushPosition(string playerId, byte[] move, bool replace)
     {
         long lastSent;
         lock (_positionsGate)
         {
-            _positions[playerId] = move;
+            if (replace)
+                _positions[playerId] = move;
+            else
+                _positions.TryAdd(playerId, move);
             if (_positionsQueued)
                 return true;
             _positionsQueued = true;

@@ -27,8 +27,9 @@ function wrap(e) {
   return new RequestError(String(e?.message ?? e));
 }
 
-// While the session holds the player, HTTP requests acting for them carry its resume token (docs/protocol.md).
-useBearer(() => session.welcome?.resumeToken ?? null);
+// While the session holds the player, HTTP requests acting for them carry its resume token (docs/protocol.md), also
+// while a dropped connection is being resumed.
+useBearer(() => session.bearer);
 
 /** Requests this node's /ws does not know (an older node): they go over HTTP from then on. */
 const httpOnly = new Set();

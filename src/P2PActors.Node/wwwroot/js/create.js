@@ -25,7 +25,13 @@ export async function initCreate() {
   $('share-button').addEventListener('click', share);
   $('share-ratings').addEventListener('change', setSharing);
   on('joined', () => { refreshProfile(); updateEnabled(); });
-  on('left', () => updateEnabled());
+  on('left', () => {
+    // What was shown for the player who left is not the next one's.
+    clear($('preferences'), 'Join to see what the node learns from your ratings.');
+    clear($('recommendations'), 'Join to get recommendations from similar players.');
+    /** @type {HTMLInputElement} */ ($('share-ratings')).checked = false;
+    updateEnabled();
+  });
   on('open-content', async (id) => {
     try {
       const { data } = await api(`/api/content/${id}`);
@@ -79,6 +85,12 @@ async function generate() {
   }
   const seedText = /** @type {HTMLInputElement} */ ($('seed')).value.trim();
   const seed = seedText === '' ? undefined : Number(seedText);
+  // Past 2^53 − 1 a JavaScript number is no longer the seed typed; the node would refuse the rounded one anyway.
+  if (seed !== undefined && !(Number.isSafeInteger(seed) && seed >= 0)) {
+    error.textContent = `seed: '${seedText}' is not a whole number from 0 to ${Number.MAX_SAFE_INTEGER}.`;
+    error.hidden = false;
+    return;
+  }
   const button = /** @type {HTMLButtonElement} */ ($('generate-button'));
   button.disabled = true;
   try {

@@ -56,12 +56,17 @@ function initJoin() {
   });
   $('leave-button').addEventListener('click', () => {
     session.leave();
-    player.name = null;
-    $('player-badge').hidden = true;
-    $('join-form').hidden = false;
-    emit('left');
+    showLeft();
     input.focus();
   });
+}
+
+/** Back to the join form: the player left, or another tab or node took the session over. */
+function showLeft() {
+  player.name = null;
+  $('player-badge').hidden = true;
+  $('join-form').hidden = false;
+  emit('left');
 }
 
 async function join(name) {
@@ -72,6 +77,8 @@ async function join(name) {
     await subscribe();
   } catch (e) {
     if (!(e instanceof SocketRefused)) {
+      // The socket may have opened before the hello failed: close it, or it stays open on the node with no session.
+      session.disconnect('join failed');
       button.disabled = false;
       toast(`Could not join as ${name}: ${e.describe?.() ?? e.message}`);
       return;
@@ -111,11 +118,18 @@ function initPushes() {
   session.on('members', (f) => renderCluster({ members: f.members, selfAddress: session.welcome?.node }));
   session.on('validators', (f) => renderValidators(f));
   session.on('welcome', (w) => $('conn-text').dataset.peer = w.peerId);
-  session.on('resumed', () => subscribe());
+  // Entries shared while the connection was down were pushed to nobody: read the catalog again once it is back.
+  session.on('resumed', () => { subscribe(); emit('catalog-changed'); });
   session.on('disconnected', (d) => {
     emit('live-topics', []);
     if (!d.wasReady) return;
-    toast(d.code === 4001 ? 'This player was taken over by another tab or node.' : 'Connection to the node lost; reconnecting…');
+    if (d.code !== 4001) {
+      toast('Connection to the node lost; reconnecting…');
+      return;
+    }
+    // The session is another tab's now: this one no longer acts for the player, so it offers to join again.
+    toast('This player was taken over by another tab or node.');
+    showLeft();
   });
 }
 

@@ -10,6 +10,7 @@ import { $, h, clear, toast } from './dom.js';
 import { session } from './session.js';
 
 const PING_EVERY_MS = 2000;
+const WAVE_TOAST_EVERY_MS = 3000;
 // No STUN or TURN server: candidates are the host's own addresses, and nothing leaves the machines of the cluster.
 const CONFIG = { iceServers: [] };
 
@@ -202,6 +203,11 @@ function receive(link, message, path) {
     for (const handler of positionHandlers) handler(link.peer.playerId, message);
   } else if (message.t === 'wave') {
     received.push({ from: link.peer.playerId, path, text: 'wave' });
+    if (received.length > 200) received.splice(0, received.length - 200);
+    // A peer may wave as fast as it likes; the page shows at most one of its waves every few seconds.
+    const now = performance.now();
+    if (now - (link.lastWaveToast ?? -Infinity) < WAVE_TOAST_EVERY_MS) return;
+    link.lastWaveToast = now;
     toast(`${link.peer.playerId} waves at you (${path === 'channel' ? 'data channel' : 'through the nodes'})`);
   }
 }

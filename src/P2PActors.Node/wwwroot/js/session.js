@@ -73,12 +73,47 @@ export class Session extends EventTarget {
     return welcome;
   }
 
+  /**
+   * The token that proves this tab holds the player, for HTTP requests made for them: the welcome's while connected,
+   * and the stored one while a dropped connection is being resumed (the node keeps the claim for the resume grace, and
+   * refuses an HTTP write for the player without it).
+   */
+  get bearer() {
+    if (this.welcome) return this.welcome.resumeToken;
+    if (this.closedByPage || !this.playerId) return null;
+    return sessionStorage.getItem(`${TOKEN_KEY}.${this.playerId}`);
+  }
+
+  /** Leaves for good: the socket is closed and the resume token forgotten. */
   leave() {
+    if (this.playerId) sessionStorage.removeItem(`${TOKEN_KEY}.${this.playerId}`);
+    this.disconnect('left');
+  }
+
+  /**
+   * Closes the socket without reconnecting, and fails the requests still waiting at once (they would otherwise wait
+   * for their timeout: the socket's close event is no longer this session's). The resume token is kept.
+   */
+  disconnect(reason) {
     this.closedByPage = true;
     this.welcome = null;
-    if (this.playerId) sessionStorage.removeItem(`${TOKEN_KEY}.${this.playerId}`);
-    this.socket?.close(1000, 'left');
+    this.drop(reason);
+  }
+
+  /** Lets go of the current socket, open or not, so no socket is left behind. */
+  drop(reason) {
+    const socket = this.socket;
     this.socket = null;
+    this.failPending('The connection to the node closed.');
+    if (socket && socket.readyState !== WebSocket.CLOSED) socket.close(1000, reason);
+  }
+
+  failPending(message) {
+    for (const waiter of this.pending.values()) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new Error(message));
+    }
+    this.pending.clear();
   }
 
   /** Sends a request and resolves with its answer, or rejects with a WsError. */
@@ -124,11 +159,7 @@ export class Session extends EventTarget {
     if (socket !== this.socket) return;
     const wasReady = this.welcome !== null;
     this.welcome = null;
-    for (const waiter of this.pending.values()) {
-      clearTimeout(waiter.timer);
-      waiter.reject(new Error('The connection to the node closed.'));
-    }
-    this.pending.clear();
+    this.failPending('The connection to the node closed.');
     this.emit('disconnected', { code: event.code, reason: event.reason, wasReady });
     // 4001: another connection resumed this session; reconnecting would steal it back and forth.
     if (this.closedByPage || event.code === 4001 || !wasReady) return;
@@ -143,6 +174,10 @@ export class Session extends EventTarget {
       await this.hello();
       this.emit('resumed', this.welcome);
     } catch {
+      // A socket that opened but whose hello failed (the node busy, the session still held) is closed before the
+      // next try: the node keeps a connection without a session open, and every retry would leave one more.
+      this.drop('retrying');
+      if (this.closedByPage) return;
       setTimeout(() => this.reconnect(), this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, 8000);
     }

@@ -63,8 +63,10 @@ export function initWorld() {
     if (!zone || !Array.isArray(batch.moves)) return;
     let changed = false;
     for (const p of batch.moves) {
-      if (p.zone !== zone.id || p.playerId === player.name) continue;
-      changed = remember(p.playerId, p.x, p.y, p.updatedAtMs ?? Date.now()) || changed;
+      if (p.playerId === player.name) continue;
+      // A player who moved to another zone is sent once more with that zone, so it can be taken off this map.
+      if (p.zone !== zone.id) changed = forget(p.playerId, p.updatedAtMs ?? Date.now()) || changed;
+      else changed = remember(p.playerId, p.x, p.y, p.updatedAtMs ?? Date.now()) || changed;
     }
     if (changed) {
       draw();
@@ -72,8 +74,14 @@ export function initWorld() {
     }
   });
   session.on('resumed', () => { if (zone) enter(zone.id, true); });
+  // A peer's word is not checked by any node: take only a tile of this map that can be entered, and no time later than
+  // now, or a peer could stand in a wall, or stamp one move in the future and hide every later move the node sends.
   rtc.onPosition((playerId, message) => {
-    if (zone && message.zone === zone.id && playerId !== player.name) setOther(playerId, message.x, message.y, message.at);
+    if (!zone || message.zone !== zone.id || playerId === player.name) return;
+    const row = zone.map.rows[message.y];
+    if (typeof row !== 'string' || message.x < 0 || message.x >= row.length || !WALKABLE.has(row[message.x])) return;
+    const at = Number.isFinite(message.at) ? Math.min(message.at, Date.now()) : 0;
+    setOther(playerId, message.x, message.y, at);
   });
   rtc.onPeerLeft((peer) => {
     others.delete(peer.playerId);
@@ -95,6 +103,14 @@ function remember(playerId, x, y, at) {
   const known = others.get(playerId);
   if (known && known.at > at) return false;
   others.set(playerId, { x, y, at });
+  return true;
+}
+
+/** Takes a player off the map unless a newer position of them in this zone is known. */
+function forget(playerId, at) {
+  const known = others.get(playerId);
+  if (!known || known.at > at) return false;
+  others.delete(playerId);
   return true;
 }
 

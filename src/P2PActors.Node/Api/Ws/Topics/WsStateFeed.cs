@@ -20,14 +20,34 @@ public sealed class WsStateFeed(ActorSystem system, ILogger<WsStateFeed> log) : 
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<WsConnection, byte>> _zones = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<WsConnection, byte>> _inventories = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<WsConnection, byte> _catalog = new();
-    /// <summary>The zone each player was last seen moving in, so leaving a zone is pushed to it too.</summary>
-    private readonly ConcurrentDictionary<string, string> _lastZone = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _starting = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private ChangeSubscription? _subscription;
 
-    public Task<IDisposable> WatchZoneAsync(WsConnection connection, string zone, CancellationToken ct) =>
-        AddAsync(_zones, zone, connection, ct);
+    /// <summary>Most players a zone's first frame lists: more than a page draws, and a bound on one frame's size.</summary>
+    public const int MaxZonePlayers = 500;
+
+    /// <summary>
+    /// Watches the zone, then sends the players online standing in it now, so a page that enters sees who is already
+    /// there and not only those who move next. Registered first: a move made meanwhile is pushed live, and the read of
+    /// the same player does not overwrite it (<see cref="WsConnection.PushKnownPosition"/>).
+    /// </summary>
+    public async Task<IDisposable> WatchZoneAsync(WsConnection connection, string zone, CancellationToken ct)
+    {
+        var watch = await AddAsync(_zones, zone, connection, ct);
+        try
+        {
+            foreach (var (playerId, position) in await GameState.For(system).GetZoneAsync(zone, MaxZonePlayers, ct))
+                connection.PushKnownPosition(playerId, WsFrames.EncodeObject(
+                    new PositionPush(playerId, position.Zone, position.X, position.Y, position.UpdatedAtMs)));
+        }
+        catch
+        {
+            watch.Dispose();
+            throw;
+        }
+        return watch;
+    }
 
     public Task<IDisposable> WatchInventoryAsync(WsConnection connection, string playerId, CancellationToken ct) =>
         AddAsync(_inventories, playerId, connection, ct);
@@ -93,8 +113,8 @@ public sealed class WsStateFeed(ActorSystem system, ILogger<WsStateFeed> log) : 
         {
             case PlayerMoved moved:
                 var position = moved.Position;
-                var previous = _lastZone.TryGetValue(moved.PlayerId, out var last) ? last : null;
-                _lastZone[moved.PlayerId] = position.Zone;
+                // The zone the node's state held the player in: known even for moves made before the feed started.
+                var previous = moved.PreviousZone;
                 var zoneWatchers = Watchers(position.Zone);
                 var leftWatchers = previous is not null && previous != position.Zone ? Watchers(previous) : null;
                 if (zoneWatchers is null && leftWatchers is null)
