@@ -38,6 +38,48 @@ public sealed class PageTests
         await WsConnectionsAsync(node, 0);
     }
 
+    [ChromiumFact]
+    public async Task A_generated_item_is_taken_into_the_inventory_and_dropped_from_it_and_the_node_holds_what_the_page_shows()
+    {
+        await using var harness = await PageHarness.StartAsync(nodes: 1);
+        var node = harness.Cluster.Urls[0];
+        var page = await harness.OpenAsync(0);
+        await BrowserPages.JoinAsync(page, "alice");
+        await page.WaitForSelectorAsync("#inventory li.muted >> text=Nothing yet");
+
+        await page.CheckAsync("[data-testid='type-item']");
+        await page.FillAsync("#seed", "5");
+        await page.ClickAsync("#generate-button");
+        await page.WaitForSelectorAsync("#result-body:not([hidden])");
+        var item = JsonDocument.Parse(await page.TextContentAsync("#result-json") ?? "").RootElement;
+        var id = item.GetProperty("id").GetString()!;
+        await page.ClickAsync("#take-button");
+
+        // Listed by name, and held by the node: the player's state, not only the page, has it.
+        var row = $"#inventory li[data-item='{id}']";
+        await page.WaitForSelectorAsync(row);
+        Assert.Equal(item.GetProperty("name").GetString(), (await page.TextContentAsync($"{row} .grow"))?.Trim());
+        using var http = new HttpClient { BaseAddress = node };
+        Assert.Equal([id], await InventoryAsync(http, "alice"));
+        Assert.Equal("1 of 200 items", await page.TextContentAsync("#inventory-count"));
+
+        await page.ClickAsync($"{row} button");
+        await page.WaitForSelectorAsync(row, new() { State = WaitForSelectorState.Detached });
+        Assert.Empty(await InventoryAsync(http, "alice"));
+
+        // A map is not an item: nothing to take.
+        await page.CheckAsync("[data-testid='type-map']");
+        await page.ClickAsync("#generate-button");
+        await page.WaitForFunctionAsync("() => document.getElementById('result-type').textContent === 'map'");
+        Assert.False(await page.IsVisibleAsync("#take-button"));
+    }
+
+    private static async Task<string[]> InventoryAsync(HttpClient http, string player)
+    {
+        var view = await http.GetFromJsonAsync<JsonElement>($"/api/players/{player}");
+        return view.GetProperty("inventory").EnumerateArray().Select(i => i.GetString()!).ToArray();
+    }
+
     /// <summary>Waits until the node's <c>p2pactors_ws_connections</c> gauge reads <paramref name="expected"/>.</summary>
     private static async Task WsConnectionsAsync(Uri node, int expected)
     {

@@ -94,6 +94,14 @@ export const setSharing = (share) => attempt('set-sharing',
   () => session.request('set-sharing', { share }),
   async () => (await api(`/api/players/${me()}/sharing`, { method: 'PUT', body: { share } })).data);
 
+export const inventoryAdd = (itemId) => attempt('inventory-add',
+  () => session.request('inventory-add', { itemId }),
+  async () => (await api(`/api/players/${me()}/inventory/${encodeURIComponent(itemId)}`, { method: 'POST' })).data);
+
+export const inventoryRemove = (itemId) => attempt('inventory-remove',
+  () => session.request('inventory-remove', { itemId }),
+  async () => (await api(`/api/players/${me()}/inventory/${encodeURIComponent(itemId)}`, { method: 'DELETE' })).data);
+
 /** Reading a player's ratings is not acting for them: plain HTTP. */
 export async function ratings() {
   try {

@@ -4,6 +4,7 @@ import { api } from './api.js';
 import * as client from './client.js';
 import { $, h, clear, shortId, toast } from './dom.js';
 import { player, on, emit } from './state.js';
+import { inventory } from './inventory.js';
 
 /** @type {{type: string, parameters: {name: string, description: string, range: string | null, allowed: string[] | null}[]}[]} */
 let types = [];
@@ -23,6 +24,7 @@ export async function initCreate() {
 
   $('generate-form').addEventListener('submit', (event) => { event.preventDefault(); generate(); });
   $('share-button').addEventListener('click', share);
+  $('take-button').addEventListener('click', () => { if (current) inventory.take(current); });
   $('share-ratings').addEventListener('change', setSharing);
   on('joined', () => { refreshProfile(); updateEnabled(); });
   on('left', () => {
@@ -70,6 +72,7 @@ function updateEnabled() {
   /** @type {HTMLButtonElement} */ ($('generate-button')).disabled = !joined;
   /** @type {HTMLButtonElement} */ ($('generate-button')).textContent = joined ? 'Generate' : 'Join to generate';
   /** @type {HTMLInputElement} */ ($('share-ratings')).disabled = !joined;
+  /** @type {HTMLButtonElement} */ ($('take-button')).disabled = !joined;
 }
 
 async function generate() {
@@ -125,6 +128,8 @@ export function show(content, cache = null) {
   $('rating-status').textContent = '';
   setStars(0);
   /** @type {HTMLButtonElement} */ ($('share-button')).disabled = false;
+  $('take-button').hidden = content.type !== 'item';
+  updateEnabled();
 }
 
 /** The few facts a player reads first, per type; the JSON below has everything. */

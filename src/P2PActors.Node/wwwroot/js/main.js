@@ -9,6 +9,7 @@ import { initCatalog } from './catalog.js';
 import { initPanels, logOutcome, renderCluster, renderValidators } from './panels.js';
 import { initWorld, world, colorOf } from './world.js';
 import { initRtc, rtc } from './rtc.js';
+import { initInventory, inventory } from './inventory.js';
 
 function initTabs() {
   const tabs = /** @type {HTMLButtonElement[]} */ ([...document.querySelectorAll('[role="tab"]')]);
@@ -98,7 +99,7 @@ async function join(name) {
 /** Catalog pushes always; consensus and membership where the node serves them (it names the topics it serves). */
 async function subscribe() {
   const live = [];
-  for (const topic of ['catalog', 'consensus', 'members', 'validators']) {
+  for (const topic of ['catalog', 'inventory', 'consensus', 'members', 'validators']) {
     await session.request('subscribe', { topics: [topic] }).then(() => live.push(topic), () => { /* not served by this node */ });
   }
   emit('live-topics', live);
@@ -140,11 +141,12 @@ async function start() {
   initPushes();
   initRtc();
   initWorld();
+  initInventory();
   await initCreate();
   const { data: types } = await api('/api/types');
   await initCatalog(types.map((t) => t.type));
   // For the browser tests and the curious: the page's live objects (nothing here is needed to use the page).
-  Object.assign(window, { p2p: { session, world, rtc, player, colorOf } });
+  Object.assign(window, { p2p: { session, world, rtc, inventory, player, colorOf } });
   document.body.dataset.ready = 'true';
 }
 
