@@ -16,11 +16,12 @@ public sealed class StateDurabilityTests : TestKit
     private static StateNodeOptions Durable(string dataDirectory, bool crash = false) => new()
     {
         State = new GameStateSettings { DataDirectory = dataDirectory },
-        // Quick failure detection and downing so the crashed node is removed within seconds.
+        // Quick failure detection and downing so the crashed node is removed within seconds; the heartbeat pause is
+        // still longer than a loaded CI machine stalls, or a healthy node would be found unreachable and downed.
         Membership = new MembershipSettings
         {
             SbrStableAfter = TimeSpan.FromSeconds(1),
-            AcceptableHeartbeatPause = TimeSpan.FromSeconds(2),
+            AcceptableHeartbeatPause = TimeSpan.FromSeconds(5),
         },
         CrashOnTerminate = crash,
     };

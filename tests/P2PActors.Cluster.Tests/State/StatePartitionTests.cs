@@ -19,7 +19,9 @@ public sealed class StatePartitionTests : TestKit
         var nodes = await TestCluster.StartAsync(this, 3, _ => new StateNodeOptions
         {
             FailureInjection = true,
-            State = new GameStateSettings { MajorityWriteTimeout = TimeSpan.FromSeconds(2) },
+            // 5 s: the majority side's writes must be acknowledged within it to read Confirmed, and a loaded CI machine
+            // can take more than 2 s; each minority-side write (Pending) waits it out, three of them.
+            State = new GameStateSettings { MajorityWriteTimeout = TimeSpan.FromSeconds(5) },
             // The partition is healed long before the resolver would down the minority.
             Membership = new MembershipSettings { SbrStableAfter = TimeSpan.FromMinutes(2) },
         });
