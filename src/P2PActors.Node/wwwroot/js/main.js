@@ -106,7 +106,12 @@ async function subscribe() {
 }
 
 function initPushes() {
-  session.on('catalog-entry', () => emit('catalog-changed'));
+  // One reload for every entry shared within half a second: a busy cluster shares hundreds a second, and each reload
+  // reads a page of the catalog from the node.
+  let reload = null;
+  session.on('catalog-entry', () => {
+    reload ??= setTimeout(() => { reload = null; emit('catalog-changed'); }, 500);
+  });
   session.on('consensus-outcome', (frame) => {
     const o = frame.outcome ?? frame;
     const decision = String(o.decision ?? 'decided').toLowerCase();

@@ -54,7 +54,8 @@ export function initWorld() {
     if (id) enter(id);
     else toast('Pick a shared map first: share a map from the Create tab.');
   });
-  on('catalog', () => loadZones());
+  // The zone list is read while the World tab shows (and when it is opened), not on every catalog change elsewhere.
+  on('catalog', () => { if (!$('panel-world').hidden) loadZones(); });
   on('enter-zone', (id) => enter(id));
   on('tab', (tab) => { if (tab === 'world') loadZones(); });
   on('left', () => leaveZone());
