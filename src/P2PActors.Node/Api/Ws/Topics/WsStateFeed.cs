@@ -41,10 +41,15 @@ public sealed class WsStateFeed(ActorSystem system, ILogger<WsStateFeed> log) : 
                 connection.PushKnownPosition(playerId, WsFrames.EncodeObject(
                     new PositionPush(playerId, position.Zone, position.X, position.Y, position.UpdatedAtMs)));
         }
-        catch
+        catch (OperationCanceledException)
         {
             watch.Dispose();
             throw;
+        }
+        catch (Exception e)
+        {
+            // The watch stands without the first frame (the state too busy to answer in time): moves still come live.
+            log.LogWarning("The players standing in zone {Zone} could not be read for a new watcher: {Message}", zone, e.Message);
         }
         return watch;
     }
