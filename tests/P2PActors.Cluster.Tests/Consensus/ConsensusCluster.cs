@@ -52,7 +52,9 @@ public static class ConsensusCluster
     /// <summary>Starts <paramref name="count"/> nodes and returns once every node counts votes in the same set of all of them.</summary>
     public static async Task<ConsensusNode[]> StartAsync(TestKitBase kit, int count, Func<int, ConsensusOptions>? options = null, bool crashOnTerminate = false)
     {
-        options ??= _ => new ConsensusOptions();
+        // 5 s, not the node's 500 ms: these tests expect decisions, which come as soon as the votes do, and a loaded CI
+        // machine can hold a vote back longer than two 500 ms windows. A test that expects Undecided passes its own.
+        options ??= _ => new ConsensusOptions { DecisionTimeout = TimeSpan.FromSeconds(5) };
         var first = StartNode(options(0), null, crashOnTerminate);
         var nodes = new List<ConsensusNode> { first };
         for (var i = 1; i < count; i++)

@@ -14,7 +14,8 @@ public sealed class ConsensusFaultTests : TestKit
     [Fact]
     public async Task Validators_that_crash_mid_vote_leave_every_proposal_decided_or_undecided_and_nothing_hangs()
     {
-        var nodes = await ConsensusCluster.StartAsync(this, 4, crashOnTerminate: true);
+        // The node's own 500 ms decision timeout: the proposal that cannot reach a quorum must end undecided well within Bounded.
+        var nodes = await ConsensusCluster.StartAsync(this, 4, _ => new ConsensusOptions(), crashOnTerminate: true);
         try
         {
             // A stream of proposals while node 3 dies: each ends, none is accepted without a quorum of valid approvals.
