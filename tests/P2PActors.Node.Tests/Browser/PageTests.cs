@@ -92,7 +92,7 @@ public sealed class PageTests
             line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("p2pactors_ws_connections ", StringComparison.Ordinal));
             if (line == $"p2pactors_ws_connections {expected}")
                 return;
-            await Task.Delay(100);
+            await Task.Delay(50);
         }
         Assert.Fail($"the node's WebSocket connections never read {expected}; last: '{line}'");
     }
