@@ -194,19 +194,22 @@ public sealed class GameStateView
         if (!hasPosition && !hasPresence && !hasInventory) return null;
         var lastSeen = Math.Max(hasPosition ? position!.UpdatedAtMs : 0, hasPresence ? presence!.LastSeenMs : 0);
         var items = hasInventory ? inventory!.Elements.Order(StringComparer.Ordinal).ToArray() : [];
-        var online = lastSeen > 0 && nowMs - lastSeen <= (long)presenceTimeout.TotalMilliseconds;
-        return new PlayerView(playerId, online, hasPosition ? position : null, lastSeen, items);
+        return new PlayerView(playerId, IsOnline(lastSeen, nowMs, presenceTimeout), hasPosition ? position : null, lastSeen, items);
     }
+
+    private static bool IsOnline(long lastSeenMs, long nowMs, TimeSpan presenceTimeout) =>
+        lastSeenMs > 0 && nowMs - lastSeenMs <= (long)presenceTimeout.TotalMilliseconds;
 
     /// <summary>The players online whose position is in <paramref name="zone"/>, ordered by id, at most <paramref name="max"/>.</summary>
     public IReadOnlyList<PositionEntry> InZone(string zone, long nowMs, TimeSpan presenceTimeout, int max) =>
         Positions
             .Where(p => string.Equals(p.Value.Zone, zone, StringComparison.Ordinal))
-            .Select(p => Player(p.Key, nowMs, presenceTimeout)!)
-            .Where(p => p.Online)
-            .OrderBy(p => p.PlayerId, StringComparer.Ordinal)
+            // Online as Player() judges it, without reading the inventory Player() also lists.
+            .Where(p => IsOnline(Math.Max(p.Value.UpdatedAtMs,
+                Presence[Keys.PlayerBucket(p.Key)].TryGetValue(p.Key, out var seen) ? seen!.LastSeenMs : 0), nowMs, presenceTimeout))
+            .OrderBy(p => p.Key, StringComparer.Ordinal)
             .Take(max)
-            .Select(p => new PositionEntry(p.PlayerId, p.Position!))
+            .Select(p => new PositionEntry(p.Key, p.Value))
             .ToArray();
 
     /// <summary>The players online ordered by id, <paramref name="skip"/> of them left out and at most <paramref name="take"/> listed.</summary>

@@ -217,8 +217,7 @@ public static class PreferenceEndpoints
         else if (typeValues.Count == 1 && ContentTypes.TryParse(typeValues[0], out var parsed))
             type = parsed;
         var take = RequestInput.QueryInt(request, "take", Recommender.DefaultTake, 1, MaxTake, errors);
-        foreach (var name in request.Query.Keys.Where(k => k is not ("type" or "take")))
-            errors[name] = ["Unknown query parameter; the parameters are type and take."];
+        RequestInput.RefuseUnknownQuery(request.Query, errors, "type", "take");
         if (errors.Count > 0)
             return Problems.Validation(errors);
         return await RecommendationsAsync(id, type, take, memory, shared, options, ct);

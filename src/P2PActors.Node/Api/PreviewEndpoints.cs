@@ -84,8 +84,7 @@ public static class PreviewEndpoints
                 errors["grid"] = [$"Must be true or false, got '{gridText}'."];
         }
         // A misspelt option (?sise=512) must not draw the default picture as if it had been read.
-        foreach (var name in query.Keys.Where(k => k is not ("size" or "tileSize" or "grid")))
-            errors[name] = ["Unknown query parameter; the parameters are size, tileSize and grid."];
+        RequestInput.RefuseUnknownQuery(query, errors, "size", "tileSize", "grid");
         return (errors.Count == 0 ? new PreviewOptions(size, grid, tileSize) : null, errors);
     }
 

@@ -105,6 +105,17 @@ internal static class RequestInput
     private static IResult TooLarge(BodyRules rules) => Problems.TooLarge(rules.MaxBytes, rules.TooLargeHint);
 
     /// <summary>
+    /// Records every query parameter not in <paramref name="known"/> as an error: a misspelt one (<c>?tpye=item</c>)
+    /// must not be answered as if it had not been given.
+    /// </summary>
+    public static void RefuseUnknownQuery(IQueryCollection query, Dictionary<string, string[]> errors, params string[] known)
+    {
+        var list = known.Length == 1 ? known[0] : $"{string.Join(", ", known[..^1])} and {known[^1]}";
+        foreach (var name in query.Keys.Where(k => !known.Contains(k, StringComparer.Ordinal)))
+            errors[name] = [$"Unknown query parameter; the parameters are {list}."];
+    }
+
+    /// <summary>
     /// A query parameter that must appear at most once as a whole number in [min, max]; absent means the fallback.
     /// A bad one is recorded in <paramref name="errors"/> and the fallback returned.
     /// </summary>

@@ -231,9 +231,7 @@ public static class StateEndpoints
         }
         var skip = RequestInput.QueryInt(request, "skip", 0, 0, int.MaxValue, errors);
         var take = RequestInput.QueryInt(request, "take", DefaultTake, 1, 1000, errors);
-        // A misspelt filter (?tpye=item) must not answer as if there were none.
-        foreach (var name in request.Query.Keys.Where(k => k is not ("type" or "skip" or "take")))
-            errors[name] = ["Unknown query parameter; the parameters are type, skip and take."];
+        RequestInput.RefuseUnknownQuery(request.Query, errors, "type", "skip", "take");
         if (errors.Count > 0)
             return Problems.Validation(errors);
         return await CatalogPageAsync(type, skip, take, system, ct);
@@ -252,8 +250,7 @@ public static class StateEndpoints
         var errors = RequestInput.NewErrors();
         var skip = RequestInput.QueryInt(request, "skip", 0, 0, int.MaxValue, errors);
         var take = RequestInput.QueryInt(request, "take", DefaultStateTake, 1, GameState.MaxSnapshotTake, errors);
-        foreach (var name in request.Query.Keys.Where(k => k is not ("skip" or "take")))
-            errors[name] = ["Unknown query parameter; the parameters are skip and take."];
+        RequestInput.RefuseUnknownQuery(request.Query, errors, "skip", "take");
         if (errors.Count > 0)
             return Task.FromResult(Problems.Validation(errors));
         return ReadAsync(async () => Results.Json(await GameState.For(system).GetSnapshotAsync(skip, take, ct)));
