@@ -124,6 +124,7 @@ public static class NodeHosting
                 Admission = admission,
                 MaxInventoryItems = settings.MaxInventoryItems,
                 PositionPersistInterval = settings.PositionPersistInterval,
+                PresenceTimeout = settings.PresenceTimeout,
             })
             .WithConsensus(consensus, snapshot, admission as CertificateAdmission)
             .WithSharedPreferences(new SharedProfilesSettings())

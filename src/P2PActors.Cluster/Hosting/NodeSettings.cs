@@ -36,6 +36,9 @@ public sealed record NodeSettings
     /// <summary>Most distinct items one player may hold; an add beyond it is refused (<see cref="InventoryFullException"/>).</summary>
     public int MaxInventoryItems { get; init; } = GameStateSettings.DefaultMaxInventoryItems;
 
+    /// <summary>A player not heard from (no move, no heartbeat) for this long is offline (<see cref="GameStateSettings.PresenceTimeout"/>).</summary>
+    public TimeSpan PresenceTimeout { get; init; } = GameStateSettings.DefaultPresenceTimeout;
+
     /// <summary>Most time between a move and its durable write (<see cref="GameStateSettings.PositionPersistInterval"/>).</summary>
     public TimeSpan PositionPersistInterval { get; init; } = GameStateSettings.DefaultPositionPersistInterval;
 

@@ -116,6 +116,16 @@ public sealed class GameState
         return Actor.Ask<WriteResult>(new Heartbeat(playerId, zone), LocalAskTimeout, ct);
     }
 
+    /// <summary>
+    /// Keeps players connected to this node online (a heartbeat each, in the zone of their position); fire and forget,
+    /// since a page's session repeats it well within <see cref="GameStateSettings.PresenceTimeout"/>.
+    /// </summary>
+    public void KeepOnline(IReadOnlyList<string> playerIds)
+    {
+        foreach (var playerId in playerIds) StateValidation.Require(StateValidation.PlayerId(playerId), nameof(playerIds));
+        Actor.Tell(new KeepOnline(playerIds));
+    }
+
     public Task<WriteResult> AddItemAsync(string playerId, string itemId, CancellationToken ct = default)
     {
         StateValidation.Require(StateValidation.PlayerId(playerId), nameof(playerId));

@@ -69,6 +69,9 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     /// <summary>Time to read the catalog buckets into the view.</summary>
     private sealed record ReadBuckets;
 
+    /// <summary>Time to find the players who went offline (<see cref="OnlineWatch"/>).</summary>
+    private sealed record LookForOffline;
+
     /// <summary>A bucket read from a peer as this node comes up (<see cref="StartCatchUp"/>).</summary>
     private sealed record CatchUpRead
     {
@@ -104,7 +107,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
             if (!Values.TryGetValue(bucket, out var values)) Values[bucket] = values = new Dictionary<string, T>(StringComparer.Ordinal);
             values[playerId] = value;
             if (!Replies.TryGetValue(bucket, out var replies)) Replies[bucket] = replies = [];
-            replies.Add(replyTo);
+            if (!replyTo.IsNobody()) replies.Add(replyTo);
         }
     }
 
@@ -156,6 +159,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     private readonly IActorRef? _bodies;
     /// <summary>The buckets read from a peer as this node comes up (<see cref="StartCatchUp"/>), eight at a time.</summary>
     private readonly CatchUpReads _catchUp;
+    private readonly OnlineWatch _onlineWatch = new();
 
     public GameStateActor(GameStateSettings settings, IActorRef replicator, NotificationPump? pump = null, IActorRef? bodies = null)
     {
@@ -177,6 +181,8 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
 
         Receive<UpdatePosition>(Handle);
         Receive<Heartbeat>(Handle);
+        Receive<KeepOnline>(Handle);
+        Receive<LookForOffline>(_ => LookForOfflinePlayers());
         Receive<AddItem>(Handle);
         Receive<RemoveItem>(Handle);
         Receive<ShareEntry>(Handle);
@@ -264,6 +270,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         ReadPolled();
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberUp));
         Timers.StartPeriodicTimer(nameof(ReadBuckets), new ReadBuckets(), _settings.BucketReadInterval);
+        Timers.StartPeriodicTimer(nameof(LookForOffline), new LookForOffline(), _settings.OfflineCheckInterval);
         Timers.StartPeriodicTimer(nameof(PersistPositions), new PersistPositions(), _settings.PositionPersistInterval);
         Timers.StartPeriodicTimer(nameof(ResyncPositions), new ResyncPositions(), _settings.PositionResyncInterval);
         Timers.StartPeriodicTimer(nameof(PersistCatalog), new PersistCatalog(), _settings.CatalogPersistInterval / PersistSlices);
@@ -384,6 +391,29 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     {
         _presence.Add(_view.Keys.PlayerBucket(cmd.PlayerId), cmd.PlayerId, new PresenceEntry(cmd.Zone, NowMs(), _selfAddress), Sender);
         QueueFlush();
+    }
+
+    /// <summary>Each player's presence is stamped in the zone this node holds their position in (none yet: no zone).</summary>
+    private void Handle(KeepOnline cmd)
+    {
+        var now = NowMs();
+        foreach (var playerId in cmd.PlayerIds)
+        {
+            var zone = _view.Positions.TryGetValue(playerId, out var position) ? position.Zone : "";
+            _presence.Add(_view.Keys.PlayerBucket(playerId), playerId, new PresenceEntry(zone, now, _selfAddress), ActorRefs.Nobody);
+        }
+        if (cmd.PlayerIds.Count > 0) QueueFlush();
+    }
+
+    /// <summary>Only while someone listens: the look goes over every known position.</summary>
+    private void LookForOfflinePlayers()
+    {
+        if (_subscribers.Count == 0)
+        {
+            _onlineWatch.Reset();
+            return;
+        }
+        Notify(_onlineWatch.Look(_view, NowMs(), _settings.PresenceTimeout));
     }
 
     private void QueueFlush()

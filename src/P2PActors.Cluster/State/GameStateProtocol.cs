@@ -10,6 +10,12 @@ public static class GameStateProtocol
 
     public sealed record Heartbeat(string PlayerId, string Zone);
 
+    /// <summary>
+    /// Heartbeats for players connected to this node (their pages' sessions), each in the zone of their position; not
+    /// answered: the next one comes well within the presence timeout.
+    /// </summary>
+    public sealed record KeepOnline(IReadOnlyList<string> PlayerIds);
+
     public sealed record AddItem(string PlayerId, string ItemId);
 
     public sealed record RemoveItem(string PlayerId, string ItemId);

@@ -14,8 +14,16 @@ public sealed record GameStateSettings
     /// <summary>Hex characters of the content id that pick the catalog bucket: 2 → 256 keys, 3 → 4096 keys.</summary>
     public int CatalogPrefixLength { get; init; } = 2;
 
-    /// <summary>A player without a heartbeat or move for this long is no longer online.</summary>
-    public TimeSpan PresenceTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// A player without a heartbeat or move for this long is no longer online. A page's session heartbeats its player
+    /// three times per timeout while its connection is open.
+    /// </summary>
+    public TimeSpan PresenceTimeout { get; init; } = DefaultPresenceTimeout;
+
+    public static readonly TimeSpan DefaultPresenceTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the node looks for players who went offline, to tell the watchers of their zones.</summary>
+    public TimeSpan OfflineCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Folder for the SQLite files (replicated state and content bodies); null keeps everything in memory.</summary>
     public string? DataDirectory { get; init; }

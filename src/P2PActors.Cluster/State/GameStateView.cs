@@ -197,7 +197,11 @@ public sealed class GameStateView
         return new PlayerView(playerId, IsOnline(lastSeen, nowMs, presenceTimeout), hasPosition ? position : null, lastSeen, items);
     }
 
-    private static bool IsOnline(long lastSeenMs, long nowMs, TimeSpan presenceTimeout) =>
+    /// <summary>When the player was last heard from: their position's stamp or their presence heartbeat, the later.</summary>
+    public long LastSeenMs(string playerId, PlayerPosition position) =>
+        Math.Max(position.UpdatedAtMs, Presence[Keys.PlayerBucket(playerId)].TryGetValue(playerId, out var seen) ? seen!.LastSeenMs : 0);
+
+    public static bool IsOnline(long lastSeenMs, long nowMs, TimeSpan presenceTimeout) =>
         lastSeenMs > 0 && nowMs - lastSeenMs <= (long)presenceTimeout.TotalMilliseconds;
 
     /// <summary>The players online whose position is in <paramref name="zone"/>, ordered by id, at most <paramref name="max"/>.</summary>
@@ -205,8 +209,7 @@ public sealed class GameStateView
         Positions
             .Where(p => string.Equals(p.Value.Zone, zone, StringComparison.Ordinal))
             // Online as Player() judges it, without reading the inventory Player() also lists.
-            .Where(p => IsOnline(Math.Max(p.Value.UpdatedAtMs,
-                Presence[Keys.PlayerBucket(p.Key)].TryGetValue(p.Key, out var seen) ? seen!.LastSeenMs : 0), nowMs, presenceTimeout))
+            .Where(p => IsOnline(LastSeenMs(p.Key, p.Value), nowMs, presenceTimeout))
             .OrderBy(p => p.Key, StringComparer.Ordinal)
             .Take(max)
             .Select(p => new PositionEntry(p.Key, p.Value))

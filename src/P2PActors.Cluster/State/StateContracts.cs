@@ -106,6 +106,12 @@ public sealed record PlayerMoved(string PlayerId, PlayerPosition Position, strin
 
 public sealed record PlayerSeen(string PlayerId, PresenceEntry Presence) : StateChange;
 
+/// <summary>
+/// A player standing at <paramref name="Position"/> was not heard from (no move, no heartbeat) for the presence timeout:
+/// the watchers of that zone can take them off their maps. <paramref name="LastSeenMs"/> is when they last were.
+/// </summary>
+public sealed record PlayerOffline(string PlayerId, PlayerPosition Position, long LastSeenMs) : StateChange;
+
 public sealed record InventoryChanged(string PlayerId, IReadOnlyList<string> Items) : StateChange;
 
 public sealed record CatalogEntryAdded(CatalogHeader Header) : StateChange;

@@ -33,6 +33,7 @@ public static class NodeCommand
             (new Option<long>("--max-body-bytes") { Description = "Largest HTTP request body accepted [default: 65536]" }, "P2PActors:MaxRequestBodyBytes"),
             (new Option<TimeSpan>("--request-timeout") { Description = "How long an HTTP request waits for the actors, hh:mm:ss [default: 00:00:10]" }, "P2PActors:RequestTimeout"),
             (new Option<TimeSpan>("--position-persist-interval") { Description = "Most time between a move and its durable write, hh:mm:ss.fff; a crash loses at most this much of the movement taken on the crashed node [default: 00:00:05]" }, "P2PActors:PositionPersistInterval"),
+            (new Option<TimeSpan>("--presence-timeout") { Description = "A player not heard from for this long is offline and leaves the other pages' maps; an open page heartbeats three times per timeout, hh:mm:ss [default: 00:00:30]" }, "P2PActors:PresenceTimeout"),
             (new Option<int>("--max-inventory-items") { Description = "Most distinct items one player may hold; more is refused with 409 [default: 200]" }, "P2PActors:MaxInventoryItems"),
             (new Option<long>("--preview-cache-bytes") { Description = "Bytes of rendered preview PNGs kept in memory [default: 67108864]" }, "P2PActors:PreviewCacheBytes"),
             (new Option<int>("--preview-renders") { Description = "Previews over 1024 px rendered at once; more wait in line [default: 2]" }, "P2PActors:PreviewRenders"),

@@ -79,6 +79,12 @@ public sealed class NodeOptions
     /// </summary>
     public TimeSpan PositionPersistInterval { get; set; } = Cluster.State.GameStateSettings.DefaultPositionPersistInterval;
 
+    /// <summary>
+    /// A player not heard from for this long is offline: a page's open session heartbeats its player three times per
+    /// timeout, so a closed page's player leaves the other pages' maps about this long after it closed.
+    /// </summary>
+    public TimeSpan PresenceTimeout { get; set; } = Cluster.State.GameStateSettings.DefaultPresenceTimeout;
+
     /// <summary>Bytes of rendered preview PNGs the node keeps; the least recently used go first.</summary>
     public long PreviewCacheBytes { get; set; } = Rendering.PreviewCache.DefaultMaxBytes;
 
@@ -233,6 +239,8 @@ public sealed class NodeOptions
             problems.Add($"--max-inventory-items / {Section}:MaxInventoryItems: {MaxInventoryItems} must be between 1 and {MaxInventoryItemsLimit}");
         if (PositionPersistInterval < TimeSpan.FromMilliseconds(100) || PositionPersistInterval > TimeSpan.FromMinutes(1))
             problems.Add($"--position-persist-interval / {Section}:PositionPersistInterval: {PositionPersistInterval} must be between 00:00:00.1 and 00:01:00");
+        if (PresenceTimeout < TimeSpan.FromSeconds(3) || PresenceTimeout > TimeSpan.FromHours(1))
+            problems.Add($"--presence-timeout / {Section}:PresenceTimeout: {PresenceTimeout} must be between 00:00:03 and 01:00:00");
         if (PreviewCacheBytes is < 1024 * 1024 or > 16L * 1024 * 1024 * 1024)
             problems.Add($"--preview-cache-bytes / {Section}:PreviewCacheBytes: {PreviewCacheBytes} must be between 1048576 (1 MiB) and 17179869184 (16 GiB)");
         if (PreviewRenders is < 1 or > 256)

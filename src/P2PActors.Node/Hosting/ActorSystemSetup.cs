@@ -49,6 +49,7 @@ public static class ActorSystemSetup
         PassivationIdleTimeout = options.PassivationIdleTimeout,
         MaxInventoryItems = options.MaxInventoryItems,
         PositionPersistInterval = options.PositionPersistInterval,
+        PresenceTimeout = options.PresenceTimeout,
         SeedNodes = options.SeedNodeList,
         Roles = options.RoleList,
         RemoteTls = options.ReadRemoteTls([]),

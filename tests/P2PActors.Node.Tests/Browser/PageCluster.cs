@@ -22,7 +22,8 @@ public sealed class PageCluster : IAsyncDisposable
     /// <summary>Each node's page, <c>http://10.213.x.y:port/</c>.</summary>
     public List<Uri> Urls { get; }
 
-    public static async Task<PageCluster> StartAsync(BrowserNetwork network, int count)
+    /// <param name="nodeArgs">Settings every node gets after the harness's own (e.g. a shorter presence timeout).</param>
+    public static async Task<PageCluster> StartAsync(BrowserNetwork network, int count, IReadOnlyList<string>? nodeArgs = null)
     {
         var httpBase = NodeProcess.FreePortRange(count);
         var remotingBase = NodeProcess.FreePortRange(count, avoid: httpBase);
@@ -42,6 +43,7 @@ public sealed class PageCluster : IAsyncDisposable
                     "node", "--http-url", url.ToString().TrimEnd('/'), "--port", port, "--host", "127.0.0.1",
                     "--data-dir", dataDirectory, "--log-level", "Warning", "--decision-timeout", "3000",
                     .. i == 0 ? Array.Empty<string>() : ["--seed-node", seed],
+                    .. nodeArgs ?? [],
                 ]));
             }
             await cluster.WaitForMembersAsync(count);

@@ -21,12 +21,12 @@ public sealed class PageHarness : IAsyncDisposable
     /// <summary>Chromium and the pages opened so far (tests/Shared/Browser, shared with the benchmarks).</summary>
     public BrowserPages Pages { get; private set; } = null!;
 
-    public static async Task<PageHarness> StartAsync(int nodes)
+    public static async Task<PageHarness> StartAsync(int nodes, IReadOnlyList<string>? nodeArgs = null)
     {
         var harness = new PageHarness(await BrowserNetwork.CreateAsync());
         try
         {
-            harness.Cluster = await PageCluster.StartAsync(harness.Network, nodes);
+            harness.Cluster = await PageCluster.StartAsync(harness.Network, nodes, nodeArgs);
             harness.Pages = await BrowserPages.LaunchAsync(harness.Network);
         }
         catch

@@ -19,6 +19,7 @@ public static class WsRegistration
         services.AddSingleton<WsHandlerRegistry>();
         services.AddSingleton<WsTopicRegistry>();
         services.AddSingleton<WsConnectionRegistry>();
+        services.AddHostedService<WsPresence>();
 
         services.AddWsHandler<HelloHandler>();
         services.AddWsHandler<PingHandler>();

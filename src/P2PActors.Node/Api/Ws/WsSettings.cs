@@ -10,7 +10,8 @@ public sealed record WsSettings(
     int OutgoingQueue,
     IReadOnlyList<string> AllowedOrigins,
     TimeSpan ResumeGrace,
-    TimeSpan PositionsInterval = default)
+    TimeSpan PositionsInterval = default,
+    TimeSpan HeartbeatInterval = default)
 {
     public static WsSettings From(NodeOptions options) => new(
         options.WsMessagesPerSecond,
@@ -19,5 +20,7 @@ public sealed record WsSettings(
         options.WsOutgoingQueue,
         options.WsAllowedOriginList,
         options.WsResumeGrace,
-        options.WsPositionsInterval);
+        options.WsPositionsInterval,
+        // Three heartbeats per timeout: one lost or late (gossip carries presence) does not make a player offline.
+        options.PresenceTimeout / 3);
 }

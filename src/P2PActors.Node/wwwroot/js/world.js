@@ -65,8 +65,9 @@ export function initWorld() {
     let changed = false;
     for (const p of batch.moves) {
       if (p.playerId === player.name) continue;
-      // A player who moved to another zone is sent once more with that zone, so it can be taken off this map.
-      if (p.zone !== zone.id) changed = forget(p.playerId, p.updatedAtMs ?? Date.now()) || changed;
+      // A player who went offline (page closed, not heard from for the presence timeout) is sent once more, marked so;
+      // a player who moved to another zone is sent once more with that zone. Either way they leave this map.
+      if (p.offline === true || p.zone !== zone.id) changed = forget(p.playerId, p.updatedAtMs ?? Date.now()) || changed;
       else changed = remember(p.playerId, p.x, p.y, p.updatedAtMs ?? Date.now()) || changed;
     }
     if (changed) {

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using Akka.Actor;
 using P2PActors.Cluster.Players;
 using P2PActors.Cluster.Sessions;
+using P2PActors.Cluster.State;
 
 namespace P2PActors.Node.Api.Ws.Handlers;
 
@@ -43,6 +44,8 @@ public sealed class HelloHandler(ActorSystem system) : IWsHandler
         var watch = claims.Watch(playerId!, connection.PeerId,
             () => connection.Close((WebSocketCloseStatus)4001, "session-taken"));
         connection.Closed.Register(watch.Dispose);
+        // Online from now on, not from the first heartbeat (up to a third of the presence timeout away).
+        GameState.TryGet(system)?.KeepOnline([playerId!]);
         return WsReply.Answer("welcome", new Welcome(playerId!, granted.SessionId, granted.ResumeToken, claims.SelfNode, connection.PeerId, granted.Resumed));
     }
 }

@@ -13,6 +13,9 @@ public sealed class WsStateFeed(ActorSystem system, ILogger<WsStateFeed> log) : 
 {
     public sealed record PositionPush(string PlayerId, string Zone, double X, double Y, long UpdatedAtMs);
 
+    /// <summary>A player who went offline where they last stood (<see cref="PlayerOffline"/>); the page takes them off the map.</summary>
+    public sealed record OfflinePush(string PlayerId, string Zone, double X, double Y, long UpdatedAtMs, bool Offline = true);
+
     public sealed record InventoryPush(string PlayerId, IReadOnlyList<string> Items);
 
     public sealed record CatalogPush(CatalogHeader Entry);
@@ -133,6 +136,12 @@ public sealed class WsStateFeed(ActorSystem system, ILogger<WsStateFeed> log) : 
                     connection.PushPosition(moved.PlayerId, move);
                 foreach (var (connection, _) in leftWatchers ?? Enumerable.Empty<KeyValuePair<WsConnection, byte>>())
                     connection.PushPosition(moved.PlayerId, move);
+                break;
+            case PlayerOffline offline when Watchers(offline.Position.Zone) is { } watchers:
+                var last = offline.Position;
+                var gone = WsFrames.EncodeObject(new OfflinePush(offline.PlayerId, last.Zone, last.X, last.Y, offline.LastSeenMs));
+                foreach (var (connection, _) in watchers)
+                    connection.PushPosition(offline.PlayerId, gone);
                 break;
             case InventoryChanged inventory when _inventories.TryGetValue(inventory.PlayerId, out var watchers):
                 foreach (var connection in watchers.Keys)
