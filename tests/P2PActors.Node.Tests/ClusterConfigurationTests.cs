@@ -105,6 +105,26 @@ public sealed class ClusterConfigurationTests
     }
 
     [Fact]
+    public async Task Cluster_refuses_ports_another_process_listens_on_naming_its_own_flags_and_starts_no_node()
+    {
+        // Another process holds the second node's remoting port (a node the user already runs, say).
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var taken = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
+        using var error = new StringWriter();
+        var data = Path.Combine(Path.GetTempPath(), "p2pactors-cluster-ports-" + Guid.NewGuid().ToString("N"));
+
+        var exitCode = await NodeCli.RunAsync(["cluster", "--nodes", "2", "--base-port", (taken - 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--base-http-port", (taken < 30000 ? taken + 1000 : taken - 1000).ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", data],
+            TextWriter.Null, error);
+
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        var message = Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"--base-port {taken - 1}: port {taken} (node 2's remoting) is in use", message);
+        Assert.False(Directory.Exists(data), "a node was started");
+    }
+
+    [Fact]
     public async Task Cluster_refuses_a_startup_timeout_no_clock_can_reach()
     {
         // It started the nodes, then threw computing its deadline (past DateTime's end): a stack trace and exit 1.

@@ -79,6 +79,31 @@ public sealed class StateApiTests(NodeFixture node) : IClassFixture<NodeFixture>
         Assert.True(state.GetProperty("catalogSize").GetInt32() >= 1);
     }
 
+    [Fact]
+    public async Task Content_already_in_the_catalog_is_refused_with_a_409_naming_its_first_author_and_stays_listed_under_it()
+    {
+        using var generated = await node.PostJsonAsync("/api/content/item", """{ "playerId": "first-sharer", "seed": 5353 }""");
+        generated.EnsureSuccessStatusCode();
+        var content = ContentJson.Deserialize(await generated.Content.ReadAsStringAsync());
+        using (var first = await node.PostJsonAsync("/api/catalog", $$"""{ "contentId": "{{content.Id}}", "author": "first-sharer" }"""))
+            Assert.True(first.StatusCode == HttpStatusCode.Created, await first.Content.ReadAsStringAsync());
+
+        // Another author, the same author, no author: each is a 409 naming who shared it.
+        foreach (var author in new[] { "\"usurper\"", "\"first-sharer\"", "null" })
+        {
+            using var again = await node.PostJsonAsync("/api/catalog", $$"""{ "contentId": "{{content.Id}}", "author": {{author}} }""");
+            var body = await again.Content.ReadAsStringAsync();
+            Assert.True(again.StatusCode == HttpStatusCode.Conflict, body);
+            var problem = JsonDocument.Parse(body).RootElement;
+            Assert.Equal("first-sharer", problem.GetProperty("author").GetString());
+            Assert.Equal(content.Id, problem.GetProperty("contentId").GetString());
+        }
+
+        var entry = await node.Http.GetFromJsonAsync<JsonElement>($"/api/catalog?type=item&take=1000");
+        var listed = Assert.Single(entry.GetProperty("entries").EnumerateArray(), e => e.GetProperty("id").GetString() == content.Id);
+        Assert.Equal("first-sharer", listed.GetProperty("author").GetString());
+    }
+
     public static TheoryData<string, string, string?, string> BadRequests() => new()
     {
         { "PUT", "/api/players/bad%20id!/position", """{ "zone": "forest", "x": 1, "y": 1 }""", "id" },

@@ -39,6 +39,11 @@ public sealed class WsBearerTests(NodeFixture node) : IClassFixture<NodeFixture>
         Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(Json(HttpMethod.Post, "/api/players/bearer-held/inventory/gem", "")));
         Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(Json(HttpMethod.Delete, "/api/players/bearer-held/inventory/gem", "")));
         Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(Json(HttpMethod.Put, "/api/players/bearer-held/sharing", """{ "share": true }""")));
+        // Generation is recorded in the player's memory: acting for the player too.
+        const string generate = """{ "playerId": "bearer-held", "seed": 77 }""";
+        Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(Json(HttpMethod.Post, "/api/content/item", generate)));
+        Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(Json(HttpMethod.Post, "/api/content/item", generate, "wrong-token")));
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(Json(HttpMethod.Post, "/api/content/item", generate, token)));
 
         var status = await SendAsync(Json(HttpMethod.Put, "/api/players/bearer-held/position", position, token));
         Assert.True(status is HttpStatusCode.OK or HttpStatusCode.Accepted, status.ToString());

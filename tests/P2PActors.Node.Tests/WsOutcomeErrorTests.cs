@@ -92,3 +92,23 @@ public sealed class WsUndecidedTests(SilentNodeFixture node) : IClassFixture<Sil
         await WsOutcomes.AssertCatalogEmptyAsync(ws);
     }
 }
+
+/// <summary>A share of content already in the catalog: <c>already-shared</c> (HTTP 409) naming the first author.</summary>
+public sealed class WsAlreadySharedTests(NodeFixture node) : IClassFixture<NodeFixture>
+{
+    [Fact]
+    public async Task Sharing_content_another_player_already_shared_is_already_shared_and_names_them()
+    {
+        await using var first = await WsOutcomes.SessionAsync(node, "wsa-first");
+        var id = await WsOutcomes.GenerateItemAsync(first, 6161);
+        Assert.Equal("shared", WsFrameAssert.Type(await first.RequestAsync("share", new { contentId = id })));
+
+        // The same seed and type make the same content, so a second player holds it too.
+        await using var second = await WsOutcomes.SessionAsync(node, "wsa-second");
+        Assert.Equal(id, await WsOutcomes.GenerateItemAsync(second, 6161));
+        var again = WsFrameAssert.Error(await second.RequestAsync("share", new { contentId = id }), "already-shared");
+        Assert.Equal("wsa-first", again.GetProperty("author").GetString());
+        Assert.Contains("wsa-first", again.GetProperty("message").GetString(), StringComparison.Ordinal);
+        await WsOutcomes.AssertStillOpenAsync(second);
+    }
+}

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using P2PActors.Node.Api.Ws.Topics;
 
 namespace P2PActors.Node.Tests;
 
@@ -74,6 +76,19 @@ public sealed class WsSubscriptionTests(NodeFixture node) : IClassFixture<NodeFi
         Assert.Equal("wss-stander", standing.GetProperty("playerId").GetString());
         Assert.Equal("zone-s", standing.GetProperty("zone").GetString());
         Assert.Equal(3, standing.GetProperty("x").GetDouble());
+    }
+
+    [Fact]
+    public async Task A_zone_no_page_watches_any_more_is_forgotten_by_the_node()
+    {
+        var feed = node.App.Services.GetRequiredService<WsStateFeed>();
+        await using var wanderer = await SessionAsync("wss-wanderer");
+        // One page moving through twenty zones (or making them up): only the zone it is in is remembered.
+        for (var i = 0; i < 20; i++)
+            Assert.Equal("subscribed", WsFrameAssert.Type(await wanderer.RequestAsync("subscribe", new { topics = new[] { "positions" }, zone = $"zone-w{i}" })));
+        Assert.Equal(["zone-w19"], Enumerable.Range(0, 20).Select(i => $"zone-w{i}").Where(feed.Watches).ToArray());
+        Assert.Equal("unsubscribed", WsFrameAssert.Type(await wanderer.RequestAsync("unsubscribe", new { topics = new[] { "positions" } })));
+        Assert.False(feed.Watches("zone-w19"));
     }
 
     [Fact]

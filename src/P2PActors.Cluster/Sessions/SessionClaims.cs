@@ -93,7 +93,7 @@ public sealed class SessionClaims
                 (sessionId, resumed) = (SessionClaimRules.NewSessionId(), false);
             outcome = new ClaimGranted(sessionId, token, resumed);
             var claim = new SessionClaim(sessionId, SessionClaimRules.Hash(token), self.Address.ToString(), self.Uid, peerId, SessionClaimRules.Connected);
-            return claims.SetItem(self, playerId, claim);
+            return WithoutExpired(claims, self, nowMs, playerId).SetItem(self, playerId, claim);
         }
 
         var reply = await _replicator.Ask<IUpdateResponse>(
@@ -118,9 +118,11 @@ public sealed class SessionClaims
         {
             if (!claims.TryGetValue(playerId, out var claim) || claim.PeerId != peerId)
                 return claims;
+            var nowMs = NowMs();
+            var pruned = WithoutExpired(claims, self, nowMs, playerId);
             return grace is { } keep
-                ? claims.SetItem(self, playerId, claim with { HeldUntilMs = NowMs() + (long)keep.TotalMilliseconds })
-                : claims.Remove(self, playerId);
+                ? pruned.SetItem(self, playerId, claim with { HeldUntilMs = nowMs + (long)keep.TotalMilliseconds })
+                : pruned.Remove(self, playerId);
         }
 
         await _replicator.Ask<IUpdateResponse>(
@@ -185,6 +187,21 @@ public sealed class SessionClaims
                 return true;
         }
         return false;
+    }
+
+    /// <summary>
+    /// The bucket without the claims whose resume grace has passed (other than <paramref name="keep"/>'s, which the
+    /// caller is deciding on). They block nobody, and nothing else would ever delete them: every player whose page once
+    /// dropped stayed in the replicated claims for good, read by each hello from a majority.
+    /// </summary>
+    private static LWWDictionary<string, SessionClaim> WithoutExpired(
+        LWWDictionary<string, SessionClaim> claims, UniqueAddress self, long nowMs, string keep)
+    {
+        var result = claims;
+        foreach (var (playerId, claim) in claims)
+            if (claim.HeldUntilMs <= nowMs && playerId != keep)
+                result = result.Remove(self, playerId);
+        return result;
     }
 
     private static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();

@@ -94,7 +94,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     private const long ResyncHorizonMs = 60_000;
 
     /// <summary>A peer's clock may run ahead of ours by this much; a position stamped further ahead is refused.</summary>
-    private const long MaxPeerClockAheadMs = 60_000;
+    private const long MaxPeerClockAheadMs = GameStateView.MaxClockAheadMs;
 
     /// <summary>LWW writes waiting for the next flush, per bucket: the latest value per player and everyone to answer.</summary>
     private sealed class LwwBatch<T>
@@ -806,7 +806,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
 
     private void Apply(string keyId, IReplicatedData data)
     {
-        var (view, changes) = _view.Apply(keyId, data, collectChanges: _subscribers.Count > 0);
+        var (view, changes) = _view.Apply(keyId, data, collectChanges: _subscribers.Count > 0, notAfterMs: NowMs() + MaxPeerClockAheadMs);
         _view = view;
         Notify(changes);
     }

@@ -64,14 +64,23 @@ public sealed class GameStateView
         ImmutableDictionary.Create<string, CatalogHeader>(StringComparer.Ordinal),
         null);
 
-    /// <summary>Takes the replicator's current value of one key; lists the changes only when someone listens.</summary>
-    public (GameStateView View, IReadOnlyList<StateChange> Changes) Apply(string keyId, IReplicatedData data, bool collectChanges)
+    /// <summary>A peer's clock may run ahead of ours by this much; a position or heartbeat stamped further ahead is not taken.</summary>
+    public const long MaxClockAheadMs = 60_000;
+
+    /// <summary>
+    /// Takes the replicator's current value of one key; lists the changes only when someone listens. A position bucket's
+    /// entries are checked as a live move from a peer is (ids, zone, finite coordinates, stamped no later than
+    /// <paramref name="notAfterMs"/>), since any peer can write the bucket: one stamped far ahead would otherwise hide
+    /// every later move of the player, on every node, for good.
+    /// </summary>
+    public (GameStateView View, IReadOnlyList<StateChange> Changes) Apply(string keyId, IReplicatedData data, bool collectChanges,
+        long notAfterMs = long.MaxValue)
     {
         var changes = new List<StateChange>();
         switch (data)
         {
             case LWWDictionary<string, PlayerPosition> positions when TryBucket(keyId, StateKeys.PositionPrefix, out _):
-                return ApplyPositions(positions.Entries, collectChanges);
+                return ApplyPositions(positions.Entries.Where(e => IsPlausible(e.Key, e.Value, notAfterMs)), collectChanges);
             case LWWDictionary<string, PresenceEntry> presence when TryBucket(keyId, StateKeys.PresencePrefix, out var i):
                 if (collectChanges) DiffLww(Presence[i], presence, changes, (id, p) => new PlayerSeen(id, p));
                 return (new GameStateView(Keys, Admission, Positions, Presence.SetItem(i, presence), Inventories, Catalog, Pushed, _catalogSorted), changes);
@@ -168,6 +177,12 @@ public sealed class GameStateView
             : (new GameStateView(Keys, Admission, table.ToImmutable(), Presence, Inventories, Catalog, Pushed, _catalogSorted), changes);
     }
 
+    /// <summary>What a position from a peer must be to be taken (a stored name may end in the newline older releases let through).</summary>
+    public static bool IsPlausible(string? playerId, PlayerPosition? position, long notAfterMs) =>
+        position is { } p && StateValidation.AsStored(playerId, StateValidation.PlayerId) is null
+        && StateValidation.AsStored(p.Zone, StateValidation.Zone) is null
+        && StateValidation.Coordinates(p.X, p.Y) is null && p.UpdatedAtMs > 0 && p.UpdatedAtMs <= notAfterMs;
+
     /// <summary>
     /// A total order on positions, the same on every node: later <see cref="PlayerPosition.UpdatedAtMs"/> wins, and
     /// two moves stamped in the same millisecond (on two nodes) are ordered by zone, then x, then y.
@@ -201,8 +216,12 @@ public sealed class GameStateView
     public long LastSeenMs(string playerId, PlayerPosition position) =>
         Math.Max(position.UpdatedAtMs, Presence[Keys.PlayerBucket(playerId)].TryGetValue(playerId, out var seen) ? seen!.LastSeenMs : 0);
 
+    /// <summary>
+    /// Heard from within the timeout, and not stamped in the future beyond <see cref="MaxClockAheadMs"/>: any peer can write
+    /// a heartbeat, and one stamped far ahead would otherwise keep a player (or one it made up) online for good.
+    /// </summary>
     public static bool IsOnline(long lastSeenMs, long nowMs, TimeSpan presenceTimeout) =>
-        lastSeenMs > 0 && nowMs - lastSeenMs <= (long)presenceTimeout.TotalMilliseconds;
+        lastSeenMs > 0 && nowMs - lastSeenMs <= (long)presenceTimeout.TotalMilliseconds && lastSeenMs - nowMs <= MaxClockAheadMs;
 
     /// <summary>The players online whose position is in <paramref name="zone"/>, ordered by id, at most <paramref name="max"/>.</summary>
     public IReadOnlyList<PositionEntry> InZone(string zone, long nowMs, TimeSpan presenceTimeout, int max) =>

@@ -33,6 +33,9 @@ public static class ContentEndpoints
         {
             return Problems.TooLarge(options.MaxRequestBodyBytes);
         }
+        // Generation is recorded in the player's memory (history, counts): it acts for the player like a rating does.
+        if (request is not null && errors.Count == 0 && await PlayerAuthorization.CheckAsync(http, system, request.PlayerId, cancellationToken) is { } forbidden)
+            return forbidden;
         var (problem, generated) = await GenerateContentAsync(type, request, parameters, errors, system, options, cancellationToken);
         if (generated is null)
             return problem!;

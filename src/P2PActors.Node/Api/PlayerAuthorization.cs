@@ -11,11 +11,19 @@ namespace P2PActors.Node.Api;
 /// </summary>
 internal static class PlayerAuthorization
 {
-    /// <summary>Null when the request may act for <paramref name="playerId"/>; otherwise the 403 to answer.</summary>
+    /// <summary>Null when the request may act for <paramref name="playerId"/>; otherwise the 403 (or, busy, 503) to answer.</summary>
     public static async Task<IResult?> CheckAsync(HttpContext http, ActorSystem system, string playerId, CancellationToken ct)
     {
-        if (await SessionClaims.For(system).MayActAsync(playerId, BearerToken(http), ct))
-            return null;
+        try
+        {
+            if (await SessionClaims.For(system).MayActAsync(playerId, BearerToken(http), ct))
+                return null;
+        }
+        catch (AskTimeoutException)
+        {
+            // The replicator too busy to read the claim in time: the caller did nothing wrong, and nothing was done.
+            return Problems.TimedOut("The session check did not answer in time; nothing was done. Try again.");
+        }
         return Results.Problem(
             statusCode: StatusCodes.Status403Forbidden,
             title: "The player is held by a live session.",

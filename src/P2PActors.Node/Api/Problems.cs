@@ -1,4 +1,5 @@
 using P2PActors.Cluster.Consensus;
+using P2PActors.Cluster.State;
 
 namespace P2PActors.Node.Api;
 
@@ -76,6 +77,19 @@ public static class Problems
         ["approvals"] = outcome.Approvals,
         ["rejections"] = outcome.Rejections,
     };
+
+    public const string AlreadySharedTitle = "Already shared.";
+
+    /// <summary>
+    /// 409: the content is already in the catalog. A share again would list it under a new author (the newest admitted
+    /// header is the one listed) and keep one more copy of its header on every node, for each time it is shared.
+    /// </summary>
+    public static IResult AlreadyShared(CatalogHeader entry) =>
+        Results.Problem(
+            statusCode: StatusCodes.Status409Conflict,
+            title: AlreadySharedTitle,
+            detail: $"Content '{entry.Id}' is already in the catalog, shared by '{entry.Author}'; nothing was proposed.",
+            extensions: new Dictionary<string, object?> { ["contentId"] = entry.Id, ["author"] = entry.Author, ["createdMs"] = entry.CreatedMs });
 
     public static IResult Unavailable(string title, string detail) =>
         Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: title, detail: detail);

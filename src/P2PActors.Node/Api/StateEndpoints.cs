@@ -194,6 +194,17 @@ public static class StateEndpoints
             return Problems.Field("contentId", $"This node neither generated nor holds content '{contentId}'; generate it first (POST /api/content/{{type}}).");
 
         var content = found.Content;
+        CatalogHeader? listed;
+        try
+        {
+            listed = await GameState.For(system).FindCatalogEntryAsync(content.Id!, ct);
+        }
+        catch (AskTimeoutException)
+        {
+            return Problems.TimedOut("The node's state did not answer in time; nothing was shared.");
+        }
+        if (listed is not null)
+            return Problems.AlreadyShared(listed);
         ProposalOutcome outcome;
         try
         {

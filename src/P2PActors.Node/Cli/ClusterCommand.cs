@@ -69,6 +69,24 @@ public static class ClusterCommand
             return problems;
         }
 
+        /// <summary>
+        /// The ports of the plan another process listens on, named by the flag that moves them. Without this, node 1
+        /// failed naming its own --port / --http-url, which this command does not take, and the other nodes started
+        /// meanwhile with node 1's address as their seed: the node already listening there, often the user's own.
+        /// </summary>
+        public IReadOnlyList<string> PortsInUse()
+        {
+            var problems = new List<string>();
+            for (var i = 0; i < Nodes; i++)
+            {
+                if (Hosting.ListenProbe.Probe("127.0.0.1", BaseHttpPort + i) == Hosting.ListenAddress.InUse)
+                    problems.Add($"--base-http-port {BaseHttpPort}: port {BaseHttpPort + i} (node {i + 1}'s HTTP) is in use by another process; start the cluster on free ports with --base-http-port");
+                if (Hosting.ListenProbe.Probe("127.0.0.1", BasePort + i) == Hosting.ListenAddress.InUse)
+                    problems.Add($"--base-port {BasePort}: port {BasePort + i} (node {i + 1}'s remoting) is in use by another process; start the cluster on free ports with --base-port");
+            }
+            return problems;
+        }
+
         public string HttpUrl(int index) => $"http://127.0.0.1:{BaseHttpPort + index}";
 
         /// <summary>Passed on to every node, which checks it (a bad one stops the first node with exit code 2).</summary>
@@ -99,6 +117,8 @@ public static class ClusterCommand
     private static async Task<int> RunAsync(ClusterPlan plan, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var problems = plan.Validate();
+        if (problems.Count == 0)
+            problems = plan.PortsInUse();
         if (problems.Count > 0)
         {
             foreach (var problem in problems)

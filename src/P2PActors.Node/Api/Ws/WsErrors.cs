@@ -22,6 +22,7 @@ public static class WsErrors
     public const string OutOfBounds = "out-of-bounds";
     public const string RoomFull = "room-full";
     public const string InventoryFull = "inventory-full";
+    public const string AlreadyShared = "already-shared";
     public const string PeerUnknown = "peer-unknown";
     public const string Internal = "internal";
 }

@@ -41,6 +41,8 @@ public static class WsHttpResults
                 return WsReply.Error(WsErrors.InvalidField, message, errors);
             case StatusCodes.Status404NotFound:
                 return WsReply.Error(WsErrors.NotFound, message);
+            case StatusCodes.Status409Conflict when problem.Title == Problems.AlreadySharedTitle:
+                return WsReply.Error(WsErrors.AlreadyShared, message, extensions: extensions);
             case StatusCodes.Status409Conflict:
                 return WsReply.Error(WsErrors.InventoryFull, message, extensions: extensions);
             case StatusCodes.Status413PayloadTooLarge:

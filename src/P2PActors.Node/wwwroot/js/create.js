@@ -211,6 +211,11 @@ async function share() {
       vote.dataset.decision = 'undecided';
       clear(vote, h('strong', {}, 'Undecided'), ` — ${p.approvals} of ${p.threshold} ${p.threshold === 1 ? 'approval' : 'approvals'} needed before the timeout. Nothing was shared; try again.`);
       button.disabled = false;
+    } else if (p.code === 'already-shared' || (p.status === 409 && p.author)) {
+      // Shared before (by this player or another): the catalog lists it under its first author, nothing was voted on.
+      vote.className = 'vote accepted';
+      vote.dataset.decision = 'already-shared';
+      clear(vote, h('strong', {}, 'Already in the catalog'), ` — shared by ${p.author}.`);
     } else {
       vote.className = 'vote rejected';
       vote.dataset.decision = 'error';

@@ -30,7 +30,20 @@ public sealed class HelloHandler(ActorSystem system) : IWsHandler
             return invalid;
 
         var claims = SessionClaims.For(system);
-        var outcome = await claims.ClaimAsync(playerId!, token, connection.PeerId, ct);
+        ClaimOutcome outcome;
+        try
+        {
+            outcome = await claims.ClaimAsync(playerId!, token, connection.PeerId, ct);
+        }
+        catch (Exception e) when (e is AskTimeoutException or OperationCanceledException)
+        {
+            // The claim's write may still run after the wait gave up (a busy replicator), and it would hold the player for
+            // this connection, which never bound it and so never releases it: every later hello would be session-held.
+            // The release runs after that write and removes only a claim of this connection.
+            _ = claims.ReleaseAsync(playerId!, connection.PeerId, grace: null, CancellationToken.None)
+                .ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            throw;
+        }
         if (outcome is not ClaimGranted granted)
             return WsReply.Error(WsErrors.SessionHeld,
                 $"Player '{playerId}' is held by a live session; resume it with its resume token, or wait until it ends.");

@@ -42,8 +42,10 @@ public sealed class SubscribeHandler(WsTopicRegistry registry) : IWsHandler
                     state.Active.Remove(key);
                 }
                 var stop = await topic.SubscribeAsync(request.Connection, topicZone, ct);
-                request.Connection.Closed.Register(stop.Dispose);
-                state.Active[key] = (topicZone, stop);
+                // The close registration goes with the subscription: a page that moves between zones all day would
+                // otherwise pile one up per move on its connection.
+                var onClose = request.Connection.Closed.Register(stop.Dispose);
+                state.Active[key] = (topicZone, new StopBoth(stop, onClose));
             }
             return WsReply.Answer("subscribed", state.Describe());
         }
@@ -76,6 +78,16 @@ public sealed class SubscribeHandler(WsTopicRegistry registry) : IWsHandler
                 request.Errors["topics"] = [$"Unknown topic '{name}'; this node serves {string.Join(", ", registry.Topics)}."];
         }
         return request.Errors.ContainsKey("topics") ? null : topics;
+    }
+}
+
+/// <summary>Stops a subscription and forgets its registration on the connection's close.</summary>
+internal sealed class StopBoth(IDisposable stop, CancellationTokenRegistration onClose) : IDisposable
+{
+    public void Dispose()
+    {
+        onClose.Dispose();
+        stop.Dispose();
     }
 }
 

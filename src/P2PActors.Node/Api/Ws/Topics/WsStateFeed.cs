@@ -24,6 +24,7 @@ public sealed class WsStateFeed(ActorSystem system, ILogger<WsStateFeed> log) : 
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<WsConnection, byte>> _inventories = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<WsConnection, byte> _catalog = new();
     private readonly SemaphoreSlim _starting = new(1, 1);
+    private readonly Lock _watchGate = new();
     private readonly CancellationTokenSource _stop = new();
     private ChangeSubscription? _subscription;
 
@@ -67,15 +68,25 @@ public sealed class WsStateFeed(ActorSystem system, ILogger<WsStateFeed> log) : 
         return new Unsubscribe(() => _catalog.TryRemove(connection, out _));
     }
 
+    /// <summary>Whether a connection watches <paramref name="zone"/> now: a zone is kept only while it has a watcher.</summary>
+    internal bool Watches(string zone) => _zones.ContainsKey(zone);
+
     private async Task<IDisposable> AddAsync(
         ConcurrentDictionary<string, ConcurrentDictionary<WsConnection, byte>> index, string key, WsConnection connection, CancellationToken ct)
     {
         await EnsureStartedAsync(ct);
-        index.GetOrAdd(key, _ => new ConcurrentDictionary<WsConnection, byte>())[connection] = 0;
+        // Adds and removals take one lock, so a key's set is never dropped while a watcher is being added to it; the
+        // dispatch reads without it. Without the removal, every zone name ever watched stayed, a leak any page could
+        // drive by subscribing to made-up zones.
+        lock (_watchGate)
+            index.GetOrAdd(key, _ => new ConcurrentDictionary<WsConnection, byte>())[connection] = 0;
         return new Unsubscribe(() =>
         {
-            if (index.TryGetValue(key, out var set))
-                set.TryRemove(connection, out _);
+            lock (_watchGate)
+            {
+                if (index.TryGetValue(key, out var set) && set.TryRemove(connection, out _) && set.IsEmpty)
+                    index.TryRemove(new KeyValuePair<string, ConcurrentDictionary<WsConnection, byte>>(key, set));
+            }
         });
     }
 
