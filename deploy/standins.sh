@@ -33,16 +33,18 @@ build() {
   rm -f "$out"
 }
 
-for tool in docker debootstrap dotnet sha256sum; do
+for tool in docker dotnet sha256sum; do
   command -v "$tool" >/dev/null || { log "$tool is not installed"; exit 1; }
 done
 
 docker info >/dev/null 2>&1 || { log "no Docker engine answers (docker info failed); start dockerd first"; exit 1; }
 
 dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
-aspnet_version=$(ls "$dotnet_root/shared/Microsoft.AspNetCore.App" 2>/dev/null | sort -V | tail -n 1)
-netcore_version=$(ls "$dotnet_root/shared/Microsoft.NETCore.App" 2>/dev/null | sort -V | tail -n 1)
-[ -n "$aspnet_version" ] && [ -n "$netcore_version" ] || { log "no ASP.NET Core shared runtime under $dotnet_root/shared"; exit 1; }
+# The newest 10.x: the node targets net10.0 and does not roll forward to another major version. `|| true`: with
+# pipefail, a missing folder would end the script here without a word, before the message below.
+aspnet_version=$(ls "$dotnet_root/shared/Microsoft.AspNetCore.App" 2>/dev/null | grep '^10\.' | sort -V | tail -n 1 || true)
+netcore_version=$(ls "$dotnet_root/shared/Microsoft.NETCore.App" 2>/dev/null | grep '^10\.' | sort -V | tail -n 1 || true)
+[ -n "$aspnet_version" ] && [ -n "$netcore_version" ] || { log "no .NET 10 ASP.NET Core shared runtime under $dotnet_root/shared"; exit 1; }
 
 recipe=$(cat "$0" "$here"/standins/* | sha256sum | cut -c1-12)
 base="p2pactors-standin/bookworm:$recipe"
@@ -53,6 +55,10 @@ started=$SECONDS
 if have_image "$base"; then
   log "$base is present"
 else
+  # debootstrap needs root, and lives in /usr/sbin, off a normal user's PATH ("not installed" would mislead).
+  # Only this first build needs either: a second run finds the images and builds nothing.
+  [ "$(id -u)" -eq 0 ] || { log "run as root the first time: debootstrap needs it"; exit 1; }
+  command -v debootstrap >/dev/null || { log "debootstrap is not installed"; exit 1; }
   root=$(mktemp -d)
   trap 'rm -rf "$root"' EXIT
   log "debootstrap bookworm from $mirror (about a minute)"

@@ -271,6 +271,13 @@ public sealed class ComposeClusterTests(ITestOutputHelper output)
             // 503 "undecided": no decision within the timeout (a validator just left or joined); anything else is final.
             if (shared.StatusCode == HttpStatusCode.ServiceUnavailable)
                 return false;
+            // 409: an earlier attempt answered 503 but landed after all; shared by alice, as asked.
+            if (shared.StatusCode == HttpStatusCode.Conflict)
+            {
+                using var problem = JsonDocument.Parse(await shared.Content.ReadAsStringAsync());
+                Assert.Equal("alice", problem.RootElement.GetProperty("author").GetString());
+                return true;
+            }
             Assert.True(shared.StatusCode == HttpStatusCode.Created, await Describe(shared));
             return true;
         });

@@ -109,3 +109,35 @@ public sealed class KeysCommandTests : IDisposable
         Assert.Contains("--data-dir: ''", error, StringComparison.Ordinal);
     }
 }
+
+/// <summary>
+/// <c>keys</c> without <c>--data-dir</c> reads the node's own DataDirectory setting, as the node does (its image sets
+/// <c>P2PActors__DataDirectory=/data</c>). It reads the process environment, so it runs in the environment collection.
+/// </summary>
+[Collection(nameof(ProcessEnvironment))]
+public sealed class KeysDefaultDirectoryTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"p2pactors-keys-env-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        Environment.SetEnvironmentVariable("P2PActors__DataDirectory", null);
+        if (Directory.Exists(_directory))
+            Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Keys_without_a_data_dir_uses_the_nodes_configured_data_directory()
+    {
+        Environment.SetEnvironmentVariable("P2PActors__DataDirectory", _directory);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exitCode = await NodeCli.RunAsync(["keys"], output, error);
+
+        Assert.True(exitCode == ExitCodes.Ok, error.ToString());
+        Assert.True(File.Exists(Path.Combine(_directory, "validator.key")), "the key was not made in the configured folder");
+        using var identity = Cluster.Consensus.ValidatorIdentity.LoadOrCreate(_directory);
+        Assert.Equal(identity.ValidatorId, output.ToString().Trim());
+    }
+}

@@ -124,10 +124,10 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public Task WaitForExitAsync() => _process.WaitForExitAsync();
 
-    /// <summary>Sends SIGTERM, as Ctrl+C or a service manager would, and answers the exit code once it has exited.</summary>
-    public async Task<int> StopAsync(TimeSpan patience)
+    /// <summary>Sends SIGTERM (or <paramref name="signal"/>, e.g. HUP for a closed terminal), as Ctrl+C or a service manager would, and answers the exit code once it has exited.</summary>
+    public async Task<int> StopAsync(TimeSpan patience, string signal = "TERM")
     {
-        using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+        using (var term = Process.Start("kill", [$"-{signal}", _process.Id.ToString(CultureInfo.InvariantCulture)]))
             await term.WaitForExitAsync();
         await _process.WaitForExitAsync().WaitAsync(patience);
         return _process.ExitCode;

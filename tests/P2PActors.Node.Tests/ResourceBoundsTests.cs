@@ -6,14 +6,19 @@ using P2PActors.Node.Api.Ws;
 
 namespace P2PActors.Node.Tests;
 
-/// <summary>A node that lets a player hold only a few items, so the cap is reached in a handful of requests.</summary>
+/// <summary>
+/// A node that lets a player hold only a few items, so the cap is reached in a handful of requests, and reads request
+/// bodies of at most 1 KiB, below the 4 KiB the state endpoints read themselves.
+/// </summary>
 public sealed class SmallInventoryFixture : NodeFixture
 {
     public const int MaxItems = 3;
+    public const int MaxBodyBytes = 1024;
 
     protected override IReadOnlyDictionary<string, string?> Overrides { get; } = new Dictionary<string, string?>
     {
         ["P2PActors:MaxInventoryItems"] = MaxItems.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["P2PActors:MaxRequestBodyBytes"] = MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }
 
@@ -24,6 +29,18 @@ public sealed class SmallInventoryFixture : NodeFixture
 public sealed class ResourceBoundsTests(SmallInventoryFixture node) : IClassFixture<SmallInventoryFixture>
 {
     private const int Max = SmallInventoryFixture.MaxItems;
+
+    [Fact]
+    public async Task A_body_over_a_node_limit_below_the_endpoints_own_is_a_413_naming_the_node_limit()
+    {
+        var padding = new string(' ', 2 * SmallInventoryFixture.MaxBodyBytes);
+        using var put = await node.Http.PutAsync("/api/players/big-body/position",
+            new StringContent($$"""{ "zone": "forest", "x": 1, "y": 1 }{{padding}}""", Encoding.UTF8, "application/json"));
+        var body = await put.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, put.StatusCode);
+        // The limit the client ran into, not the endpoint's 4096.
+        Assert.Contains($"at most {SmallInventoryFixture.MaxBodyBytes} bytes", JsonDocument.Parse(body).RootElement.GetProperty("detail").GetString());
+    }
 
     [Fact]
     public async Task An_add_beyond_the_cap_is_a_409_that_writes_nothing_and_a_held_item_may_be_added_again()

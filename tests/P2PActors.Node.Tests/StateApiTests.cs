@@ -127,6 +127,10 @@ public sealed class StateApiTests(NodeFixture node) : IClassFixture<NodeFixture>
         { "GET", "/api/catalog?take=0", null, "take" },
         { "GET", "/api/catalog?take=1001", null, "take" },
         { "GET", "/api/catalog?skip=-1", null, "skip" },
+        { "PUT", "/api/players/guard/position", """{ "zone": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "x": "1", "y": 1 }""", "x" },
+        { "PUT", "/api/players/guard/position", """{ "zone": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "x": 1, "y": null }""", "y" },
+        { "GET", "/api/catalog?type=", null, "type" },
+        { "GET", "/api/catalog?type=item&type=map", null, "type" },
         { "GET", "/api/catalog?skip=abc", null, "skip" },
         { "GET", "/api/catalog?type=spaceship", null, "type" },
         // A misspelt filter answered every type, as if none had been given.

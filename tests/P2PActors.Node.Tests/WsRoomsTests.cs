@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using Akka.Actor;
 using Microsoft.AspNetCore.Builder;
@@ -337,5 +338,21 @@ public sealed class WsRoomsTests(TwoNodeFixture nodes) : IClassFixture<TwoNodeFi
             WsFrameAssert.Error(await page.RequestAsync("move", new { zone = "meadow", x = 1, y = 1 }), "unknown-zone");
             WsFrameAssert.Error(await page.RequestAsync("move", new { zone, x = "east", y = 1 }), "invalid-field");
         }
+
+        // Over HTTP the same map holds (a player with no page): a wall or a tile off the map is a 400, the spawn is taken.
+        using var http = new HttpClient { BaseAddress = nodes.B };
+        async Task<(HttpStatusCode Status, string Body)> PutAsync(int x, int y)
+        {
+            using var put = await http.PutAsync("/api/players/zone-walker-http/position",
+                new StringContent($$"""{ "zone": "{{zone}}", "x": {{x}}, "y": {{y}} }""", System.Text.Encoding.UTF8, "application/json"));
+            return (put.StatusCode, await put.Content.ReadAsStringAsync());
+        }
+        foreach (var (x, y, what) in new[] { (wallX, wallY, "not walkable"), (24, 0, "outside the map") })
+        {
+            var (status, body) = await PutAsync(x, y);
+            Assert.True(status == HttpStatusCode.BadRequest && body.Contains(what, StringComparison.Ordinal), $"{status} {body}");
+        }
+        var spawned = await PutAsync(sx, sy);
+        Assert.True(spawned.Status is HttpStatusCode.OK or HttpStatusCode.Accepted, $"{spawned.Status} {spawned.Body}");
     }
 }

@@ -263,7 +263,17 @@ public sealed class GameState
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var forwarder = _system.ActorOf(Props.Create(() => new ChangeForwarder(channel.Writer, ready)));
         Actor.Tell(new GameStateProtocol.Subscribe(forwarder));
-        await ready.Task.WaitAsync(LocalAskTimeout, ct).ConfigureAwait(false);
+        try
+        {
+            await ready.Task.WaitAsync(LocalAskTimeout, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Nobody will read or dispose this subscription: without this, the forwarder stayed subscribed to every change.
+            Actor.Tell(new GameStateProtocol.Unsubscribe(forwarder));
+            _system.Stop(forwarder);
+            throw;
+        }
         return new ChangeSubscription(channel.Reader, () =>
         {
             Actor.Tell(new GameStateProtocol.Unsubscribe(forwarder));

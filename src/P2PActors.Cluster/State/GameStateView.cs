@@ -82,7 +82,8 @@ public sealed class GameStateView
             case LWWDictionary<string, PlayerPosition> positions when TryBucket(keyId, StateKeys.PositionPrefix, out _):
                 return ApplyPositions(positions.Entries.Where(e => IsPlausible(e.Key, e.Value, notAfterMs)), collectChanges);
             case LWWDictionary<string, PresenceEntry> presence when TryBucket(keyId, StateKeys.PresencePrefix, out var i):
-                if (collectChanges) DiffLww(Presence[i], presence, changes, (id, p) => new PlayerSeen(id, p));
+                // No change per heartbeat: every open page sends three per presence timeout, nobody listened to them, and
+                // they crowded the subscribers' bounded queues. Who went offline is told by OnlineWatch instead.
                 return (new GameStateView(Keys, Admission, Positions, Presence.SetItem(i, presence), Inventories, Catalog, Pushed, _catalogSorted), changes);
             case InventoryBucket inventories when TryBucket(keyId, StateKeys.InventoryPrefix, out var i):
                 if (collectChanges) DiffInventories(Inventories[i], inventories, changes);
@@ -207,19 +208,24 @@ public sealed class GameStateView
         var hasPresence = Presence[bucket].TryGetValue(playerId, out var presence);
         var hasInventory = Inventories[bucket].TryGetValue(playerId, out var inventory);
         if (!hasPosition && !hasPresence && !hasInventory) return null;
-        var lastSeen = Math.Max(hasPosition ? position!.UpdatedAtMs : 0, hasPresence ? presence!.LastSeenMs : 0);
+        var lastSeen = Math.Max(Believable(hasPosition ? position!.UpdatedAtMs : 0, nowMs), Believable(hasPresence ? presence!.LastSeenMs : 0, nowMs));
         var items = hasInventory ? inventory!.Elements.Order(StringComparer.Ordinal).ToArray() : [];
         return new PlayerView(playerId, IsOnline(lastSeen, nowMs, presenceTimeout), hasPosition ? position : null, lastSeen, items);
     }
 
-    /// <summary>When the player was last heard from: their position's stamp or their presence heartbeat, the later.</summary>
-    public long LastSeenMs(string playerId, PlayerPosition position) =>
-        Math.Max(position.UpdatedAtMs, Presence[Keys.PlayerBucket(playerId)].TryGetValue(playerId, out var seen) ? seen!.LastSeenMs : 0);
-
     /// <summary>
-    /// Heard from within the timeout, and not stamped in the future beyond <see cref="MaxClockAheadMs"/>: any peer can write
-    /// a heartbeat, and one stamped far ahead would otherwise keep a player (or one it made up) online for good.
+    /// When the player was last heard from: their position's stamp or their presence heartbeat, the later of those not
+    /// stamped beyond <see cref="MaxClockAheadMs"/> ahead of <paramref name="nowMs"/>. Any peer can write a heartbeat: one
+    /// stamped far ahead would otherwise keep a player (or one it made up) online for good, and, refused only after the
+    /// two were compared, make a player who is moving look offline.
     /// </summary>
+    public long LastSeenMs(string playerId, PlayerPosition position, long nowMs) =>
+        Math.Max(Believable(position.UpdatedAtMs, nowMs),
+            Believable(Presence[Keys.PlayerBucket(playerId)].TryGetValue(playerId, out var seen) ? seen!.LastSeenMs : 0, nowMs));
+
+    private static long Believable(long stampMs, long nowMs) => stampMs - nowMs <= MaxClockAheadMs ? stampMs : 0;
+
+    /// <summary>Heard from within the timeout (a stamp from the future is no sign of life either).</summary>
     public static bool IsOnline(long lastSeenMs, long nowMs, TimeSpan presenceTimeout) =>
         lastSeenMs > 0 && nowMs - lastSeenMs <= (long)presenceTimeout.TotalMilliseconds && lastSeenMs - nowMs <= MaxClockAheadMs;
 
@@ -228,7 +234,7 @@ public sealed class GameStateView
         Positions
             .Where(p => string.Equals(p.Value.Zone, zone, StringComparison.Ordinal))
             // Online as Player() judges it, without reading the inventory Player() also lists.
-            .Where(p => IsOnline(LastSeenMs(p.Key, p.Value), nowMs, presenceTimeout))
+            .Where(p => IsOnline(LastSeenMs(p.Key, p.Value, nowMs), nowMs, presenceTimeout))
             .OrderBy(p => p.Key, StringComparer.Ordinal)
             .Take(max)
             .Select(p => new PositionEntry(p.Key, p.Value))
@@ -276,13 +282,6 @@ public sealed class GameStateView
         return keyId.StartsWith(prefix, StringComparison.Ordinal)
                && int.TryParse(keyId.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out bucket)
                && bucket < Keys.PlayerBuckets;
-    }
-
-    private static void DiffLww<T>(
-        LWWDictionary<string, T> old, LWWDictionary<string, T> current, List<StateChange> changes, Func<string, T, StateChange> change)
-    {
-        foreach (var (id, value) in current.Entries)
-            if (!old.TryGetValue(id, out var before) || !Equals(before, value)) changes.Add(change(id, value));
     }
 
     private static void DiffInventories(InventoryBucket old, InventoryBucket current, List<StateChange> changes)

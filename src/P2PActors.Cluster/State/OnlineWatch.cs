@@ -22,7 +22,7 @@ public sealed class OnlineWatch
         var online = new HashSet<string>(_online?.Count ?? 0, StringComparer.Ordinal);
         foreach (var (id, position) in view.Positions)
         {
-            var lastSeen = view.LastSeenMs(id, position);
+            var lastSeen = view.LastSeenMs(id, position, nowMs);
             var isOnline = GameStateView.IsOnline(lastSeen, nowMs, presenceTimeout);
             if (isOnline) online.Add(id);
             if (_online is null) continue;

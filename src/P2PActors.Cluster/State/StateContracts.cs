@@ -104,8 +104,6 @@ public abstract record StateChange;
 /// </summary>
 public sealed record PlayerMoved(string PlayerId, PlayerPosition Position, string? PreviousZone = null) : StateChange;
 
-public sealed record PlayerSeen(string PlayerId, PresenceEntry Presence) : StateChange;
-
 /// <summary>
 /// A player standing at <paramref name="Position"/> was not heard from (no move, no heartbeat) for the presence timeout:
 /// the watchers of that zone can take them off their maps. <paramref name="LastSeenMs"/> is when they last were.

@@ -51,17 +51,17 @@ internal static class RequestInput
         HttpContext http, BodyRules rules, string example, CancellationToken ct)
     {
         if (http.Request.ContentLength > rules.MaxBytes)
-            return (null, TooLarge(rules));
+            return (null, TooLarge(http, rules));
         ReadOnlyMemory<byte> body;
         try
         {
             if (await ReadBodyAsync(http.Request.Body, rules.MaxBytes, ct) is not { } read)
-                return (null, TooLarge(rules));
+                return (null, TooLarge(http, rules));
             body = read;
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (null, TooLarge(rules));
+            return (null, TooLarge(http, rules));
         }
         var parsed = JsonInput.Parse(body, SmallObject);
         using var document = parsed.Document;
@@ -102,7 +102,13 @@ internal static class RequestInput
         return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 
-    private static IResult TooLarge(BodyRules rules) => Problems.TooLarge(rules.MaxBytes, rules.TooLargeHint);
+    /// <summary>
+    /// The smaller of the endpoint's limit and the node's (<c>--max-body-bytes</c> may be set below an endpoint's own):
+    /// the limit the client actually ran into.
+    /// </summary>
+    private static IResult TooLarge(HttpContext http, BodyRules rules) =>
+        Problems.TooLarge(Math.Min(rules.MaxBytes, http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? long.MaxValue),
+            rules.TooLargeHint);
 
     /// <summary>
     /// Records every query parameter not in <paramref name="known"/> as an error: a misspelt one (<c>?tpye=item</c>)

@@ -4,6 +4,7 @@ using Akka.Hosting;
 using P2PActors.Cluster.Consensus;
 using P2PActors.Cluster.Generation;
 using P2PActors.Cluster.State;
+using P2PActors.Cluster.Zones;
 using P2PActors.Content.Model;
 using P2PActors.Node.Configuration;
 
@@ -65,7 +66,43 @@ public static class StateEndpoints
         var (root, bodyProblem) = await RequestInput.ReadObjectAsync(http, Body, """{ "zone": "forest", "x": 1.5, "y": -3 }""", ct);
         if (bodyProblem is not null)
             return bodyProblem;
+        if (await MapProblemAsync(root!.Value, system, ct) is { } offMap)
+            return offMap;
         return await PositionAsync(id, root!.Value, system, ct);
+    }
+
+    /// <summary>
+    /// A zone named by a content id is a map of the shared catalog, as for the WebSocket <c>move</c>: the tile must be on
+    /// it and walkable, or the pages watching the zone would draw the player in a wall. Other zone names stay free-form
+    /// (scripts, tests); a malformed body is left to <see cref="PositionAsync"/>'s own checks.
+    /// </summary>
+    private static async Task<IResult?> MapProblemAsync(JsonElement root, ActorSystem system, CancellationToken ct)
+    {
+        if (!root.TryGetProperty("zone", out var zoneValue) || zoneValue.ValueKind != JsonValueKind.String
+            || StateValidation.CatalogId(zoneValue.GetString()) is not null
+            || !root.TryGetProperty("x", out var xValue) || xValue.ValueKind != JsonValueKind.Number || !xValue.TryGetDouble(out var x)
+            || !double.IsFinite(x) || Math.Abs(x) > 1e9
+            || !root.TryGetProperty("y", out var yValue) || yValue.ValueKind != JsonValueKind.Number || !yValue.TryGetDouble(out var y)
+            || !double.IsFinite(y) || Math.Abs(y) > 1e9)
+            return null;
+        var zone = zoneValue.GetString()!;
+        var (tx, ty) = ((int)Math.Floor(x), (int)Math.Floor(y));
+        ZoneVerdict verdict;
+        try
+        {
+            verdict = await ZoneMaps.For(system).CheckAsync(zone, tx, ty, ct);
+        }
+        catch (Exception e) when (e is TimeoutException or AskTimeoutException)
+        {
+            return Problems.TimedOut("The zone's map could not be read in time; nothing was moved.");
+        }
+        return verdict switch
+        {
+            ZoneVerdict.UnknownZone => Problems.Field("zone", $"Zone '{zone}' is not a map in the shared catalog (or no reachable node holds its body)."),
+            ZoneVerdict.OutOfBounds => Problems.Field("x", $"The tile ({tx}, {ty}) is outside the map of zone '{zone}'."),
+            ZoneVerdict.NotWalkable => Problems.Field("x", $"The tile at ({tx}, {ty}) of zone '{zone}' is not walkable."),
+            _ => null,
+        };
     }
 
     /// <summary>
@@ -232,13 +269,18 @@ public static class StateEndpoints
     {
         var errors = RequestInput.NewErrors();
         ContentType? type = null;
-        var typeText = request.Query["type"].ToString();
-        if (typeText.Length > 0)
+        // Given, type names one content type: an empty one (?type=) is not "all" (leave it out for that), and two are
+        // not read as the one 'item,map' (recommendations judge it the same way).
+        var typeValues = request.Query["type"];
+        if (typeValues.Count > 1)
+            errors["type"] = [$"Give type at most once (got {typeValues.Count}); expected one of {ContentTypes.Names}, or none for every type."];
+        else if (request.Query.ContainsKey("type"))
         {
+            var typeText = typeValues.ToString();
             if (ContentTypes.TryParse(typeText, out var parsed))
                 type = parsed;
             else
-                errors["type"] = [$"Unknown content type '{typeText}'; expected one of {ContentTypes.Names}."];
+                errors["type"] = [$"Unknown content type '{typeText}'; expected one of {ContentTypes.Names}, or leave type out for every type."];
         }
         var skip = RequestInput.QueryInt(request, "skip", 0, 0, int.MaxValue, errors);
         var take = RequestInput.QueryInt(request, "take", DefaultTake, 1, 1000, errors);

@@ -7,7 +7,7 @@ namespace P2PActors.Node.Cli;
 /// <c>cluster --nodes N</c>: a whole cluster on this machine for trying things out. Starts N node processes from
 /// this very build (<c>dotnet P2PActors.Node.dll node ...</c>), the first one the seed of the others, each with its
 /// own remoting port, HTTP port and data folder; waits until all are Up; prints their HTTP addresses; and stops
-/// them all (SIGTERM, so they leave the cluster gracefully) on Ctrl+C/SIGTERM or when one of them dies.
+/// them all (SIGTERM, so they leave the cluster gracefully) on Ctrl+C/SIGTERM/SIGHUP or when one of them dies.
 /// </summary>
 public static class ClusterCommand
 {
@@ -109,7 +109,10 @@ public static class ClusterCommand
         public bool RemoteTls => !string.IsNullOrWhiteSpace(RemoteTlsCertificate)
             || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("P2PActors__RemoteTlsCertificate"));
 
-        public string Address(int index) => $"{(RemoteTls ? "akka.ssl.tcp" : "akka.tcp")}://p2pactors@127.0.0.1:{BasePort + index}";
+        /// <summary>Every node of the command's cluster runs under this name (given as a flag, so the environment cannot change it).</summary>
+        public const string SystemName = "p2pactors";
+
+        public string Address(int index) => $"{(RemoteTls ? "akka.ssl.tcp" : "akka.tcp")}://{SystemName}@127.0.0.1:{BasePort + index}";
 
         public string SeedAddress => Address(0);
     }
@@ -130,6 +133,9 @@ public static class ClusterCommand
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        // A closed terminal or a dropped SSH session: the nodes run in sessions of their own and would outlive it,
+        // holding their ports and data folders, so the next run would find them in use.
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
 
         var children = new List<NodeChild>();
         try
@@ -159,17 +165,29 @@ public static class ClusterCommand
                 await error.WriteLineAsync($"node {dead.Index + 1} exited unexpectedly with code {dead.Process.ExitCode}; stopping the others.");
                 return ExitCodes.Failure;
             }
-            await error.WriteLineAsync("Stopping the nodes...");
+            await TryWriteLineAsync(error, "Stopping the nodes...");
             return ExitCodes.Ok;
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
         {
-            await error.WriteLineAsync($"Could not start a node process: {e.Message}");
+            await TryWriteLineAsync(error, $"Could not start a node process: {e.Message}");
             return ExitCodes.Failure;
         }
         finally
         {
             await LocalCluster.StopAllAsync(children);
+        }
+
+        // After a hangup the terminal is gone and writes to it fail (EIO): the nodes must still be stopped.
+        static async Task TryWriteLineAsync(TextWriter writer, string line)
+        {
+            try
+            {
+                await writer.WriteLineAsync(line);
+            }
+            catch (IOException)
+            {
+            }
         }
 
         void Stop(PosixSignalContext context)

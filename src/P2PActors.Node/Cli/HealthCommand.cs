@@ -80,26 +80,37 @@ public static class HealthCommand
     /// </summary>
     private static (Uri? Target, string Problem) FromConfiguration()
     {
+        var (configuration, problem) = ReadNodeSettings();
+        if (configuration is null)
+            return (null, problem);
+        var httpUrl = configuration[$"{NodeOptions.Section}:HttpUrl"] ?? new NodeOptions().HttpUrl;
+        return Parse(httpUrl, $"{NodeOptions.Section}:HttpUrl (P2PActors__HttpUrl)");
+    }
+
+    /// <summary>
+    /// The node's settings as the node reads them, minus the command line (the commands that ask have none of the
+    /// node's flags): appsettings.json, the environment's appsettings file, then the environment variables. Null and
+    /// the problem when a settings file is not valid JSON.
+    /// </summary>
+    internal static (IConfiguration? Configuration, string Problem) ReadNodeSettings()
+    {
         // The environment's name as the node's host reads it: ASPNETCORE_ENVIRONMENT over DOTNET_ENVIRONMENT.
         var environment = new[] { "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT" }
             .Select(Environment.GetEnvironmentVariable)
             .FirstOrDefault(name => !string.IsNullOrEmpty(name)) ?? "Production";
-        IConfiguration configuration;
         try
         {
-            configuration = new ConfigurationBuilder()
+            return (new ConfigurationBuilder()
                 .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
                 .AddJsonFile(Path.Combine(AppContext.BaseDirectory, $"appsettings.{environment}.json"), optional: true)
                 .AddEnvironmentVariables()
-                .Build();
+                .Build(), "");
         }
         catch (InvalidDataException e)
         {
-            // A settings file edited into invalid JSON: the node names it and exits 2, and so does its health check.
+            // A settings file edited into invalid JSON: the node names it and exits 2, and so do the commands that read it.
             return (null, $"{e.Message} {e.InnerException?.Message}".Trim());
         }
-        var httpUrl = configuration[$"{NodeOptions.Section}:HttpUrl"] ?? new NodeOptions().HttpUrl;
-        return Parse(httpUrl, $"{NodeOptions.Section}:HttpUrl (P2PActors__HttpUrl)");
     }
 
     private static (Uri? Target, string Problem) Parse(string value, string setting)

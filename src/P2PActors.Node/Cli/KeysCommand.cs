@@ -14,8 +14,7 @@ public static class KeysCommand
     {
         var dataDir = new Option<string>("--data-dir")
         {
-            Description = "Data directory of the node whose key to make or read [default: ./data]",
-            DefaultValueFactory = _ => "./data",
+            Description = "Data directory of the node whose key to make or read [default: the node's DataDirectory setting (P2PActors__DataDirectory), else ./data]",
         };
         var command = new Command("keys", "Make this node's validator key if it has none, and print its validator id (for --validators / --validators-file).")
         {
@@ -23,9 +22,21 @@ public static class KeysCommand
         };
         command.SetAction(async (parseResult, _) =>
         {
-            var directory = parseResult.GetValue(dataDir)!;
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
+            var directory = parseResult.GetValue(dataDir);
+            if (directory is null)
+            {
+                // The folder the node itself would use here (a node set up through its environment, or in its image),
+                // not ./data, which may be another node's.
+                var (configuration, problem) = HealthCommand.ReadNodeSettings();
+                if (configuration is null)
+                {
+                    await error.WriteLineAsync(problem);
+                    return ExitCodes.Usage;
+                }
+                directory = configuration[$"{Configuration.NodeOptions.Section}:DataDirectory"] ?? new Configuration.NodeOptions().DataDirectory;
+            }
             try
             {
                 using var identity = ValidatorIdentity.LoadOrCreate(directory);

@@ -181,19 +181,26 @@ internal sealed class NodeChild : IDisposable
         // In a session of its own (setsid execs in place, so the pid stays the node's): a terminal's Ctrl+C then
         // reaches only this command, which stops the nodes in an order that lets each leave cleanly.
         var setsid = OperatingSystem.IsLinux() ? new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists) : null;
-        var start = new ProcessStartInfo(setsid ?? "dotnet")
+        // The dotnet host running this command when there is one (the SDK need not be on PATH); else the one on PATH.
+        var dotnet = Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : "dotnet";
+        var start = new ProcessStartInfo(setsid ?? dotnet)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
         if (setsid is not null)
-            start.ArgumentList.Add("dotnet");
+            start.ArgumentList.Add(dotnet);
         // This build's own DLL: the nodes run exactly the code of the command that starts them.
         start.ArgumentList.Add(typeof(ClusterCommand).Assembly.Location);
         foreach (var argument in new[]
                  {
                      "node",
+                     // The plan's addresses, whatever the environment the nodes inherit says (P2PActors__Host=0.0.0.0,
+                     // a PublicHost or SystemName for another setup): the seed address below is built from them.
+                     "--host", "127.0.0.1",
+                     "--public-host", "127.0.0.1",
+                     "--system-name", ClusterCommand.ClusterPlan.SystemName,
                      "--http-url", plan.HttpUrl(index),
                      "--port", (plan.BasePort + index).ToString(CultureInfo.InvariantCulture),
                      "--data-dir", dataDirectory,
@@ -217,6 +224,8 @@ internal sealed class NodeChild : IDisposable
             start.Environment[name] = value;
         foreach (var argument in plan.ExtraArguments?.Invoke(index) ?? [])
             start.ArgumentList.Add(argument);
+        // Node 1 forms the cluster: seeds inherited from the environment would send it to join another.
+        start.Environment.Remove("P2PActors__SeedNodes");
         if (index > 0)
         {
             start.ArgumentList.Add("--seed-node");
@@ -235,8 +244,16 @@ internal sealed class NodeChild : IDisposable
     {
         if (line is null)
             return;
-        lock (error)
-            error.WriteLine(prefix + line);
+        try
+        {
+            lock (error)
+                error.WriteLine(prefix + line);
+        }
+        catch (IOException)
+        {
+            // The terminal is gone (a hangup: writes fail with EIO). Thrown here, on the thread reading the node's
+            // output, it would end this command while it is still stopping the nodes, and leave them running.
+        }
     }
 
     /// <summary>SIGTERM first so the node leaves the cluster through CoordinatedShutdown; a kill if it hangs.</summary>

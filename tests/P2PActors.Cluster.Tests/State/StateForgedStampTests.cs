@@ -61,7 +61,10 @@ public sealed class StateForgedStampTests : TestKit
         var moved = (await state.GetPlayerAsync(victim))?.Position;
         Assert.Equal("forest", moved?.Zone);
         Assert.InRange(moved!.UpdatedAtMs, now, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        // The phantom's heartbeat from tomorrow does not make it online.
+        // The phantom's heartbeat from tomorrow does not make it online; and once it moves, its own move does, the
+        // forged heartbeat being set aside rather than taken as its latest sign of life.
         Assert.False((await state.GetPlayerAsync(phantom))?.Online);
+        await state.UpdatePositionAsync(phantom, "forest", 1, 1);
+        Assert.True((await state.GetPlayerAsync(phantom))?.Online);
     }
 }

@@ -98,6 +98,38 @@ public sealed class PageTests
     }
 
     [ChromiumFact]
+    public async Task Sharing_content_someone_else_shared_first_shows_it_already_in_the_catalog_under_their_name()
+    {
+        await using var harness = await PageHarness.StartAsync(nodes: 1);
+        var page = await harness.OpenAsync(0);
+        await BrowserPages.JoinAsync(page, "bob");
+        await page.CheckAsync("[data-testid='type-item']");
+        await page.FillAsync("#seed", "9");
+        await page.ClickAsync("#generate-button");
+        await page.WaitForSelectorAsync("#result-body:not([hidden])");
+        var id = JsonDocument.Parse(await page.TextContentAsync("#result-json") ?? "").RootElement.GetProperty("id").GetString()!;
+
+        // carol shares the same content first (the same seed and type make the same item), over HTTP.
+        using var http = new HttpClient { BaseAddress = harness.Cluster.Urls[0], Timeout = TimeSpan.FromSeconds(30) };
+        for (var attempt = 1; ; attempt++)
+        {
+            using var share = await http.PostAsJsonAsync("/api/catalog", new { contentId = id, author = "carol" });
+            // 409: an earlier attempt answered 503 but landed after all (the author is checked below).
+            if (share.StatusCode is System.Net.HttpStatusCode.Created or System.Net.HttpStatusCode.Conflict)
+                break;
+            // A freshly started node can miss its first decision timeout: "undecided" (503) says to try again.
+            Assert.True(share.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && attempt < 6, await share.Content.ReadAsStringAsync());
+        }
+
+        await page.ClickAsync("#share-button");
+        await page.WaitForSelectorAsync("#vote[data-decision='already-shared']");
+        Assert.Contains("shared by carol", await page.TextContentAsync("#vote"), StringComparison.Ordinal);
+        // Still listed under carol: bob's share changed nothing.
+        var catalog = await http.GetFromJsonAsync<JsonElement>("/api/catalog?type=item");
+        Assert.Equal("carol", catalog.GetProperty("entries").EnumerateArray().Single(e => e.GetProperty("id").GetString() == id).GetProperty("author").GetString());
+    }
+
+    [ChromiumFact]
     public async Task Page_loads_from_a_node_and_renders_a_generated_character()
     {
         await using var harness = await PageHarness.StartAsync(nodes: 1);

@@ -150,14 +150,14 @@ public sealed class WorldTests
     [ChromiumFact]
     public async Task A_player_no_longer_heard_from_leaves_the_map_of_a_page_watching_the_zone()
     {
-        await using var harness = await PageHarness.StartAsync(nodes: 1, nodeArgs: ["--presence-timeout", "00:00:03"]);
+        await using var harness = await PageHarness.StartAsync(nodes: 1, nodeArgs: ["--presence-timeout", "00:00:06"]);
         var node = harness.Cluster.Urls[0];
         var map = await ShareMapAsync(node, seed: 13);
         var bob = await harness.OpenAsync(0);
         await BrowserPages.JoinAsync(bob, "bob");
         await EnterZoneAsync(bob, map.Id);
 
-        // dora moves once over HTTP, with no page to keep her online: 3 s later the node says she went offline.
+        // dora moves once over HTTP, with no page to keep her online: 6 s later the node says she went offline.
         await MoveOverHttpAsync(node, "dora", map.Id, map.SpawnX, map.SpawnY);
         await bob.WaitForSelectorAsync("#zone-players li[data-player='dora']");
         await bob.WaitForSelectorAsync("#zone-players li[data-player='dora']", new() { State = WaitForSelectorState.Detached });

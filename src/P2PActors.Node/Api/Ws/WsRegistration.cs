@@ -12,6 +12,9 @@ public static class WsRegistration
 {
     public const string Path = "/ws";
 
+    /// <summary>How often the node pings a connection, and how long it waits for the pong before it drops the connection.</summary>
+    public static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(20);
+
     /// <summary>Every request type and subscription topic: one line each. Add yours here.</summary>
     public static IServiceCollection AddWsHandlers(this IServiceCollection services, NodeOptions options)
     {
@@ -59,8 +62,12 @@ public static class WsRegistration
 
     public static WebApplication MapWsEndpoint(this WebApplication app)
     {
-        // No KeepAliveInterval: pages that go quiet are found by the session claim's grace, not by pings.
-        app.UseWebSockets();
+        // A page whose network vanished without a FIN (a closed laptop, a dropped Wi-Fi) left a connection that nothing
+        // ever read from or wrote to again, and its session's heartbeats kept the player online on every map for good.
+        // A ping every 20 s that needs its pong within 20 s ends such a connection (as a drop: the resume grace
+        // applies); browsers answer pings by themselves. Not shorter: a client that reads nothing for that long (a
+        // script between two requests) would be cut.
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = KeepAlive, KeepAliveTimeout = KeepAlive });
         app.Map(Path, AcceptAsync);
         return app;
     }

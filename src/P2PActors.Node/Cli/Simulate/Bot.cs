@@ -289,7 +289,7 @@ public sealed class Bot
         if (invalid)
             _context.Recorder.InvalidAttempted();
         // Rejected and undecided are answers the vote may give, not failures of the request: judged by the figures.
-        var answer = await RequestAsync(BotOperations.Share, "share", new JsonObject { ["contentId"] = id }, ct, expectedErrors: ["rejected", "undecided"]);
+        var answer = await RequestAsync(BotOperations.Share, "share", new JsonObject { ["contentId"] = id }, ct, expectedErrors: ["rejected", "undecided", "already-shared"]);
         switch (answer is { } frame ? (Type(frame) == "error" ? Code(frame) : Type(frame)) : null)
         {
             case "shared" when invalid:
@@ -308,6 +308,13 @@ public sealed class Bot
                 break;
             case "undecided":
                 _context.Recorder.ShareUndecided();
+                break;
+            case "already-shared":
+                // A run again with the same seed makes the same content: in the catalog already, as an accepted share
+                // leaves it (the boosted copy of an invalid one is another id, so nothing to expect of it).
+                _context.Recorder.ShareAccepted();
+                if (!invalid)
+                    _context.Ledger.ShareAccepted(id);
                 break;
             default:
                 _context.Recorder.ShareFailed();

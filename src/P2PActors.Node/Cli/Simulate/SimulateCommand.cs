@@ -374,7 +374,9 @@ public static class SimulateCommand
                         using var content = JsonDocument.Parse(body);
                         var map = ZoneMap.FromContent(content.RootElement);
                         using var shared = await http.PostAsJsonAsync(new Uri(nodes[0], "/api/catalog"), new { contentId = map.ContentId, author = "simulate-zone" }, ct);
-                        if (shared.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK or HttpStatusCode.Accepted)
+                        // 409: shared before (a run again with the same seed, or an attempt that timed out here but
+                        // landed): the map is in the catalog all the same.
+                        if (shared.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK or HttpStatusCode.Accepted or HttpStatusCode.Conflict)
                             zone = map;
                         else
                             lastProblem = $"sharing the map answered {(int)shared.StatusCode}: {await shared.Content.ReadAsStringAsync(ct)}";

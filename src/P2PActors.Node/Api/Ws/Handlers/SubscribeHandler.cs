@@ -34,14 +34,13 @@ public sealed class SubscribeHandler(WsTopicRegistry registry) : IWsHandler
             {
                 var key = topic.Name;
                 var topicZone = topic.NeedsZone ? zone : null;
-                if (state.Active.TryGetValue(key, out var existing))
-                {
-                    if (existing.Zone == topicZone)
-                        continue;
-                    existing.Stop.Dispose();
-                    state.Active.Remove(key);
-                }
+                var had = state.Active.TryGetValue(key, out var existing);
+                if (had && existing.Zone == topicZone)
+                    continue;
+                // The new subscription first: if it fails (the state too busy to answer), the page keeps the one it had.
                 var stop = await topic.SubscribeAsync(request.Connection, topicZone, ct);
+                if (had)
+                    existing.Stop.Dispose();
                 // The close registration goes with the subscription: a page that moves between zones all day would
                 // otherwise pile one up per move on its connection.
                 var onClose = request.Connection.Closed.Register(stop.Dispose);
