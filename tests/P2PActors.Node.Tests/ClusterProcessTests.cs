@@ -32,7 +32,7 @@ public sealed partial class ClusterProcessTests
             "--base-http-port", httpBase.ToString(CultureInfo.InvariantCulture),
             "--base-port", remotingBase.ToString(CultureInfo.InvariantCulture),
             "--data-dir", dataDirectory,
-        ], foreignSeed);
+        ], foreignSeed, defaultHangup: true);
         var childIds = new List<int>();
         try
         {

@@ -18,10 +18,13 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly List<string> _lines = [];
     private readonly List<(Func<string, bool> Predicate, TaskCompletionSource<string> Seen)> _awaited = [];
 
-    private NodeProcess(string dataDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment, string? workingDirectory)
+    private NodeProcess(string dataDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment, string? workingDirectory,
+        bool defaultHangup = false)
     {
         DataDirectory = dataDirectory;
-        var start = new ProcessStartInfo("dotnet")
+        // A test run started under nohup (as .ci/run is here) hands its children SIGHUP ignored, and a process keeps a
+        // signal ignored that it was started with ignoring: coreutils' env puts the default back first.
+        var start = new ProcessStartInfo(defaultHangup ? "/usr/bin/env" : "dotnet")
         {
             WorkingDirectory = workingDirectory ?? "",
             RedirectStandardOutput = true,
@@ -35,6 +38,11 @@ public sealed class NodeProcess : IAsyncDisposable
             start.Environment.Remove(name);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             start.Environment[name] = value;
+        if (defaultHangup)
+        {
+            start.ArgumentList.Add("--default-signal=HUP");
+            start.ArgumentList.Add("dotnet");
+        }
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "P2PActors.Node.dll"));
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
@@ -69,10 +77,10 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <paramref name="workingDirectory"/> is where relative paths resolve (default: the test's own).
     /// </summary>
     public static NodeProcess Start(string name, Func<string, IEnumerable<string>> arguments, IReadOnlyDictionary<string, string>? environment = null,
-        string? workingDirectory = null)
+        string? workingDirectory = null, bool defaultHangup = false)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"p2pactors-{name}-{Guid.NewGuid():N}");
-        return new NodeProcess(dataDirectory, arguments(dataDirectory), environment, workingDirectory);
+        return new NodeProcess(dataDirectory, arguments(dataDirectory), environment, workingDirectory, defaultHangup);
     }
 
     /// <summary>The exit code, once the process has exited by itself within <paramref name="patience"/>.</summary>

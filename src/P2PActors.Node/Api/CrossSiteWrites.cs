@@ -1,0 +1,34 @@
+using P2PActors.Node.Api.Ws;
+
+namespace P2PActors.Node.Api;
+
+/// <summary>
+/// Refuses writes (any method but GET, HEAD and OPTIONS) that a browser sends on behalf of another site's page. A page
+/// anywhere on the web could otherwise make the browser of someone running a node on 127.0.0.1 post to it: a form or a
+/// <c>fetch(..., { mode: 'no-cors' })</c> with a <c>text/plain</c> body needs no preflight, and rated, shared, moved or
+/// filled inventories for any player no session holds. Browsers send <c>Origin</c> with every such request; the
+/// node's own page and the origins of <c>--ws-allowed-origins</c> pass, as for the WebSocket, and so do clients that
+/// send no <c>Origin</c> (curl, scripts, other nodes), which no page can stand in for.
+/// </summary>
+public static class CrossSiteWrites
+{
+    public static WebApplication UseCrossSiteWriteGuard(this WebApplication app)
+    {
+        var allowed = app.Services.GetRequiredService<WsSettings>().AllowedOrigins;
+        app.Use(async (http, next) =>
+        {
+            var method = http.Request.Method;
+            var origin = http.Request.Headers.Origin.ToString();
+            if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)
+                || WsOriginPolicy.Allows(origin, http.Request.Host, allowed))
+            {
+                await next(http);
+                return;
+            }
+            await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Origin not allowed.",
+                detail: $"A page from '{origin}' may not write to this node: only its own page ({http.Request.Host}) and the origins listed in WsAllowedOrigins may. Nothing was done.")
+                .ExecuteAsync(http);
+        });
+        return app;
+    }
+}
