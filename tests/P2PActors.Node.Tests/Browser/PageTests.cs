@@ -30,11 +30,18 @@ public sealed class PageTests
         // The refused page closed its socket: the node counts the first page's alone again (it kept both before).
         await WsConnectionsAsync(node, 1);
 
-        // Leaving: the join form is back, and the panels no longer show alice's profile.
+        // alice generates an item, then leaves: the join form is back, the panels no longer show alice's profile, and
+        // her item is gone with her (shared after she left, it went to the vote under nobody's name).
+        await holder.CheckAsync("[data-testid='type-item']");
+        await holder.FillAsync("#seed", "3");
+        await holder.ClickAsync("#generate-button");
+        await holder.WaitForSelectorAsync("#result-body:not([hidden])");
         await holder.ClickAsync("#leave-button");
         await holder.WaitForSelectorAsync("#join-form:not([hidden])");
         Assert.Equal(NoProfile, await holder.TextContentAsync("#preferences"));
         Assert.False(await holder.IsCheckedAsync("#share-ratings"));
+        Assert.False(await holder.IsVisibleAsync("#result-body"));
+        Assert.True(await holder.IsDisabledAsync("#share-button"));
         await WsConnectionsAsync(node, 0);
     }
 

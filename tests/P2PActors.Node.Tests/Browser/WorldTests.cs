@@ -148,6 +148,34 @@ public sealed class WorldTests
     }
 
     [ChromiumFact]
+    public async Task A_reload_joins_again_into_the_same_zone_and_leave_zone_leaves_it()
+    {
+        await using var harness = await PageHarness.StartAsync(nodes: 1);
+        var map = await ShareMapAsync(harness.Cluster.Urls[0], seed: 14);
+        var page = await harness.OpenAsync(0);
+        await BrowserPages.JoinAsync(page, "reo");
+        await EnterZoneAsync(page, map.Id);
+
+        // A reload: no Join pressed, yet the page plays as reo again and stands in the zone it was in.
+        await page.ReloadAsync();
+        await page.WaitForSelectorAsync("body[data-ready='true']");
+        await page.WaitForSelectorAsync("#player-badge:not([hidden])");
+        Assert.Equal("reo", await page.TextContentAsync("#player-label"));
+        await page.WaitForFunctionAsync("z => window.p2p.world.zone === z && window.p2p.world.position !== null", map.Id);
+
+        // Leave zone: off the map, and a reload no longer brings the page back into it.
+        await page.ClickAsync("#tab-world");
+        await page.ClickAsync("#zone-leave");
+        await page.WaitForFunctionAsync("() => window.p2p.world.zone === null");
+        Assert.False(await page.IsVisibleAsync("#zone-leave"));
+        await page.ReloadAsync();
+        await page.WaitForSelectorAsync("body[data-ready='true']");
+        await page.WaitForSelectorAsync("#player-badge:not([hidden])");
+        Assert.Null(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('p2p.zone')"));
+        Assert.Null(await page.EvaluateAsync<string?>("() => window.p2p.world.zone"));
+    }
+
+    [ChromiumFact]
     public async Task A_player_no_longer_heard_from_leaves_the_map_of_a_page_watching_the_zone()
     {
         await using var harness = await PageHarness.StartAsync(nodes: 1, nodeArgs: ["--presence-timeout", "00:00:06"]);

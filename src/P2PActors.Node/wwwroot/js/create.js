@@ -32,6 +32,10 @@ export async function initCreate() {
     clear($('preferences'), 'Join to see what the node learns from your ratings.');
     clear($('recommendations'), 'Join to get recommendations from similar players.');
     /** @type {HTMLInputElement} */ ($('share-ratings')).checked = false;
+    // Nor is the content generated for them: shared now, it would go to the vote under nobody's name.
+    current = null;
+    $('result-body').hidden = true;
+    $('result-empty').hidden = false;
     updateEnabled();
   });
   on('open-content', async (id) => {
@@ -73,6 +77,7 @@ function updateEnabled() {
   /** @type {HTMLButtonElement} */ ($('generate-button')).textContent = joined ? 'Generate' : 'Join to generate';
   /** @type {HTMLInputElement} */ ($('share-ratings')).disabled = !joined;
   /** @type {HTMLButtonElement} */ ($('take-button')).disabled = !joined;
+  if (!joined) /** @type {HTMLButtonElement} */ ($('share-button')).disabled = true;
 }
 
 async function generate() {
@@ -182,6 +187,7 @@ async function rate(stars) {
 }
 
 async function share() {
+  if (!player.name) return;
   if (!current) return;
   const vote = $('vote');
   const button = /** @type {HTMLButtonElement} */ ($('share-button'));

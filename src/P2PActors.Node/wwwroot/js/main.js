@@ -133,7 +133,9 @@ function initPushes() {
       toast('Connection to the node lost; reconnecting…');
       return;
     }
-    // The session is another tab's now: this one no longer acts for the player, so it offers to join again.
+    // The session is another tab's now: this one no longer acts for the player, so it offers to join again (and a
+    // reload does not try the token the other tab now holds a newer one of).
+    sessionStorage.removeItem(`p2p.resume.${session.playerId}`);
     toast('This player was taken over by another tab or node.');
     showLeft();
   });
@@ -152,6 +154,10 @@ async function start() {
   await initCatalog(types.map((t) => t.type));
   // For the browser tests and the curious: the page's live objects (nothing here is needed to use the page).
   Object.assign(window, { p2p: { session, world, rtc, inventory, player, colorOf } });
+  // A reload of a tab that had joined: its resume token is still in this tab's storage, so join again at once (the
+  // session resumes if the node still holds it) instead of showing the join form.
+  const stored = localStorage.getItem('p2p.player');
+  if (stored && sessionStorage.getItem(`p2p.resume.${stored}`) && PLAYER_ID.test(stored)) await join(stored);
   document.body.dataset.ready = 'true';
 }
 

@@ -13,6 +13,8 @@ const TILE_COLORS = { g: '#5b9e3e', f: '#2f6b2a', w: '#2e6fb5', m: '#847a6a', d:
 const WALKABLE = new Set(['g', 'f', 'd', '.']);
 const SPAWN_COLORS = { enemy: '#e8383d', npc: '#ffe14d', treasure: '#ff9e1a' };
 const STEP_MS = 110;
+/** The zone this tab is in, kept for a reload of the tab (sessionStorage: this tab only). */
+const ZONE_KEY = 'p2p.zone';
 
 /** @type {{ id: string, map: any } | null} */
 let zone = null;
@@ -59,6 +61,16 @@ export function initWorld() {
   on('enter-zone', (id) => enter(id));
   on('tab', (tab) => { if (tab === 'world') loadZones(); });
   on('left', () => leaveZone());
+  $('zone-leave').addEventListener('click', async () => {
+    await leaveZone();
+    // Off the other pages' maps at once is not possible (the node keeps the position), but no more pushes come here.
+    await session.request('unsubscribe', { topics: ['positions'] }).catch(() => { /* the connection is gone: nothing to stop */ });
+  });
+  // A reload of the tab: the session resumed (main.js joins again), so stand in the zone the tab was in.
+  on('joined', () => {
+    const saved = sessionStorage.getItem(ZONE_KEY);
+    if (saved && !zone) enter(saved);
+  });
   // One positions push carries every move the node had pending for this page: apply them all, draw once.
   session.on('positions', (batch) => {
     if (!zone || !Array.isArray(batch.moves)) return;
@@ -146,7 +158,15 @@ async function enter(id, again = false) {
     const spawn = map.spawns.find((s) => s.kind === 'player');
     const start = again && me ? me : { x: spawn.x, y: spawn.y };
     me = null;
-    await moveTo(start.x, start.y);
+    if (!(await moveTo(start.x, start.y))) {
+      // Without a place on the map the keys and clicks do nothing: say so, rather than show a map that ignores them.
+      const why = $('zone-status').textContent;
+      await leaveZone();
+      $('zone-status').textContent = `Could not enter ${map.name}: ${why} Press Enter zone to try again.`;
+      return;
+    }
+    sessionStorage.setItem(ZONE_KEY, id);
+    $('zone-leave').hidden = false;
     $('zone-status').textContent = `${map.name} · ${map.width}×${map.height}`;
     /** @type {HTMLSelectElement} */ ($('zone-select')).value = id;
     resize();
@@ -162,6 +182,8 @@ async function enter(id, again = false) {
 async function leaveZone() {
   zone = null;
   me = null;
+  sessionStorage.removeItem(ZONE_KEY);
+  $('zone-leave').hidden = true;
   others.clear();
   await rtc.leave();
   $('zone-status').textContent = '';
