@@ -137,6 +137,52 @@ public sealed class PageTests
     }
 
     [ChromiumFact]
+    public async Task A_tab_whose_player_was_taken_while_its_connection_was_down_stops_reconnecting_and_offers_to_join()
+    {
+        await using var harness = await PageHarness.StartAsync(nodes: 1);
+        var first = await harness.OpenAsync(0);
+        await BrowserPages.JoinAsync(first, "dana");
+        // The first tab loses its connection and waits 5 s before it tries to resume: meanwhile a second tab takes dana.
+        await first.EvaluateAsync("() => { window.p2p.session.retryMs = 5000; window.p2p.session.socket.close(); }");
+        await first.WaitForSelectorAsync("#live-status:not([hidden])");
+        var second = await harness.OpenAsync(0);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            // The node frees the first tab's claim once it sees the close; until then the second hello is refused.
+            await second.FillAsync("#player-name", "dana");
+            await second.ClickAsync("#join-button");
+            await second.WaitForFunctionAsync("() => !document.getElementById('player-badge').hidden || document.getElementById('toast').textContent.startsWith('Could not join')");
+            if (await second.IsVisibleAsync("#player-badge"))
+                break;
+            Assert.True(DateTime.UtcNow < deadline, "the second tab never got dana");
+            await second.EvaluateAsync("() => { document.getElementById('toast').textContent = ''; }");
+        }
+
+        // The first tab's resume is refused (session-held): it gives up and shows the join form, not "Playing as dana".
+        await first.WaitForSelectorAsync("#join-form:not([hidden])", new() { Timeout = 30_000 });
+        Assert.False(await first.IsVisibleAsync("#live-status"));
+        Assert.False(await first.EvaluateAsync<bool>("() => window.p2p.session.ready"));
+        Assert.True(await second.EvaluateAsync<bool>("() => window.p2p.session.ready"));
+    }
+
+    [ChromiumFact]
+    public async Task Opening_a_catalog_entry_moves_the_focus_to_it()
+    {
+        await using var harness = await PageHarness.StartAsync(nodes: 1);
+        var map = await WorldTestSupport.ShareMapAsync(harness.Cluster.Urls[0], seed: 15);
+        var page = await harness.OpenAsync(0);
+        await page.ClickAsync("#tab-catalog");
+        var open = "#catalog-rows button[title^='Open']";
+        await page.WaitForSelectorAsync(open);
+        await page.FocusAsync(open);
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForFunctionAsync("id => document.getElementById('result-json').textContent.includes(id)", map.Id);
+        // Where the user reads next, not the top of the page: the button that opened it is in a panel now hidden.
+        await page.WaitForFunctionAsync("() => document.activeElement?.id === 'result-name'");
+    }
+
+    [ChromiumFact]
     public async Task Page_loads_from_a_node_and_renders_a_generated_character()
     {
         await using var harness = await PageHarness.StartAsync(nodes: 1);

@@ -43,6 +43,8 @@ export async function initCreate() {
       const { data } = await api(`/api/content/${id}`);
       show(data);
       emit('show-tab', 'create');
+      // The button that opened it was in the panel now hidden: without this, focus fell to the page's top.
+      $('result-name').focus();
     } catch (e) {
       toast(e.describe?.() ?? String(e));
     }
@@ -248,7 +250,10 @@ export async function refreshProfile() {
       clear($('recommendations'), h('p', {}, `Nothing yet: ${recs.sharedProfiles} shared profile(s), ${recs.similarPlayers} similar player(s). Rate more and share your ratings.`));
     } else {
       clear($('recommendations'), h('ul', { class: 'plain-list' }, recs.items.map((r) =>
-        h('li', {}, h('span', { class: 'badge' }, r.type), h('span', { class: 'grow mono', title: r.contentId }, shortId(r.contentId)),
+        // Each one opens: an id alone told the player nothing they could act on.
+        h('li', {}, h('span', { class: 'badge' }, r.type),
+          h('button', { type: 'button', class: 'link grow mono', title: `Open ${r.contentId}`, 'data-content': r.contentId, onclick: () => emit('open-content', r.contentId) },
+            shortId(r.contentId)),
           h('span', {}, `${r.score.toFixed(2)}★`)))));
     }
   } catch (e) {

@@ -65,6 +65,7 @@ function initJoin() {
 /** Back to the join form: the player left, or another tab or node took the session over. */
 function showLeft() {
   player.name = null;
+  $('live-status').hidden = true;
   $('player-badge').hidden = true;
   $('join-form').hidden = false;
   emit('left');
@@ -125,11 +126,17 @@ function initPushes() {
   session.on('validators', (f) => renderValidators(f));
   session.on('welcome', (w) => $('conn-text').dataset.peer = w.peerId);
   // Entries shared while the connection was down were pushed to nobody: read the catalog again once it is back.
-  session.on('resumed', () => { subscribe(); emit('catalog-changed'); });
+  session.on('resumed', () => { $('live-status').hidden = true; subscribe(); emit('catalog-changed'); });
+  session.on('taken', () => {
+    toast('This player was taken over by another tab or node while the connection was down.');
+    showLeft();
+  });
   session.on('disconnected', (d) => {
     emit('live-topics', []);
     if (!d.wasReady) return;
     if (d.code !== 4001) {
+      // Shown until the session is back (or given up): moves and live updates wait for it meanwhile.
+      $('live-status').hidden = false;
       toast('Connection to the node lost; reconnecting…');
       return;
     }

@@ -173,7 +173,16 @@ export class Session extends EventTarget {
       await this.open();
       await this.hello();
       this.emit('resumed', this.welcome);
-    } catch {
+    } catch (e) {
+      if (e instanceof WsError && e.code === 'session-held') {
+        // Another tab or node took the player while this one was away (its token no longer resumes anything):
+        // retrying would fail for ever. This tab stops acting for the player, as after a takeover (close 4001).
+        this.drop('taken');
+        this.closedByPage = true;
+        sessionStorage.removeItem(`${TOKEN_KEY}.${this.playerId}`);
+        this.emit('taken', {});
+        return;
+      }
       // A socket that opened but whose hello failed (the node busy, the session still held) is closed before the
       // next try: the node keeps a connection without a session open, and every retry would leave one more.
       this.drop('retrying');
