@@ -6,6 +6,8 @@ import { on, emit } from './state.js';
 const PAGE = 10;
 let skip = 0;
 let total = 0;
+/** Each load is numbered: only the newest one's answer is shown (a push's reload may finish after a Next click). */
+let loads = 0;
 
 export async function initCatalog(typeNames) {
   const select = /** @type {HTMLSelectElement} */ ($('catalog-type'));
@@ -20,8 +22,11 @@ export async function initCatalog(typeNames) {
 
 export async function load() {
   const type = /** @type {HTMLSelectElement} */ ($('catalog-type')).value;
+  const mine = ++loads;
+  const from = skip;
   try {
-    const data = await client.catalog(type, skip, PAGE);
+    const data = await client.catalog(type, from, PAGE);
+    if (mine !== loads) return;
     total = data.total;
     if (skip > 0 && skip >= total) {
       skip = Math.max(0, Math.floor((total - 1) / PAGE) * PAGE);
@@ -30,7 +35,7 @@ export async function load() {
     render(data.entries);
     emit('catalog', data);
   } catch (e) {
-    toast(e instanceof client.RequestError ? e.describe() : String(e));
+    if (mine === loads) toast(e instanceof client.RequestError ? e.describe() : String(e));
   }
 }
 

@@ -335,6 +335,6 @@ function render() {
     h('span', { class: `badge ${l.path}`, title: l.path === 'channel' ? 'WebRTC data channel open' : 'relayed through the nodes' }, l.path === 'channel' ? 'P2P' : 'relayed'),
     h('span', { class: 'small mono', 'data-rtt': l.rtt ?? '', 'data-rtt-path': l.rttPath ?? '', title: l.rttPath ? `round trip measured ${l.rttPath === 'channel' ? 'over the data channel' : 'through the nodes'}` : '' },
       l.rtt === null ? '–' : `${l.rtt.toFixed(1)} ms`),
-    h('button', { type: 'button', class: 'small', title: `Wave at ${l.peer.playerId}`, onclick: () => rtc.wave(l.peer.peerId) }, 'Wave'))));
+    h('button', { type: 'button', class: 'small', title: `Wave at ${l.peer.playerId}`, onclick: () => { rtc.wave(l.peer.peerId); toast(`You waved at ${l.peer.playerId}.`); } }, 'Wave'))));
 }
 

@@ -57,7 +57,8 @@ export function initWorld() {
     else toast('Pick a shared map first: share a map from the Create tab.');
   });
   // The zone list is read while the World tab shows (and when it is opened), not on every catalog change elsewhere.
-  on('catalog', () => { if (!$('panel-world').hidden) loadZones(); });
+  // Not while the list is being used: rebuilt under the user's hand, it would close or reset their choice.
+  on('catalog', () => { if (!$('panel-world').hidden && document.activeElement !== $('zone-select')) loadZones(); });
   on('enter-zone', (id) => enter(id));
   on('tab', (tab) => { if (tab === 'world') loadZones(); });
   on('left', () => leaveZone());
@@ -133,7 +134,11 @@ async function loadZones() {
     const page = await client.catalog('map', 0, 100);
     const select = /** @type {HTMLSelectElement} */ ($('zone-select'));
     const chosen = select.value || zone?.id || '';
-    clear(select, h('option', { value: '' }, page.entries.length ? 'Pick a shared map…' : 'No shared map yet'),
+    // Older maps than the newest 100 are entered from the Catalog tab (type map, Enter zone): say so rather than hide them.
+    const prompt = page.total > page.entries.length
+      ? `Pick a shared map… (the newest ${page.entries.length} of ${page.total}; the others from the Catalog tab)`
+      : page.entries.length ? 'Pick a shared map…' : 'No shared map yet';
+    clear(select, h('option', { value: '' }, prompt),
       page.entries.map((e) => h('option', { value: e.id, selected: e.id === chosen }, `${e.name} (by ${e.author})`)));
   } catch {
     // The catalog panel reports failures; the list simply stays as it was.
