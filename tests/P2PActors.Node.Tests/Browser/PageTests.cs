@@ -118,15 +118,8 @@ public sealed class PageTests
 
         // carol shares the same content first (the same seed and type make the same item), over HTTP.
         using var http = new HttpClient { BaseAddress = harness.Cluster.Urls[0], Timeout = TimeSpan.FromSeconds(30) };
-        for (var attempt = 1; ; attempt++)
-        {
-            using var share = await http.PostAsJsonAsync("/api/catalog", new { contentId = id, author = "carol" });
-            // 409: an earlier attempt answered 503 but landed after all (the author is checked below).
-            if (share.StatusCode is System.Net.HttpStatusCode.Created or System.Net.HttpStatusCode.Conflict)
-                break;
-            // A freshly started node can miss its first decision timeout: "undecided" (503) says to try again.
-            Assert.True(share.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && attempt < 6, await share.Content.ReadAsStringAsync());
-        }
+        // (A 409 there means an attempt answered 503 landed after all: the author is checked below.)
+        await WorldTestSupport.ShareAsync(http, id, author: "carol");
 
         await page.ClickAsync("#share-button");
         await page.WaitForSelectorAsync("#vote[data-decision='already-shared']");

@@ -27,18 +27,25 @@ public static class WorldTestSupport
         Assert.True(generated.IsSuccessStatusCode, body);
         var map = JsonDocument.Parse(body).RootElement;
         var id = map.GetProperty("id").GetString()!;
-        for (var attempt = 1; ; attempt++)
-        {
-            using var share = await http.PostAsync("/api/catalog", Json($$"""{ "contentId": "{{id}}" }"""));
-            // 409: an earlier attempt answered 503 but landed after all; the map is shared either way.
-            if (share.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict)
-                break;
-            // Freshly started nodes can miss the first decision timeout: "undecided" (503) says to try again.
-            Assert.True(share.StatusCode == HttpStatusCode.ServiceUnavailable && attempt < 6, await share.Content.ReadAsStringAsync());
-        }
+        await ShareAsync(http, id, author: null);
         var spawn = map.GetProperty("spawns").EnumerateArray().First(s => s.GetProperty("kind").GetString() == "player");
         return new SharedMap(id, map.GetProperty("rows").EnumerateArray().Select(r => r.GetString()!).ToArray(),
             spawn.GetProperty("x").GetInt32(), spawn.GetProperty("y").GetInt32());
+    }
+
+    /// <summary>Shares content the node holds through the vote over HTTP, retried while undecided.</summary>
+    public static async Task ShareAsync(HttpClient http, string id, string? author)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var share = await http.PostAsync("/api/catalog",
+                Json(author is null ? $$"""{ "contentId": "{{id}}" }""" : $$"""{ "contentId": "{{id}}", "author": "{{author}}" }"""));
+            // 409: an earlier attempt answered 503 but landed after all; the content is shared either way.
+            if (share.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict)
+                return;
+            // Freshly started nodes can miss the first decision timeout: "undecided" (503) says to try again.
+            Assert.True(share.StatusCode == HttpStatusCode.ServiceUnavailable && attempt < 6, await share.Content.ReadAsStringAsync());
+        }
     }
 
     /// <summary>Moves a player over HTTP, as a bot without a page does (no WebRTC room: only its node tells pages of it).</summary>
