@@ -160,6 +160,40 @@ public sealed class PageTests
     }
 
     [ChromiumFact]
+    public async Task Walking_the_stars_with_the_arrow_keys_sends_one_rating_the_one_it_rests_on()
+    {
+        await using var harness = await PageHarness.StartAsync(nodes: 1);
+        var page = await harness.OpenAsync(0);
+        await BrowserPages.JoinAsync(page, "stella");
+        await page.CheckAsync("[data-testid='type-item']");
+        await page.FillAsync("#seed", "11");
+        await page.ClickAsync("#generate-button");
+        await page.WaitForSelectorAsync("#result-body:not([hidden])");
+        var id = JsonDocument.Parse(await page.TextContentAsync("#result-json") ?? "").RootElement.GetProperty("id").GetString()!;
+        // Count the rate requests the page sends (the session is the page's one way to the node while it is live).
+        await page.EvaluateAsync("""
+            () => {
+              const s = window.p2p.session;
+              const request = s.request.bind(s);
+              window.rateRequests = [];
+              s.request = (type, fields, early) => { if (type === 'rate') window.rateRequests.push(fields.stars); return request(type, fields, early); };
+            }
+            """);
+
+        await page.ClickAsync("#stars label[data-star='1']");
+        foreach (var _ in Enumerable.Range(0, 3))
+            await page.Keyboard.PressAsync("ArrowRight");
+        await page.WaitForFunctionAsync("() => /^(Rated|Rating replaced) 4/.test(document.getElementById('rating-status').textContent)");
+        var sent = await page.EvaluateAsync<int[]>("() => window.rateRequests");
+        Assert.Equal(new[] { 4 }, sent);
+        using var http = new HttpClient { BaseAddress = harness.Cluster.Urls[0] };
+        var ratings = await http.GetFromJsonAsync<JsonElement>("/api/players/stella/ratings");
+        var rating = Assert.Single(ratings.GetProperty("ratings").EnumerateArray());
+        Assert.Equal(id, rating.GetProperty("contentId").GetString());
+        Assert.Equal(4, rating.GetProperty("stars").GetInt32());
+    }
+
+    [ChromiumFact]
     public async Task Opening_a_catalog_entry_moves_the_focus_to_it()
     {
         await using var harness = await PageHarness.StartAsync(nodes: 1);

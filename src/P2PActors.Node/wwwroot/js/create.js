@@ -10,6 +10,11 @@ import { inventory } from './inventory.js';
 let types = [];
 /** @type {any} */
 let current = null;
+/** The stars the node holds for the content shown (0: none yet), and a choice waiting to be sent. */
+let ratedStars = 0;
+let rateTimer = 0;
+/** How long the stars rest before the choice is sent: the arrow keys walk through each star on the way. */
+const RATE_SETTLE_MS = 600;
 
 export async function initCreate() {
   const { data } = await api('/api/types');
@@ -133,6 +138,8 @@ export function show(content, cache = null) {
   $('result-json').textContent = JSON.stringify(content, null, 2);
   $('vote').hidden = true;
   $('rating-status').textContent = '';
+  clearTimeout(rateTimer);
+  ratedStars = 0;
   setStars(0);
   /** @type {HTMLButtonElement} */ ($('share-button')).disabled = false;
   $('take-button').hidden = content.type !== 'item';
@@ -159,7 +166,7 @@ function renderStars() {
   const stars = $('stars');
   for (let n = 1; n <= 5; n++) {
     const input = h('input', { type: 'radio', name: 'stars', value: n, 'aria-label': `${n} star${n > 1 ? 's' : ''}` });
-    input.addEventListener('change', () => rate(n));
+    input.addEventListener('change', () => chooseStars(n));
     stars.append(h('label', { 'data-star': n }, input, h('span', { 'aria-hidden': 'true' }, '★')));
   }
 }
@@ -172,18 +179,34 @@ function setStars(n) {
   }
 }
 
-async function rate(stars) {
+/**
+ * A choice of stars is sent once it has rested: walking from one star to four with the arrow keys sent three ratings
+ * before, and the node learned the player's taste from each of them.
+ */
+function chooseStars(stars) {
   if (!current || !player.name) {
+    setStars(ratedStars);
     toast('Join first to rate content.');
     return;
   }
   setStars(stars);
+  $('rating-status').textContent = `${stars}★…`;
+  clearTimeout(rateTimer);
+  const id = current.id;
+  rateTimer = setTimeout(() => rate(id, stars), RATE_SETTLE_MS);
+}
+
+async function rate(id, stars) {
+  if (!current || current.id !== id || !player.name) return;
   try {
-    const data = await client.rate(current.id, stars);
+    const data = await client.rate(id, stars);
+    ratedStars = stars;
     $('rating-status').textContent = `${data.replaced ? 'Rating replaced' : 'Rated'} ${stars}★ · ${data.ratingCount} rating${data.ratingCount === 1 ? '' : 's'}` +
       (data.personalised ? ' · generation personalised' : '');
     refreshProfile();
   } catch (e) {
+    // The stars go back to what the node holds: the ones chosen were not taken.
+    if (current?.id === id) setStars(ratedStars);
     $('rating-status').textContent = e instanceof client.RequestError ? e.describe() : String(e);
   }
 }
