@@ -208,7 +208,7 @@ public sealed class GameStateView
         var hasPresence = Presence[bucket].TryGetValue(playerId, out var presence);
         var hasInventory = Inventories[bucket].TryGetValue(playerId, out var inventory);
         if (!hasPosition && !hasPresence && !hasInventory) return null;
-        var lastSeen = Math.Max(Believable(hasPosition ? position!.UpdatedAtMs : 0, nowMs), Believable(hasPresence ? presence!.LastSeenMs : 0, nowMs));
+        var lastSeen = LastSeenMs(hasPosition ? position!.UpdatedAtMs : 0, hasPresence ? presence!.LastSeenMs : 0, nowMs);
         var items = hasInventory ? inventory!.Elements.Order(StringComparer.Ordinal).ToArray() : [];
         return new PlayerView(playerId, IsOnline(lastSeen, nowMs, presenceTimeout), hasPosition ? position : null, lastSeen, items);
     }
@@ -220,8 +220,9 @@ public sealed class GameStateView
     /// two were compared, make a player who is moving look offline.
     /// </summary>
     public long LastSeenMs(string playerId, PlayerPosition position, long nowMs) =>
-        Math.Max(Believable(position.UpdatedAtMs, nowMs),
-            Believable(Presence[Keys.PlayerBucket(playerId)].TryGetValue(playerId, out var seen) ? seen!.LastSeenMs : 0, nowMs));
+        LastSeenMs(position.UpdatedAtMs, Presence[Keys.PlayerBucket(playerId)].TryGetValue(playerId, out var seen) ? seen!.LastSeenMs : 0, nowMs);
+
+    private static long LastSeenMs(long movedMs, long heardMs, long nowMs) => Math.Max(Believable(movedMs, nowMs), Believable(heardMs, nowMs));
 
     private static long Believable(long stampMs, long nowMs) => stampMs - nowMs <= MaxClockAheadMs ? stampMs : 0;
 

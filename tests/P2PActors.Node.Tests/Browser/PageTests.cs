@@ -10,6 +10,16 @@ namespace P2PActors.Node.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed class PageTests
 {
+    /// <summary>Generates an item with <paramref name="seed"/> from the Create tab and answers its JSON as the page shows it.</summary>
+    private static async Task<JsonElement> GenerateItemAsync(IPage page, int seed)
+    {
+        await page.CheckAsync("[data-testid='type-item']");
+        await page.FillAsync("#seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.ClickAsync("#generate-button");
+        await page.WaitForSelectorAsync("#result-body:not([hidden])");
+        return JsonDocument.Parse(await page.TextContentAsync("#result-json") ?? "").RootElement.Clone();
+    }
+
     [ChromiumFact]
     public async Task A_join_the_node_refuses_leaves_no_websocket_open_and_leaving_clears_what_was_shown_for_the_player()
     {
@@ -32,10 +42,7 @@ public sealed class PageTests
 
         // alice generates an item, then leaves: the join form is back, the panels no longer show alice's profile, and
         // her item is gone with her (shared after she left, it went to the vote under nobody's name).
-        await holder.CheckAsync("[data-testid='type-item']");
-        await holder.FillAsync("#seed", "3");
-        await holder.ClickAsync("#generate-button");
-        await holder.WaitForSelectorAsync("#result-body:not([hidden])");
+        await GenerateItemAsync(holder, seed: 3);
         await holder.ClickAsync("#leave-button");
         await holder.WaitForSelectorAsync("#join-form:not([hidden])");
         Assert.Equal(NoProfile, await holder.TextContentAsync("#preferences"));
@@ -54,11 +61,7 @@ public sealed class PageTests
         await BrowserPages.JoinAsync(page, "alice");
         await page.WaitForSelectorAsync("#inventory li.muted >> text=Nothing yet");
 
-        await page.CheckAsync("[data-testid='type-item']");
-        await page.FillAsync("#seed", "5");
-        await page.ClickAsync("#generate-button");
-        await page.WaitForSelectorAsync("#result-body:not([hidden])");
-        var item = JsonDocument.Parse(await page.TextContentAsync("#result-json") ?? "").RootElement;
+        var item = await GenerateItemAsync(page, seed: 5);
         var id = item.GetProperty("id").GetString()!;
         await page.ClickAsync("#take-button");
 
@@ -110,11 +113,7 @@ public sealed class PageTests
         await using var harness = await PageHarness.StartAsync(nodes: 1);
         var page = await harness.OpenAsync(0);
         await BrowserPages.JoinAsync(page, "bob");
-        await page.CheckAsync("[data-testid='type-item']");
-        await page.FillAsync("#seed", "9");
-        await page.ClickAsync("#generate-button");
-        await page.WaitForSelectorAsync("#result-body:not([hidden])");
-        var id = JsonDocument.Parse(await page.TextContentAsync("#result-json") ?? "").RootElement.GetProperty("id").GetString()!;
+        var id = (await GenerateItemAsync(page, seed: 9)).GetProperty("id").GetString()!;
 
         // carol shares the same content first (the same seed and type make the same item), over HTTP.
         using var http = new HttpClient { BaseAddress = harness.Cluster.Urls[0], Timeout = TimeSpan.FromSeconds(30) };
@@ -165,11 +164,7 @@ public sealed class PageTests
         await using var harness = await PageHarness.StartAsync(nodes: 1);
         var page = await harness.OpenAsync(0);
         await BrowserPages.JoinAsync(page, "stella");
-        await page.CheckAsync("[data-testid='type-item']");
-        await page.FillAsync("#seed", "11");
-        await page.ClickAsync("#generate-button");
-        await page.WaitForSelectorAsync("#result-body:not([hidden])");
-        var id = JsonDocument.Parse(await page.TextContentAsync("#result-json") ?? "").RootElement.GetProperty("id").GetString()!;
+        var id = (await GenerateItemAsync(page, seed: 11)).GetProperty("id").GetString()!;
         // Count the rate requests the page sends (the session is the page's one way to the node while it is live).
         await page.EvaluateAsync("""
             () => {
