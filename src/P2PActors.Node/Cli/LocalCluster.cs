@@ -72,12 +72,16 @@ internal static class LocalCluster
 
     /// <summary>
     /// The others first, together, while node 1 (the seed, and the leader: it has the lowest address) is still there
-    /// to confirm their exit; then node 1 alone. All at once, the last leader left waits for a confirmation nobody can
-    /// give (CoordinatedShutdown's cluster-exiting timeout).
+    /// to confirm their exit; then node 1 alone, once it has removed them. All at once, the last leader left waits for
+    /// a confirmation nobody can give (CoordinatedShutdown's cluster-exiting timeout). Stopped while the others were
+    /// still Exiting members in its view, node 1's own leave waited on them too: on a loaded CI machine that passed the
+    /// 3 s timeout, and the stop logged it.
     /// </summary>
     public static async Task StopAllAsync(IReadOnlyList<NodeChild> children)
     {
         await Task.WhenAll(children.Skip(1).Select(c => c.StopAsync(TimeSpan.FromSeconds(30))));
+        if (children.Count > 1 && !children[0].Process.HasExited)
+            await WaitUntilAloneAsync(children[0].HttpUrl, TimeSpan.FromSeconds(10));
         await Task.WhenAll(children.Take(1).Select(c => c.StopAsync(TimeSpan.FromSeconds(30))));
         foreach (var child in children)
             child.Dispose();
@@ -130,6 +134,30 @@ internal static class LocalCluster
         return false;
     }
 
+    /// <summary>
+    /// Polls the seed's <c>/api/cluster</c> until it lists no member but itself; gives up quietly after
+    /// <paramref name="patience"/> or when the seed does not answer (it is stopped either way).
+    /// </summary>
+    private static async Task WaitUntilAloneAsync(string seedHttpUrl, TimeSpan patience)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(seedHttpUrl), Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + patience;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var cluster = await http.GetFromJsonAsync<HealthEndpoints.ClusterHealth>("/api/cluster", ApiJsonOptions);
+                if (cluster is null || cluster.Members.All(m => m.Address == cluster.SelfAddress))
+                    return;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+            {
+                return;
+            }
+            await Task.Delay(PollInterval);
+        }
+    }
+
     private static async Task<bool> AllAnswerAsync(ClusterCommand.ClusterPlan plan, HttpClient http, CancellationToken cancellationToken)
     {
         for (var i = 1; i < plan.Nodes; i++)
@@ -159,11 +187,12 @@ internal static class LocalCluster
 
 internal sealed class NodeChild : IDisposable
 {
-    private NodeChild(int index, Process process, string dataDirectory)
+    private NodeChild(int index, Process process, string dataDirectory, string httpUrl)
     {
         Index = index;
         Process = process;
         DataDirectory = dataDirectory;
+        HttpUrl = httpUrl;
         Exited = process.WaitForExitAsync();
     }
 
@@ -172,6 +201,9 @@ internal sealed class NodeChild : IDisposable
     public Process Process { get; }
 
     public string DataDirectory { get; }
+
+    /// <summary>The node's HTTP base address, as the plan gave it.</summary>
+    public string HttpUrl { get; }
 
     public Task Exited { get; }
 
@@ -237,7 +269,7 @@ internal sealed class NodeChild : IDisposable
         process.ErrorDataReceived += (_, e) => Forward(error, prefix, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new NodeChild(index, process, dataDirectory);
+        return new NodeChild(index, process, dataDirectory, plan.HttpUrl(index));
     }
 
     private static void Forward(TextWriter error, string prefix, string? line)
