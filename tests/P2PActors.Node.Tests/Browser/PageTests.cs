@@ -189,6 +189,38 @@ public sealed class PageTests
     }
 
     [ChromiumFact]
+    public async Task Content_opened_again_shows_the_stars_the_player_gave_it_and_a_new_choice_starts_from_them()
+    {
+        await using var harness = await PageHarness.StartAsync(nodes: 1);
+        var node = harness.Cluster.Urls[0];
+        var map = await WorldTestSupport.ShareMapAsync(node, seed: 17);
+        // rhea rated the map before this page joined (on another device, say): no session holds her yet.
+        using var http = new HttpClient { BaseAddress = node };
+        using (var rated = await http.PostAsJsonAsync($"/api/content/{map.Id}/ratings", new { playerId = "rhea", stars = 3 }))
+            Assert.Equal(System.Net.HttpStatusCode.Created, rated.StatusCode);
+
+        var page = await harness.OpenAsync(0);
+        await BrowserPages.JoinAsync(page, "rhea");
+        await page.ClickAsync("#tab-catalog");
+        await page.ClickAsync($"#catalog-rows tr:has(div[title='{map.Id}']) button");
+        await page.WaitForFunctionAsync("id => document.getElementById('result-json').textContent.includes(id)", map.Id);
+        await page.WaitForFunctionAsync("() => document.getElementById('rating-status').textContent === 'You rated it 3★'");
+        Assert.Equal(3, await page.EvalOnSelectorAllAsync<int>("#stars label.on", "ls => ls.length"));
+        Assert.True(await page.IsCheckedAsync("#stars label[data-star='3'] input"));
+
+        // A new item starts with no stars; the map opened again has its 3, and a new choice replaces them.
+        await GenerateItemAsync(page, seed: 19);
+        Assert.Equal(0, await page.EvalOnSelectorAllAsync<int>("#stars label.on", "ls => ls.length"));
+        await page.ClickAsync("#tab-catalog");
+        await page.ClickAsync($"#catalog-rows tr:has(div[title='{map.Id}']) button");
+        await page.WaitForFunctionAsync("() => document.getElementById('rating-status').textContent === 'You rated it 3★'");
+        await page.ClickAsync("#stars label[data-star='5']");
+        await page.WaitForFunctionAsync("() => document.getElementById('rating-status').textContent.startsWith('Rating replaced 5')");
+        var ratings = await http.GetFromJsonAsync<JsonElement>("/api/players/rhea/ratings");
+        Assert.Equal(5, Assert.Single(ratings.GetProperty("ratings").EnumerateArray()).GetProperty("stars").GetInt32());
+    }
+
+    [ChromiumFact]
     public async Task Opening_a_catalog_entry_moves_the_focus_to_it()
     {
         await using var harness = await PageHarness.StartAsync(nodes: 1);

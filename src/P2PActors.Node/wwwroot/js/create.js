@@ -13,6 +13,11 @@ let current = null;
 /** The stars the node holds for the content shown (0: none yet), and a choice waiting to be sent. */
 let ratedStars = 0;
 let rateTimer = 0;
+/** A choice of stars not yet answered by the node (its stars): a stored rating read meanwhile must not overwrite it. */
+let choosing = false;
+let chosenStars = 0;
+/** The player's stars per content id, as the node last listed them: content opened again shows its rating. */
+const heldStars = new Map();
 /** How long the stars rest before the choice is sent: the arrow keys walk through each star on the way. */
 const RATE_SETTLE_MS = 600;
 
@@ -31,11 +36,17 @@ export async function initCreate() {
   $('share-button').addEventListener('click', share);
   $('take-button').addEventListener('click', () => { if (current) inventory.take(current); });
   $('share-ratings').addEventListener('change', setSharing);
-  on('joined', () => { refreshProfile(); updateEnabled(); });
+  on('joined', () => {
+    refreshProfile();
+    updateEnabled();
+    // Content opened before joining shows the stars this player gave it.
+    if (current) { const id = current.id; loadRatings().then(() => { if (current?.id === id && !choosing) showHeldRating(id); }); }
+  });
   on('left', () => {
     // What was shown for the player who left is not the next one's.
     clear($('preferences'), 'Join to see what the node learns from your ratings.');
     clear($('recommendations'), 'Join to get recommendations from similar players.');
+    heldStars.clear();
     /** @type {HTMLInputElement} */ ($('share-ratings')).checked = false;
     // Nor is the content generated for them: shared now, it would go to the vote under nobody's name.
     current = null;
@@ -137,10 +148,11 @@ export function show(content, cache = null) {
   img.alt = `Preview of ${content.type} ${$('result-name').textContent}`;
   $('result-json').textContent = JSON.stringify(content, null, 2);
   $('vote').hidden = true;
-  $('rating-status').textContent = '';
   clearTimeout(rateTimer);
-  ratedStars = 0;
-  setStars(0);
+  choosing = false;
+  showHeldRating(content.id);
+  // What was known may be old (rated on another device, or before this page joined): ask the node.
+  if (player.name) loadRatings().then(() => { if (current?.id === content.id && !choosing) showHeldRating(content.id); });
   /** @type {HTMLButtonElement} */ ($('share-button')).disabled = false;
   $('take-button').hidden = content.type !== 'item';
   updateEnabled();
@@ -159,6 +171,27 @@ function describe(c) {
     case 'map': return { blurb: '', facts: [['size', `${c.width}×${c.height}`], ['generator', c.generator], ['spawns', c.spawns?.length ?? 0]] };
     case 'dialog': return { blurb: c.lines?.[0]?.text ?? '', facts: [['tone', c.tone], ['lines', c.lines?.length ?? 0]] };
     default: return { blurb: '', facts: [] };
+  }
+}
+
+/** The stars the node holds for this content (none: empty), shown as the starting point of a new choice. */
+function showHeldRating(id) {
+  ratedStars = heldStars.get(id) ?? 0;
+  setStars(ratedStars);
+  $('rating-status').textContent = ratedStars ? `You rated it ${ratedStars}★` : '';
+}
+
+/** Reads the player's ratings into heldStars; answers the list (null when it could not be read). */
+async function loadRatings() {
+  try {
+    const list = await client.ratings();
+    if (list.playerId !== player.name) return null;
+    heldStars.clear();
+    for (const r of list.ratings ?? []) heldStars.set(r.contentId, r.stars);
+    return list;
+  } catch {
+    // The stars stay as they were; rating still works.
+    return null;
   }
 }
 
@@ -190,6 +223,8 @@ function chooseStars(stars) {
     return;
   }
   setStars(stars);
+  choosing = true;
+  chosenStars = stars;
   $('rating-status').textContent = `${stars}★…`;
   clearTimeout(rateTimer);
   const id = current.id;
@@ -200,13 +235,19 @@ async function rate(id, stars) {
   if (!current || current.id !== id || !player.name) return;
   try {
     const data = await client.rate(id, stars);
+    heldStars.set(id, stars);
+    if (current?.id !== id) return;
+    if (chosenStars === stars) choosing = false;
     ratedStars = stars;
     $('rating-status').textContent = `${data.replaced ? 'Rating replaced' : 'Rated'} ${stars}★ · ${data.ratingCount} rating${data.ratingCount === 1 ? '' : 's'}` +
       (data.personalised ? ' · generation personalised' : '');
     refreshProfile();
   } catch (e) {
     // The stars go back to what the node holds: the ones chosen were not taken.
-    if (current?.id === id) setStars(ratedStars);
+    if (current?.id !== id) return;
+    if (chosenStars !== stars) return;
+    choosing = false;
+    setStars(ratedStars);
     $('rating-status').textContent = e instanceof client.RequestError ? e.describe() : String(e);
   }
 }
@@ -260,8 +301,8 @@ async function share() {
 export async function refreshProfile() {
   if (!player.name) return;
   try {
-    const [prefs, recs, ratings] = await Promise.all([client.preferences(), client.recommendations(6), client.ratings()]);
-    /** @type {HTMLInputElement} */ ($('share-ratings')).checked = !!ratings.sharing;
+    const [prefs, recs, ratings] = await Promise.all([client.preferences(), client.recommendations(6), loadRatings()]);
+    if (ratings) /** @type {HTMLInputElement} */ ($('share-ratings')).checked = !!ratings.sharing;
     if (!prefs.hasProfile) {
       clear($('preferences'), h('p', {}, prefs.message));
     } else {
