@@ -56,6 +56,7 @@ public static class NodeCommand
             (new Option<int>("--ws-max-message-bytes") { Description = "Largest WebSocket message handled [default: 65536]" }, "P2PActors:WsMaxMessageBytes"),
             (new Option<int>("--ws-queue") { Description = "Outgoing frames queued per WebSocket before a page that does not read is dropped [default: 256]" }, "P2PActors:WsOutgoingQueue"),
             (new Option<string>("--ws-allowed-origins") { Description = "Comma-separated origins allowed to open /ws besides the page's own, or * [default: none]" }, "P2PActors:WsAllowedOrigins"),
+            (new Option<string>("--allowed-hosts") { Description = "Comma-separated host names the node answers to besides IP addresses, localhost, the --http-url host, --public-host and this machine's name; *.example.com for every name below it, * for any [default: none]" }, "P2PActors:AllowedHosts"),
             (new Option<int>("--room-capacity") { Description = "Most peers in one WebRTC signaling room, cluster-wide [default: 16]" }, "P2PActors:RoomCapacity"),
             (new Option<TimeSpan>("--ws-positions-interval") { Description = "Least time between two positions frames to one page, hh:mm:ss.fff; 0 sends whenever the connection is free [default: 00:00:00.025]" }, "P2PActors:WsPositionsInterval"),
             (new Option<TimeSpan>("--ws-resume-grace") { Description = "How long a dropped WebSocket session keeps its player for a resume, hh:mm:ss [default: 00:00:30]" }, "P2PActors:WsResumeGrace"),

@@ -147,6 +147,15 @@ public sealed class NodeOptions
     /// </summary>
     public string WsAllowedOrigins { get; set; } = "";
 
+    /// <summary>
+    /// Comma-separated host names the node answers to besides IP addresses, localhost, the host of <see cref="HttpUrl"/>,
+    /// <see cref="PublicHost"/> and this machine's name (<c>*.example.com</c>: every name below it; <c>*</c>: any name).
+    /// Other names are refused with 403, so a DNS-rebinding page cannot pass for the node's own (Api/HostNames.cs).
+    /// </summary>
+    public string AllowedHosts { get; set; } = "";
+
+    public IReadOnlyList<string> AllowedHostList => Split(AllowedHosts);
+
     /// <summary>How long a dropped connection's session keeps its player, so only its resume token can take it.</summary>
     public TimeSpan WsResumeGrace { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -274,6 +283,11 @@ public sealed class NodeOptions
             if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.PathAndQuery != "/"
                 || origin.EndsWith('/'))
                 problems.Add($"--ws-allowed-origins / {Section}:WsAllowedOrigins: '{origin}' is not an origin; expected scheme://host[:port], e.g. https://game.example.com, or *");
+        }
+        foreach (var entry in AllowedHostList)
+        {
+            if (Api.HostNames.EntryProblem(entry) is { } problem)
+                problems.Add($"--allowed-hosts / {Section}:AllowedHosts: {problem}");
         }
         if (RoomCapacity is < 2 or > 1024)
             problems.Add($"--room-capacity / {Section}:RoomCapacity: {RoomCapacity} must be between 2 and 1024 peers");

@@ -74,6 +74,7 @@ public static class NodeHost
         app.UseNodeHttpMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseHostNameGuard();
         app.UseCrossSiteWriteGuard();
         // The page (wwwroot, copied next to the binary): index.html at "/", plain ES modules and CSS, nothing from
         // anywhere else. API routes are endpoints and are not shadowed: no file under wwwroot starts with /api.

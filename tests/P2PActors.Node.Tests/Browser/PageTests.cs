@@ -210,6 +210,8 @@ public sealed class PageTests
 
         // A new item starts with no stars; the map opened again has its 3, and a new choice replaces them.
         await GenerateItemAsync(page, seed: 19);
+        // (The map's result stayed visible meanwhile: wait for the item to replace it.)
+        await page.WaitForFunctionAsync("() => document.getElementById('result-type').textContent === 'item'");
         Assert.Equal(0, await page.EvalOnSelectorAllAsync<int>("#stars label.on", "ls => ls.length"));
         await page.ClickAsync("#tab-catalog");
         await page.ClickAsync($"#catalog-rows tr:has(div[title='{map.Id}']) button");
