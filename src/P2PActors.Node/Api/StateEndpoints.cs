@@ -12,8 +12,8 @@ namespace P2PActors.Node.Api;
 
 /// <summary>
 /// The shared game state over HTTP. Every input is checked before <see cref="GameState"/> is asked to write, so a
-/// bad request changes nothing; a write the peers have not yet confirmed answers 202 (it is applied here and will
-/// replicate), a confirmed one 200.
+/// bad request changes nothing. A majority write the peers have not yet confirmed answers 202 (it is applied here and
+/// will replicate), a confirmed one 200, and a local write (positions, heartbeats) 200 with replication "local".
 /// </summary>
 public static class StateEndpoints
 {
