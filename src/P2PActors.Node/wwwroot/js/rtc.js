@@ -187,9 +187,28 @@ const leftHandlers = [];
 /** Messages received, newest last (read by the browser tests and shown as toasts). */
 const received = [];
 
+/**
+ * Answers to relayed pings leave through this page's own WebSocket, whose messages are budgeted (`--ws-rate`, 50 a
+ * second by default). A peer sending relayed pings as fast as its own budget allows made this page spend all of its on
+ * pongs, and the player's own moves and requests were refused as rate-limited. So relayed pings get at most `rate`
+ * answers a second over all peers (honest peers ping every 2 s: a full room of 16 asks 7.5 a second); the others go
+ * unanswered, which costs the pinger a round-trip figure, nothing else. Pings over a data channel cost the node nothing.
+ */
+const relayedReplies = { rate: 10, burst: 20, tokens: 20, at: 0 };
+
+function mayReplyRelayed() {
+  const now = performance.now();
+  relayedReplies.tokens = Math.min(relayedReplies.burst, relayedReplies.tokens + (now - relayedReplies.at) * relayedReplies.rate / 1000);
+  relayedReplies.at = now;
+  if (relayedReplies.tokens < 1) return false;
+  relayedReplies.tokens -= 1;
+  return true;
+}
+
 function receive(link, message, path) {
   if (message.t === 'ping') {
-    link.reply({ t: 'pong', n: message.n, ts: message.ts }, path);
+    const overChannel = path === 'channel' && link.open;
+    if (overChannel || mayReplyRelayed()) link.reply({ t: 'pong', n: message.n, ts: message.ts }, path);
   } else if (message.t === 'pong' && typeof message.ts === 'number') {
     const probe = link.probes.get(message.n);
     if (probe) {
@@ -245,6 +264,8 @@ function logRoom(text) {
 export const rtc = {
   received,
   roomLog,
+  /** The budget of answers to relayed pings (rate a second, burst); a measurement harness may raise it. */
+  relayedReplies,
   get room() { return room; },
   get peers() {
     return [...links.values()].map((l) => ({
