@@ -18,11 +18,11 @@ public static class WorldTestSupport
     }
 
     /// <summary>Generates a map on the node and shares it through the vote (retried while undecided), over HTTP.</summary>
-    public static async Task<SharedMap> ShareMapAsync(Uri node, int seed, string generator = "dungeon")
+    public static async Task<SharedMap> ShareMapAsync(Uri node, int seed, string generator = "dungeon", int width = 24, int height = 16)
     {
         using var http = new HttpClient { BaseAddress = node, Timeout = TimeSpan.FromSeconds(30) };
         using var generated = await http.PostAsync("/api/content/map", Json(
-            $$"""{ "playerId": "mapmaker", "seed": {{seed}}, "params": { "width": 24, "height": 16, "generator": "{{generator}}" } }"""));
+            $$"""{ "playerId": "mapmaker", "seed": {{seed}}, "params": { "width": {{width}}, "height": {{height}}, "generator": "{{generator}}" } }"""));
         var body = await generated.Content.ReadAsStringAsync();
         Assert.True(generated.IsSuccessStatusCode, body);
         var map = JsonDocument.Parse(body).RootElement;

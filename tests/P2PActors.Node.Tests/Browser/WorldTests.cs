@@ -124,6 +124,129 @@ public sealed class WorldTests
         await PageHarness.ScreenshotAsync(bob, "two-players");
     }
 
+    private sealed record View(int Tile, int X0, int Y0, int Cols, int Rows, int CanvasWidth, int CanvasHeight);
+
+    private static async Task<View> ViewAsync(IPage page)
+    {
+        var v = await page.EvaluateAsync<JsonElement>(
+            "() => ({ ...window.p2p.world.view, canvasWidth: document.getElementById('world').width, canvasHeight: document.getElementById('world').height })");
+        int Get(string name) => v.GetProperty(name).GetInt32();
+        return new View(Get("tile"), Get("x0"), Get("y0"), Get("cols"), Get("rows"), Get("canvasWidth"), Get("canvasHeight"));
+    }
+
+    /// <summary>Whether the canvas shows <paramref name="player"/>'s avatar colour at the centre of map tile (x, y).</summary>
+    private static Task<bool> AvatarDrawnAtAsync(IPage page, string player, int x, int y) => page.EvaluateAsync<bool>("""
+        ([name, x, y]) => {
+          const { tile, x0, y0 } = window.p2p.world.view;
+          const canvas = document.getElementById('world');
+          const [r, g, b] = canvas.getContext('2d').getImageData(Math.floor((x - x0 + 0.5) * tile), Math.floor((y - y0 + 0.5) * tile), 1, 1).data;
+          const probe = document.createElement('canvas').getContext('2d');
+          probe.fillStyle = window.p2p.colorOf(name);
+          probe.fillRect(0, 0, 1, 1);
+          const [er, eg, eb] = probe.getImageData(0, 0, 1, 1).data;
+          return Math.abs(r - er) + Math.abs(g - eg) + Math.abs(b - eb) < 12;
+        }
+        """, new object[] { player, x, y });
+
+    [ChromiumFact]
+    public async Task A_map_larger_than_the_view_is_drawn_at_a_readable_size_around_the_avatar_clicked_through_the_view_and_zoomed()
+    {
+        await using var harness = await PageHarness.StartAsync(nodes: 1);
+        var map = await ShareMapAsync(harness.Cluster.Urls[0], seed: 23, generator: "overworld", width: 200, height: 160);
+        var page = await harness.OpenAsync(0);
+        await BrowserPages.JoinAsync(page, "vera");
+        await EnterZoneAsync(page, map.Id);
+
+        // 200×160 tiles fit the 760×480 canvas only at 3 px a tile: shown at 12 px instead, a window of the map around
+        // the avatar.
+        var view = await ViewAsync(page);
+        Assert.Equal(12, view.Tile);
+        Assert.Equal((63, 40), (view.Cols, view.Rows));
+        Assert.Equal((63 * 12, 40 * 12), (view.CanvasWidth, view.CanvasHeight));
+        Assert.InRange(map.SpawnX, view.X0, view.X0 + view.Cols - 1);
+        Assert.InRange(map.SpawnY, view.Y0, view.Y0 + view.Rows - 1);
+        Assert.True(await AvatarDrawnAtAsync(page, "vera", map.SpawnX, map.SpawnY), "the avatar is not drawn on its tile of the view");
+
+        // A click lands on the map tile under the pointer, the view's offset included.
+        var (_, nx, ny) = WalkableNeighbour(map, map.SpawnX, map.SpawnY);
+        var point = await page.EvaluateAsync<double[]>("""
+            ([x, y]) => {
+              const { tile, x0, y0 } = window.p2p.world.view;
+              const canvas = document.getElementById('world');
+              const rect = canvas.getBoundingClientRect();
+              return [rect.left + (x - x0 + 0.5) * tile * rect.width / canvas.width, rect.top + (y - y0 + 0.5) * tile * rect.height / canvas.height];
+            }
+            """, new[] { nx, ny });
+        await page.Mouse.ClickAsync((float)point[0], (float)point[1]);
+        await page.WaitForFunctionAsync("p => { const me = window.p2p.world.position; return me.x === p[0] && me.y === p[1]; }", new[] { nx, ny });
+
+        // Zoomed out to the whole map (3 px), where the zoom-out button stops; then in again, the avatar still in view.
+        while (!await page.IsDisabledAsync("#zoom-out"))
+            await page.ClickAsync("#zoom-out");
+        view = await ViewAsync(page);
+        Assert.Equal((3, 0, 0, 200, 160), (view.Tile, view.X0, view.Y0, view.Cols, view.Rows));
+        await page.FocusAsync("#world");
+        foreach (var _ in Enumerable.Range(0, 6))
+            await page.Keyboard.PressAsync("+");
+        view = await ViewAsync(page);
+        Assert.Equal(32, view.Tile);
+        Assert.True(await page.IsDisabledAsync("#zoom-in"));
+        Assert.InRange(nx, view.X0, view.X0 + view.Cols - 1);
+        Assert.InRange(ny, view.Y0, view.Y0 + view.Rows - 1);
+        Assert.True(await AvatarDrawnAtAsync(page, "vera", nx, ny), "the avatar is not drawn on its tile after zooming in");
+    }
+
+    [ChromiumFact]
+    public async Task A_peer_flooding_relayed_pings_gets_few_answers_and_the_page_keeps_its_websocket_budget()
+    {
+        await using var harness = await PageHarness.StartAsync(nodes: 1);
+        var map = await ShareMapAsync(harness.Cluster.Urls[0], seed: 25);
+        var victim = await harness.OpenAsync(0);
+        await BrowserPages.JoinAsync(victim, "vic");
+        await EnterZoneAsync(victim, map.Id);
+        var attacker = await harness.OpenAsync(0);
+        await BrowserPages.JoinAsync(attacker, "att");
+        await EnterZoneAsync(attacker, map.Id);
+        await victim.WaitForFunctionAsync("() => window.p2p.rtc.peers.some(p => p.playerId === 'att')");
+        // Count what the victim's page sends through its WebSocket as answers.
+        await victim.EvaluateAsync("""
+            () => {
+              const s = window.p2p.session;
+              const request = s.request.bind(s);
+              window.pongsSent = 0;
+              s.request = (type, fields, early) => { if (type === 'signal' && fields?.data?.kind === 'pong') window.pongsSent++; return request(type, fields, early); };
+            }
+            """);
+
+        // 80 relayed pings at once (within the attacker's own burst), then a wave: signals from one peer are handled
+        // in order, so once the wave is in, every ping has been answered or not.
+        var victimPeer = await BrowserPages.PeerIdAsync(victim);
+        await attacker.EvaluateAsync("""
+            async (to) => {
+              const s = window.p2p.session;
+              const sent = [];
+              for (let n = 1; n <= 80; n++) sent.push(s.request('signal', { to, data: { kind: 'ping', n: 100000 + n, ts: 0 } }));
+              sent.push(s.request('signal', { to, data: { kind: 'wave' } }));
+              await Promise.all(sent);
+            }
+            """, victimPeer);
+        await victim.WaitForFunctionAsync("() => window.p2p.rtc.received.some(m => m.from === 'att' && m.text === 'wave')");
+        var pongs = await victim.EvaluateAsync<int>("() => window.pongsSent");
+        Assert.InRange(pongs, 1, 25);
+
+        // The player's own moves still go through: 40 at once, none refused as rate-limited.
+        var (_, nx, ny) = WalkableNeighbour(map, map.SpawnX, map.SpawnY);
+        var refused = await victim.EvaluateAsync<string[]>("""
+            async ([zone, ax, ay, bx, by]) => {
+              const s = window.p2p.session;
+              const moves = [];
+              for (let i = 0; i < 40; i++) moves.push(s.request('move', i % 2 ? { zone, x: ax, y: ay } : { zone, x: bx, y: by }).then(() => null, (e) => e.code ?? String(e)));
+              return (await Promise.all(moves)).filter((c) => c !== null);
+            }
+            """, new object[] { map.Id, map.SpawnX, map.SpawnY, nx, ny });
+        Assert.Empty(refused);
+    }
+
     [ChromiumFact]
     public async Task A_page_entering_a_zone_sees_who_already_stands_there_and_loses_them_when_they_go_to_another_zone()
     {

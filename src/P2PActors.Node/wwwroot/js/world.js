@@ -23,6 +23,19 @@ let me = null;
 /** Other players in the zone: playerId -> { x, y, at } */
 const others = new Map();
 let tile = 16;
+/**
+ * The part of the map the canvas shows, in tiles. A map that fits at a readable size is shown whole; a larger one
+ * (up to 256×256) is shown around the avatar, which the view follows, instead of at 2 or 3 px a tile.
+ */
+const view = { x0: 0, y0: 0, cols: 0, rows: 0 };
+/** The canvas's largest size, in px. */
+const VIEW_W = 760, VIEW_H = 480;
+/** The smallest tile shown unless the player zooms out: below it the tiles, avatars and spawns are hard to tell apart. */
+const READABLE_TILE = 12;
+/** Tile sizes the zoom buttons step through (besides the one that fits the whole map). */
+const ZOOM_TILES = [4, 8, 12, 16, 24, 32];
+/** The tile size the player chose with the zoom buttons; 0 while the page chooses. */
+let zoomTile = 0;
 /** @type {{x: number, y: number}[]} */
 let path = [];
 let walking = false;
@@ -31,6 +44,7 @@ export const world = {
   get zone() { return zone?.id ?? null; },
   get position() { return me ? { ...me } : null; },
   get players() { return Object.fromEntries([...others].map(([id, p]) => [id, { x: p.x, y: p.y }])); },
+  get view() { return { tile, ...view }; },
   enter,
   step,
 };
@@ -38,6 +52,11 @@ export const world = {
 export function initWorld() {
   const canvas = /** @type {HTMLCanvasElement} */ ($('world'));
   canvas.addEventListener('keydown', (event) => {
+    if (event.key === '+' || event.key === '=' || event.key === '-') {
+      event.preventDefault();
+      zoom(event.key === '-' ? -1 : 1);
+      return;
+    }
     const delta = { ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0] }[event.key];
     if (!delta) return;
     event.preventDefault();
@@ -47,10 +66,12 @@ export function initWorld() {
   canvas.addEventListener('click', (event) => {
     if (!zone || !me) return;
     const rect = canvas.getBoundingClientRect();
-    const x = Math.floor(((event.clientX - rect.left) * canvas.width / rect.width) / tile);
-    const y = Math.floor(((event.clientY - rect.top) * canvas.height / rect.height) / tile);
+    const x = view.x0 + Math.floor(((event.clientX - rect.left) * canvas.width / rect.width) / tile);
+    const y = view.y0 + Math.floor(((event.clientY - rect.top) * canvas.height / rect.height) / tile);
     walkTo(x, y);
   });
+  $('zoom-in').addEventListener('click', () => zoom(1));
+  $('zoom-out').addEventListener('click', () => zoom(-1));
   $('zone-join').addEventListener('click', () => {
     const id = /** @type {HTMLSelectElement} */ ($('zone-select')).value;
     if (id) enter(id);
@@ -155,7 +176,10 @@ async function enter(id, again = false) {
     const { data: map } = await api(`/api/content/${id}`);
     if (map.type !== 'map') throw new Error('That content is not a map.');
     if (!again && zone && zone.id !== id) await rtc.leave();
+    // Another zone starts at the page's own zoom; a resume keeps the player's.
+    if (zone?.id !== id) zoomTile = 0;
     zone = { id, map };
+    resize(true);
     others.clear();
     await session.request('subscribe', { topics: ['positions'], zone: id });
     // The world works without peers: a node that cannot seat the page in the zone's room still lets it play.
@@ -172,9 +196,11 @@ async function enter(id, again = false) {
     }
     sessionStorage.setItem(ZONE_KEY, id);
     $('zone-leave').hidden = false;
+    $('zoom-in').hidden = false;
+    $('zoom-out').hidden = false;
     $('zone-status').textContent = `${map.name} · ${map.width}×${map.height}`;
     /** @type {HTMLSelectElement} */ ($('zone-select')).value = id;
-    resize();
+    resize(true);
     draw();
     renderPlayers();
     $('world').focus();
@@ -189,6 +215,8 @@ async function leaveZone() {
   me = null;
   sessionStorage.removeItem(ZONE_KEY);
   $('zone-leave').hidden = true;
+  $('zoom-in').hidden = true;
+  $('zoom-out').hidden = true;
   others.clear();
   await rtc.leave();
   $('zone-status').textContent = '';
@@ -260,13 +288,65 @@ async function walk() {
   walking = false;
 }
 
-function resize() {
+/** The tile size at which the whole map fits the canvas (at most 24 px). */
+function fitTile() {
+  const { width, height } = /** @type {{map: any}} */ (zone).map;
+  return Math.max(2, Math.min(24, Math.floor(Math.min(VIEW_W / width, VIEW_H / height))));
+}
+
+/** The zoom levels of this map, smallest first: the whole map, then every larger size of ZOOM_TILES. */
+function zoomLevels() {
+  const fit = fitTile();
+  return [fit, ...ZOOM_TILES.filter((t) => t > fit)];
+}
+
+/** One zoom level in (+1) or out (-1); the view stays on the avatar. */
+function zoom(direction) {
+  if (!zone) return;
+  const levels = zoomLevels();
+  const at = levels.findIndex((t) => t >= tile);
+  const next = levels[Math.max(0, Math.min(levels.length - 1, (at < 0 ? levels.length - 1 : at) + direction))];
+  if (next === tile) return;
+  zoomTile = next;
+  resize(true);
+  draw();
+}
+
+/** Sizes the canvas for the zone and the zoom; centred (on entering, on a zoom) puts the avatar in the middle. */
+function resize(centred = false) {
   const canvas = /** @type {HTMLCanvasElement} */ ($('world'));
   if (!zone) return;
   const { width, height } = zone.map;
-  tile = Math.max(2, Math.min(24, Math.floor(Math.min(760 / width, 480 / height))));
-  canvas.width = width * tile;
-  canvas.height = height * tile;
+  const fit = fitTile();
+  tile = zoomTile ? Math.max(fit, zoomTile) : Math.max(fit, READABLE_TILE);
+  view.cols = Math.min(width, Math.floor(VIEW_W / tile));
+  view.rows = Math.min(height, Math.floor(VIEW_H / tile));
+  canvas.width = view.cols * tile;
+  canvas.height = view.rows * tile;
+  const levels = zoomLevels();
+  /** @type {HTMLButtonElement} */ ($('zoom-out')).disabled = tile <= levels[0];
+  /** @type {HTMLButtonElement} */ ($('zoom-in')).disabled = tile >= levels[levels.length - 1];
+  follow(centred);
+}
+
+/**
+ * Keeps the avatar in view: the view moves only when the avatar comes within a few tiles of its edge (a camera fixed
+ * on the avatar would scroll the whole map at every step), or centres it when asked.
+ */
+function follow(centred = false) {
+  if (!zone) return;
+  const { width, height } = zone.map;
+  const spawn = zone.map.spawns.find((s) => s.kind === 'player');
+  const at = me ?? (spawn ? { x: spawn.x, y: spawn.y } : { x: 0, y: 0 });
+  const axis = (x0, size, total, p) => {
+    const margin = Math.min(4, Math.floor(size / 4));
+    if (centred || p < x0 + margin || p > x0 + size - 1 - margin) {
+      x0 = centred ? p - Math.floor(size / 2) : p < x0 + margin ? p - margin : p - size + 1 + margin;
+    }
+    return Math.max(0, Math.min(total - size, x0));
+  };
+  view.x0 = axis(view.x0, view.cols, width, at.x);
+  view.y0 = axis(view.y0, view.rows, height, at.y);
 }
 
 export function colorOf(name) {
@@ -294,35 +374,43 @@ function draw() {
     g.fillText('Pick a shared map and press Enter zone', canvas.width / 2, canvas.height / 2);
     return;
   }
+  follow();
   const { rows, spawns } = zone.map;
-  rows.forEach((row, y) => {
-    for (let x = 0; x < row.length; x++) {
+  const { x0, y0, cols, rows: viewRows } = view;
+  // Drawn in view coordinates: tile (x, y) of the map is at ((x - x0) * tile, (y - y0) * tile) on the canvas.
+  for (let y = y0; y < y0 + viewRows; y++) {
+    const row = rows[y] ?? '';
+    for (let x = x0; x < x0 + cols; x++) {
       g.fillStyle = TILE_COLORS[row[x]] ?? '#ff00ff';
-      g.fillRect(x * tile, y * tile, tile, tile);
+      g.fillRect((x - x0) * tile, (y - y0) * tile, tile, tile);
     }
-  });
+  }
   if (tile >= 8) {
     g.strokeStyle = 'rgb(0 0 0 / 12%)';
     g.lineWidth = 1;
-    for (let x = 0; x <= rows[0].length; x++) { g.beginPath(); g.moveTo(x * tile + 0.5, 0); g.lineTo(x * tile + 0.5, canvas.height); g.stroke(); }
-    for (let y = 0; y <= rows.length; y++) { g.beginPath(); g.moveTo(0, y * tile + 0.5); g.lineTo(canvas.width, y * tile + 0.5); g.stroke(); }
+    for (let x = 0; x <= cols; x++) { g.beginPath(); g.moveTo(x * tile + 0.5, 0); g.lineTo(x * tile + 0.5, canvas.height); g.stroke(); }
+    for (let y = 0; y <= viewRows; y++) { g.beginPath(); g.moveTo(0, y * tile + 0.5); g.lineTo(canvas.width, y * tile + 0.5); g.stroke(); }
   }
   for (const s of spawns) {
-    if (s.kind === 'player') continue;
+    if (s.kind === 'player' || !inView(s.x, s.y)) continue;
     g.fillStyle = SPAWN_COLORS[s.kind] ?? '#fff';
-    g.fillRect(s.x * tile + tile * 0.3, s.y * tile + tile * 0.3, tile * 0.4, tile * 0.4);
+    g.fillRect((s.x - x0) * tile + tile * 0.3, (s.y - y0) * tile + tile * 0.3, tile * 0.4, tile * 0.4);
   }
-  if (flashTile) {
+  if (flashTile && inView(flashTile.x, flashTile.y)) {
     g.strokeStyle = '#ef4444';
     g.lineWidth = 2;
-    g.strokeRect(flashTile.x * tile + 1, flashTile.y * tile + 1, tile - 2, tile - 2);
+    g.strokeRect((flashTile.x - x0) * tile + 1, (flashTile.y - y0) * tile + 1, tile - 2, tile - 2);
   }
-  for (const [name, p] of others) avatar(g, name, p.x, p.y, false);
+  for (const [name, p] of others) if (inView(p.x, p.y)) avatar(g, name, p.x, p.y, false);
   if (me && player.name) avatar(g, player.name, me.x, me.y, true);
 }
 
+function inView(x, y) {
+  return x >= view.x0 && x < view.x0 + view.cols && y >= view.y0 && y < view.y0 + view.rows;
+}
+
 function avatar(g, name, x, y, self) {
-  const cx = x * tile + tile / 2, cy = y * tile + tile / 2, r = Math.max(3, tile * 0.42);
+  const cx = (x - view.x0) * tile + tile / 2, cy = (y - view.y0) * tile + tile / 2, r = Math.max(3, tile * 0.42);
   g.beginPath();
   g.arc(cx, cy, r, 0, Math.PI * 2);
   g.fillStyle = colorOf(name);
