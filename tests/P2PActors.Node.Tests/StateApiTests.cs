@@ -104,6 +104,29 @@ public sealed class StateApiTests(NodeFixture node) : IClassFixture<NodeFixture>
         Assert.Equal("first-sharer", listed.GetProperty("author").GetString());
     }
 
+    [Fact]
+    public async Task Two_shares_of_the_same_content_at_once_put_it_to_one_vote_and_the_other_is_told_who_shared_it()
+    {
+        using var generated = await node.PostJsonAsync("/api/content/item", """{ "playerId": "twin-sharer", "seed": 5454 }""");
+        generated.EnsureSuccessStatusCode();
+        var content = ContentJson.Deserialize(await generated.Content.ReadAsStringAsync());
+
+        // A double click, or two tabs: both sent before either is answered.
+        var shares = await Task.WhenAll(new[] { "twin-a", "twin-b" }.Select(async author =>
+        {
+            using var response = await node.PostJsonAsync("/api/catalog", $$"""{ "contentId": "{{content.Id}}", "author": "{{author}}" }""");
+            return (author, response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+        }));
+
+        var created = Assert.Single(shares, s => s.StatusCode == HttpStatusCode.Created);
+        var refused = Assert.Single(shares, s => s.StatusCode != HttpStatusCode.Created);
+        Assert.True(refused.StatusCode == HttpStatusCode.Conflict, refused.Body);
+        Assert.Equal(created.author, JsonDocument.Parse(refused.Body).RootElement.GetProperty("author").GetString());
+        var catalog = await node.Http.GetFromJsonAsync<JsonElement>("/api/catalog?type=item&take=1000");
+        var listed = Assert.Single(catalog.GetProperty("entries").EnumerateArray(), e => e.GetProperty("id").GetString() == content.Id);
+        Assert.Equal(created.author, listed.GetProperty("author").GetString());
+    }
+
     public static TheoryData<string, string, string?, string> BadRequests() => new()
     {
         { "PUT", "/api/players/bad%20id!/position", """{ "zone": "forest", "x": 1, "y": 1 }""", "id" },

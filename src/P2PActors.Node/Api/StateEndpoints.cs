@@ -231,17 +231,28 @@ public static class StateEndpoints
             return Problems.Field("contentId", $"This node neither generated nor holds content '{contentId}'; generate it first (POST /api/content/{{type}}).");
 
         var content = found.Content;
-        CatalogHeader? listed;
-        try
+        while (true)
         {
-            listed = await GameState.For(system).FindCatalogEntryAsync(content.Id!, ct);
+            CatalogHeader? listed;
+            try
+            {
+                listed = await GameState.For(system).FindCatalogEntryAsync(content.Id!, ct);
+            }
+            catch (AskTimeoutException)
+            {
+                return Problems.TimedOut("The node's state did not answer in time; nothing was shared.");
+            }
+            if (listed is not null)
+                return Problems.AlreadyShared(listed);
+            // Another share of this content on this node still voting: once it ends, the catalog says what it did.
+            if (await SharesInFlight.For(system).RunAloneAsync(content.Id!, () => VoteAndShareAsync(content, author, system, ct), ct) is { } result)
+                return result;
         }
-        catch (AskTimeoutException)
-        {
-            return Problems.TimedOut("The node's state did not answer in time; nothing was shared.");
-        }
-        if (listed is not null)
-            return Problems.AlreadyShared(listed);
+    }
+
+    /// <summary>The vote on <paramref name="content"/> and, accepted, its share: the end of <see cref="ShareContentAsync"/>.</summary>
+    private static async Task<IResult> VoteAndShareAsync(GameContent content, string author, ActorSystem system, CancellationToken ct)
+    {
         ProposalOutcome outcome;
         try
         {
