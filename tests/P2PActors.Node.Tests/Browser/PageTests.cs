@@ -223,6 +223,38 @@ public sealed class PageTests
     }
 
     [ChromiumFact]
+    public async Task Messages_in_a_row_are_all_shown_newest_first_each_dismissable_and_a_repeat_is_shown_once()
+    {
+        await using var harness = await PageHarness.StartAsync(nodes: 1);
+        var map = await WorldTestSupport.ShareMapAsync(harness.Cluster.Urls[0], seed: 27);
+        var page = await harness.OpenAsync(0);
+        const string PickFirst = "Pick a shared map first: share a map from the Create tab.";
+        const string JoinFirst = "Join first: the world needs a live connection to the node.";
+        const string Items = "() => [...document.querySelectorAll('#toast .toast-item span')].map(s => s.textContent)";
+
+        // Two messages one after the other, before joining: no zone picked, then a zone but no player.
+        await page.ClickAsync("#tab-world");
+        await page.ClickAsync("#zone-join");
+        await page.WaitForSelectorAsync($"#zone-select option[value='{map.Id}']", new() { State = WaitForSelectorState.Attached });
+        await page.SelectOptionAsync("#zone-select", map.Id);
+        await page.ClickAsync("#zone-join");
+        await page.WaitForFunctionAsync($"() => ({Items})().length === 2");
+        Assert.Equal([JoinFirst, PickFirst], await page.EvaluateAsync<string[]>(Items));
+
+        // The first one again: shown once, on top, not twice.
+        await page.SelectOptionAsync("#zone-select", "");
+        await page.ClickAsync("#zone-join");
+        await page.WaitForFunctionAsync($"t => ({Items})()[0] === t", PickFirst);
+        Assert.Equal([PickFirst, JoinFirst], await page.EvaluateAsync<string[]>(Items));
+
+        // Dismissed one by one; the box goes when the last does.
+        await page.ClickAsync("#toast .toast-item:first-child .toast-close");
+        Assert.Equal([JoinFirst], await page.EvaluateAsync<string[]>(Items));
+        await page.ClickAsync("#toast .toast-item:first-child .toast-close");
+        Assert.True(await page.IsHiddenAsync("#toast"));
+    }
+
+    [ChromiumFact]
     public async Task Opening_a_catalog_entry_moves_the_focus_to_it()
     {
         await using var harness = await PageHarness.StartAsync(nodes: 1);

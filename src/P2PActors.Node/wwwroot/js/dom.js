@@ -32,11 +32,27 @@ export function timeOf(date = new Date()) {
   return date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 }
 
-let toastTimer = 0;
+/** Messages shown at once; an older one goes when another would pass this. */
+const TOASTS_SHOWN = 4;
+
+/**
+ * Shows a message for a time that grows with its length (3.5 to 10 s), below the ones still shown, newest first, each
+ * with a button that dismisses it. One toast for everything lost messages: a second message replaced the first,
+ * often an error before anyone could read it. The same message again, while shown, is shown once with a new time.
+ */
 export function toast(message) {
-  const element = $('toast');
-  element.textContent = message;
-  element.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { element.hidden = true; }, 3500);
+  const box = $('toast');
+  const text = String(message);
+  [...box.children].find((c) => /** @type {HTMLElement} */ (c).dataset.text === text)?.remove();
+  const item = h('div', { class: 'toast-item', dataset: { text } }, h('span', {}, text));
+  const dismiss = () => {
+    clearTimeout(timer);
+    item.remove();
+    if (box.children.length === 0) box.hidden = true;
+  };
+  item.append(h('button', { type: 'button', class: 'toast-close', 'aria-label': 'Dismiss', onclick: dismiss }, '×'));
+  box.prepend(item);
+  while (box.children.length > TOASTS_SHOWN) box.lastElementChild?.remove();
+  box.hidden = false;
+  const timer = setTimeout(dismiss, Math.min(10000, 3500 + text.length * 35));
 }
