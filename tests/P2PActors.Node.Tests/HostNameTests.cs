@@ -90,6 +90,10 @@ public sealed class HostNameTests(AllowedHostsFixture node) : IClassFixture<Allo
         Assert.False(names.Allows(""));
         Assert.True(new HostNames(["*"]).Allows("anything.example"));
         Assert.False(new HostNames([]).Allows("game.example.com"));
+        // A browser sends an international name in its ASCII form; the list may hold either.
+        Assert.True(new HostNames(["bücher.example"]).Allows("xn--bcher-kva.example"));
+        Assert.True(new HostNames(["*.bücher.example"]).Allows("shop.xn--bcher-kva.example"));
+        Assert.Null(HostNames.EntryProblem("p2pbench_node1_1"));
     }
 
     [Theory]

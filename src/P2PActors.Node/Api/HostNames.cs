@@ -62,8 +62,26 @@ public sealed class HostNames
         return _names.Contains(name) || _suffixes.Any(s => name.EndsWith(s, StringComparison.OrdinalIgnoreCase));
     }
 
-    /// <summary>"Example.COM." and "example.com" are one name: DNS ignores case and the final dot.</summary>
-    private static string Normalise(string name) => name.Trim().TrimEnd('.');
+    /// <summary>
+    /// "Example.COM." and "example.com" are one name (DNS ignores case and the final dot), and so are "bücher.example"
+    /// and "xn--bcher-kva.example", which is what a browser sends for it.
+    /// </summary>
+    private static string Normalise(string name)
+    {
+        var trimmed = name.Trim().TrimEnd('.');
+        if (trimmed.Length == 0 || trimmed.All(char.IsAscii))
+            return trimmed;
+        var wildcard = trimmed.StartsWith("*.", StringComparison.Ordinal);
+        try
+        {
+            var ascii = new System.Globalization.IdnMapping().GetAscii(wildcard ? trimmed[2..] : trimmed);
+            return wildcard ? "*." + ascii : ascii;
+        }
+        catch (ArgumentException)
+        {
+            return trimmed;
+        }
+    }
 
     /// <summary>The problem of one <c>--allowed-hosts</c> entry, or null: a host name, <c>*.</c> and a name, or <c>*</c>.</summary>
     public static string? EntryProblem(string entry)
@@ -71,7 +89,9 @@ public sealed class HostNames
         if (entry == "*")
             return null;
         var name = entry.StartsWith("*.", StringComparison.Ordinal) ? entry[2..] : entry;
-        return name.Length > 0 && !name.Contains('*', StringComparison.Ordinal) && Uri.CheckHostName(name) != UriHostNameType.Unknown
+        // Underscores are no part of a DNS host name, but container names (docker-compose 1.x: project_node_1) have them.
+        return name.Length > 0 && !name.Contains('*', StringComparison.Ordinal)
+            && Uri.CheckHostName(name.Replace('_', '-')) != UriHostNameType.Unknown
             ? null
             : $"'{entry}' is not a host name; expected a name such as game.example.com, *.example.com for every name below it, or *";
     }

@@ -231,23 +231,28 @@ public static class StateEndpoints
             return Problems.Field("contentId", $"This node neither generated nor holds content '{contentId}'; generate it first (POST /api/content/{{type}}).");
 
         var content = found.Content;
-        while (true)
+        // The catalog is read while this share holds the content's slot, so a share that ended just before cannot be
+        // missed; another share of it on this node still voting is waited for, and the catalog then read again.
+        IResult? result;
+        do
+            result = await SharesInFlight.For(system).RunAloneAsync(content.Id!, () => CheckVoteAndShareAsync(content, author, system, ct), ct);
+        while (result is null);
+        return result;
+    }
+
+    /// <summary>The already-shared check, the vote and, accepted, the share: the end of <see cref="ShareContentAsync"/>.</summary>
+    private static async Task<IResult> CheckVoteAndShareAsync(GameContent content, string author, ActorSystem system, CancellationToken ct)
+    {
+        CatalogHeader? listed;
+        try
         {
-            CatalogHeader? listed;
-            try
-            {
-                listed = await GameState.For(system).FindCatalogEntryAsync(content.Id!, ct);
-            }
-            catch (AskTimeoutException)
-            {
-                return Problems.TimedOut("The node's state did not answer in time; nothing was shared.");
-            }
-            if (listed is not null)
-                return Problems.AlreadyShared(listed);
-            // Another share of this content on this node still voting: once it ends, the catalog says what it did.
-            if (await SharesInFlight.For(system).RunAloneAsync(content.Id!, () => VoteAndShareAsync(content, author, system, ct), ct) is { } result)
-                return result;
+            listed = await GameState.For(system).FindCatalogEntryAsync(content.Id!, ct);
         }
+        catch (AskTimeoutException)
+        {
+            return Problems.TimedOut("The node's state did not answer in time; nothing was shared.");
+        }
+        return listed is not null ? Problems.AlreadyShared(listed) : await VoteAndShareAsync(content, author, system, ct);
     }
 
     /// <summary>The vote on <paramref name="content"/> and, accepted, its share: the end of <see cref="ShareContentAsync"/>.</summary>

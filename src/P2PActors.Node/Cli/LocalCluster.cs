@@ -81,7 +81,7 @@ internal static class LocalCluster
     {
         await Task.WhenAll(children.Skip(1).Select(c => c.StopAsync(TimeSpan.FromSeconds(30))));
         if (children.Count > 1 && !children[0].Process.HasExited)
-            await WaitUntilAloneAsync(children[0].HttpUrl, TimeSpan.FromSeconds(10));
+            await WaitUntilAloneAsync(children[0], TimeSpan.FromSeconds(10));
         await Task.WhenAll(children.Take(1).Select(c => c.StopAsync(TimeSpan.FromSeconds(30))));
         foreach (var child in children)
             child.Dispose();
@@ -135,14 +135,15 @@ internal static class LocalCluster
     }
 
     /// <summary>
-    /// Polls the seed's <c>/api/cluster</c> until it lists no member but itself; gives up quietly after
-    /// <paramref name="patience"/> or when the seed does not answer (it is stopped either way).
+    /// Polls the seed's <c>/api/cluster</c> until it lists no member but itself; gives up after
+    /// <paramref name="patience"/> or when the seed has exited (it is stopped either way). A slow or failed answer is
+    /// asked again: a loaded machine is when this wait matters.
     /// </summary>
-    private static async Task WaitUntilAloneAsync(string seedHttpUrl, TimeSpan patience)
+    private static async Task WaitUntilAloneAsync(NodeChild seed, TimeSpan patience)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(seedHttpUrl), Timeout = TimeSpan.FromSeconds(2) };
+        using var http = new HttpClient { BaseAddress = new Uri(seed.HttpUrl), Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + patience;
-        while (DateTime.UtcNow < deadline)
+        while (DateTime.UtcNow < deadline && !seed.Process.HasExited)
         {
             try
             {
@@ -152,7 +153,7 @@ internal static class LocalCluster
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
             {
-                return;
+                // Not answering in time: ask again until the deadline.
             }
             await Task.Delay(PollInterval);
         }

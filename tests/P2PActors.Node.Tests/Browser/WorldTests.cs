@@ -218,6 +218,9 @@ public sealed class WorldTests
             }
             """);
 
+        // No refill during the test (the answers it allows are the burst, at most 20), so a slow machine that spreads
+        // the pings over seconds does not change the count.
+        await victim.EvaluateAsync("() => { window.p2p.rtc.relayedReplies.rate = 0; }");
         // 80 relayed pings at once (within the attacker's own burst), then a wave: signals from one peer are handled
         // in order, so once the wave is in, every ping has been answered or not.
         var victimPeer = await BrowserPages.PeerIdAsync(victim);
@@ -232,7 +235,7 @@ public sealed class WorldTests
             """, victimPeer);
         await victim.WaitForFunctionAsync("() => window.p2p.rtc.received.some(m => m.from === 'att' && m.text === 'wave')");
         var pongs = await victim.EvaluateAsync<int>("() => window.pongsSent");
-        Assert.InRange(pongs, 1, 25);
+        Assert.InRange(pongs, 1, 20);
 
         // The player's own moves still go through: 40 at once, none refused as rate-limited.
         var (_, nx, ny) = WalkableNeighbour(map, map.SpawnX, map.SpawnY);

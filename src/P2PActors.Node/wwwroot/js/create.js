@@ -18,6 +18,8 @@ let choosing = false;
 let chosenStars = 0;
 /** The player's stars per content id, as the node last listed them: content opened again shows its rating. */
 const heldStars = new Map();
+/** Ratings this page made: a list of ratings asked for before the latest of them is older than heldStars. */
+let ratingsMade = 0;
 /** How long the stars rest before the choice is sent: the arrow keys walk through each star on the way. */
 const RATE_SETTLE_MS = 600;
 
@@ -40,7 +42,7 @@ export async function initCreate() {
     refreshProfile();
     updateEnabled();
     // Content opened before joining shows the stars this player gave it.
-    if (current) { const id = current.id; loadRatings().then(() => { if (current?.id === id && !choosing) showHeldRating(id); }); }
+    if (current) showStoredRating(current.id);
   });
   on('left', () => {
     // What was shown for the player who left is not the next one's.
@@ -152,7 +154,7 @@ export function show(content, cache = null) {
   choosing = false;
   showHeldRating(content.id);
   // What was known may be old (rated on another device, or before this page joined): ask the node.
-  if (player.name) loadRatings().then(() => { if (current?.id === content.id && !choosing) showHeldRating(content.id); });
+  if (player.name) showStoredRating(content.id);
   /** @type {HTMLButtonElement} */ ($('share-button')).disabled = false;
   $('take-button').hidden = content.type !== 'item';
   updateEnabled();
@@ -181,11 +183,21 @@ function showHeldRating(id) {
   $('rating-status').textContent = ratedStars ? `You rated it ${ratedStars}★` : '';
 }
 
+/** Reads the player's ratings and shows the stars of content `id`, unless it is no longer shown or was rated meanwhile. */
+async function showStoredRating(id) {
+  const made = ratingsMade;
+  await loadRatings();
+  if (current?.id === id && !choosing && ratingsMade === made) showHeldRating(id);
+}
+
 /** Reads the player's ratings into heldStars; answers the list (null when it could not be read). */
 async function loadRatings() {
   try {
+    const madeBefore = ratingsMade;
     const list = await client.ratings();
     if (list.playerId !== player.name) return null;
+    // Read before a rating this page made since: heldStars already holds that one, and the list would undo it.
+    if (ratingsMade !== madeBefore) return list;
     heldStars.clear();
     for (const r of list.ratings ?? []) heldStars.set(r.contentId, r.stars);
     return list;
@@ -235,6 +247,7 @@ async function rate(id, stars) {
   if (!current || current.id !== id || !player.name) return;
   try {
     const data = await client.rate(id, stars);
+    ratingsMade++;
     heldStars.set(id, stars);
     if (current?.id !== id) return;
     if (chosenStars === stars) choosing = false;

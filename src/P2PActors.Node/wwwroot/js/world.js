@@ -52,7 +52,8 @@ export const world = {
 export function initWorld() {
   const canvas = /** @type {HTMLCanvasElement} */ ($('world'));
   canvas.addEventListener('keydown', (event) => {
-    if (event.key === '+' || event.key === '=' || event.key === '-') {
+    // Ctrl/Cmd with + or - is the browser's own zoom.
+    if ((event.key === '+' || event.key === '=' || event.key === '-') && !event.ctrlKey && !event.metaKey && !event.altKey) {
       event.preventDefault();
       zoom(event.key === '-' ? -1 : 1);
       return;
@@ -180,6 +181,7 @@ async function enter(id, again = false) {
     if (zone?.id !== id) zoomTile = 0;
     zone = { id, map };
     resize(true);
+    draw();
     others.clear();
     await session.request('subscribe', { topics: ['positions'], zone: id });
     // The world works without peers: a node that cannot seat the page in the zone's room still lets it play.
@@ -291,7 +293,8 @@ async function walk() {
 /** The tile size at which the whole map fits the canvas (at most 24 px). */
 function fitTile() {
   const { width, height } = /** @type {{map: any}} */ (zone).map;
-  return Math.max(2, Math.min(24, Math.floor(Math.min(VIEW_W / width, VIEW_H / height))));
+  // 1 px at the least: a 256-row map needs it to fit the 480 px canvas whole.
+  return Math.max(1, Math.min(24, Math.floor(Math.min(VIEW_W / width, VIEW_H / height))));
 }
 
 /** The zoom levels of this map, smallest first: the whole map, then every larger size of ZOOM_TILES. */
