@@ -166,6 +166,7 @@ public sealed class WorldTests
         Assert.InRange(map.SpawnX, view.X0, view.X0 + view.Cols - 1);
         Assert.InRange(map.SpawnY, view.Y0, view.Y0 + view.Rows - 1);
         Assert.True(await AvatarDrawnAtAsync(page, "vera", map.SpawnX, map.SpawnY), "the avatar is not drawn on its tile of the view");
+        await PageHarness.ScreenshotAsync(page, "world-large");
 
         // A click lands on the map tile under the pointer, the view's offset included.
         var (_, nx, ny) = WalkableNeighbour(map, map.SpawnX, map.SpawnY);
