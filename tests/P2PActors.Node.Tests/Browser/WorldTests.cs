@@ -328,10 +328,15 @@ public sealed class WorldTests
         var (alice, bob, _) = await TwoPlayersInOneZoneAsync(harness);
         await harness.Pages.WaitForChannelAsync(alice, "alice", bob, "bob");
 
+        // Each wave is said on both pages: sent on the one that waved, received (and by which path) on the other.
+        const string Shown = "t => [...document.querySelectorAll('#toast .toast-item span')].some(s => s.textContent === t)";
         await alice.ClickAsync("#peer-list li[data-player='bob'] button");
+        await alice.WaitForFunctionAsync(Shown, "You waved at bob.");
         await bob.WaitForFunctionAsync("() => window.p2p.rtc.received.some(m => m.from === 'alice' && m.path === 'channel')");
+        await bob.WaitForFunctionAsync(Shown, "alice waves at you (data channel)");
         await bob.ClickAsync("#peer-list li[data-player='alice'] button");
         await alice.WaitForFunctionAsync("() => window.p2p.rtc.received.some(m => m.from === 'bob' && m.path === 'channel')");
+        await alice.WaitForFunctionAsync(Shown, "bob waves at you (data channel)");
 
         // The pair ICE selected runs between the namespace's own addresses: the traffic never left the test run.
         foreach (var (page, other) in new[] { (alice, bob), (bob, alice) })
