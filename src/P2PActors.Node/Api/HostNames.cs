@@ -17,10 +17,10 @@ public sealed class HostNames
     private readonly HashSet<string> _names;
     private readonly string[] _suffixes;
 
-    public HostNames(IEnumerable<string> names, bool any = false)
+    public HostNames(IEnumerable<string> names)
     {
         var list = names.Select(Normalise).Where(n => n.Length > 0).ToList();
-        AllowsAny = any || list.Contains("*");
+        AllowsAny = list.Contains("*");
         _names = list.Where(n => !n.StartsWith("*.", StringComparison.Ordinal)).ToHashSet(StringComparer.OrdinalIgnoreCase);
         // "*.example.com" lets in every name below example.com (not example.com itself, as for TLS wildcards).
         _suffixes = [.. list.Where(n => n.StartsWith("*.", StringComparison.Ordinal)).Select(n => n[1..])];

@@ -13,8 +13,7 @@ let current = null;
 /** The stars the node holds for the content shown (0: none yet), and a choice waiting to be sent. */
 let ratedStars = 0;
 let rateTimer = 0;
-/** A choice of stars not yet answered by the node (its stars): a stored rating read meanwhile must not overwrite it. */
-let choosing = false;
+/** The stars of a choice not yet answered by the node (0: none): a stored rating read meanwhile must not overwrite it. */
 let chosenStars = 0;
 /** The player's stars per content id, as the node last listed them: content opened again shows its rating. */
 const heldStars = new Map();
@@ -151,7 +150,7 @@ export function show(content, cache = null) {
   $('result-json').textContent = JSON.stringify(content, null, 2);
   $('vote').hidden = true;
   clearTimeout(rateTimer);
-  choosing = false;
+  chosenStars = 0;
   showHeldRating(content.id);
   // What was known may be old (rated on another device, or before this page joined): ask the node.
   if (player.name) showStoredRating(content.id);
@@ -187,7 +186,7 @@ function showHeldRating(id) {
 async function showStoredRating(id) {
   const made = ratingsMade;
   await loadRatings();
-  if (current?.id === id && !choosing && ratingsMade === made) showHeldRating(id);
+  if (current?.id === id && !chosenStars && ratingsMade === made) showHeldRating(id);
 }
 
 /** Reads the player's ratings into heldStars; answers the list (null when it could not be read). */
@@ -235,7 +234,6 @@ function chooseStars(stars) {
     return;
   }
   setStars(stars);
-  choosing = true;
   chosenStars = stars;
   $('rating-status').textContent = `${stars}★…`;
   clearTimeout(rateTimer);
@@ -250,7 +248,7 @@ async function rate(id, stars) {
     ratingsMade++;
     heldStars.set(id, stars);
     if (current?.id !== id) return;
-    if (chosenStars === stars) choosing = false;
+    if (chosenStars === stars) chosenStars = 0;
     ratedStars = stars;
     $('rating-status').textContent = `${data.replaced ? 'Rating replaced' : 'Rated'} ${stars}★ · ${data.ratingCount} rating${data.ratingCount === 1 ? '' : 's'}` +
       (data.personalised ? ' · generation personalised' : '');
@@ -259,7 +257,7 @@ async function rate(id, stars) {
     // The stars go back to what the node holds: the ones chosen were not taken.
     if (current?.id !== id) return;
     if (chosenStars !== stars) return;
-    choosing = false;
+    chosenStars = 0;
     setStars(ratedStars);
     $('rating-status').textContent = e instanceof client.RequestError ? e.describe() : String(e);
   }
