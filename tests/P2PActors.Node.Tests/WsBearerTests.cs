@@ -73,4 +73,52 @@ public sealed class WsBearerTests(NodeFixture node) : IClassFixture<NodeFixture>
         var free = await SendAsync(Json(HttpMethod.Put, "/api/players/bearer-free/position", """{ "zone": "yard", "x": 0, "y": 0 }"""));
         Assert.True(free is HttpStatusCode.OK or HttpStatusCode.Accepted, free.ToString());
     }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(string path, string? token = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (token is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await node.Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode == HttpStatusCode.Forbidden)
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return (response.StatusCode, JsonDocument.Parse(body).RootElement.Clone());
+    }
+
+    [Fact]
+    public async Task A_held_players_ratings_preferences_and_recommendations_are_read_only_with_the_sessions_token()
+    {
+        await using var ws = await WsClient.ConnectAsync(node.Http.BaseAddress!);
+        var token = (await ws.HelloAsync("bearer-reader")).GetProperty("resumeToken").GetString()!;
+        var generated = await ws.RequestAsync("generate", new { contentType = "item", seed = 1357 });
+        var contentId = generated.GetProperty("content").GetProperty("id").GetString()!;
+        Assert.Equal("rated", WsFrameAssert.Type(await ws.RequestAsync("rate", new { contentId, stars = 2 })));
+
+        foreach (var path in new[] { "/api/players/bearer-reader/ratings", "/api/players/bearer-reader/preferences", "/api/players/bearer-reader/recommendations" })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(path)).Status);
+            Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(path, "wrong-token")).Status);
+            Assert.Equal(HttpStatusCode.OK, (await GetAsync(path, token)).Status);
+        }
+        var ratings = (await GetAsync("/api/players/bearer-reader/ratings", token)).Body;
+        Assert.Equal(2, Assert.Single(ratings.GetProperty("ratings").EnumerateArray()).GetProperty("stars").GetInt32());
+
+        // The player view keeps the shared game state public and leaves the memory out without the token.
+        var (status, stranger) = await GetAsync("/api/players/bearer-reader");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(JsonValueKind.Null, stranger.GetProperty("memory").ValueKind);
+        Assert.True(stranger.GetProperty("memoryHidden").GetBoolean());
+        var own = (await GetAsync("/api/players/bearer-reader", token)).Body;
+        Assert.False(own.GetProperty("memoryHidden").GetBoolean());
+        Assert.Equal(1, own.GetProperty("memory").GetProperty("ratingCount").GetInt32());
+
+        // A player no session holds is read without a token, as before.
+        Assert.Equal(HttpStatusCode.Created, await SendAsync(Json(HttpMethod.Post, $"/api/content/{contentId}/ratings",
+            """{ "playerId": "bearer-unheld", "stars": 3 }""")));
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync("/api/players/bearer-unheld/ratings")).Status);
+        var unheld = (await GetAsync("/api/players/bearer-unheld")).Body;
+        Assert.False(unheld.GetProperty("memoryHidden").GetBoolean());
+        Assert.Equal(1, unheld.GetProperty("memory").GetProperty("ratingCount").GetInt32());
+    }
 }

@@ -32,9 +32,12 @@ public sealed class WsRequestTests(NodeFixture node) : IClassFixture<NodeFixture
         return (zone, spawn.GetProperty("x").GetInt32(), spawn.GetProperty("y").GetInt32());
     }
 
-    private async Task<JsonElement> HttpJsonAsync(string path)
+    private async Task<JsonElement> HttpJsonAsync(string path, string? bearer = null)
     {
-        using var response = await node.Http.GetAsync(path);
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (bearer is not null)
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
+        using var response = await node.Http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {body}");
         return JsonDocument.Parse(body).RootElement.Clone();
@@ -75,7 +78,8 @@ public sealed class WsRequestTests(NodeFixture node) : IClassFixture<NodeFixture
     [Fact]
     public async Task Rate_preferences_set_sharing_and_recommendations_act_for_the_session_player()
     {
-        await using var ws = await SessionAsync("wsr-rater");
+        await using var ws = await WsClient.ConnectAsync(Base);
+        var token = (await ws.HelloAsync("wsr-rater")).GetProperty("resumeToken").GetString()!;
         var generated = await ws.RequestAsync("generate", new { contentType = "item", seed = 4711 });
         var contentId = generated.GetProperty("content").GetProperty("id").GetString()!;
 
@@ -85,15 +89,15 @@ public sealed class WsRequestTests(NodeFixture node) : IClassFixture<NodeFixture
         Assert.Equal(contentId, rated.GetProperty("contentId").GetString());
         Assert.Equal("item", rated.GetProperty("contentType").GetString());
         Assert.False(rated.GetProperty("replaced").GetBoolean());
-        // The rating is the player's, as HTTP reads it.
-        var ratings = await HttpJsonAsync("/api/players/wsr-rater/ratings");
+        // The rating is the player's, as HTTP reads it (with the session's token: the session holds the player).
+        var ratings = await HttpJsonAsync("/api/players/wsr-rater/ratings", token);
         Assert.Equal(4, ratings.GetProperty("ratings")[0].GetProperty("stars").GetInt32());
 
         var preferences = await ws.RequestAsync("preferences");
         Assert.True(Type(preferences) == "preferences-state", preferences.ToString());
         Assert.Equal(1, preferences.GetProperty("ratingCount").GetInt32());
         Assert.Equal(
-            (await HttpJsonAsync("/api/players/wsr-rater/preferences")).GetProperty("ratingsNeeded").GetInt32(),
+            (await HttpJsonAsync("/api/players/wsr-rater/preferences", token)).GetProperty("ratingsNeeded").GetInt32(),
             preferences.GetProperty("ratingsNeeded").GetInt32());
 
         var sharing = await ws.RequestAsync("set-sharing", new { share = true });

@@ -7,7 +7,9 @@ namespace P2PActors.Node.Api;
 /// <summary>
 /// The HTTP side of WebSocket session claims: while a live session anywhere in the cluster holds a player, an HTTP
 /// request that acts for that player must carry the session's resume token (<c>Authorization: Bearer &lt;token&gt;</c>).
-/// A player held by no session is served as before, with or without the header.
+/// A player held by no session is served as before, with or without the header. Reads of what the player's memory
+/// holds about them (ratings, learned preferences, recommendations) are private to the session in the same way: a
+/// page on another machine must not learn a playing player's tastes by asking their node.
 /// </summary>
 internal static class PlayerAuthorization
 {
@@ -24,11 +26,29 @@ internal static class PlayerAuthorization
             // The replicator too busy to read the claim in time: the caller did nothing wrong, and nothing was done.
             return Problems.TimedOut("The session check did not answer in time; nothing was done. Try again.");
         }
-        return Results.Problem(
-            statusCode: StatusCodes.Status403Forbidden,
-            title: "The player is held by a live session.",
-            detail: $"Player '{playerId}' is held by a WebSocket session; act for it with that session's resume token as 'Authorization: Bearer <resumeToken>'.");
+        return Forbidden($"Player '{playerId}' is held by a WebSocket session; act for it with that session's resume token as 'Authorization: Bearer <resumeToken>'.");
     }
+
+    /// <summary>
+    /// Null when the request may read <paramref name="playerId"/>'s ratings and preferences (no live session holds the
+    /// player, or the request carries its token); otherwise the 403 (or, busy, 503) to answer.
+    /// </summary>
+    public static async Task<IResult?> CheckReadAsync(HttpContext http, ActorSystem system, string playerId, CancellationToken ct)
+    {
+        try
+        {
+            if (await SessionClaims.For(system).MayActAsync(playerId, BearerToken(http), ct))
+                return null;
+        }
+        catch (AskTimeoutException)
+        {
+            return Problems.TimedOut("The session check did not answer in time. Try again.");
+        }
+        return Forbidden($"Player '{playerId}' is held by a WebSocket session; their ratings, preferences and recommendations are read with that session's resume token as 'Authorization: Bearer <resumeToken>'.");
+    }
+
+    private static IResult Forbidden(string detail) =>
+        Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The player is held by a live session.", detail: detail);
 
     /// <summary>The check as a callback for the code paths HTTP and WebSocket share (the WebSocket passes none: its session is the player).</summary>
     public static Func<string, Task<IResult?>> For(HttpContext http, ActorSystem system, CancellationToken ct) =>

@@ -17,10 +17,14 @@ public static class PlayerEndpoints
 
     public sealed record PreferencesSummary(bool HasProfile, int RatingsNeeded, IReadOnlyList<AttributeWeight> Attributes);
 
-    /// <param name="Memory">Null for an id the game state accepts but player memory does not ('.' or ':' in it).</param>
+    /// <param name="Memory">
+    /// Null for an id the game state accepts but player memory does not ('.' or ':' in it), and while
+    /// <paramref name="MemoryHidden"/>.
+    /// </param>
+    /// <param name="MemoryHidden">A live session holds the player and the request did not carry its token: what memory holds is theirs.</param>
     public sealed record PlayerAnswer(
         string PlayerId, bool Online, long? LastSeenMs, PositionAnswer? Position, IReadOnlyList<string> Inventory, int InventoryCount,
-        int MaxInventoryItems, MemoryAnswer? Memory);
+        int MaxInventoryItems, MemoryAnswer? Memory, bool MemoryHidden = false);
 
     /// <summary>Counts and the learned profile; the ratings themselves are at <c>/api/players/{id}/ratings</c>.</summary>
     public sealed record MemoryAnswer(int GeneratedCount, int RatingCount, bool Sharing, PreferencesSummary Preferences);
@@ -32,7 +36,7 @@ public static class PlayerEndpoints
     }
 
     private static async Task<IResult> GetPlayerAsync(
-        string id, ActorSystem system, IRequiredActor<PlayerMemoryActor> memory, NodeOptions options, CancellationToken ct)
+        string id, HttpContext http, ActorSystem system, IRequiredActor<PlayerMemoryActor> memory, NodeOptions options, CancellationToken ct)
     {
         if (StateValidation.PlayerId(id) is { } problem)
             return Problems.Field("id", problem);
@@ -48,7 +52,10 @@ public static class PlayerEndpoints
         }
 
         MemoryAnswer? remembered = null;
-        if (PlayerIds.IsValid(id))
+        // Where the player stands and what they carry is the shared game state, anyone's to read; their memory
+        // (ratings, learned tastes) is private to the session that holds them, as /ratings is.
+        var hidden = PlayerIds.IsValid(id) && await PlayerAuthorization.CheckReadAsync(http, system, id, ct) is not null;
+        if (PlayerIds.IsValid(id) && !hidden)
         {
             // Three reads of one entity: it answers them in order, so they see the same memory.
             var snapshot = RequestInput.AskOrNullAsync(memory, new GetPlayerSnapshot(id), options.RequestTimeout, ct);
@@ -62,7 +69,9 @@ public static class PlayerEndpoints
         }
 
         if (state is null && remembered is null)
-            return Problems.NotFound($"No player '{id}' is known to this node: it has no position, inventory, ratings or generated content here.");
+            return Problems.NotFound(hidden
+                ? $"Player '{id}' has no position or inventory on this node; what their memory holds is read with their session's resume token."
+                : $"No player '{id}' is known to this node: it has no position, inventory, ratings or generated content here.");
         return Results.Json(new PlayerAnswer(
             id,
             state?.Online ?? false,
@@ -71,6 +80,7 @@ public static class PlayerEndpoints
             state?.Inventory ?? [],
             state?.Inventory.Count ?? 0,
             options.MaxInventoryItems,
-            remembered));
+            remembered,
+            hidden));
     }
 }

@@ -48,7 +48,7 @@ public static class PreferenceEndpoints
     {
         app.MapPost("/api/content/{id}/ratings", RateAsync);
         app.MapGet("/api/players/{id}/ratings", GetRatingsAsync);
-        app.MapGet("/api/players/{id}/preferences", GetPreferencesAsync);
+        app.MapGet("/api/players/{id}/preferences", ReadPreferencesAsync);
         app.MapPut("/api/players/{id}/sharing", SetSharingAsync);
         app.MapGet("/api/players/{id}/recommendations", RecommendAsync);
         return app;
@@ -134,16 +134,27 @@ public static class PreferenceEndpoints
     }
 
     private static async Task<IResult> GetRatingsAsync(
-        string id, IRequiredActor<PlayerMemoryActor> memory, NodeOptions options, CancellationToken ct)
+        string id, HttpContext http, ActorSystem system, IRequiredActor<PlayerMemoryActor> memory, NodeOptions options, CancellationToken ct)
     {
         if (PathIdProblem(id) is { } problem)
             return Problems.Field("id", problem);
+        if (await PlayerAuthorization.CheckReadAsync(http, system, id, ct) is { } forbidden)
+            return forbidden;
         return await AskMemoryAsync(memory, new GetRatings(id), options, ct) is PlayerRatingList list
             ? Results.Json(new RatingsAnswer(list.PlayerId, list.Sharing, list.Ratings.Count, [.. list.Ratings.Select(ToAnswer)]))
             : MemoryTimedOut(options);
     }
 
-    /// <summary><c>GET /api/players/{id}/preferences</c>, and the WebSocket <c>preferences</c>.</summary>
+    /// <summary><c>GET /api/players/{id}/preferences</c>: private to the player's session while one holds them.</summary>
+    private static async Task<IResult> ReadPreferencesAsync(
+        string id, HttpContext http, ActorSystem system, IRequiredActor<PlayerMemoryActor> memory, NodeOptions options, CancellationToken ct)
+    {
+        if (PathIdProblem(id) is null && await PlayerAuthorization.CheckReadAsync(http, system, id, ct) is { } forbidden)
+            return forbidden;
+        return await GetPreferencesAsync(id, memory, options, ct);
+    }
+
+    /// <summary>The preferences as <c>GET /api/players/{id}/preferences</c> and the WebSocket <c>preferences</c> answer them.</summary>
     internal static async Task<IResult> GetPreferencesAsync(
         string id, IRequiredActor<PlayerMemoryActor> memory, NodeOptions options, CancellationToken ct)
     {
@@ -205,7 +216,7 @@ public static class PreferenceEndpoints
     /// computed against the player's own ratings (which need not be shared).
     /// </summary>
     private static async Task<IResult> RecommendAsync(
-        string id, HttpRequest request, IRequiredActor<PlayerMemoryActor> memory, IRequiredActor<SharedProfilesActor> shared,
+        string id, HttpRequest request, ActorSystem system, IRequiredActor<PlayerMemoryActor> memory, IRequiredActor<SharedProfilesActor> shared,
         NodeOptions options, CancellationToken ct)
     {
         var errors = RequestInput.NewErrors();
@@ -220,6 +231,9 @@ public static class PreferenceEndpoints
         RequestInput.RefuseUnknownQuery(request.Query, errors, "type", "take");
         if (errors.Count > 0)
             return Problems.Validation(errors);
+        // Recommendations are worked out from the player's ratings: they tell as much.
+        if (await PlayerAuthorization.CheckReadAsync(request.HttpContext, system, id, ct) is { } forbidden)
+            return forbidden;
         return await RecommendationsAsync(id, type, take, memory, shared, options, ct);
     }
 

@@ -182,6 +182,8 @@ public sealed class PageTests
         var sent = await page.EvaluateAsync<int[]>("() => window.rateRequests");
         Assert.Equal(new[] { 4 }, sent);
         using var http = new HttpClient { BaseAddress = harness.Cluster.Urls[0] };
+        // The page's session holds stella: her ratings are read with its token.
+        http.DefaultRequestHeaders.Authorization = new("Bearer", await page.EvaluateAsync<string>("() => window.p2p.session.bearer"));
         var ratings = await http.GetFromJsonAsync<JsonElement>("/api/players/stella/ratings");
         var rating = Assert.Single(ratings.GetProperty("ratings").EnumerateArray());
         Assert.Equal(id, rating.GetProperty("contentId").GetString());
@@ -218,6 +220,7 @@ public sealed class PageTests
         await page.WaitForFunctionAsync("() => document.getElementById('rating-status').textContent === 'You rated it 3★'");
         await page.ClickAsync("#stars label[data-star='5']");
         await page.WaitForFunctionAsync("() => document.getElementById('rating-status').textContent.startsWith('Rating replaced 5')");
+        http.DefaultRequestHeaders.Authorization = new("Bearer", await page.EvaluateAsync<string>("() => window.p2p.session.bearer"));
         var ratings = await http.GetFromJsonAsync<JsonElement>("/api/players/rhea/ratings");
         Assert.Equal(5, Assert.Single(ratings.GetProperty("ratings").EnumerateArray()).GetProperty("stars").GetInt32());
     }

@@ -102,7 +102,7 @@ export const inventoryRemove = (itemId) => attempt('inventory-remove',
   () => session.request('inventory-remove', { itemId }),
   async () => (await api(`/api/players/${me()}/inventory/${encodeURIComponent(itemId)}`, { method: 'DELETE' })).data);
 
-/** Reading a player's ratings is not acting for them: plain HTTP. */
+/** Over HTTP (the WebSocket has no ratings list); api() sends the session token, which a held player's ratings need. */
 export async function ratings() {
   try {
     return (await api(`/api/players/${me()}/ratings`)).data;
