@@ -13,7 +13,8 @@ public sealed class SilentNodeFixture : NodeFixture
     protected override IReadOnlyDictionary<string, string?> Overrides { get; } = new Dictionary<string, string?>
     {
         ["P2PActors:Byzantine"] = "silent",
-        ["P2PActors:DecisionTimeoutMs"] = "200",
+        // Long enough for a burst of requests to arrive while one vote waits.
+        ["P2PActors:DecisionTimeoutMs"] = "2000",
     };
 }
 
@@ -94,6 +95,38 @@ public sealed class UndecidedShareTests(SilentNodeFixture node) : IClassFixture<
         Assert.Equal(0, catalog.GetProperty("total").GetInt32());
         var validators = await node.Http.GetFromJsonAsync<JsonElement>("/api/validators");
         Assert.Equal("silent", validators.GetProperty("byzantine").GetString());
+    }
+
+    [Fact]
+    public async Task Shares_of_content_whose_vote_is_running_wait_for_it_and_are_answered_with_its_outcome()
+    {
+        using var generated = await node.PostJsonAsync("/api/content/item", """{ "playerId": "waiting-burst", "seed": 19 }""");
+        generated.EnsureSuccessStatusCode();
+        var id = (await generated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        var before = await UndecidedVotesAsync();
+
+        // A script retrying, or a held-down key: six shares of it while its first vote waits out its 2 s.
+        var shares = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
+        {
+            using var share = await node.PostJsonAsync("/api/catalog", $$"""{ "contentId": "{{id}}" }""");
+            return (share.StatusCode, Body: await share.Content.ReadAsStringAsync());
+        }));
+
+        Assert.All(shares, s => Assert.True(s.StatusCode == HttpStatusCode.ServiceUnavailable, s.Body));
+        Assert.All(shares, s => Assert.Equal("undecided", JsonDocument.Parse(s.Body).RootElement.GetProperty("decision").GetString()));
+        // One vote for all six (each waiting its turn to vote again took six): the coordinator's decisions are counted
+        // as it publishes them, so the first is waited for.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (await UndecidedVotesAsync() == before && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+        Assert.Equal(before + 1, await UndecidedVotesAsync());
+    }
+
+    private async Task<double> UndecidedVotesAsync()
+    {
+        var text = await node.Http.GetStringAsync("/metrics");
+        var line = text.Split('\n').Single(l => l.StartsWith("p2pactors_consensus_outcomes_total{decision=\"undecided\"}", StringComparison.Ordinal));
+        return double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 }
 

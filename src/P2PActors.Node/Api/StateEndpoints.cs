@@ -232,16 +232,23 @@ public static class StateEndpoints
 
         var content = found.Content;
         // The catalog is read while this share holds the content's slot, so a share that ended just before cannot be
-        // missed; another share of it on this node still voting is waited for, and the catalog then read again.
-        IResult? result;
-        do
-            result = await SharesInFlight.For(system).RunAloneAsync(content.Id!, () => CheckVoteAndShareAsync(content, author, system, ct), ct);
-        while (result is null);
-        return result;
+        // missed. Another share of it on this node still voting is waited for: if its vote did not pass, that vote is
+        // the answer here too (answered afresh: a result is written once); otherwise the catalog is read again.
+        while (true)
+        {
+            var (run, waited) = await SharesInFlight.For(system).RunAloneAsync(content.Id!, () => CheckVoteAndShareAsync(content, author, system, ct), ct);
+            if (!waited)
+                return run!.Result;
+            if (run?.NotPassed is { } outcome)
+                return Answer(outcome);
+        }
     }
 
+    /// <summary>How one share ended: its answer, and the outcome of its vote when that vote did not pass.</summary>
+    private sealed record ShareRun(IResult Result, ProposalOutcome? NotPassed = null);
+
     /// <summary>The already-shared check, the vote and, accepted, the share: the end of <see cref="ShareContentAsync"/>.</summary>
-    private static async Task<IResult> CheckVoteAndShareAsync(GameContent content, string author, ActorSystem system, CancellationToken ct)
+    private static async Task<ShareRun> CheckVoteAndShareAsync(GameContent content, string author, ActorSystem system, CancellationToken ct)
     {
         CatalogHeader? listed;
         try
@@ -250,13 +257,13 @@ public static class StateEndpoints
         }
         catch (AskTimeoutException)
         {
-            return Problems.TimedOut("The node's state did not answer in time; nothing was shared.");
+            return new ShareRun(Problems.TimedOut("The node's state did not answer in time; nothing was shared."));
         }
-        return listed is not null ? Problems.AlreadyShared(listed) : await VoteAndShareAsync(content, author, system, ct);
+        return listed is not null ? new ShareRun(Problems.AlreadyShared(listed)) : await VoteAndShareAsync(content, author, system, ct);
     }
 
     /// <summary>The vote on <paramref name="content"/> and, accepted, its share: the end of <see cref="ShareContentAsync"/>.</summary>
-    private static async Task<IResult> VoteAndShareAsync(GameContent content, string author, ActorSystem system, CancellationToken ct)
+    private static async Task<ShareRun> VoteAndShareAsync(GameContent content, string author, ActorSystem system, CancellationToken ct)
     {
         ProposalOutcome outcome;
         try
@@ -265,21 +272,20 @@ public static class StateEndpoints
         }
         catch (AskTimeoutException)
         {
-            return Problems.TimedOut("The consensus coordinator did not answer in time; nothing was shared.");
+            return new ShareRun(Problems.TimedOut("The consensus coordinator did not answer in time; nothing was shared."));
         }
-        switch (outcome.Decision)
-        {
-            case ProposalDecision.Rejected:
-                return Problems.Rejected(outcome);
-            case ProposalDecision.Undecided:
-                return Problems.Undecided(outcome);
-        }
-        return await WriteAsync(
+        if (outcome.Decision is ProposalDecision.Rejected or ProposalDecision.Undecided)
+            return new ShareRun(Answer(outcome), outcome);
+        return new ShareRun(await WriteAsync(
             () => ConsensusClient.For(system).ShareAsync(content, outcome, ct),
             result => new ShareAnswer(content.Id!, ContentTypes.WireName(content.Type), content.DisplayName, author, Lower(result.Replication),
                 CertificateSummary.From(outcome)),
-            _ => StatusCodes.Status201Created);
+            _ => StatusCodes.Status201Created));
     }
+
+    /// <summary>The answer to a vote that did not pass: 422 rejected, or 503 undecided.</summary>
+    private static IResult Answer(ProposalOutcome outcome) =>
+        outcome.Decision == ProposalDecision.Rejected ? Problems.Rejected(outcome) : Problems.Undecided(outcome);
 
     private static async Task<IResult> ListCatalogAsync(HttpRequest request, ActorSystem system, CancellationToken ct)
     {
