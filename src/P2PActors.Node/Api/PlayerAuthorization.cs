@@ -8,8 +8,9 @@ namespace P2PActors.Node.Api;
 /// The HTTP side of WebSocket session claims: while a live session anywhere in the cluster holds a player, an HTTP
 /// request that acts for that player must carry the session's resume token (<c>Authorization: Bearer &lt;token&gt;</c>).
 /// A player held by no session is served as before, with or without the header. Reads of what the player's memory
-/// holds about them (ratings, learned preferences, recommendations) are private to the session in the same way: a
-/// page on another machine must not learn a playing player's tastes by asking their node.
+/// holds about them (ratings, learned preferences, recommendations) are private to the session in the same way, for
+/// as long as it holds the player: a page on another machine must not learn a playing player's tastes by asking their
+/// node. Before a first hello and after a session ended, nothing tells whose request it is, and reads are open as before.
 /// </summary>
 internal static class PlayerAuthorization
 {
