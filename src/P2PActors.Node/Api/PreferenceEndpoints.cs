@@ -4,6 +4,7 @@ using Akka.Hosting;
 using P2PActors.Cluster.Generation;
 using P2PActors.Cluster.Players;
 using P2PActors.Cluster.Preferences;
+using P2PActors.Cluster.State;
 using P2PActors.Content.Model;
 using P2PActors.Content.Preferences;
 using P2PActors.Node.Configuration;
@@ -38,7 +39,12 @@ public static class PreferenceEndpoints
 
     public sealed record SharingAnswer(string PlayerId, bool Sharing, int SharedRatings);
 
-    public sealed record RecommendationAnswer(string ContentId, string Type, double Score, int Neighbours);
+    /// <param name="Name">The content's name, when this node can serve it; null otherwise.</param>
+    /// <param name="Available">
+    /// This node can serve the content (it is in the shared catalog, or this node generated or holds it). A similar
+    /// player may have liked content that was never shared and lives only on the node that made it.
+    /// </param>
+    public sealed record RecommendationAnswer(string ContentId, string Type, double Score, int Neighbours, string? Name, bool Available);
 
     public sealed record RecommendationsAnswer(
         string PlayerId, string? Type, int Take, int RatingCount, int SharedProfiles, int SimilarPlayers, bool IndexCurrent,
@@ -217,7 +223,7 @@ public static class PreferenceEndpoints
     /// </summary>
     private static async Task<IResult> RecommendAsync(
         string id, HttpRequest request, ActorSystem system, IRequiredActor<PlayerMemoryActor> memory, IRequiredActor<SharedProfilesActor> shared,
-        NodeOptions options, CancellationToken ct)
+        IRequiredActor<GenerationCoordinator> coordinator, NodeOptions options, CancellationToken ct)
     {
         var errors = RequestInput.NewErrors();
         RequestInput.AddIfBad(errors, "id", PathIdProblem(id));
@@ -234,15 +240,14 @@ public static class PreferenceEndpoints
         // Recommendations are worked out from the player's ratings: they tell as much.
         if (await PlayerAuthorization.CheckReadAsync(request.HttpContext, system, id, ct) is { } forbidden)
             return forbidden;
-        return await RecommendationsAsync(id, type, take, memory, shared, options, ct);
+        return await RecommendationsAsync(id, type, take, memory, shared, coordinator, system, options, ct);
     }
 
     /// <summary>Recommendations for <c>GET /api/players/{id}/recommendations</c> and the WebSocket <c>recommendations</c>; inputs already checked.</summary>
     internal static async Task<IResult> RecommendationsAsync(
         string id, ContentType? type, int take, IRequiredActor<PlayerMemoryActor> memory, IRequiredActor<SharedProfilesActor> shared,
-        NodeOptions options, CancellationToken ct)
+        IRequiredActor<GenerationCoordinator> coordinator, ActorSystem system, NodeOptions options, CancellationToken ct)
     {
-
         if (await AskMemoryAsync(memory, new GetRatings(id), options, ct) is not PlayerRatingList ratings)
             return MemoryTimedOut(options);
         var newest = ratings.Ratings.Skip(Math.Max(0, ratings.Ratings.Count - SharedProfileEntry.MaxRatings));
@@ -257,9 +262,31 @@ public static class PreferenceEndpoints
         {
             return Problems.TimedOut($"The recommendation index did not answer within {options.RequestTimeout}.");
         }
+        var names = await Task.WhenAll(list.Items.Select(i => NameAsync(i.ContentId, coordinator, system, options, ct)));
         return Results.Json(new RecommendationsAnswer(id, type is { } t ? ContentTypes.WireName(t) : null, take, ratings.Ratings.Count,
             list.SharedProfiles, list.SimilarPlayers, list.IndexCurrent,
-            [.. list.Items.Select(i => new RecommendationAnswer(i.ContentId, ContentTypes.WireName(i.Type), i.Score, i.Neighbours))]));
+            [.. list.Items.Select((i, n) => new RecommendationAnswer(i.ContentId, ContentTypes.WireName(i.Type), i.Score, i.Neighbours, names[n], names[n] is not null))]));
+    }
+
+    /// <summary>
+    /// The name of content this node can serve: from the catalog's header, else from this node's own store; null when
+    /// it has neither (or they did not answer in time), so a page does not offer a link that ends in a 404.
+    /// </summary>
+    private static async Task<string?> NameAsync(
+        string contentId, IRequiredActor<GenerationCoordinator> coordinator, ActorSystem system, NodeOptions options, CancellationToken ct)
+    {
+        try
+        {
+            if (await GameState.For(system).FindCatalogEntryAsync(contentId, ct) is { } listed)
+                return listed.Name;
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
+        return await RequestInput.AskOrNullAsync(coordinator, new GetContent(contentId), options.RequestTimeout, ct) is ContentFound found
+            ? found.Content.DisplayName
+            : null;
     }
 
     /// <summary>The cluster's player-id rule, worded for an id that came in the path rather than as a playerId field.</summary>

@@ -325,10 +325,13 @@ export async function refreshProfile() {
       clear($('recommendations'), h('p', {}, `Nothing yet: ${recs.sharedProfiles} shared profile(s), ${recs.similarPlayers} similar player(s). Rate more and share your ratings.`));
     } else {
       clear($('recommendations'), h('ul', { class: 'plain-list' }, recs.items.map((r) =>
-        // Each one opens: an id alone told the player nothing they could act on.
+        // Each one this node can serve opens, under its name; one liked elsewhere and never shared cannot be opened here.
         h('li', {}, h('span', { class: 'badge' }, r.type),
-          h('button', { type: 'button', class: 'link grow mono', title: `Open ${r.contentId}`, 'data-content': r.contentId, onclick: () => emit('open-content', r.contentId) },
-            shortId(r.contentId)),
+          r.available
+            ? h('button', { type: 'button', class: 'link grow', title: `Open ${r.contentId}`, 'data-content': r.contentId, onclick: () => emit('open-content', r.contentId) },
+              r.name ?? shortId(r.contentId))
+            : h('span', { class: 'grow muted mono', 'data-content': r.contentId, title: `${r.contentId}: not in the catalog, and only the node that made it holds it` },
+              `${shortId(r.contentId)} (not shared)`),
           h('span', {}, `${r.score.toFixed(2)}★`)))));
     }
   } catch (e) {
