@@ -120,7 +120,7 @@ public static class NodeHosting
             .WithGeneration(new GenerationOptions(settings.ContentDatabasePath, settings.CacheCapacity))
             .WithGameState(new GameStateSettings
             {
-                DataDirectory = Path.Combine(settings.DataDirectory, "state"),
+                DataDirectory = settings.StateDirectory,
                 Admission = admission,
                 MaxInventoryItems = settings.MaxInventoryItems,
                 PositionPersistInterval = settings.PositionPersistInterval,

@@ -69,6 +69,37 @@ public sealed record NodeSettings
 
     public string ContentDatabasePath => Path.Combine(DataDirectory, "content.db");
 
+    /// <summary>The replicated state's durable store and the catalog bodies.</summary>
+    public string StateDirectory => Path.Combine(DataDirectory, "state");
+
+    /// <summary>
+    /// The SQLite files this node keeps in its data directory, and what each holds (for the operator: what a node
+    /// started without that file would lack).
+    /// </summary>
+    public IReadOnlyList<(string Path, string Holds)> SqliteDataFiles =>
+    [
+        (ContentDatabasePath, "the content this node generated"),
+        .. Persistence == PersistenceProvider.Sqlite
+            ? [(PersistenceDatabasePath, "the players' memory journaled on this node: history, ratings, learned profiles, sharing choices")]
+            : Array.Empty<(string, string)>(),
+        (Path.Combine(StateDirectory, State.GameStateSettings.DurableFileName), "this node's stored replica of the shared state (its peers hold it too)"),
+        (Path.Combine(StateDirectory, State.ContentBodyActor.FileName), "the bodies of shared content this node holds, some perhaps nowhere else"),
+    ];
+
+    /// <summary>
+    /// The data files that exist but cannot be read (damaged, truncated, not SQLite at all), each phrased for the
+    /// operator with what it holds; empty when every one reads or is still to be made. Checked before the node starts:
+    /// once running, a damaged durable store stopped the replicator while the node reported itself healthy.
+    /// </summary>
+    public IReadOnlyList<string> UnreadableDataFiles() =>
+    [
+        .. SqliteDataFiles
+            .Select(file => (file.Path, file.Holds, Problem: Storage.SqliteFiles.Unreadable(file.Path)))
+            .Where(file => file.Problem is not null)
+            .Select(file => $"{Path.GetFullPath(file.Path)} cannot be read ({file.Problem}); it holds {file.Holds}. The node did not start and " +
+                "left the file as it is: restore it from a backup, or move it aside to start without what it held."),
+    ];
+
     /// <summary>Every problem with these settings, phrased for the operator; empty when they are usable.</summary>
     public IReadOnlyList<string> Validate()
     {

@@ -34,6 +34,9 @@ public sealed class ContentBodyActor : ReceiveActor
 {
     public const string Name = "p2p-content-bodies";
 
+    /// <summary>The store's file, in the data directory it is given.</summary>
+    public const string FileName = "catalog-bodies.db";
+
     /// <summary>Shared headers kept for recovery; older ones are deleted.</summary>
     public const int MaxSharedHeadersKept = 20_000;
 
@@ -57,7 +60,7 @@ public sealed class ContentBodyActor : ReceiveActor
             source = "Data Source=:memory:";
         else
         {
-            var path = Path.Combine(dataDirectory, "catalog-bodies.db");
+            var path = Path.Combine(dataDirectory, FileName);
             SqliteFiles.EnsureDirectoryFor(path);
             source = SqliteFiles.ConnectionString(path, pooling: false);
         }

@@ -8,6 +8,9 @@ namespace P2PActors.Cluster.State;
 /// </summary>
 public sealed record GameStateSettings
 {
+    /// <summary>The durable store's SQLite file, in <see cref="DataDirectory"/>.</summary>
+    public const string DurableFileName = "ddata.db";
+
     /// <summary>Buckets for positions, presence and inventories (one DData key each per data type).</summary>
     public int PlayerBuckets { get; init; } = 16;
 
@@ -154,7 +157,7 @@ public sealed record GameStateSettings
                 durable {
                   keys = ["{{StateKeys.PositionPrefix}}*", "{{StateKeys.InventoryPrefix}}*", "{{StateKeys.LegacyInventoryPrefix}}*", "{{StateKeys.CatalogPrefix}}*", "{{StateKeys.LegacyCatalogPrefix}}*", "{{StateKeys.ConsensusPrefix}}*", "{{Preferences.SharedProfileKeys.Prefix}}*"]
                   store-actor-class = "{{typeof(SqliteDurableStore).AssemblyQualifiedName!.Split(", Version")[0]}}"
-                  sqlite.path = "{{Path.Combine(Path.GetFullPath(DataDirectory), "ddata.db").Replace("\\", "/", StringComparison.Ordinal)}}"
+                  sqlite.path = "{{Path.Combine(Path.GetFullPath(DataDirectory), DurableFileName).Replace("\\", "/", StringComparison.Ordinal)}}"
                 }
               """;
         return $$"""

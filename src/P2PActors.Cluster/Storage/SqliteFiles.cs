@@ -36,6 +36,33 @@ internal static class SqliteFiles
         DefaultTimeout = 30,
     }.ToString();
 
+    /// <summary>
+    /// Why the existing SQLite file at <paramref name="path"/> cannot be read, or null when it can (or does not exist
+    /// yet). Reads the header and the schema only, so it costs a few milliseconds whatever the file's size, and a file
+    /// it refuses is left as it was. Opened as the stores open it (read-write, never created), so it refuses only what
+    /// the store itself could not open; a file left in WAL mode by a crash opens as it would for the store.
+    /// </summary>
+    public static string? Unreadable(string path)
+    {
+        if (!File.Exists(path))
+            return null;
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString();
+        try
+        {
+            using var connection = new SqliteConnection(connectionString);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM sqlite_master";
+            command.ExecuteScalar();
+            return null;
+        }
+        catch (SqliteException e)
+        {
+            // SQLite's sentence ends in a full stop; the caller quotes it mid-sentence.
+            return e.Message.TrimEnd('.');
+        }
+    }
+
     /// <summary>Opens a connection and runs each statement (pragmas, <c>CREATE TABLE IF NOT EXISTS</c>) on it, in order.</summary>
     public static SqliteConnection Open(string connectionString, params string[] statements)
     {

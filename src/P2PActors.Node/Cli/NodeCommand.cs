@@ -162,6 +162,13 @@ public static class NodeCommand
                     "Two nodes must never share a data folder (they would share one validator key); give this node its own --data-dir.");
                 return ExitCodes.Usage;
             }
+            // Under the folder's lock, so no other node writes these files while they are read.
+            if (ActorSystemSetup.ToSettings(options).UnreadableDataFiles() is { Count: > 0 } unreadable)
+            {
+                foreach (var file in unreadable)
+                    await error.WriteLineAsync(file);
+                return ExitCodes.Usage;
+            }
             if (ListenProblem(options) is { } listenProblem)
             {
                 await error.WriteLineAsync(listenProblem);
