@@ -15,26 +15,17 @@ namespace P2PActors.Node.Api;
 internal static class PlayerAuthorization
 {
     /// <summary>Null when the request may act for <paramref name="playerId"/>; otherwise the 403 (or, busy, 503) to answer.</summary>
-    public static async Task<IResult?> CheckAsync(HttpContext http, ActorSystem system, string playerId, CancellationToken ct)
-    {
-        try
-        {
-            if (await SessionClaims.For(system).MayActAsync(playerId, BearerToken(http), ct))
-                return null;
-        }
-        catch (AskTimeoutException)
-        {
-            // The replicator too busy to read the claim in time: the caller did nothing wrong, and nothing was done.
-            return Problems.TimedOut("The session check did not answer in time; nothing was done. Try again.");
-        }
-        return Forbidden($"Player '{playerId}' is held by a WebSocket session; act for it with that session's resume token as 'Authorization: Bearer <resumeToken>'.");
-    }
+    public static Task<IResult?> CheckAsync(HttpContext http, ActorSystem system, string playerId, CancellationToken ct) =>
+        CheckAsync(http, system, playerId, "act for it", "; nothing was done.", ct);
 
     /// <summary>
     /// Null when the request may read <paramref name="playerId"/>'s ratings and preferences (no live session holds the
     /// player, or the request carries its token); otherwise the 403 (or, busy, 503) to answer.
     /// </summary>
-    public static async Task<IResult?> CheckReadAsync(HttpContext http, ActorSystem system, string playerId, CancellationToken ct)
+    public static Task<IResult?> CheckReadAsync(HttpContext http, ActorSystem system, string playerId, CancellationToken ct) =>
+        CheckAsync(http, system, playerId, "their ratings, preferences and recommendations are read", ".", ct);
+
+    private static async Task<IResult?> CheckAsync(HttpContext http, ActorSystem system, string playerId, string how, string done, CancellationToken ct)
     {
         try
         {
@@ -43,13 +34,12 @@ internal static class PlayerAuthorization
         }
         catch (AskTimeoutException)
         {
-            return Problems.TimedOut("The session check did not answer in time. Try again.");
+            // The replicator too busy to read the claim in time: the caller did nothing wrong.
+            return Problems.TimedOut($"The session check did not answer in time{done} Try again.");
         }
-        return Forbidden($"Player '{playerId}' is held by a WebSocket session; their ratings, preferences and recommendations are read with that session's resume token as 'Authorization: Bearer <resumeToken>'.");
+        return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The player is held by a live session.",
+            detail: $"Player '{playerId}' is held by a WebSocket session; {how} with that session's resume token as 'Authorization: Bearer <resumeToken>'.");
     }
-
-    private static IResult Forbidden(string detail) =>
-        Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The player is held by a live session.", detail: detail);
 
     /// <summary>The check as a callback for the code paths HTTP and WebSocket share (the WebSocket passes none: its session is the player).</summary>
     public static Func<string, Task<IResult?>> For(HttpContext http, ActorSystem system, CancellationToken ct) =>
