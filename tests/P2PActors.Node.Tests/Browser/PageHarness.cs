@@ -37,8 +37,8 @@ public sealed class PageHarness : IAsyncDisposable
         return harness;
     }
 
-    /// <summary>A fresh page (own storage) on node <paramref name="node"/>'s address, 1280×800, loaded and started.</summary>
-    public Task<IPage> OpenAsync(int node) => Pages.OpenAsync(Cluster.Urls[node], $"on node {node}");
+    /// <summary>A fresh page (own storage) on node <paramref name="node"/>'s address, 1280×800 unless given, loaded and started.</summary>
+    public Task<IPage> OpenAsync(int node, ViewportSize? viewport = null) => Pages.OpenAsync(Cluster.Urls[node], $"on node {node}", viewport);
 
     /// <summary>Writes docs/images/page-{name}.png when <see cref="ScreenshotVariable"/> is 1; a normal run writes nothing.</summary>
     public static async Task ScreenshotAsync(IPage page, string name)

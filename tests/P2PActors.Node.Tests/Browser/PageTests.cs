@@ -225,6 +225,51 @@ public sealed class PageTests
         Assert.Equal(5, Assert.Single(ratings.GetProperty("ratings").EnumerateArray()).GetProperty("stars").GetInt32());
     }
 
+    /// <summary>Fails when the page is wider than its window: something that did not fit made the whole page scroll sideways.</summary>
+    private static async Task AssertFitsAsync(IPage page, string where)
+    {
+        var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, window.innerWidth]");
+        if (widths[0] <= widths[1])
+            return;
+        // The deepest elements reaching past the window's right edge: what to fix.
+        var past = await page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('body *')]
+              .filter((e) => e.getClientRects().length && e.getBoundingClientRect().right > window.innerWidth + 0.5)
+              .filter((e, _, all) => !all.some((o) => o !== e && e.contains(o)))
+              .slice(0, 8)
+              .map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${e.className ? '.' + String(e.className).replace(/ /g, '.') : ''} right ${Math.round(e.getBoundingClientRect().right)}`)
+            """);
+        Assert.Fail($"{where}: the page is {widths[0]} px wide in a {widths[1]} px window: {string.Join(", ", past)}");
+    }
+
+    [ChromiumFact]
+    public async Task On_a_phone_sized_screen_nothing_scrolls_sideways_and_the_system_panels_come_after_the_game()
+    {
+        await using var harness = await PageHarness.StartAsync(nodes: 1);
+        var map = await WorldTestSupport.ShareMapAsync(harness.Cluster.Urls[0], seed: 41);
+        var page = await harness.OpenAsync(0, new ViewportSize { Width = 390, Height = 844 });
+        await AssertFitsAsync(page, "before joining");
+
+        await BrowserPages.JoinAsync(page, "pia");
+        await GenerateItemAsync(page, seed: 5);
+        await AssertFitsAsync(page, "an item generated");
+        var main = (await page.Locator("#main").BoundingBoxAsync())!;
+        var sidebar = (await page.Locator("aside.sidebar").BoundingBoxAsync())!;
+        Assert.True(sidebar.Y >= main.Y + main.Height - 1, $"the sidebar (y {sidebar.Y}) sits beside the game (y {main.Y}, {main.Height} px high)");
+        var preview = (await page.Locator("#preview").BoundingBoxAsync())!;
+        Assert.True(preview.X >= 0 && preview.X + preview.Width <= 390, $"the preview spans x {preview.X} to {preview.X + preview.Width}");
+
+        await page.ClickAsync("#tab-catalog");
+        await page.WaitForSelectorAsync($"#catalog-rows tr:has(div[title='{map.Id}'])");
+        await AssertFitsAsync(page, "the catalog");
+
+        await WorldTestSupport.EnterZoneAsync(page, map.Id);
+        await AssertFitsAsync(page, "in the zone");
+        var canvas = (await page.Locator("#world").BoundingBoxAsync())!;
+        Assert.True(canvas.X >= 0 && canvas.X + canvas.Width <= 390, $"the map spans x {canvas.X} to {canvas.X + canvas.Width}");
+        await PageHarness.ScreenshotAsync(page, "phone");
+    }
+
     [ChromiumFact]
     public async Task Messages_in_a_row_are_all_shown_newest_first_each_dismissable_and_a_repeat_is_shown_once()
     {

@@ -43,10 +43,13 @@ public sealed class BrowserPages : IAsyncDisposable
         }
     }
 
-    /// <summary>A fresh page (own storage) on <paramref name="url"/>, 1280×800, loaded and started; <paramref name="where"/> labels its console lines.</summary>
-    public async Task<IPage> OpenAsync(Uri url, string where)
+    /// <summary>
+    /// A fresh page (own storage) on <paramref name="url"/>, 1280×800 unless <paramref name="viewport"/> says otherwise,
+    /// loaded and started; <paramref name="where"/> labels its console lines.
+    /// </summary>
+    public async Task<IPage> OpenAsync(Uri url, string where, ViewportSize? viewport = null)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = viewport ?? new ViewportSize { Width = 1280, Height = 800 } });
         _contexts.Add(context);
         var page = await context.NewPageAsync();
         var label = $"page {_contexts.Count} {where}";
