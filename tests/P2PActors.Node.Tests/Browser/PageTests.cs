@@ -271,6 +271,36 @@ public sealed class PageTests
     }
 
     [ChromiumFact]
+    public async Task The_players_online_card_lists_the_players_of_every_node_and_the_map_each_stands_in()
+    {
+        await using var harness = await PageHarness.StartAsync(nodes: 2);
+        var map = await WorldTestSupport.ShareMapAsync(harness.Cluster.Urls[0], seed: 43);
+        var ona = await harness.OpenAsync(0);
+        await BrowserPages.JoinAsync(ona, "ona");
+        var oli = await harness.OpenAsync(1);
+        await BrowserPages.JoinAsync(oli, "oli");
+        await WorldTestSupport.EnterZoneAsync(oli, map.Id);
+
+        // ona, on the other node, never entered a zone; she opens the World tab, which lists the shared maps by name.
+        await ona.ClickAsync("#tab-world");
+        await ona.WaitForSelectorAsync($"#zone-select option[value='{map.Id}']", new() { State = WaitForSelectorState.Attached });
+        var mapName = await ona.TextContentAsync($"#zone-select option[value='{map.Id}']");
+        // The card is read every 3 s: it comes to list oli in that map.
+        await ona.WaitForFunctionAsync("""
+            name => document.querySelector("#online-players li[data-player='oli'] .zone")?.textContent === name
+            """, mapName);
+        Assert.Equal(map.Id, await ona.GetAttributeAsync("#online-players li[data-player='oli'] .zone", "title"));
+        Assert.Equal("ona (you)", await ona.TextContentAsync("#online-players li[data-player='ona'] .grow"));
+        Assert.Equal("no zone", await ona.TextContentAsync("#online-players li[data-player='ona'] .zone"));
+        // The harness's own watchers ("signals-…") are sessions too: the count is every player listed, both pages among them.
+        var card = await ona.EvaluateAsync<string[]>("""
+            () => [String(document.querySelectorAll('#online-players li[data-player]').length), document.getElementById('online-count').textContent]
+            """);
+        Assert.True(int.Parse(card[0], System.Globalization.CultureInfo.InvariantCulture) >= 2, await ona.TextContentAsync("#online-players"));
+        Assert.Equal($"({card[0]})", card[1]);
+    }
+
+    [ChromiumFact]
     public async Task Messages_in_a_row_are_all_shown_newest_first_each_dismissable_and_a_repeat_is_shown_once()
     {
         await using var harness = await PageHarness.StartAsync(nodes: 1);

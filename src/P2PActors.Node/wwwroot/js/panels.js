@@ -1,10 +1,14 @@
-// The sidebar: cluster members, the validator set, the consensus log and the room's peers. Polled over HTTP until the
-// node pushes them.
+// The sidebar: cluster members, the players online, the validator set, the consensus log and the room's peers. Polled
+// over HTTP until the node pushes them (the players online always are: no topic pushes presence).
 import { api } from './api.js';
 import { $, h, clear, shortId, timeOf } from './dom.js';
-import { on } from './state.js';
+import { on, player } from './state.js';
+import { colorOf } from './world.js';
 
 const LOG_LIMIT = 60;
+
+/** How many players online the card lists; the count says how many there are in all. */
+const ONLINE_SHOWN = 20;
 
 /** Whether the node pushes every consensus outcome; until then the log shows this page's own votes. */
 let consensusPushed = false;
@@ -21,8 +25,39 @@ export function initPanels() {
   on('left', () => { consensusPushed = false; panelsPushed = false; });
   on('vote', (v) => { if (!consensusPushed) logOutcome(v.decision, v.contentId, v.rules?.join(', ')); });
   on('shared', (s) => { if (!consensusPushed) logOutcome('accepted', s.id, `${s.certificate.approvals}/${s.certificate.validators} signed`); });
+  on('joined', () => refreshOnline());
   refresh();
+  refreshOnline();
   setInterval(() => { if (!panelsPushed) refresh(); }, 3000);
+  // A tab in the background does not ask: nobody reads the card meanwhile.
+  setInterval(() => { if (document.visibilityState === 'visible') refreshOnline(); }, 3000);
+}
+
+/** The players the cluster has heard from lately (a move, or the heartbeat of an open page), as this node knows them. */
+export async function refreshOnline() {
+  try {
+    const { data } = await api(`/api/state?take=${ONLINE_SHOWN}`);
+    renderOnline(data);
+  } catch {
+    // The node unreachable: the cluster card says so; the list keeps what it last showed.
+  }
+}
+
+function zoneName(zone) {
+  if (!zone) return 'no zone';
+  const option = /** @type {HTMLSelectElement} */ ($('zone-select')).querySelector(`option[value="${CSS.escape(zone)}"]`);
+  return option?.textContent ?? (/^[0-9a-f]{64}$/.test(zone) ? shortId(zone) : zone);
+}
+
+export function renderOnline(state) {
+  $('online-count').textContent = `(${state.onlineCount})`;
+  const more = state.onlineCount - state.online.length;
+  clear($('online-players'), state.online.map((p) => h('li', { 'data-player': p.playerId },
+    h('span', { class: 'swatch', style: `background: ${colorOf(p.playerId)}` }),
+    h('span', { class: 'grow' }, p.playerId + (p.playerId === player.name ? ' (you)' : '')),
+    h('span', { class: 'muted small zone', title: p.position?.zone ?? '' }, zoneName(p.position?.zone))))
+    .concat(more > 0 ? [h('li', { class: 'muted' }, `and ${more} more`)] : [])
+    .concat(state.online.length === 0 ? [h('li', { class: 'muted' }, 'Nobody yet: join to be the first.')] : []));
 }
 
 export async function refresh() {
