@@ -1,5 +1,5 @@
-// The sidebar: cluster members, the players online, the validator set, the consensus log and the room's peers. Polled
-// over HTTP until the node pushes them (the players online always are: no topic pushes presence).
+// The sidebar: cluster members, the players in the world, the validator set, the consensus log and the room's peers.
+// Polled over HTTP until the node pushes them (the players in the world always are: no topic pushes presence).
 import { api } from './api.js';
 import { $, h, clear, shortId, timeOf } from './dom.js';
 import { on, player } from './state.js';
@@ -7,8 +7,10 @@ import { colorOf } from './world.js';
 
 const LOG_LIMIT = 60;
 
-/** How many players online the card lists; the count says how many there are in all. */
+/** How many players the world card lists; its count says how many there are in all. */
 const ONLINE_SHOWN = 20;
+/** The most players online one read of /api/state returns (its largest page). */
+const ONLINE_READ = 200;
 
 /** Whether the node pushes every consensus outcome; until then the log shows this page's own votes. */
 let consensusPushed = false;
@@ -26,6 +28,8 @@ export function initPanels() {
   on('vote', (v) => { if (!consensusPushed) logOutcome(v.decision, v.contentId, v.rules?.join(', ')); });
   on('shared', (s) => { if (!consensusPushed) logOutcome('accepted', s.id, `${s.certificate.approvals}/${s.certificate.validators} signed`); });
   on('joined', () => refreshOnline());
+  // Entering a zone is a move the node applied before the page was told: read at once, not at the next tick.
+  on('zone', () => refreshOnline());
   refresh();
   refreshOnline();
   setInterval(() => { if (!panelsPushed) refresh(); }, 3000);
@@ -33,10 +37,14 @@ export function initPanels() {
   setInterval(() => { if (document.visibilityState === 'visible') refreshOnline(); }, 3000);
 }
 
-/** The players the cluster has heard from lately (a move, or the heartbeat of an open page), as this node knows them. */
+/**
+ * The players online (heard from lately: a move, or the heartbeat of an open page) who stand in a map, as this node
+ * knows them. Online players in no map yet (a page that has not entered a zone, a client that only watches) are left
+ * out: the card is about who can be met.
+ */
 export async function refreshOnline() {
   try {
-    const { data } = await api(`/api/state?take=${ONLINE_SHOWN}`);
+    const { data } = await api(`/api/state?take=${ONLINE_READ}`);
     renderOnline(data);
   } catch {
     // The node unreachable: the cluster card says so; the list keeps what it last showed.
@@ -44,20 +52,22 @@ export async function refreshOnline() {
 }
 
 function zoneName(zone) {
-  if (!zone) return 'no zone';
   const option = /** @type {HTMLSelectElement} */ ($('zone-select')).querySelector(`option[value="${CSS.escape(zone)}"]`);
   return option?.textContent ?? (/^[0-9a-f]{64}$/.test(zone) ? shortId(zone) : zone);
 }
 
 export function renderOnline(state) {
-  $('online-count').textContent = `(${state.onlineCount})`;
-  const more = state.onlineCount - state.online.length;
-  clear($('online-players'), state.online.map((p) => h('li', { 'data-player': p.playerId },
+  const inWorld = state.online.filter((p) => p.position?.zone);
+  // Past the largest page, how many more stand in a map is not known: "200+".
+  $('online-count').textContent = `(${inWorld.length}${state.onlineCount > state.online.length ? '+' : ''})`;
+  const shown = inWorld.slice(0, ONLINE_SHOWN);
+  const more = inWorld.length - shown.length;
+  clear($('online-players'), shown.map((p) => h('li', { 'data-player': p.playerId },
     h('span', { class: 'swatch', style: `background: ${colorOf(p.playerId)}` }),
     h('span', { class: 'grow' }, p.playerId + (p.playerId === player.name ? ' (you)' : '')),
     h('span', { class: 'muted small zone', title: p.position?.zone ?? '' }, zoneName(p.position?.zone))))
     .concat(more > 0 ? [h('li', { class: 'muted' }, `and ${more} more`)] : [])
-    .concat(state.online.length === 0 ? [h('li', { class: 'muted' }, 'Nobody yet: join to be the first.')] : []));
+    .concat(inWorld.length === 0 ? [h('li', { class: 'muted' }, 'Nobody in a map yet: enter a zone to be the first.')] : []));
 }
 
 export async function refresh() {
