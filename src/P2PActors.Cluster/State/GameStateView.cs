@@ -250,12 +250,16 @@ public sealed class GameStateView
             known.UnionWith(Presence[i].Entries.Keys);
             known.UnionWith(Inventories[i].Players.Keys);
         }
-        var online = known
-            .Select(id => Player(id, nowMs, presenceTimeout)!)
-            .Where(p => p.Online)
-            .ToArray();
-        return new StateSnapshot(online.Skip(skip).Take(take).ToArray(), online.Length, skip, take, known.Count, CatalogEntries.Length, nowMs);
+        // Who is online is told by two stamps; only the page asked for is built (with its sorted inventories): pages
+        // poll this every few seconds, and building every known player's view each time was the cost of the call.
+        var online = known.Where(id => IsOnline(LastSeenMs(id, nowMs), nowMs, presenceTimeout)).ToArray();
+        var page = online.Skip(skip).Take(take).Select(id => Player(id, nowMs, presenceTimeout)!).ToArray();
+        return new StateSnapshot(page, online.Length, skip, take, known.Count, CatalogEntries.Length, nowMs);
     }
+
+    private long LastSeenMs(string playerId, long nowMs) =>
+        LastSeenMs(Positions.TryGetValue(playerId, out var position) ? position.UpdatedAtMs : 0,
+            Presence[Keys.PlayerBucket(playerId)].TryGetValue(playerId, out var presence) ? presence!.LastSeenMs : 0, nowMs);
 
     public CatalogPage ListCatalog(ContentType? type, int skip, int take)
     {

@@ -285,7 +285,7 @@ public sealed class PageTests
         await ona.ClickAsync("#tab-world");
         await ona.WaitForSelectorAsync($"#zone-select option[value='{map.Id}']", new() { State = WaitForSelectorState.Attached });
         var mapName = await ona.TextContentAsync($"#zone-select option[value='{map.Id}']");
-        // The card is read every 3 s: it comes to list oli in that map.
+        // The card is read every 5 s: it comes to list oli in that map.
         await ona.WaitForFunctionAsync("""
             name => document.querySelector("#online-players li[data-player='oli'] .zone")?.textContent === name
             """, mapName);

@@ -9,6 +9,8 @@ const LOG_LIMIT = 60;
 
 /** How many players the world card lists; its count says how many there are in all. */
 const ONLINE_SHOWN = 20;
+/** How often the card is read: every open page asks, so not as often as the panels. */
+const ONLINE_EVERY_MS = 5000;
 /** The most players online one read of /api/state returns (its largest page). */
 const ONLINE_READ = 200;
 
@@ -34,7 +36,7 @@ export function initPanels() {
   refreshOnline();
   setInterval(() => { if (!panelsPushed) refresh(); }, 3000);
   // A tab in the background does not ask: nobody reads the card meanwhile.
-  setInterval(() => { if (document.visibilityState === 'visible') refreshOnline(); }, 3000);
+  setInterval(() => { if (document.visibilityState === 'visible') refreshOnline(); }, ONLINE_EVERY_MS);
 }
 
 /**
