@@ -96,8 +96,11 @@ public sealed record NodeSettings
         .. SqliteDataFiles
             .Select(file => (file.Path, file.Holds, Problem: Storage.SqliteFiles.Unreadable(file.Path)))
             .Where(file => file.Problem is not null)
-            .Select(file => $"{Path.GetFullPath(file.Path)} cannot be read ({file.Problem}); it holds {file.Holds}. The node did not start and " +
-                "left the file as it is: restore it from a backup, or move it aside to start without what it held."),
+            .Select(file => file.Problem!.Value.Damaged
+                ? $"{Path.GetFullPath(file.Path)} cannot be read ({file.Problem.Value.Reason}); it holds {file.Holds}. The node did not start " +
+                  "and left the file as it is: restore it from a backup, or move it aside to start without what it held."
+                : $"{Path.GetFullPath(file.Path)} cannot be opened ({file.Problem.Value.Reason}); it holds {file.Holds}. The node did not " +
+                  "start: check that no other program holds the file and that this user may read and write it."),
     ];
 
     /// <summary>Every problem with these settings, phrased for the operator; empty when they are usable.</summary>

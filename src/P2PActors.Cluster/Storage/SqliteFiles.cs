@@ -37,16 +37,19 @@ internal static class SqliteFiles
     }.ToString();
 
     /// <summary>
-    /// Why the existing SQLite file at <paramref name="path"/> cannot be read, or null when it can (or does not exist
-    /// yet). Reads the header and the schema only, so it costs a few milliseconds whatever the file's size, and a file
-    /// it refuses is left as it was. Opened as the stores open it (read-write, never created), so it refuses only what
-    /// the store itself could not open; a file left in WAL mode by a crash opens as it would for the store.
+    /// Why the existing SQLite file at <paramref name="path"/> cannot be read, and whether that is damage to the file
+    /// itself (not a database, or corrupt) rather than a failure to open it now (locked by another program, no
+    /// permission, an I/O error); null when it reads (or does not exist yet). Reads the header and the schema only, so
+    /// it costs a few milliseconds whatever the file's size, and a file it refuses is left as it was. Opened as the
+    /// stores open it (read-write, never created), so it refuses only what the store itself could not open; a file
+    /// left in WAL mode by a crash opens as it would for the store.
     /// </summary>
-    public static string? Unreadable(string path)
+    public static (string Reason, bool Damaged)? Unreadable(string path)
     {
         if (!File.Exists(path))
             return null;
-        var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString();
+        // A second to wait for a lock another program holds, not the stores' 30: the node is not started meanwhile.
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false, DefaultTimeout = 1 }.ToString();
         try
         {
             using var connection = new SqliteConnection(connectionString);
@@ -58,8 +61,8 @@ internal static class SqliteFiles
         }
         catch (SqliteException e)
         {
-            // SQLite's sentence ends in a full stop; the caller quotes it mid-sentence.
-            return e.Message.TrimEnd('.');
+            // SQLite's sentence ends in a full stop; the caller quotes it mid-sentence. 26: not a database, 11: corrupt.
+            return (e.Message.TrimEnd('.'), e.SqliteErrorCode is 26 or 11);
         }
     }
 

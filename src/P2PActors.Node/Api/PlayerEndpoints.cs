@@ -54,11 +54,9 @@ public static class PlayerEndpoints
         MemoryAnswer? remembered = null;
         // Where the player stands and what they carry is the shared game state, anyone's to read; their memory
         // (ratings, learned tastes) is private to the session that holds them, as /ratings is.
-        var refusal = PlayerIds.IsValid(id) ? await PlayerAuthorization.CheckReadAsync(http, system, id, ct) : null;
-        // A session check that timed out says nothing about the player: it is answered as the 503 it is.
-        if (refusal is IStatusCodeHttpResult { StatusCode: StatusCodes.Status503ServiceUnavailable })
-            return refusal;
-        var hidden = refusal is not null;
+        // A session check that timed out hides the memory too: the position and inventory, read already, are still
+        // answered (a caller that only wants the shared state, such as simulate's convergence check, gets it).
+        var hidden = PlayerIds.IsValid(id) && await PlayerAuthorization.CheckReadAsync(http, system, id, ct) is not null;
         if (PlayerIds.IsValid(id) && !hidden)
         {
             // Three reads of one entity: it answers them in order, so they see the same memory.

@@ -277,16 +277,25 @@ public static class PreferenceEndpoints
     {
         try
         {
+            // The catalog first: its header has the name, where the store would read and parse the whole body.
             if (await GameState.For(system).FindCatalogEntryAsync(contentId, ct) is { } listed)
                 return listed.Name;
         }
         catch (AskTimeoutException)
         {
+            // The state too busy to answer: the store may still hold it.
+        }
+        try
+        {
+            return await RequestInput.AskOrNullAsync(coordinator, new GetContent(contentId), options.RequestTimeout, ct) is ContentFound found
+                ? found.Content.DisplayName
+                : null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A store that failed to read it: not offered, rather than the whole list failing.
             return null;
         }
-        return await RequestInput.AskOrNullAsync(coordinator, new GetContent(contentId), options.RequestTimeout, ct) is ContentFound found
-            ? found.Content.DisplayName
-            : null;
     }
 
     /// <summary>The cluster's player-id rule, worded for an id that came in the path rather than as a playerId field.</summary>

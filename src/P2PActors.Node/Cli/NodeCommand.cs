@@ -163,7 +163,9 @@ public static class NodeCommand
                 return ExitCodes.Usage;
             }
             // Under the folder's lock, so no other node writes these files while they are read.
-            if (ActorSystemSetup.ToSettings(options).UnreadableDataFiles() is { Count: > 0 } unreadable)
+            // Only the paths are needed (not the TLS certificate or the validator list the full settings read).
+            var files = new Cluster.Hosting.NodeSettings { DataDirectory = Path.GetFullPath(options.DataDirectory), Persistence = options.PersistenceProvider };
+            if (files.UnreadableDataFiles() is { Count: > 0 } unreadable)
             {
                 foreach (var file in unreadable)
                     await error.WriteLineAsync(file);

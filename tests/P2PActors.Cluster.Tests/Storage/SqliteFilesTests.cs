@@ -29,7 +29,9 @@ public sealed class SqliteFilesTests : IDisposable
     public void A_file_that_is_not_SQLite_or_lost_its_first_pages_is_named_unreadable()
     {
         File.WriteAllText(PathOf("text.db"), "not a database at all, but long enough to hold a header of one hundred bytes or more........");
-        Assert.Contains("file is not a database", SqliteFiles.Unreadable(PathOf("text.db")), StringComparison.Ordinal);
+        var text = SqliteFiles.Unreadable(PathOf("text.db"));
+        Assert.Contains("file is not a database", text?.Reason, StringComparison.Ordinal);
+        Assert.True(text?.Damaged);
 
         var sound = PathOf("sound.db");
         using (var connection = SqliteFiles.Open(SqliteFiles.ConnectionString(sound, pooling: false),
@@ -39,7 +41,20 @@ public sealed class SqliteFilesTests : IDisposable
         var bytes = File.ReadAllBytes(sound);
         Array.Clear(bytes, 0, 4096);
         File.WriteAllBytes(PathOf("headless.db"), bytes);
-        Assert.NotNull(SqliteFiles.Unreadable(PathOf("headless.db")));
+        Assert.True(SqliteFiles.Unreadable(PathOf("headless.db"))?.Damaged);
+    }
+
+    [Fact]
+    public void A_sound_file_another_program_holds_locked_is_not_called_damaged()
+    {
+        var busy = PathOf("busy.db");
+        // An exclusive transaction of another connection (say, a backup tool's): in rollback-journal mode no one else reads.
+        using var holder = SqliteFiles.Open(SqliteFiles.ConnectionString(busy, pooling: false),
+            "CREATE TABLE t (id INTEGER PRIMARY KEY)", "BEGIN EXCLUSIVE", "INSERT INTO t DEFAULT VALUES");
+        var problem = SqliteFiles.Unreadable(busy);
+        Assert.NotNull(problem);
+        Assert.False(problem.Value.Damaged, problem.Value.Reason);
+        Assert.Contains("locked", problem.Value.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

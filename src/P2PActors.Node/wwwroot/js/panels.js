@@ -44,17 +44,22 @@ export function initPanels() {
  * knows them. Online players in no map yet (a page that has not entered a zone, a client that only watches) are left
  * out: the card is about who can be met.
  */
+let onlineReads = 0;
+
 export async function refreshOnline() {
+  // The timer's read and one on entering a zone can be in flight together: only the latest asked is shown.
+  const read = ++onlineReads;
   try {
     const { data } = await api(`/api/state?take=${ONLINE_READ}`);
-    renderOnline(data);
+    if (read === onlineReads) renderOnline(data);
   } catch {
     // The node unreachable: the cluster card says so; the list keeps what it last showed.
   }
 }
 
+/** The zone as the zone list names it (the newest 100 maps, once the World tab loaded them); else a short id. */
 function zoneName(zone) {
-  const option = /** @type {HTMLSelectElement} */ ($('zone-select')).querySelector(`option[value="${CSS.escape(zone)}"]`);
+  const option = [.../** @type {HTMLSelectElement} */ ($('zone-select')).options].find((o) => o.value === zone);
   return option?.textContent ?? (/^[0-9a-f]{64}$/.test(zone) ? shortId(zone) : zone);
 }
 
