@@ -244,15 +244,15 @@ public sealed class GameStateView
     /// <summary>The players online ordered by id, <paramref name="skip"/> of them left out and at most <paramref name="take"/> listed.</summary>
     public StateSnapshot Snapshot(long nowMs, TimeSpan presenceTimeout, int skip, int take)
     {
-        var known = new SortedSet<string>(Positions.Keys, StringComparer.Ordinal);
+        var known = new HashSet<string>(Positions.Keys, StringComparer.Ordinal);
         for (var i = 0; i < Keys.PlayerBuckets; i++)
         {
             known.UnionWith(Presence[i].Entries.Keys);
             known.UnionWith(Inventories[i].Players.Keys);
         }
-        // Who is online is told by two stamps; only the page asked for is built (with its sorted inventories): pages
-        // poll this every few seconds, and building every known player's view each time was the cost of the call.
-        var online = known.Where(id => IsOnline(LastSeenMs(id, nowMs), nowMs, presenceTimeout)).ToArray();
+        // Who is online is told by two stamps; only the online are sorted and only the page asked for is built (with
+        // its sorted inventories): pages poll this every few seconds, and every player ever known stays known.
+        var online = known.Where(id => IsOnline(LastSeenMs(id, nowMs), nowMs, presenceTimeout)).Order(StringComparer.Ordinal).ToArray();
         var page = online.Skip(skip).Take(take).Select(id => Player(id, nowMs, presenceTimeout)!).ToArray();
         return new StateSnapshot(page, online.Length, skip, take, known.Count, CatalogEntries.Length, nowMs);
     }
