@@ -56,8 +56,9 @@ public static class PlayerEndpoints
         // (ratings, learned tastes) is private to the session that holds them, as /ratings is.
         // A session check that timed out hides the memory too: the position and inventory, read already, are still
         // answered (a caller that only wants the shared state, such as simulate's convergence check, gets it).
-        var hidden = PlayerIds.IsValid(id) && await PlayerAuthorization.CheckReadAsync(http, system, id, ct) is not null;
-        if (PlayerIds.IsValid(id) && !hidden)
+        var inMemory = PlayerIds.IsValid(id);
+        var hidden = inMemory && await PlayerAuthorization.CheckReadAsync(http, system, id, ct) is not null;
+        if (inMemory && !hidden)
         {
             // Three reads of one entity: it answers them in order, so they see the same memory.
             var snapshot = RequestInput.AskOrNullAsync(memory, new GetPlayerSnapshot(id), options.RequestTimeout, ct);

@@ -39,14 +39,15 @@ export function initPanels() {
   setInterval(() => { if (document.visibilityState === 'visible') refreshOnline(); }, ONLINE_EVERY_MS);
 }
 
+/** Reads of the world card asked for so far: an answer is shown only if no later read was asked meanwhile. */
+let onlineReads = 0;
+
 /**
  * The players online (heard from lately: a move, or the heartbeat of an open page) who stand in a map, as this node
  * knows them. Online players in no map yet (a page that has not entered a zone, a client that only watches) are left
  * out: the card is about who can be met.
  */
-let onlineReads = 0;
-
-export async function refreshOnline() {
+async function refreshOnline() {
   // The timer's read and one on entering a zone can be in flight together: only the latest asked is shown.
   const read = ++onlineReads;
   try {
@@ -63,7 +64,7 @@ function zoneName(zone) {
   return option?.textContent ?? (/^[0-9a-f]{64}$/.test(zone) ? shortId(zone) : zone);
 }
 
-export function renderOnline(state) {
+function renderOnline(state) {
   const inWorld = state.online.filter((p) => p.position?.zone);
   // Past the largest page, how many more stand in a map is not known: "200+".
   $('online-count').textContent = `(${inWorld.length}${state.onlineCount > state.online.length ? '+' : ''})`;
