@@ -22,11 +22,85 @@ public sealed class WsSubscriptionTests(NodeFixture node) : IClassFixture<NodeFi
     private static bool IsPush(JsonElement frame, string type) => WsFrameAssert.Type(frame) == type && !frame.TryGetProperty("id", out _);
 
     /// <summary>Moves over HTTP and waits until the node's state shows the move (so later changes are applied after it).</summary>
-    private async Task MoveOverHttpAsync(string player, string zone, double x)
+    private async Task MoveOverHttpAsync(string player, string zone, double x, string? token = null)
     {
-        using var put = await node.Http.PutAsync($"/api/players/{player}/position",
-            new StringContent($$"""{ "zone": "{{zone}}", "x": {{x}}, "y": 0 }""", Encoding.UTF8, new MediaTypeHeaderValue("application/json")));
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/players/{player}/position")
+        {
+            Content = new StringContent($$"""{ "zone": "{{zone}}", "x": {{x}}, "y": 0 }""", Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
+        };
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var put = await node.Http.SendAsync(request);
         Assert.True(put.StatusCode is HttpStatusCode.OK or HttpStatusCode.Accepted, await put.Content.ReadAsStringAsync());
+    }
+
+    private static bool Moves(JsonElement frame, Func<JsonElement, bool> which) =>
+        IsPush(frame, "positions") && frame.GetProperty("moves").EnumerateArray().Any(which);
+
+    private async Task<JsonElement> PlayerAsync(string player, string? token = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/players/{player}");
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await node.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task A_player_who_leaves_the_zone_goes_off_its_watchers_maps_at_once_and_stands_on_no_map()
+    {
+        await using var watcher = await SessionAsync("wss-stayer");
+        Assert.Equal("subscribed", WsFrameAssert.Type(await watcher.RequestAsync("subscribe", new { topics = new[] { "positions" }, zone = "zone-l" })));
+        await using var leaver = await WsClient.ConnectAsync(Base);
+        var token = (await leaver.HelloAsync("wss-leaver")).GetProperty("resumeToken").GetString()!;
+        await MoveOverHttpAsync("wss-leaver", "zone-l", 2, token);
+        await watcher.ReceiveUntilAsync(f => Moves(f, m => m.GetProperty("playerId").GetString() == "wss-leaver"));
+
+        var left = await leaver.RequestAsync("leave-zone");
+        Assert.True(WsFrameAssert.Type(left) == "left-zone", left.ToString());
+        Assert.True(left.GetProperty("applied").GetBoolean());
+        // The watcher is told at once (the leaver's page is still open, so no presence timeout would ever tell it).
+        var gone = await watcher.ReceiveUntilAsync(f => Moves(f, m => m.GetProperty("playerId").GetString() == "wss-leaver"));
+        var move = gone.GetProperty("moves").EnumerateArray().Single(m => m.GetProperty("playerId").GetString() == "wss-leaver");
+        Assert.Equal("", move.GetProperty("zone").GetString());
+
+        // Still online (the page is open), on no map; a page entering the zone now is not shown the leaver.
+        var player = await PlayerAsync("wss-leaver", token);
+        Assert.True(player.GetProperty("online").GetBoolean(), player.ToString());
+        Assert.Equal(JsonValueKind.Null, player.GetProperty("position").ValueKind);
+        await using var late = await SessionAsync("wss-late-comer");
+        await MoveOverHttpAsync("wss-marker", "zone-l", 7);
+        var (_, first) = await late.RequestWithPushAsync("subscribe", new { topics = new[] { "positions" }, zone = "zone-l" }, f => IsPush(f, "positions"));
+        Assert.DoesNotContain(first.GetProperty("moves").EnumerateArray(), m => m.GetProperty("playerId").GetString() == "wss-leaver");
+
+        // Leaving again changes nothing.
+        var again = await leaver.RequestAsync("leave-zone");
+        Assert.False(again.GetProperty("applied").GetBoolean(), again.ToString());
+    }
+
+    [Fact]
+    public async Task Leaving_the_zone_over_http_needs_the_sessions_token_while_a_page_plays_the_player()
+    {
+        await MoveOverHttpAsync("wss-http-leaver", "zone-h", 1);
+        using (var delete = await node.Http.DeleteAsync("/api/players/wss-http-leaver/position"))
+        {
+            Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
+            Assert.True(JsonDocument.Parse(await delete.Content.ReadAsStringAsync()).RootElement.GetProperty("applied").GetBoolean());
+        }
+        Assert.Equal(JsonValueKind.Null, (await PlayerAsync("wss-http-leaver")).GetProperty("position").ValueKind);
+        using (var bad = await node.Http.DeleteAsync("/api/players/no%20such/position"))
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+
+        await using var page = await WsClient.ConnectAsync(Base);
+        var token = (await page.HelloAsync("wss-held-leaver")).GetProperty("resumeToken").GetString()!;
+        await MoveOverHttpAsync("wss-held-leaver", "zone-h", 2, token);
+        using (var forbidden = await node.Http.DeleteAsync("/api/players/wss-held-leaver/position"))
+            Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Equal("zone-h", (await PlayerAsync("wss-held-leaver", token)).GetProperty("position").GetProperty("zone").GetString());
+        using var request = new HttpRequestMessage(HttpMethod.Delete, "/api/players/wss-held-leaver/position");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var allowed = await node.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        Assert.Equal(JsonValueKind.Null, (await PlayerAsync("wss-held-leaver", token)).GetProperty("position").ValueKind);
     }
 
     [Fact]

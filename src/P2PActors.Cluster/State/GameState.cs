@@ -109,6 +109,13 @@ public sealed class GameState
         return Actor.Ask<WriteResult>(new UpdatePosition(playerId, zone, x, y), LocalAskTimeout, ct);
     }
 
+    /// <summary>Takes the player off the map they stand in; <see cref="WriteResult.Applied"/> is false when they stood on none.</summary>
+    public Task<WriteResult> LeaveZoneAsync(string playerId, CancellationToken ct = default)
+    {
+        StateValidation.Require(StateValidation.PlayerId(playerId), nameof(playerId));
+        return Actor.Ask<WriteResult>(new LeaveZone(playerId), LocalAskTimeout, ct);
+    }
+
     public Task<WriteResult> HeartbeatAsync(string playerId, string zone, CancellationToken ct = default)
     {
         StateValidation.Require(StateValidation.PlayerId(playerId), nameof(playerId));

@@ -180,6 +180,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         _peers = new PeerStateActors(address => Context.ActorSelection(new RootActorPath(address) / "user" / Name), Self);
 
         Receive<UpdatePosition>(Handle);
+        Receive<LeaveZone>(Handle);
         Receive<Heartbeat>(Handle);
         Receive<KeepOnline>(Handle);
         Receive<LookForOffline>(_ => LookForOfflinePlayers());
@@ -285,26 +286,40 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     /// queued for the peers. It is answered at once, unless its bucket is idle: then it is written to the durable
     /// bucket in the next flush and answered after that, as every write used to be.
     /// </summary>
-    private void Handle(UpdatePosition cmd)
+    private void Handle(UpdatePosition cmd) => Move(cmd.PlayerId, cmd.Zone, cmd.X, cmd.Y);
+
+    /// <summary>
+    /// Leaving is a move to <see cref="PlayerPosition.NoZone"/>, so it reaches the peers, the durable bucket and the
+    /// old zone's watchers (as a move out of it) the way a move does; a player on no map changes nothing.
+    /// </summary>
+    private void Handle(LeaveZone cmd)
+    {
+        if (_view.Positions.TryGetValue(cmd.PlayerId, out var held) && held.Zone != PlayerPosition.NoZone)
+            Move(cmd.PlayerId, PlayerPosition.NoZone, 0, 0);
+        else
+            Sender.Tell(new WriteResult(Replication.Local, Applied: false));
+    }
+
+    private void Move(string playerId, string zone, double x, double y)
     {
         var now = NowMs();
-        var stamp = _view.Positions.TryGetValue(cmd.PlayerId, out var held) ? Math.Max(now, held.UpdatedAtMs + 1) : now;
-        var position = new PlayerPosition(cmd.Zone, cmd.X, cmd.Y, stamp);
-        ApplyPositions([new KeyValuePair<string, PlayerPosition>(cmd.PlayerId, position)]);
-        _outbox[cmd.PlayerId] = position;
-        _own[cmd.PlayerId] = position;
-        var bucket = _view.Keys.PlayerBucket(cmd.PlayerId);
+        var stamp = _view.Positions.TryGetValue(playerId, out var held) ? Math.Max(now, held.UpdatedAtMs + 1) : now;
+        var position = new PlayerPosition(zone, x, y, stamp);
+        ApplyPositions([new KeyValuePair<string, PlayerPosition>(playerId, position)]);
+        _outbox[playerId] = position;
+        _own[playerId] = position;
+        var bucket = _view.Keys.PlayerBucket(playerId);
         if (_unpersisted.ContainsKey(bucket)
             || (_persistedAt.TryGetValue(bucket, out var at) && Environment.TickCount64 - at < (long)_settings.PositionPersistInterval.TotalMilliseconds))
         {
             if (!_unpersisted.TryGetValue(bucket, out var pending)) _unpersisted[bucket] = pending = new Dictionary<string, PlayerPosition>(StringComparer.Ordinal);
-            pending[cmd.PlayerId] = position;
+            pending[playerId] = position;
             Sender.Tell(new WriteResult(Replication.Local));
         }
         else
         {
             _persistedAt[bucket] = Environment.TickCount64;
-            _persistNow.Add(bucket, cmd.PlayerId, position, Sender);
+            _persistNow.Add(bucket, playerId, position, Sender);
         }
         QueueFlush();
     }
@@ -326,7 +341,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         var valid = new List<KeyValuePair<string, PlayerPosition>>(batch.Entries?.Count ?? 0);
         foreach (var entry in batch.Entries ?? [])
         {
-            if (entry?.Position is { } p && StateValidation.PlayerId(entry.PlayerId) is null && StateValidation.Zone(p.Zone) is null
+            if (entry?.Position is { } p && StateValidation.PlayerId(entry.PlayerId) is null && GameStateView.IsPositionZone(p.Zone)
                 && StateValidation.Coordinates(p.X, p.Y) is null && p.UpdatedAtMs > 0 && p.UpdatedAtMs <= limit)
                 valid.Add(new KeyValuePair<string, PlayerPosition>(entry.PlayerId, p));
         }

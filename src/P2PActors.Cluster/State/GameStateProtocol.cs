@@ -10,6 +10,9 @@ public static class GameStateProtocol
 
     public sealed record Heartbeat(string PlayerId, string Zone);
 
+    /// <summary>Takes the player off the map of the zone they stand in (a position in <see cref="PlayerPosition.NoZone"/>).</summary>
+    public sealed record LeaveZone(string PlayerId);
+
     /// <summary>
     /// Heartbeats for players connected to this node (their pages' sessions), each in the zone of their position; not
     /// answered: the next one comes well within the presence timeout.

@@ -181,8 +181,11 @@ public sealed class GameStateView
     /// <summary>What a position from a peer must be to be taken (a stored name may end in the newline older releases let through).</summary>
     public static bool IsPlausible(string? playerId, PlayerPosition? position, long notAfterMs) =>
         position is { } p && StateValidation.AsStored(playerId, StateValidation.PlayerId) is null
-        && StateValidation.AsStored(p.Zone, StateValidation.Zone) is null
+        && (p.Zone == PlayerPosition.NoZone || StateValidation.AsStored(p.Zone, StateValidation.Zone) is null)
         && StateValidation.Coordinates(p.X, p.Y) is null && p.UpdatedAtMs > 0 && p.UpdatedAtMs <= notAfterMs;
+
+    /// <summary>A zone a position may name: a valid zone, or none (the player left the map).</summary>
+    public static bool IsPositionZone(string? zone) => zone == PlayerPosition.NoZone || StateValidation.Zone(zone) is null;
 
     /// <summary>
     /// A total order on positions, the same on every node: later <see cref="PlayerPosition.UpdatedAtMs"/> wins, and
@@ -210,7 +213,9 @@ public sealed class GameStateView
         if (!hasPosition && !hasPresence && !hasInventory) return null;
         var lastSeen = LastSeenMs(hasPosition ? position!.UpdatedAtMs : 0, hasPresence ? presence!.LastSeenMs : 0, nowMs);
         var items = hasInventory ? inventory!.Elements.Order(StringComparer.Ordinal).ToArray() : [];
-        return new PlayerView(playerId, IsOnline(lastSeen, nowMs, presenceTimeout), hasPosition ? position : null, lastSeen, items);
+        // A player who left the map has no position to show, though that move still tells when they were last seen.
+        var shown = hasPosition && position!.Zone != PlayerPosition.NoZone ? position : null;
+        return new PlayerView(playerId, IsOnline(lastSeen, nowMs, presenceTimeout), shown, lastSeen, items);
     }
 
     /// <summary>

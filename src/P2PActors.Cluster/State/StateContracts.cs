@@ -7,7 +7,14 @@ namespace P2PActors.Cluster.State;
 /// Where a player stands. Stored in an LWW dictionary; <see cref="UpdatedAtMs"/> is the writing node's clock
 /// and doubles as the player's last-seen time.
 /// </summary>
-public sealed record PlayerPosition(string Zone, double X, double Y, long UpdatedAtMs) : IP2PMessage;
+public sealed record PlayerPosition(string Zone, double X, double Y, long UpdatedAtMs) : IP2PMessage
+{
+    /// <summary>
+    /// The zone of a player who left the map they stood in: a position like any other (newest wins on every node), so
+    /// the leave replicates and orders against moves the way moves do; nobody watches this zone.
+    /// </summary>
+    public const string NoZone = "";
+}
 
 /// <summary>One player's position in a <see cref="PositionBatch"/>.</summary>
 public sealed record PositionEntry(string PlayerId, PlayerPosition Position);

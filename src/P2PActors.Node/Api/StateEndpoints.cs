@@ -51,6 +51,8 @@ public static class StateEndpoints
     {
         app.MapGet("/api/cluster", (ActorSystem system) => Results.Json(HealthEndpoints.Describe(system).Cluster));
         app.MapPut("/api/players/{id}/position", UpdatePositionAsync);
+        app.MapDelete("/api/players/{id}/position", async (string id, HttpContext http, ActorSystem system, CancellationToken ct) =>
+            await AuthorizeAsync(http, system, id, ct) ?? await LeaveZoneAsync(id, system, ct));
         app.MapPost("/api/players/{id}/inventory/{itemId}", AddItemAsync);
         app.MapDelete("/api/players/{id}/inventory/{itemId}", RemoveItemAsync);
         app.MapPost("/api/catalog", ShareAsync);
@@ -142,6 +144,18 @@ public static class StateEndpoints
         if (errors.Count > 0)
             return Problems.Validation(errors);
         return await WriteAsync(() => GameState.For(system).UpdatePositionAsync(id, zone!, x!.Value, y!.Value, ct));
+    }
+
+    /// <summary>
+    /// <c>DELETE /api/players/{id}/position</c> and the WebSocket <c>leave-zone</c>: the player leaves the map they stand
+    /// on (their position no longer shows, and the zone's watchers see them go); <c>applied</c> is false when they stood
+    /// on none.
+    /// </summary>
+    internal static async Task<IResult> LeaveZoneAsync(string id, ActorSystem system, CancellationToken ct)
+    {
+        if (StateValidation.PlayerId(id) is { } bad)
+            return Problems.Field("id", bad);
+        return await WriteAsync(() => GameState.For(system).LeaveZoneAsync(id, ct));
     }
 
     private static async Task<IResult> AddItemAsync(string id, string itemId, HttpContext http, ActorSystem system, CancellationToken ct) =>

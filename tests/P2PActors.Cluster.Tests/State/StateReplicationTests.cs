@@ -113,6 +113,40 @@ public sealed class StateReplicationTests(ThreeNodeCluster cluster) : TestKit, I
     }
 
     [Fact]
+    public async Task A_player_who_leaves_a_zone_on_A_stands_on_no_map_on_C_and_Cs_watchers_see_them_go()
+    {
+        await A.State.UpdatePositionAsync("leaver", "glade", 4, 5);
+        await AwaitAssertAsync(async () => Assert.Contains(await C.State.GetZoneAsync("glade", 10), p => p.PlayerId == "leaver"), Converge);
+        using var changes = await C.State.SubscribeAsync();
+
+        var left = await A.State.LeaveZoneAsync("leaver");
+        Assert.True(left.Applied);
+        await AwaitAssertAsync(async () =>
+        {
+            Assert.DoesNotContain(await C.State.GetZoneAsync("glade", 10), p => p.PlayerId == "leaver");
+            var leaver = await C.State.GetPlayerAsync("leaver");
+            Assert.NotNull(leaver);
+            Assert.Null(leaver.Position);
+            Assert.True(leaver.Online);
+        }, Converge);
+        var seen = new List<StateChange>();
+        await AwaitAssertAsync(() =>
+        {
+            while (changes.Changes.TryRead(out var change)) seen.Add(change);
+            Assert.Contains(seen, c => c is PlayerMoved { PlayerId: "leaver", PreviousZone: "glade" } m && m.Position.Zone == PlayerPosition.NoZone);
+        }, Converge);
+
+        // A player on no map has nothing to leave; a later move on another node puts them back on a map everywhere.
+        Assert.False((await C.State.LeaveZoneAsync("leaver")).Applied);
+        await C.State.UpdatePositionAsync("leaver", "glade", 6, 6);
+        await AwaitAssertAsync(async () =>
+        {
+            var back = (await A.State.GetPlayerAsync("leaver"))!.Position;
+            Assert.Equal(("glade", 6d), (back?.Zone, back?.X));
+        }, Converge);
+    }
+
+    [Fact]
     public async Task Concurrent_conflicting_position_updates_converge_to_the_same_value_everywhere()
     {
         for (var round = 0; round < 10; round++)

@@ -290,11 +290,24 @@ public sealed class WorldTests
         Assert.Equal("reo", await page.TextContentAsync("#player-label"));
         await page.WaitForFunctionAsync("z => window.p2p.world.zone === z && window.p2p.world.position !== null", map.Id);
 
+        // A second page stands in the zone and sees reo there, on the map and in the world card.
+        var wendy = await harness.OpenAsync(0);
+        await BrowserPages.JoinAsync(wendy, "wendy");
+        await EnterZoneAsync(wendy, map.Id);
+        await wendy.WaitForFunctionAsync("() => window.p2p.world.players.reo !== undefined");
+        await wendy.WaitForSelectorAsync("#online-players li[data-player='reo']");
+
         // Leave zone: off the map, and a reload no longer brings the page back into it.
         await page.ClickAsync("#tab-world");
         await page.ClickAsync("#zone-leave");
         await page.WaitForFunctionAsync("() => window.p2p.world.zone === null");
         Assert.False(await page.IsVisibleAsync("#zone-leave"));
+        // The focus stays where the player can enter a zone again, not at the top of the page.
+        Assert.Equal("zone-join", await page.EvaluateAsync<string>("() => document.activeElement?.id ?? ''"));
+        // Off wendy's map and world card too, while reo's page stays open (no presence timeout tells her).
+        await wendy.WaitForFunctionAsync("() => window.p2p.world.players.reo === undefined");
+        await wendy.WaitForSelectorAsync("#online-players li[data-player='reo']", new() { State = WaitForSelectorState.Detached });
+        Assert.True(await page.EvaluateAsync<bool>("() => window.p2p.session.ready"));
         await page.ReloadAsync();
         await page.WaitForSelectorAsync("body[data-ready='true']");
         await page.WaitForSelectorAsync("#player-badge:not([hidden])");

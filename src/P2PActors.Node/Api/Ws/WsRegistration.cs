@@ -27,6 +27,7 @@ public static class WsRegistration
         services.AddWsHandler<HelloHandler>();
         services.AddWsHandler<PingHandler>();
         services.AddWsHandler<MoveHandler>();
+        services.AddWsHandler<LeaveZoneHandler>();
         services.AddWsHandler<InventoryAddHandler>();
         services.AddWsHandler<InventoryRemoveHandler>();
         services.AddWsHandler<GenerateHandler>();

@@ -55,7 +55,9 @@ function initJoin() {
     }
     join(name);
   });
-  $('leave-button').addEventListener('click', () => {
+  $('leave-button').addEventListener('click', async () => {
+    // Off the zone's map before the socket closes, or the others keep seeing the player until they time out.
+    await world.leaveOnNode();
     session.leave();
     showLeft();
     input.focus();

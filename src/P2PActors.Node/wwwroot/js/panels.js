@@ -32,6 +32,7 @@ export function initPanels() {
   on('joined', () => refreshOnline());
   // Entering a zone is a move the node applied before the page was told: read at once, not at the next tick.
   on('zone', () => refreshOnline());
+  on('zone-left', () => refreshOnline());
   refresh();
   refreshOnline();
   setInterval(() => { if (!panelsPushed) refresh(); }, 3000);

@@ -38,6 +38,8 @@ const ZOOM_TILES = [4, 8, 12, 16, 24, 32];
 let zoomTile = 0;
 /** @type {{x: number, y: number}[]} */
 let path = [];
+/** The last move sent, settled or not: leaving waits for it, or a move the node takes after the leave puts the player back. */
+let moving = Promise.resolve();
 let walking = false;
 
 export const world = {
@@ -47,7 +49,19 @@ export const world = {
   get view() { return { tile, ...view }; },
   enter,
   step,
+  leaveOnNode,
 };
+
+/**
+ * Takes the player off the zone's map on the node, so the other pages see them go now rather than when they go offline;
+ * the page's own view is left to the caller. Nothing to do when the page is on no map or not connected.
+ */
+async function leaveOnNode() {
+  const pending = moving;
+  if (!zone || !session.ready) return;
+  await pending;
+  await session.request('leave-zone').catch((e) => toast(`The node still shows you on the map: ${e.describe?.() ?? e.message}`));
+}
 
 export function initWorld() {
   const canvas = /** @type {HTMLCanvasElement} */ ($('world'));
@@ -75,7 +89,9 @@ export function initWorld() {
   $('zoom-out').addEventListener('click', () => zoom(-1));
   $('zone-join').addEventListener('click', () => {
     const id = /** @type {HTMLSelectElement} */ ($('zone-select')).value;
-    if (id) enter(id);
+    // Entering again would put the player back on the spawn.
+    if (id && id === zone?.id && me) toast('You are in this zone already.');
+    else if (id) enter(id);
     else toast('Pick a shared map first: share a map from the Create tab.');
   });
   // The zone list is read while the World tab shows (and when it is opened), not on every catalog change elsewhere.
@@ -85,9 +101,12 @@ export function initWorld() {
   on('tab', (tab) => { if (tab === 'world') loadZones(); });
   on('left', () => leaveZone());
   $('zone-leave').addEventListener('click', async () => {
+    await leaveOnNode();
     await leaveZone();
-    // Off the other pages' maps at once is not possible (the node keeps the position), but no more pushes come here.
+    // The button hid itself: focus goes where the player would enter a zone again, not to the top of the page.
+    $('zone-join').focus();
     await session.request('unsubscribe', { topics: ['positions'] }).catch(() => { /* the connection is gone: nothing to stop */ });
+    emit('zone-left');
   });
   // A reload of the tab: the session resumed (main.js joins again), so stand in the zone the tab was in.
   on('joined', () => {
@@ -205,8 +224,9 @@ async function enter(id, again = false) {
     resize(true);
     draw();
     renderPlayers();
-    $('world').focus();
+    // The World tab shows first (entered from the catalog it is hidden): a hidden canvas cannot take the focus.
     emit('zone', id);
+    $('world').focus();
   } catch (e) {
     toast(e instanceof client.RequestError ? e.describe() : String(e.message ?? e));
   }
@@ -235,7 +255,9 @@ async function step(dx, dy) {
 async function moveTo(x, y) {
   if (!zone) return false;
   try {
-    await session.request('move', { zone: zone.id, x, y });
+    const sent = session.request('move', { zone: zone.id, x, y });
+    moving = sent.catch(() => { /* answered below */ });
+    await sent;
     me = { x, y };
     rtc.broadcast({ t: 'pos', zone: zone.id, x, y, at: Date.now() });
     $('zone-status').textContent = `${zone.map.name} · you are at (${x}, ${y})`;
