@@ -219,11 +219,26 @@ public sealed class ContentBodyActor : ReceiveActor
         Sender.Tell(new SharedHeaders(headers));
     }
 
+    /// <summary>
+    /// A store that cannot be read (a damaged file, a disk gone) is answered, not thrown: thrown, the read went
+    /// unanswered and its asker waited out its timeout. This node learns why (a failure it can report); a peer asking
+    /// for a body only learns that it cannot have it here, as from any node that does not hold it.
+    /// </summary>
     private void Fetch(FetchContentBody msg)
     {
-        using var command = _connection.CreateCommand();
-        command.CommandText = "SELECT json FROM content_body WHERE id = $id";
-        command.Parameters.AddWithValue("$id", msg.Id);
-        Sender.Tell(command.ExecuteScalar() is string json ? new ContentBodyFound(msg.Id, json) : new ContentBodyMissing(msg.Id));
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT json FROM content_body WHERE id = $id";
+            command.Parameters.AddWithValue("$id", msg.Id);
+            Sender.Tell(command.ExecuteScalar() is string json ? new ContentBodyFound(msg.Id, json) : new ContentBodyMissing(msg.Id));
+        }
+        catch (SqliteException e)
+        {
+            _log.Error(e, "Could not read content body {0}", msg.Id);
+            Sender.Tell(Sender.Path.Address.HasLocalScope
+                ? new Status.Failure(new ContentStoreException($"This node's content store could not be read: {e.Message}", e))
+                : new ContentBodyMissing(msg.Id));
+        }
     }
 }

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.DistributedData;
 using Akka.Event;
+using Microsoft.Data.Sqlite;
 using P2PActors.Cluster.Replicas;
 using P2PActors.Cluster.Serialization;
 using P2PActors.Content.Model;
@@ -234,14 +235,39 @@ public sealed class GameState
     /// original holder first, then every member at once). Bodies from peers are verified against the id and
     /// kept locally. Null when the id is not an admitted catalog entry or no reachable peer has a valid body.
     /// </summary>
+    /// <exception cref="ContentStoreException">This node's store could not be read and no peer served the body.</exception>
     public async Task<GameContent?> GetContentAsync(string id, CancellationToken ct = default)
     {
         var header = await FindCatalogEntryAsync(id, ct).ConfigureAwait(false);
         if (header is null) return null;
-        if (await Bodies.Ask<object>(new FetchContentBody(id), LocalAskTimeout, ct).ConfigureAwait(false) is ContentBodyFound local
-            && ContentBodyActor.Verify(id, local.Json) is { } stored)
-            return stored;
+        // A store that cannot be read is no reason not to serve a body a peer holds; it is reported only if none does.
+        ContentStoreException? unreadable = null;
+        try
+        {
+            var local = await Bodies.Ask<object>(new FetchContentBody(id), LocalAskTimeout, ct).ConfigureAwait(false);
+            if (local is Status.Failure { Cause: ContentStoreException failed }) unreadable = failed;
+            else if (local is ContentBodyFound found && ContentBodyActor.Verify(id, found.Json) is { } stored) return stored;
+        }
+        catch (ContentStoreException failed)
+        {
+            unreadable = failed;
+        }
+        var fetched = await FetchFromPeersAsync(header, id, ct).ConfigureAwait(false);
+        if (fetched is null) return unreadable is null ? null : throw unreadable;
+        try
+        {
+            await Bodies.Ask<ContentBodyStored>(new StoreContentBody(id, fetched.Value.Json), LocalAskTimeout, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SqliteException or ContentStoreException or AskTimeoutException)
+        {
+            // Served all the same; the store logged why, and the next read asks a peer again.
+        }
+        return fetched.Value.Content;
+    }
 
+    /// <summary>The body from the entry's holder first, then from every other member at once; verified against the id.</summary>
+    private async Task<(GameContent Content, string Json)?> FetchFromPeersAsync(CatalogHeader header, string id, CancellationToken ct)
+    {
         var cluster = Akka.Cluster.Cluster.Get(_system);
         var self = cluster.SelfAddress.ToString();
         var peers = cluster.State.Members
@@ -251,11 +277,8 @@ public sealed class GameState
         if (peers.Remove(header.Holder)) peers.Insert(0, header.Holder);
         if (peers.Count == 0) return null;
 
-        var found = await AskFirst([peers[0]], id, ct).ConfigureAwait(false)
-                    ?? (peers.Count > 1 ? await AskFirst(peers.Skip(1).ToList(), id, ct).ConfigureAwait(false) : null);
-        if (found is null) return null;
-        await Bodies.Ask<ContentBodyStored>(new StoreContentBody(id, found.Value.Json), LocalAskTimeout, ct).ConfigureAwait(false);
-        return found.Value.Content;
+        return await AskFirst([peers[0]], id, ct).ConfigureAwait(false)
+               ?? (peers.Count > 1 ? await AskFirst(peers.Skip(1).ToList(), id, ct).ConfigureAwait(false) : null);
     }
 
     /// <summary>Registers a change listener; changes arrive in order on <see cref="ChangeSubscription.Changes"/>.</summary>

@@ -127,3 +127,6 @@ public sealed record FetchContentBody(string Id) : IP2PMessage;
 public sealed record ContentBodyFound(string Id, string Json) : IP2PMessage;
 
 public sealed record ContentBodyMissing(string Id) : IP2PMessage;
+
+/// <summary>This node's content store failed to read or write a body; the message says what the store answered.</summary>
+public sealed class ContentStoreException(string message, Exception? inner = null) : Exception(message, inner);

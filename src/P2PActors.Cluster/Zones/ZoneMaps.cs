@@ -90,7 +90,17 @@ public sealed class ZoneMaps
     private async Task<GameMap?> LoadAsync(string id)
     {
         // Not the caller's token: other callers may be waiting on the same fetch.
-        if (await _fetch(id, CancellationToken.None).ConfigureAwait(false) is not GameMap map || !Intact(map))
+        GameContent? content;
+        try
+        {
+            content = await _fetch(id, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ContentStoreException)
+        {
+            // No body to walk on (this node's store unreadable, and no peer served it): no zone until one can be read.
+            return null;
+        }
+        if (content is not GameMap map || !Intact(map))
             return null;
         lock (_lock)
         {

@@ -116,7 +116,20 @@ public static class ContentEndpoints
             case ContentFound found:
                 return (found.Content, null);
             case ContentNotFound:
-                var shared = await GameState.For(system).GetContentAsync(id, cancellationToken);
+                GameContent? shared;
+                try
+                {
+                    shared = await GameState.For(system).GetContentAsync(id, cancellationToken);
+                }
+                catch (ContentStoreException e)
+                {
+                    return (null, Problems.Unavailable("The node's content store could not be read.",
+                        $"{e.Message} No peer served content '{id}' either; the node's log names the failure."));
+                }
+                catch (AskTimeoutException)
+                {
+                    return (null, Problems.TimedOut($"The node's state did not find content '{id}' in time."));
+                }
                 return shared is null
                     ? (null, Problems.NotFound($"This node neither generated nor holds content '{id}', and no peer shares it."))
                     : (shared, null);
