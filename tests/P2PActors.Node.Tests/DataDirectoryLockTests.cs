@@ -34,6 +34,27 @@ public sealed partial class DataDirectoryLockTests
     }
 
     [Fact]
+    public void A_lock_file_that_cannot_be_opened_is_an_error_of_its_own_not_a_folder_in_use()
+    {
+        // Prevents: every I/O error on the lock reported as "in use by" whoever the owner file, left by an earlier
+        // run, names; a container restarting on a broken volume said so forever.
+        var directory = Path.Combine(Path.GetTempPath(), $"p2pactors-lock-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(directory);
+            File.WriteAllText(Path.Combine(directory, DataDirectoryLock.OwnerFileName), "node http://old:8080, pid 1, since last week\n");
+            // A link to itself: opening it fails (too many levels of symbolic links) with no other process involved.
+            File.CreateSymbolicLink(Path.Combine(directory, DataDirectoryLock.FileName), Path.Combine(directory, DataDirectoryLock.FileName));
+            var error = Assert.ThrowsAny<IOException>(() => DataDirectoryLock.TryAcquire(directory, "node B", out _));
+            Assert.DoesNotContain("another process", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_second_node_on_a_folder_in_use_exits_with_code_2_and_a_killed_holder_frees_it()
     {
         await using var first = NodeProcess.Start("lock-first", dataDirectory =>
