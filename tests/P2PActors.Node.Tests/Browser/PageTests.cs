@@ -50,6 +50,16 @@ public sealed class PageTests
         Assert.False(await holder.IsVisibleAsync("#result-body"));
         Assert.True(await holder.IsDisabledAsync("#share-button"));
         await WsConnectionsAsync(node, 0);
+
+        // The node stops: a join whose socket cannot open says so and keeps the join form (it used to join the page
+        // with no live connection, which could not play until it was reloaded).
+        Assert.Equal(0, await harness.Cluster.Nodes[0].StopAsync(TimeSpan.FromSeconds(60)));
+        await other.FillAsync("#player-name", "bruno");
+        await other.ClickAsync("#join-button");
+        await other.WaitForFunctionAsync("() => document.getElementById('toast').textContent.includes('did not open')");
+        Assert.True(await other.IsVisibleAsync("#join-form"));
+        Assert.False(await other.IsVisibleAsync("#player-badge"));
+        Assert.False(await other.IsDisabledAsync("#join-button"));
     }
 
     [ChromiumFact]

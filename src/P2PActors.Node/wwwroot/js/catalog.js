@@ -53,8 +53,9 @@ function render(entries) {
     h('td', { class: 'small' }, new Date(e.createdMs).toLocaleString()),
     h('td', {}, e.certificate ? `${e.certificate.approvals.length} signed` : '—'),
     h('td', { class: 'row-actions' },
-      e.type === 'map' ? h('button', { type: 'button', onclick: () => emit('enter-zone', e.id) }, 'Enter zone') : null,
-      h('button', { type: 'button', onclick: () => openCertificate(e) }, 'Certificate')))));
+      // Named after their row: a screen reader lists every row's buttons by name, and "Certificate" fifty times says nothing.
+      e.type === 'map' ? h('button', { type: 'button', 'aria-label': `Enter zone ${e.name}`, onclick: () => emit('enter-zone', e.id) }, 'Enter zone') : null,
+      h('button', { type: 'button', 'aria-label': `Certificate of ${e.name}`, onclick: () => openCertificate(e) }, 'Certificate')))));
 }
 
 export function openCertificate(entry) {

@@ -266,6 +266,8 @@ async function rate(id, stars) {
 async function share() {
   if (!player.name) return;
   if (!current) return;
+  // The content shown may change while the vote runs: the outcome belongs to this one.
+  const contentId = current.id;
   const vote = $('vote');
   const button = /** @type {HTMLButtonElement} */ ($('share-button'));
   button.disabled = true;
@@ -273,7 +275,7 @@ async function share() {
   vote.className = 'vote pending';
   clear(vote, 'Put to the validators’ vote…');
   try {
-    const data = await client.share(current.id);
+    const data = await client.share(contentId);
     const c = data.certificate;
     vote.className = 'vote accepted';
     vote.dataset.decision = 'accepted';
@@ -300,12 +302,14 @@ async function share() {
       vote.dataset.decision = 'already-shared';
       clear(vote, h('strong', {}, 'Already in the catalog'), ` — shared by ${p.author}.`);
     } else {
-      vote.className = 'vote rejected';
+      // Not a verdict (a timeout, a rate limit, a dropped connection): nothing was decided, so it is not shown as one.
+      vote.className = 'vote failed';
       vote.dataset.decision = 'error';
-      clear(vote, e instanceof client.RequestError ? e.describe() : String(e));
+      clear(vote, h('strong', {}, 'Not shared'), ` — ${e instanceof client.RequestError ? e.describe() : String(e.message ?? e)} Try again.`);
       button.disabled = false;
     }
-    emit('vote', { contentId: current.id, decision: p.decision ?? 'error', rules: p.rules ?? [] });
+    // The consensus log lists votes; an entry already listed or a request that failed was not voted on here.
+    if (p.decision === 'rejected' || p.decision === 'undecided') emit('vote', { contentId, decision: p.decision, rules: p.rules ?? [] });
   }
 }
 
@@ -347,6 +351,8 @@ async function setSharing() {
     toast(share ? 'Your ratings are shared with the cluster.' : 'Your ratings are private again.');
     refreshProfile();
   } catch (e) {
+    // Not taken: the box goes back to what the node holds.
+    /** @type {HTMLInputElement} */ ($('share-ratings')).checked = !share;
     toast(e instanceof client.RequestError ? e.describe() : String(e));
   }
 }

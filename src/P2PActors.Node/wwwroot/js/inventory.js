@@ -44,7 +44,12 @@ async function load() {
     items = data.inventory ?? [];
     maxItems = data.maxInventoryItems ?? null;
   } catch (e) {
-    if (e?.status !== 404) toast(`Could not read the inventory: ${e.describe?.() ?? e.message}`);
+    if (player.name !== name) return;
+    // Only a player the node does not know has nothing; a failed read (a timeout, the node restarting) keeps the list.
+    if (e?.status !== 404) {
+      toast(`Could not read the inventory: ${e.describe?.() ?? e.message}`);
+      return;
+    }
     items = [];
   }
   render();
@@ -101,9 +106,10 @@ function render() {
     return;
   }
   clear(list, items.map((id) => {
-    const label = h('span', { class: 'grow', title: id }, names.get(id) ?? (CONTENT_ID.test(id) ? shortId(id) : id));
-    if (!names.has(id)) nameOf(id).then((name) => { label.textContent = name; });
-    return h('li', { 'data-item': id }, label,
-      h('button', { type: 'button', class: 'small', title: `Drop ${id}`, onclick: () => drop(id) }, 'Drop'));
+    const shown = names.get(id) ?? (CONTENT_ID.test(id) ? shortId(id) : id);
+    const label = h('span', { class: 'grow', title: id }, shown);
+    const button = h('button', { type: 'button', class: 'small', title: `Drop ${id}`, 'aria-label': `Drop ${shown}`, onclick: () => drop(id) }, 'Drop');
+    if (!names.has(id)) nameOf(id).then((name) => { label.textContent = name; button.setAttribute('aria-label', `Drop ${name}`); });
+    return h('li', { 'data-item': id }, label, button);
   }));
 }

@@ -80,15 +80,15 @@ async function join(name) {
     await session.join(name);
     await subscribe();
   } catch (e) {
-    if (!(e instanceof SocketRefused)) {
-      // The socket may have opened before the hello failed: close it, or it stays open on the node with no session.
-      session.disconnect('join failed');
-      button.disabled = false;
-      toast(`Could not join as ${name}: ${e.describe?.() ?? e.message}`);
-      return;
-    }
-    // A node without /ws still serves everything but the world over HTTP.
-    toast('This node offers no live connection: the world and peers are unavailable.');
+    // The socket may have opened before the hello failed: close it, or it stays open on the node with no session.
+    session.disconnect('join failed');
+    button.disabled = false;
+    // Every node serves /ws: a socket that did not open is a node restarting, a network gone, or a page served under
+    // another origin than the node allows. Joining anyway would leave a page that cannot play until it is reloaded.
+    toast(e instanceof SocketRefused
+      ? `Could not join as ${name}: the node's live connection (/ws) did not open. Check that the node runs, then press Join again.`
+      : `Could not join as ${name}: ${e.describe?.() ?? e.message}`);
+    return;
   }
   button.disabled = false;
   player.name = name;

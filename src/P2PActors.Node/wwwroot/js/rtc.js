@@ -256,9 +256,11 @@ function removePeer(peer, announce) {
 }
 
 const roomLog = [];
+/** Kept as the node names the events (tests read it); shown in words. */
 function logRoom(text) {
   roomLog.push(text);
-  toast(text.replace('peer-left: ', '').concat(text.startsWith('peer-left') ? ' left the room' : ''));
+  const [event, playerId] = text.split(': ');
+  toast(event === 'peer-joined' ? `${playerId} joined the room.` : event === 'peer-left' ? `${playerId} left the room.` : text);
 }
 
 export const rtc = {
@@ -292,9 +294,14 @@ export const rtc = {
     for (const link of links.values()) link.send(message);
   },
 
-  wave(peerId) {
+  /** A wave over the data channel, or relayed by the nodes; rejects when it could not leave (peer gone, signal refused). */
+  async wave(peerId) {
     const link = links.get(peerId);
-    return link ? link.send({ t: 'wave', n: 0, ts: 0 }) : null;
+    if (!link) throw new Error('they left the room');
+    if (link.open) return link.send({ t: 'wave', n: 0, ts: 0 });
+    // The relayed path's answer is awaited here (pings and positions do not wait for theirs).
+    await session.request('signal', { to: peerId, data: { kind: 'wave', n: 0, ts: 0 } });
+    return 'relayed';
   },
 
   /**
@@ -356,6 +363,9 @@ function render() {
     h('span', { class: `badge ${l.path}`, title: l.path === 'channel' ? 'WebRTC data channel open' : 'relayed through the nodes' }, l.path === 'channel' ? 'P2P' : 'relayed'),
     h('span', { class: 'small mono', 'data-rtt': l.rtt ?? '', 'data-rtt-path': l.rttPath ?? '', title: l.rttPath ? `round trip measured ${l.rttPath === 'channel' ? 'over the data channel' : 'through the nodes'}` : '' },
       l.rtt === null ? '–' : `${l.rtt.toFixed(1)} ms`),
-    h('button', { type: 'button', class: 'small', title: `Wave at ${l.peer.playerId}`, onclick: () => { rtc.wave(l.peer.peerId); toast(`You waved at ${l.peer.playerId}.`); } }, 'Wave'))));
+    h('button', { type: 'button', class: 'small', title: `Wave at ${l.peer.playerId}`, onclick: () => rtc.wave(l.peer.peerId).then(
+      () => toast(`You waved at ${l.peer.playerId}.`),
+      (e) => toast(`Your wave did not reach ${l.peer.playerId}: ${e.describe?.() ?? e.message}`)),
+    'aria-label': `Wave at ${l.peer.playerId}` }, 'Wave'))));
 }
 

@@ -188,8 +188,12 @@ async function loadZones() {
 
 /** Enters a zone: loads its map, subscribes to its positions, joins its WebRTC room and stands on the spawn. */
 async function enter(id, again = false) {
-  if (!player.name || !session.ready) {
+  if (!player.name) {
     toast('Join first: the world needs a live connection to the node.');
+    return;
+  }
+  if (!session.ready) {
+    toast('The connection to the node is down: the page reconnects by itself; enter the zone once it is back.');
     return;
   }
   try {
@@ -267,7 +271,8 @@ async function moveTo(x, y) {
   } catch (e) {
     const code = e?.code ?? e?.problem?.code;
     $('zone-status').textContent = code === 'not-walkable' ? `Blocked: (${x}, ${y}) cannot be entered.` : (e.describe?.() ?? String(e.message ?? e));
-    flash(x, y);
+    // The tile flashes only when it is the tile that was refused, not for a connection or rate problem.
+    if (code === 'not-walkable' || code === 'out-of-bounds') flash(x, y);
     return false;
   }
 }
