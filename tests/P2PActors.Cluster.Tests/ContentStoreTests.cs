@@ -57,6 +57,27 @@ public sealed class ContentStoreTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     }
 
     [Fact]
+    public void A_store_that_cannot_be_read_answers_that_it_cannot_rather_than_failing_the_ask()
+    {
+        // Prevents: a read error answered as Status.Failure, which the HTTP endpoints' asks threw on as a 500.
+        var store = new SqliteContentStore(DatabasePath);
+        var actor = Sys.ActorOf(Props.Create(() => new ContentStoreActor(store)));
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            connection.Open();
+            using var drop = connection.CreateCommand();
+            drop.CommandText = "DROP TABLE content";
+            drop.ExecuteNonQuery();
+        }
+
+        var id = Sample("Dara").Id!;
+        actor.Tell(new GetContent(id));
+        var unreadable = ExpectMsg<ContentUnreadable>();
+        Assert.Equal(id, unreadable.Id);
+        Assert.Contains("no such table", unreadable.Reason);
+    }
+
+    [Fact]
     public void The_store_actor_refuses_content_whose_id_does_not_match_its_body()
     {
         var store = new SqliteContentStore(DatabasePath);

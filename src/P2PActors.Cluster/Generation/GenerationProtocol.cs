@@ -26,12 +26,15 @@ public sealed record GenerationRejected(IReadOnlyList<ParameterProblem> Problems
 /// <summary>The request was valid but the node could not serve it (player memory unavailable, generator fault).</summary>
 public sealed record GenerationFailed(string Reason) : IGenerationReply;
 
-/// <summary>Looks up content this node generated or holds. Replies <see cref="ContentFound"/> or <see cref="ContentNotFound"/>.</summary>
+/// <summary>Looks up content this node generated or holds. Replies <see cref="ContentFound"/>, <see cref="ContentNotFound"/> or <see cref="ContentUnreadable"/>.</summary>
 public sealed record GetContent(string Id) : IP2PMessage;
 
 public sealed record ContentFound(GameContent Content) : IP2PMessage;
 
 public sealed record ContentNotFound(string Id) : IP2PMessage;
+
+/// <summary>The store failed to read the content (a damaged file, a disk gone); <paramref name="Reason"/> is its error.</summary>
+public sealed record ContentUnreadable(string Id, string Reason) : IP2PMessage;
 
 /// <summary>
 /// Keeps content in the node's local store (content received from peers, for instance). The content must carry

@@ -113,7 +113,8 @@ public sealed class ContentStoreActor : ReceiveActor, IWithTimers
         catch (Exception e)
         {
             _log.Error(e, "Reading content {0} failed", message.Id);
-            Sender.Tell(new Status.Failure(e));
+            // An answer of its own, not a failure: an ask would throw it, and the caller would answer with a 500.
+            Sender.Tell(new ContentUnreadable(message.Id, e.Message));
         }
     }
 

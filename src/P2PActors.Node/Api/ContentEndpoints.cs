@@ -115,6 +115,8 @@ public static class ContentEndpoints
         {
             case ContentFound found:
                 return (found.Content, null);
+            case ContentUnreadable unreadable:
+                return (null, Unreadable(unreadable));
             case ContentNotFound:
                 GameContent? shared;
                 try
@@ -142,6 +144,10 @@ public static class ContentEndpoints
 
     internal static IResult InvalidId() =>
         Problems.Field("id", "Must be a content id: 64 lower-case hex digits (the SHA-256 of the content's canonical JSON).");
+
+    internal static IResult Unreadable(ContentUnreadable unreadable) =>
+        Problems.Unavailable("The node's content store could not be read.",
+            $"Content '{unreadable.Id}' could not be read from this node's store ({unreadable.Reason}); the node's log names the failure.");
 
     internal static IResult TimedOut(NodeOptions options) =>
         Problems.TimedOut($"The generation coordinator did not answer within {options.RequestTimeout}.");

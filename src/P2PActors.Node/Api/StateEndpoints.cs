@@ -241,6 +241,8 @@ public static class StateEndpoints
         var reply = await RequestInput.AskOrNullAsync(coordinator, new GetContent(contentId!), options.RequestTimeout, ct);
         if (reply is null)
             return ContentEndpoints.TimedOut(options);
+        if (reply is ContentUnreadable unreadable)
+            return ContentEndpoints.Unreadable(unreadable);
         if (reply is not ContentFound found)
             return Problems.Field("contentId", $"This node neither generated nor holds content '{contentId}'; generate it first (POST /api/content/{{type}}).");
 

@@ -45,12 +45,12 @@ public sealed class DataDirectoryLock : IDisposable
     /// <summary>
     /// Only the lock being held is "in use": any other I/O error (a read-only or failing volume, a broken link) is
     /// thrown, to be reported as such, not as a node that the owner file, left behind by an earlier run, would name.
-    /// .NET gives the errno of a failed <c>flock</c> as the HResult on Linux and macOS (EWOULDBLOCK), and the Win32
+    /// .NET gives the errno of a failed <c>flock</c> as the HResult on Linux and the BSDs (EWOULDBLOCK), and the Win32
     /// sharing or lock violation on Windows.
     /// </summary>
     private static bool IsHeldElsewhere(IOException e) =>
         OperatingSystem.IsWindows() ? (e.HResult & 0xFFFF) is 32 or 33
-        : OperatingSystem.IsMacOS() ? e.HResult == 35
+        : OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD() ? e.HResult == 35
         : e.HResult == 11;
 
     private static string ReadOwner(string directory)
