@@ -290,14 +290,16 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
 
     /// <summary>
     /// Leaving is a move to <see cref="PlayerPosition.NoZone"/>, so it reaches the peers, the durable bucket and the
-    /// old zone's watchers (as a move out of it) the way a move does; a player on no map changes nothing.
+    /// old zone's watchers (as a move out of it) the way a move does. It is written even when this node holds no
+    /// position yet (a page that reconnected here before the player's position arrived): newest wins, so a move made
+    /// before the leave cannot undo it. Only a player this node already holds on no map changes nothing.
     /// </summary>
     private void Handle(LeaveZone cmd)
     {
-        if (_view.Positions.TryGetValue(cmd.PlayerId, out var held) && held.Zone != PlayerPosition.NoZone)
-            Move(cmd.PlayerId, PlayerPosition.NoZone, 0, 0);
-        else
+        if (_view.Positions.TryGetValue(cmd.PlayerId, out var held) && held.Zone == PlayerPosition.NoZone)
             Sender.Tell(new WriteResult(Replication.Local, Applied: false));
+        else
+            Move(cmd.PlayerId, PlayerPosition.NoZone, 0, 0);
     }
 
     private void Move(string playerId, string zone, double x, double y)

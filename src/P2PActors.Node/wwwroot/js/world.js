@@ -40,6 +40,8 @@ let zoomTile = 0;
 let path = [];
 /** The last move sent, settled or not: leaving waits for it, or a move the node takes after the leave puts the player back. */
 let moving = Promise.resolve();
+/** Set while the zone is being left: no more moves are sent. */
+let leaving = false;
 let walking = false;
 
 export const world = {
@@ -57,9 +59,12 @@ export const world = {
  * the page's own view is left to the caller. Nothing to do when the page is on no map or not connected.
  */
 async function leaveOnNode() {
-  const pending = moving;
   if (!zone || !session.ready) return;
-  await pending;
+  // No step after this one: a walk in progress or a key pressed now would send a move the node could take after the
+  // leave, and put the player back on the map.
+  leaving = true;
+  path = [];
+  await moving;
   await session.request('leave-zone').catch((e) => toast(`The node still shows you on the map: ${e.describe?.() ?? e.message}`));
 }
 
@@ -239,6 +244,7 @@ async function enter(id, again = false) {
 async function leaveZone() {
   zone = null;
   me = null;
+  leaving = false;
   sessionStorage.removeItem(ZONE_KEY);
   $('zone-leave').hidden = true;
   $('zoom-in').hidden = true;
@@ -257,7 +263,7 @@ async function step(dx, dy) {
 }
 
 async function moveTo(x, y) {
-  if (!zone) return false;
+  if (!zone || leaving) return false;
   try {
     const sent = session.request('move', { zone: zone.id, x, y });
     moving = sent.catch(() => { /* answered below */ });
