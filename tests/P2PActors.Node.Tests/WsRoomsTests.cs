@@ -296,6 +296,34 @@ public sealed class WsRoomsTests(TwoNodeFixture nodes) : IClassFixture<TwoNodeFi
         Assert.Equal(2, outcome.GetProperty("signers").GetArrayLength());
         Assert.Equal(0, outcome.GetProperty("rules").GetArrayLength());
 
+        // A page that subscribes later starts with the node's latest decisions: this one is among them, once.
+        var (late, _) = await ConnectAsync(nodes.A, "topic-latecomer");
+        await using (late)
+        {
+            var lateId = await late.SendAsync("subscribe", new { topics = new[] { "consensus" } });
+            var lateFrames = new List<JsonElement>();
+            while (!lateFrames.Any(f => f.TryGetProperty("id", out var i) && i.GetString() == lateId))
+                lateFrames.Add(await late.ReceiveUntilAsync(_ => true));
+            // The replay is sent while the subscription is set up, so it is in before the answer.
+            var replayed = Assert.Single(lateFrames, IsOutcome);
+            Assert.Equal("accepted", replayed.GetProperty("decision").GetString());
+            Assert.Equal(outcome.GetProperty("signers").EnumerateArray().Select(s => s.GetString()), replayed.GetProperty("signers").EnumerateArray().Select(s => s.GetString()));
+            // And a new decision after it is pushed as before.
+            var next = await late.RequestAsync("generate", new { contentType = "item", seed = 4243 });
+            var nextId = next.GetProperty("content").GetProperty("id").GetString()!;
+            var nextShare = await late.SendAsync("share", new { contentId = nextId });
+            var nextFrames = new List<JsonElement>();
+            bool IsNext(JsonElement f) => Type(f) == "consensus-outcome" && f.GetProperty("contentId").GetString() == nextId;
+            while (!(nextFrames.Any(f => f.TryGetProperty("id", out var i) && i.GetString() == nextShare) && nextFrames.Any(IsNext)))
+                nextFrames.Add(await late.ReceiveUntilAsync(_ => true));
+            Assert.Single(nextFrames, IsNext);
+        }
+        using var http = new HttpClient { BaseAddress = nodes.A };
+        var recent = JsonDocument.Parse(await http.GetStringAsync("/api/consensus/recent")).RootElement;
+        var decisions = recent.GetProperty("decisions").EnumerateArray().Select(d => d.GetProperty("contentId").GetString()).ToList();
+        Assert.Contains(contentId, decisions);
+        Assert.True(decisions.Count <= recent.GetProperty("capacity").GetInt32());
+
         WsFrameAssert.Error(await ws.RequestAsync("subscribe", new { topics = new[] { "gossip" } }), "invalid-field");
     }
 

@@ -27,6 +27,7 @@ public sealed class ConsensusCoordinator : ReceiveActor
     private readonly Dictionary<string, PendingProposal> _pending = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ProposalOutbox<IActorRef> _outbox = new();
+    private readonly Events.RecentDecisions _decisions = Events.RecentDecisions.For(Context.System);
     /// <summary>The current proposal's reachable validators, reused: the outbox copies them, and this runs per proposal.</summary>
     private readonly List<IActorRef> _validators = [];
     private bool _flushQueued;
@@ -297,14 +298,14 @@ public sealed class ConsensusCoordinator : ReceiveActor
     private void Decided(OutcomeWaiter waiter, ProposalOutcome outcome)
     {
         waiter.Answer(outcome);
-        Context.System.EventStream.Publish(new Events.ConsensusDecided(outcome));
+        _decisions.Announce(Context.System, outcome);
     }
 
     private void Reply(PendingProposal pending, ProposalOutcome outcome)
     {
         pending.Outcome = outcome;
         // Once per proposal (a second caller of a decided proposal is answered, not announced again).
-        Context.System.EventStream.Publish(new Events.ConsensusDecided(outcome));
+        _decisions.Announce(Context.System, outcome);
         foreach (var waiter in pending.Waiters)
             waiter.Answer(outcome);
         pending.Waiters.Clear();

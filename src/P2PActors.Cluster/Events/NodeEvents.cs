@@ -9,7 +9,7 @@ namespace P2PActors.Cluster.Events;
 public enum NodeEventTopics
 {
     None = 0,
-    /// <summary>Every proposal this node decided (<see cref="ConsensusDecided"/>).</summary>
+    /// <summary>Every proposal this node decides (<see cref="ConsensusDecided"/>), starting with the latest it decided (<see cref="RecentDecisions"/>).</summary>
     Consensus = 1,
     /// <summary>Cluster membership (<see cref="MembersChanged"/>), starting with the current members.</summary>
     Members = 2,
@@ -21,9 +21,10 @@ public interface INodeEvent;
 
 /// <summary>
 /// Published on the ActorSystem's EventStream by the <see cref="ConsensusCoordinator"/> once per proposal it decides
-/// (accepted with its certificate, rejected with the broken rules, undecided with the refusals).
+/// (accepted with its certificate, rejected with the broken rules, undecided with the refusals), through
+/// <see cref="RecentDecisions.Announce"/>, which keeps the latest for subscribers that come later.
 /// </summary>
-public sealed record ConsensusDecided(ProposalOutcome Outcome) : INodeEvent;
+public sealed record ConsensusDecided(ProposalOutcome Outcome, long DecidedAtMs) : INodeEvent;
 
 /// <summary>One cluster member as a page shows it (the same shape as <c>GET /health</c>'s members).</summary>
 public sealed record MemberInfo(string Address, string Status, IReadOnlyList<string> Roles, bool Reachable);
@@ -51,12 +52,15 @@ public sealed class NodeEvents(ActorSystem system)
     /// (keep it short: queue the event and return). Completes once the subscription is in place, so nothing that
     /// happens afterwards is missed; the current members and validator view come first.
     /// </summary>
-    public async Task<IDisposable> SubscribeAsync(NodeEventTopics topics, Action<INodeEvent> sink, CancellationToken ct = default)
+    /// <param name="replay">How many of the latest decisions a <see cref="NodeEventTopics.Consensus"/> subscription starts
+    /// with (at most <see cref="RecentDecisions.Capacity"/>; none by default: a counter must not count them twice).</param>
+    public async Task<IDisposable> SubscribeAsync(NodeEventTopics topics, Action<INodeEvent> sink, int replay = 0,
+        CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(sink);
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var snapshot = ConsensusRuntime.TryGet(system)?.Snapshot;
-        var actor = system.ActorOf(Props.Create(() => new NodeEventsForwarder(topics, sink, snapshot, ready)));
+        var actor = system.ActorOf(Props.Create(() => new NodeEventsForwarder(topics, sink, snapshot, Math.Max(0, replay), ready)));
         try
         {
             await ready.Task.WaitAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
@@ -87,21 +91,28 @@ internal sealed class NodeEventsForwarder : ReceiveActor
     private readonly Action<INodeEvent> _sink;
     private readonly ConsensusSnapshot? _snapshot;
     private readonly TaskCompletionSource _ready;
+    private readonly int _replay;
     private readonly Akka.Cluster.Cluster _cluster;
     private readonly Dictionary<UniqueAddress, Member> _members = [];
     private readonly HashSet<UniqueAddress> _unreachable = [];
     private Action<ConsensusView>? _onView;
     private ValidatorOverview? _lastOverview;
+    /// <summary>Decisions passed on from <see cref="RecentDecisions"/> whose live copy may still come: not passed on twice.</summary>
+    private readonly HashSet<ConsensusDecided> _replayed = new(ReferenceEqualityComparer.Instance);
 
-    public NodeEventsForwarder(NodeEventTopics topics, Action<INodeEvent> sink, ConsensusSnapshot? snapshot, TaskCompletionSource ready)
+    public NodeEventsForwarder(NodeEventTopics topics, Action<INodeEvent> sink, ConsensusSnapshot? snapshot, int replay, TaskCompletionSource ready)
     {
         _topics = topics;
+        _replay = replay;
         _sink = sink;
         _snapshot = snapshot;
         _ready = ready;
         _cluster = Akka.Cluster.Cluster.Get(Context.System);
 
-        Receive<ConsensusDecided>(_sink);
+        Receive<ConsensusDecided>(decided =>
+        {
+            if (!_replayed.Remove(decided)) _sink(decided);
+        });
         Receive<ClusterEvent.CurrentClusterState>(state =>
         {
             foreach (var member in state.Members) _members[member.UniqueAddress] = member;
@@ -147,7 +158,16 @@ internal sealed class NodeEventsForwarder : ReceiveActor
     protected override void PreStart()
     {
         if (_topics.HasFlag(NodeEventTopics.Consensus))
+        {
+            // Subscribed before the recent ones are read: a decision kept after the read is published after it, so it
+            // comes live; one kept before may come live too, and is recognised by its instance.
             Context.System.EventStream.Subscribe(Self, typeof(ConsensusDecided));
+            foreach (var decided in RecentDecisions.For(Context.System).Snapshot().TakeLast(_replay))
+            {
+                _replayed.Add(decided);
+                _sink(decided);
+            }
+        }
         if (_topics.HasFlag(NodeEventTopics.Members))
             _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
                 typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));

@@ -1,9 +1,14 @@
 using Akka.Actor;
 using P2PActors.Cluster.Consensus;
+using P2PActors.Cluster.Events;
+using P2PActors.Node.Api.Ws.Topics;
 
 namespace P2PActors.Node.Api;
 
-/// <summary><c>GET /api/validators</c>: the validators this node knows and the quorum arithmetic of its current set.</summary>
+/// <summary>
+/// <c>GET /api/validators</c>: the validators this node knows and the quorum arithmetic of its current set;
+/// <c>GET /api/consensus/recent</c>: the last proposals this node decided, newest first.
+/// </summary>
 public static class ValidatorEndpoints
 {
     public static IEndpointRouteBuilder MapValidatorEndpoints(this IEndpointRouteBuilder app)
@@ -27,6 +32,11 @@ public static class ValidatorEndpoints
                 overview.LeftOut,
             });
         });
+        app.MapGet("/api/consensus/recent", (ActorSystem system) => Results.Json(new
+        {
+            capacity = RecentDecisions.Capacity,
+            decisions = RecentDecisions.For(system).Snapshot().Reverse().Select(ConsensusTopic.OutcomeFrame.From).ToList(),
+        }));
         return app;
     }
 }

@@ -114,7 +114,7 @@ internal sealed class NodeMetricsFeed(ActorSystem system, NodeMetrics metrics) :
         {
             if (e is ConsensusDecided decided)
                 metrics.Decided(decided.Outcome.Decision);
-        }, cancellationToken);
+        }, ct: cancellationToken); // no replay: counted as they are decided, never again from the recent ones
     }
 
     public Task StopAsync(CancellationToken cancellationToken)

@@ -1,7 +1,7 @@
 // Entry point: tabs, joining (the WebSocket session), and the sections. Plain ES modules served by the node; nothing
 // is fetched from anywhere else.
 import { api, PLAYER_ID } from './api.js';
-import { $, toast } from './dom.js';
+import { $, clear, toast } from './dom.js';
 import { player, emit, on } from './state.js';
 import { session, SocketRefused } from './session.js';
 import { initCreate } from './create.js';
@@ -102,6 +102,9 @@ async function join(name) {
 /** Catalog pushes always; consensus and membership where the node serves them (it names the topics it serves). */
 async function subscribe() {
   const live = [];
+  // The consensus topic starts with the node's latest decisions: the log is filled from them, not added to twice
+  // (a resumed connection subscribes again).
+  clear($('consensus-log'));
   for (const topic of ['catalog', 'inventory', 'consensus', 'members', 'validators']) {
     await session.request('subscribe', { topics: [topic] }).then(() => live.push(topic), () => { /* not served by this node */ });
   }
@@ -122,7 +125,7 @@ function initPushes() {
     if (o.approvals !== undefined) parts.push(`${o.approvals}/${o.validators ?? o.n ?? '?'} ${o.approvals === 1 ? 'approval' : 'approvals'}`);
     if (o.rules?.length) parts.push(o.rules.join(', '));
     if (o.equivocators?.length) parts.push(`equivocators: ${o.equivocators.length}`);
-    logOutcome(decision, o.contentId ?? '', parts.join(' · '));
+    logOutcome(decision, o.contentId ?? '', parts.join(' · '), o.decidedAtMs);
   });
   session.on('members', (f) => renderCluster({ members: f.members, selfAddress: session.welcome?.node }));
   session.on('validators', (f) => renderValidators(f));

@@ -120,10 +120,12 @@ export function renderValidators(v) {
 }
 
 /** One consensus outcome seen by this node, newest first. */
-export function logOutcome(decision, contentId, detail = '') {
+export function logOutcome(decision, contentId, detail = '', atMs = undefined) {
   const log = $('consensus-log');
+  // A replayed decision shows when it was decided, not when the page heard of it.
+  const at = Number.isFinite(atMs) ? new Date(atMs) : new Date();
   log.prepend(h('li', { 'data-decision': decision },
-    h('time', {}, timeOf()),
+    h('time', { datetime: at.toISOString() }, timeOf(at)),
     h('span', { class: `badge ${decision}` }, decision),
     h('span', { class: 'what mono', title: `${contentId}\n${detail}` }, `${shortId(contentId)} ${detail}`)));
   while (log.children.length > LOG_LIMIT) log.lastElementChild?.remove();

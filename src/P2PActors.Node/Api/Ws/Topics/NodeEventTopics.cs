@@ -12,26 +12,39 @@ public abstract class NodeEventTopic(ActorSystem system, NodeEventTopics topics)
     public bool NeedsZone => false;
 
     public Task<IDisposable> SubscribeAsync(WsConnection connection, string? zone, CancellationToken ct) =>
-        NodeEvents.For(system).SubscribeAsync(topics, e => Push(connection, e), ct);
+        NodeEvents.For(system).SubscribeAsync(topics, e => Push(connection, e), Replay, ct);
+
+    /// <summary>How many of the node's latest decisions a subscription starts with (only the consensus topic has any).</summary>
+    protected virtual int Replay => 0;
 
     protected abstract void Push(WsConnection connection, INodeEvent e);
 }
 
 /// <summary><c>consensus</c>: a <c>consensus-outcome</c> frame for every proposal this node decides.</summary>
-public sealed class ConsensusTopic(ActorSystem system) : NodeEventTopic(system, NodeEventTopics.Consensus)
+public sealed class ConsensusTopic(ActorSystem system, WsSettings settings) : NodeEventTopic(system, NodeEventTopics.Consensus)
 {
+    /// <summary>One decision as pages and <c>GET /api/consensus/recent</c> show it.</summary>
     public sealed record OutcomeFrame(string ContentId, string Decision, long Epoch, int Validators, int Threshold, int Approvals,
         int Rejections, IReadOnlyList<string> Signers, IReadOnlyList<string> Rules, IReadOnlyList<string> Equivocators,
-        IReadOnlyList<string> Refusals, double ElapsedMs);
+        IReadOnlyList<string> Refusals, double ElapsedMs, long DecidedAtMs)
+    {
+        public static OutcomeFrame From(ConsensusDecided decided)
+        {
+            var o = decided.Outcome;
+            return new(o.ContentId, o.Decision.ToString().ToLowerInvariant(), o.Epoch, o.Validators, o.Threshold, o.Approvals,
+                o.Rejections, o.Certificate?.Approvals.Select(v => v.ValidatorId).ToList() ?? [], o.Rules, o.Equivocators, o.Refusals,
+                o.Elapsed.TotalMilliseconds, decided.DecidedAtMs);
+        }
+    }
 
     public override string Name => "consensus";
 
+    /// <summary>A quarter of the connection's queue at most: the replay must not fill it and close a page as a slow consumer.</summary>
+    protected override int Replay => Math.Min(RecentDecisions.Capacity, settings.OutgoingQueue / 4);
+
     protected override void Push(WsConnection connection, INodeEvent e)
     {
-        if (e is not ConsensusDecided { Outcome: var o }) return;
-        connection.Push("consensus-outcome", new OutcomeFrame(o.ContentId, o.Decision.ToString().ToLowerInvariant(), o.Epoch, o.Validators,
-            o.Threshold, o.Approvals, o.Rejections, o.Certificate?.Approvals.Select(v => v.ValidatorId).ToList() ?? [],
-            o.Rules, o.Equivocators, o.Refusals, o.Elapsed.TotalMilliseconds));
+        if (e is ConsensusDecided decided) connection.Push("consensus-outcome", OutcomeFrame.From(decided));
     }
 }
 
