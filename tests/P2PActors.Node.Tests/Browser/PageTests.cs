@@ -304,10 +304,16 @@ public sealed class PageTests
         Assert.Equal(["oli"], await ona.EvalOnSelectorAllAsync<string[]>("#online-players li[data-player]", "ls => ls.map((l) => l.dataset.player)"));
         Assert.Equal("(1)", await ona.TextContentAsync("#online-count"));
 
-        await WorldTestSupport.EnterZoneAsync(ona, map.Id);
+        // oli's map is a button on ona's card: a click takes her there (the World tab shows, she stands on the map).
+        await ona.ClickAsync("#tab-create");
+        await ona.ClickAsync("#online-players li[data-player='oli'] button.zone");
+        await ona.WaitForFunctionAsync("z => window.p2p.world.zone === z && window.p2p.world.position !== null", map.Id);
+        Assert.Equal("true", await ona.GetAttributeAsync("#tab-world", "aria-selected"));
         await ona.WaitForFunctionAsync("() => document.getElementById('online-count').textContent === '(2)'");
         Assert.Equal("ona (you)", await ona.TextContentAsync("#online-players li[data-player='ona'] .grow"));
         Assert.Equal(mapName, await ona.TextContentAsync("#online-players li[data-player='ona'] .zone"));
+        // The map she stands in is no longer a button: there is nowhere to go.
+        await ona.WaitForSelectorAsync("#online-players li[data-player='oli'] button.zone", new() { State = WaitForSelectorState.Detached });
     }
 
     [ChromiumFact]

@@ -2,8 +2,9 @@
 // Polled over HTTP until the node pushes them (the players in the world always are: no topic pushes presence).
 import { api } from './api.js';
 import { $, h, clear, shortId, timeOf } from './dom.js';
-import { on, player } from './state.js';
-import { colorOf } from './world.js';
+import { on, emit, player } from './state.js';
+import { session } from './session.js';
+import { colorOf, world } from './world.js';
 
 const LOG_LIMIT = 60;
 
@@ -65,6 +66,18 @@ function zoneName(zone) {
   return option?.textContent ?? (/^[0-9a-f]{64}$/.test(zone) ? shortId(zone) : zone);
 }
 
+/**
+ * The map a player stands in; one the page can go to (joined, and not there already) is a button that enters it, so
+ * a player seen in the world can be met in a click.
+ */
+function zoneCell(p) {
+  const zone = p.position.zone;
+  const name = zoneName(zone);
+  if (!player.name || !session.ready || zone === world.zone) return h('span', { class: 'muted small zone', title: zone }, name);
+  return h('button', { type: 'button', class: 'link small zone', title: zone, 'aria-label': `Enter ${name}, where ${p.playerId} is`,
+    onclick: () => emit('enter-zone', zone) }, name);
+}
+
 function renderOnline(state) {
   const inWorld = state.online.filter((p) => p.position?.zone);
   // Past the largest page, how many more stand in a map is not known: "200+".
@@ -74,7 +87,7 @@ function renderOnline(state) {
   clear($('online-players'), shown.map((p) => h('li', { 'data-player': p.playerId },
     h('span', { class: 'swatch', style: `background: ${colorOf(p.playerId)}` }),
     h('span', { class: 'grow' }, p.playerId + (p.playerId === player.name ? ' (you)' : '')),
-    h('span', { class: 'muted small zone', title: p.position?.zone ?? '' }, zoneName(p.position?.zone))))
+    zoneCell(p)))
     .concat(more > 0 ? [h('li', { class: 'muted' }, `and ${more} more`)] : [])
     .concat(inWorld.length === 0 ? [h('li', { class: 'muted' }, 'Nobody in a map yet: enter a zone to be the first.')] : []));
 }
