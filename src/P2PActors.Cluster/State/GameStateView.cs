@@ -17,6 +17,10 @@ public sealed class GameStateView
 {
     private readonly Lazy<ImmutableArray<CatalogHeader>> _catalogSorted;
 
+    /// <summary>The players <see cref="Snapshot"/> gathers, kept per thread between calls (it is empty between them).</summary>
+    [ThreadStatic]
+    private static HashSet<string>? _scratch;
+
     private GameStateView(
         StateKeys keys,
         ICatalogAdmission admission,
@@ -247,24 +251,43 @@ public sealed class GameStateView
             .ToArray();
 
     /// <summary>The players online ordered by id, <paramref name="skip"/> of them left out and at most <paramref name="take"/> listed.</summary>
+    /// <remarks>
+    /// Every page's world card asks this every 5 s, and every player ever known stays known, so it makes one pass over
+    /// each table and looks nothing up in <see cref="Positions"/> (an immutable tree, slow to probe at this size): a
+    /// player is online when either of their stamps is (their last-seen time is the later believable one), and the
+    /// players known from a heartbeat or an item are gathered in a hash set that the pass over the positions probes, to
+    /// count each player once.
+    /// </remarks>
     public StateSnapshot Snapshot(long nowMs, TimeSpan presenceTimeout, int skip, int take)
     {
-        var known = new HashSet<string>(Positions.Keys, StringComparer.Ordinal);
+        bool Recent(long stampMs) => IsOnline(Believable(stampMs, nowMs), nowMs, presenceTimeout);
+        var online = new HashSet<string>(StringComparer.Ordinal);
+        // Reused, not allocated per call: a set of every player is a large-object allocation, and each one brought a
+        // full garbage collection nearer.
+        var heardOrHolding = _scratch ??= new HashSet<string>(StringComparer.Ordinal);
+        heardOrHolding.Clear();
         for (var i = 0; i < Keys.PlayerBuckets; i++)
         {
-            known.UnionWith(Presence[i].Entries.Keys);
-            known.UnionWith(Inventories[i].Players.Keys);
+            foreach (var (id, presence) in Presence[i])
+            {
+                heardOrHolding.Add(id);
+                if (Recent(presence.LastSeenMs)) online.Add(id);
+            }
+            foreach (var id in Inventories[i].Players.Keys) heardOrHolding.Add(id);
         }
-        // Who is online is told by two stamps; only the online are sorted and only the page asked for is built (with
-        // its sorted inventories): pages poll this every few seconds, and every player ever known stays known.
-        var online = known.Where(id => IsOnline(LastSeenMs(id, nowMs), nowMs, presenceTimeout)).Order(StringComparer.Ordinal).ToArray();
-        var page = online.Skip(skip).Take(take).Select(id => Player(id, nowMs, presenceTimeout)!).ToArray();
-        return new StateSnapshot(page, online.Length, skip, take, known.Count, CatalogEntries.Length, nowMs);
+        var alsoPositioned = 0;
+        foreach (var (id, position) in Positions)
+        {
+            if (heardOrHolding.Contains(id)) alsoPositioned++;
+            if (Recent(position.UpdatedAtMs)) online.Add(id);
+        }
+        // Only the online are sorted and only the page asked for is built (with its sorted inventories).
+        var sorted = online.Order(StringComparer.Ordinal).ToArray();
+        var page = sorted.Skip(skip).Take(take).Select(id => Player(id, nowMs, presenceTimeout)!).ToArray();
+        var known = Positions.Count + heardOrHolding.Count - alsoPositioned;
+        heardOrHolding.Clear();
+        return new StateSnapshot(page, sorted.Length, skip, take, known, CatalogEntries.Length, nowMs);
     }
-
-    private long LastSeenMs(string playerId, long nowMs) =>
-        LastSeenMs(Positions.TryGetValue(playerId, out var position) ? position.UpdatedAtMs : 0,
-            Presence[Keys.PlayerBucket(playerId)].TryGetValue(playerId, out var presence) ? presence!.LastSeenMs : 0, nowMs);
 
     public CatalogPage ListCatalog(ContentType? type, int skip, int take)
     {

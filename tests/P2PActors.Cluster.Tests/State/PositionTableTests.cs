@@ -87,4 +87,45 @@ public sealed class PositionTableTests
         Assert.Equal(2, snapshot.KnownPlayers);
         Assert.Equal(["alice"], snapshot.Online.Select(p => p.PlayerId));
     }
+
+    [Fact]
+    public void The_snapshot_counts_each_player_once_whatever_knows_them_and_finds_the_online_by_either_stamp()
+    {
+        // Prevents: a player known from several tables counted twice, or one online only by a heartbeat (a page open,
+        // not moving) or only by a move left out, now that the tables are not looked up in one another.
+        const long now = 100_000;
+        var (view, _) = Empty().ApplyPositions([
+            Move("mover", "forest", 1, 1, now - 500),        // online by the move alone
+            Move("listener", "forest", 2, 2, now - 60_000),  // old move, fresh heartbeat below: online
+            Move("gone", "forest", 3, 3, now - 60_000),      // old move and old heartbeat: offline
+            Move("holder", "forest", 4, 4, now - 60_000),    // an item as well: counted once
+        ], false);
+        view = Heard(view, "listener", now - 1_000);
+        view = Heard(view, "gone", now - 50_000);
+        view = Heard(view, "heard-only", now - 2_000);       // no position: online, known once
+        view = Heard(view, "future", now + 3_600_000);       // a stamp an hour ahead is no sign of life
+        view = Holding(view, "holder", "sword");
+        view = Holding(view, "item-only", "shield");         // known by an item alone
+
+        var snapshot = view.Snapshot(now, TimeSpan.FromSeconds(30), 0, 50);
+
+        Assert.Equal(7, snapshot.KnownPlayers);
+        Assert.Equal(["heard-only", "listener", "mover"], snapshot.Online.Select(p => p.PlayerId));
+        Assert.Equal(3, snapshot.OnlineCount);
+        // A page of the online: skipped and taken in player-id order.
+        Assert.Equal(["listener"], view.Snapshot(now, TimeSpan.FromSeconds(30), 1, 1).Online.Select(p => p.PlayerId));
+    }
+
+    private static GameStateView Heard(GameStateView view, string player, long at)
+    {
+        var bucket = Keys.PlayerBucket(player);
+        var presence = view.Presence[bucket].SetItem(Writer, player, new PresenceEntry("forest", at, "node"));
+        return view.Apply(Keys.Presence[bucket].Id, presence, collectChanges: false).View;
+    }
+
+    private static GameStateView Holding(GameStateView view, string player, string item)
+    {
+        var bucket = Keys.PlayerBucket(player);
+        return view.Apply(Keys.Inventories[bucket].Id, view.Inventories[bucket].Add("node", player, item), collectChanges: false).View;
+    }
 }
