@@ -24,16 +24,6 @@ namespace P2PActors.Benchmarks;
 [Config(typeof(InProcessShortRun))]
 public class RecommendationBenchmarks
 {
-    /// <summary>
-    /// In process: on this shared 2-core machine BenchmarkDotNet's separate build of the boilerplate project
-    /// regularly overran its 120 s timeout, which produced no numbers at all.
-    /// </summary>
-    private sealed class InProcessShortRun : ManualConfig
-    {
-        public InProcessShortRun() =>
-            AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(10).WithToolchain(InProcessEmitToolchain.Instance));
-    }
-
     private const int Players = 10_000;
     private const int RatingsPerPlayer = 50;
     private const int Catalogue = 20_000;

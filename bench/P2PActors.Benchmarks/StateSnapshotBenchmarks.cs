@@ -18,12 +18,6 @@ namespace P2PActors.Benchmarks;
 [Config(typeof(InProcessShortRun))]
 public class StateSnapshotBenchmarks
 {
-    private sealed class InProcessShortRun : ManualConfig
-    {
-        public InProcessShortRun() =>
-            AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(10).WithToolchain(InProcessEmitToolchain.Instance));
-    }
-
     private static readonly UniqueAddress Writer = new(new Address("akka.tcp", "p2pactors", "127.0.0.1", 4053), 1);
     private static readonly TimeSpan PresenceTimeout = TimeSpan.FromSeconds(30);
     private const long Now = 1_764_000_000_000;
