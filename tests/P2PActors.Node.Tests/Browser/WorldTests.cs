@@ -289,6 +289,8 @@ public sealed class WorldTests
         await page.WaitForSelectorAsync("#player-badge:not([hidden])");
         Assert.Equal("reo", await page.TextContentAsync("#player-label"));
         await page.WaitForFunctionAsync("z => window.p2p.world.zone === z && window.p2p.world.position !== null", map.Id);
+        // Nobody else in the zone's room yet: the peers card says so (it said the page was in no room).
+        await page.WaitForFunctionAsync("() => document.getElementById('peer-list').textContent === 'Alone in this room.'");
 
         // A second page stands in the zone and sees reo there, on the map and in the world card.
         var wendy = await harness.OpenAsync(0);
@@ -304,6 +306,7 @@ public sealed class WorldTests
         Assert.False(await page.IsVisibleAsync("#zone-leave"));
         // The focus stays where the player can enter a zone again, not at the top of the page.
         Assert.Equal("zone-join", await page.EvaluateAsync<string>("() => document.activeElement?.id ?? ''"));
+        Assert.Equal("Enter a zone to meet its players.", await page.TextContentAsync("#peer-list"));
         // Off wendy's map and world card too, while reo's page stays open (no presence timeout tells her).
         await wendy.WaitForFunctionAsync("() => window.p2p.world.players.reo === undefined");
         await wendy.WaitForSelectorAsync("#online-players li[data-player='reo']", new() { State = WaitForSelectorState.Detached });

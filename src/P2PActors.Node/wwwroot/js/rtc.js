@@ -281,12 +281,15 @@ export const rtc = {
     room = roomId;
     const answer = await session.request('join-room', { room: roomId });
     for (const peer of answer.peers) addPeer(peer);
+    // Drawn even with nobody there: the card says the page is alone in the room, not that it is in none.
+    render();
   },
 
   async leave() {
     const left = room;
     room = null;
     for (const link of [...links.values()]) removePeer(link.peer, false);
+    render();
     if (left && session.ready) await session.request('leave-room', { room: left }).catch(() => {});
   },
 
