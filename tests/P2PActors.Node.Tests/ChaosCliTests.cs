@@ -68,6 +68,8 @@ public sealed class ChaosCliTests
     // Past about 49 days the run's cancellation timer threw (a stack trace, exit 1).
     [InlineData("--timeout: 100.00:00:00 must be between 00:00:05 and 1.00:00:00", "--timeout", "100.00:00:00")]
     [InlineData("--decision-timeout-ms: 0 ms", "--decision-timeout-ms", "0")]
+    // node's spelling of the same flag is taken too.
+    [InlineData("--decision-timeout-ms: 0 ms", "--decision-timeout", "0")]
     [InlineData("--sybils: -1 must not be negative", "--sybils", "-1")]
     [InlineData("--sybils: 4 nodes and 13 Sybils make 17; at most 16", "--nodes", "4", "--sybils", "13")]
     [InlineData("--sybil-mode: unknown mode 'evil'", "--sybil-mode", "evil")]

@@ -105,6 +105,8 @@ public sealed class CliTests
     [InlineData("approve-all", "--byzantine", "evil")]
     [InlineData("--byzantine", "node", "--byzantine", "approve_all")]
     [InlineData("--decision-timeout", "--decision-timeout", "0")]
+    // chaos's spelling of the same flag is taken too.
+    [InlineData("--decision-timeout / P2PActors:DecisionTimeoutMs", "--decision-timeout-ms", "0")]
     [InlineData("--identity-timeout / P2PActors:IdentityTimeoutMs: 50 must be between 100 and 600000", "--identity-timeout", "50")]
     [InlineData("--identity-timeout", "--identity-timeout", "soon")]
     [InlineData("partial-mute", "--byzantine", "half-mute")]
