@@ -24,7 +24,7 @@ public interface INodeEvent;
 /// (accepted with its certificate, rejected with the broken rules, undecided with the refusals), through
 /// <see cref="RecentDecisions.Announce"/>, which keeps the latest for subscribers that come later.
 /// </summary>
-public sealed record ConsensusDecided(ProposalOutcome Outcome, long DecidedAtMs) : INodeEvent;
+public sealed record ConsensusDecided(ProposalOutcome Outcome, long DecidedAtMs, long Sequence) : INodeEvent;
 
 /// <summary>One cluster member as a page shows it (the same shape as <c>GET /health</c>'s members).</summary>
 public sealed record MemberInfo(string Address, string Status, IReadOnlyList<string> Roles, bool Reachable);
@@ -97,8 +97,8 @@ internal sealed class NodeEventsForwarder : ReceiveActor
     private readonly HashSet<UniqueAddress> _unreachable = [];
     private Action<ConsensusView>? _onView;
     private ValidatorOverview? _lastOverview;
-    /// <summary>Decisions passed on from <see cref="RecentDecisions"/> whose live copy may still come: not passed on twice.</summary>
-    private readonly HashSet<ConsensusDecided> _replayed = new(ReferenceEqualityComparer.Instance);
+    /// <summary>The last decision passed on from <see cref="RecentDecisions"/>: its live copy, and earlier ones', are not passed on again.</summary>
+    private long _replayedUpTo;
 
     public NodeEventsForwarder(NodeEventTopics topics, Action<INodeEvent> sink, ConsensusSnapshot? snapshot, int replay, TaskCompletionSource ready)
     {
@@ -111,7 +111,7 @@ internal sealed class NodeEventsForwarder : ReceiveActor
 
         Receive<ConsensusDecided>(decided =>
         {
-            if (!_replayed.Remove(decided)) _sink(decided);
+            if (decided.Sequence > _replayedUpTo) _sink(decided);
         });
         Receive<ClusterEvent.CurrentClusterState>(state =>
         {
@@ -160,13 +160,13 @@ internal sealed class NodeEventsForwarder : ReceiveActor
         if (_topics.HasFlag(NodeEventTopics.Consensus))
         {
             // Subscribed before the recent ones are read: a decision kept after the read is published after it, so it
-            // comes live; one kept before may come live too, and is recognised by its instance.
+            // comes live; one kept before may come live too, and is known by its sequence number (they are published
+            // in that order, by the node's one coordinator).
             Context.System.EventStream.Subscribe(Self, typeof(ConsensusDecided));
-            foreach (var decided in RecentDecisions.For(Context.System).Snapshot().TakeLast(_replay))
-            {
-                _replayed.Add(decided);
+            var recent = RecentDecisions.For(Context.System).Snapshot();
+            foreach (var decided in recent.TakeLast(_replay))
                 _sink(decided);
-            }
+            if (recent.Count > 0) _replayedUpTo = recent[^1].Sequence;
         }
         if (_topics.HasFlag(NodeEventTopics.Members))
             _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,

@@ -14,22 +14,27 @@ public sealed class RecentDecisions : IExtension
 
     private readonly Lock _lock = new();
     private readonly Queue<ConsensusDecided> _decided = new(Capacity);
+    private long _sequence;
 
     public static RecentDecisions For(ActorSystem system) => system.WithExtension<RecentDecisions, RecentDecisionsProvider>();
 
-    /// <summary>Kept first, published second: a subscriber that reads <see cref="Snapshot"/> after subscribing misses none.</summary>
+    /// <summary>
+    /// Kept first, published second: a subscriber that reads <see cref="Snapshot"/> after subscribing misses none. Called
+    /// by the node's one coordinator, from its actor, so decisions are published in the order of their numbers.
+    /// </summary>
     public void Announce(ActorSystem system, ProposalOutcome outcome)
     {
-        var decided = new ConsensusDecided(outcome, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        ConsensusDecided decided;
         lock (_lock)
         {
+            decided = new ConsensusDecided(outcome, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), ++_sequence);
             if (_decided.Count == Capacity) _decided.Dequeue();
             _decided.Enqueue(decided);
         }
         system.EventStream.Publish(decided);
     }
 
-    /// <summary>The kept decisions, oldest first; the same instances the EventStream carried, so a subscriber can tell them apart.</summary>
+    /// <summary>The kept decisions, oldest first, numbered from 1 in the order they were announced (and published).</summary>
     public IReadOnlyList<ConsensusDecided> Snapshot()
     {
         lock (_lock)

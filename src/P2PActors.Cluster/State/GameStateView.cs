@@ -266,26 +266,36 @@ public sealed class GameStateView
         // full garbage collection nearer.
         var heardOrHolding = _scratch ??= new HashSet<string>(StringComparer.Ordinal);
         heardOrHolding.Clear();
-        for (var i = 0; i < Keys.PlayerBuckets; i++)
+        var known = 0;
+        try
         {
-            foreach (var (id, presence) in Presence[i])
+            for (var i = 0; i < Keys.PlayerBuckets; i++)
             {
-                heardOrHolding.Add(id);
-                if (Recent(presence.LastSeenMs)) online.Add(id);
+                foreach (var (id, presence) in Presence[i])
+                {
+                    heardOrHolding.Add(id);
+                    // A heartbeat counts only in its player's own bucket, where Player() reads it (a peer may write
+                    // any bucket): otherwise a player would be listed online and have no view.
+                    if (Recent(presence.LastSeenMs) && Keys.PlayerBucket(id) == i) online.Add(id);
+                }
+                foreach (var id in Inventories[i].Players.Keys) heardOrHolding.Add(id);
             }
-            foreach (var id in Inventories[i].Players.Keys) heardOrHolding.Add(id);
+            var alsoPositioned = 0;
+            foreach (var (id, position) in Positions)
+            {
+                if (heardOrHolding.Contains(id)) alsoPositioned++;
+                if (Recent(position.UpdatedAtMs)) online.Add(id);
+            }
+            known = Positions.Count + heardOrHolding.Count - alsoPositioned;
         }
-        var alsoPositioned = 0;
-        foreach (var (id, position) in Positions)
+        finally
         {
-            if (heardOrHolding.Contains(id)) alsoPositioned++;
-            if (Recent(position.UpdatedAtMs)) online.Add(id);
+            // Empty between calls: the ids are not kept alive (the capacity is, to be reused).
+            heardOrHolding.Clear();
         }
         // Only the online are sorted and only the page asked for is built (with its sorted inventories).
         var sorted = online.Order(StringComparer.Ordinal).ToArray();
         var page = sorted.Skip(skip).Take(take).Select(id => Player(id, nowMs, presenceTimeout)!).ToArray();
-        var known = Positions.Count + heardOrHolding.Count - alsoPositioned;
-        heardOrHolding.Clear();
         return new StateSnapshot(page, sorted.Length, skip, take, known, CatalogEntries.Length, nowMs);
     }
 

@@ -31,5 +31,16 @@ public sealed class RecentDecisionsTests() : TestKit("akka.actor.provider = clus
         recent.Announce(Sys, Outcome(1000));
         await AwaitAssertAsync(() => Assert.Equal(Outcome(1000).ContentId, seen.OfType<ConsensusDecided>().Last().Outcome.ContentId));
         Assert.Equal(RecentDecisions.Capacity + 1, seen.OfType<ConsensusDecided>().Count());
+
+        // A subscription with little room takes the newest few; an older kept one arriving live is not passed on either
+        // (it would land below newer ones in the page's log).
+        var few = new ConcurrentQueue<INodeEvent>();
+        using var small = await NodeEvents.For(Sys).SubscribeAsync(NodeEventTopics.Consensus, few.Enqueue, 5);
+        var latest = recent.Snapshot();
+        Assert.Equal(latest.TakeLast(5).Select(d => d.Sequence), few.OfType<ConsensusDecided>().Select(d => d.Sequence));
+        Sys.EventStream.Publish(latest[0]);
+        recent.Announce(Sys, Outcome(2000));
+        await AwaitAssertAsync(() => Assert.Equal(Outcome(2000).ContentId, few.OfType<ConsensusDecided>().Last().Outcome.ContentId));
+        Assert.Equal(6, few.OfType<ConsensusDecided>().Count());
     }
 }

@@ -106,10 +106,15 @@ public sealed class PositionTableTests
         view = Heard(view, "future", now + 3_600_000);       // a stamp an hour ahead is no sign of life
         view = Holding(view, "holder", "sword");
         view = Holding(view, "item-only", "shield");         // known by an item alone
+        // A fresh heartbeat a peer wrote into another player's bucket: known, but not online (no view reads it there).
+        var wrong = (Keys.PlayerBucket("misplaced") + 1) % Keys.PlayerBuckets;
+        var presence = view.Presence[wrong].SetItem(Writer, "misplaced", new PresenceEntry("forest", now - 1_000, "node"));
+        view = view.Apply(Keys.Presence[wrong].Id, presence, collectChanges: false).View;
 
         var snapshot = view.Snapshot(now, TimeSpan.FromSeconds(30), 0, 50);
 
-        Assert.Equal(7, snapshot.KnownPlayers);
+        Assert.Equal(8, snapshot.KnownPlayers);
+        Assert.All(snapshot.Online, p => Assert.NotNull(p));
         Assert.Equal(["heard-only", "listener", "mover"], snapshot.Online.Select(p => p.PlayerId));
         Assert.Equal(3, snapshot.OnlineCount);
         // A page of the online: skipped and taken in player-id order.

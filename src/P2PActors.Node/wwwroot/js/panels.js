@@ -73,7 +73,10 @@ function zoneName(zone) {
 function zoneCell(p) {
   const zone = p.position.zone;
   const name = zoneName(zone);
-  if (!player.name || !session.ready || zone === world.zone) return h('span', { class: 'muted small zone', title: zone }, name);
+  // A free-form zone name (scripts may move players to one over HTTP) is no map the page could enter.
+  if (!player.name || !session.ready || zone === world.zone || !/^[0-9a-f]{64}$/.test(zone)) {
+    return h('span', { class: 'muted small zone', title: zone }, name);
+  }
   return h('button', { type: 'button', class: 'link small zone', title: zone, 'aria-label': `Enter ${name}, where ${p.playerId} is`,
     onclick: () => emit('enter-zone', zone) }, name);
 }
