@@ -244,12 +244,13 @@ public sealed class GameState
         ContentStoreException? unreadable = null;
         try
         {
-            var local = await Bodies.Ask<object>(new FetchContentBody(id), LocalAskTimeout, ct).ConfigureAwait(false);
-            if (local is Status.Failure { Cause: ContentStoreException failed }) unreadable = failed;
-            else if (local is ContentBodyFound found && ContentBodyActor.Verify(id, found.Json) is { } stored) return stored;
+            if (await Bodies.Ask<object>(new FetchContentBody(id), LocalAskTimeout, ct).ConfigureAwait(false) is ContentBodyFound found
+                && ContentBodyActor.Verify(id, found.Json) is { } stored)
+                return stored;
         }
         catch (ContentStoreException failed)
         {
+            // The store's Status.Failure: the ask throws its cause.
             unreadable = failed;
         }
         var fetched = await FetchFromPeersAsync(header, id, ct).ConfigureAwait(false);
