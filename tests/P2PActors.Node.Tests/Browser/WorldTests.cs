@@ -319,6 +319,34 @@ public sealed class WorldTests
     }
 
     [ChromiumFact]
+    public async Task A_page_refused_a_full_room_plays_on_and_says_why_it_has_no_peers()
+    {
+        await using var harness = await PageHarness.StartAsync(nodes: 1, nodeArgs: ["--room-capacity", "2"]);
+        var node = harness.Cluster.Urls[0];
+        var map = await ShareMapAsync(node, seed: 15);
+        // Two connections fill the zone's room (rooms are named after the zone).
+        await using var first = await WsClient.ConnectAsync(node);
+        await using var second = await WsClient.ConnectAsync(node);
+        foreach (var (ws, player) in new[] { (first, "full-one"), (second, "full-two") })
+        {
+            await ws.HelloAsync(player);
+            Assert.Equal("peers", (await ws.RequestAsync("join-room", new { room = map.Id })).GetProperty("type").GetString());
+        }
+
+        var page = await harness.OpenAsync(0);
+        await BrowserPages.JoinAsync(page, "late");
+        await EnterZoneAsync(page, map.Id);
+        // On the map without a room: the peers card gives the node's reason, not "Alone in this room."
+        await page.WaitForFunctionAsync("() => document.getElementById('peer-list').textContent.startsWith('No peer-to-peer room:')");
+        Assert.Contains("full (2 peers)", await page.TextContentAsync("#peer-list"));
+        Assert.Null(await page.EvaluateAsync<string?>("() => window.p2p.rtc.room"));
+
+        await page.ClickAsync("#zone-leave");
+        await page.WaitForFunctionAsync("() => window.p2p.world.zone === null");
+        Assert.Equal("Enter a zone to meet its players.", await page.TextContentAsync("#peer-list"));
+    }
+
+    [ChromiumFact]
     public async Task A_player_no_longer_heard_from_leaves_the_map_of_a_page_watching_the_zone()
     {
         await using var harness = await PageHarness.StartAsync(nodes: 1, nodeArgs: ["--presence-timeout", "00:00:06"]);

@@ -182,6 +182,8 @@ const links = new Map();
 const early = new Map();
 /** @type {string | null} */
 let room = null;
+/** Why the last room could not be joined (room full, refused), shown on the peers card until the page joins or leaves. */
+let roomProblem = null;
 const positionHandlers = [];
 const leftHandlers = [];
 /** Messages received, newest last (read by the browser tests and shown as toasts). */
@@ -278,8 +280,22 @@ export const rtc = {
 
   async join(roomId) {
     if (room && room !== roomId) await this.leave();
+    // Set before the answer: a peer-joined frame may come first and must count for this room.
     room = roomId;
-    const answer = await session.request('join-room', { room: roomId });
+    roomProblem = null;
+    let answer;
+    try {
+      answer = await session.request('join-room', { room: roomId });
+    } catch (e) {
+      // Refused: the page is in no room, so the peers card must not say it is alone in one.
+      if (room === roomId) {
+        room = null;
+        roomProblem = e.describe?.() ?? e.message;
+        for (const link of [...links.values()]) removePeer(link.peer, false);
+        render();
+      }
+      throw e;
+    }
     for (const peer of answer.peers) addPeer(peer);
     // Drawn even with nobody there: the card says the page is alone in the room, not that it is in none.
     render();
@@ -288,6 +304,7 @@ export const rtc = {
   async leave() {
     const left = room;
     room = null;
+    roomProblem = null;
     for (const link of [...links.values()]) removePeer(link.peer, false);
     render();
     if (left && session.ready) await session.request('leave-room', { room: left }).catch(() => {});
@@ -348,7 +365,7 @@ export function initRtc() {
       early.set(f.from, list);
     }
   });
-  session.on('disconnected', () => { for (const link of [...links.values()]) removePeer(link.peer, false); room = null; early.clear(); });
+  session.on('disconnected', () => { for (const link of [...links.values()]) removePeer(link.peer, false); room = null; roomProblem = null; early.clear(); });
   setInterval(() => { for (const link of links.values()) link.ping(); }, PING_EVERY_MS);
   render();
 }
@@ -357,7 +374,8 @@ function render() {
   const list = $('peer-list');
   if (!list) return;
   if (links.size === 0) {
-    clear(list, h('li', { class: 'muted' }, room ? 'Alone in this room.' : 'Enter a zone to meet its players.'));
+    clear(list, h('li', { class: 'muted' }, room ? 'Alone in this room.'
+      : roomProblem ? `No peer-to-peer room: ${roomProblem}` : 'Enter a zone to meet its players.'));
     return;
   }
   clear(list, [...links.values()].map((l) => h('li', { 'data-peer': l.peer.peerId, 'data-player': l.peer.playerId, 'data-path': l.path },
