@@ -1,3 +1,8 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
 using P2PActors.Node.Cli;
 
 namespace P2PActors.Node.Tests;
@@ -7,7 +12,7 @@ namespace P2PActors.Node.Tests;
 /// replicator while the node answered /health as healthy (and every write with a 503), and a damaged journal or
 /// content store stopped the node with SQLite's message but no file name.
 /// </summary>
-public sealed class DataFileTests
+public sealed partial class DataFileTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
@@ -35,5 +40,70 @@ public sealed class DataFileTests
         Assert.Contains("left the file as it is", node.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Now listening on", node.Output, StringComparison.Ordinal);
         Assert.Equal(garbage, await File.ReadAllBytesAsync(path!));
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
+    private static partial Regex ListeningOn();
+
+    [Fact]
+    public async Task A_content_store_that_fails_while_the_node_runs_answers_503_naming_it_and_the_node_keeps_serving()
+    {
+        // Prevents: the store's read error reaching the endpoints as a thrown failure, which they answered with a 500
+        // (GET /api/content/{id}, POST /api/catalog) though the request was fine.
+        await using var node = NodeProcess.Start("store-fails", dataDirectory =>
+            ["node", "--http-url", "http://127.0.0.1:0", "--port", "0", "--data-dir", dataDirectory]);
+        var listening = await node.LineAsync(line => ListeningOn().IsMatch(line)).WaitAsync(Patience);
+        using var http = new HttpClient { BaseAddress = new Uri(ListeningOn().Match(listening).Groups[1].Value) };
+
+        var id = await GenerateAsync(http, seed: 41);
+        // The table goes only once the item is on disk: until then the store answers from the batch it still holds.
+        var database = Path.Combine(node.DataDirectory, "content.db");
+        await WaitUntilAsync(() => Scalar(database, $"SELECT COUNT(*) FROM content WHERE id = '{id}'") == 1);
+        Scalar(database, "DROP TABLE content");
+
+        using var read = await http.GetAsync($"/api/content/{id}");
+        var readBody = await read.Content.ReadAsStringAsync();
+        Assert.True(read.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)read.StatusCode}: {readBody}");
+        Assert.Contains("could not be read from this node's store", readBody, StringComparison.Ordinal);
+        Assert.Contains("no such table", readBody, StringComparison.Ordinal);
+
+        using var share = await http.PostAsync("/api/catalog", new StringContent($$"""{ "contentId": "{{id}}" }""", Encoding.UTF8, "application/json"));
+        var shareBody = await share.Content.ReadAsStringAsync();
+        Assert.True(share.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)share.StatusCode}: {shareBody}");
+        Assert.Contains("content store could not be read", shareBody, StringComparison.Ordinal);
+
+        // The node keeps serving, and content generated now is kept (in the batch the store retries) and served.
+        var later = await GenerateAsync(http, seed: 42);
+        using var again = await http.GetAsync($"/api/content/{later}");
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.False(node.HasExited);
+    }
+
+    private static async Task<string> GenerateAsync(HttpClient http, long seed)
+    {
+        using var generated = await http.PostAsync("/api/content/item",
+            new StringContent($$"""{ "playerId": "store", "seed": {{seed}} }""", Encoding.UTF8, "application/json"));
+        var body = await generated.Content.ReadAsStringAsync();
+        Assert.True(generated.StatusCode == HttpStatusCode.OK, body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
+    }
+
+    private static long Scalar(string database, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar() is long n ? n : 0;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> done)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!done())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold in time");
+            await Task.Delay(50);
+        }
     }
 }
