@@ -11,6 +11,7 @@ if (args is ["ws-roundtrip", .. var rttArgs]) return await WsBridgeHarness.Round
 if (args is ["ws-fanout", .. var fanOutArgs]) return await WsBridgeHarness.FanOutAsync(fanOutArgs);
 if (args is ["rtc-roundtrip", .. var rtcArgs]) return await RtcRoundTripHarness.RunAsync(rtcArgs);
 if (args is ["caches", .. var cacheArgs]) return CacheHarness.Run(cacheArgs);
+if (args is ["state-poll", .. var pollArgs]) return await StatePollHarness.RunAsync(pollArgs);
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

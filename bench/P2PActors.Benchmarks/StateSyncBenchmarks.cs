@@ -343,7 +343,7 @@ public static class StateSyncHarness
 
     /// <param name="profileBuckets">Whether the node also holds the shared-profile buckets, as nodes of a cluster where profiles are shared do.</param>
     /// <param name="sharedProfiles">Whether the node runs the shared-profiles actor, as a node does.</param>
-    private static ActorSystem StartNode(GameStateSettings settings, Address? seed, bool profileBuckets, bool sharedProfiles = false)
+    internal static ActorSystem StartNode(GameStateSettings settings, Address? seed, bool profileBuckets, bool sharedProfiles = false)
     {
         var config = ConfigurationFactory.ParseString(string.Join('\n',
                 settings.ToHocon(),

@@ -200,7 +200,14 @@ public sealed class GameState
     {
         if (skip < 0) throw new ArgumentException("skip must not be negative", nameof(skip));
         if (take is < 1 or > MaxSnapshotTake) throw new ArgumentException($"take must be between 1 and {MaxSnapshotTake}", nameof(take));
-        return Actor.Ask<StateSnapshot>(new GetSnapshot(skip, take), LocalAskTimeout, ct);
+        return ReadViewAsync((view, nowMs) => view.Snapshot(nowMs, Settings.PresenceTimeout, skip, take), ct);
+    }
+
+    /// <summary>Runs a query over the actor's current view on the caller's thread (see <see cref="ReadView"/>).</summary>
+    private async Task<T> ReadViewAsync<T>(Func<GameStateView, long, T> query, CancellationToken ct)
+    {
+        var read = await Actor.Ask<ViewRead>(ReadView.Instance, LocalAskTimeout, ct).ConfigureAwait(false);
+        return query(read.View, read.NowMs);
     }
 
     public async Task<PlayerView?> GetPlayerAsync(string playerId, CancellationToken ct = default)
@@ -214,14 +221,14 @@ public sealed class GameState
     {
         StateValidation.Require(StateValidation.Zone(zone), nameof(zone));
         if (max < 1) throw new ArgumentException("max must be at least 1", nameof(max));
-        return (await Actor.Ask<ZoneResult>(new GetZone(zone, max), LocalAskTimeout, ct).ConfigureAwait(false)).Players;
+        return await ReadViewAsync((view, nowMs) => view.InZone(zone, nowMs, Settings.PresenceTimeout, max), ct).ConfigureAwait(false);
     }
 
     public Task<CatalogPage> ListCatalogAsync(ContentType? type, int skip, int take, CancellationToken ct = default)
     {
         if (skip < 0) throw new ArgumentException("skip must not be negative", nameof(skip));
         if (take is < 1 or > 1000) throw new ArgumentException("take must be between 1 and 1000", nameof(take));
-        return Actor.Ask<CatalogPage>(new ListCatalog(type, skip, take), LocalAskTimeout, ct);
+        return ReadViewAsync((view, _) => view.ListCatalog(type, skip, take), ct);
     }
 
     public async Task<CatalogHeader?> FindCatalogEntryAsync(string id, CancellationToken ct = default)

@@ -204,10 +204,8 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         });
         Receive<ActorIdentity>(identity => _peers.Answered(identity, actor => Context.Watch(actor)));
         Receive<SharedHeaders>(Recover);
-        Receive<GetSnapshot>(q => Sender.Tell(_view.Snapshot(NowMs(), _settings.PresenceTimeout, q.Skip, q.Take)));
+        Receive<ReadView>(_ => Sender.Tell(new ViewRead(_view, NowMs())));
         Receive<GetPlayer>(q => Sender.Tell(new PlayerResult(_view.Player(q.PlayerId, NowMs(), _settings.PresenceTimeout))));
-        Receive<GetZone>(q => Sender.Tell(new ZoneResult(_view.InZone(q.Zone, NowMs(), _settings.PresenceTimeout, q.Max))));
-        Receive<ListCatalog>(q => Sender.Tell(_view.ListCatalog(q.Type, q.Skip, q.Take)));
         Receive<FindEntry>(q => Sender.Tell(new EntryResult(_view.FindCatalogEntry(q.Id))));
         Receive<RefreshAdmission>(_ => _view = _view.WithAdmissionRefreshed());
         Receive<GameStateProtocol.Subscribe>(s =>

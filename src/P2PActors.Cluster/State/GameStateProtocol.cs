@@ -31,18 +31,25 @@ public static class GameStateProtocol
     /// </summary>
     public sealed record FlushPositions(TaskCompletionSource Stored);
 
-    public sealed record GetSnapshot(int Skip, int Take);
+    /// <summary>
+    /// Asks for the actor's current view and clock. The view is immutable, so the queries that scan every player or
+    /// entry (the snapshot, a zone, a catalog page) run on the caller's thread: at 100,000 known players a snapshot
+    /// takes tens of milliseconds, and on the actor every move and share of the node waited behind it.
+    /// </summary>
+    public sealed record ReadView
+    {
+        public static readonly ReadView Instance = new();
+    }
+
+    /// <summary>The answer to <see cref="ReadView"/>: the view as of this message and the actor's clock then.</summary>
+    public sealed record ViewRead(GameStateView View, long NowMs);
 
     public sealed record GetPlayer(string PlayerId);
 
-    /// <summary>The players online standing in <paramref name="Zone"/> (at most <paramref name="Max"/>, by player id).</summary>
-    public sealed record GetZone(string Zone, int Max);
 
-    public sealed record ZoneResult(IReadOnlyList<PositionEntry> Players);
 
     public sealed record PlayerResult(PlayerView? Player);
 
-    public sealed record ListCatalog(ContentType? Type, int Skip, int Take);
 
     public sealed record FindEntry(string Id);
 

@@ -120,7 +120,7 @@ public sealed class CatalogLivePathTests : TestKit
         peer.Send(actor, new CatalogBatch([forged, genuine]));
 
         Assert.Equal([genuine.Id], peer.ExpectMsg<CatalogAck>(TimeSpan.FromSeconds(5)).Ids);
-        var page = await actor.Ask<CatalogPage>(new ListCatalog(null, 0, 10), TimeSpan.FromSeconds(5));
+        var page = (await actor.Ask<ViewRead>(ReadView.Instance, TimeSpan.FromSeconds(5))).View.ListCatalog(null, 0, 10);
         Assert.Equal([genuine], page.Entries);
     }
 
@@ -136,7 +136,7 @@ public sealed class CatalogLivePathTests : TestKit
         peer.Send(actor, new CatalogBatch(Enumerable.Range(0, 5).Select(n => Header(Id("0f", n))).ToArray()));
 
         peer.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
-        Assert.Equal(0, (await actor.Ask<CatalogPage>(new ListCatalog(null, 0, 10), TimeSpan.FromSeconds(5))).Total);
+        Assert.Equal(0, ((await actor.Ask<ViewRead>(ReadView.Instance, TimeSpan.FromSeconds(5))).View.ListCatalog(null, 0, 10)).Total);
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public sealed class CatalogPersistBatchTests : TestKit
         // Alone (no other member), a share needs no acknowledgement and is confirmed at once.
         foreach (var header in headers)
             Assert.Equal(Replication.Confirmed, (await actor.Ask<WriteResult>(new ShareEntry(header), TimeSpan.FromSeconds(5))).Replication);
-        var listed = await actor.Ask<CatalogPage>(new ListCatalog(null, 0, 100), TimeSpan.FromSeconds(5));
+        var listed = (await actor.Ask<ViewRead>(ReadView.Instance, TimeSpan.FromSeconds(5))).View.ListCatalog(null, 0, 100);
         Assert.Equal(20, listed.Total);
         var catalogKey = Keys.Catalog[Convert.ToInt32("cd", 16)];
         Assert.Empty(UpdatesOf(replicator, catalogKey));
