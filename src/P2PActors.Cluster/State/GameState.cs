@@ -240,9 +240,10 @@ public sealed class GameState
     /// <summary>
     /// The full content of a catalog entry, from this node's store or else from a peer that holds it (the
     /// original holder first, then every member at once). Bodies from peers are verified against the id and
-    /// kept locally. Null when the id is not an admitted catalog entry or no reachable peer has a valid body.
+    /// kept locally. Null when the id is not an admitted catalog entry.
     /// </summary>
     /// <exception cref="ContentStoreException">This node's store could not be read and no peer served the body.</exception>
+    /// <exception cref="ContentUnavailableException">The entry is listed, but no reachable member served a valid body.</exception>
     public async Task<GameContent?> GetContentAsync(string id, CancellationToken ct = default)
     {
         var header = await FindCatalogEntryAsync(id, ct).ConfigureAwait(false);
@@ -261,7 +262,14 @@ public sealed class GameState
             unreadable = failed;
         }
         var fetched = await FetchFromPeersAsync(header, id, ct).ConfigureAwait(false);
-        if (fetched is null) return unreadable is null ? null : throw unreadable;
+        if (fetched is null)
+        {
+            if (unreadable is not null) throw unreadable;
+            // Listed, so it exists: saying it does not would send a reader away from content that is back once its
+            // holder is.
+            throw new ContentUnavailableException(
+                $"Content '{id}' is in the catalog, but no reachable member served its body in time (its holder: {header.Holder}).");
+        }
         try
         {
             await Bodies.Ask<ContentBodyStored>(new StoreContentBody(id, fetched.Value.Json), LocalAskTimeout, ct).ConfigureAwait(false);

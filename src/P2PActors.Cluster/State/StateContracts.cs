@@ -130,3 +130,9 @@ public sealed record ContentBodyMissing(string Id) : IP2PMessage;
 
 /// <summary>This node's content store failed to read or write a body; the message says what the store answered.</summary>
 public sealed class ContentStoreException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// A catalog entry this node lists whose body neither this node nor any reachable member served (the holder down,
+/// partitioned or slow): a state that may pass, unlike content that does not exist.
+/// </summary>
+public sealed class ContentUnavailableException(string message) : Exception(message);

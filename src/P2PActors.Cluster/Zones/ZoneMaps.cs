@@ -61,14 +61,7 @@ public sealed class ZoneMaps
         }
         // Concurrent moves into a zone not yet cached share one fetch.
         var loading = _loading.GetOrAdd(zoneId!, id => new Lazy<Task<GameMap?>>(() => LoadAsync(id)));
-        try
-        {
-            return await loading.Value.WaitAsync(ct).ConfigureAwait(false);
-        }
-        finally
-        {
-            if (loading.Value.IsCompleted) _loading.TryRemove(new KeyValuePair<string, Lazy<Task<GameMap?>>>(zoneId!, loading));
-        }
+        return await loading.Value.WaitAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>The verdict for one tile of a map; pure.</summary>
@@ -89,13 +82,28 @@ public sealed class ZoneMaps
 
     private async Task<GameMap?> LoadAsync(string id)
     {
+        try
+        {
+            return await FetchAndParseAsync(id).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The load forgets itself, not its callers: a caller that gave up (its socket closed) left a "no map" or a
+            // failure behind for the next move into the zone, though the map could be read by then. Only this load's
+            // entry can be there: another is added only once this one is gone.
+            _loading.TryRemove(id, out _);
+        }
+    }
+
+    private async Task<GameMap?> FetchAndParseAsync(string id)
+    {
         // Not the caller's token: other callers may be waiting on the same fetch.
         GameContent? content;
         try
         {
             content = await _fetch(id, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (ContentStoreException)
+        catch (Exception e) when (e is ContentStoreException or ContentUnavailableException)
         {
             // No body to walk on (this node's store unreadable, and no peer served it): no zone until one can be read.
             return null;

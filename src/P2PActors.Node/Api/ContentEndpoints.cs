@@ -128,6 +128,10 @@ public static class ContentEndpoints
                     return (null, Problems.Unavailable("The node's content store could not be read.",
                         $"{e.Message} No peer served content '{id}' either; the node's log names the failure."));
                 }
+                catch (ContentUnavailableException e)
+                {
+                    return (null, Problems.Unavailable("No member served the content.", $"{e.Message} Try again once its holder is back."));
+                }
                 catch (AskTimeoutException)
                 {
                     return (null, Problems.TimedOut($"The node's state did not find content '{id}' in time."));

@@ -54,4 +54,29 @@ public sealed class ContentStoreFailureTests : TestKit
             foreach (var dir in dirs) TestCluster.DeleteDataDirectory(dir);
         }
     }
+
+    [Fact]
+    public async Task A_listed_entry_whose_holder_is_gone_is_unavailable_not_missing()
+    {
+        // Prevents: null for "no member served the body", which the API answers as a 404 "no peer shares it", so a page
+        // told the reader that content the catalog lists does not exist, while its holder was only down.
+        var nodes = await TestCluster.StartAsync(this, 2, _ => new StateNodeOptions());
+        try
+        {
+            var (a, b) = (nodes[0], nodes[1]);
+            var onlyA = TestCluster.SampleItem(33);
+            Assert.Equal(Replication.Confirmed, (await a.State.ShareAsync(onlyA, "node-a")).Replication);
+            await AwaitAssertAsync(async () => Assert.NotNull(await b.State.FindCatalogEntryAsync(onlyA.Id!)), TimeSpan.FromSeconds(15));
+
+            await a.DisposeAsync();
+            var failed = await Assert.ThrowsAsync<ContentUnavailableException>(() => b.State.GetContentAsync(onlyA.Id!).WaitAsync(TimeSpan.FromSeconds(20)));
+            Assert.Contains(onlyA.Id!, failed.Message);
+            // An id the catalog does not list is still simply not there.
+            Assert.Null(await b.State.GetContentAsync(TestCluster.SampleItem(34).Id!));
+        }
+        finally
+        {
+            foreach (var node in nodes) await node.DisposeAsync();
+        }
+    }
 }

@@ -24,6 +24,27 @@ public sealed class ZoneMapsTests : TestKit
     }
 
     [Fact]
+    public async Task A_load_whose_caller_gave_up_is_not_the_answer_for_the_next_move()
+    {
+        // Prevents: the finished load was forgotten only by a caller that saw it finish, so one whose caller was
+        // cancelled (a closed socket) answered the next move into the zone with its stale "no map".
+        var map = Map("dungeon", 9);
+        // Continuations run inline: once SetResult returns, the load has finished and forgotten itself.
+        var firstFetch = new TaskCompletionSource<GameContent?>();
+        var fetches = 0;
+        var zones = new ZoneMaps((_, _) => Interlocked.Increment(ref fetches) == 1 ? firstFetch.Task : Task.FromResult<GameContent?>(map));
+        using var gaveUp = new CancellationTokenSource();
+        var waiting = zones.GetMapAsync(map.Id, gaveUp.Token);
+        await gaveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        // The holder did not answer that first fetch: no map then. The body can be read now.
+        firstFetch.SetResult(null);
+
+        Assert.Equal(map.Id, (await zones.GetMapAsync(map.Id))?.Id);
+        Assert.Equal(2, fetches);
+    }
+
+    [Fact]
     public async Task A_zone_is_a_shared_map_whose_body_is_fetched_from_the_node_that_holds_it()
     {
         var nodes = await TestCluster.StartAsync(this, 2, _ => new StateNodeOptions());
