@@ -87,3 +87,41 @@ public sealed class RecommendationAvailabilityTests(TwoNodeFixture nodes) : ICla
         Assert.False(quest.GetProperty("available").GetBoolean());
     }
 }
+
+/// <summary>Sharing, on another node, content already in the catalog: two real nodes in this process.</summary>
+public sealed class SharedElsewhereTests(TwoNodeFixture nodes) : IClassFixture<TwoNodeFixture>
+{
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(Uri node, HttpMethod method, string path, string? json = null)
+    {
+        using var http = new HttpClient { BaseAddress = node };
+        using var request = new HttpRequestMessage(method, path);
+        if (json is not null)
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var response = await http.SendAsync(request);
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+    }
+
+    [Fact]
+    public async Task Sharing_on_another_node_what_the_catalog_lists_is_already_shared_not_content_to_generate_first()
+    {
+        // Prevents: B asked only its generation store, so a share of an entry its catalog lists (the page offers Share
+        // on every entry it shows) was answered 400 "generate it first", and the page said to try again.
+        var (made, generated) = await SendAsync(nodes.A, HttpMethod.Post, "/api/content/item", """{ "playerId": "elsewhere-ann", "seed": 9001 }""");
+        Assert.Equal(HttpStatusCode.OK, made);
+        var id = generated.GetProperty("id").GetString()!;
+        var (shared, _) = await SendAsync(nodes.A, HttpMethod.Post, "/api/catalog", $$"""{ "contentId": "{{id}}", "author": "elsewhere-ann" }""");
+        Assert.Equal(HttpStatusCode.Created, shared);
+        await NodeSignals.CatalogEntryAsync(nodes.B, id, TimeSpan.FromSeconds(60));
+
+        var (status, problem) = await SendAsync(nodes.B, HttpMethod.Post, "/api/catalog", $$"""{ "contentId": "{{id}}" }""");
+        Assert.True(status == HttpStatusCode.Conflict, $"{(int)status} {problem}");
+        Assert.Contains("elsewhere-ann", problem.GetRawText());
+
+        // The same once B holds the body too (read through B), and over B's WebSocket.
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(nodes.B, HttpMethod.Get, $"/api/content/{id}")).Status);
+        Assert.Equal(HttpStatusCode.Conflict, (await SendAsync(nodes.B, HttpMethod.Post, "/api/catalog", $$"""{ "contentId": "{{id}}" }""")).Status);
+        await using var ws = await WsClient.ConnectAsync(nodes.B);
+        await ws.HelloAsync("elsewhere-bea");
+        WsFrameAssert.Error(await ws.RequestAsync("share", new { contentId = id }), "already-shared");
+    }
+}

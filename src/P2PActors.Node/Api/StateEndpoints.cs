@@ -244,7 +244,22 @@ public static class StateEndpoints
         if (reply is ContentUnreadable unreadable)
             return ContentEndpoints.Unreadable(unreadable);
         if (reply is not ContentFound found)
-            return Problems.Field("contentId", $"This node neither generated nor holds content '{contentId}'; generate it first (POST /api/content/{{type}}).");
+        {
+            // Content another node shared is listed here but not in this node's generation store: it is shared already,
+            // whoever asks (the page offers Share on every entry it shows), not content to generate first.
+            CatalogHeader? listed;
+            try
+            {
+                listed = await GameState.For(system).FindCatalogEntryAsync(contentId!, ct);
+            }
+            catch (AskTimeoutException)
+            {
+                return Problems.TimedOut("The node's state did not answer in time; nothing was shared.");
+            }
+            return listed is not null
+                ? Problems.AlreadyShared(listed)
+                : Problems.Field("contentId", $"This node neither generated nor holds content '{contentId}'; generate it first (POST /api/content/{{type}}).");
+        }
 
         var content = found.Content;
         // The catalog is read while this share holds the content's slot, so a share that ended just before cannot be
