@@ -12,6 +12,34 @@ namespace P2PActors.Node.Api;
 /// </summary>
 public static class CrossSiteWrites
 {
+    /// <summary>
+    /// CORS for the origins of <c>--ws-allowed-origins</c>: without it a browser lets a page from such an origin send
+    /// none of the page's HTTP requests that need a preflight (PUT, DELETE, JSON bodies, a bearer token) and read no
+    /// answer, though the guard below would let the write through. Nothing is added when no origin is listed: the
+    /// node's own page is same-origin and needs none.
+    /// </summary>
+    public static IServiceCollection AddAllowedOriginsCors(this IServiceCollection services, IReadOnlyList<string> allowed)
+    {
+        if (allowed.Count == 0)
+            return services;
+        return services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
+            // The listed origins only (no Host to compare with here, so a page's own origin is never matched: it needs no CORS).
+            .SetIsOriginAllowed(origin => WsOriginPolicy.Allows(origin, default, allowed))
+            .WithMethods("GET", "HEAD", "POST", "PUT", "DELETE")
+            .WithHeaders("Content-Type", "Authorization")
+            .WithExposedHeaders("Location", "X-Cache", "Retry-After")
+            // A page's own preflight once per ten minutes, not before every move.
+            .SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
+    }
+
+    /// <summary>Applies <see cref="AddAllowedOriginsCors"/>'s policy, when there is one.</summary>
+    public static WebApplication UseAllowedOriginsCors(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<WsSettings>().AllowedOrigins.Count > 0)
+            app.UseCors();
+        return app;
+    }
+
     public static WebApplication UseCrossSiteWriteGuard(this WebApplication app)
     {
         var allowed = app.Services.GetRequiredService<WsSettings>().AllowedOrigins;

@@ -68,6 +68,7 @@ public static class NodeHost
         builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
         builder.Services.AddP2PActorSystem(options, logger);
         builder.Services.AddWsHandlers(options);
+        builder.Services.AddAllowedOriginsCors(options.WsAllowedOriginList);
         builder.Services.AddNodeMetrics(options);
 
         var app = builder.Build();
@@ -75,6 +76,7 @@ public static class NodeHost
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseHostNameGuard();
+        app.UseAllowedOriginsCors();
         app.UseCrossSiteWriteGuard();
         // The page (wwwroot, copied next to the binary): index.html at "/", plain ES modules and CSS, nothing from
         // anywhere else. API routes are endpoints and are not shadowed: no file under wwwroot starts with /api.

@@ -21,6 +21,34 @@ public sealed class PageTests
     }
 
     [ChromiumFact]
+    public async Task A_page_from_an_allowed_origin_sends_the_pages_http_writes_to_another_node_and_reads_the_answers()
+    {
+        // Prevents: --ws-allowed-origins let such writes through the node's guard, but the node answered no CORS
+        // preflight, so Chromium refused every PUT, DELETE and JSON body a page from another origin sent (the docs
+        // promised them) and let it read no answer.
+        await using var harness = await PageHarness.StartAsync(nodes: 2, nodeArgs: ["--ws-allowed-origins", "*"]);
+        var page = await harness.OpenAsync(0);
+        var other = harness.Cluster.Urls[1].ToString().TrimEnd('/');
+        var answers = await page.EvaluateAsync<JsonElement>("""
+            async (node) => {
+              const json = { 'content-type': 'application/json', authorization: 'Bearer nobody-holds-this-player' };
+              const made = await fetch(`${node}/api/content/item`, { method: 'POST', headers: json, body: JSON.stringify({ playerId: 'cors-ann', seed: 5 }) });
+              const item = await made.json();
+              const sharing = await fetch(`${node}/api/players/cors-ann/sharing`, { method: 'PUT', headers: json, body: JSON.stringify({ share: true }) });
+              const left = await fetch(`${node}/api/players/cors-ann/position`, { method: 'DELETE' });
+              return { made: made.status, cache: made.headers.get('x-cache'), location: made.headers.get('location'), id: item.id,
+                       sharing: sharing.status, shares: (await sharing.json()).sharing, left: left.status };
+            }
+            """, other);
+        Assert.Equal(200, answers.GetProperty("made").GetInt32());
+        Assert.Equal("miss", answers.GetProperty("cache").GetString());
+        Assert.Equal($"/api/content/{answers.GetProperty("id").GetString()}", answers.GetProperty("location").GetString());
+        Assert.Equal(200, answers.GetProperty("sharing").GetInt32());
+        Assert.True(answers.GetProperty("shares").GetBoolean());
+        Assert.InRange(answers.GetProperty("left").GetInt32(), 200, 299);
+    }
+
+    [ChromiumFact]
     public async Task A_join_the_node_refuses_leaves_no_websocket_open_and_leaving_clears_what_was_shown_for_the_player()
     {
         const string NoProfile = "Join to see what the node learns from your ratings.";
