@@ -24,6 +24,12 @@ public sealed class ChromiumFactAttribute : FactAttribute
     public ChromiumFactAttribute() => Skip = Components.SkipUnlessCi(Components.MissingChromium ?? Components.MissingNetworkNamespaces);
 }
 
+/// <summary>A fact that runs the documented shell examples (<see cref="Components.MissingExampleTools"/>).</summary>
+public sealed class ExamplesFactAttribute : FactAttribute
+{
+    public ExamplesFactAttribute() => Skip = Components.SkipUnlessCi(Components.MissingExampleTools);
+}
+
 /// <summary>A fact that needs a running Docker engine and docker-compose.</summary>
 public sealed class DockerFactAttribute : FactAttribute
 {

@@ -46,6 +46,47 @@ public static class Components
         return uid?.Split('\t', StringSplitOptions.RemoveEmptyEntries) is [_, _, "0", ..];
     }
 
+    /// <summary>The default node's ports, which the documented examples talk to (HTTP, remoting).</summary>
+    public static readonly int[] DefaultNodePorts = [5080, 4053];
+
+    /// <summary>
+    /// Why the documented shell examples cannot run here, or null when they can: they need bash, curl and jq, and run
+    /// next to a default node of their own, so the default ports must be free (the README's node, left running in
+    /// another terminal, holds them).
+    /// </summary>
+    public static string? MissingExampleTools
+    {
+        get
+        {
+            var tools = new[] { "bash", "curl", "jq" }.Where(tool => !OnPath(tool)).ToList();
+            if (tools.Count > 0)
+                return $"the documented examples need {string.Join(", ", tools)} on PATH (apt-get install {string.Join(' ', tools)})";
+            var busy = DefaultNodePorts.Where(port => !IsFree(port)).ToList();
+            return busy.Count > 0
+                ? $"the documented examples start a default node, but 127.0.0.1:{string.Join(" and :", busy)} is in use (a node already running?)"
+                : null;
+        }
+    }
+
+    public static bool OnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Any(directory => File.Exists(Path.Combine(directory, tool)));
+
+    public static bool IsFree(int port)
+    {
+        try
+        {
+            var listener = new TcpListener(System.Net.IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Why Docker cannot be used, or null when it can.</summary>
     public static string? MissingDocker => MissingDockerReason.Value;
 
