@@ -1,0 +1,102 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Dispatch.SysMsg;
+using Akka.DistributedData;
+using Akka.Event;
+using Akka.TestKit.Xunit2;
+using P2PActors.Cluster.Serialization;
+
+namespace P2PActors.Cluster.Tests.Serialization;
+
+/// <summary>
+/// A peer that tries to stop or create actors on an honest node over real remoting on 127.0.0.1. The "attacker" is a
+/// second ActorSystem with the node's configuration: Akka lets any member send these, so the honest side must refuse them.
+/// </summary>
+public sealed class PeerCommandGuardTests : TestKit
+{
+    private static Config NodeConfig() => ConfigurationFactory.ParseString(SerializationSetup.Hocon + """
+
+        akka.actor.provider = cluster
+        akka.remote.dot-netty.tcp.port = 0
+        akka.remote.dot-netty.tcp.hostname = 127.0.0.1
+        akka.loglevel = WARNING
+        """).WithFallback(DistributedData.DefaultConfig());
+
+    public PeerCommandGuardTests() : base(NodeConfig(), "guard-honest") { }
+
+    private sealed class Echo : ReceiveActor
+    {
+        public Echo() => ReceiveAny(m => Sender.Tell(m));
+    }
+
+    /// <summary>Tells <paramref name="report"/> where it was created: a remote deployment that went through would say so.</summary>
+    private sealed class Reporter : ReceiveActor
+    {
+        public Reporter(IActorRef report) => report.Tell($"created on {Context.System.Name}");
+    }
+
+    [Fact]
+    public async Task A_peer_can_neither_stop_an_actor_here_nor_deploy_one_and_death_watch_still_works()
+    {
+        // Prevents: Akka's defaults let any member stop any actor of every honest node with one PoisonPill, Kill or
+        // Terminate (the game state, the validator, the replicator) and create actors of its choosing here.
+        var refusals = CreateTestProbe();
+        Sys.EventStream.Subscribe(refusals.Ref, typeof(LogEvent));
+        var target = Sys.ActorOf(Props.Create(() => new Echo()), "target");
+        var local = CreateTestProbe();
+        local.Watch(target);
+
+        var attacker = ActorSystem.Create("guard-attacker", NodeConfig());
+        try
+        {
+            var honestAddress = ((ExtendedActorSystem)Sys).Provider.DefaultAddress;
+            var remote = await attacker.ActorSelection(new RootActorPath(honestAddress) / "user" / "target").ResolveOne(TimeSpan.FromSeconds(10));
+
+            remote.Tell(PoisonPill.Instance);
+            await RefusedAsync(refusals, "PoisonPill");
+            remote.Tell(Kill.Instance);
+            await RefusedAsync(refusals, "Kill");
+            attacker.ActorOf(Props.Create(typeof(Reporter), TestActor).WithDeploy(Deploy.None.WithScope(new RemoteScope(honestAddress))), "deployed");
+            await RefusedAsync(refusals, "remote deployment");
+            // Still alive and serving the peer, after each was read and refused; the deployment created nothing anywhere.
+            Assert.Equal("still here", await remote.Ask<string>("still here", TimeSpan.FromSeconds(10)));
+            ExpectNoMsg(TimeSpan.Zero);
+
+            // What remote death watch needs still passes: the peer learns when an actor it watches stops here.
+            var watched = Sys.ActorOf(Props.Create(() => new Echo()), "watched");
+            var watchedThere = await attacker.ActorSelection(new RootActorPath(honestAddress) / "user" / "watched").ResolveOne(TimeSpan.FromSeconds(10));
+            attacker.ActorOf(Props.Create(() => new Forwarder(TestActor, watchedThere)));
+            ExpectMsg("watching", TimeSpan.FromSeconds(10));
+            Sys.Stop(watched);
+            ExpectMsg("terminated", TimeSpan.FromSeconds(20));
+
+            // Last, since a refused system message fails the peer's own link (it is resent until read): Terminate.
+            ((IInternalActorRef)remote).SendSystemMessage(new Terminate());
+            await RefusedAsync(refusals, "Terminate");
+            var identity = await target.Ask<ActorIdentity>(new Identify(1), TimeSpan.FromSeconds(10));
+            Assert.Equal(target, identity.Subject);
+            local.ExpectNoMsg(TimeSpan.Zero);
+        }
+        finally
+        {
+            await attacker.Terminate().WaitAsync(TimeSpan.FromSeconds(20));
+        }
+    }
+
+    /// <summary>Waits until the honest node logs that it refused <paramref name="what"/>.</summary>
+    private static Task RefusedAsync(Akka.TestKit.TestProbe log, string what) =>
+        Task.Run(() => log.FishForMessage<LogEvent>(e => $"{e.Message} {e.Cause}".Contains($"{what} is refused", StringComparison.Ordinal)
+                                                           || $"{e.Message} {e.Cause}".Contains($"{what} system message is refused", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(15)));
+
+    /// <summary>Watches <paramref name="target"/> from the peer's side and reports to <paramref name="report"/>.</summary>
+    private sealed class Forwarder : ReceiveActor
+    {
+        public Forwarder(IActorRef report, IActorRef target)
+        {
+            Context.Watch(target);
+            report.Tell("watching");
+            Receive<Terminated>(_ => report.Tell("terminated"));
+        }
+    }
+}
