@@ -226,6 +226,13 @@ public sealed class ContentBodyActor : ReceiveActor
     /// </summary>
     private void Fetch(FetchContentBody msg)
     {
+        // A peer's request is not checked by the serializer: a missing or malformed id is answered, not read (a null
+        // one threw outside the store's errors and restarted this actor, reopening its database each time).
+        if (StateValidation.CatalogId(msg.Id) is not null)
+        {
+            Sender.Tell(new ContentBodyMissing(msg.Id ?? ""));
+            return;
+        }
         try
         {
             using var command = _connection.CreateCommand();

@@ -52,6 +52,23 @@ public sealed class ContentBodyActorTests : TestKit
         ExpectMsg<ContentBodyMissing>(TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public void A_peers_request_without_a_readable_id_is_answered_missing_and_the_store_keeps_serving()
+    {
+        // Prevents: {} from a peer read as a null id, which threw outside the store's errors: no answer, and the actor
+        // restarted (reopening its database) for every such message.
+        var bodies = Sys.ActorOf(ContentBodyActor.Props(_directory));
+        bodies.Tell(new StoreContentBody(Id(1), "{\"n\":1}", null));
+        ExpectMsg<ContentBodyStored>(TimeSpan.FromSeconds(10));
+        foreach (var id in new[] { null!, "", "not-a-content-id", Id(1).ToUpperInvariant() })
+        {
+            bodies.Tell(new FetchContentBody(id));
+            Assert.Equal(id ?? "", ExpectMsg<ContentBodyMissing>(TimeSpan.FromSeconds(10)).Id);
+        }
+        bodies.Tell(new FetchContentBody(Id(1)));
+        Assert.Equal("{\"n\":1}", ExpectMsg<ContentBodyFound>(TimeSpan.FromSeconds(10)).Json);
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
