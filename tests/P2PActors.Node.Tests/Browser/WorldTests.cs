@@ -319,6 +319,90 @@ public sealed class WorldTests
     }
 
     [ChromiumFact]
+    public async Task Two_zones_entered_at_once_end_in_the_last_and_the_catalog_does_not_send_a_player_back_to_the_spawn()
+    {
+        await using var harness = await PageHarness.StartAsync(nodes: 1);
+        var node = harness.Cluster.Urls[0];
+        var first = await ShareMapAsync(node, seed: 16);
+        var second = await ShareMapAsync(node, seed: 17);
+        var page = await harness.OpenAsync(0);
+        await BrowserPages.JoinAsync(page, "dual");
+
+        // Two zones entered in one breath (two buttons clicked quickly): the page ends in the second, standing on its
+        // spawn, and the node has the player there. Before, the first call's spawn could be sent as a move in the
+        // second zone, and a refusal of it left the page in no zone at all.
+        await page.ClickAsync("#tab-world");
+        await page.EvaluateAsync("z => { window.p2p.world.enter(z[0]); window.p2p.world.enter(z[1]); }", new[] { first.Id, second.Id });
+        await page.WaitForFunctionAsync("z => window.p2p.world.zone === z && window.p2p.world.position !== null", second.Id);
+        var standing = await PositionAsync(page);
+        Assert.Equal<(int X, int Y)?>((second.SpawnX, second.SpawnY), standing);
+        using (var http = new HttpClient { BaseAddress = node })
+        {
+            var held = await http.GetFromJsonAsync<JsonElement>("/api/players/dual");
+            Assert.Equal(second.Id, held.GetProperty("position").GetProperty("zone").GetString());
+        }
+        Assert.Equal(second.Id, await page.EvaluateAsync<string?>("() => window.p2p.rtc.room"));
+
+        // A step away from the spawn, then Enter zone on the same map from the catalog: the player stays where they stand.
+        var (key, x, y) = WalkableNeighbour(second, second.SpawnX, second.SpawnY);
+        await page.FocusAsync("#world");
+        await page.Keyboard.PressAsync(key);
+        await page.WaitForFunctionAsync("p => { const m = window.p2p.world.position; return m && m.x === p[0] && m.y === p[1]; }", new[] { x, y });
+        await page.ClickAsync("#tab-catalog");
+        await page.ClickAsync($"#catalog-rows tr[data-id='{second.Id}'] button[aria-label^='Enter zone']");
+        await page.WaitForFunctionAsync("t => [...document.querySelectorAll('#toast .toast-item span')].some(s => s.textContent === t)", "You are in this zone already.");
+        Assert.Equal<(int X, int Y)?>((x, y), await PositionAsync(page));
+        Assert.False(await page.IsHiddenAsync("#panel-world"));
+    }
+
+    [ChromiumFact]
+    public async Task Leave_zone_while_the_connection_is_down_takes_the_player_off_the_map_over_http()
+    {
+        // Prevents: Leave zone with the socket down cleared only the page; the node kept the player in the zone (their
+        // session, held for its resume, kept them online there) and nothing after the resume took them off.
+        await using var harness = await PageHarness.StartAsync(nodes: 1);
+        var node = harness.Cluster.Urls[0];
+        var map = await ShareMapAsync(node, seed: 18);
+        var page = await harness.OpenAsync(0);
+        await BrowserPages.JoinAsync(page, "offline-leaver");
+        await EnterZoneAsync(page, map.Id);
+
+        // The page's next sockets go through the test, which can cut them; a reload makes it use one (it resumes).
+        var cut = false;
+        IWebSocketRoute? live = null;
+        await page.RouteWebSocketAsync("**/ws", ws =>
+        {
+            if (Volatile.Read(ref cut)) _ = ws.CloseAsync();
+            else
+            {
+                ws.ConnectToServer();
+                live = ws;
+            }
+        });
+        await page.ReloadAsync();
+        await page.WaitForSelectorAsync("body[data-ready='true']");
+        await page.WaitForFunctionAsync("z => window.p2p.world.zone === z && window.p2p.world.position !== null", map.Id);
+        Assert.NotNull(live);
+        Volatile.Write(ref cut, true);
+        await live!.CloseAsync();
+        await page.WaitForFunctionAsync("() => !window.p2p.session.ready");
+
+        await page.ClickAsync("#tab-world");
+        await page.ClickAsync("#zone-leave");
+        await page.WaitForFunctionAsync("() => window.p2p.world.zone === null");
+        using var http = new HttpClient { BaseAddress = node };
+        var player = await http.GetFromJsonAsync<JsonElement>("/api/players/offline-leaver");
+        Assert.Equal(JsonValueKind.Null, player.GetProperty("position").ValueKind);
+
+        // Back online, the page stays out of the zone and the node agrees.
+        Volatile.Write(ref cut, false);
+        await page.WaitForFunctionAsync("() => window.p2p.session.ready", null, new() { Timeout = 60_000 });
+        Assert.Null(await page.EvaluateAsync<string?>("() => window.p2p.world.zone"));
+        player = await http.GetFromJsonAsync<JsonElement>("/api/players/offline-leaver");
+        Assert.Equal(JsonValueKind.Null, player.GetProperty("position").ValueKind);
+    }
+
+    [ChromiumFact]
     public async Task A_page_refused_a_full_room_plays_on_and_says_why_it_has_no_peers()
     {
         await using var harness = await PageHarness.StartAsync(nodes: 1, nodeArgs: ["--room-capacity", "2"]);

@@ -296,6 +296,8 @@ export const rtc = {
       }
       throw e;
     }
+    // Left (another zone entered) while the answer was on its way: these are not the page's peers any more.
+    if (room !== roomId) return;
     for (const peer of answer.peers) addPeer(peer);
     // Drawn even with nobody there: the card says the page is alone in the room, not that it is in none.
     render();

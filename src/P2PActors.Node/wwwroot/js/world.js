@@ -43,6 +43,8 @@ let moving = Promise.resolve();
 /** Set while the zone is being left: no more moves are sent. */
 let leaving = false;
 let walking = false;
+/** Counts calls of enter(): a call that another started after it gives way (two zones entered at once, a resume). */
+let entering = 0;
 
 export const world = {
   get zone() { return zone?.id ?? null; },
@@ -56,16 +58,23 @@ export const world = {
 
 /**
  * Takes the player off the zone's map on the node, so the other pages see them go now rather than when they go offline;
- * the page's own view is left to the caller. Nothing to do when the page is on no map or not connected.
+ * the page's own view is left to the caller. Nothing to do when the page is on no map.
  */
 async function leaveOnNode() {
-  if (!zone || !session.ready) return;
+  if (!zone) return;
   // No step after this one: a walk in progress or a key pressed now would send a move the node could take after the
   // leave, and put the player back on the map.
   leaving = true;
   path = [];
   await moving;
-  await session.request('leave-zone').catch((e) => toast(`The node still shows you on the map: ${e.describe?.() ?? e.message}`));
+  const failed = (e) => toast(`The node still shows you on the map: ${e.describe?.() ?? e.message}`);
+  if (session.ready) {
+    await session.request('leave-zone').catch(failed);
+  } else if (player.name) {
+    // The socket is down (reconnecting): the node still holds the session, which keeps the player online where they
+    // stood, and nothing after the resume would take them off. HTTP carries the leave now, with the session's token.
+    await api(`/api/players/${encodeURIComponent(player.name)}/position`, { method: 'DELETE' }).catch(failed);
+  }
 }
 
 export function initWorld() {
@@ -102,7 +111,13 @@ export function initWorld() {
   // The zone list is read while the World tab shows (and when it is opened), not on every catalog change elsewhere.
   // Not while the list is being used: rebuilt under the user's hand, it would close or reset their choice.
   on('catalog', () => { if (!$('panel-world').hidden && document.activeElement !== $('zone-select')) loadZones(); });
-  on('enter-zone', (id) => enter(id));
+  on('enter-zone', (id) => {
+    // From the catalog: entering the zone the player stands in would put them back on the spawn.
+    if (id === zone?.id && me) {
+      toast('You are in this zone already.');
+      emit('zone', id);
+    } else enter(id);
+  });
   on('tab', (tab) => { if (tab === 'world') loadZones(); });
   on('left', () => leaveZone());
   $('zone-leave').addEventListener('click', async () => {
@@ -193,6 +208,9 @@ async function loadZones() {
 
 /** Enters a zone: loads its map, subscribes to its positions, joins its WebRTC room and stands on the spawn. */
 async function enter(id, again = false) {
+  const ticket = ++entering;
+  // A walk in progress belongs to the map being left: its steps must not be sent as moves on the new one.
+  path = [];
   if (!player.name) {
     toast('Join first: the world needs a live connection to the node.');
     return;
@@ -203,6 +221,7 @@ async function enter(id, again = false) {
   }
   try {
     const { data: map } = await api(`/api/content/${id}`);
+    if (ticket !== entering) return;
     if (map.type !== 'map') throw new Error('That content is not a map.');
     if (!again && zone && zone.id !== id) await rtc.leave();
     // Another zone starts at the page's own zoom; a resume keeps the player's.
@@ -214,12 +233,18 @@ async function enter(id, again = false) {
     await session.request('subscribe', { topics: ['positions'], zone: id });
     // The world works without peers: a node that cannot seat the page in the zone's room still lets it play.
     await rtc.join(id).catch((e) => toast(`No peer-to-peer room: ${e.describe?.() ?? e.message}`));
+    // Another zone entered meanwhile: it goes on from here, and this one must not move the player or leave.
+    if (ticket !== entering) return;
     const spawn = map.spawns.find((s) => s.kind === 'player');
     const start = again && me ? me : { x: spawn.x, y: spawn.y };
     me = null;
-    if (!(await moveTo(start.x, start.y))) {
+    const placed = await moveTo(start.x, start.y);
+    if (ticket !== entering) return;
+    if (!placed) {
       // Without a place on the map the keys and clicks do nothing: say so, rather than show a map that ignores them.
       const why = $('zone-status').textContent;
+      // The node still has the player where they stood before (another zone): take them off it there too.
+      await leaveOnNode();
       await leaveZone();
       $('zone-status').textContent = `Could not enter ${map.name}: ${why} Press Enter zone to try again.`;
       return;
