@@ -72,3 +72,29 @@ public sealed class ConfigurationSourceTests
         Assert.False(node.HasExited, node.Output);
     }
 }
+
+/// <summary>cli.md says every setting lives in appsettings.json's <c>P2PActors</c> section: the file a user edits lists them all.</summary>
+public sealed class AppSettingsFileTests
+{
+    [Fact]
+    public void The_shipped_appsettings_lists_every_setting_with_the_nodes_own_default()
+    {
+        // Prevents: four settings (PresenceTimeout, AllowedValidators, ValidatorsFile, AllowedHosts) missing from the
+        // file, where a reader found ASP.NET's root "AllowedHosts": "*" instead and took it for the node's.
+        var file = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+        var section = Microsoft.Extensions.Configuration.JsonConfigurationExtensions.AddJsonFile(new Microsoft.Extensions.Configuration.ConfigurationBuilder(), file).Build()
+            .GetSection(Configuration.NodeOptions.Section);
+        var settings = typeof(Configuration.NodeOptions).GetProperties()
+            .Where(p => p.CanWrite && p.SetMethod!.IsPublic)
+            .ToList();
+        Assert.True(settings.Count >= 40, $"only {settings.Count} settings found on NodeOptions");
+        Assert.Equal(settings.Select(p => p.Name).Order(StringComparer.Ordinal), section.GetChildren().Select(c => c.Key).Order(StringComparer.Ordinal));
+
+        var fromFile = new Configuration.NodeOptions();
+        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(section, fromFile);
+        var defaults = new Configuration.NodeOptions();
+        foreach (var setting in settings)
+            Assert.True(Equals(setting.GetValue(defaults), setting.GetValue(fromFile)),
+                $"{setting.Name}: the node's default is {setting.GetValue(defaults)}, appsettings.json says {setting.GetValue(fromFile)}");
+    }
+}

@@ -29,16 +29,18 @@ public sealed class ZoneMapsTests : TestKit
         // Prevents: the finished load was forgotten only by a caller that saw it finish, so one whose caller was
         // cancelled (a closed socket) answered the next move into the zone with its stale "no map".
         var map = Map("dungeon", 9);
-        // Continuations run inline: once SetResult returns, the load has finished and forgotten itself.
-        var firstFetch = new TaskCompletionSource<GameContent?>();
+        var firstFetch = new TaskCompletionSource<GameContent?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var fetches = 0;
         var zones = new ZoneMaps((_, _) => Interlocked.Increment(ref fetches) == 1 ? firstFetch.Task : Task.FromResult<GameContent?>(map));
         using var gaveUp = new CancellationTokenSource();
         var waiting = zones.GetMapAsync(map.Id, gaveUp.Token);
         await gaveUp.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
-        // The holder did not answer that first fetch: no map then. The body can be read now.
+        // The holder did not answer that first fetch: no map then. A caller that stays sees that answer, and only once
+        // the load has ended (and forgotten itself, in its finally). The body can be read now.
+        var stayed = zones.GetMapAsync(map.Id);
         firstFetch.SetResult(null);
+        Assert.Null(await stayed);
 
         Assert.Equal(map.Id, (await zones.GetMapAsync(map.Id))?.Id);
         Assert.Equal(2, fetches);
