@@ -45,6 +45,18 @@ let leaving = false;
 let walking = false;
 /** Counts calls of enter(): a call that another started after it gives way (two zones entered at once, a resume). */
 let entering = 0;
+/**
+ * The last positions (un)subscription sent: each waits for the one before, since the node runs a connection's requests
+ * concurrently and two zones entered at once could otherwise leave the page subscribed to the first.
+ */
+let subscribing = Promise.resolve();
+
+/** Sends a positions (un)subscription after the one before it has been answered; rejects as the request does. */
+function positions(type, zone) {
+  const sent = subscribing.then(() => session.request(type, zone ? { topics: ['positions'], zone } : { topics: ['positions'] }));
+  subscribing = sent.catch(() => { /* the next one goes anyway */ });
+  return sent;
+}
 
 export const world = {
   get zone() { return zone?.id ?? null; },
@@ -125,7 +137,7 @@ export function initWorld() {
     await leaveZone();
     // The button hid itself: focus goes where the player would enter a zone again, not to the top of the page.
     $('zone-join').focus();
-    await session.request('unsubscribe', { topics: ['positions'] }).catch(() => { /* the connection is gone: nothing to stop */ });
+    await positions('unsubscribe').catch(() => { /* the connection is gone: nothing to stop */ });
     emit('zone-left');
   });
   // A reload of the tab: the session resumed (main.js joins again), so stand in the zone the tab was in.
@@ -230,7 +242,7 @@ async function enter(id, again = false) {
     resize(true);
     draw();
     others.clear();
-    await session.request('subscribe', { topics: ['positions'], zone: id });
+    await positions('subscribe', id);
     // The world works without peers: a node that cannot seat the page in the zone's room still lets it play.
     await rtc.join(id).catch((e) => toast(`No peer-to-peer room: ${e.describe?.() ?? e.message}`));
     // Another zone entered meanwhile: it goes on from here, and this one must not move the player or leave.
