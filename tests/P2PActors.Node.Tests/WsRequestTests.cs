@@ -18,6 +18,22 @@ public sealed class WsRequestTests(NodeFixture node) : IClassFixture<NodeFixture
         return ws;
     }
 
+    [Fact]
+    public async Task Parameters_nested_too_deep_are_named_as_such_over_http_and_ws_not_as_invalid_json()
+    {
+        // Prevents: valid JSON nested past the reader's depth reported as "The body is not valid JSON" under "body",
+        // a field the /ws generate frame does not have, though the frame itself had parsed.
+        using var http = await node.PostJsonAsync("/api/content/item", """{ "playerId": "deep", "seed": 1, "params": { "level": [[[[[[[[1]]]]]]]] } }""");
+        var problem = await http.Content.ReadAsStringAsync();
+        Assert.True(http.StatusCode == System.Net.HttpStatusCode.BadRequest, problem);
+        var errors = System.Text.Json.JsonDocument.Parse(problem).RootElement.GetProperty("errors");
+        Assert.StartsWith("Nested deeper than 8 levels", errors.GetProperty("params")[0].GetString());
+
+        await using var ws = await SessionAsync("deep-ws");
+        var error = WsFrameAssert.Error(await ws.RequestAsync("generate", new { contentType = "item", @params = new { level = new[] { new[] { new[] { new[] { new[] { new[] { new[] { new[] { 1 } } } } } } } } } }), "invalid-field");
+        Assert.StartsWith("Nested deeper than 8 levels", error.GetProperty("errors").GetProperty("params")[0].GetString());
+    }
+
     private static string Type(JsonElement frame) => WsFrameAssert.Type(frame);
 
     /// <summary>A zone to walk in: a dungeon map generated and shared by this page, and a walkable tile of it (its first spawn).</summary>

@@ -34,6 +34,20 @@ public static class ContentRequestReader
         using var document = parsed.Document;
         if (parsed.InvalidJson is { } invalid)
         {
+            // Valid JSON nested too deep is not "not valid JSON" (a /ws frame that carried it had parsed): say what
+            // is wrong, under the field that holds it when it is the parameters.
+            var deeper = JsonInput.Parse(bytes.Value, DocumentOptions with { MaxDepth = 64 });
+            using (deeper.Document)
+            {
+                if (deeper.Document is { } nested)
+                {
+                    var inParams = nested.RootElement.ValueKind == JsonValueKind.Object && nested.RootElement.TryGetProperty("params", out _);
+                    errors[inParams ? "params" : "body"] = [inParams
+                        ? $"Nested deeper than {DocumentOptions.MaxDepth} levels: parameter values are strings, numbers or booleans."
+                        : $"Nested deeper than {DocumentOptions.MaxDepth} levels: the body is one object of playerId, seed and params."];
+                    return (null, NoParams, errors);
+                }
+            }
             errors["body"] = [$"The body is not valid JSON: {invalid}"];
             return (null, NoParams, errors);
         }
