@@ -56,3 +56,57 @@ public sealed class WsClaimPruningTests(NoResumeGraceFixture node) : IClassFixtu
         Assert.False((await back.HelloAsync(dropped)).GetProperty("resumed").GetBoolean());
     }
 }
+
+/// <summary>Ending a dropped session over HTTP with its resume token, on one real node (default 30 s grace).</summary>
+public sealed class SessionEndTests(NodeFixture node) : IClassFixture<NodeFixture>
+{
+    private async Task<(System.Net.HttpStatusCode Status, string Body)> EndAsync(string player, string? token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, $"/api/players/{player}/session");
+        if (token is not null) request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var response = await node.Http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_dropped_session_ended_with_its_token_frees_the_player_at_once_and_nothing_else_ends_it()
+    {
+        // Prevents: a page that left while reconnecting kept its player held for the whole grace, so joining again as
+        // that player was refused for 30 s (the page had also forgotten the token that could have resumed it).
+        var system = node.App.Services.GetRequiredService<ActorSystem>();
+        var page = await WsClient.ConnectAsync(node.Http.BaseAddress!);
+        var token = (await page.HelloAsync("ended-early")).GetProperty("resumeToken").GetString()!;
+
+        // Connected: the session ends with its connection, not over HTTP.
+        var (connected, _) = await EndAsync("ended-early", token);
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, connected);
+
+        page.Socket.Abort();
+        page.Socket.Dispose();
+        var claims = SessionClaims.For(system);
+        var key = claims.KeyFor("ended-early");
+        var deadline = DateTime.UtcNow + WsClient.Patience;
+        while (true)
+        {
+            var reply = await DistributedData.Get(system).Replicator.Ask<IGetResponse>(Dsl.Get(key, ReadLocal.Instance), TimeSpan.FromSeconds(10));
+            if (reply is GetSuccess got && got.Get(key).TryGetValue("ended-early", out var claim) && claim.HeldUntilMs != SessionClaimRules.Connected)
+                break;
+            Assert.True(DateTime.UtcNow < deadline, "the dropped page's claim was never released to its grace");
+            await Task.Delay(50);
+        }
+
+        // Held for the grace: another page is refused, and so is an end without the token or with another.
+        await using (var refused = await WsClient.ConnectAsync(node.Http.BaseAddress!))
+            WsFrameAssert.Error(await refused.RequestAsync("hello", new { playerId = "ended-early" }), "session-held");
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await EndAsync("ended-early", null)).Status);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await EndAsync("ended-early", "not-the-token")).Status);
+
+        var (ended, body) = await EndAsync("ended-early", token);
+        Assert.True(ended == System.Net.HttpStatusCode.OK, body);
+        Assert.Contains("\"ended\":true", body);
+        await using var again = await WsClient.ConnectAsync(node.Http.BaseAddress!);
+        Assert.False((await again.HelloAsync("ended-early")).GetProperty("resumed").GetBoolean());
+        // Nothing left to end for a player no session held.
+        Assert.Contains("\"ended\":false", (await EndAsync("never-joined", null)).Body);
+    }
+}

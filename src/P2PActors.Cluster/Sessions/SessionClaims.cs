@@ -15,6 +15,19 @@ public sealed record ClaimGranted(string SessionId, string ResumeToken, bool Res
 /// <summary>A live session elsewhere (this node or another) holds the player, and no matching resume token was given.</summary>
 public sealed record ClaimRefused : ClaimOutcome;
 
+/// <summary>What <see cref="SessionClaims.EndAsync"/> did.</summary>
+public enum EndOutcome
+{
+    /// <summary>The dropped session is over: the player may join again at once.</summary>
+    Ended,
+    /// <summary>No live session holds the player (none ever did, or its grace already passed).</summary>
+    NotHeld,
+    /// <summary>A session holds the player, but the token given is not its own.</summary>
+    NotYours,
+    /// <summary>The session's connection is open: it ends when that connection closes.</summary>
+    Connected,
+}
+
 /// <summary>
 /// Cluster-wide session claims: which live WebSocket session holds which player (see docs/protocol.md, "Session
 /// claims"). Kept in Distributed Data LWW dictionaries bucketed by player, written and read with a majority, so a
@@ -127,6 +140,40 @@ public sealed class SessionClaims
 
         await _replicator.Ask<IUpdateResponse>(
             Dsl.Update(KeyFor(playerId), LWWDictionary<string, SessionClaim>.Empty, new WriteMajority(Timeout), Modify), Timeout + Timeout, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Ends a dropped session before its resume grace does, for a caller holding its resume token (a page that left
+    /// while its connection was down): without it the player could not join again, anywhere, until the grace passed.
+    /// A session whose connection is open is left to that connection.
+    /// </summary>
+    public async Task<EndOutcome> EndAsync(string playerId, string? token, CancellationToken ct = default)
+    {
+        var key = KeyFor(playerId);
+        await _replicator.Ask<IGetResponse>(Dsl.Get(key, new ReadMajority(Timeout)), Timeout + Timeout, ct).ConfigureAwait(false);
+        var outcome = EndOutcome.NotHeld;
+        var self = _cluster.SelfUniqueAddress;
+        LWWDictionary<string, SessionClaim> Modify(LWWDictionary<string, SessionClaim> claims)
+        {
+            if (!claims.TryGetValue(playerId, out var claim) || !SessionClaimRules.IsBlocking(claim, IsMember, NowMs()))
+                return claims;
+            if (!SessionClaimRules.Matches(claim, token))
+            {
+                outcome = EndOutcome.NotYours;
+                return claims;
+            }
+            if (claim.HeldUntilMs == SessionClaimRules.Connected)
+            {
+                outcome = EndOutcome.Connected;
+                return claims;
+            }
+            outcome = EndOutcome.Ended;
+            return claims.Remove(self, playerId);
+        }
+
+        await _replicator.Ask<IUpdateResponse>(
+            Dsl.Update(key, LWWDictionary<string, SessionClaim>.Empty, new WriteMajority(Timeout), Modify), Timeout + Timeout, ct).ConfigureAwait(false);
+        return outcome;
     }
 
     /// <summary>

@@ -45,7 +45,7 @@ internal static class PlayerAuthorization
     public static Func<string, Task<IResult?>> For(HttpContext http, ActorSystem system, CancellationToken ct) =>
         playerId => CheckAsync(http, system, playerId, ct);
 
-    private static string? BearerToken(HttpContext http)
+    internal static string? BearerToken(HttpContext http)
     {
         var header = http.Request.Headers[HeaderNames.Authorization].ToString();
         const string scheme = "Bearer ";

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using P2PActors.Cluster.Players;
+using P2PActors.Cluster.Sessions;
 using P2PActors.Cluster.State;
 using P2PActors.Node.Configuration;
 
@@ -32,7 +33,38 @@ public static class PlayerEndpoints
     public static IEndpointRouteBuilder MapPlayerEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/players/{id}", GetPlayerAsync);
+        app.MapDelete("/api/players/{id}/session", EndSessionAsync);
         return app;
+    }
+
+    /// <summary>
+    /// <c>DELETE /api/players/{id}/session</c> with the session's resume token as <c>Authorization: Bearer</c>: ends a
+    /// session whose connection dropped, so the player can join again before the resume grace passes (the page's Leave
+    /// while it reconnects). 200 <c>{ "ended": true }</c>, or <c>false</c> when no session held the player; 403 with
+    /// another token; 409 while the session's connection is open (it ends when that closes).
+    /// </summary>
+    private static async Task<IResult> EndSessionAsync(string id, HttpContext http, ActorSystem system, CancellationToken ct)
+    {
+        if (StateValidation.PlayerId(id) is { } problem)
+            return Problems.Field("id", problem);
+        EndOutcome outcome;
+        try
+        {
+            outcome = await SessionClaims.For(system).EndAsync(id, PlayerAuthorization.BearerToken(http), ct);
+        }
+        catch (AskTimeoutException)
+        {
+            return Problems.TimedOut("The session claims did not answer in time; the session was not ended. Try again.");
+        }
+        return outcome switch
+        {
+            EndOutcome.Ended => Results.Json(new { ended = true }),
+            EndOutcome.NotHeld => Results.Json(new { ended = false }),
+            EndOutcome.Connected => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The session is connected.",
+                detail: $"Player '{id}' is held by a session whose connection is open; it ends when that connection closes."),
+            _ => Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The player is held by a live session.",
+                detail: $"Player '{id}' is held by a session; only its resume token, as 'Authorization: Bearer <resumeToken>', ends it."),
+        };
     }
 
     private static async Task<IResult> GetPlayerAsync(

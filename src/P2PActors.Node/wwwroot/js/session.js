@@ -38,6 +38,10 @@ export class Session extends EventTarget {
     this.playerId = null;
     this.closedByPage = false;
     this.retryMs = 500;
+    /** The reconnect scheduled after a drop, cancelled when the page closes the session. */
+    this.retryTimer = 0;
+    /** The end of a session left while disconnected (see leave()); a join waits for it. */
+    this.ending = Promise.resolve();
   }
 
   get ready() {
@@ -46,6 +50,8 @@ export class Session extends EventTarget {
 
   /** Opens the socket and says hello as the player; resolves with the welcome frame. */
   async join(playerId) {
+    // A session this tab ended over HTTP (left while disconnected) must be over before the hello, or it is refused.
+    await this.ending;
     this.playerId = playerId;
     this.closedByPage = false;
     await this.open();
@@ -86,6 +92,13 @@ export class Session extends EventTarget {
 
   /** Leaves for good: the socket is closed and the resume token forgotten. */
   leave() {
+    const token = this.playerId ? sessionStorage.getItem(`${TOKEN_KEY}.${this.playerId}`) : null;
+    // Left while the connection is down: the node holds the session for its resume grace, and nobody (this tab
+    // included, once it forgot the token) could join as the player until it passed. End it over HTTP with the token.
+    if (token && !this.ready) {
+      this.ending = fetch(`/api/players/${encodeURIComponent(this.playerId)}/session`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })
+        .catch(() => { /* the node is unreachable too: the grace ends the session */ });
+    }
     if (this.playerId) sessionStorage.removeItem(`${TOKEN_KEY}.${this.playerId}`);
     this.disconnect('left');
   }
@@ -96,6 +109,8 @@ export class Session extends EventTarget {
    */
   disconnect(reason) {
     this.closedByPage = true;
+    // A reconnect already scheduled must not run after a later join reset closedByPage: it would open a second socket.
+    clearTimeout(this.retryTimer);
     this.welcome = null;
     this.drop(reason);
   }
@@ -163,7 +178,7 @@ export class Session extends EventTarget {
     this.emit('disconnected', { code: event.code, reason: event.reason, wasReady });
     // 4001: another connection resumed this session; reconnecting would steal it back and forth.
     if (this.closedByPage || event.code === 4001 || !wasReady) return;
-    setTimeout(() => this.reconnect(), this.retryMs);
+    this.retryTimer = setTimeout(() => this.reconnect(), this.retryMs);
     this.retryMs = Math.min(this.retryMs * 2, 8000);
   }
 
@@ -187,7 +202,7 @@ export class Session extends EventTarget {
       // next try: the node keeps a connection without a session open, and every retry would leave one more.
       this.drop('retrying');
       if (this.closedByPage) return;
-      setTimeout(() => this.reconnect(), this.retryMs);
+      this.retryTimer = setTimeout(() => this.reconnect(), this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, 8000);
     }
   }
