@@ -16,7 +16,9 @@ public static class ContentRequestReader
 
     private static readonly JsonDocumentOptions DocumentOptions = new()
     {
-        MaxDepth = 8,
+        // As deep as a /ws frame may be (WsConnection): a value nested in it is then named by its own field
+        // (params.level: not a scalar) rather than refused whole as "not valid JSON".
+        MaxDepth = 32,
         AllowDuplicateProperties = false,
     };
 
@@ -34,20 +36,6 @@ public static class ContentRequestReader
         using var document = parsed.Document;
         if (parsed.InvalidJson is { } invalid)
         {
-            // Valid JSON nested too deep is not "not valid JSON" (a /ws frame that carried it had parsed): say what
-            // is wrong, under the field that holds it when it is the parameters.
-            var deeper = JsonInput.Parse(bytes.Value, DocumentOptions with { MaxDepth = 64 });
-            using (deeper.Document)
-            {
-                if (deeper.Document is { } nested)
-                {
-                    var inParams = nested.RootElement.ValueKind == JsonValueKind.Object && nested.RootElement.TryGetProperty("params", out _);
-                    errors[inParams ? "params" : "body"] = [inParams
-                        ? $"Nested deeper than {DocumentOptions.MaxDepth} levels: parameter values are strings, numbers or booleans."
-                        : $"Nested deeper than {DocumentOptions.MaxDepth} levels: the body is one object of playerId, seed and params."];
-                    return (null, NoParams, errors);
-                }
-            }
             errors["body"] = [$"The body is not valid JSON: {invalid}"];
             return (null, NoParams, errors);
         }
