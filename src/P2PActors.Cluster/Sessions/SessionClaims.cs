@@ -18,14 +18,12 @@ public sealed record ClaimRefused : ClaimOutcome;
 /// <summary>What <see cref="SessionClaims.EndAsync"/> did.</summary>
 public enum EndOutcome
 {
-    /// <summary>The dropped session is over: the player may join again at once.</summary>
+    /// <summary>The session is over: the player may join again at once.</summary>
     Ended,
     /// <summary>No live session holds the player (none ever did, or its grace already passed).</summary>
     NotHeld,
     /// <summary>A session holds the player, but the token given is not its own.</summary>
     NotYours,
-    /// <summary>The session's connection is open: it ends when that connection closes.</summary>
-    Connected,
 }
 
 /// <summary>
@@ -143,9 +141,10 @@ public sealed class SessionClaims
     }
 
     /// <summary>
-    /// Ends a dropped session before its resume grace does, for a caller holding its resume token (a page that left
-    /// while its connection was down): without it the player could not join again, anywhere, until the grace passed.
-    /// A session whose connection is open is left to that connection.
+    /// Ends a session for a caller holding its resume token (a page that left while its connection was down): without
+    /// it the player could not join again, anywhere, until the grace passed. Its connection may still count as open
+    /// here (the node has not noticed the drop yet); it is ended all the same, as a resume with the token would take it
+    /// over, and the next claim of the player closes that connection.
     /// </summary>
     public async Task<EndOutcome> EndAsync(string playerId, string? token, CancellationToken ct = default)
     {
@@ -160,11 +159,6 @@ public sealed class SessionClaims
             if (!SessionClaimRules.Matches(claim, token))
             {
                 outcome = EndOutcome.NotYours;
-                return claims;
-            }
-            if (claim.HeldUntilMs == SessionClaimRules.Connected)
-            {
-                outcome = EndOutcome.Connected;
                 return claims;
             }
             outcome = EndOutcome.Ended;

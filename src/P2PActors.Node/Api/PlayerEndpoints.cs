@@ -38,10 +38,9 @@ public static class PlayerEndpoints
     }
 
     /// <summary>
-    /// <c>DELETE /api/players/{id}/session</c> with the session's resume token as <c>Authorization: Bearer</c>: ends a
-    /// session whose connection dropped, so the player can join again before the resume grace passes (the page's Leave
-    /// while it reconnects). 200 <c>{ "ended": true }</c>, or <c>false</c> when no session held the player; 403 with
-    /// another token; 409 while the session's connection is open (it ends when that closes).
+    /// <c>DELETE /api/players/{id}/session</c> with the session's resume token as <c>Authorization: Bearer</c>: ends the
+    /// session, so the player can join again before the resume grace passes (the page's Leave while it reconnects).
+    /// 200 <c>{ "ended": true }</c>, or <c>false</c> when no session held the player; 403 with another token or none.
     /// </summary>
     private static async Task<IResult> EndSessionAsync(string id, HttpContext http, ActorSystem system, CancellationToken ct)
     {
@@ -60,8 +59,6 @@ public static class PlayerEndpoints
         {
             EndOutcome.Ended => Results.Json(new { ended = true }),
             EndOutcome.NotHeld => Results.Json(new { ended = false }),
-            EndOutcome.Connected => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The session is connected.",
-                detail: $"Player '{id}' is held by a session whose connection is open; it ends when that connection closes."),
             _ => Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The player is held by a live session.",
                 detail: $"Player '{id}' is held by a session; only its resume token, as 'Authorization: Bearer <resumeToken>', ends it."),
         };

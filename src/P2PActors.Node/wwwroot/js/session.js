@@ -96,7 +96,8 @@ export class Session extends EventTarget {
     // Left while the connection is down: the node holds the session for its resume grace, and nobody (this tab
     // included, once it forgot the token) could join as the player until it passed. End it over HTTP with the token.
     if (token && !this.ready) {
-      this.ending = fetch(`/api/players/${encodeURIComponent(this.playerId)}/session`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })
+      this.ending = fetch(`/api/players/${encodeURIComponent(this.playerId)}/session`,
+        { method: 'DELETE', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5000) })
         .catch(() => { /* the node is unreachable too: the grace ends the session */ });
     }
     if (this.playerId) sessionStorage.removeItem(`${TOKEN_KEY}.${this.playerId}`);
