@@ -9,10 +9,13 @@ namespace P2PActors.Cluster.Serialization;
 // Akka's remoting lets any member tell any actor of this node to stop (PoisonPill, Kill, the Terminate system message)
 // and create actors here by remote deployment. A Byzantine peer is a member, so it could stop the game state, the
 // validator or the replicator of every honest node with one message each. Nothing in this system sends those over the
-// network, so the serializers that would read them refuse them instead: the remoting logs a transient error and drops
-// the message, and the association stays up for the messages that are allowed. Installed in place of Akka's own
-// serializers under the same identifiers (SerializationSetup.PeerCommandHocon), so they also read what an unguarded
-// node writes.
+// network, so the serializers that would read them refuse them instead. A refused PoisonPill, Kill or deployment is
+// logged as a transient error and dropped, and the association stays up. A refused system message fails the reader of
+// that peer's association (Akka reads system messages without catching): the link to the sender is gated and the
+// message is resent on every reconnect, so only the peer that sent it loses its link to this node. Installed in place
+// of Akka's own serializers under the same identifiers (SerializationSetup.PeerCommandHocon), so they also read what an
+// unguarded node writes. Not checked: a DeathWatchNotification naming another node's actor (Akka does not tie it to its
+// sender), which can make a watcher here believe that actor stopped.
 
 /// <summary>Akka's misc-message serializer (identify, heartbeats, status) refusing to read <c>PoisonPill</c> and <c>Kill</c>.</summary>
 public sealed class GuardedMiscMessageSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)

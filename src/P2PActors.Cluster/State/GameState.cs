@@ -264,6 +264,8 @@ public sealed class GameState
         var fetched = await FetchFromPeersAsync(header, id, ct).ConfigureAwait(false);
         if (fetched is null)
         {
+            // A caller that gave up is not told the content is unavailable (the peers' asks were cancelled, not unanswered).
+            ct.ThrowIfCancellationRequested();
             if (unreadable is not null) throw unreadable;
             // Listed, so it exists: saying it does not would send a reader away from content that is back once its
             // holder is.

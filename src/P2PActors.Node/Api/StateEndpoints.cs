@@ -247,18 +247,8 @@ public static class StateEndpoints
         {
             // Content another node shared is listed here but not in this node's generation store: it is shared already,
             // whoever asks (the page offers Share on every entry it shows), not content to generate first.
-            CatalogHeader? listed;
-            try
-            {
-                listed = await GameState.For(system).FindCatalogEntryAsync(contentId!, ct);
-            }
-            catch (AskTimeoutException)
-            {
-                return Problems.TimedOut("The node's state did not answer in time; nothing was shared.");
-            }
-            return listed is not null
-                ? Problems.AlreadyShared(listed)
-                : Problems.Field("contentId", $"This node neither generated nor holds content '{contentId}'; generate it first (POST /api/content/{{type}}).");
+            return await AlreadySharedAsync(contentId!, system, ct)
+                   ?? Problems.Field("contentId", $"This node neither generated nor holds content '{contentId}'; generate it first (POST /api/content/{{type}}).");
         }
 
         var content = found.Content;
@@ -279,18 +269,20 @@ public static class StateEndpoints
     private sealed record ShareRun(IResult Result, ProposalOutcome? NotPassed = null);
 
     /// <summary>The already-shared check, the vote and, accepted, the share: the end of <see cref="ShareContentAsync"/>.</summary>
-    private static async Task<ShareRun> CheckVoteAndShareAsync(GameContent content, string author, ActorSystem system, CancellationToken ct)
+    private static async Task<ShareRun> CheckVoteAndShareAsync(GameContent content, string author, ActorSystem system, CancellationToken ct) =>
+        await AlreadySharedAsync(content.Id!, system, ct) is { } answer ? new ShareRun(answer) : await VoteAndShareAsync(content, author, system, ct);
+
+    /// <summary>The answer when <paramref name="contentId"/> is listed already (409) or the state did not say in time (503); null when it is not listed.</summary>
+    private static async Task<IResult?> AlreadySharedAsync(string contentId, ActorSystem system, CancellationToken ct)
     {
-        CatalogHeader? listed;
         try
         {
-            listed = await GameState.For(system).FindCatalogEntryAsync(content.Id!, ct);
+            return await GameState.For(system).FindCatalogEntryAsync(contentId, ct) is { } listed ? Problems.AlreadyShared(listed) : null;
         }
         catch (AskTimeoutException)
         {
-            return new ShareRun(Problems.TimedOut("The node's state did not answer in time; nothing was shared."));
+            return Problems.TimedOut("The node's state did not answer in time; nothing was shared.");
         }
-        return listed is not null ? new ShareRun(Problems.AlreadyShared(listed)) : await VoteAndShareAsync(content, author, system, ct);
     }
 
     /// <summary>The vote on <paramref name="content"/> and, accepted, its share: the end of <see cref="ShareContentAsync"/>.</summary>
