@@ -213,7 +213,7 @@ public sealed class GameState
     public async Task<PlayerView?> GetPlayerAsync(string playerId, CancellationToken ct = default)
     {
         StateValidation.Require(StateValidation.PlayerId(playerId), nameof(playerId));
-        return (await Actor.Ask<PlayerResult>(new GetPlayer(playerId), LocalAskTimeout, ct).ConfigureAwait(false)).Player;
+        return await ReadViewAsync((view, nowMs) => view.Player(playerId, nowMs, Settings.PresenceTimeout), ct).ConfigureAwait(false);
     }
 
     /// <summary>The players online standing in <paramref name="zone"/>, ordered by id, at most <paramref name="max"/>.</summary>
@@ -234,7 +234,7 @@ public sealed class GameState
     public async Task<CatalogHeader?> FindCatalogEntryAsync(string id, CancellationToken ct = default)
     {
         StateValidation.Require(StateValidation.CatalogId(id), nameof(id));
-        return (await Actor.Ask<EntryResult>(new FindEntry(id), LocalAskTimeout, ct).ConfigureAwait(false)).Header;
+        return await ReadViewAsync((view, _) => view.FindCatalogEntry(id), ct).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -205,8 +205,6 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         Receive<ActorIdentity>(identity => _peers.Answered(identity, actor => Context.Watch(actor)));
         Receive<SharedHeaders>(Recover);
         Receive<ReadView>(_ => Sender.Tell(new ViewRead(_view, NowMs())));
-        Receive<GetPlayer>(q => Sender.Tell(new PlayerResult(_view.Player(q.PlayerId, NowMs(), _settings.PresenceTimeout))));
-        Receive<FindEntry>(q => Sender.Tell(new EntryResult(_view.FindCatalogEntry(q.Id))));
         Receive<RefreshAdmission>(_ => _view = _view.WithAdmissionRefreshed());
         Receive<GameStateProtocol.Subscribe>(s =>
         {

@@ -32,8 +32,8 @@ public static class GameStateProtocol
     public sealed record FlushPositions(TaskCompletionSource Stored);
 
     /// <summary>
-    /// Asks for the actor's current view and clock. The view is immutable, so the queries that scan every player or
-    /// entry (the snapshot, a zone, a catalog page) run on the caller's thread: at 100,000 known players a snapshot
+    /// Asks for the actor's current view and clock. The view is immutable, so every query of it (the snapshot, a zone, a
+    /// catalog page, one player, one entry) runs on the caller's thread: at 100,000 known players a snapshot
     /// takes tens of milliseconds, and on the actor every move and share of the node waited behind it.
     /// </summary>
     public sealed record ReadView
@@ -43,17 +43,6 @@ public static class GameStateProtocol
 
     /// <summary>The answer to <see cref="ReadView"/>: the view as of this message and the actor's clock then.</summary>
     public sealed record ViewRead(GameStateView View, long NowMs);
-
-    public sealed record GetPlayer(string PlayerId);
-
-
-
-    public sealed record PlayerResult(PlayerView? Player);
-
-
-    public sealed record FindEntry(string Id);
-
-    public sealed record EntryResult(CatalogHeader? Header);
 
     /// <summary>The admission may judge entries differently now (the validator registry learnt a set): re-evaluate the catalog.</summary>
     public sealed record RefreshAdmission;
