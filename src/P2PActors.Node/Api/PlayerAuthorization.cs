@@ -37,9 +37,13 @@ internal static class PlayerAuthorization
             // The replicator too busy to read the claim in time: the caller did nothing wrong.
             return Problems.TimedOut($"The session check did not answer in time{done} Try again.");
         }
-        return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The player is held by a live session.",
-            detail: $"Player '{playerId}' is held by a WebSocket session; {how} with that session's resume token as 'Authorization: Bearer <resumeToken>'.");
+        return Held(playerId, how);
     }
+
+    /// <summary>The 403 for a request about a player a live session holds, made without that session's token; <paramref name="how"/> says what the token allows.</summary>
+    internal static IResult Held(string playerId, string how) =>
+        Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The player is held by a live session.",
+            detail: $"Player '{playerId}' is held by a WebSocket session; {how} with that session's resume token as 'Authorization: Bearer <resumeToken>'.");
 
     /// <summary>The check as a callback for the code paths HTTP and WebSocket share (the WebSocket passes none: its session is the player).</summary>
     public static Func<string, Task<IResult?>> For(HttpContext http, ActorSystem system, CancellationToken ct) =>

@@ -59,8 +59,7 @@ public static class PlayerEndpoints
         {
             EndOutcome.Ended => Results.Json(new { ended = true }),
             EndOutcome.NotHeld => Results.Json(new { ended = false }),
-            _ => Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The player is held by a live session.",
-                detail: $"Player '{id}' is held by a session; only its resume token, as 'Authorization: Bearer <resumeToken>', ends it."),
+            _ => PlayerAuthorization.Held(id, "it is ended only"),
         };
     }
 
