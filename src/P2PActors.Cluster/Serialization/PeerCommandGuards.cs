@@ -1,8 +1,10 @@
 using System.Runtime.Serialization;
 using Akka.Actor;
+using Akka.Configuration;
 using Akka.Dispatch.SysMsg;
 using Akka.Remote.Serialization;
 using Akka.Serialization;
+using Newtonsoft.Json.Serialization;
 
 namespace P2PActors.Cluster.Serialization;
 
@@ -16,6 +18,9 @@ namespace P2PActors.Cluster.Serialization;
 // of Akka's own serializers under the same identifiers (SerializationSetup.PeerCommandHocon), so they also read what an
 // unguarded node writes. Not checked: a DeathWatchNotification naming another node's actor (Akka does not tie it to its
 // sender), which can make a watcher here believe that actor stopped.
+// A guard per message serializer is not enough on its own: the remoting reads each message with whichever serializer
+// identifier the sender wrote on it, so a peer could send a PoisonPill or a Terminate under Akka's catch-all JSON
+// serializer (identifier 1) and get past the guards above. That one is guarded too (LimitedJsonSerializer).
 
 /// <summary>Akka's misc-message serializer (identify, heartbeats, status) refusing to read <c>PoisonPill</c> and <c>Kill</c>.</summary>
 public sealed class GuardedMiscMessageSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
@@ -66,4 +71,75 @@ public sealed class NoRemoteDeploymentSerializer(ExtendedActorSystem system) : S
 
     public override object FromBinary(byte[] bytes, Type type) =>
         throw new SerializationException("A peer's remote deployment is refused: no peer may create actors on this node.");
+}
+
+/// <summary>
+/// Akka's catch-all Newtonsoft serializer (alias <c>json</c>, identifier 1, bound to <c>System.Object</c>) reading
+/// only plain values. It reads type names from the JSON and from the sender's manifest, so under it a peer could make
+/// this node build any type it names: a <c>PoisonPill</c> or a <c>Terminate</c> past the guards above, or any class with
+/// a constructor and setters. Everything this system sends has a serializer of its own (its messages the
+/// P2P JSON serializer, Akka's the ones bound in its reference configuration); what is left for this one is a bare
+/// value (an answer of <c>true</c>, a number), so those are all it reads. Writing is Akka's, unchanged.
+/// </summary>
+public sealed class LimitedJsonSerializer : Serializer
+{
+    /// <summary>Types with no members to set and no behaviour: safe to build from a peer's bytes.</summary>
+    private static readonly HashSet<Type> Values =
+    [
+        typeof(string), typeof(bool), typeof(char), typeof(byte), typeof(sbyte), typeof(short), typeof(ushort),
+        typeof(int), typeof(uint), typeof(long), typeof(ulong), typeof(float), typeof(double), typeof(decimal),
+        typeof(Guid), typeof(DateTime), typeof(DateTimeOffset), typeof(TimeSpan),
+    ];
+
+    private readonly NewtonSoftJsonSerializer _inner;
+
+    public LimitedJsonSerializer(ExtendedActorSystem system) : this(system, new NewtonSoftJsonSerializer(system)) { }
+
+    /// <summary>What Akka calls when <c>akka.actor.serialization-settings.json</c> is set, as it is by default.</summary>
+    public LimitedJsonSerializer(ExtendedActorSystem system, Config settings) : this(system, new NewtonSoftJsonSerializer(system, settings)) { }
+
+    private LimitedJsonSerializer(ExtendedActorSystem system, NewtonSoftJsonSerializer inner) : base(system)
+    {
+        _inner = inner;
+        // Type names inside the document ("$type") are refused as well: the manifest is not all Newtonsoft reads.
+        _inner.Settings.SerializationBinder = new ValuesOnlyBinder();
+    }
+
+    public override bool IncludeManifest => _inner.IncludeManifest;
+
+    public override byte[] ToBinary(object obj) => _inner.ToBinary(obj);
+
+    public override object FromBinary(byte[] bytes, Type type)
+    {
+        // Akka writes no manifest for this serializer (the type is named inside, "$type"), but a peer may send one.
+        if (type is not null && !Values.Contains(type))
+            throw Refused(type.Name);
+        object? value;
+        try
+        {
+            value = _inner.FromBinary(bytes, type);
+        }
+        catch (Newtonsoft.Json.JsonSerializationException e) when (e.InnerException is SerializationException refused)
+        {
+            throw refused;
+        }
+        return value is null || Values.Contains(value.GetType()) ? value! : throw Refused(value.GetType().Name);
+    }
+
+    private static SerializationException Refused(string? name) =>
+        new($"A peer's {name ?? "unnamed type"} sent as JSON is refused: only plain values are read under Akka's JSON serializer here.");
+
+    private sealed class ValuesOnlyBinder : ISerializationBinder
+    {
+        private readonly DefaultSerializationBinder _default = new();
+
+        public Type BindToType(string? assemblyName, string typeName)
+        {
+            var type = _default.BindToType(assemblyName, typeName);
+            return Values.Contains(type) ? type : throw Refused(type.Name);
+        }
+
+        public void BindToName(Type serializedType, out string? assemblyName, out string? typeName) =>
+            _default.BindToName(serializedType, out assemblyName, out typeName);
+    }
 }

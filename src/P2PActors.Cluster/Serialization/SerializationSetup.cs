@@ -25,7 +25,7 @@ public static class SerializationSetup
 
     /// <summary>
     /// The guards of PeerCommandGuards.cs in place of Akka's serializers of the same names and identifiers: no peer
-    /// stops an actor here (PoisonPill, Kill, Terminate) or deploys one.
+    /// stops an actor here (PoisonPill, Kill, Terminate) or deploys one, under any serializer it names.
     /// </summary>
     public const string PeerCommandHocon = """
         akka.actor {
@@ -33,11 +33,13 @@ public static class SerializationSetup
             akka-misc = "P2PActors.Cluster.Serialization.GuardedMiscMessageSerializer, P2PActors.Cluster"
             akka-system-msg = "P2PActors.Cluster.Serialization.GuardedSystemMessageSerializer, P2PActors.Cluster"
             daemon-create = "P2PActors.Cluster.Serialization.NoRemoteDeploymentSerializer, P2PActors.Cluster"
+            json = "P2PActors.Cluster.Serialization.LimitedJsonSerializer, P2PActors.Cluster"
           }
           serialization-identifiers {
             "P2PActors.Cluster.Serialization.GuardedMiscMessageSerializer, P2PActors.Cluster" = 16
             "P2PActors.Cluster.Serialization.GuardedSystemMessageSerializer, P2PActors.Cluster" = 22
             "P2PActors.Cluster.Serialization.NoRemoteDeploymentSerializer, P2PActors.Cluster" = 3
+            "P2PActors.Cluster.Serialization.LimitedJsonSerializer, P2PActors.Cluster" = 1
           }
         }
         """;

@@ -83,6 +83,55 @@ public sealed class PeerCommandGuardTests : TestKit
         }
     }
 
+    [Fact]
+    public async Task A_peer_cannot_stop_an_actor_here_by_sending_the_command_under_the_catch_all_JSON_serializer()
+    {
+        // Prevents: the remoting reads a message with whichever serializer the sender names, so a peer that writes its
+        // PoisonPill or Terminate with Akka's JSON serializer (identifier 1) got past the guards of their own serializers.
+        var refusals = CreateTestProbe();
+        Sys.EventStream.Subscribe(refusals.Ref, typeof(LogEvent));
+        var target = Sys.ActorOf(Props.Create(() => new Echo()), "json-target");
+        var local = CreateTestProbe();
+        local.Watch(target);
+
+        // The attacker writes those commands, and a bare value, with Akka's own JSON serializer.
+        var attacker = ActorSystem.Create("guard-json-attacker", ConfigurationFactory.ParseString("""
+            akka.actor.serializers.json = "Akka.Serialization.NewtonSoftJsonSerializer, Akka"
+            akka.actor.serialization-identifiers { "Akka.Serialization.NewtonSoftJsonSerializer, Akka" = 1 }
+            akka.actor.serialization-bindings {
+              "Akka.Actor.PoisonPill, Akka" = json
+              "Akka.Actor.Kill, Akka" = json
+              "Akka.Dispatch.SysMsg.Terminate, Akka" = json
+              "System.Boolean" = json
+            }
+            """).WithFallback(NodeConfig()));
+        try
+        {
+            var honestAddress = ((ExtendedActorSystem)Sys).Provider.DefaultAddress;
+            var remote = await attacker.ActorSelection(new RootActorPath(honestAddress) / "user" / "json-target").ResolveOne(TimeSpan.FromSeconds(10));
+            Assert.Equal(1, attacker.Serialization.FindSerializerFor(PoisonPill.Instance).Identifier);
+            Assert.Equal(1, attacker.Serialization.FindSerializerFor(new Terminate()).Identifier);
+
+            remote.Tell(PoisonPill.Instance);
+            await RefusedAsync(refusals, "PoisonPill sent as JSON");
+            remote.Tell(Kill.Instance);
+            await RefusedAsync(refusals, "Kill sent as JSON");
+            // A bare value still passes under it, both ways.
+            Assert.True(await remote.Ask<bool>(true, TimeSpan.FromSeconds(10)));
+
+            // Last, since a refused system message fails the peer's own link.
+            ((IInternalActorRef)remote).SendSystemMessage(new Terminate());
+            await RefusedAsync(refusals, "Terminate sent as JSON");
+            var identity = await target.Ask<ActorIdentity>(new Identify(1), TimeSpan.FromSeconds(10));
+            Assert.Equal(target, identity.Subject);
+            local.ExpectNoMsg(TimeSpan.Zero);
+        }
+        finally
+        {
+            await attacker.Terminate().WaitAsync(TimeSpan.FromSeconds(20));
+        }
+    }
+
     /// <summary>Waits until the honest node logs that it refused <paramref name="what"/>.</summary>
     private static Task RefusedAsync(Akka.TestKit.TestProbe log, string what) =>
         Task.Run(() => log.FishForMessage<LogEvent>(e => $"{e.Message} {e.Cause}".Contains($"{what} is refused", StringComparison.Ordinal)
