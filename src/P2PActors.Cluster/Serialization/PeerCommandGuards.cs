@@ -16,8 +16,8 @@ namespace P2PActors.Cluster.Serialization;
 // that peer's association (Akka reads system messages without catching): the link to the sender is gated and the
 // message is resent on every reconnect, so only the peer that sent it loses its link to this node. Installed in place
 // of Akka's own serializers under the same identifiers (SerializationSetup.PeerCommandHocon), so they also read what an
-// unguarded node writes. Not checked: a DeathWatchNotification naming another node's actor (Akka does not tie it to its
-// sender), which can make a watcher here believe that actor stopped.
+// unguarded node writes. Not checked: a DeathWatchNotification naming a third node's actor (Akka does not tie it to its
+// sender), which can make a watcher here believe that actor stopped; one naming an actor of this node is refused.
 // A guard per message serializer is not enough on its own: the remoting reads each message with whichever serializer
 // identifier the sender wrote on it, so a peer could send a PoisonPill or a Terminate under Akka's catch-all JSON
 // serializer (identifier 1) and get past the guards above. That one is guarded too (LimitedJsonSerializer).
@@ -42,7 +42,7 @@ public sealed class GuardedMiscMessageSerializer(ExtendedActorSystem system) : S
 
 /// <summary>
 /// Akka's system-message serializer reading only what remote death watch needs (<c>Watch</c>, <c>Unwatch</c>,
-/// <c>DeathWatchNotification</c>); <c>Terminate</c>, <c>Suspend</c>, <c>Create</c> and the rest supervise remote-deployed
+/// <c>DeathWatchNotification</c>, each only with a peer's actor as the watcher or the one that died); <c>Terminate</c>, <c>Suspend</c>, <c>Create</c> and the rest supervise remote-deployed
 /// children, which this system has none of, and from a peer would stop or suspend a local actor.
 /// </summary>
 public sealed class GuardedSystemMessageSerializer(ExtendedActorSystem system) : Serializer(system)
@@ -53,10 +53,29 @@ public sealed class GuardedSystemMessageSerializer(ExtendedActorSystem system) :
 
     public override byte[] ToBinary(object obj) => _inner.ToBinary(obj);
 
-    public override object FromBinary(byte[] bytes, Type type) =>
-        type == typeof(Watch) || type == typeof(Unwatch) || type == typeof(DeathWatchNotification)
-            ? _inner.FromBinary(bytes, type)
-            : throw new SerializationException($"A peer's {type?.Name ?? "unnamed"} system message is refused: only death watch crosses the network here.");
+    public override object FromBinary(byte[] bytes, Type type)
+    {
+        if (type != typeof(Watch) && type != typeof(Unwatch) && type != typeof(DeathWatchNotification))
+            throw new SerializationException($"A peer's {type?.Name ?? "unnamed"} system message is refused: only death watch crosses the network here.");
+        // Death watch across nodes has one shape: a peer's actor watches (or stops watching) one of ours, and a peer
+        // tells us one of its own actors stopped. A message naming an actor of this node as the watcher would make
+        // that actor watch whatever the peer chose (and crash, DeathPactException, when it stops); one reporting the
+        // death of an actor of this node would make its watchers drop it (a page's subscriptions, its signaling
+        // rooms) while it is alive.
+        return _inner.FromBinary(bytes, type) switch
+        {
+            Watch { Watcher: var watcher } when IsHere(watcher) => throw Forged("Watch", "an actor of this node as the watcher"),
+            Unwatch { Watcher: var watcher } when IsHere(watcher) => throw Forged("Unwatch", "an actor of this node as the watcher"),
+            DeathWatchNotification { Actor: var actor } when IsHere(actor) => throw Forged("DeathWatchNotification", "the death of an actor of this node"),
+            var message => message,
+        };
+    }
+
+    /// <summary>An actor of this node (or one of its local stand-ins: dead letters, an unknown local path).</summary>
+    private static bool IsHere(IActorRef? actor) => actor is null or IInternalActorRef { IsLocal: true };
+
+    private static SerializationException Forged(string name, string what) =>
+        new($"A peer's {name} system message naming {what} is refused: a peer reports only on its own actors.");
 }
 
 /// <summary>Refuses remote deployment: no peer may create an actor of its choosing on this node.</summary>

@@ -132,6 +132,72 @@ public sealed class PeerCommandGuardTests : TestKit
         }
     }
 
+    [Fact]
+    public async Task A_peer_can_neither_make_an_actor_here_watch_its_actors_nor_report_the_death_of_an_actor_here()
+    {
+        // Prevents: a forged Watch naming an actor of this node as the watcher made it watch the peer's actor (and crash
+        // with a DeathPactException when that stopped, had it no Terminated handler); a forged DeathWatchNotification
+        // naming an actor of this node made its watchers drop it while it lived (the game state its change feed to /ws).
+        var refusals = CreateTestProbe();
+        Sys.EventStream.Subscribe(refusals.Ref, typeof(LogEvent));
+        var reports = CreateTestProbe();
+        var victim = Sys.ActorOf(Props.Create(() => new TerminatedReporter(reports.Ref, null)), "victim");
+        var alive = Sys.ActorOf(Props.Create(() => new Echo()), "alive");
+        var watcher = Sys.ActorOf(Props.Create(() => new TerminatedReporter(reports.Ref, alive)), "watcher");
+        reports.ExpectMsg("watching", TimeSpan.FromSeconds(10));
+        var honestAddress = ((ExtendedActorSystem)Sys).Provider.DefaultAddress;
+
+        // A refused system message fails the sender's own link (it is resent until read): one attacker per message.
+        var first = ActorSystem.Create("guard-watch-attacker", NodeConfig());
+        try
+        {
+            var victimThere = (IInternalActorRef)await first.ActorSelection(new RootActorPath(honestAddress) / "user" / "victim").ResolveOne(TimeSpan.FromSeconds(10));
+            var bait = (IInternalActorRef)first.ActorOf(Props.Create(() => new Echo()), "bait");
+            victimThere.SendSystemMessage(new Watch(bait, victimThere));
+            await RefusedAsync(refusals, "Watch system message naming an actor of this node as the watcher");
+            // Had the victim taken the watch, the bait's stop would now reach it as a Terminated.
+            first.Stop(bait);
+            reports.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        }
+        finally
+        {
+            await first.Terminate().WaitAsync(TimeSpan.FromSeconds(20));
+        }
+
+        var second = ActorSystem.Create("guard-death-attacker", NodeConfig());
+        try
+        {
+            var watcherThere = (IInternalActorRef)await second.ActorSelection(new RootActorPath(honestAddress) / "user" / "watcher").ResolveOne(TimeSpan.FromSeconds(10));
+            var aliveThere = await second.ActorSelection(new RootActorPath(honestAddress) / "user" / "alive").ResolveOne(TimeSpan.FromSeconds(10));
+            watcherThere.SendSystemMessage(new DeathWatchNotification(aliveThere, existenceConfirmed: true, addressTerminated: false));
+            await RefusedAsync(refusals, "DeathWatchNotification system message naming the death of an actor of this node");
+        }
+        finally
+        {
+            await second.Terminate().WaitAsync(TimeSpan.FromSeconds(20));
+        }
+
+        // Neither honest actor heard of a death, and a real one still reaches the watcher.
+        reports.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Sys.Stop(alive);
+        reports.ExpectMsg("terminated alive", TimeSpan.FromSeconds(10));
+        reports.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    /// <summary>Watches <paramref name="watched"/> if given, and reports every <see cref="Terminated"/> it gets.</summary>
+    private sealed class TerminatedReporter : ReceiveActor
+    {
+        public TerminatedReporter(IActorRef report, IActorRef? watched)
+        {
+            if (watched is not null)
+            {
+                Context.Watch(watched);
+                report.Tell("watching");
+            }
+            Receive<Terminated>(t => report.Tell($"terminated {t.ActorRef.Path.Name}"));
+        }
+    }
+
     /// <summary>Waits until the honest node logs that it refused <paramref name="what"/>.</summary>
     private static Task RefusedAsync(Akka.TestKit.TestProbe log, string what) =>
         Task.Run(() => log.FishForMessage<LogEvent>(e => $"{e.Message} {e.Cause}".Contains($"{what} is refused", StringComparison.Ordinal)
