@@ -21,6 +21,10 @@ public sealed class SqlitePersistenceTests() : PersistenceTests(new SqliteJourna
     [Fact]
     public override Task An_idle_player_memory_is_passivated_and_recovered_on_next_use() =>
         base.An_idle_player_memory_is_passivated_and_recovered_on_next_use();
+
+    [Fact]
+    public override Task The_journal_keeps_only_the_events_after_the_last_snapshot_and_recovery_loses_nothing() =>
+        base.The_journal_keeps_only_the_events_after_the_last_snapshot_and_recovery_loses_nothing();
 }
 
 /// <summary>The same guarantees with the journal and snapshots in a fresh PostgreSQL database per test.</summary>
@@ -36,6 +40,10 @@ public sealed class PostgresPersistenceTests() : PersistenceTests(new PostgresJo
     [PostgresFact]
     public override Task An_idle_player_memory_is_passivated_and_recovered_on_next_use() =>
         base.An_idle_player_memory_is_passivated_and_recovered_on_next_use();
+
+    [PostgresFact]
+    public override Task The_journal_keeps_only_the_events_after_the_last_snapshot_and_recovery_loses_nothing() =>
+        base.The_journal_keeps_only_the_events_after_the_last_snapshot_and_recovery_loses_nothing();
 }
 
 /// <summary>
@@ -147,6 +155,39 @@ public abstract class PersistenceTests(JournalDatabase journal) : Akka.TestKit.X
         var reincarnation = await node.System.ActorSelection($"/system/sharding/{PlayerMemoryOptions.ShardTypeName}/*/bob")
             .ResolveOne(TimeSpan.FromSeconds(10));
         Assert.NotEqual(entity, reincarnation);
+    }
+
+    public virtual async Task The_journal_keeps_only_the_events_after_the_last_snapshot_and_recovery_loses_nothing()
+    {
+        // Prevents: every recording and rating of every player stayed in the journal for good, although recovery
+        // starts from the last snapshot and the history it rebuilds is capped.
+        const int recordings = 40;
+        var settings = Settings(snapshotEvery: 4);
+        var at = DateTimeOffset.UnixEpoch;
+        var ids = Enumerable.Range(0, recordings).Select(i => $"kept-{i:D3}").ToList();
+        var dave = PlayerMemoryActor.PersistenceIdFor("dave");
+        await using (var node = await TestNode.StartAsync(settings))
+        {
+            // One at a time, each read flushing it: one journal event per recording, a snapshot every fourth.
+            foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+            {
+                node.PlayerMemory.Tell(new RecordGenerated("dave", id, ContentType.Item, i, at.AddSeconds(i)));
+                Assert.Equal(id, (await node.Snapshot("dave")).History[^1].ContentId);
+            }
+            // The last snapshot is taken at event 40; the deletion that follows it runs in the background.
+            await AwaitAssertAsync(() => Assert.InRange(journal.JournalEvents(settings, dave), 0, 1), TimeSpan.FromSeconds(20));
+            Assert.Equal(1, journal.Snapshots(settings, dave));
+        }
+
+        await using (var restarted = await TestNode.StartAsync(settings))
+        {
+            Assert.Equal(ids, (await restarted.Snapshot("dave")).History.Select(h => h.ContentId));
+            // Recording goes on after a journal with its older events gone: the sequence numbers do not start over.
+            restarted.PlayerMemory.Tell(new RecordGenerated("dave", "after-restart", ContentType.Map, 1, at));
+            Assert.Equal([.. ids, "after-restart"], (await restarted.Snapshot("dave")).History.Select(h => h.ContentId));
+        }
+        await using (var again = await TestNode.StartAsync(settings))
+            Assert.Equal([.. ids, "after-restart"], (await again.Snapshot("dave")).History.Select(h => h.ContentId));
     }
 
     private static async Task<IReadOnlyCollection<string>> EntityIds(TestNode node)

@@ -61,11 +61,19 @@ public sealed class PlayerMemoryActor : ReceivePersistentActor, IWithTimers
             Flush();
             DeferAsync(_state, _ => Context.Stop(Self));
         });
+        // A stored snapshot holds everything up to its sequence number, so the older snapshots and the events it
+        // covers go: recovery never reads them again, and the journal would otherwise keep every recording and rating
+        // of every player for good (the history is capped, the journal was not).
         Command<SaveSnapshotSuccess>(s =>
-            DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        {
+            DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
+            DeleteMessages(s.Metadata.SequenceNr);
+        });
         Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Snapshot of {0} failed", PersistenceId));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Deleting old snapshots of {0} failed", PersistenceId));
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "Deleting the journal events of {0} its snapshot holds failed", PersistenceId));
     }
 
     public override string PersistenceId { get; }
