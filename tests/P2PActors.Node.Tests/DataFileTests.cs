@@ -42,6 +42,37 @@ public sealed partial class DataFileTests
         Assert.Equal(garbage, await File.ReadAllBytesAsync(path!));
     }
 
+    [Theory]
+    [InlineData("state", "file", "is a file where the node keeps a folder")]
+    [InlineData("content.db", "folder", "is a folder where the node keeps a SQLite file")]
+    [InlineData("state/ddata.db", "folder", "is a folder where the node keeps a SQLite file")]
+    [InlineData("validator.key", "file", "is not an Ed25519 private key")]
+    [InlineData("validator.key", "folder", "is a folder where the node keeps its validator key")]
+    public async Task A_wrong_kind_of_entry_in_the_data_folder_stops_the_node_before_it_starts_naming_it(string entry, string kind, string expected)
+    {
+        // Prevents: a file named state stopped the replicator while the node answered /health as up (and every write
+        // with a 503); a folder where a SQLite file or the key belongs, or a key that is not one, stopped the node with
+        // stack traces and, for SQLite, a message naming no file.
+        string? path = null;
+        await using var node = NodeProcess.Start("misplaced", dataDirectory =>
+        {
+            path = Path.Combine(dataDirectory, entry);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            if (kind == "folder") Directory.CreateDirectory(path);
+            else File.WriteAllText(path, "not what the node keeps here\n");
+            return ["node", "--http-url", "http://127.0.0.1:0", "--port", "0", "--data-dir", dataDirectory];
+        });
+
+        var exitCode = await node.ExitCodeAsync(Patience);
+        Assert.True(exitCode == ExitCodes.Usage, $"exit code {exitCode}\n{node.Output}");
+        Assert.Contains(Path.GetFullPath(path!), node.Output, StringComparison.Ordinal);
+        Assert.Contains(expected, node.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Now listening on", node.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", node.Output, StringComparison.Ordinal);
+        if (kind == "folder") Assert.True(Directory.Exists(path));
+        else Assert.Equal("not what the node keeps here\n", await File.ReadAllTextAsync(path!));
+    }
+
     [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
     private static partial Regex ListeningOn();
 

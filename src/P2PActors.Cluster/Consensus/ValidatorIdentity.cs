@@ -69,6 +69,22 @@ public sealed class ValidatorIdentity : IDisposable
         return Load(path);
     }
 
+    /// <summary>Why the key file at <paramref name="path"/> cannot be loaded, for the operator; null when it loads or does not exist.</summary>
+    public static string? KeyFileProblem(string path)
+    {
+        if (!File.Exists(path))
+            return null;
+        try
+        {
+            using var _ = Load(path);
+            return null;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            return e is InvalidDataException ? e.Message : $"Validator key file '{path}' cannot be read: {e.Message}";
+        }
+    }
+
     private static ValidatorIdentity Load(string path)
     {
         var blob = File.ReadAllBytes(path);

@@ -87,12 +87,23 @@ public sealed record NodeSettings
     ];
 
     /// <summary>
-    /// The data files that exist but cannot be read (damaged, truncated, not SQLite at all), each phrased for the
+    /// The data files that exist but cannot be read (damaged, truncated, not SQLite at all, a folder where a file
+    /// belongs, a validator key that is not one) and a file where the state folder belongs, each phrased for the
     /// operator with what it holds; empty when every one reads or is still to be made. Checked before the node starts:
-    /// once running, a damaged durable store stopped the replicator while the node reported itself healthy.
+    /// once running, a damaged durable store (or a file named <c>state</c>) stopped the replicator while the node
+    /// reported itself healthy, and a bad key stopped the node with two stack traces.
     /// </summary>
     public IReadOnlyList<string> UnreadableDataFiles() =>
     [
+        .. File.Exists(StateDirectory)
+            ? [$"{Path.GetFullPath(StateDirectory)} is a file where the node keeps a folder (its stored replica of the shared state and " +
+               "the bodies of shared content it holds). The node did not start: move the file aside."]
+            : Array.Empty<string>(),
+        .. SqliteDataFiles
+            .Where(file => Directory.Exists(file.Path))
+            .Select(file => $"{Path.GetFullPath(file.Path)} is a folder where the node keeps a SQLite file; it would hold {file.Holds}. " +
+                            "The node did not start: move the folder aside."),
+        .. ValidatorKeyProblem() is { } keyProblem ? [keyProblem] : Array.Empty<string>(),
         .. SqliteDataFiles
             .Select(file => (file.Path, file.Holds, Problem: Storage.SqliteFiles.Unreadable(file.Path)))
             .Where(file => file.Problem is not null)
@@ -102,6 +113,17 @@ public sealed record NodeSettings
                 : $"{Path.GetFullPath(file.Path)} cannot be opened ({file.Problem.Value.Reason}); it holds {file.Holds}. The node did not " +
                   "start: check that no other program holds the file and that this user may read and write it."),
     ];
+
+    /// <summary>Why the validator key in its folder cannot be used (a folder, unreadable, not a key); null when it loads or is still to be made.</summary>
+    private string? ValidatorKeyProblem()
+    {
+        var path = Path.GetFullPath(Path.Combine(Consensus.KeyDirectory ?? DataDirectory, P2PActors.Cluster.Consensus.ValidatorIdentity.FileName));
+        if (Directory.Exists(path))
+            return $"{path} is a folder where the node keeps its validator key. The node did not start: move the folder aside.";
+        return P2PActors.Cluster.Consensus.ValidatorIdentity.KeyFileProblem(path) is { } problem
+            ? $"{problem} The node did not start and left the file as it is."
+            : null;
+    }
 
     /// <summary>Every problem with these settings, phrased for the operator; empty when they are usable.</summary>
     public IReadOnlyList<string> Validate()
