@@ -81,6 +81,25 @@ public sealed class CliTests
     }
 
     [Theory]
+    [InlineData("--request-timeout", 5.0, "node", "--request-timeout", "5")]
+    [InlineData("--passivation-idle", 1.5, "--passivation-idle", "1.5")]
+    [InlineData("--header-clock-window", 30.0, "--header-clock-window", "00:00:30")]
+    [InlineData("--ws-positions-interval", 0.025, "node", "--ws-positions-interval", "00:00:00.025")]
+    [InlineData("--timeout", 3.0, "health", "--timeout", "3")]
+    [InlineData("--timeout", 90.0, "chaos", "--timeout", "90")]
+    [InlineData("--startup-timeout", 60.0, "cluster", "--nodes", "2", "--startup-timeout", "60")]
+    [InlineData("--startup-timeout", 45.0, "simulate", "--startup-timeout", "45")]
+    public void A_time_flag_reads_a_bare_number_as_seconds_not_days(string flag, double seconds, params string[] args)
+    {
+        // Prevents: the default parser read "5" as five days, so --passivation-idle 5 kept memories for five days and
+        // --header-clock-window 1 widened a consensus check to a day without a word.
+        var parsed = NodeCli.Create().Parse(args);
+
+        Assert.Empty(parsed.Errors);
+        Assert.Equal(TimeSpan.FromSeconds(seconds), parsed.GetValue<TimeSpan>(flag));
+    }
+
+    [Theory]
     [InlineData("--port", "--port", "abc")]
     [InlineData("--port", "--port", "70000")]
     [InlineData("--port", "node", "--port", "-1")]
@@ -100,6 +119,8 @@ public sealed class CliTests
     [InlineData("--host", "node", "--host", "not a host!")]
     [InlineData("--system-name", "--system-name", "has spaces")]
     [InlineData("--passivation-idle", "--passivation-idle", "soon")]
+    [InlineData("--request-timeout: '5d' is neither hh:mm:ss nor a number of seconds", "--request-timeout", "5d")]
+    [InlineData("--request-timeout: '-1' is not a usable number of seconds", "--request-timeout", "-1")]
     [InlineData("--log-level", "--log-level", "chatty")]
     [InlineData("--nonsense", "--nonsense")]
     [InlineData("approve-all", "--byzantine", "evil")]

@@ -49,6 +49,16 @@ public sealed class ListenAddressTests : IDisposable
     }
 
     [Fact]
+    public async Task A_remoting_host_name_that_does_not_resolve_is_named()
+    {
+        // Prevents: the bind failed inside the actor system, and the node stopped on about 90 lines of traces and
+        // "One or more errors occurred" four times over, never naming --host. (.invalid never resolves: RFC 6761.)
+        var run = await RunNodeAsync("--host", "no-such-node.invalid", "--port", "0", "--http-url", "http://127.0.0.1:0");
+
+        AssertOneLineNaming("--host / P2PActors:Host", "'no-such-node.invalid' does not resolve to an address here", run);
+    }
+
+    [Fact]
     public async Task An_http_address_that_is_not_this_machines_is_named()
     {
         var run = await RunNodeAsync("--port", "0", "--http-url", $"http://{NotThisMachine}:0");

@@ -28,7 +28,7 @@ public static class ChaosCommand
         var invalidShare = new Option<double>("--invalid-share") { Description = "Fraction of the workload that is deliberately invalid, 0 to 1", DefaultValueFactory = _ => defaults.InvalidShare };
         var concurrency = new Option<int>("--concurrency") { Description = "Proposals in flight at once", DefaultValueFactory = _ => defaults.Concurrency };
         var decisionTimeout = new Option<int>("--decision-timeout-ms", "--decision-timeout") { Description = "A proposal without a decision after this many ms ends undecided (after a second window when it is asked again)", DefaultValueFactory = _ => (int)defaults.DecisionTimeout.TotalMilliseconds };
-        var timeout = new Option<TimeSpan>("--timeout", "-t") { Description = "Bound on the whole run (start-up, workload, catalog check), hh:mm:ss", DefaultValueFactory = _ => defaults.Timeout };
+        var timeout = new Option<TimeSpan>("--timeout", "-t") { Description = "Bound on the whole run (start-up, workload, catalog check), hh:mm:ss or seconds", DefaultValueFactory = _ => defaults.Timeout };
         var noReAsk = new Option<bool>("--no-reask") { Description = "Do not ask silent validators again when a proposal is undecided at the timeout (measures the re-ask)" };
         var noShare = new Option<bool>("--no-share") { Description = "Decide only: do not share accepted content into the catalog (measures consensus alone; the catalog check then finds nothing)" };
         var sybils = new Option<int>("--sybils") { Description = "Extra members an attacker adds beyond --nodes; they vote but do not propose", DefaultValueFactory = _ => 0 };

@@ -19,7 +19,7 @@ public static class ClusterCommand
         var baseHttpPort = new Option<int>("--base-http-port") { Description = "HTTP port of the first node; node i listens on base + i - 1", DefaultValueFactory = _ => 5080 };
         var basePort = new Option<int>("--base-port") { Description = "Akka remoting port of the first node (the seed); node i uses base + i - 1", DefaultValueFactory = _ => 4053 };
         var dataDir = new Option<string>("--data-dir") { Description = "Parent folder of the nodes' data folders (node-1, node-2...)", DefaultValueFactory = _ => "./data/cluster" };
-        var startupTimeout = new Option<TimeSpan>("--startup-timeout") { Description = "How long to wait for every node to be Up, hh:mm:ss", DefaultValueFactory = _ => TimeSpan.FromMinutes(2) };
+        var startupTimeout = new Option<TimeSpan>("--startup-timeout") { Description = "How long to wait for every node to be Up, hh:mm:ss or seconds", DefaultValueFactory = _ => TimeSpan.FromMinutes(2) };
         var logLevel = new Option<string>("--log-level") { Description = "Lowest log level the nodes write (prefixed with their name, on stderr)", DefaultValueFactory = _ => "Warning" };
         logLevel.AcceptOnlyFromAmong("Verbose", "Debug", "Information", "Warning", "Error", "Fatal");
         var tlsCertificate = new Option<string>("--remote-tls-certificate") { Description = "TLS for remoting: PFX with certificate and key that every node presents; seeds become akka.ssl.tcp:// (the password: P2PActors__RemoteTlsPassword or --remote-tls-password)" };

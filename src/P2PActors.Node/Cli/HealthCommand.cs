@@ -21,7 +21,7 @@ public static class HealthCommand
         var url = new Option<string>("--url") { Description = "Base address of the node to ask [default: the node's HttpUrl setting]" };
         var timeout = new Option<TimeSpan>("--timeout")
         {
-            Description = "How long to wait for the answer, hh:mm:ss [default: 00:00:05]",
+            Description = "How long to wait for the answer, hh:mm:ss or seconds [default: 00:00:05]",
             DefaultValueFactory = _ => TimeSpan.FromSeconds(5),
         };
         var command = new Command("health", "Ask a running node whether it is an Up cluster member: exit code 0 if so, 1 if not (for container health checks).")

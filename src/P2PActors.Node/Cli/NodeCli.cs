@@ -26,6 +26,7 @@ public static class NodeCli
         root.Subcommands.Add(Simulate.SimulateCommand.Create());
         root.Subcommands.Add(HealthCommand.Create());
         root.Subcommands.Add(KeysCommand.Create());
+        DurationOptions.Apply(root);
         return root;
     }
 

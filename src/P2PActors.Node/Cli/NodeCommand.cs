@@ -27,13 +27,13 @@ public static class NodeCommand
             (new Option<string>("--persistence") { Description = "Where the journal and snapshots go: sqlite (in --data-dir) or postgresql (--postgres) [default: sqlite]" }
                 .AcceptOnlyFromAmong([.. Cluster.Hosting.PersistenceProviders.Names]), "P2PActors:Persistence"),
             (new Option<string>("--postgres") { Description = "PostgreSQL connection string for --persistence postgresql, e.g. Host=db;Username=p2p;Password=...;Database=p2pactors" }, "P2PActors:PostgresConnectionString"),
-            (new Option<TimeSpan>("--database-timeout") { Description = "How long to wait for an unreachable PostgreSQL at start-up, hh:mm:ss [default: 00:00:30]" }, "P2PActors:DatabaseStartupTimeout"),
+            (new Option<TimeSpan>("--database-timeout") { Description = "How long to wait for an unreachable PostgreSQL at start-up, hh:mm:ss or seconds [default: 00:00:30]" }, "P2PActors:DatabaseStartupTimeout"),
             (new Option<int>("--cache-capacity") { Description = "Generated contents kept in the LRU cache [default: 1000]" }, "P2PActors:CacheCapacity"),
-            (new Option<TimeSpan>("--passivation-idle") { Description = "Idle time before a player's memory is passivated, hh:mm:ss [default: 00:02:00]" }, "P2PActors:PassivationIdleTimeout"),
+            (new Option<TimeSpan>("--passivation-idle") { Description = "Idle time before a player's memory is passivated, hh:mm:ss or seconds [default: 00:02:00]" }, "P2PActors:PassivationIdleTimeout"),
             (new Option<long>("--max-body-bytes") { Description = "Largest HTTP request body accepted [default: 65536]" }, "P2PActors:MaxRequestBodyBytes"),
-            (new Option<TimeSpan>("--request-timeout") { Description = "How long an HTTP request waits for the actors, hh:mm:ss [default: 00:00:10]" }, "P2PActors:RequestTimeout"),
-            (new Option<TimeSpan>("--position-persist-interval") { Description = "Most time between a move and its durable write, hh:mm:ss.fff; a crash loses at most this much of the movement taken on the crashed node [default: 00:00:05]" }, "P2PActors:PositionPersistInterval"),
-            (new Option<TimeSpan>("--presence-timeout") { Description = "A player not heard from for this long is offline and leaves the other pages' maps; an open page heartbeats three times per timeout, hh:mm:ss [default: 00:00:30]" }, "P2PActors:PresenceTimeout"),
+            (new Option<TimeSpan>("--request-timeout") { Description = "How long an HTTP request waits for the actors, hh:mm:ss or seconds [default: 00:00:10]" }, "P2PActors:RequestTimeout"),
+            (new Option<TimeSpan>("--position-persist-interval") { Description = "Most time between a move and its durable write, hh:mm:ss.fff or seconds; a crash loses at most this much of the movement taken on the crashed node [default: 00:00:05]" }, "P2PActors:PositionPersistInterval"),
+            (new Option<TimeSpan>("--presence-timeout") { Description = "A player not heard from for this long is offline and leaves the other pages' maps; an open page heartbeats three times per timeout, hh:mm:ss or seconds [default: 00:00:30]" }, "P2PActors:PresenceTimeout"),
             (new Option<int>("--max-inventory-items") { Description = "Most distinct items one player may hold; more is refused with 409 [default: 200]" }, "P2PActors:MaxInventoryItems"),
             (new Option<long>("--preview-cache-bytes") { Description = "Bytes of rendered preview PNGs kept in memory [default: 67108864]" }, "P2PActors:PreviewCacheBytes"),
             (new Option<int>("--preview-renders") { Description = "Previews over 1024 px rendered at once; more wait in line [default: 2]" }, "P2PActors:PreviewRenders"),
@@ -48,7 +48,7 @@ public static class NodeCommand
             (new Option<int>("--identity-timeout") { Description = "Milliseconds to wait for a new member to prove its validator key before the set forms without it [default: 5000]" }, "P2PActors:IdentityTimeoutMs"),
             (new Option<int>("--decision-timeout", "--decision-timeout-ms") { Description = "Milliseconds a proposal waits for a decision before it ends undecided [default: 500]" }, "P2PActors:DecisionTimeoutMs"),
             (new Option<int>("--vote-turn-wait") { Description = "Milliseconds a validator waits for more proposal batches to judge and sign together while batches arrive together, 0 to 100 (never longer than a tenth of --decision-timeout) [default: 3]" }, "P2PActors:VoteTurnWaitMs"),
-            (new Option<TimeSpan>("--header-clock-window") { Description = "How far a proposed catalog header's created time may lie from this validator's clock, hh:mm:ss [default: 00:01:00]" }, "P2PActors:HeaderClockWindow"),
+            (new Option<TimeSpan>("--header-clock-window") { Description = "How far a proposed catalog header's created time may lie from this validator's clock, hh:mm:ss or seconds [default: 00:01:00]" }, "P2PActors:HeaderClockWindow"),
             (new Option<int>("--proposal-rate") { Description = "Proposals per second the validator serves from one proposer [default: 5000]" }, "P2PActors:ProposalRate"),
             (new Option<int>("--proposal-burst") { Description = "Proposals one proposer may send at once before the rate applies [default: 10000]" }, "P2PActors:ProposalBurst"),
             (new Option<double>("--ws-rate") { Description = "WebSocket messages per second per connection [default: 50]" }, "P2PActors:WsMessagesPerSecond"),
@@ -58,8 +58,8 @@ public static class NodeCommand
             (new Option<string>("--ws-allowed-origins") { Description = "Comma-separated origins allowed to open /ws besides the page's own, or * [default: none]" }, "P2PActors:WsAllowedOrigins"),
             (new Option<string>("--allowed-hosts") { Description = "Comma-separated host names the node answers to besides IP addresses, localhost, the --http-url host, --public-host and this machine's name; *.example.com for every name below it, * for any [default: none]" }, "P2PActors:AllowedHosts"),
             (new Option<int>("--room-capacity") { Description = "Most peers in one WebRTC signaling room, cluster-wide [default: 16]" }, "P2PActors:RoomCapacity"),
-            (new Option<TimeSpan>("--ws-positions-interval") { Description = "Least time between two positions frames to one page, hh:mm:ss.fff; 0 sends whenever the connection is free [default: 00:00:00.025]" }, "P2PActors:WsPositionsInterval"),
-            (new Option<TimeSpan>("--ws-resume-grace") { Description = "How long a dropped WebSocket session keeps its player for a resume, hh:mm:ss [default: 00:00:30]" }, "P2PActors:WsResumeGrace"),
+            (new Option<TimeSpan>("--ws-positions-interval") { Description = "Least time between two positions frames to one page, hh:mm:ss.fff or seconds; 0 sends whenever the connection is free [default: 00:00:00.025]" }, "P2PActors:WsPositionsInterval"),
+            (new Option<TimeSpan>("--ws-resume-grace") { Description = "How long a dropped WebSocket session keeps its player for a resume, hh:mm:ss or seconds [default: 00:00:30]" }, "P2PActors:WsResumeGrace"),
             (new Option<bool>("--metrics") { Description = "Serve Prometheus metrics at GET /metrics; --metrics false turns them off [default: true]" }, "P2PActors:Metrics"),
             (new Option<string>("--log-level") { Description = "Lowest log level written [default: Information]" }
                 .AcceptOnlyFromAmong("Verbose", "Debug", "Information", "Warning", "Error", "Fatal"), "Serilog:MinimumLevel:Default"),
@@ -111,6 +111,9 @@ public static class NodeCommand
             case ListenAddress.NotLocal:
                 return $"--host / {NodeOptions.Section}:Host: '{options.Host}' is not an address of this machine, so remoting cannot listen on it. " +
                     "Give one of its addresses (0.0.0.0 for all), and --public-host for the address peers dial if it differs.";
+            case ListenAddress.Unresolvable:
+                return $"--host / {NodeOptions.Section}:Host: '{options.Host}' does not resolve to an address here, so remoting cannot listen on it. " +
+                    "Give one of this machine's addresses or names (0.0.0.0 for all), and --public-host for the address peers dial if it differs.";
         }
         // The URL was checked when the options were read: an http URL with a host and a port.
         var http = new Uri(options.HttpUrl);
@@ -192,7 +195,9 @@ public static class NodeCommand
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 // Startup failures (a port in use, an unwritable data directory) are the user's to fix: say what, not where.
-                var cause = e is AggregateException { InnerExceptions.Count: 1 } single ? single.InnerExceptions[0] : e;
+                var cause = e;
+                while (cause is AggregateException { InnerExceptions.Count: 1 } single)
+                    cause = single.InnerExceptions[0];
                 await error.WriteLineAsync($"The node stopped: {cause.Message}");
                 return ExitCodes.Failure;
             }

@@ -14,6 +14,9 @@ public enum ListenAddress
 
     /// <summary>The address is not one of this machine's, so nothing can listen on it here.</summary>
     NotLocal,
+
+    /// <summary>A host name that does not resolve here, so there is no address to listen on.</summary>
+    Unresolvable,
 }
 
 /// <summary>
@@ -32,8 +35,9 @@ public static class ListenProbe
     /// <summary>
     /// Binds a probe to <paramref name="host"/>:<paramref name="port"/> and lets it go. The probe sets SO_REUSEADDR
     /// alone, so leftovers in TIME_WAIT do not count and only a live listener does. Port 0 (any free port) checks the
-    /// address only, and only an IP address or localhost can be found <see cref="ListenAddress.NotLocal"/>. A host that does
-    /// not resolve here, or a platform without those socket options:
+    /// address only, and only an IP address or localhost can be found <see cref="ListenAddress.NotLocal"/>. A name the
+    /// resolver says does not exist is <see cref="ListenAddress.Unresolvable"/> (the bind would fail with four nested
+    /// exceptions); a resolver that cannot answer now, or a platform without those socket options:
     /// <see cref="ListenAddress.Free"/>, and the real bind decides.
     /// </summary>
     public static ListenAddress Probe(string host, int port)
@@ -45,6 +49,10 @@ public static class ListenProbe
         try
         {
             address = parsed ?? (literal ? IPAddress.Loopback : Dns.GetHostAddresses(host).First());
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.HostNotFound or SocketError.NoData)
+        {
+            return ListenAddress.Unresolvable;
         }
         catch (Exception e) when (e is SocketException or InvalidOperationException or ArgumentException)
         {

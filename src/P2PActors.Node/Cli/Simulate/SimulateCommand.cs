@@ -41,7 +41,7 @@ public static class SimulateCommand
         var baseHttpPort = new Option<int>("--base-http-port") { Description = "HTTP port of the first started node, the others follow; 0: free ports", DefaultValueFactory = _ => 0 };
         var basePort = new Option<int>("--base-port") { Description = "Remoting port of the first started node, the others follow; 0: free ports", DefaultValueFactory = _ => 0 };
         var dataDir = new Option<string?>("--data-dir") { Description = "Parent folder of the started nodes' data; a temporary folder, deleted afterwards, when omitted" };
-        var startupTimeout = new Option<TimeSpan>("--startup-timeout") { Description = "How long to wait for the started nodes to be Up, hh:mm:ss", DefaultValueFactory = _ => defaults.StartupTimeout };
+        var startupTimeout = new Option<TimeSpan>("--startup-timeout") { Description = "How long to wait for the started nodes to be Up, hh:mm:ss or seconds", DefaultValueFactory = _ => defaults.StartupTimeout };
         var logLevel = new Option<string>("--log-level") { Description = "Lowest log level the started nodes write (on stderr, prefixed with their name)", DefaultValueFactory = _ => defaults.LogLevel };
         logLevel.AcceptOnlyFromAmong("Verbose", "Debug", "Information", "Warning", "Error", "Fatal");
         var byzantine = new Option<int>("--byzantine", "-b") { Description = "How many of the started nodes run Byzantine (the last ones), at most nodes - 1", DefaultValueFactory = _ => 0 };
