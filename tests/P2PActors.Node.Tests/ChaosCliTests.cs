@@ -71,6 +71,8 @@ public sealed class ChaosCliTests
     // node's spelling of the same flag is taken too.
     [InlineData("--decision-timeout-ms: 0 ms", "--decision-timeout", "0")]
     [InlineData("--sybils: -1 must not be negative", "--sybils", "-1")]
+    // An unhandled ArgumentException from Path.GetFullPath, with its stack trace, before.
+    [InlineData("--data-dir: '' is not a folder path", "--data-dir", "")]
     [InlineData("--sybils: 4 nodes and 13 Sybils make 17; at most 16", "--nodes", "4", "--sybils", "13")]
     [InlineData("--sybil-mode: unknown mode 'evil'", "--sybil-mode", "evil")]
     [InlineData("--sybil-mode: 'honest' is not a Byzantine mode", "--sybil-mode", "honest")]

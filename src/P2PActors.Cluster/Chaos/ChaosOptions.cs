@@ -103,6 +103,8 @@ public sealed record ChaosOptions
         var problems = new List<string>();
         if (Nodes is < 1 or > MaxNodes)
             problems.Add($"--nodes: {Nodes} must be between 1 and {MaxNodes}");
+        if (DataDirectory is not null && (string.IsNullOrWhiteSpace(DataDirectory) || DataDirectory.IndexOfAny(Path.GetInvalidPathChars()) >= 0))
+            problems.Add($"--data-dir: '{DataDirectory}' is not a folder path");
         if (Byzantine < 0)
             problems.Add($"--byzantine: {Byzantine} must not be negative");
         else if (Byzantine > Math.Max(Nodes - 1, 0))
