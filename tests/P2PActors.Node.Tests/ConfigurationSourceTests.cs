@@ -33,6 +33,20 @@ public sealed class ConfigurationSourceTests
     }
 
     [Fact]
+    public async Task A_serilog_sink_assembly_that_does_not_exist_set_in_the_environment_is_named()
+    {
+        // Prevents: Serilog's assembly loader threw FileNotFoundException out of the host's set-up, an unhandled exception
+        // with its stack trace.
+        await using var node = NodeProcess.Start("serilog-using", NodeArguments,
+            new Dictionary<string, string> { ["Serilog__Using__0"] = "No.Such.Sink" });
+
+        var exitCode = await node.ExitCodeAsync(Patience);
+
+        AssertNamedWithoutTrace(exitCode, node.Output, "Serilog (the Serilog section of appsettings.json, Serilog__* variables)");
+        Assert.Contains("No.Such.Sink", node.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_appsettings_file_that_is_not_json_is_named()
     {
         // The environment's appsettings file sits next to the binary, as appsettings.json does; only a process started

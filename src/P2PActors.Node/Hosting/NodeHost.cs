@@ -49,6 +49,13 @@ public static class NodeHost
             // A level Serilog does not know, set through Serilog__MinimumLevel__* or appsettings.json (--log-level is checked).
             throw new NodeConfigurationException([$"Serilog:MinimumLevel (Serilog__MinimumLevel__Default, --log-level): {e.Message}"]);
         }
+        catch (Exception e) when (e is IOException or TypeLoadException or MissingMethodException or ArgumentException or FormatException
+                                        or InvalidCastException or BadImageFormatException)
+        {
+            // Any other part of the Serilog section (Serilog__Using__0, a sink's name or its arguments) naming what does
+            // not exist or cannot be used: the assembly loader's or a sink's exception, with its trace, before.
+            throw new NodeConfigurationException([$"Serilog (the Serilog section of appsettings.json, Serilog__* variables): {e.Message}"]);
+        }
         Log.Logger = logger;
         builder.Services.AddSerilog(logger);
         // Not refused: the node cannot tell the flag from a variable the environment kept from a PostgreSQL setup, and a
