@@ -9,9 +9,13 @@ public static class HealthEndpoints
 
     public sealed record ClusterHealth(string SelfAddress, string SelfStatus, string? Leader, IReadOnlyList<MemberHealth> Members);
 
-    public sealed record NodeHealth(string Status, string System, ClusterHealth Cluster);
+    /// <summary><see cref="Problem"/>: why the node is <c>failed</c> (a part it cannot serve without stopped); null otherwise.</summary>
+    public sealed record NodeHealth(string Status, string System, ClusterHealth Cluster, string? Problem = null);
 
-    /// <summary><c>GET /health</c>: 200 once this node is an Up cluster member, 503 (same body) before that or while leaving.</summary>
+    /// <summary>
+    /// <c>GET /health</c>: 200 once this node is an Up cluster member, 503 (same body) before that, while leaving, or
+    /// when it failed (its replicator stopped: an Up member that can no longer read or write the shared state).
+    /// </summary>
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/health", (ActorSystem system) =>
@@ -44,7 +48,8 @@ public static class HealthEndpoints
             _ => "down",
         };
         var clusterHealth = new ClusterHealth(cluster.SelfAddress.ToString(), Lower(self.Status), state.Leader?.ToString(), members);
-        return new NodeHealth(status, system.Name, clusterHealth);
+        var problem = P2PActors.Cluster.Replicas.ReplicatorHealth.For(system).Problem;
+        return new NodeHealth(problem is null ? status : "failed", system.Name, clusterHealth, problem);
     }
 
     private static string Lower(MemberStatus status) => status.ToString().ToLowerInvariant();
