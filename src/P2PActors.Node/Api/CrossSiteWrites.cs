@@ -40,15 +40,16 @@ public static class CrossSiteWrites
         return app;
     }
 
+    /// <summary>A write: any method but GET, HEAD and OPTIONS.</summary>
+    public static bool IsWrite(string method) => !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method));
+
     public static WebApplication UseCrossSiteWriteGuard(this WebApplication app)
     {
         var allowed = app.Services.GetRequiredService<WsSettings>().AllowedOrigins;
         app.Use(async (http, next) =>
         {
-            var method = http.Request.Method;
             var origin = http.Request.Headers.Origin.ToString();
-            if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)
-                || WsOriginPolicy.Allows(origin, http.Request.Host, allowed))
+            if (!IsWrite(http.Request.Method) || WsOriginPolicy.Allows(origin, http.Request.Host, allowed))
             {
                 await next(http);
                 return;

@@ -129,6 +129,12 @@ public sealed class NodeOptions
     public Cluster.Hosting.PersistenceProvider PersistenceProvider =>
         Cluster.Hosting.PersistenceProviders.TryParse(Persistence, out var provider) ? provider : Cluster.Hosting.PersistenceProvider.Sqlite;
 
+    /// <summary>HTTP writes (any method but GET, HEAD and OPTIONS) per second one client address may send; 0: no limit.</summary>
+    public int HttpWriteRate { get; set; } = 100;
+
+    /// <summary>HTTP writes one client address may send at once before <see cref="HttpWriteRate"/> applies.</summary>
+    public int HttpWriteBurst { get; set; } = 200;
+
     /// <summary>WebSocket messages per second one connection may send (token bucket refill rate).</summary>
     public double WsMessagesPerSecond { get; set; } = 50;
 
@@ -270,6 +276,10 @@ public sealed class NodeOptions
             problems.Add($"--proposal-rate / {Section}:ProposalRate: {ProposalRate} must be between 1 and 1000000 proposals per second");
         if (ProposalBurst is < 1 or > 10_000_000)
             problems.Add($"--proposal-burst / {Section}:ProposalBurst: {ProposalBurst} must be between 1 and 10000000");
+        if (HttpWriteRate is < 0 or > 1_000_000)
+            problems.Add($"--http-write-rate / {Section}:HttpWriteRate: {HttpWriteRate} must be between 0 (no limit) and 1000000 writes per second");
+        if (HttpWriteBurst is < 1 or > 1_000_000)
+            problems.Add($"--http-write-burst / {Section}:HttpWriteBurst: {HttpWriteBurst} must be between 1 and 1000000");
         if (!double.IsFinite(WsMessagesPerSecond) || WsMessagesPerSecond is < 0.1 or > 100_000)
             problems.Add($"--ws-rate / {Section}:WsMessagesPerSecond: {WsMessagesPerSecond} must be between 0.1 and 100000 messages per second");
         if (WsMessageBurst is < 1 or > 1_000_000)

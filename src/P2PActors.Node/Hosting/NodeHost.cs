@@ -76,6 +76,7 @@ public static class NodeHost
         builder.Services.AddP2PActorSystem(options, logger);
         builder.Services.AddWsHandlers(options);
         builder.Services.AddAllowedOriginsCors(options.WsAllowedOriginList);
+        builder.Services.AddWriteRateLimit(options.HttpWriteRate, options.HttpWriteBurst);
         builder.Services.AddNodeMetrics(options);
 
         var app = builder.Build();
@@ -85,6 +86,7 @@ public static class NodeHost
         app.UseHostNameGuard();
         app.UseAllowedOriginsCors();
         app.UseCrossSiteWriteGuard();
+        app.UseWriteRateLimit(options.HttpWriteRate);
         // The page (wwwroot, copied next to the binary): index.html at "/", plain ES modules and CSS, nothing from
         // anywhere else. API routes are endpoints and are not shadowed: no file under wwwroot starts with /api.
         app.UseDefaultFiles();
