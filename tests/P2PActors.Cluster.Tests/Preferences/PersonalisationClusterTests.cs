@@ -70,48 +70,4 @@ public sealed class PersonalisationClusterTests : Akka.TestKit.Xunit2.TestKit
             ContentJson.Serialize(ContentFactory.Generate(ContentType.Character, NoParams, 4242, patterns)),
             ContentJson.Serialize(forPia.Content));
     }
-
-    [Fact]
-    public async Task A_system_that_is_not_a_member_can_neither_add_personalised_players_nor_list_them()
-    {
-        // Prevents: remoting takes messages from any system that reaches the port, and the listener took a stranger's
-        // lists of player ids into this node's set for good (and answered it which players have patterns).
-        using var data = new TempDataDirectory();
-        var port = FreePort();
-        await using var node = await TestNode.StartAsync(data.Settings() with { Port = port, SeedNodes = [$"akka.tcp://p2pactors@127.0.0.1:{port}"] });
-        await AwaitAssertAsync(() =>
-            Assert.Equal(MemberStatus.Up, Akka.Cluster.Cluster.Get(node.System).SelfMember.Status), Timeout);
-        var warnings = CreateTestProbe(node.System);
-        node.System.EventStream.Subscribe(warnings.Ref, typeof(Akka.Event.Warning));
-
-        var stranger = ActorSystem.Create("stranger", Akka.Configuration.ConfigurationFactory.ParseString(
-            P2PActors.Cluster.Serialization.SerializationSetup.Hocon + """
-
-            akka.actor.provider = remote
-            akka.remote.dot-netty.tcp.port = 0
-            akka.remote.dot-netty.tcp.hostname = 127.0.0.1
-            akka.loglevel = WARNING
-            """));
-        try
-        {
-            var listener = stranger.ActorSelection($"akka.tcp://p2pactors@127.0.0.1:{port}/user/{P2PActors.Cluster.Preferences.PersonalisationListener.Name}");
-            var answers = CreateTestProbe(stranger);
-            listener.Tell(new PlayerPersonalised("yan", true));
-            listener.Tell(new P2PActors.Cluster.Preferences.KnownPersonalised(["zed"]));
-            listener.Tell(P2PActors.Cluster.Preferences.KnownPersonalisedRequest.Instance, answers.Ref);
-            for (var i = 0; i < 3; i++)
-                warnings.FishForMessage<Akka.Event.Warning>(w => $"{w.Message}".Contains("not a member", StringComparison.Ordinal), Timeout);
-
-            // A member's announcement (here this node's own) still counts.
-            P2PActors.Cluster.Preferences.PersonalisationListener.Announce(node.System, new PlayerPersonalised("xia", true));
-            await AwaitAssertAsync(() => Assert.Contains("xia", GenerationClient.For(node.System).PersonalisedPlayers), Timeout, TimeSpan.FromMilliseconds(50));
-            Assert.DoesNotContain("yan", GenerationClient.For(node.System).PersonalisedPlayers);
-            Assert.DoesNotContain("zed", GenerationClient.For(node.System).PersonalisedPlayers);
-            answers.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
-        }
-        finally
-        {
-            await stranger.Terminate().WaitAsync(Timeout);
-        }
-    }
 }
