@@ -175,8 +175,12 @@ public abstract class PersistenceTests(JournalDatabase journal) : Akka.TestKit.X
                 Assert.Equal(id, (await node.Snapshot("dave")).History[^1].ContentId);
             }
             // The last snapshot is taken at event 40; the deletion that follows it runs in the background.
-            await AwaitAssertAsync(() => Assert.InRange(journal.JournalEvents(settings, dave), 0, 1), TimeSpan.FromSeconds(20));
-            Assert.Equal(1, journal.Snapshots(settings, dave));
+            await AwaitAssertAsync(() =>
+            {
+                Assert.InRange(journal.JournalEvents(settings, dave), 0, 1);
+                // The older snapshots go too, by another actor (the snapshot store), as independently.
+                Assert.Equal(1, journal.Snapshots(settings, dave));
+            }, TimeSpan.FromSeconds(20));
         }
 
         await using (var restarted = await TestNode.StartAsync(settings))

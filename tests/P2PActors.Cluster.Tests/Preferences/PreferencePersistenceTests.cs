@@ -70,9 +70,10 @@ public abstract class PreferenceRecoveryTests(JournalDatabase journal) : Akka.Te
             Assert.False(patternsBefore.IsEmpty);
         }
 
-        // At least one event per rating and one for sharing, with snapshots among them, all in the configured store.
+        // Eight events (seven ratings, sharing), a snapshot every third: the last snapshot holds the first six, so the
+        // journal in the configured store keeps at least the two after it (the six go once that snapshot is stored).
         var dana = PlayerMemoryActor.PersistenceIdFor("dana");
-        Assert.True(journal.JournalEvents(settings, dana) >= 8, $"{journal.JournalEvents(settings, dana)} journal events");
+        Assert.InRange(journal.JournalEvents(settings, dana), 2, 8);
         Assert.True(journal.Snapshots(settings, dana) >= 1, "no snapshot was saved");
         Assert.Equal(journal.WritesSqliteFile, File.Exists(settings.PersistenceDatabasePath));
 
