@@ -120,6 +120,8 @@ public sealed class CliTests
     [InlineData("--system-name", "--system-name", "has spaces")]
     [InlineData("--passivation-idle", "--passivation-idle", "soon")]
     [InlineData("--request-timeout: '5d' is neither hh:mm:ss nor a number of seconds", "--request-timeout", "5d")]
+    [InlineData("--http-write-burst / P2PActors:HttpWriteBurst: 10 must be at least --http-write-rate (100)", "--http-write-burst", "10")]
+    [InlineData("--http-write-rate / P2PActors:HttpWriteRate: -1 must be between 0 (no limit) and 1000000", "--http-write-rate", "-1")]
     [InlineData("--request-timeout: '-1' is not a usable number of seconds", "--request-timeout", "-1")]
     [InlineData("--log-level", "--log-level", "chatty")]
     [InlineData("--nonsense", "--nonsense")]

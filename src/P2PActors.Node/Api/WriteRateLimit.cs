@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace P2PActors.Node.Api;
 
 /// <summary>
-/// A token bucket per client address for the HTTP writes (any method but GET, HEAD and OPTIONS): generating, rating,
+/// A token bucket per client address (per /64 for IPv6) for the HTTP writes (any method but GET, HEAD and OPTIONS): generating, rating,
 /// sharing, moving, filling inventories. /ws had a budget per connection, HTTP none, so one client could make a node
 /// generate, store and replicate as fast as it could send (a new stored body per unseeded generation, a new player per
 /// fresh id). Over the budget a write is a 429 problem with <c>Retry-After</c>, before it does anything; reads are never
@@ -50,7 +51,22 @@ public static class WriteRateLimit
         return app;
     }
 
-    /// <summary>The client's address, IPv4 seen through IPv6 as itself, so one client is one bucket whichever way it connected.</summary>
-    private static IPAddress Client(HttpContext context) =>
-        context.Connection.RemoteIpAddress is { IsIPv4MappedToIPv6: true } mapped ? mapped.MapToIPv4() : context.Connection.RemoteIpAddress ?? IPAddress.None;
+    /// <summary>
+    /// The client's bucket: its IPv4 address (also when seen through IPv6), or the /64 of an IPv6 address, since one
+    /// IPv6 client usually holds a whole /64 and could otherwise take a fresh budget per address.
+    /// </summary>
+    private static IPAddress Client(HttpContext context)
+    {
+        var address = context.Connection.RemoteIpAddress;
+        if (address is null)
+            return IPAddress.None;
+        if (address.IsIPv4MappedToIPv6)
+            return address.MapToIPv4();
+        if (address.AddressFamily != AddressFamily.InterNetworkV6 || IPAddress.IsLoopback(address))
+            return address;
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return new IPAddress(bytes);
+    }
 }

@@ -51,7 +51,7 @@ public static class NodeCommand
             (new Option<TimeSpan>("--header-clock-window") { Description = "How far a proposed catalog header's created time may lie from this validator's clock, hh:mm:ss or seconds [default: 00:01:00]" }, "P2PActors:HeaderClockWindow"),
             (new Option<int>("--proposal-rate") { Description = "Proposals per second the validator serves from one proposer [default: 5000]" }, "P2PActors:ProposalRate"),
             (new Option<int>("--proposal-burst") { Description = "Proposals one proposer may send at once before the rate applies [default: 10000]" }, "P2PActors:ProposalBurst"),
-            (new Option<int>("--http-write-rate") { Description = "HTTP writes (POST, PUT, DELETE) per second per client address, 0 for no limit [default: 100]" }, "P2PActors:HttpWriteRate"),
+            (new Option<int>("--http-write-rate") { Description = "HTTP writes (any method but GET, HEAD and OPTIONS) per second per client address, 0 for no limit [default: 100]" }, "P2PActors:HttpWriteRate"),
             (new Option<int>("--http-write-burst") { Description = "HTTP writes one client address may send at once [default: 200]" }, "P2PActors:HttpWriteBurst"),
             (new Option<double>("--ws-rate") { Description = "WebSocket messages per second per connection [default: 50]" }, "P2PActors:WsMessagesPerSecond"),
             (new Option<int>("--ws-burst") { Description = "WebSocket messages one connection may send at once [default: 100]" }, "P2PActors:WsMessageBurst"),

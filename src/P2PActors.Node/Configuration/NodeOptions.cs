@@ -280,6 +280,9 @@ public sealed class NodeOptions
             problems.Add($"--http-write-rate / {Section}:HttpWriteRate: {HttpWriteRate} must be between 0 (no limit) and 1000000 writes per second");
         if (HttpWriteBurst is < 1 or > 1_000_000)
             problems.Add($"--http-write-burst / {Section}:HttpWriteBurst: {HttpWriteBurst} must be between 1 and 1000000");
+        else if (HttpWriteBurst < HttpWriteRate)
+            // The bucket refills once a second and holds at most the burst: a smaller burst would cap the rate at it.
+            problems.Add($"--http-write-burst / {Section}:HttpWriteBurst: {HttpWriteBurst} must be at least --http-write-rate ({HttpWriteRate}), or the rate could never be reached");
         if (!double.IsFinite(WsMessagesPerSecond) || WsMessagesPerSecond is < 0.1 or > 100_000)
             problems.Add($"--ws-rate / {Section}:WsMessagesPerSecond: {WsMessagesPerSecond} must be between 0.1 and 100000 messages per second");
         if (WsMessageBurst is < 1 or > 1_000_000)
