@@ -35,29 +35,31 @@ public static class ListenProbe
     /// <summary>
     /// Binds a probe to <paramref name="host"/>:<paramref name="port"/> and lets it go. The probe sets SO_REUSEADDR
     /// alone, so leftovers in TIME_WAIT do not count and only a live listener does. Port 0 (any free port) checks the
-    /// address only, and only an IP address or localhost can be found <see cref="ListenAddress.NotLocal"/>. A name the
-    /// resolver says does not exist is <see cref="ListenAddress.Unresolvable"/> (the bind would fail with four nested
-    /// exceptions); a resolver that cannot answer now, or a platform without those socket options:
-    /// <see cref="ListenAddress.Free"/>, and the real bind decides.
+    /// address only, and only an IP address or localhost can be found <see cref="ListenAddress.NotLocal"/>. A name that
+    /// does not resolve (no such name, or no resolver answering) is <see cref="ListenAddress.Unresolvable"/> on every
+    /// platform; on a platform without those socket options the rest is <see cref="ListenAddress.Free"/>, and the real
+    /// bind decides.
     /// </summary>
     public static ListenAddress Probe(string host, int port)
     {
-        if (!OperatingSystem.IsLinux())
-            return ListenAddress.Free;
         IPAddress address;
         var literal = IPAddress.TryParse(host, out var parsed) || string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase);
         try
         {
             address = parsed ?? (literal ? IPAddress.Loopback : Dns.GetHostAddresses(host).First());
         }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.HostNotFound or SocketError.NoData)
+        catch (SocketException)
         {
+            // No such name, or no resolver answering: either way there is no address to bind, and the bind would fail
+            // inside the actor system with four nested exceptions.
             return ListenAddress.Unresolvable;
         }
-        catch (Exception e) when (e is SocketException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
             return ListenAddress.Free;
         }
+        if (!OperatingSystem.IsLinux())
+            return ListenAddress.Free;
         using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         probe.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
         try

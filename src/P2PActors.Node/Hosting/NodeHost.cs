@@ -14,6 +14,9 @@ public static class NodeHost
 {
     /// <param name="overrides">Configuration keys set on the command line; they win over every other source.</param>
     /// <exception cref="NodeConfigurationException">The layered configuration cannot run a node.</exception>
+    private static Exception Unwrapped(Exception e) =>
+        e is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner : e;
+
     public static WebApplication Build(IReadOnlyDictionary<string, string?> overrides)
     {
         WebApplicationBuilder builder;
@@ -49,12 +52,13 @@ public static class NodeHost
             // A level Serilog does not know, set through Serilog__MinimumLevel__* or appsettings.json (--log-level is checked).
             throw new NodeConfigurationException([$"Serilog:MinimumLevel (Serilog__MinimumLevel__Default, --log-level): {e.Message}"]);
         }
-        catch (Exception e) when (e is IOException or TypeLoadException or MissingMethodException or ArgumentException or FormatException
-                                        or InvalidCastException or BadImageFormatException)
+        catch (Exception e) when (Unwrapped(e) is IOException or TypeLoadException or MissingMethodException or ArgumentException
+                                        or FormatException or InvalidCastException or BadImageFormatException or InvalidOperationException)
         {
             // Any other part of the Serilog section (Serilog__Using__0, a sink's name or its arguments) naming what does
-            // not exist or cannot be used: the assembly loader's or a sink's exception, with its trace, before.
-            throw new NodeConfigurationException([$"Serilog (the Serilog section of appsettings.json, Serilog__* variables): {e.Message}"]);
+            // not exist or cannot be used: the assembly loader's or a sink's exception, with its trace, before. A sink's
+            // own exception comes wrapped, since the settings reader calls sinks by reflection.
+            throw new NodeConfigurationException([$"Serilog (the Serilog section of appsettings.json, Serilog__* variables): {Unwrapped(e).Message}"]);
         }
         Log.Logger = logger;
         builder.Services.AddSerilog(logger);
