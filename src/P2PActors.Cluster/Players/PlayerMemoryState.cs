@@ -25,6 +25,13 @@ public sealed record PlayerMemoryState(
     /// <summary>Most attribute keys one rating may carry; real content has at most a handful.</summary>
     public const int MaxAttributesPerRating = 16;
 
+    /// <summary>
+    /// Most contents one player keeps ratings of. Each rating recomputes the learned patterns over all of them and each
+    /// snapshot writes them all, and generating content to rate costs a client nothing: without a bound one player's
+    /// memory grew, and every rating got slower, for good. Re-rating a rated content is always allowed.
+    /// </summary>
+    public const int MaxRatings = 10_000;
+
     public static PlayerMemoryState Empty(string playerId, int historyLimit) =>
         new(playerId, [], ImmutableHashSet<string>.Empty.WithComparer(StringComparer.Ordinal), LearnedPatterns.Empty, historyLimit);
 
@@ -73,6 +80,8 @@ public sealed record PlayerMemoryState(
             if (!KnownAttributes.Contains(key))
                 return new RatingRejected(PlayerId, "attributes", $"unknown attribute key '{key}'");
         }
+        if (Ratings.Count >= MaxRatings && Ratings.Get(command.ContentId) is null)
+            return new RatingRejected(PlayerId, "contentId", $"player {PlayerId} already rated {MaxRatings} contents, the most a player keeps; re-rate one of those instead");
         return null;
     }
 

@@ -72,6 +72,26 @@ public sealed class PlayerMemoryStateRatingTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(field, PlayerMemoryState.Empty("p", 10).Check(Rate("p", "a", stars))!.Field);
 
     [Fact]
+    public void A_player_keeps_at_most_MaxRatings_ratings_and_may_still_re_rate_them()
+    {
+        // Prevents: ratings had no bound, and each one recomputed the patterns over all of them.
+        var full = PlayerMemoryState.Empty("p", 10) with
+        {
+            Ratings = PlayerRatings.From(Enumerable.Range(0, PlayerMemoryState.MaxRatings)
+                .Select(i => new Rating(ContentId($"r{i}"), ContentType.Character, ["class:mage"], 3, T0))),
+        };
+        Assert.Equal(10_000, full.Ratings.Count);
+
+        var refused = full.Check(Rate("p", "one-more", 4));
+        Assert.Equal("contentId", refused?.Field);
+        Assert.Contains("already rated 10000 contents", refused!.Reason, StringComparison.Ordinal);
+        Assert.Null(full.Check(Rate("p", "r42", 5)));
+        // One below the bound, a new content is still taken.
+        var below = full with { Ratings = PlayerRatings.From(full.Ratings.InOrder.Skip(1)) };
+        Assert.Null(below.Check(Rate("p", "one-more", 4)));
+    }
+
+    [Fact]
     public void Bad_ids_types_attributes_and_players_are_rejected()
     {
         var state = PlayerMemoryState.Empty("p", 10);
