@@ -124,10 +124,7 @@ public sealed class ContentIdPool
 
     public string Get(ReadOnlySpan<byte> sha256)
     {
-        var key = (BinaryPrimitives.ReadUInt64LittleEndian(sha256),
-            BinaryPrimitives.ReadUInt64LittleEndian(sha256[8..]),
-            BinaryPrimitives.ReadUInt64LittleEndian(sha256[16..]),
-            BinaryPrimitives.ReadUInt64LittleEndian(sha256[24..]));
+        var key = Key(sha256);
         if (!_ids.TryGetValue(key, out var id))
         {
             id = Convert.ToHexStringLower(sha256);
@@ -135,4 +132,27 @@ public sealed class ContentIdPool
         }
         return id;
     }
+
+    /// <summary>
+    /// A pool holding only <paramref name="ids"/> (lower-case hex, as <see cref="Get"/> made them; the same strings):
+    /// ids no profile rates any longer (withdrawn, rolled out of a profile, or a peer's random ones) otherwise stayed
+    /// for good.
+    /// </summary>
+    public static ContentIdPool Of(IEnumerable<string> ids)
+    {
+        var pool = new ContentIdPool();
+        Span<byte> sha256 = stackalloc byte[32];
+        foreach (var id in ids)
+        {
+            if (Convert.FromHexString(id, sha256, out _, out var written) == System.Buffers.OperationStatus.Done && written == 32)
+                pool._ids.TryAdd(Key(sha256), id);
+        }
+        return pool;
+    }
+
+    private static (ulong, ulong, ulong, ulong) Key(ReadOnlySpan<byte> sha256) =>
+        (BinaryPrimitives.ReadUInt64LittleEndian(sha256),
+            BinaryPrimitives.ReadUInt64LittleEndian(sha256[8..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(sha256[16..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(sha256[24..]));
 }

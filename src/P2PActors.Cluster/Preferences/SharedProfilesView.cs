@@ -56,8 +56,24 @@ public sealed record SharedProfilesView(
             else
                 problems.Add($"shared profile '{playerId}' refused: {problem}");
         }
-        return (this with { Buckets = Buckets.SetItem(bucket, accepted.ToImmutable()), Rejected = Rejected.SetItem(bucket, problems.Count) }, problems);
+        var view = this with { Buckets = Buckets.SetItem(bucket, accepted.ToImmutable()), Rejected = Rejected.SetItem(bucket, problems.Count) };
+        return (view.WithPoolTrimmed(), problems);
     }
+
+    /// <summary>
+    /// The view with a pool of only the ids its profiles rate, once the pool holds more than twice those (and a few
+    /// thousand): rebuilt at most once per doubling, so its cost stays proportional to the adds.
+    /// </summary>
+    private SharedProfilesView WithPoolTrimmed()
+    {
+        if (Pool.Count < MinPoolToTrim)
+            return this;
+        var rated = Profiles.Sum(p => p.Ratings.Count);
+        return Pool.Count <= 2 * rated ? this : this with { Pool = ContentIdPool.Of(Profiles.SelectMany(p => p.Ratings.Select(r => r.ContentId))) };
+    }
+
+    /// <summary>Below this many ids a pool is left as it is (a few hundred KB at most).</summary>
+    internal const int MinPoolToTrim = 4_096;
 
     public RecommendationIndex BuildIndex() => RecommendationIndex.Build(Profiles);
 }

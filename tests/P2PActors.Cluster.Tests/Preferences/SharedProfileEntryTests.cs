@@ -40,3 +40,33 @@ public sealed class SharedProfileEntryTests
         Assert.Throws<ArgumentException>(() => SharedProfileEntry.Pack("p1", [new SharedRating("not-hex", ContentType.Item, 4)]));
     }
 }
+
+public sealed class SharedProfilesViewPoolTests
+{
+    [Fact]
+    public void The_id_pool_forgets_ids_no_profile_rates_any_longer()
+    {
+        // Prevents: every content id any accepted profile ever rated stayed in the pool for good (a withdrawn profile,
+        // ratings rolled out of one, or a peer rewriting profiles with random ids grew every node's memory).
+        var keys = new SharedProfileKeys();
+        var node = new Akka.Cluster.UniqueAddress(new Akka.Actor.Address("akka.tcp", "p2pactors", "127.0.0.1", 4053), 1);
+        var view = SharedProfilesView.Empty(keys);
+        var bucket = keys.Bucket("p1");
+        SharedRating[] latest = [];
+        for (var round = 0; round < 200; round++)
+        {
+            latest = [.. Enumerable.Range(0, 50).Select(i => new SharedRating(ContentId($"round-{round}-{i}"), ContentType.Item, 4))];
+            var data = Akka.DistributedData.LWWDictionary<string, SharedProfileEntry>.Empty.SetItem(node, "p1", SharedProfileEntry.Pack("p1", latest));
+            (view, var problems) = view.Apply(bucket, data);
+            Assert.Empty(problems);
+        }
+
+        // 10,000 ids were rated over time, 50 are rated now: the pool holds at most its floor.
+        Assert.InRange(view.Pool.Count, 50, 4_096);
+        var profile = view.Find("p1")!.Profile;
+        Assert.Equal(latest.Select(r => r.ContentId), profile.Ratings.Select(r => r.ContentId));
+        // The ids still rated are still pooled: the same strings the profile holds.
+        var id = profile.Ratings[0].ContentId;
+        Assert.Same(id, view.Pool.Get(Convert.FromHexString(id)));
+    }
+}
