@@ -20,6 +20,11 @@ public abstract class JournalDatabase : IDisposable
     /// <summary>Rows of the snapshot table for <paramref name="persistenceId"/>.</summary>
     public abstract long Snapshots(NodeSettings settings, string persistenceId);
 
+    /// <summary>The journal rows of <paramref name="persistenceId"/> as "sequence number (deleted)", for a failure's message.</summary>
+    public abstract string Describe(NodeSettings settings, string persistenceId);
+
+    protected const string JournalRows = "SELECT sequence_number, deleted FROM journal WHERE persistence_id = @id ORDER BY sequence_number";
+
     /// <summary>Whether the journal lives in <see cref="NodeSettings.PersistenceDatabasePath"/> in the data directory.</summary>
     public abstract bool WritesSqliteFile { get; }
 
@@ -36,6 +41,20 @@ public sealed class SqliteJournal : JournalDatabase
     public override long JournalEvents(NodeSettings settings, string persistenceId) => Count(settings, JournalCount, persistenceId);
 
     public override long Snapshots(NodeSettings settings, string persistenceId) => Count(settings, SnapshotCount, persistenceId);
+
+    public override string Describe(NodeSettings settings, string persistenceId)
+    {
+        using var connection = new SqliteConnection($"Data Source={settings.PersistenceDatabasePath}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = JournalRows;
+        command.Parameters.AddWithValue("@id", persistenceId);
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read())
+            rows.Add($"{reader.GetInt64(0)}{(reader.GetBoolean(1) ? " (deleted)" : "")}");
+        return string.Join(", ", rows);
+    }
 
     public override bool WritesSqliteFile => true;
 
@@ -66,6 +85,8 @@ public sealed class PostgresJournal : JournalDatabase
     public override long JournalEvents(NodeSettings settings, string persistenceId) => _database.Count(JournalCount, persistenceId);
 
     public override long Snapshots(NodeSettings settings, string persistenceId) => _database.Count(SnapshotCount, persistenceId);
+
+    public override string Describe(NodeSettings settings, string persistenceId) => _database.Rows(JournalRows, persistenceId);
 
     public override bool WritesSqliteFile => false;
 

@@ -177,7 +177,7 @@ public abstract class PersistenceTests(JournalDatabase journal) : Akka.TestKit.X
             // The last snapshot is taken at event 40; the deletion that follows it runs in the background.
             await AwaitAssertAsync(() =>
             {
-                Assert.InRange(journal.JournalEvents(settings, dave), 0, 1);
+                Assert.True(journal.JournalEvents(settings, dave) <= 1, $"journal rows: {journal.Describe(settings, dave)}");
                 // The older snapshots go too, by another actor (the snapshot store), as independently.
                 Assert.Equal(1, journal.Snapshots(settings, dave));
             }, TimeSpan.FromSeconds(20));

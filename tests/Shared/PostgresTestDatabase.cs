@@ -36,6 +36,20 @@ public sealed class PostgresTestDatabase : IDisposable
         return Convert.ToInt64(command.ExecuteScalar());
     }
 
+    /// <summary>The rows <paramref name="sql"/> answers (a number and a flag each), as "number (deleted)", comma-separated.</summary>
+    public string Rows(string sql, string id)
+    {
+        using var connection = new NpgsqlConnection(ConnectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("id", id);
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read())
+            rows.Add($"{reader.GetInt64(0)}{(reader.GetBoolean(1) ? " (deleted)" : "")}");
+        return string.Join(", ", rows);
+    }
+
     public void Dispose()
     {
         using (var probe = new NpgsqlConnection(ConnectionString))

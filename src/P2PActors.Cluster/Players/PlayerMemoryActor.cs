@@ -67,16 +67,48 @@ public sealed class PlayerMemoryActor : ReceivePersistentActor, IWithTimers
         Command<SaveSnapshotSuccess>(s =>
         {
             DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
-            DeleteMessages(s.Metadata.SequenceNr);
+            DeleteCoveredEvents(s.Metadata.SequenceNr);
         });
         Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Snapshot of {0} failed", PersistenceId));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Deleting old snapshots of {0} failed", PersistenceId));
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "Deleting the journal events of {0} its snapshot holds failed", PersistenceId));
+        Command<DeleteMessagesSuccess>(d => DeleteEnded(d.ToSequenceNr));
+        Command<DeleteMessagesFailure>(f =>
+        {
+            // Not retried as such: the next snapshot's deletion covers these events too.
+            _log.Warning(f.Cause, "Deleting the journal events of {0} its snapshot holds failed", PersistenceId);
+            DeleteEnded(f.ToSequenceNr);
+        });
     }
 
     public override string PersistenceId { get; }
+
+    /// <summary>The newest stored snapshot's sequence number: the journal events up to it may go.</summary>
+    private long _deleteWanted;
+
+    /// <summary>A deletion of journal events is in flight.</summary>
+    private bool _deleting;
+
+    /// <summary>
+    /// Deletes the events up to <paramref name="toSequenceNr"/>, one deletion at a time: Akka's journal runs deletions
+    /// concurrently, and two of one player's in flight at once deadlocked in PostgreSQL (40P01, the later one lost), so
+    /// a snapshot stored meanwhile waits for the deletion in flight and then deletes up to itself.
+    /// </summary>
+    private void DeleteCoveredEvents(long toSequenceNr)
+    {
+        _deleteWanted = Math.Max(_deleteWanted, toSequenceNr);
+        if (_deleting)
+            return;
+        _deleting = true;
+        DeleteMessages(_deleteWanted);
+    }
+
+    private void DeleteEnded(long toSequenceNr)
+    {
+        _deleting = false;
+        if (_deleteWanted > toSequenceNr)
+            DeleteCoveredEvents(_deleteWanted);
+    }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
