@@ -71,11 +71,7 @@ public sealed class PeerCommandGuardTests : TestKit
             ExpectMsg("terminated", TimeSpan.FromSeconds(20));
 
             // Last, since a refused system message fails the peer's own link (it is resent until read): Terminate.
-            ((IInternalActorRef)remote).SendSystemMessage(new Terminate());
-            await RefusedAsync(refusals, "Terminate");
-            var identity = await target.Ask<ActorIdentity>(new Identify(1), TimeSpan.FromSeconds(10));
-            Assert.Equal(target, identity.Subject);
-            local.ExpectNoMsg(TimeSpan.Zero);
+            await TerminateIsRefusedAsync(remote, target, local, refusals, "Terminate");
         }
         finally
         {
@@ -120,11 +116,7 @@ public sealed class PeerCommandGuardTests : TestKit
             Assert.True(await remote.Ask<bool>(true, TimeSpan.FromSeconds(10)));
 
             // Last, since a refused system message fails the peer's own link.
-            ((IInternalActorRef)remote).SendSystemMessage(new Terminate());
-            await RefusedAsync(refusals, "Terminate sent as JSON");
-            var identity = await target.Ask<ActorIdentity>(new Identify(1), TimeSpan.FromSeconds(10));
-            Assert.Equal(target, identity.Subject);
-            local.ExpectNoMsg(TimeSpan.Zero);
+            await TerminateIsRefusedAsync(remote, target, local, refusals, "Terminate sent as JSON");
         }
         finally
         {
@@ -196,6 +188,19 @@ public sealed class PeerCommandGuardTests : TestKit
             }
             Receive<Terminated>(t => report.Tell($"terminated {t.ActorRef.Path.Name}"));
         }
+    }
+
+    /// <summary>
+    /// The peer sends <c>Terminate</c> to <paramref name="remote"/> (the peer's reference to <paramref name="target"/>):
+    /// refused as <paramref name="what"/>, and the target still answers, unwatched by its death (<paramref name="local"/>).
+    /// </summary>
+    private static async Task TerminateIsRefusedAsync(IActorRef remote, IActorRef target, Akka.TestKit.TestProbe local, Akka.TestKit.TestProbe refusals, string what)
+    {
+        ((IInternalActorRef)remote).SendSystemMessage(new Terminate());
+        await RefusedAsync(refusals, what);
+        var identity = await target.Ask<ActorIdentity>(new Identify(1), TimeSpan.FromSeconds(10));
+        Assert.Equal(target, identity.Subject);
+        local.ExpectNoMsg(TimeSpan.Zero);
     }
 
     /// <summary>Waits until the honest node logs that it refused <paramref name="what"/>.</summary>
