@@ -304,8 +304,9 @@ public sealed class WorldTests
         await page.ClickAsync("#zone-leave");
         await page.WaitForFunctionAsync("() => window.p2p.world.zone === null");
         Assert.False(await page.IsVisibleAsync("#zone-leave"));
-        // The focus stays where the player can enter a zone again, not at the top of the page.
-        Assert.Equal("zone-join", await page.EvaluateAsync<string>("() => document.activeElement?.id ?? ''"));
+        // The focus stays where the player can enter a zone again, not at the top of the page. Waited for: the page
+        // moves it once it has left the zone's room, a round trip after the zone is dropped.
+        await page.WaitForFunctionAsync("() => document.activeElement?.id === 'zone-join'");
         Assert.Equal("Enter a zone to meet its players.", await page.TextContentAsync("#peer-list"));
         // Off wendy's map and world card too, while reo's page stays open (no presence timeout tells her).
         await wendy.WaitForFunctionAsync("() => window.p2p.world.players.reo === undefined");
