@@ -62,13 +62,7 @@ public sealed class ContentStoreTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         // Prevents: a read error answered as Status.Failure, which the HTTP endpoints' asks threw on as a 500.
         var store = new SqliteContentStore(DatabasePath);
         var actor = Sys.ActorOf(Props.Create(() => new ContentStoreActor(store)));
-        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
-        {
-            connection.Open();
-            using var drop = connection.CreateCommand();
-            drop.CommandText = "DROP TABLE content";
-            drop.ExecuteNonQuery();
-        }
+        DropContentTable();
 
         var id = Sample("Dara").Id!;
         actor.Tell(new GetContent(id));
@@ -121,5 +115,45 @@ public sealed class ContentStoreTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         using var reopened = new SqliteContentStore(DatabasePath);
         Assert.Equal(contents.Length, reopened.Count());
         Assert.Equal(contents[^1].Name, Assert.IsType<Character>(reopened.Get(contents[^1].Id!)).Name);
+    }
+
+    [Fact]
+    public void While_the_store_fails_at_most_MaxPending_items_wait_and_every_one_acknowledged_is_written_once_it_recovers()
+    {
+        // Prevents: a store whose writes fail (disk full, file gone) kept every generation in memory until the node died.
+        var store = new SqliteContentStore(DatabasePath);
+        var actor = Sys.ActorOf(Props.Create(() => new ContentStoreActor(store)));
+        DropContentTable();
+
+        var contents = Enumerable.Range(0, ContentStoreActor.MaxPending + 5).Select(i => Sample($"Failing{i}")).ToArray();
+        foreach (var content in contents)
+            actor.Tell(new StoreContent(content, Ack: true));
+        var replies = ReceiveN(contents.Length, TimeSpan.FromSeconds(30));
+        var stored = replies.OfType<ContentStored>().Select(s => s.Id).ToHashSet();
+        var rejected = replies.OfType<ContentRejected>().ToList();
+        Assert.Equal(ContentStoreActor.MaxPending, stored.Count);
+        Assert.Equal(5, rejected.Count);
+        Assert.All(rejected, r => Assert.Contains("content store is failing", r.Reason));
+
+        // What was acknowledged is still served from memory while the store fails.
+        actor.Tell(new GetContent(contents[0].Id!));
+        Assert.Equal(contents[0].Id, ExpectMsg<ContentFound>().Content.Id);
+
+        // The table back (the store's own schema), the retry writes every acknowledged item and the store takes more again.
+        new SqliteContentStore(DatabasePath).Dispose();
+        AwaitAssert(() => Assert.Equal(ContentStoreActor.MaxPending, store.Count()), TimeSpan.FromSeconds(15));
+        Assert.All(contents.Where(c => stored.Contains(c.Id!)).Take(20), c => Assert.NotNull(store.Get(c.Id!)));
+        var later = Sample("AfterRecovery");
+        actor.Tell(new StoreContent(later, Ack: true));
+        ExpectMsg<ContentStored>();
+    }
+
+    private void DropContentTable()
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        using var drop = connection.CreateCommand();
+        drop.CommandText = "DROP TABLE content";
+        drop.ExecuteNonQuery();
     }
 }

@@ -10,6 +10,9 @@ namespace P2PActors.Cluster.Storage;
 /// delay (or, with none, schedules a flush behind everything already in the mailbox), so a stream of generations
 /// becomes one transaction per delay and a generation never waits for SQLite. Lookups see unflushed content too, so a
 /// GET right after a POST finds it. What a crash loses is the unflushed batch: at most one flush delay of content.
+/// While the store's writes fail (a full disk, a file gone read-only) the batch is kept and retried, up to
+/// <see cref="MaxPending"/> items: content past that is not kept (an acknowledged store is told so), so a node whose
+/// disk fails keeps serving instead of filling its memory with every generation until it dies.
 /// Runs on its own thread (<see cref="DispatcherId"/>) because SQLite calls block.
 /// </summary>
 public sealed class ContentStoreActor : ReceiveActor, IWithTimers
@@ -31,6 +34,8 @@ public sealed class ContentStoreActor : ReceiveActor, IWithTimers
     private readonly TimeSpan _flushDelay;
     private bool _flushScheduled;
     private bool _retrying;
+    /// <summary>Items not kept since the last failed write was logged (the store failing and <see cref="MaxPending"/> reached).</summary>
+    private long _dropped;
 
     /// <param name="flushDelay">
     /// How long stored content may wait for more to share its transaction; zero flushes behind what is already in the
@@ -41,7 +46,7 @@ public sealed class ContentStoreActor : ReceiveActor, IWithTimers
         _store = store;
         _flushDelay = flushDelay;
         Receive<StoreContent>(Store);
-        Receive<StoreGenerated>(m => Enqueue(m.Content));
+        Receive<StoreGenerated>(m => { Enqueue(m.Content); });
         Receive<GetContent>(Get);
         Receive<Flush>(_ => DoFlush());
     }
@@ -50,6 +55,12 @@ public sealed class ContentStoreActor : ReceiveActor, IWithTimers
 
     /// <summary>Items written at once without waiting for the flush delay.</summary>
     public const int MaxBatch = 1_000;
+
+    /// <summary>
+    /// Most items waiting in memory for the store. Reached only while writes fail (otherwise a batch this size is
+    /// written at once); generated content is reproducible from its seed, so what is not kept can be made again.
+    /// </summary>
+    public const int MaxPending = 10 * MaxBatch;
 
     public static Props PropsFor(IContentStore store, TimeSpan flushDelay = default) =>
         Props.Create(() => new ContentStoreActor(store, flushDelay)).WithDispatcher(DispatcherId);
@@ -76,13 +87,21 @@ public sealed class ContentStoreActor : ReceiveActor, IWithTimers
                 Sender.Tell(new ContentRejected("content id does not match its body"));
             return;
         }
-        Enqueue(content);
+        var kept = Enqueue(content);
         if (message.Ack)
-            Sender.Tell(new ContentStored(content.Id!));
+            Sender.Tell(kept
+                ? new ContentStored(content.Id!)
+                : new ContentRejected($"this node's content store is failing and already holds {MaxPending} items waiting to be written; not kept"));
     }
 
-    private void Enqueue(GameContent content)
+    /// <summary>False when the content was not kept: the store is failing and <see cref="MaxPending"/> items wait.</summary>
+    private bool Enqueue(GameContent content)
     {
+        if (_pending.Count >= MaxPending && !_pending.ContainsKey(content.Id!))
+        {
+            _dropped++;
+            return false;
+        }
         _pending.TryAdd(content.Id!, content);
         if (_pending.Count >= MaxBatch && !_retrying)
         {
@@ -97,6 +116,7 @@ public sealed class ContentStoreActor : ReceiveActor, IWithTimers
             else
                 Self.Tell(Flush.Instance);
         }
+        return true;
     }
 
     private void Get(GetContent message)
@@ -121,6 +141,11 @@ public sealed class ContentStoreActor : ReceiveActor, IWithTimers
     private void DoFlush()
     {
         _flushScheduled = false;
+        if (_dropped > 0)
+        {
+            _log.Warning("{0} content items were not kept: {1} were already waiting for the failing store", _dropped, MaxPending);
+            _dropped = 0;
+        }
         if (_pending.Count == 0)
             return;
         try
