@@ -115,6 +115,7 @@ public sealed class CliTests
     [InlineData("--preview-cache-bytes / P2PActors:PreviewCacheBytes", "--preview-cache-bytes", "1000")]
     [InlineData("--position-persist-interval / P2PActors:PositionPersistInterval: 00:00:00.0500000 must be between", "--position-persist-interval", "00:00:00.05")]
     [InlineData("--position-persist-interval", "--position-persist-interval", "soon")]
+    [InlineData("--player-retention / P2PActors:PlayerRetention: 00:30:00 must be 0 (keep every player) or between 02:00:00 and 3650.00:00:00", "--player-retention", "00:30:00")]
     [InlineData("--preview-renders / P2PActors:PreviewRenders", "--preview-renders", "0")]
     [InlineData("--host", "node", "--host", "not a host!")]
     [InlineData("--system-name", "--system-name", "has spaces")]

@@ -125,6 +125,7 @@ public static class NodeHosting
                 MaxInventoryItems = settings.MaxInventoryItems,
                 PositionPersistInterval = settings.PositionPersistInterval,
                 PresenceTimeout = settings.PresenceTimeout,
+                PlayerRetention = settings.PlayerRetention,
             })
             .WithConsensus(consensus, snapshot, admission as CertificateAdmission)
             .WithSharedPreferences(new SharedProfilesSettings())

@@ -69,6 +69,9 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     /// <summary>Time to read the catalog buckets into the view.</summary>
     private sealed record ReadBuckets;
 
+    /// <summary>Time to forget the players not seen for <see cref="GameStateSettings.PlayerRetention"/>.</summary>
+    private sealed record ForgetIdlePlayers;
+
     /// <summary>Time to find the players who went offline (<see cref="OnlineWatch"/>).</summary>
     private sealed record LookForOffline;
 
@@ -184,6 +187,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         Receive<Heartbeat>(Handle);
         Receive<KeepOnline>(Handle);
         Receive<LookForOffline>(_ => LookForOfflinePlayers());
+        Receive<ForgetIdlePlayers>(_ => ForgetIdle());
         Receive<AddItem>(Handle);
         Receive<RemoveItem>(Handle);
         Receive<ShareEntry>(Handle);
@@ -268,6 +272,8 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberUp));
         Timers.StartPeriodicTimer(nameof(ReadBuckets), new ReadBuckets(), _settings.BucketReadInterval);
         Timers.StartPeriodicTimer(nameof(LookForOffline), new LookForOffline(), _settings.OfflineCheckInterval);
+        if (_settings.PlayerRetention > TimeSpan.Zero)
+            Timers.StartPeriodicTimer(nameof(ForgetIdlePlayers), new ForgetIdlePlayers(), _settings.RetentionCheckInterval);
         Timers.StartPeriodicTimer(nameof(PersistPositions), new PersistPositions(), _settings.PositionPersistInterval);
         Timers.StartPeriodicTimer(nameof(ResyncPositions), new ResyncPositions(), _settings.PositionResyncInterval);
         Timers.StartPeriodicTimer(nameof(PersistCatalog), new PersistCatalog(), _settings.CatalogPersistInterval / PersistSlices);
@@ -427,6 +433,34 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
             return;
         }
         Notify(_onlineWatch.Look(_view, NowMs(), _settings.PresenceTimeout));
+    }
+
+    /// <summary>
+    /// Drops the position and presence of every player not seen for <see cref="GameStateSettings.PlayerRetention"/>,
+    /// from the view and, by a local write each, from the buckets; gossip carries the removals and a peer's older copy
+    /// does not bring them back (an observed-remove map). A bucket entry newer than the cutoff (a move or heartbeat that
+    /// reached the bucket after the view last read it) is kept. Inventories are kept: they are the player's belongings.
+    /// </summary>
+    private void ForgetIdle()
+    {
+        var cutoff = NowMs() - (long)_settings.PlayerRetention.TotalMilliseconds;
+        var idle = _view.IdleSince(cutoff);
+        if (idle.Count == 0) return;
+        _view = _view.WithoutPositions(idle);
+        foreach (var bucket in idle.GroupBy(_view.Keys.PlayerBucket))
+        {
+            var ids = bucket.ToList();
+            foreach (var id in ids) _own.Remove(id);
+            _pump?.Touch();
+            _replicator.Tell(Dsl.Update(_view.Keys.Positions[bucket.Key], LWWDictionary<string, PlayerPosition>.Empty, WriteLocal.Instance,
+                new PendingWrite(ActorRefs.Nobody, AwaitPeers: false),
+                d => ids.Aggregate(d, (acc, id) => acc.TryGetValue(id, out var p) && p.UpdatedAtMs < cutoff ? acc.Remove(_self, id) : acc)));
+            _replicator.Tell(Dsl.Update(_view.Keys.Presence[bucket.Key], LWWDictionary<string, PresenceEntry>.Empty, WriteLocal.Instance,
+                new PendingWrite(ActorRefs.Nobody, AwaitPeers: false),
+                d => ids.Aggregate(d, (acc, id) => acc.TryGetValue(id, out var seen) && seen.LastSeenMs < cutoff ? acc.Remove(_self, id) : acc)));
+            _replicator.Tell(new Get(_view.Keys.Presence[bucket.Key], ReadLocal.Instance));
+        }
+        _log.Info("Forgot {0} players not seen for {1} (position and presence; inventories kept)", idle.Count, _settings.PlayerRetention);
     }
 
     private void QueueFlush()

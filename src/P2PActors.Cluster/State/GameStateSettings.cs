@@ -25,6 +25,19 @@ public sealed record GameStateSettings
 
     public static readonly TimeSpan DefaultPresenceTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// A player neither moved nor heard from for this long is forgotten: their position and presence leave the shared
+    /// state (their inventory is kept), so the state of a long-running cluster does not hold every player it ever saw.
+    /// Every node applies the same rule to what it holds, so they all forget alike. Zero keeps every player.
+    /// </summary>
+    public TimeSpan PlayerRetention { get; init; } = DefaultPlayerRetention;
+
+    public static readonly TimeSpan DefaultPlayerRetention = TimeSpan.FromDays(30);
+
+    /// <summary>How often a node looks for players to forget: a quarter of the retention, between a second and an hour.</summary>
+    public TimeSpan RetentionCheckInterval =>
+        TimeSpan.FromTicks(Math.Clamp(PlayerRetention.Ticks / 4, TimeSpan.TicksPerSecond, TimeSpan.TicksPerHour));
+
     /// <summary>How often the node looks for players who went offline, to tell the watchers of their zones.</summary>
     public TimeSpan OfflineCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
 

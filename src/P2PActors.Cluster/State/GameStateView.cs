@@ -205,6 +205,34 @@ public sealed class GameStateView
     }
 
     /// <summary>The same data with the admitted catalog worked out again on next use.</summary>
+    /// <summary>
+    /// The players this view holds a position or a presence for whose newest sign of life (the position's stamp, the
+    /// last heartbeat) is before <paramref name="cutoffMs"/>: what <see cref="GameStateSettings.PlayerRetention"/> forgets.
+    /// </summary>
+    public IReadOnlyList<string> IdleSince(long cutoffMs)
+    {
+        var idle = new List<string>();
+        foreach (var (id, position) in Positions)
+        {
+            if (position.UpdatedAtMs < cutoffMs
+                && !(Presence[Keys.PlayerBucket(id)].TryGetValue(id, out var seen) && seen.LastSeenMs >= cutoffMs))
+                idle.Add(id);
+        }
+        foreach (var bucket in Presence)
+        {
+            foreach (var (id, seen) in bucket)
+            {
+                if (seen.LastSeenMs < cutoffMs && !Positions.ContainsKey(id))
+                    idle.Add(id);
+            }
+        }
+        return idle;
+    }
+
+    /// <summary>This view without the positions of <paramref name="playerIds"/> (the buckets drop them by their own writes).</summary>
+    public GameStateView WithoutPositions(IEnumerable<string> playerIds) =>
+        new(Keys, Admission, Positions.RemoveRange(playerIds), Presence, Inventories, Catalog, Pushed, _catalogSorted);
+
     public GameStateView WithAdmissionRefreshed() =>
         new(Keys, Admission, Positions, Presence, Inventories, Catalog, Pushed, null);
 

@@ -85,6 +85,12 @@ public sealed class NodeOptions
     /// </summary>
     public TimeSpan PresenceTimeout { get; set; } = Cluster.State.GameStateSettings.DefaultPresenceTimeout;
 
+    /// <summary>
+    /// A player neither moved nor heard from for this long is forgotten: position and presence leave the shared state,
+    /// the inventory stays. Zero keeps every player ever seen.
+    /// </summary>
+    public TimeSpan PlayerRetention { get; set; } = Cluster.State.GameStateSettings.DefaultPlayerRetention;
+
     /// <summary>Bytes of rendered preview PNGs the node keeps; the least recently used go first.</summary>
     public long PreviewCacheBytes { get; set; } = Rendering.PreviewCache.DefaultMaxBytes;
 
@@ -256,6 +262,9 @@ public sealed class NodeOptions
             problems.Add($"--position-persist-interval / {Section}:PositionPersistInterval: {PositionPersistInterval} must be between 00:00:00.1 and 00:01:00");
         if (PresenceTimeout < TimeSpan.FromSeconds(3) || PresenceTimeout > TimeSpan.FromHours(1))
             problems.Add($"--presence-timeout / {Section}:PresenceTimeout: {PresenceTimeout} must be between 00:00:03 and 01:00:00");
+        // At least two hours: always twice the longest presence timeout, so no player online is ever forgotten.
+        if (PlayerRetention != TimeSpan.Zero && (PlayerRetention < TimeSpan.FromHours(2) || PlayerRetention > TimeSpan.FromDays(3650)))
+            problems.Add($"--player-retention / {Section}:PlayerRetention: {PlayerRetention} must be 0 (keep every player) or between 02:00:00 and 3650.00:00:00");
         if (PreviewCacheBytes is < 1024 * 1024 or > 16L * 1024 * 1024 * 1024)
             problems.Add($"--preview-cache-bytes / {Section}:PreviewCacheBytes: {PreviewCacheBytes} must be between 1048576 (1 MiB) and 17179869184 (16 GiB)");
         if (PreviewRenders is < 1 or > 256)

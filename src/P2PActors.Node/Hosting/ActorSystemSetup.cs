@@ -50,6 +50,7 @@ public static class ActorSystemSetup
         MaxInventoryItems = options.MaxInventoryItems,
         PositionPersistInterval = options.PositionPersistInterval,
         PresenceTimeout = options.PresenceTimeout,
+        PlayerRetention = options.PlayerRetention,
         SeedNodes = options.SeedNodeList,
         Roles = options.RoleList,
         RemoteTls = options.ReadRemoteTls([]),
