@@ -11,9 +11,14 @@ namespace P2PActors.Cluster.Consensus;
 /// </summary>
 public static class SetTrust
 {
-    /// <summary>The registry plus every set the attestations justify. Pure; attestations it cannot check count for nothing.</summary>
-    public static ValidatorRegistry Extend(ValidatorRegistry registry, IReadOnlyCollection<SetAttestation> attestations)
+    /// <summary>
+    /// The registry plus every set the attestations justify; attestations it cannot check count for nothing. Pure but
+    /// for <paramref name="checks"/>, which remembers each signature's outcome so a caller applying this again and
+    /// again checks each signature once.
+    /// </summary>
+    public static ValidatorRegistry Extend(ValidatorRegistry registry, IReadOnlyCollection<SetAttestation> attestations, AttestationChecks? checks = null)
     {
+        checks ??= new AttestationChecks();
         ArgumentNullException.ThrowIfNull(registry);
         if (attestations.Count == 0)
             return registry;
@@ -30,7 +35,7 @@ public static class SetTrust
                 var set = group.First().Set;
                 if (registry.TryGetSet(set.Epoch, out var known))
                     continue; // Known already, or a conflicting claim for an epoch this node has a set for.
-                if (!Attested(registry, group.ToList()))
+                if (!Attested(registry, group.ToList(), checks))
                     continue;
                 registry = registry.With(set);
                 added = true;
@@ -40,7 +45,7 @@ public static class SetTrust
         return registry;
     }
 
-    private static bool Attested(ValidatorRegistry registry, IReadOnlyList<SetAttestation> group)
+    private static bool Attested(ValidatorRegistry registry, IReadOnlyList<SetAttestation> group, AttestationChecks checks)
     {
         foreach (var trusted in registry.Sets)
         {
@@ -48,7 +53,7 @@ public static class SetTrust
             foreach (var attestation in group)
             {
                 if (trusted.Contains(attestation.ValidatorId) && !signers.Contains(attestation.ValidatorId) &&
-                    registry.TryGetKey(attestation.ValidatorId, out var key) && attestation.VerifyWith(key))
+                    registry.TryGetKey(attestation.ValidatorId, out var key) && checks.Verify(attestation, key))
                     signers.Add(attestation.ValidatorId);
             }
             if (signers.Count >= trusted.MaxFaulty + 1)

@@ -59,6 +59,9 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
     private readonly HashSet<EquivocationEvidence> _evidenceSeen = [];
     private readonly HashSet<EquivocationEvidence> _evidenceVerified = [];
     private IReadOnlyCollection<SetAttestation> _attestations = [];
+    private readonly AttestationChecks _attestationChecks = new();
+    /// <summary>Bindings whose signature did not verify: not checked again each time the replicated set changes.</summary>
+    private readonly HashSet<(string? Address, string? ValidatorId, string Signature)> _bindingsRefused = [];
     private ConsensusView _view;
 
     public ValidatorRegistryActor(ValidatorIdentity identity, ConsensusSnapshot snapshot, IActorRef replicator, IReadOnlySet<string>? allowed = null, TimeSpan? identityTimeout = null)
@@ -228,8 +231,15 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
             var claimed = _view.ClaimedAddresses;
             foreach (var binding in changed.Get(BindingsKey).Elements)
             {
-                if (!claimed.ContainsKey(binding.ValidatorId) && binding.Verify())
+                if (binding?.ValidatorId is null || claimed.ContainsKey(binding.ValidatorId))
+                    continue;
+                var id = (binding.Address, binding.ValidatorId, Convert.ToBase64String(binding.Signature ?? []));
+                if (_bindingsRefused.Contains(id))
+                    continue;
+                if (binding.Verify())
                     claimed = claimed.SetItem(binding.ValidatorId, binding.Address);
+                else
+                    _bindingsRefused.Add(id);
             }
             Publish(_view with { ClaimedAddresses = claimed });
         }
@@ -282,7 +292,7 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
                 }
             }
         }
-        registry = SetTrust.Extend(registry, _attestations);
+        registry = SetTrust.Extend(registry, _attestations, _attestationChecks);
 
         var endpoints = ImmutableDictionary<string, ValidatorEndpoint>.Empty.WithComparers(StringComparer.Ordinal);
         foreach (var (member, id) in formation.Proven)

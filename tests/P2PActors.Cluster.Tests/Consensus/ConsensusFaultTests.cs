@@ -127,6 +127,36 @@ public sealed class ConsensusFaultTests : TestKit
     }
 
     [Fact]
+    public async Task Malformed_and_forged_address_bindings_written_by_a_peer_leave_the_registry_reading_the_genuine_ones()
+    {
+        // Prevents: a binding without a validator id (a peer may write anything into the replicated set) threw in every
+        // node's registry actor each time the set was read, so a restart brought it back at once and no binding written
+        // after it was ever taken.
+        var nodes = await ConsensusCluster.StartAsync(this, 2);
+        try
+        {
+            using var strangers = new Validators(2, epoch: 1);
+            var replicator = Akka.DistributedData.DistributedData.Get(nodes[1].System).Replicator;
+            var malformed = new ValidatorBinding("akka.tcp://p2pactors@127.0.0.1:9", null!, new byte[64]);
+            var forged = ValidatorBinding.Create("akka.tcp://p2pactors@127.0.0.1:8", strangers[0]) with { Address = "akka.tcp://p2pactors@127.0.0.1:7" };
+            var genuine = ValidatorBinding.Create("akka.tcp://p2pactors@127.0.0.1:6", strangers[1]);
+            foreach (var binding in new[] { malformed, forged, genuine })
+                replicator.Tell(Akka.DistributedData.Dsl.Update(ValidatorRegistryActor.BindingsKey, Akka.DistributedData.GSet<ValidatorBinding>.Empty,
+                    Akka.DistributedData.WriteLocal.Instance, set => set.Add(binding)));
+
+            await AwaitAssertAsync(() => Assert.All(nodes, n =>
+            {
+                Assert.Equal("akka.tcp://p2pactors@127.0.0.1:6", n.View.ClaimedAddresses.GetValueOrDefault(strangers[1].ValidatorId));
+                Assert.False(n.View.ClaimedAddresses.ContainsKey(strangers[0].ValidatorId), "a binding whose signature does not verify was taken");
+            }), Bounded, TimeSpan.FromMilliseconds(50));
+        }
+        finally
+        {
+            await ConsensusCluster.DisposeAllAsync(nodes);
+        }
+    }
+
+    [Fact]
     public async Task A_forging_validator_changes_no_decision_and_its_forged_catalog_entries_are_refused_everywhere()
     {
         var nodes = await ConsensusCluster.StartAsync(this, 4, i => new ConsensusOptions { Byzantine = i == 2 ? ByzantineMode.ForgeSignatures : ByzantineMode.Honest });

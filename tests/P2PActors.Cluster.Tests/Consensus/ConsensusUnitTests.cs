@@ -53,6 +53,37 @@ public sealed class SetTrustTests
     }
 
     [Fact]
+    public void Each_attestation_signature_is_checked_once_however_often_trust_is_extended()
+    {
+        // Prevents: the registry checking every attestation's signature again twice a second, so that one validator
+        // writing thousands of attestations no one else vouches for cost every node a core.
+        using var validators = new Validators(4, epoch: 30);
+        using var outsiders = new Validators(4, epoch: 1);
+        var trusted = ValidatorRegistry.Empty.With(validators.Set);
+        var outsiderIds = outsiders.Identities.Select(i => i.ValidatorId).ToArray();
+        // One member vouching alone for 50 sets: every signature genuine, none reaches f + 1 = 2 signers.
+        var lonely = Enumerable.Range(100, 50).Select(e => SetAttestation.Create(new ValidatorSet(e, outsiderIds), validators[0])).ToList();
+        var forged = SetAttestation.Create(new ValidatorSet(7, outsiderIds), outsiders[0]) with { ValidatorId = validators[1].ValidatorId };
+        var calls = 0;
+        var checks = new AttestationChecks((attestation, key) =>
+        {
+            calls++;
+            return attestation.VerifyWith(key);
+        });
+
+        for (var tick = 0; tick < 5; tick++)
+            Assert.Single(SetTrust.Extend(trusted, [.. lonely, forged], checks).Sets);
+        Assert.Equal(51, calls);
+
+        // The remembered outcomes still count: a second signer makes epoch 100 trusted with one more check.
+        var second = SetAttestation.Create(lonely[0].Set, validators[2]);
+        var extended = SetTrust.Extend(trusted, [.. lonely, forged, second], checks);
+        Assert.True(extended.TryGetSet(100, out _));
+        Assert.False(extended.TryGetSet(7, out _));
+        Assert.Equal(52, calls);
+    }
+
+    [Fact]
     public void An_attested_set_never_replaces_the_set_already_trusted_for_its_epoch()
     {
         using var validators = new Validators(4, epoch: 30);
