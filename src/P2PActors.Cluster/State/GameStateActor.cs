@@ -443,24 +443,34 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     /// </summary>
     private void ForgetIdle()
     {
-        var cutoff = NowMs() - (long)_settings.PlayerRetention.TotalMilliseconds;
-        var idle = _view.IdleSince(cutoff);
+        var now = NowMs();
+        var cutoff = now - (long)_settings.PlayerRetention.TotalMilliseconds;
+        var idle = _view.IdleSince(cutoff, now);
         if (idle.Count == 0) return;
-        _view = _view.WithoutPositions(idle);
-        foreach (var bucket in idle.GroupBy(_view.Keys.PlayerBucket))
+        _view = _view.WithoutPositions(idle.Positions);
+        foreach (var bucket in idle.Positions.GroupBy(_view.Keys.PlayerBucket))
         {
             var ids = bucket.ToList();
             foreach (var id in ids) _own.Remove(id);
-            _pump?.Touch();
-            _replicator.Tell(Dsl.Update(_view.Keys.Positions[bucket.Key], LWWDictionary<string, PlayerPosition>.Empty, WriteLocal.Instance,
-                new PendingWrite(ActorRefs.Nobody, AwaitPeers: false),
-                d => ids.Aggregate(d, (acc, id) => acc.TryGetValue(id, out var p) && p.UpdatedAtMs < cutoff ? acc.Remove(_self, id) : acc)));
-            _replicator.Tell(Dsl.Update(_view.Keys.Presence[bucket.Key], LWWDictionary<string, PresenceEntry>.Empty, WriteLocal.Instance,
-                new PendingWrite(ActorRefs.Nobody, AwaitPeers: false),
-                d => ids.Aggregate(d, (acc, id) => acc.TryGetValue(id, out var seen) && seen.LastSeenMs < cutoff ? acc.Remove(_self, id) : acc)));
+            WriteWithoutDelta(_view.Keys.Positions[bucket.Key], LWWDictionary<string, PlayerPosition>.Empty,
+                d => IdleRemoval.Positions(d, _self, ids, cutoff));
+        }
+        foreach (var bucket in idle.Presence.GroupBy(e => e.Bucket, e => e.PlayerId))
+        {
+            var ids = bucket.ToList();
+            WriteWithoutDelta(_view.Keys.Presence[bucket.Key], LWWDictionary<string, PresenceEntry>.Empty,
+                d => IdleRemoval.Presence(d, _self, ids, cutoff, now));
             _replicator.Tell(new Get(_view.Keys.Presence[bucket.Key], ReadLocal.Instance));
         }
-        _log.Info("Forgot {0} players not seen for {1} (position and presence; inventories kept)", idle.Count, _settings.PlayerRetention);
+        _log.Info("Forgot {0} positions and {1} heartbeats of players not seen for {2} (inventories kept)",
+            idle.Positions.Count, idle.Presence.Count, _settings.PlayerRetention);
+    }
+
+    /// <summary>A local write of a removal (<see cref="IdleRemoval"/>): its result has no delta, so gossip carries it as full state.</summary>
+    private void WriteWithoutDelta<T>(IKey<T> key, T initial, Func<T, T> modify) where T : IReplicatedData
+    {
+        _pump?.Touch();
+        _replicator.Tell(Dsl.Update(key, initial, WriteLocal.Instance, new PendingWrite(ActorRefs.Nobody, AwaitPeers: false), modify));
     }
 
     private void QueueFlush()

@@ -204,35 +204,44 @@ public sealed class GameStateView
         return candidate.Y > held.Y;
     }
 
-    /// <summary>The same data with the admitted catalog worked out again on next use.</summary>
     /// <summary>
-    /// The players this view holds a position or a presence for whose newest sign of life (the position's stamp, the
-    /// last heartbeat) is before <paramref name="cutoffMs"/>: what <see cref="GameStateSettings.PlayerRetention"/> forgets.
+    /// What <see cref="GameStateSettings.PlayerRetention"/> forgets, as of <paramref name="nowMs"/>: the positions whose
+    /// stamp is before <paramref name="cutoffMs"/> and whose player was not heard from since (each in its player's own
+    /// bucket), and the heartbeats before the cutoff whose player did not move since, each in the bucket it sits in (a
+    /// heartbeat a faulty peer filed under another bucket is never read, so only its own stamp counts; one stamped too
+    /// far ahead to believe counts as none).
     /// </summary>
-    public IReadOnlyList<string> IdleSince(long cutoffMs)
+    public IdlePlayers IdleSince(long cutoffMs, long nowMs)
     {
-        var idle = new List<string>();
+        var positions = new List<string>();
         foreach (var (id, position) in Positions)
         {
             if (position.UpdatedAtMs < cutoffMs
-                && !(Presence[Keys.PlayerBucket(id)].TryGetValue(id, out var seen) && seen.LastSeenMs >= cutoffMs))
-                idle.Add(id);
+                && !(Presence[Keys.PlayerBucket(id)].TryGetValue(id, out var seen) && !IsForgettable(seen.LastSeenMs, cutoffMs, nowMs)))
+                positions.Add(id);
         }
-        foreach (var bucket in Presence)
+        var presence = new List<(int Bucket, string PlayerId)>();
+        for (var i = 0; i < Presence.Length; i++)
         {
-            foreach (var (id, seen) in bucket)
+            foreach (var (id, seen) in Presence[i])
             {
-                if (seen.LastSeenMs < cutoffMs && !Positions.ContainsKey(id))
-                    idle.Add(id);
+                if (!IsForgettable(seen.LastSeenMs, cutoffMs, nowMs)
+                    || (Keys.PlayerBucket(id) == i && Positions.TryGetValue(id, out var position) && position.UpdatedAtMs >= cutoffMs))
+                    continue;
+                presence.Add((i, id));
             }
         }
-        return idle;
+        return new IdlePlayers(positions, presence);
     }
+
+    /// <summary>Whether a heartbeat stamped <paramref name="stampMs"/> is no sign of life since <paramref name="cutoffMs"/>.</summary>
+    public static bool IsForgettable(long stampMs, long cutoffMs, long nowMs) => Believable(stampMs, nowMs) < cutoffMs;
 
     /// <summary>This view without the positions of <paramref name="playerIds"/> (the buckets drop them by their own writes).</summary>
     public GameStateView WithoutPositions(IEnumerable<string> playerIds) =>
         new(Keys, Admission, Positions.RemoveRange(playerIds), Presence, Inventories, Catalog, Pushed, _catalogSorted);
 
+    /// <summary>The same data with the admitted catalog worked out again on next use.</summary>
     public GameStateView WithAdmissionRefreshed() =>
         new(Keys, Admission, Positions, Presence, Inventories, Catalog, Pushed, null);
 
@@ -280,7 +289,7 @@ public sealed class GameStateView
 
     /// <summary>The players online ordered by id, <paramref name="skip"/> of them left out and at most <paramref name="take"/> listed.</summary>
     /// <remarks>
-    /// Every page's world card asks this every 5 s, and every player ever known stays known, so it makes one pass over
+    /// Every page's world card asks this every 5 s, and every player seen within the retention stays known, so it makes one pass over
     /// each table and looks nothing up in <see cref="Positions"/> (an immutable tree, slow to probe at this size): a
     /// player is online when either of their stamps is (their last-seen time is the later believable one), and the
     /// players known from a heartbeat or an item are gathered in a hash set that the pass over the positions probes, to

@@ -136,3 +136,12 @@ public sealed class ContentStoreException(string message, Exception? inner = nul
 /// partitioned or slow): a state that may pass, unlike content that does not exist.
 /// </summary>
 public sealed class ContentUnavailableException(string message) : Exception(message);
+
+/// <summary>
+/// What a node forgets (<see cref="GameStateView.IdleSince"/>): positions, each in its player's own bucket, and
+/// heartbeats, each in the bucket it sits in.
+/// </summary>
+public sealed record IdlePlayers(IReadOnlyList<string> Positions, IReadOnlyList<(int Bucket, string PlayerId)> Presence)
+{
+    public int Count => Positions.Count + Presence.Count;
+}

@@ -58,7 +58,7 @@ public sealed class ContentStoreActor : ReceiveActor, IWithTimers
 
     /// <summary>
     /// Most items waiting in memory for the store. Reached only while writes fail (otherwise a batch this size is
-    /// written at once); generated content is reproducible from its seed, so what is not kept can be made again.
+    /// written at once); a seeded request makes the same content again, so that much of what is not kept comes back.
     /// </summary>
     public const int MaxPending = 10 * MaxBatch;
 
@@ -99,6 +99,7 @@ public sealed class ContentStoreActor : ReceiveActor, IWithTimers
     {
         if (_pending.Count >= MaxPending && !_pending.ContainsKey(content.Id!))
         {
+            if (IsStored(content.Id!)) return true;
             _dropped++;
             return false;
         }
@@ -117,6 +118,19 @@ public sealed class ContentStoreActor : ReceiveActor, IWithTimers
                 Self.Tell(Flush.Instance);
         }
         return true;
+    }
+
+    /// <summary>Whether the store already holds the id (content is immutable); false when it cannot be read either.</summary>
+    private bool IsStored(string id)
+    {
+        try
+        {
+            return _store.Get(id) is not null;
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private void Get(GetContent message)

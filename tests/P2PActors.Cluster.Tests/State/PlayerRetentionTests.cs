@@ -20,6 +20,7 @@ public sealed class PlayerRetentionTests : TestKit
     [Fact]
     public void A_player_is_idle_only_when_both_the_position_and_the_last_heartbeat_are_older_than_the_cutoff()
     {
+        const long now = 10_000, cutoff = 4_000;
         var (view, _) = GameStateView.Empty(Keys, AdmitAll.Instance).ApplyPositions(
         [
             new("old-everywhere", new PlayerPosition("moor", 1, 1, 1_000)),
@@ -27,19 +28,67 @@ public sealed class PlayerRetentionTests : TestKit
             new("moved-lately", new PlayerPosition("moor", 3, 3, 5_000)),
             new("at-the-cutoff", new PlayerPosition("moor", 4, 4, 4_000)),
         ], collectChanges: false);
-        foreach (var (player, seen) in new[] { ("old-but-heard", 4_500L), ("heard-long-ago", 900L), ("heard-lately", 6_000L) })
+        var heard = new[]
         {
-            var bucket = Keys.PresenceKey(player);
-            var held = view.Presence[Keys.PlayerBucket(player)].SetItem(Writer, player, new PresenceEntry("moor", seen, "node"));
-            (view, _) = view.Apply(bucket.Id, held, collectChanges: false);
-        }
+            ("old-everywhere", 900L), ("old-but-heard", 4_500L), ("moved-lately", 800L), ("heard-long-ago", 900L), ("heard-lately", 6_000L),
+            // A stamp more than a minute ahead of the clock is no sign of life.
+            ("from-the-future", now + 120_000),
+        };
+        foreach (var (player, seen) in heard)
+            view = Heard(view, Keys.PlayerBucket(player), player, seen);
+        // A heartbeat a faulty peer filed under another bucket than its player's: never read, forgotten by its own stamp.
+        var misfiledIn = (Keys.PlayerBucket("heard-lately") + 1) % Keys.PlayerBuckets;
+        view = Heard(view, misfiledIn, "heard-lately", 700);
 
-        var idle = view.IdleSince(4_000);
+        var idle = view.IdleSince(cutoff, now);
 
-        Assert.Equal(["heard-long-ago", "old-everywhere"], idle.Order(StringComparer.Ordinal));
-        var without = view.WithoutPositions(idle);
+        Assert.Equal(["old-everywhere"], idle.Positions);
+        Assert.Equal(
+            [(Keys.PlayerBucket("from-the-future"), "from-the-future"), (Keys.PlayerBucket("heard-long-ago"), "heard-long-ago"),
+             (Keys.PlayerBucket("old-everywhere"), "old-everywhere"), (misfiledIn, "heard-lately")],
+            idle.Presence.OrderBy(e => e.PlayerId == "heard-lately").ThenBy(e => e.PlayerId, StringComparer.Ordinal));
+        var without = view.WithoutPositions(idle.Positions);
         Assert.False(without.Positions.ContainsKey("old-everywhere"));
         Assert.Equal(3, without.Positions.Count);
+    }
+
+    [Fact]
+    public void A_removal_travels_as_full_state_because_a_remove_delta_drops_adds_its_receiver_has_not_seen()
+    {
+        var a = new UniqueAddress(new Address("akka.tcp", "p2pactors", "127.0.0.1", 1), 1);
+        var c = new UniqueAddress(new Address("akka.tcp", "p2pactors", "127.0.0.1", 3), 3);
+        var old = new PlayerPosition("moor", 1, 1, 1_000);
+        var fresh = new PlayerPosition("moor", 2, 2, 9_000);
+        var onC = LWWDictionary<string, PlayerPosition>.Empty.SetItem(c, "newcomer", fresh);
+        var addDelta = onC.Delta!;
+        var onB = LWWDictionary<string, PlayerPosition>.Empty.SetItem(a, "idle", old).ResetDelta();
+        // A holds B's state and has seen C's add; then it forgets "idle".
+        var onA = onB.Merge(onC.ResetDelta());
+
+        // What Akka does with a removal's own delta (the reason for IdleRemoval): B, reached by A's removal before C's add,
+        // loses the add for good.
+        var removed = onA.Remove(a, "idle");
+        Assert.False(onB.MergeDelta(removed.Delta!).MergeDelta(addDelta).ContainsKey("newcomer"));
+
+        // The retention's removal: no delta (the replicator gossips the full state), only the old entry goes.
+        var forgotten = IdleRemoval.Positions(onA, a, ["idle", "newcomer"], cutoffMs: 5_000);
+        Assert.Null(forgotten.Delta);
+        Assert.Equal(["newcomer"], forgotten.Entries.Keys);
+        var onBAfterGossip = onB.Merge(forgotten).MergeDelta(addDelta);
+        Assert.Equal(["newcomer"], onBAfterGossip.Entries.Keys);
+
+        var heard = LWWDictionary<string, PresenceEntry>.Empty
+            .SetItem(a, "quiet", new PresenceEntry("moor", 1_000, "node"))
+            .SetItem(a, "chatty", new PresenceEntry("moor", 9_000, "node"));
+        var kept = IdleRemoval.Presence(heard, a, ["quiet", "chatty"], cutoffMs: 5_000, nowMs: 10_000);
+        Assert.Null(kept.Delta);
+        Assert.Equal(["chatty"], kept.Entries.Keys);
+    }
+
+    private static GameStateView Heard(GameStateView view, int bucket, string player, long seenMs)
+    {
+        var held = view.Presence[bucket].SetItem(Writer, player, new PresenceEntry("moor", seenMs, "node"));
+        return view.Apply(Keys.Presence[bucket].Id, held, collectChanges: false).View;
     }
 
     [Fact]
