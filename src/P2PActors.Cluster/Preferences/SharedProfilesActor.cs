@@ -149,7 +149,7 @@ public sealed class SharedProfilesActor : ReceiveActor, IWithTimers
     {
         var key = _view.Keys.KeyOf(command.PlayerId);
         _replicator.Tell(Dsl.Update(key, LWWDictionary<string, SharedProfileEntry>.Empty, _write,
-            d => d.ContainsKey(command.PlayerId) ? d.Remove(_self, command.PlayerId) : d));
+            d => d.ContainsKey(command.PlayerId) ? d.RemoveAsFullState(_self, command.PlayerId) : d));
     }
 
     private void OnChanged(Changed changed)

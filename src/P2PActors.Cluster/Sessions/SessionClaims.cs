@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.DistributedData;
+using P2PActors.Cluster.Replicas;
 using P2PActors.Cluster.State;
 
 namespace P2PActors.Cluster.Sessions;
@@ -133,7 +134,7 @@ public sealed class SessionClaims
             var pruned = WithoutExpired(claims, self, nowMs, playerId);
             return grace is { } keep
                 ? pruned.SetItem(self, playerId, claim with { HeldUntilMs = nowMs + (long)keep.TotalMilliseconds })
-                : pruned.Remove(self, playerId);
+                : pruned.RemoveAsFullState(self, playerId);
         }
 
         await _replicator.Ask<IUpdateResponse>(
@@ -162,7 +163,7 @@ public sealed class SessionClaims
                 return claims;
             }
             outcome = EndOutcome.Ended;
-            return claims.Remove(self, playerId);
+            return claims.RemoveAsFullState(self, playerId);
         }
 
         await _replicator.Ask<IUpdateResponse>(
@@ -241,7 +242,7 @@ public sealed class SessionClaims
         var result = claims;
         foreach (var (playerId, claim) in claims)
             if (claim.HeldUntilMs <= nowMs && playerId != keep)
-                result = result.Remove(self, playerId);
+                result = result.RemoveAsFullState(self, playerId);
         return result;
     }
 

@@ -52,7 +52,7 @@ public sealed class SessionClaimsActor : ReceiveActor
         {
             _replicator.Tell(Dsl.Update(key, LWWDictionary<string, SessionClaim>.Empty, WriteLocal.Instance, dictionary =>
                 dictionary.Where(e => e.Value.Node == node && e.Value.NodeUid == removed.Uid)
-                    .Aggregate(dictionary, (acc, e) => acc.Remove(self, e.Key))));
+                    .Aggregate(dictionary, (acc, e) => acc.RemoveAsFullState(self, e.Key))));
         }
     }
 }
