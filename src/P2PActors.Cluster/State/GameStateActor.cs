@@ -437,8 +437,9 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
 
     /// <summary>
     /// Drops the position and presence of every player not seen for <see cref="GameStateSettings.PlayerRetention"/>,
-    /// from the view and, by a local write each, from the buckets; gossip carries the removals and a peer's older copy
-    /// does not bring them back (an observed-remove map). A bucket entry newer than the cutoff (a move or heartbeat that
+    /// from the view and, by a local write each, from the buckets; gossip carries the removals. Every node looks alike, so
+    /// an old entry that a merge with a peer's earlier copy brings back (Akka.NET's ORSet merge keeps some removed entries,
+    /// docs/architecture.md) goes again at the next look. A bucket entry newer than the cutoff (a move or heartbeat that
     /// reached the bucket after the view last read it) is kept. Inventories are kept: they are the player's belongings.
     /// </summary>
     private void ForgetIdle()
@@ -452,13 +453,13 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         {
             var ids = bucket.ToList();
             foreach (var id in ids) _own.Remove(id);
-            WriteWithoutDelta(_view.Keys.Positions[bucket.Key], LWWDictionary<string, PlayerPosition>.Empty,
+            WriteRemoval(_view.Keys.Positions[bucket.Key], LWWDictionary<string, PlayerPosition>.Empty,
                 d => IdleRemoval.Positions(d, _self, ids, cutoff));
         }
         foreach (var bucket in idle.Presence.GroupBy(e => e.Bucket, e => e.PlayerId))
         {
             var ids = bucket.ToList();
-            WriteWithoutDelta(_view.Keys.Presence[bucket.Key], LWWDictionary<string, PresenceEntry>.Empty,
+            WriteRemoval(_view.Keys.Presence[bucket.Key], LWWDictionary<string, PresenceEntry>.Empty,
                 d => IdleRemoval.Presence(d, _self, ids, cutoff, now));
             _replicator.Tell(new Get(_view.Keys.Presence[bucket.Key], ReadLocal.Instance));
         }
@@ -467,7 +468,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>A local write of a removal (<see cref="IdleRemoval"/>): its result has no delta, so gossip carries it as full state.</summary>
-    private void WriteWithoutDelta<T>(IKey<T> key, T initial, Func<T, T> modify) where T : IReplicatedData
+    private void WriteRemoval<T>(IKey<T> key, T initial, Func<T, T> modify) where T : IReplicatedData
     {
         _pump?.Touch();
         _replicator.Tell(Dsl.Update(key, initial, WriteLocal.Instance, new PendingWrite(ActorRefs.Nobody, AwaitPeers: false), modify));

@@ -83,8 +83,10 @@ public sealed class GameStateView
         var changes = new List<StateChange>();
         switch (data)
         {
-            case LWWDictionary<string, PlayerPosition> positions when TryBucket(keyId, StateKeys.PositionPrefix, out _):
-                return ApplyPositions(positions.Entries.Where(e => IsPlausible(e.Key, e.Value, notAfterMs)), collectChanges);
+            case LWWDictionary<string, PlayerPosition> positions when TryBucket(keyId, StateKeys.PositionPrefix, out var bucket):
+                // Only a player's own bucket counts, as for heartbeats: every node writes a position there, so one filed
+                // elsewhere is a faulty peer's, and no removal (player retention) would ever look for it there.
+                return ApplyPositions(positions.Entries.Where(e => IsPlausible(e.Key, e.Value, notAfterMs) && Keys.PlayerBucket(e.Key) == bucket), collectChanges);
             case LWWDictionary<string, PresenceEntry> presence when TryBucket(keyId, StateKeys.PresencePrefix, out var i):
                 // No change per heartbeat: every open page sends three per presence timeout, nobody listened to them, and
                 // they crowded the subscribers' bounded queues. Who went offline is told by OnlineWatch instead.
@@ -208,8 +210,8 @@ public sealed class GameStateView
     /// What <see cref="GameStateSettings.PlayerRetention"/> forgets, as of <paramref name="nowMs"/>: the positions whose
     /// stamp is before <paramref name="cutoffMs"/> and whose player was not heard from since (each in its player's own
     /// bucket), and the heartbeats before the cutoff whose player did not move since, each in the bucket it sits in (a
-    /// heartbeat a faulty peer filed under another bucket is never read, so only its own stamp counts; one stamped too
-    /// far ahead to believe counts as none).
+    /// heartbeat a faulty peer filed under another bucket is never read, so only its own stamp counts; one stamped more
+    /// than the retention ahead counts as none).
     /// </summary>
     public IdlePlayers IdleSince(long cutoffMs, long nowMs)
     {
@@ -234,8 +236,12 @@ public sealed class GameStateView
         return new IdlePlayers(positions, presence);
     }
 
-    /// <summary>Whether a heartbeat stamped <paramref name="stampMs"/> is no sign of life since <paramref name="cutoffMs"/>.</summary>
-    public static bool IsForgettable(long stampMs, long cutoffMs, long nowMs) => Believable(stampMs, nowMs) < cutoffMs;
+    /// <summary>
+    /// Whether a heartbeat stamped <paramref name="stampMs"/> is no sign of life since <paramref name="cutoffMs"/>: older
+    /// than the cutoff, or further ahead of this node's clock than the retention itself (no clock is that wrong; a
+    /// stamp a little ahead, a peer's clock running fast, still counts as life).
+    /// </summary>
+    public static bool IsForgettable(long stampMs, long cutoffMs, long nowMs) => stampMs < cutoffMs || stampMs - nowMs > nowMs - cutoffMs;
 
     /// <summary>This view without the positions of <paramref name="playerIds"/> (the buckets drop them by their own writes).</summary>
     public GameStateView WithoutPositions(IEnumerable<string> playerIds) =>

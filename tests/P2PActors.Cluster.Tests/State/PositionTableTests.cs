@@ -49,15 +49,17 @@ public sealed class PositionTableTests
     {
         var (view, live) = Empty().ApplyPositions([Move("alice", "forest", 4, 5, 2_000)], collectChanges: true);
         Assert.Single(live);
+        // A player of alice's bucket: a bucket is read for its own players only.
+        var bob = Enumerable.Range(0, 1_000).Select(i => $"bob-{i}").First(p => Keys.PlayerBucket(p) == Keys.PlayerBucket("alice"));
         var bucket = LWWDictionary<string, PlayerPosition>.Empty
             .SetItem(Writer, "alice", new PlayerPosition("forest", 4, 5, 2_000))
-            .SetItem(Writer, "bob", new PlayerPosition("caves", 0, 0, 1_500));
+            .SetItem(Writer, bob, new PlayerPosition("caves", 0, 0, 1_500));
 
         var (merged, changes) = view.Apply(Keys.PositionKey("alice").Id, bucket, collectChanges: true);
 
         // Only bob is news; alice's position was already held.
         var change = Assert.IsType<PlayerMoved>(Assert.Single(changes));
-        Assert.Equal("bob", change.PlayerId);
+        Assert.Equal(bob, change.PlayerId);
         Assert.Equal(2, merged.Positions.Count);
     }
 
