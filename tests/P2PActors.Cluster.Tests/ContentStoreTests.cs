@@ -148,6 +148,35 @@ public sealed class ContentStoreTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         ExpectMsg<ContentStored>();
     }
 
+    [Fact]
+    public void While_the_store_fails_and_is_full_content_it_already_holds_still_counts_as_stored()
+    {
+        // Prevents: a store of content already on disk refused ("not kept") because the waiting items reached the bound.
+        var store = new SqliteContentStore(DatabasePath);
+        var actor = Sys.ActorOf(Props.Create(() => new ContentStoreActor(store)));
+        var kept = Sample("Kept");
+        actor.Tell(new StoreContent(kept, Ack: true));
+        ExpectMsg<ContentStored>();
+        AwaitAssert(() => Assert.Equal(1, store.Count()), TimeSpan.FromSeconds(5));
+        // Writes fail from now on (as on a full disk); reads still work.
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            connection.Open();
+            using var refuse = connection.CreateCommand();
+            refuse.CommandText = "CREATE TRIGGER refuse_writes BEFORE INSERT ON content BEGIN SELECT RAISE(ABORT, 'disk full'); END";
+            refuse.ExecuteNonQuery();
+        }
+
+        foreach (var content in Enumerable.Range(0, ContentStoreActor.MaxPending).Select(i => Sample($"Waiting{i}")))
+            actor.Tell(new StoreContent(content, Ack: true));
+        Assert.All(ReceiveN(ContentStoreActor.MaxPending, TimeSpan.FromSeconds(30)), reply => Assert.IsType<ContentStored>(reply));
+
+        actor.Tell(new StoreContent(Sample("OneTooMany"), Ack: true));
+        ExpectMsg<ContentRejected>();
+        actor.Tell(new StoreContent(kept, Ack: true));
+        Assert.Equal(kept.Id, ExpectMsg<ContentStored>().Id);
+    }
+
     private void DropContentTable()
     {
         using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=False");
