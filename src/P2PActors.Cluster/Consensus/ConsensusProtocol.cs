@@ -45,7 +45,7 @@ public sealed record MemberProof(string Address, long Uid, string ValidatorId, b
         (Nonce ?? []).AsSpan().SequenceEqual(other.Nonce ?? []) &&
         (Signature ?? []).AsSpan().SequenceEqual(other.Signature ?? []);
 
-    public override int GetHashCode() => HashCode.Combine(Address, Uid, ValidatorId);
+    public override int GetHashCode() => HashCode.Combine(Address, Uid, ValidatorId, ByteHash.Of(Nonce), ByteHash.Of(Signature));
 }
 
 /// <summary>
@@ -143,7 +143,7 @@ public sealed record SetAttestation(ValidatorSet Set, string ValidatorId, byte[]
         other is not null && Equals(Set, other.Set) && ValidatorId == other.ValidatorId &&
         (Signature ?? []).AsSpan().SequenceEqual(other.Signature ?? []);
 
-    public override int GetHashCode() => HashCode.Combine(Set?.Hash, ValidatorId);
+    public override int GetHashCode() => HashCode.Combine(Set?.Hash, ValidatorId, ByteHash.Of(Signature));
 }
 
 /// <summary>
@@ -165,7 +165,7 @@ public sealed record ValidatorBinding(string Address, string ValidatorId, byte[]
         other is not null && Address == other.Address && ValidatorId == other.ValidatorId &&
         (Signature ?? []).AsSpan().SequenceEqual(other.Signature ?? []);
 
-    public override int GetHashCode() => HashCode.Combine(Address, ValidatorId);
+    public override int GetHashCode() => HashCode.Combine(Address, ValidatorId, ByteHash.Of(Signature));
 }
 
 public static class IdentityProofs

@@ -245,7 +245,9 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
         }
         else if (changed.Key.Equals(EvidenceKey))
         {
-            CheckEvidence(changed.Get(EvidenceKey).Elements);
+            // Each piece is checked when it first shows; one that did not verify is checked again only when the
+            // registry learns a set (it may name an epoch unknown here yet), not on every write to the set.
+            CheckEvidence(changed.Get(EvidenceKey).Elements.Where(e => e is not null && !_evidenceSeen.Contains(e)));
         }
     }
 

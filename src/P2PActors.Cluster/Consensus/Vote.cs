@@ -194,5 +194,5 @@ public sealed record Vote(
         IsForHeader(other.HeaderDigest) &&
         (Branch is null ? other.Branch is null : Branch.Equals(other.Branch));
 
-    public override int GetHashCode() => HashCode.Combine(ValidatorId, ContentId, Epoch, Approve);
+    public override int GetHashCode() => HashCode.Combine(ValidatorId, ContentId, Epoch, Approve, ByteHash.Of(Signature));
 }

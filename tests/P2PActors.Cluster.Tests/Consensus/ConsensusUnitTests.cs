@@ -99,6 +99,32 @@ public sealed class SetTrustTests
     }
 }
 
+public sealed class ReplicatedRecordHashTests
+{
+    [Fact]
+    public void Records_a_peer_writes_into_replicated_sets_that_differ_only_in_their_signature_spread_over_hash_buckets()
+    {
+        // Prevents: thousands of such records in one hash bucket of Akka's GSet and of the registry's sets, so that a
+        // Byzantine member made every lookup and merge walk all of them.
+        using var validators = new Validators(4, epoch: 30);
+        var rng = new Random(5);
+        byte[] Bytes() { var b = new byte[64]; rng.NextBytes(b); return b; }
+        var attestation = SetAttestation.Create(validators.Set, validators[0]);
+        var proof = new MemberProof("akka.tcp://p2pactors@127.0.0.1:1", 1, validators[0].ValidatorId, Bytes(), Bytes());
+        var binding = ValidatorBinding.Create("akka.tcp://p2pactors@127.0.0.1:1", validators[0]);
+        var vote = validators.Approve(0);
+
+        static int Distinct<T>(IEnumerable<T> items) => items.Select(i => i!.GetHashCode()).Distinct().Count();
+        Assert.True(Distinct(Enumerable.Range(0, 1_000).Select(_ => attestation with { Signature = Bytes() })) > 990);
+        Assert.True(Distinct(Enumerable.Range(0, 1_000).Select(_ => proof with { Nonce = Bytes(), Signature = Bytes() })) > 990);
+        Assert.True(Distinct(Enumerable.Range(0, 1_000).Select(_ => binding with { Signature = Bytes() })) > 990);
+        Assert.True(Distinct(Enumerable.Range(0, 1_000).Select(_ => vote with { Signature = Bytes() })) > 990);
+        // Equal records still hash alike.
+        Assert.Equal((attestation with { }).GetHashCode(), attestation.GetHashCode());
+        Assert.Equal(new MemberProof(proof.Address, proof.Uid, proof.ValidatorId, [.. proof.Nonce], [.. proof.Signature]).GetHashCode(), proof.GetHashCode());
+    }
+}
+
 public sealed class CertificateAdmissionTests
 {
     [Fact]
