@@ -11,7 +11,7 @@ namespace P2PActors.Cluster.Consensus;
 /// </summary>
 public sealed class AttestationChecks
 {
-    private readonly Dictionary<(string SetHash, string ValidatorId, string Signature), bool> _outcomes = [];
+    private readonly Dictionary<SetAttestation, bool> _outcomes = [];
     private readonly Func<SetAttestation, PublicKey, bool> _verify;
 
     /// <param name="verify">The check itself; by default <see cref="SetAttestation.VerifyWith"/>.</param>
@@ -24,11 +24,9 @@ public sealed class AttestationChecks
     /// <summary>Whether <paramref name="key"/> (the key of the attestation's validator id) signed it; checked only the first time.</summary>
     public bool Verify(SetAttestation attestation, PublicKey key)
     {
-        // Keyed by what the signature covers and the signature itself, as strings: the record's own hash code is the
-        // set hash and validator only, and many attestations differing in their signature alone would share one bucket.
-        var id = (attestation.Set.Hash, attestation.ValidatorId, Convert.ToBase64String(attestation.Signature ?? []));
-        if (!_outcomes.TryGetValue(id, out var valid))
-            _outcomes[id] = valid = _verify(attestation, key);
+        // Keyed by the record: its equality is what the signature covers (set hash, validator) and the signature itself.
+        if (!_outcomes.TryGetValue(attestation, out var valid))
+            _outcomes[attestation] = valid = _verify(attestation, key);
         return valid;
     }
 }

@@ -61,7 +61,7 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
     private IReadOnlyCollection<SetAttestation> _attestations = [];
     private readonly AttestationChecks _attestationChecks = new();
     /// <summary>Bindings whose signature did not verify: not checked again each time the replicated set changes.</summary>
-    private readonly HashSet<(string? Address, string? ValidatorId, string Signature)> _bindingsRefused = [];
+    private readonly HashSet<ValidatorBinding> _bindingsRefused = [];
     private ConsensusView _view;
 
     public ValidatorRegistryActor(ValidatorIdentity identity, ConsensusSnapshot snapshot, IActorRef replicator, IReadOnlySet<string>? allowed = null, TimeSpan? identityTimeout = null)
@@ -233,13 +233,12 @@ public sealed class ValidatorRegistryActor : ReceiveActor, IWithTimers
             {
                 if (binding?.ValidatorId is null || claimed.ContainsKey(binding.ValidatorId))
                     continue;
-                var id = (binding.Address, binding.ValidatorId, Convert.ToBase64String(binding.Signature ?? []));
-                if (_bindingsRefused.Contains(id))
+                if (_bindingsRefused.Contains(binding))
                     continue;
                 if (binding.Verify())
                     claimed = claimed.SetItem(binding.ValidatorId, binding.Address);
                 else
-                    _bindingsRefused.Add(id);
+                    _bindingsRefused.Add(binding);
             }
             Publish(_view with { ClaimedAddresses = claimed });
         }
