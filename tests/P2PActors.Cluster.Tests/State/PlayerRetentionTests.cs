@@ -155,17 +155,24 @@ public sealed class PlayerRetentionTests : TestKit
             await a.State.HeartbeatAsync("drifter", "moor");
             await a.State.UpdatePositionAsync("collector", "moor", 3, 4);
             await a.State.AddItemAsync("collector", "relic");
-            // Moved once, long ago by the end, but heard from all along: not idle, so the position stays.
+            // Moved once, long ago by the end, but heard from all along: not idle, so the position stays. Heard on both
+            // nodes, so neither waits for the other's heartbeats to arrive (on a loaded machine that took longer than
+            // the test's 3 s retention, and a node then rightly forgot the player).
+            async Task HearRegular()
+            {
+                foreach (var node in nodes) await node.State.HeartbeatAsync("regular", "moor");
+            }
             await b.State.UpdatePositionAsync("regular", "moor", 5, 6);
             await AwaitAssertAsync(async () =>
             {
+                await HearRegular();
                 Assert.NotNull((await b.State.GetPlayerAsync("drifter"))?.Position);
                 Assert.NotNull((await b.State.GetPlayerAsync("collector"))?.Position);
             }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
 
             await AwaitAssertAsync(async () =>
             {
-                await b.State.HeartbeatAsync("regular", "moor");
+                await HearRegular();
                 foreach (var node in nodes)
                 {
                     Assert.Null(await node.State.GetPlayerAsync("drifter"));
