@@ -207,8 +207,8 @@ public sealed class ConsensusCoordinator : ReceiveActor
         if (refused.ValidatorId is null || !pending.Tally.Set.Contains(refused.ValidatorId) ||
             !view.Endpoints.TryGetValue(refused.ValidatorId, out var endpoint) || !SpeaksFor(sender, refused.ValidatorId, endpoint.Validator))
             return;
-        pending.Refusals[refused.ValidatorId] = refused.Reason ?? "refused";
-        TryDecide(refused.ContentId, pending);
+        if (pending.Refuse(refused.ValidatorId, refused.Reason ?? "refused"))
+            TryDecide(refused.ContentId, pending);
     }
 
     /// <summary>This node's own validator speaks for itself; a remote sender only for the validator of its own node.</summary>
@@ -262,7 +262,7 @@ public sealed class ConsensusCoordinator : ReceiveActor
         }
         if (pending.Tally.ApprovalCount + _validators.Count < pending.Tally.Threshold)
             return false;
-        pending.OpenSecondWindow();
+        pending.OpenSecondWindow(candidates);
         var deadline = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + (long)_options.DecisionTimeout.TotalMilliseconds;
         var set = pending.Tally.Set;
         var proposal = new Proposal(pending.Json, contentId, set.Epoch, set.Hash, _proposer, deadline, pending.Header);

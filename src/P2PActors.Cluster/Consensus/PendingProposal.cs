@@ -43,11 +43,40 @@ internal sealed class PendingProposal(string json, EntryHeader? header, VoteTall
         return Tally.ApprovalCount + silent.Count >= Tally.Threshold ? silent : [];
     }
 
-    /// <summary>The second window opens: refusals from the first are forgotten, the silent validators are asked again.</summary>
-    public void OpenSecondWindow()
+    /// <summary>
+    /// Re-asked validators whose answer to the first ask had not come when the second window opened. Each validator
+    /// answers its asks in order, so the next refusal from one of them answers the first ask (typically "expired",
+    /// sent by a validator too busy to reach the proposal in time) and says nothing about the second: counted, it
+    /// ended a proposal undecided a moment into its second window although the re-asked validator was about to vote.
+    /// </summary>
+    private HashSet<string>? _firstAnswerDue;
+
+    /// <summary>
+    /// The second window opens for <paramref name="asked"/>: refusals from the first are forgotten, and those of them
+    /// that had not answered yet have a first answer still on its way (<see cref="Refuse"/>).
+    /// </summary>
+    public void OpenSecondWindow(IEnumerable<string> asked)
     {
         ReAsked = true;
+        foreach (var id in asked)
+        {
+            if (!Refusals.ContainsKey(id))
+                (_firstAnswerDue ??= new HashSet<string>(StringComparer.Ordinal)).Add(id);
+        }
         Refusals.Clear();
+    }
+
+    /// <summary>
+    /// Notes a validator's refusal; false when it is the late answer to the first ask of a re-asked validator, which
+    /// is dropped. A validator that never answered the first ask has its refusal of the second dropped instead: the
+    /// proposal then waits for the window to close, as it would for a silent validator — later, never wrong.
+    /// </summary>
+    public bool Refuse(string validatorId, string reason)
+    {
+        if (_firstAnswerDue?.Remove(validatorId) == true)
+            return false;
+        Refusals[validatorId] = reason;
+        return true;
     }
 
     /// <summary>First votes that arrived after the decision: kept unverified, checked only if a second one follows.</summary>
@@ -80,6 +109,8 @@ internal sealed class PendingProposal(string json, EntryHeader? header, VoteTall
     {
         var step = Tally.Add(vote, verified, signatures);
         Tally = step.Tally;
+        // A first-window vote arriving late answered the first ask: a refusal after it answers the second.
+        _firstAnswerDue?.Remove(vote.ValidatorId);
         return step;
     }
 
@@ -89,9 +120,26 @@ internal sealed class PendingProposal(string json, EntryHeader? header, VoteTall
         TallyDecision.Accepted => ProposalDecision.Accepted,
         TallyDecision.Rejected => ProposalDecision.Rejected,
         // Nobody left who could still vote: no point waiting for the timeout.
-        _ when Tally.Outstanding - Refusals.Count - Unreachable.Count <= 0 => ProposalDecision.Undecided,
+        _ when Tally.Outstanding - RefusedWithoutVote() - Unreachable.Count <= 0 => ProposalDecision.Undecided,
         _ => null,
     };
+
+    /// <summary>
+    /// Refusals from validators that have not voted: one that both voted and refused (a late first-window vote, or a
+    /// Byzantine node sending both) is outstanding no longer and must not be taken off twice.
+    /// </summary>
+    private int RefusedWithoutVote()
+    {
+        if (Refusals.Count == 0)
+            return 0;
+        var count = 0;
+        foreach (var id in Refusals.Keys)
+        {
+            if (!Tally.HasVoted(id))
+                count++;
+        }
+        return count;
+    }
 
     /// <summary>What the callers are told: the tally's counts, the broken rules, refusals and, when accepted, the certificate.</summary>
     public ProposalOutcome ToOutcome(ProposalDecision decision)

@@ -76,6 +76,24 @@ public sealed class CoordinatorPiecesTests
     }
 
     [Fact]
+    public void A_validator_that_votes_and_refuses_is_taken_off_the_outstanding_once()
+    {
+        // Prevents: a Byzantine node sending its validator's vote and a refusal together, ending a proposal undecided
+        // while an honest validator that had not answered yet could still make the quorum.
+        using var validators = new Validators(4);
+        var pending = new PendingProposal("{}", null, validators.Tally(), 1, 0, []);
+        var signatures = new VerifiedSignatureCache();
+        pending.Count(validators.Approve(0), false, signatures);
+        pending.Count(validators.Approve(1), false, signatures);
+        pending.Count(validators.Reject(3, "no"), false, signatures);
+        Assert.True(pending.Refuse(validators[3].ValidatorId, "busy"));
+        Assert.Null(pending.Decide()); // validator 2 can still make it 3 approvals of 3 needed
+
+        pending.Count(validators.Approve(2), false, signatures);
+        Assert.Equal(ProposalDecision.Accepted, pending.Decide());
+    }
+
+    [Fact]
     public void After_the_decision_a_first_vote_is_only_kept_and_a_second_different_one_counts_both()
     {
         // Prevents: verifying signatures of votes that can change nothing, and missing an equivocation that arrives late.

@@ -29,7 +29,11 @@ public sealed class ReAskTests : TestKit, IDisposable
         _registry = CreateTestProbe("registry");
     }
 
-    private IActorRef StartCoordinator(bool reAsk = true, int? withoutEndpoint = null)
+    /// <param name="ownValidatorIsProbe0">
+    /// Probe 0 stands in for the coordinator's own validator actor, the only local sender whose refusals count (a
+    /// remote one speaks only for the validator of its own node).
+    /// </param>
+    private IActorRef StartCoordinator(bool reAsk = true, int? withoutEndpoint = null, bool ownValidatorIsProbe0 = false)
     {
         var snapshot = new ConsensusSnapshot();
         var endpoints = _validators.Identities
@@ -40,7 +44,7 @@ public sealed class ReAskTests : TestKit, IDisposable
         // Validator 0 is the coordinator's own, by id only: its votes are verified like everyone's (not Honest-trusted
         // since its sender is a probe, not the validator actor passed here).
         return Sys.ActorOf(ConsensusCoordinator.Props(new ConsensusOptions { DecisionTimeout = Window, ReAsk = reAsk }, snapshot,
-            _registry.Ref, _validators[0].ValidatorId, ActorRefs.Nobody));
+            _registry.Ref, _validators[0].ValidatorId, ownValidatorIsProbe0 ? _probes[0].Ref : ActorRefs.Nobody));
     }
 
     /// <summary>
@@ -138,6 +142,53 @@ public sealed class ReAskTests : TestKit, IDisposable
         Assert.Equal(ProposalDecision.Undecided, decided.Decision);
         Assert.Null(decided.Certificate);
         foreach (var probe in _probes) probe.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    private void Refuse(int index, string reason) =>
+        _probes[index].Send(LastSenderOf(index), new VoteBatch([], [new ProposalRefused(Validators.ContentId, _validators[index].ValidatorId, reason)]));
+
+    [Fact]
+    public async Task A_refusal_answering_the_first_ask_does_not_end_the_second_window()
+    {
+        // Prevents: a validator too busy to reach the proposal within its first window refuses it as expired; that
+        // refusal arrived after the re-ask and ended the proposal undecided although the validator went on to approve
+        // it (one valid item of a 4-node chaos run on a loaded CI machine ended so).
+        var coordinator = StartCoordinator(ownValidatorIsProbe0: true);
+        var outcome = Propose(coordinator);
+        for (var i = 0; i < 4; i++) ReceivedBy(i);
+        Approve(1);
+        Approve(2);
+        _probes[3].Send(LastSenderOf(3), new VoteBatch([_validators.Reject(3, "profanity")], []));
+        // Validator 0 is silent in the first window; its approval is the third one needed, so it is asked again.
+        CloseWindow();
+        ReceivedBy(0);
+        Refuse(0, ValidatorActor.Expired); // its answer to the first ask, sent before it saw the second
+        Approve(0);
+
+        var decided = await outcome;
+        Assert.Equal(ProposalDecision.Accepted, decided.Decision);
+        Assert.Equal(3, decided.Approvals);
+    }
+
+    [Fact]
+    public async Task A_validator_that_refused_before_the_re_ask_and_refuses_again_ends_the_proposal_at_once()
+    {
+        // The refusal after the re-ask is dropped only when it may answer the first ask: a validator whose first answer
+        // was already in ends the proposal with its second refusal, without waiting for the window to close.
+        var coordinator = StartCoordinator(ownValidatorIsProbe0: true);
+        var outcome = Propose(coordinator);
+        for (var i = 0; i < 4; i++) ReceivedBy(i);
+        Approve(1);
+        Approve(2);
+        _probes[3].Send(LastSenderOf(3), new VoteBatch([_validators.Reject(3, "profanity")], []));
+        Refuse(0, ValidatorActor.RateLimited); // nobody left to vote: asked again at once, no window closes
+        ReceivedBy(0);
+        Assert.False(outcome.IsCompleted, "ended on the first refusal although the quorum was still reachable");
+        Refuse(0, ValidatorActor.RateLimited);
+
+        var decided = await outcome.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(ProposalDecision.Undecided, decided.Decision);
+        Assert.Contains(ValidatorActor.RateLimited, decided.Refusals);
     }
 
     [Fact]
