@@ -70,6 +70,7 @@ public sealed class ChaosCliTests
     [InlineData("--decision-timeout-ms: 0 ms", "--decision-timeout-ms", "0")]
     // node's spelling of the same flag is taken too.
     [InlineData("--decision-timeout-ms: 0 ms", "--decision-timeout", "0")]
+    [InlineData("--share-batch-wait: 101 ms must be between 0 and 100 ms", "--share-batch-wait", "101")]
     [InlineData("--sybils: -1 must not be negative", "--sybils", "-1")]
     // An unhandled ArgumentException from Path.GetFullPath, with its stack trace, before.
     [InlineData("--data-dir: '' is not a folder path", "--data-dir", "")]

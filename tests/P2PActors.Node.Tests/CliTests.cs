@@ -136,6 +136,7 @@ public sealed class CliTests
     [InlineData("partial-mute", "--byzantine", "half-mute")]
     [InlineData("--decision-timeout", "--decision-timeout", "soon")]
     [InlineData("--vote-turn-wait / P2PActors:VoteTurnWaitMs: 101 must be between 0 and 100 milliseconds", "--vote-turn-wait", "101")]
+    [InlineData("--share-batch-wait / P2PActors:ShareBatchWaitMs: -1 must be between 0 and 100 milliseconds", "--share-batch-wait", "-1")]
     [InlineData("--proposal-rate", "--proposal-rate", "0")]
     [InlineData("--header-clock-window / P2PActors:HeaderClockWindow", "--header-clock-window", "00:00:00")]
     [InlineData("--header-clock-window", "--header-clock-window", "soon")]

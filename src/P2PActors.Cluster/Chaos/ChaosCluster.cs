@@ -152,6 +152,7 @@ public sealed class ChaosCluster : IAsyncDisposable
             DataDirectory = dataDirectory,
             SeedNodes = seed is null ? [] : [seed],
             RemoteTls = tls,
+            ShareBatchWait = options.ShareBatchWait,
             Consensus = new ConsensusOptions
             {
                 Byzantine = mode,

@@ -70,6 +70,9 @@ public sealed record ChaosOptions
     /// <summary>Whether a proposal undecided at the timeout, with its quorum still reachable, is asked again once.</summary>
     public bool ReAsk { get; init; } = true;
 
+    /// <summary>How long a share waits to be pushed with others (<see cref="State.GameStateSettings.ShareBatchWait"/>).</summary>
+    public TimeSpan ShareBatchWait { get; init; } = State.GameStateSettings.DefaultShareBatchWait;
+
     /// <summary>Bound on the whole run (start-up, workload, catalog check); what is unfinished by then is reported.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -131,6 +134,8 @@ public sealed record ChaosOptions
             problems.Add($"--seed: {Seed} must be between 0 and {P2PActors.Content.Generation.Seeds.Max}");
         if (DecisionTimeout < TimeSpan.FromMilliseconds(10) || DecisionTimeout > TimeSpan.FromMinutes(1))
             problems.Add($"--decision-timeout-ms: {DecisionTimeout.TotalMilliseconds} ms must be between 10 ms and 1 minute");
+        if (ShareBatchWait < TimeSpan.Zero || ShareBatchWait > TimeSpan.FromMilliseconds(100))
+            problems.Add($"--share-batch-wait: {ShareBatchWait.TotalMilliseconds} ms must be between 0 and 100 ms");
         // Above about 49 days a cancellation timer cannot hold it; a day is more than any run needs.
         if (Timeout < TimeSpan.FromSeconds(5) || Timeout > TimeSpan.FromDays(1))
             problems.Add($"--timeout: {Timeout} must be between 00:00:05 and 1.00:00:00");

@@ -126,6 +126,7 @@ public static class NodeHosting
                 PositionPersistInterval = settings.PositionPersistInterval,
                 PresenceTimeout = settings.PresenceTimeout,
                 PlayerRetention = settings.PlayerRetention,
+                ShareBatchWait = settings.ShareBatchWait,
             })
             .WithConsensus(consensus, snapshot, admission as CertificateAdmission)
             .WithSharedPreferences(new SharedProfilesSettings())

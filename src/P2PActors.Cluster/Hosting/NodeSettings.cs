@@ -39,6 +39,9 @@ public sealed record NodeSettings
     /// <summary>A player not heard from (no move, no heartbeat) for this long is offline (<see cref="GameStateSettings.PresenceTimeout"/>).</summary>
     public TimeSpan PresenceTimeout { get; init; } = GameStateSettings.DefaultPresenceTimeout;
 
+    /// <summary>How long a share waits for others to be pushed with (<see cref="GameStateSettings.ShareBatchWait"/>).</summary>
+    public TimeSpan ShareBatchWait { get; init; } = GameStateSettings.DefaultShareBatchWait;
+
     /// <summary>A player not seen for this long is forgotten, inventory kept (<see cref="GameStateSettings.PlayerRetention"/>); zero keeps every player.</summary>
     public TimeSpan PlayerRetention { get; init; } = GameStateSettings.DefaultPlayerRetention;
 

@@ -39,6 +39,9 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     /// <summary>Queued behind the commands already in the mailbox: everything that arrived meanwhile is one update.</summary>
     private sealed record FlushBatches;
 
+    /// <summary>The shares' wait (<see cref="GameStateSettings.ShareBatchWait"/>) is over: push what gathered.</summary>
+    private sealed record PushSharesNow;
+
     /// <summary>Time to write the positions moved since their bucket was last written.</summary>
     private sealed record PersistPositions;
 
@@ -139,6 +142,7 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     private readonly Akka.Cluster.Cluster _cluster;
     private LwwBatch<PresenceEntry> _presence = new();
     private bool _flushQueued;
+    private bool _sharePushQueued;
     /// <summary>Headers shared here since the last flush: the next <see cref="CatalogBatch"/>.</summary>
     private readonly List<CatalogHeader> _catalogOutbox = [];
     /// <summary>Shares waiting for a majority, by content id.</summary>
@@ -192,6 +196,11 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
         Receive<RemoveItem>(Handle);
         Receive<ShareEntry>(Handle);
         Receive<FlushBatches>(_ => Flush());
+        Receive<PushSharesNow>(_ =>
+        {
+            _sharePushQueued = false;
+            if (_catalogOutbox.Count > 0) PushShares();
+        });
         Receive<PositionBatch>(Handle);
         Receive<PersistPositions>(_ => PersistDeferred());
         Receive<FlushPositions>(f => PersistDeferred(new PositionsFlush(_unpersisted.Count, f.Stored)));
@@ -584,8 +593,10 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// Listed here at once, queued for the peers and for its bucket's next write; answered when a majority of the
-    /// members (this node counted) acknowledged it, or as pending after <see cref="GameStateSettings.MajorityWriteTimeout"/>.
+    /// Listed here at once, queued for the peers (pushed <see cref="GameStateSettings.ShareBatchWait"/> later, with the
+    /// shares of that moment, or at once when they fill a batch) and for its bucket's next write; answered when a
+    /// majority of the members (this node counted) acknowledged it, or as pending after
+    /// <see cref="GameStateSettings.MajorityWriteTimeout"/>.
     /// </summary>
     private void Handle(ShareEntry cmd)
     {
@@ -602,7 +613,15 @@ public sealed class GameStateActor : ReceiveActor, IWithTimers
             _catalogOutbox.Add(header);
         }
         awaited.ReplyTo.Add(Sender);
-        QueueFlush();
+        var wait = _settings.ShareBatchWait;
+        if (wait <= TimeSpan.Zero || _catalogOutbox.Count >= _settings.MaxCatalogHeadersPerBatch)
+            QueueFlush();
+        else if (!_sharePushQueued)
+        {
+            // A .NET timer, not Akka's scheduler, which ticks every 10 ms (as for the validator's turn wait).
+            _sharePushQueued = true;
+            Task.Delay(wait).PipeTo(Self, success: () => new PushSharesNow());
+        }
     }
 
     /// <summary>Lists the admitted headers live; <paramref name="since"/> is when a new one counts as taken (for the takeover).</summary>

@@ -30,6 +30,7 @@ public static class ChaosCommand
         var decisionTimeout = new Option<int>("--decision-timeout-ms", "--decision-timeout") { Description = "A proposal without a decision after this many ms ends undecided (after a second window when it is asked again)", DefaultValueFactory = _ => (int)defaults.DecisionTimeout.TotalMilliseconds };
         var timeout = new Option<TimeSpan>("--timeout", "-t") { Description = "Bound on the whole run (start-up, workload, catalog check), hh:mm:ss or seconds", DefaultValueFactory = _ => defaults.Timeout };
         var noReAsk = new Option<bool>("--no-reask") { Description = "Do not ask silent validators again when a proposal is undecided at the timeout (measures the re-ask)" };
+        var shareBatchWait = new Option<int>("--share-batch-wait") { Description = "Milliseconds a share waits before it is pushed to the peers, so the shares of that moment travel together, 0 to 100", DefaultValueFactory = _ => (int)defaults.ShareBatchWait.TotalMilliseconds };
         var noShare = new Option<bool>("--no-share") { Description = "Decide only: do not share accepted content into the catalog (measures consensus alone; the catalog check then finds nothing)" };
         var sybils = new Option<int>("--sybils") { Description = "Extra members an attacker adds beyond --nodes; they vote but do not propose", DefaultValueFactory = _ => 0 };
         var sybilMode = new Option<string>("--sybil-mode")
@@ -42,7 +43,7 @@ public static class ChaosCommand
         var dataDir = new Option<string?>("--data-dir") { Description = "Where the nodes keep their data; a temporary folder, deleted afterwards, when omitted" };
         var command = new Command("chaos", "Run a cluster with Byzantine peers in this process, drive valid and invalid content through consensus, print what happened.")
         {
-            nodes, byzantine, mode, items, warmup, seed, invalidShare, concurrency, decisionTimeout, noReAsk, timeout, noShare, sybils, sybilMode, closed, remoteTls, dataDir,
+            nodes, byzantine, mode, items, warmup, seed, invalidShare, concurrency, decisionTimeout, noReAsk, timeout, noShare, shareBatchWait, sybils, sybilMode, closed, remoteTls, dataDir,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -66,6 +67,7 @@ public static class ChaosCommand
                 DataDirectory = parseResult.GetValue(dataDir),
                 ShareAccepted = !parseResult.GetValue(noShare),
                 ReAsk = !parseResult.GetValue(noReAsk),
+                ShareBatchWait = TimeSpan.FromMilliseconds(parseResult.GetValue(shareBatchWait)),
                 Sybils = parseResult.GetValue(sybils),
                 SybilMode = sybilModes.Count > 0 ? sybilModes[0] : defaults.SybilMode,
                 Closed = parseResult.GetValue(closed),

@@ -118,6 +118,9 @@ public sealed class NodeOptions
     /// <summary>Milliseconds an idle validator waits for more proposal batches before it judges and signs them together.</summary>
     public int VoteTurnWaitMs { get; set; } = 3;
 
+    /// <summary>Milliseconds a share waits before it is pushed to the peers, so the shares of that moment go together.</summary>
+    public int ShareBatchWaitMs { get; set; } = (int)Cluster.State.GameStateSettings.DefaultShareBatchWait.TotalMilliseconds;
+
     /// <summary>Milliseconds to wait for a new member's identity proof before the validator set forms without it.</summary>
     public int IdentityTimeoutMs { get; set; } = 5_000;
     /// <summary>
@@ -279,6 +282,8 @@ public sealed class NodeOptions
             problems.Add($"--header-clock-window / {Section}:HeaderClockWindow: {HeaderClockWindow} must be between 00:00:01 and 1.00:00:00");
         if (VoteTurnWaitMs is < 0 or > 100)
             problems.Add($"--vote-turn-wait / {Section}:VoteTurnWaitMs: {VoteTurnWaitMs} must be between 0 and 100 milliseconds");
+        if (ShareBatchWaitMs is < 0 or > 100)
+            problems.Add($"--share-batch-wait / {Section}:ShareBatchWaitMs: {ShareBatchWaitMs} must be between 0 and 100 milliseconds");
         if (DecisionTimeoutMs is < 1 or > 60_000)
             problems.Add($"--decision-timeout / {Section}:DecisionTimeoutMs: {DecisionTimeoutMs} must be between 1 and 60000 milliseconds");
         if (ProposalRate is < 1 or > 1_000_000)

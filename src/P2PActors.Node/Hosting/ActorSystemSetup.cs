@@ -51,6 +51,7 @@ public static class ActorSystemSetup
         PositionPersistInterval = options.PositionPersistInterval,
         PresenceTimeout = options.PresenceTimeout,
         PlayerRetention = options.PlayerRetention,
+        ShareBatchWait = TimeSpan.FromMilliseconds(options.ShareBatchWaitMs),
         SeedNodes = options.SeedNodeList,
         Roles = options.RoleList,
         RemoteTls = options.ReadRemoteTls([]),
