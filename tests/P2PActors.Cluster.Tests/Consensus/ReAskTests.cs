@@ -144,6 +144,20 @@ public sealed class ReAskTests : TestKit, IDisposable
         foreach (var probe in _probes) probe.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
+    /// <summary>
+    /// A proposal that validators 1 and 2 approved and validator 3 rejected: validator 0, the coordinator's own (probe
+    /// 0), has not answered, and its approval would be the third one needed.
+    /// </summary>
+    private Task<ProposalOutcome> TwoApprovalsAndARejection()
+    {
+        var outcome = Propose(StartCoordinator(ownValidatorIsProbe0: true));
+        for (var i = 0; i < 4; i++) ReceivedBy(i);
+        Approve(1);
+        Approve(2);
+        _probes[3].Send(LastSenderOf(3), new VoteBatch([_validators.Reject(3, "profanity")], []));
+        return outcome;
+    }
+
     private void Refuse(int index, string reason) =>
         _probes[index].Send(LastSenderOf(index), new VoteBatch([], [new ProposalRefused(Validators.ContentId, _validators[index].ValidatorId, reason)]));
 
@@ -153,12 +167,7 @@ public sealed class ReAskTests : TestKit, IDisposable
         // Prevents: a validator too busy to reach the proposal within its first window refuses it as expired; that
         // refusal arrived after the re-ask and ended the proposal undecided although the validator went on to approve
         // it (one valid item of a 4-node chaos run on a loaded CI machine ended so).
-        var coordinator = StartCoordinator(ownValidatorIsProbe0: true);
-        var outcome = Propose(coordinator);
-        for (var i = 0; i < 4; i++) ReceivedBy(i);
-        Approve(1);
-        Approve(2);
-        _probes[3].Send(LastSenderOf(3), new VoteBatch([_validators.Reject(3, "profanity")], []));
+        var outcome = TwoApprovalsAndARejection();
         // Validator 0 is silent in the first window; its approval is the third one needed, so it is asked again.
         CloseWindow();
         ReceivedBy(0);
@@ -175,12 +184,7 @@ public sealed class ReAskTests : TestKit, IDisposable
     {
         // The refusal after the re-ask is dropped only when it may answer the first ask: a validator whose first answer
         // was already in ends the proposal with its second refusal, without waiting for the window to close.
-        var coordinator = StartCoordinator(ownValidatorIsProbe0: true);
-        var outcome = Propose(coordinator);
-        for (var i = 0; i < 4; i++) ReceivedBy(i);
-        Approve(1);
-        Approve(2);
-        _probes[3].Send(LastSenderOf(3), new VoteBatch([_validators.Reject(3, "profanity")], []));
+        var outcome = TwoApprovalsAndARejection();
         Refuse(0, ValidatorActor.RateLimited); // nobody left to vote: asked again at once, no window closes
         ReceivedBy(0);
         Assert.False(outcome.IsCompleted, "ended on the first refusal although the quorum was still reachable");
