@@ -135,8 +135,8 @@ public sealed record GameStateSettings
     /// <see cref="CatalogBatch"/>: one message, one admission turn and one acknowledgement per peer for all of them. A
     /// share otherwise went out alone at the end of its mailbox turn, about 1.4 entries per batch under load. At 3 ms,
     /// eleven 4-node sharing runs alternated with eleven at 0 took 16 % less CPU per item and ran 18 % faster on average
-    /// (docs/benchmarks.md, "Shares pushed together"); a share's answer comes up to the wait later. A full batch (<see cref="MaxCatalogHeadersPerBatch"/>) goes at once;
-    /// zero pushes each share at the end of its mailbox turn.
+    /// (docs/benchmarks.md, "Shares pushed together"); a share's answer comes up to the wait later. A full batch
+    /// (<see cref="MaxCatalogHeadersPerBatch"/>) goes at once; zero pushes each share at the end of its mailbox turn.
     /// </summary>
     public TimeSpan ShareBatchWait { get; init; } = DefaultShareBatchWait;
 

@@ -109,9 +109,7 @@ public sealed class CatalogLivePathTests : TestKit
     [Fact]
     public async Task A_peer_batch_is_admitted_header_by_header_and_only_the_admitted_ids_are_acknowledged()
     {
-        Akka.Cluster.Cluster.Get(Sys).Join(Akka.Cluster.Cluster.Get(Sys).SelfAddress);
-        AwaitAssert(() => Assert.Contains(Akka.Cluster.Cluster.Get(Sys).State.Members, m => m.Status == MemberStatus.Up),
-            TimeSpan.FromSeconds(20));
+        await JoinSelfAsync();
         var actor = Sys.ActorOf(GameStateActor.Props(new GameStateSettings { Admission = NoForgers }, CreateTestProbe("replicator").Ref));
         var genuine = Header(Id("0e", 1));
         var forged = Header(Id("0e", 2), author: "forger");
@@ -171,9 +169,7 @@ public sealed class CatalogLivePathTests : TestKit
     [Fact]
     public async Task A_batch_bigger_than_allowed_is_refused_whole()
     {
-        Akka.Cluster.Cluster.Get(Sys).Join(Akka.Cluster.Cluster.Get(Sys).SelfAddress);
-        AwaitAssert(() => Assert.Contains(Akka.Cluster.Cluster.Get(Sys).State.Members, m => m.Status == MemberStatus.Up),
-            TimeSpan.FromSeconds(20));
+        await JoinSelfAsync();
         var actor = Sys.ActorOf(GameStateActor.Props(new GameStateSettings { MaxCatalogHeadersPerBatch = 4 }, CreateTestProbe("replicator").Ref));
         var peer = CreateTestProbe("peer");
 
